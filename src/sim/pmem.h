@@ -1,0 +1,128 @@
+/*
+ * pmem.h - a process's memory: its user land, a host reservation in which
+ * mappings are made real with mmap, and the bookkeeping of those mappings.
+ *
+ * Addresses are real host addresses inside the reservation, so the address
+ * the kernel hands out is the one user code dereferences. The interface is
+ * the original ProcessMemory's: find_available_space, create_regular_mapping,
+ * unmap, plus a query and an ordered walk for display.
+ */
+#ifndef TLSSIM_PMEM_H
+#define TLSSIM_PMEM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "kernel.h"
+
+/* libkern's MemoryType, with its values. */
+enum memory_type {
+	MEM_UNMAPPED = 0x0,
+	MEM_IO = 0x1,
+	MEM_NORMAL = 0x2,
+	MEM_CODE_STATIC = 0x3,
+	MEM_CODE_MUTABLE = 0x4,
+	MEM_HEAP = 0x5,
+	MEM_SHARED_MEMORY = 0x6,
+	MEM_ALIAS = 0x7,
+	MEM_MODULE_CODE_STATIC = 0x8,
+	MEM_MODULE_CODE_MUTABLE = 0x9,
+	MEM_IPC = 0xA,
+	MEM_STACK = 0xB,
+	MEM_THREAD_LOCAL = 0xC,
+	MEM_TRANSFER_MEMORY_ISOLATED = 0xD,
+	MEM_TRANSFER_MEMORY = 0xE,
+	MEM_PROCESS_MEMORY = 0xF,
+	MEM_RESERVED = 0x10,
+	MEM_NON_SECURE_IPC = 0x11,
+	MEM_NON_DEVICE_IPC = 0x12,
+	MEM_KERNEL_STACK = 0x13,
+	MEM_CODE_READ_ONLY = 0x14,
+	MEM_CODE_WRITABLE = 0x15,
+	MEM_TYPE_COUNT
+};
+
+/* Name of a memory type ("ThreadLocal"); NULL for a value out of range. */
+const char *memory_type_name(enum memory_type type);
+/* Type for a name; returns MEM_TYPE_COUNT when the name is unknown. */
+enum memory_type memory_type_from_name(const char *name);
+
+/* MappingAccessRights bits. */
+#define MAP_READABLE		0x1u
+#define MAP_WRITABLE		0x2u
+#define MAP_EXECUTABLE		0x4u
+#define MAP_USER_ACCESSIBLE	0x8u
+#define MAP_U_RW (MAP_USER_ACCESSIBLE | MAP_READABLE | MAP_WRITABLE)
+
+/* One mapping of a user land: [start, start + length). */
+struct mapping {
+	uintptr_t start;
+	size_t length;
+	enum memory_type type;
+	unsigned rights;
+};
+
+struct pmem;
+
+/* Default user land: room for 2^20 TLS regions (131072 pages, 512 MiB). */
+#define PMEM_DEFAULT_USERLAND ((size_t)512 << 20)
+
+/*
+ * Reserve a user land of `size` bytes (page aligned, at least one page).
+ * Returns 0 and sets *out, or a negative errno: -EINVAL for a bad size,
+ * -ENOMEM when the host refuses the reservation or the bookkeeping.
+ */
+int pmem_create(struct pmem **out, size_t size);
+
+/* Release the whole reservation and every mapping in it. NULL is a no-op. */
+void pmem_destroy(struct pmem *pm);
+
+uintptr_t pmem_userland_start(const struct pmem *pm);
+size_t pmem_userland_size(const struct pmem *pm);
+
+/*
+ * First fit: the lowest address of a free gap of `length` bytes, scanning
+ * from the start of the user land. Returns KERR_OK and sets *out, or
+ * KERR_INVALID_SIZE (length 0 or not page aligned) or
+ * KERR_VIRTUAL_MEMORY_EXHAUSTION.
+ */
+enum kernel_error pmem_find_available_space(struct pmem *pm, size_t length,
+					    uintptr_t *out);
+
+/*
+ * Map [addr, addr + length) with the given type and rights, zero filled.
+ * Errors, checked in this order, leave the memory unchanged:
+ * InvalidAddress (addr not page aligned), InvalidSize (length 0 or not page
+ * aligned), InvalidAddress (outside the user land, or overlapping a mapping),
+ * InvalidMemState (type Unmapped), PhysicalMemoryExhaustion (the host
+ * refused the pages, or an injected failure).
+ */
+enum kernel_error pmem_create_regular_mapping(struct pmem *pm, uintptr_t addr,
+					      size_t length,
+					      enum memory_type type,
+					      unsigned rights);
+
+/*
+ * Unmap [addr, addr + length), which must lie inside one mapping; the rest
+ * of that mapping stays (it may split in two). The pages go back to
+ * PROT_NONE and lose their contents. Errors: InvalidAddress (unaligned, or
+ * not inside one mapping), InvalidSize (0 or unaligned).
+ */
+enum kernel_error pmem_unmap(struct pmem *pm, uintptr_t addr, size_t length);
+
+/* The mapping holding addr, or NULL when addr is not mapped. */
+const struct mapping *pmem_query(const struct pmem *pm, uintptr_t addr);
+
+/* Number of mappings, and the i-th in address order (NULL past the end). */
+size_t pmem_mapping_count(const struct pmem *pm);
+const struct mapping *pmem_mapping_at(const struct pmem *pm, size_t i);
+
+/*
+ * Fault injection for labs and tests: the n-th create_regular_mapping call
+ * from now (1 = the next one), in any process of this host thread, fails at
+ * the host mmap step with PhysicalMemoryExhaustion. 0 cancels.
+ */
+void pmem_inject_map_fail(unsigned n);
+
+#endif
