@@ -1,0 +1,123 @@
+/*
+ * cpu.h - the simulated CPU: the TLS register path (one backend per
+ * architecture), the hand-written context switch, and user faults.
+ *
+ * Kernel side: cpu_load_tls() is what a context switch does with the next
+ * thread's TLS address. User side: cpu_user_read()/cpu_user_write() are the
+ * only way simulated user code reaches its TLS: through %gs (x86_64), %fs
+ * (i386) or the tpidrro_el0 mock (aarch64, mock).
+ */
+#ifndef TLSSIM_CPU_H
+#define TLSSIM_CPU_H
+
+#include <setjmp.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Register backends. */
+enum arch_backend {
+	ARCH_AUTO = 0,		/* the best backend the host runs */
+	ARCH_MOCK,		/* a plain variable; any host */
+	ARCH_X86_64_PRCTL,	/* GS base via arch_prctl(ARCH_SET_GS) */
+	ARCH_X86_64_WRGSBASE,	/* GS base via wrgsbase (needs FSGSBASE) */
+	ARCH_I386_GDT,		/* set_thread_area descriptor in %fs */
+	ARCH_AARCH64,		/* tpidrro_el0 mock + tpidr_el0 proof */
+	ARCH_BACKEND_COUNT
+};
+
+/*
+ * Backend for a --arch name: "auto", "mock", "x86_64" (wrgsbase when the
+ * host has it, else arch_prctl), "x86_64-prctl", "x86_64-wrgsbase", "i386",
+ * "aarch64". Returns ARCH_BACKEND_COUNT for an unknown name.
+ */
+enum arch_backend arch_backend_from_name(const char *name);
+/* Short name of a backend ("x86_64-wrgsbase"). */
+const char *arch_backend_name(enum arch_backend b);
+/* Whether the backend can run on this host, in this build. */
+bool arch_backend_available(enum arch_backend b);
+/* ARCH_AUTO resolved: the preferred available backend of this host. */
+enum arch_backend arch_backend_resolve(enum arch_backend b);
+
+struct arch_ops;
+
+/* One simulated CPU; lives on one host thread. */
+struct cpu {
+	const struct arch_ops *ops;
+	enum arch_backend backend;
+	/* Lab fault: switches stop loading the register after the first. */
+	bool no_tls_restore;
+	bool loaded_once;
+	/* The kernel's idea of the register (what it last loaded). */
+	uintptr_t tls;
+	/* Backend state. */
+	uintptr_t mock_reg;	/* mock and aarch64 tpidrro_el0 */
+	int gdt_entry;		/* i386 set_thread_area entry */
+	uint16_t gdt_selector;
+	uint16_t saved_fs;	/* i386: host %fs before init */
+	uintptr_t saved_gs;	/* x86_64: host GS base before init */
+	/* Set while user code runs; a fault then is a simulated fault. */
+	volatile sig_atomic_t in_user;
+	sigjmp_buf *fault_env;	/* where a simulated fault lands */
+	uintptr_t fault_addr;	/* si_addr of the last simulated fault */
+	int fault_signo;
+};
+
+/*
+ * Bring up a CPU with a backend (ARCH_AUTO resolves). Returns 0, or -ENOTSUP
+ * when the backend does not run here, or another negative errno when the
+ * host refuses (e.g. no free GDT TLS entry).
+ */
+int cpu_init(struct cpu *cpu, enum arch_backend backend, bool no_tls_restore);
+/* Put the host's register back as it was before cpu_init. */
+void cpu_fini(struct cpu *cpu);
+
+/*
+ * Kernel side of a context switch: make the register point at tls. With
+ * no_tls_restore only the first call on this CPU loads it.
+ */
+void cpu_load_tls(struct cpu *cpu, uintptr_t tls);
+/* Read the hardware register back (rdgsbase, ARCH_GET_GS, the GDT base). */
+uintptr_t cpu_read_tls_register(struct cpu *cpu);
+
+/*
+ * User side: copy len bytes between buf and register base + off. These are
+ * real loads/stores through the segment/register; a fault lands at
+ * cpu->fault_env (see cpu_fault_guard).
+ */
+void cpu_user_read(struct cpu *cpu, size_t off, void *buf, size_t len);
+void cpu_user_write(struct cpu *cpu, size_t off, const void *buf, size_t len);
+/* ptr_self read through the register (one pointer-sized load at 0). */
+uintptr_t cpu_user_self(struct cpu *cpu);
+
+/*
+ * aarch64 only: the real-register proof. In one asm block, install tls in
+ * tpidr_el0, load ptr_self through it, restore the C library's value.
+ * Returns the loaded value; 0 on other builds.
+ */
+uintptr_t cpu_aarch64_tpidr_proof(uintptr_t tls);
+
+/*
+ * Install the SIGSEGV/SIGBUS handler (on an alternate stack) that turns a
+ * fault taken while cpu->in_user is set into siglongjmp(*cpu->fault_env, 1).
+ * A fault anywhere else is a real simulator bug: it is re-raised. Returns 0
+ * or a negative errno.
+ */
+int cpu_fault_guard_install(struct cpu *cpu);
+
+/* A saved stack pointer of a simulated execution context. */
+struct context {
+	void *sp;
+};
+
+/*
+ * Prepare a context that starts entry(arg) on the stack [stack, stack+size).
+ * entry must never return.
+ */
+void context_init(struct context *ctx, void *stack, size_t size,
+		  void (*entry)(void *), void *arg);
+/* Save callee-saved registers in from, resume to. Returns when resumed. */
+void context_switch(struct context *from, struct context *to);
+
+#endif
