@@ -50,6 +50,26 @@ struct tls_manager {
  */
 size_t bit_array_first_zero(const uint8_t *bits, size_t len);
 
+/*
+ * Map a fresh page of TLS_PER_PAGE free slots in pm: user read-write, memory
+ * type ThreadLocal, at the first place with room. Returns KERR_OK, or the
+ * error of find_available_space / create_regular_mapping (nothing mapped).
+ */
+enum kernel_error tls_page_new(struct tls_page *page, struct pmem *pm);
+
+/*
+ * Take the lowest free slot of the page and return its address, or 0 when
+ * the page is full. The region may still hold a dead thread's data.
+ */
+uintptr_t tls_page_allocate(struct tls_page *page);
+
+/*
+ * Mark the slot at address free. Panics, changing nothing, with
+ * "Freed TLS ptr is outside of TLSPage." / "... is not TLS size aligned." /
+ * "Freed TLS was not marked occupied".
+ */
+void tls_page_free(struct tls_page *page, uintptr_t address);
+
 /* An empty manager; it owns no page yet. */
 void tls_manager_init(struct tls_manager *mgr);
 
