@@ -1,0 +1,179 @@
+/*
+ * demo.c - the built-in user programs, and `tlssim demo`: a few processes
+ * whose threads each keep a message in their IPC buffer and check it
+ * through the TLS register after every context switch.
+ */
+#include "demo.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Read ptr_self through the register: how user code learns its TLS. */
+static uintptr_t read_self(struct kernel *k)
+{
+	uintptr_t self;
+
+	user_read(k, TLS_OFF_SELF, &self, sizeof(self));
+	return self;
+}
+
+/* One line per check, for the demo's per-switch log. */
+static void log_check(struct kernel *k, struct thread *t, uintptr_t self,
+		      const char *what, bool ok)
+{
+	struct demo_result *r = t->program_arg;
+	struct process *p = t->proc;
+	uintptr_t reg = cpu_read_tls_register(&k->cpu);
+
+	if (!r->log)
+		return;
+	fprintf(r->log, "%-4s %-8s reg=%s+%#-6" PRIx64 " self=+%#-6" PRIx64
+		" %-30s %s\n", p->name, t->name,
+		reg >= p->userland_start &&
+		reg - p->userland_start < p->userland_size ? p->name : "??",
+		(uint64_t)(reg - p->userland_start),
+		(uint64_t)(self - p->userland_start), what,
+		ok ? "ok" : "WRONG");
+}
+
+void prog_ipc_check(struct kernel *k, struct thread *t, void *arg)
+{
+	struct demo_result *r = arg;
+	size_t len = strlen(r->message);
+	char seen[sizeof(r->message)];
+
+	r->first_self = read_self(k);
+	user_write(k, TLS_OFF_IPC, r->message, len);
+	for (unsigned i = 0; i < r->yields; i++) {
+		sys_yield(k);
+		r->last_self = read_self(k);
+		memset(seen, 0, sizeof(seen));
+		user_read(k, TLS_OFF_IPC, seen, len);
+		bool ok = r->last_self == r->first_self &&
+			  memcmp(seen, r->message, len) == 0;
+		r->checks++;
+		r->failures += !ok;
+		log_check(k, t, r->last_self, seen, ok);
+	}
+}
+
+/* The record a context program hangs off ptr_thread_context. */
+struct context_record {
+	uint64_t magic;
+	const struct thread *owner;
+};
+
+void prog_context(struct kernel *k, struct thread *t, void *arg)
+{
+	struct demo_result *r = arg;
+	struct context_record rec = { 0x7157C0DE00000000ull + t->tid, t };
+	struct context_record *mine = &rec, *seen;
+
+	r->first_self = read_self(k);
+	user_write(k, TLS_OFF_CONTEXT, &mine, sizeof(mine));
+	for (unsigned i = 0; i < r->yields; i++) {
+		sys_yield(k);
+		user_read(k, TLS_OFF_CONTEXT, &seen, sizeof(seen));
+		r->last_self = read_self(k);
+		bool ok = seen == mine && seen->magic == rec.magic &&
+			  seen->owner == t;
+		r->checks++;
+		r->failures += !ok;
+		log_check(k, t, r->last_self,
+			  ok ? "context -> own record" : "context -> not mine",
+			  ok);
+	}
+}
+
+/* Spawn the demo's threads: per process, opt->threads IPC programs and
+ * one context program. Returns 0 or the exit status to give up with. */
+static int spawn_all(struct kernel *k, const struct demo_options *opt,
+		     struct demo_result *res, FILE *out)
+{
+	unsigned per = opt->threads + 1, n = 0;
+
+	for (unsigned pi = 0; pi < opt->processes; pi++) {
+		struct process *p;
+		char name[32];
+
+		snprintf(name, sizeof(name), "P%u", pi + 1);
+		if (process_create(k, name, 64 * PAGE_SIZE, &p) < 0) {
+			fprintf(out, "tlssim: demo: the host refused a user land\n");
+			return 4;
+		}
+		for (unsigned ti = 0; ti < per; ti++, n++) {
+			struct demo_result *r = &res[n];
+			bool ctx = ti == opt->threads;
+			struct thread *t;
+			enum kernel_error err;
+
+			snprintf(name, sizeof(name), "%s.T%u", p->name, ti + 1);
+			snprintf(r->message, sizeof(r->message),
+				 "hello from %s", name);
+			r->yields = opt->yields;
+			r->log = opt->quiet ? NULL : out;
+			err = thread_create(k, p, name,
+					    ctx ? prog_context : prog_ipc_check,
+					    r, &t);
+			if (err) {
+				fprintf(out, "tlssim: demo: spawning %s: %s\n",
+					name, kernel_error_name(err));
+				return 4;
+			}
+			r->own_tls = t->tls;
+		}
+	}
+	return 0;
+}
+
+int demo_run(const struct demo_options *opt, FILE *out)
+{
+	unsigned total = opt->processes * (opt->threads + 1);
+	unsigned checks = 0, failures = 0, faults;
+	struct demo_result *res;
+	struct kernel k;
+	int err, status;
+
+	err = kernel_init(&k, opt->arch, opt->no_tls_restore);
+	if (err == -ENOTSUP) {
+		fprintf(out, "tlssim: demo: backend %s is not available on this host\n",
+			arch_backend_name(opt->arch));
+		return 2;
+	}
+	if (err) {
+		fprintf(out, "tlssim: demo: cannot bring up the CPU: %s\n",
+			strerror(-err));
+		return 4;
+	}
+	res = calloc(total ? total : 1, sizeof(*res));
+	if (!res) {
+		kernel_fini(&k);
+		return 4;
+	}
+	fprintf(out, "tlssim demo: %u process(es) x %u thread(s), %u yields, backend %s%s\n",
+		opt->processes, opt->threads + 1, opt->yields,
+		arch_backend_name(k.cpu.backend),
+		opt->no_tls_restore ? ", --no-tls-restore" : "");
+	status = spawn_all(&k, opt, res, out);
+	if (status)
+		goto out;
+	faults = kernel_run(&k);
+	for (unsigned i = 0; i < total; i++) {
+		/* the kernel's side of the check: what the thread found
+		 * through the register is the region it was given */
+		checks += res[i].checks + 1;
+		failures += res[i].failures +
+			    (res[i].first_self != res[i].own_tls);
+	}
+	fprintf(out, "%" PRIu64 " context switches, %u checks through the register, %u wrong, %u faults\n",
+		k.switches, checks, failures, faults);
+	status = failures || faults ? 1 : 0;
+	fprintf(out, "%s\n", status ? "FAILED: threads saw a TLS that is not theirs"
+				    : "ok: every thread saw its own TLS");
+out:
+	kernel_fini(&k);
+	free(res);
+	return status;
+}
