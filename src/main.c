@@ -1,28 +1,279 @@
 /*
- * main.c - the tlssim command line.
+ * main.c - the tlssim command line: run scenarios, the demo, benchmarks.
  */
 #include "config.h"
 
+#include <errno.h>
+#include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
-static void usage(FILE *out)
+#include "bench_switch.h"
+#include "demo.h"
+#include "diag.h"
+#include "scenario.h"
+#include "scenario_run.h"
+
+static const char usage_text[] =
+	"Usage: tlssim [run] [OPTIONS] FILE...   run scenario files ('-' = stdin)\n"
+	"       tlssim demo [OPTIONS]            threads checking their TLS\n"
+	"       tlssim bench switch [OPTIONS]    cost of a context switch\n"
+	"\n"
+	"Simulate a microkernel's thread local storage: a 0x200-byte region per\n"
+	"thread, eight to a page, reached through the TLS register.\n"
+	"\n"
+	"Options (every subcommand):\n"
+	"  --arch=auto|x86_64|x86_64-prctl|x86_64-wrgsbase|i386|aarch64|mock\n"
+	"                      register backend (default auto: the best here)\n"
+	"  --no-tls-restore    lab fault: switches stop loading the register\n"
+	"  --help, --version\n"
+	"run:\n"
+	"  --policy=sunrise    TLS manager policy (only the seed's for now)\n"
+	"  --trace[=text|json] print kernel events (json: JSON Lines)\n"
+	"  --quiet             print failures only   --verbose  every command\n"
+	"  --fail-fast         stop at the first failed expectation\n"
+	"  --color=auto|always|never\n"
+	"demo:\n"
+	"  --threads=N (3) --yields=M (3) --processes=K (1) --quiet\n"
+	"bench switch:\n"
+	"  --iterations=N (200000)\n"
+	"\n"
+	"Exit status: 0 expectations held, 1 an expectation or command failed,\n"
+	"2 bad scenario or command line, 3 unexpected kernel panic, 4 the host\n"
+	"refused the simulator. See tlssim(1).\n";
+
+enum {
+	OPT_ARCH = 256, OPT_NO_RESTORE, OPT_POLICY, OPT_TRACE, OPT_QUIET,
+	OPT_VERBOSE, OPT_FAIL_FAST, OPT_COLOR, OPT_THREADS, OPT_YIELDS,
+	OPT_PROCESSES, OPT_ITERATIONS, OPT_HELP, OPT_VERSION,
+};
+
+static const struct option long_options[] = {
+	{ "arch", required_argument, NULL, OPT_ARCH },
+	{ "no-tls-restore", no_argument, NULL, OPT_NO_RESTORE },
+	{ "policy", required_argument, NULL, OPT_POLICY },
+	{ "trace", optional_argument, NULL, OPT_TRACE },
+	{ "quiet", no_argument, NULL, OPT_QUIET },
+	{ "verbose", no_argument, NULL, OPT_VERBOSE },
+	{ "fail-fast", no_argument, NULL, OPT_FAIL_FAST },
+	{ "color", required_argument, NULL, OPT_COLOR },
+	{ "colour", required_argument, NULL, OPT_COLOR },
+	{ "threads", required_argument, NULL, OPT_THREADS },
+	{ "yields", required_argument, NULL, OPT_YIELDS },
+	{ "processes", required_argument, NULL, OPT_PROCESSES },
+	{ "iterations", required_argument, NULL, OPT_ITERATIONS },
+	{ "help", no_argument, NULL, OPT_HELP },
+	{ "version", no_argument, NULL, OPT_VERSION },
+	{ NULL, 0, NULL, 0 },
+};
+
+struct cli {
+	const char *command;		/* "run", "demo", "bench" */
+	struct run_options run;
+	struct demo_options demo;
+	unsigned long iterations;
+	int color;			/* -1 auto, 0 never, 1 always */
+};
+
+static int bad_usage(const char *fmt, const char *arg)
 {
-	fprintf(out,
-		"Usage: tlssim [--help] [--version]\n"
-		"Simulate a microkernel's thread local storage.\n");
+	fprintf(stderr, "tlssim: ");
+	fprintf(stderr, fmt, arg);
+	fprintf(stderr, "\nTry 'tlssim --help' for more information.\n");
+	return RUN_MALFORMED;
+}
+
+/* A whole decimal number in [min, max]; false if it is not one. */
+static bool parse_count(const char *s, unsigned long min, unsigned long max,
+			unsigned long *out)
+{
+	char *end;
+	unsigned long v;
+
+	if (*s < '0' || *s > '9')
+		return false;
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno || *end || v < min || v > max)
+		return false;
+	*out = v;
+	return true;
+}
+
+/* Apply one option to cli. Returns -1 when it was fine, else an exit. */
+static int apply_option(struct cli *cli, int opt, const char *arg)
+{
+	unsigned long n;
+
+	switch (opt) {
+	case OPT_ARCH:
+		cli->run.arch = arch_backend_from_name(arg);
+		if (cli->run.arch == ARCH_BACKEND_COUNT)
+			return bad_usage("unknown --arch '%s' (expected auto, x86_64, x86_64-prctl, x86_64-wrgsbase, i386, aarch64 or mock)", arg);
+		cli->demo.arch = cli->run.arch;
+		return -1;
+	case OPT_NO_RESTORE:
+		cli->run.no_tls_restore = cli->demo.no_tls_restore = true;
+		return -1;
+	case OPT_POLICY:
+		if (strcmp(arg, "sunrise") != 0)
+			return bad_usage("unknown --policy '%s' (expected sunrise)", arg);
+		return -1;
+	case OPT_TRACE:
+		if (!arg || strcmp(arg, "text") == 0)
+			cli->run.trace = TRACE_TEXT;
+		else if (strcmp(arg, "json") == 0)
+			cli->run.trace = TRACE_JSON;
+		else
+			return bad_usage("unknown --trace format '%s' (expected text or json)", arg);
+		return -1;
+	case OPT_QUIET:
+		cli->run.quiet = cli->demo.quiet = true;
+		return -1;
+	case OPT_VERBOSE:
+		cli->run.verbose = true;
+		return -1;
+	case OPT_FAIL_FAST:
+		cli->run.fail_fast = true;
+		return -1;
+	case OPT_COLOR:
+		if (strcmp(arg, "auto") == 0)
+			cli->color = -1;
+		else if (strcmp(arg, "always") == 0)
+			cli->color = 1;
+		else if (strcmp(arg, "never") == 0)
+			cli->color = 0;
+		else
+			return bad_usage("unknown --color '%s' (expected auto, always or never)", arg);
+		return -1;
+	case OPT_THREADS:
+		if (!parse_count(arg, 1, 10000, &n))
+			return bad_usage("--threads wants a number from 1 to 10000, not '%s'", arg);
+		cli->demo.threads = (unsigned)n;
+		return -1;
+	case OPT_YIELDS:
+		if (!parse_count(arg, 0, 1000000, &n))
+			return bad_usage("--yields wants a number from 0 to 1000000, not '%s'", arg);
+		cli->demo.yields = (unsigned)n;
+		return -1;
+	case OPT_PROCESSES:
+		if (!parse_count(arg, 1, 64, &n))
+			return bad_usage("--processes wants a number from 1 to 64, not '%s'", arg);
+		cli->demo.processes = (unsigned)n;
+		return -1;
+	case OPT_ITERATIONS:
+		if (!parse_count(arg, 1000, 100000000, &cli->iterations))
+			return bad_usage("--iterations wants a number from 1000 to 100000000, not '%s'", arg);
+		return -1;
+	case OPT_HELP:
+		fputs(usage_text, stdout);
+		return 0;
+	case OPT_VERSION:
+		printf("tlssim %s\n", PACKAGE_VERSION);
+		return 0;
+	default:
+		fprintf(stderr, "Try 'tlssim --help' for more information.\n");
+		return RUN_MALFORMED;
+	}
+}
+
+static bool color_wanted(int color)
+{
+	const char *term = getenv("TERM");
+
+	if (color >= 0)
+		return color;
+	return isatty(STDOUT_FILENO) && !getenv("NO_COLOR") && term &&
+	       strcmp(term, "dumb") != 0;
+}
+
+/* Worse statuses win: 4 (host) > 3 (panic) > 1 (failed) > 0. */
+static int worse(int a, int b)
+{
+	static const int rank[] = { 0, 1, 0, 2, 3 };
+
+	return rank[b] > rank[a] ? b : a;
+}
+
+/*
+ * Parse every file first: a malformed one means nothing runs (exit 2).
+ * Then run them in order, each on a fresh kernel.
+ */
+static int cmd_run(struct cli *cli, int nfiles, char **files)
+{
+	struct scenario **scns;
+	struct diag *d;
+	int status = 0;
+
+	if (nfiles == 0)
+		return bad_usage("%s", "run: no scenario file given");
+	d = diag_new_stream(stderr, cli->run.color);
+	scns = calloc((size_t)nfiles, sizeof(*scns));
+	if (!d || !scns) {
+		fprintf(stderr, "tlssim: out of memory\n");
+		status = RUN_HOST;
+		goto out;
+	}
+	for (int i = 0; i < nfiles; i++)
+		if (scenario_load_file(files[i], d, &scns[i]) != 0)
+			status = RUN_MALFORMED;
+	if (status)
+		goto out;
+	for (int i = 0; i < nfiles; i++) {
+		status = worse(status, scenario_run(scns[i], &cli->run));
+		fflush(stdout);
+	}
+out:
+	for (int i = 0; scns && i < nfiles; i++)
+		scenario_free(scns[i]);
+	free(scns);
+	diag_free(d);
+	return status;
 }
 
 int main(int argc, char **argv)
 {
-	if (argc == 2 && strcmp(argv[1], "--help") == 0) {
-		usage(stdout);
-		return 0;
+	struct cli cli = {
+		.command = "run",
+		.run = { .arch = ARCH_AUTO, .out = stdout, .err = stderr },
+		.demo = { .threads = 3, .yields = 3, .processes = 1,
+			  .arch = ARCH_AUTO },
+		.iterations = 200000,
+		.color = -1,
+	};
+	int first = 1, opt, rc;
+
+	if (argc > 1 && (strcmp(argv[1], "run") == 0 ||
+			 strcmp(argv[1], "demo") == 0 ||
+			 strcmp(argv[1], "bench") == 0)) {
+		cli.command = argv[1];
+		first = 2;
 	}
-	if (argc == 2 && strcmp(argv[1], "--version") == 0) {
-		printf("tlssim %s\n", PACKAGE_VERSION);
-		return 0;
+	/* getopt_long permutes: options may follow the files. */
+	optind = first;
+	opterr = 1;
+	while ((opt = getopt_long(argc, argv, "", long_options, NULL)) != -1) {
+		rc = apply_option(&cli, opt, optarg);
+		if (rc >= 0)
+			return rc;
 	}
-	usage(stderr);
-	return 2;
+	cli.run.color = color_wanted(cli.color);
+
+	if (strcmp(cli.command, "demo") == 0) {
+		if (optind < argc)
+			return bad_usage("demo: unexpected argument '%s'", argv[optind]);
+		return demo_run(&cli.demo, stdout);
+	}
+	if (strcmp(cli.command, "bench") == 0) {
+		if (optind + 1 != argc || strcmp(argv[optind], "switch") != 0)
+			return bad_usage("%s", "bench: expected 'bench switch'");
+		return bench_switch_run(stdout, (unsigned)cli.iterations) ? 4 : 0;
+	}
+	if (first == 1 && optind == argc) {
+		fputs(usage_text, stderr);
+		return RUN_MALFORMED;
+	}
+	return cmd_run(&cli, argc - optind, argv + optind);
 }

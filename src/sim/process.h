@@ -179,6 +179,15 @@ void sys_exit(struct kernel *k) __attribute__((noreturn));
 void user_read(struct kernel *k, size_t off, void *buf, size_t len);
 void user_write(struct kernel *k, size_t off, const void *buf, size_t len);
 
+/*
+ * User side, flat: the running thread loads (store false) or stores len
+ * bytes at a host address, outside the register path (peek, poke). A fault
+ * lands like any user fault. Not traced: the caller knows which process
+ * the address belongs to and traces it as an offset.
+ */
+void user_access_flat(struct kernel *k, uintptr_t addr, void *buf, size_t len,
+		      bool store);
+
 /* Emit an event to the kernel's listener, if any. */
 void kernel_emit(struct kernel *k, const struct trace_event *ev);
 

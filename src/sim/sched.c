@@ -237,3 +237,24 @@ void user_write(struct kernel *k, size_t off, const void *buf, size_t len)
 			.kind = EV_USER_WRITE, .proc = k->current->proc,
 			.thread = k->current, .offset = off, .length = len });
 }
+
+/*
+ * A plain load or store by the running thread at a flat address (peek and
+ * poke). It does not go through the TLS register, but it is user code: a
+ * fault kills the thread like any other.
+ */
+void user_access_flat(struct kernel *k, uintptr_t addr, void *buf, size_t len,
+		      bool store)
+{
+	volatile uint8_t *p = (volatile uint8_t *)addr;
+	uint8_t *b = buf;
+
+	k->cpu.in_user = 1;
+	for (size_t i = 0; i < len; i++) {
+		if (store)
+			p[i] = b[i];
+		else
+			b[i] = p[i];
+	}
+	k->cpu.in_user = 0;
+}

@@ -1,0 +1,532 @@
+/*
+ * scenario_exec.c - what each scenario command does to the simulated
+ * kernel. Commands that act "as T" (write, read, expect read, peek, poke)
+ * switch the CPU to T first and then run on T's own stack, reaching its TLS
+ * only through the register, as T's user code would.
+ */
+#include "scenario_exec.h"
+#include "show.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- the runner's lifetime ---- */
+
+static void trace_line_cb(void *ctx, size_t line)
+{
+	trace_out_set_line(ctx, line);
+}
+
+int runner_init(struct runner *r, const struct scenario *scn,
+		const struct run_options *opt)
+{
+	int err;
+
+	memset(r, 0, sizeof(*r));
+	pmem_inject_map_fail(0);
+	r->scn = scn;
+	r->opt = opt;
+	r->procs = calloc(scn->process_count + 1, sizeof(*r->procs));
+	r->threads = calloc(scn->thread_count + 1, sizeof(*r->threads));
+	r->region_off = calloc(scn->region_count + 1, sizeof(*r->region_off));
+	r->region_live = calloc(scn->region_count + 1, sizeof(*r->region_live));
+	r->region_named = calloc(scn->region_count + 1,
+				 sizeof(*r->region_named));
+	if (!r->procs || !r->threads || !r->region_off || !r->region_live ||
+	    !r->region_named) {
+		fprintf(opt->err, "tlssim: out of memory\n");
+		err = RUN_HOST;
+		goto out_free;
+	}
+	err = kernel_init(&r->k, opt->arch, opt->no_tls_restore);
+	if (err == -ENOTSUP) {
+		fprintf(opt->err, "tlssim: --arch=%s is not available on this host\n",
+			arch_backend_name(opt->arch));
+		err = RUN_MALFORMED;
+		goto out_free;
+	}
+	if (err) {
+		fprintf(opt->err, "tlssim: cannot bring up the simulated CPU: %s\n",
+			strerror(-err));
+		err = RUN_HOST;
+		goto out_free;
+	}
+	if (opt->trace != TRACE_NONE) {
+		trace_out_init(&r->trace, opt->out,
+			       opt->trace == TRACE_JSON ? TRACE_OUT_JSON
+							: TRACE_OUT_TEXT,
+			       scn->file_name);
+		kernel_set_trace(&r->k, trace_out_event, &r->trace);
+		r->trace_line = trace_line_cb;
+		r->trace_ctx = &r->trace;
+	}
+	return 0;
+
+out_free:
+	free(r->procs);
+	free(r->threads);
+	free(r->region_off);
+	free(r->region_live);
+	free(r->region_named);
+	return err;
+}
+
+void runner_fini(struct runner *r)
+{
+	kernel_fini(&r->k);
+	free(r->procs);
+	free(r->threads);
+	free(r->region_off);
+	free(r->region_live);
+	free(r->region_named);
+}
+
+/* ---- small helpers ---- */
+
+static void set_error(struct outcome *o, enum kernel_error err)
+{
+	if (err == KERR_OK)
+		return;
+	o->kind = OUT_ERROR;
+	o->err = err;
+}
+
+/* Where a field lives in the region, and how many bytes it has. */
+static void field_place(const struct scn_field_ref *f, size_t *off,
+			size_t *len)
+{
+	switch (f->id) {
+	case SCN_FIELD_IPC:
+		*off = TLS_OFF_IPC + f->off;
+		*len = TLS_IPC_SIZE - f->off;
+		break;
+	case SCN_FIELD_CONTEXT:
+		*off = TLS_OFF_CONTEXT;
+		*len = sizeof(void *);
+		break;
+	case SCN_FIELD_SELF:
+		*off = TLS_OFF_SELF;
+		*len = sizeof(void *);
+		break;
+	}
+}
+
+static const char *field_name(const struct scn_field_ref *f, char *buf,
+			      size_t size)
+{
+	static const char *const names[] = { "ipc", "context", "self" };
+
+	if (f->id == SCN_FIELD_IPC && f->off)
+		snprintf(buf, size, "ipc+%#zx", f->off);
+	else
+		snprintf(buf, size, "%s", names[f->id]);
+	return buf;
+}
+
+/* A pointer-sized value as "P+0xOFF" when it lies in p's user land. */
+static void pointer_text(const struct process *p, uintptr_t v, char *buf,
+			 size_t size)
+{
+	if (v >= p->userland_start && v - p->userland_start < p->userland_size)
+		snprintf(buf, size, "%s+%#" PRIx64, p->name,
+			 (uint64_t)(v - p->userland_start));
+	else
+		snprintf(buf, size, "%#" PRIx64, (uint64_t)v);
+}
+
+/* Bytes as a quoted, escaped string. */
+static void bytes_text(const uint8_t *b, size_t len, char *buf, size_t size)
+{
+	size_t n = 0;
+
+	if (size < 8)
+		return;
+	buf[n++] = '"';
+	for (size_t i = 0; i < len && n + 8 < size; i++) {
+		uint8_t c = b[i];
+
+		if (c == '"' || c == '\\')
+			n += snprintf(buf + n, size - n, "\\%c", c);
+		else if (c >= 0x20 && c < 0x7f)
+			buf[n++] = (char)c;
+		else if (c == '\n')
+			n += snprintf(buf + n, size - n, "\\n");
+		else
+			n += snprintf(buf + n, size - n, "\\x%02x", c);
+	}
+	buf[n++] = '"';
+	buf[n] = '\0';
+}
+
+/* ---- jobs run as a thread, on its stack ---- */
+
+struct access_job {
+	size_t off;		/* in the region (register path) */
+	uintptr_t flat;		/* flat address (peek/poke), when nonzero */
+	uint8_t buf[TLS_IPC_SIZE];
+	size_t len;
+	bool store;
+};
+
+static void access_job(struct kernel *k, struct thread *t, void *arg)
+{
+	struct access_job *j = arg;
+
+	(void)t;
+	if (j->flat)
+		user_access_flat(k, j->flat, j->buf, j->len, j->store);
+	else if (j->store)
+		user_write(k, j->off, j->buf, j->len);
+	else
+		user_read(k, j->off, j->buf, j->len);
+}
+
+/*
+ * Run the job as t. Returns true when it ran; false with o filled when t
+ * is dead (InvalidState) or the access faulted.
+ */
+static bool run_job(struct runner *r, struct thread *t, struct access_job *j,
+		    struct outcome *o)
+{
+	int rc;
+
+	if (t->state == THREAD_DEAD) {
+		set_error(o, KERR_INVALID_STATE);
+		return false;
+	}
+	rc = kernel_run_as(&r->k, t, access_job, j);
+	if (rc == 0)
+		return true;
+	if (rc > 0) {
+		o->kind = OUT_FAULT;
+		snprintf(o->message, sizeof(o->message), "%s: %s", t->name,
+			 r->k.fault_detail);
+	} else {
+		set_error(o, KERR_INVALID_STATE);
+	}
+	return false;
+}
+
+/* Fill a job that reads or writes field f of the running thread. */
+static void field_job(struct access_job *j, const struct scn_field_ref *f,
+		      const struct scn_value *v, uint64_t want_len)
+{
+	size_t off, room;
+	uintptr_t num;
+
+	memset(j, 0, sizeof(*j));
+	field_place(f, &off, &room);
+	j->off = off;
+	j->len = room;
+	if (want_len && want_len < room)
+		j->len = (size_t)want_len;
+	if (!v)
+		return;
+	j->store = true;
+	if (v->kind == SCN_VALUE_NUMBER) {
+		num = (uintptr_t)v->number;
+		memcpy(j->buf, &num, sizeof(num));
+		j->len = sizeof(num);
+	} else {
+		j->len = v->bytes.len < room ? v->bytes.len : room;
+		memcpy(j->buf, v->bytes.data, j->len);
+	}
+}
+
+/* ---- the commands ---- */
+
+static void exec_process(struct runner *r, const struct scn_cmd *c,
+			 struct outcome *o)
+{
+	const char *name = r->scn->processes[c->process].name;
+	int err = process_create(&r->k, name, (size_t)c->size,
+				 &r->procs[c->process]);
+
+	if (err) {
+		o->kind = OUT_HOST;
+		snprintf(o->message, sizeof(o->message),
+			 "cannot reserve a user land of %#" PRIx64 " bytes for %s: %s",
+			 c->size, name, strerror(-err));
+	}
+}
+
+static void exec_spawn(struct runner *r, const struct scn_cmd *c,
+		       struct outcome *o)
+{
+	const char *name = r->scn->threads[c->thread].name;
+
+	set_error(o, thread_create(&r->k, r->procs[c->process], name, NULL,
+				   NULL, &r->threads[c->thread]));
+}
+
+/* The region a tls-free names: by region name or by offset. */
+static uint64_t region_offset(struct runner *r, const struct scn_cmd *c)
+{
+	if (c->region == SCN_NONE)
+		return c->offset;
+	return r->region_off[c->region];
+}
+
+static void exec_tls_alloc(struct runner *r, const struct scn_cmd *c,
+			   struct outcome *o)
+{
+	uint64_t off;
+	enum kernel_error err;
+
+	err = process_tls_alloc(&r->k, r->procs[c->process], &off);
+	set_error(o, err);
+	if (err || c->region == SCN_NONE)
+		return;
+	r->region_off[c->region] = off;
+	r->region_live[c->region] = true;
+	r->region_named[c->region] = true;
+}
+
+static void exec_tls_free(struct runner *r, const struct scn_cmd *c,
+			  struct outcome *o)
+{
+	if (c->region != SCN_NONE && !r->region_named[c->region]) {
+		/* its tls-alloc failed: there is nothing to free */
+		set_error(o, KERR_INVALID_STATE);
+		return;
+	}
+	set_error(o, process_tls_free(&r->k, r->procs[c->process],
+				      region_offset(r, c)));
+	if (o->kind == OUT_DONE && c->region != SCN_NONE)
+		r->region_live[c->region] = false;
+}
+
+/* Owner names of raw regions, for show. */
+static const char *region_owner(void *ctx, const struct process *p,
+				uintptr_t tls)
+{
+	struct runner *r = ctx;
+
+	for (size_t i = 0; i < r->scn->region_count; i++)
+		if (r->region_live[i] && r->procs[r->scn->regions[i].process] == p &&
+		    p->userland_start + r->region_off[i] == tls)
+			return r->scn->regions[i].name;
+	return NULL;
+}
+
+static void exec_show(struct runner *r, const struct scn_cmd *c)
+{
+	struct show_options so = {
+		.color = r->opt->color, .owner = region_owner, .owner_ctx = r,
+	};
+
+	show_process(r->opt->out, &r->k, r->procs[c->process], &so);
+}
+
+static void exec_rw(struct runner *r, const struct scn_cmd *c,
+		    struct outcome *o, bool expect)
+{
+	struct thread *t = r->threads[c->thread];
+	char fname[24], got[TLS_IPC_SIZE * 4 + 8], want[TLS_IPC_SIZE * 4 + 8];
+	struct access_job j;
+	uintptr_t v = 0;
+	bool ok;
+
+	field_job(&j, &c->field, c->kind == SCN_WRITE ? &c->value : NULL,
+		  c->kind == SCN_READ ? c->len :
+		  expect && c->value.kind == SCN_VALUE_BYTES ? c->value.bytes.len : 0);
+	if (!run_job(r, t, &j, o) || c->kind == SCN_WRITE)
+		return;
+	field_name(&c->field, fname, sizeof(fname));
+	if (c->field.id != SCN_FIELD_IPC)
+		memcpy(&v, j.buf, sizeof(v));
+	if (c->field.id == SCN_FIELD_SELF)
+		pointer_text(t->proc, v, got, sizeof(got));
+	else if (c->field.id == SCN_FIELD_CONTEXT)
+		snprintf(got, sizeof(got), "%#" PRIx64, (uint64_t)v);
+	else if (c->kind == SCN_READ && !c->len)
+		bytes_text(j.buf, strnlen((char *)j.buf, j.len), got, sizeof(got));
+	else
+		bytes_text(j.buf, j.len, got, sizeof(got));
+	if (!expect) {
+		if (!r->opt->quiet)
+			fprintf(r->opt->out, "%s:%zu: %s %s = %s\n",
+				r->scn->file_name, c->line, t->name, fname, got);
+		return;
+	}
+	r->expectations++;
+	switch (c->field.id) {
+	case SCN_FIELD_SELF:
+		ok = v == t->proc->userland_start + c->value.number;
+		snprintf(want, sizeof(want), "%s+%#" PRIx64, t->proc->name,
+			 c->value.number);
+		break;
+	case SCN_FIELD_CONTEXT:
+		ok = c->value.kind == SCN_VALUE_NUMBER && v == c->value.number;
+		snprintf(want, sizeof(want), "%#" PRIx64, c->value.number);
+		break;
+	default:
+		ok = j.len == c->value.bytes.len &&
+		     memcmp(j.buf, c->value.bytes.data, j.len) == 0;
+		bytes_text(c->value.bytes.data, c->value.bytes.len, want,
+			   sizeof(want));
+		break;
+	}
+	if (!ok)
+		runner_fail(r, c, "expectation failed: expected %s %s = %s, got %s",
+			    t->name, fname, want, got);
+}
+
+static void exec_peek_poke(struct runner *r, const struct scn_cmd *c,
+			   struct outcome *o)
+{
+	struct thread *t = r->threads[c->thread];
+	struct process *p = r->procs[c->process];
+	struct access_job j;
+	uint64_t v = 0;
+
+	memset(&j, 0, sizeof(j));
+	if (p->dead) {
+		set_error(o, KERR_PROCESS_KILLED);
+		return;
+	}
+	j.len = 8;
+	if (c->kind == SCN_POKE) {
+		j.store = true;
+		if (c->value.kind == SCN_VALUE_NUMBER) {
+			memcpy(j.buf, &c->value.number, 8);
+		} else {
+			j.len = c->value.bytes.len;
+			memcpy(j.buf, c->value.bytes.data, j.len);
+		}
+	}
+	if (c->offset > p->userland_size || j.len > p->userland_size - c->offset) {
+		set_error(o, KERR_INVALID_ADDRESS);
+		return;
+	}
+	j.flat = p->userland_start + (uintptr_t)c->offset;
+	kernel_emit(&r->k, &(struct trace_event){
+		.kind = j.store ? EV_USER_WRITE : EV_USER_READ, .proc = p,
+		.thread = t, .offset = c->offset, .length = j.len,
+		.detail = "flat" });
+	if (!run_job(r, t, &j, o) || j.store)
+		return;
+	memcpy(&v, j.buf, 8);
+	if (!r->opt->quiet)
+		fprintf(r->opt->out, "%s:%zu: %s peek %s+%#" PRIx64 " = %#018" PRIx64 "\n",
+			r->scn->file_name, c->line, t->name, p->name, c->offset, v);
+}
+
+/* The expect commands that look at kernel state. */
+static void exec_expect_state(struct runner *r, const struct scn_cmd *c)
+{
+	struct process *p = c->process != SCN_NONE ? r->procs[c->process] : NULL;
+	struct thread *t = c->thread != SCN_NONE ? r->threads[c->thread] : NULL;
+	const struct mapping *m = NULL;
+	uint64_t got;
+	char want[64], seen[64];
+
+	r->expectations++;
+	switch (c->kind) {
+	case SCN_EXPECT_TLS:
+		if (t->tls_offset != c->offset)
+			runner_fail(r, c, "expectation failed: expected %s's TLS at %s+%#" PRIx64 ", got %s+%#" PRIx64,
+				    t->name, t->proc->name, c->offset,
+				    t->proc->name, t->tls_offset);
+		return;
+	case SCN_EXPECT_PAGES:
+	case SCN_EXPECT_USED:
+		got = p->dead ? 0 : c->kind == SCN_EXPECT_PAGES ?
+		      tls_manager_page_count(&p->tls) : tls_manager_used(&p->tls);
+		if (got != c->count)
+			runner_fail(r, c, "expectation failed: expected %" PRIu64 " TLS %s in %s, got %" PRIu64,
+				    c->count, c->kind == SCN_EXPECT_PAGES ?
+				    "pages" : "slots used", p->name, got);
+		return;
+	default:
+		break;
+	}
+	/* expect map */
+	if (!p->dead)
+		m = pmem_query(p->pm, p->userland_start + (uintptr_t)c->offset);
+	if (c->offset >= p->userland_size)
+		m = NULL;
+	snprintf(want, sizeof(want), "%s", memory_type_name(c->type));
+	if (c->perms_given)
+		snprintf(want + strlen(want), sizeof(want) - strlen(want),
+			 " %c%c%c", c->perms & MAP_READABLE ? 'r' : '-',
+			 c->perms & MAP_WRITABLE ? 'w' : '-',
+			 c->perms & MAP_EXECUTABLE ? 'x' : '-');
+	if (!m)
+		snprintf(seen, sizeof(seen), "Unmapped");
+	else
+		snprintf(seen, sizeof(seen), "%s %c%c%c", memory_type_name(m->type),
+			 m->rights & MAP_READABLE ? 'r' : '-',
+			 m->rights & MAP_WRITABLE ? 'w' : '-',
+			 m->rights & MAP_EXECUTABLE ? 'x' : '-');
+	if (!m ? c->type != MEM_UNMAPPED :
+	    m->type != c->type ||
+	    (c->perms_given && (m->rights & 7u) != c->perms))
+		runner_fail(r, c, "expectation failed: expected the mapping at %s+%#" PRIx64 " to be %s, got %s",
+			    p->name, c->offset, want, seen);
+}
+
+void exec_command(struct runner *r, const struct scn_cmd *c,
+		  struct outcome *o)
+{
+	struct process *p = c->process != SCN_NONE ? r->procs[c->process] : NULL;
+	struct thread *t = c->thread != SCN_NONE ? r->threads[c->thread] : NULL;
+
+	switch (c->kind) {
+	case SCN_PROCESS:
+		exec_process(r, c, o);
+		break;
+	case SCN_MAP:
+		set_error(o, process_map(&r->k, p, c->offset, c->size, c->type,
+					 c->perms | MAP_USER_ACCESSIBLE));
+		break;
+	case SCN_UNMAP:
+		set_error(o, process_unmap(&r->k, p, c->offset, c->size));
+		break;
+	case SCN_SPAWN:
+		exec_spawn(r, c, o);
+		break;
+	case SCN_EXIT:
+		set_error(o, thread_exit(&r->k, t));
+		break;
+	case SCN_KILL:
+		set_error(o, process_kill(&r->k, p));
+		break;
+	case SCN_SWITCH:
+		set_error(o, sched_switch_to(&r->k, t));
+		break;
+	case SCN_WRITE:
+	case SCN_READ:
+		exec_rw(r, c, o, false);
+		break;
+	case SCN_EXPECT_READ:
+		exec_rw(r, c, o, true);
+		break;
+	case SCN_TLS_ALLOC:
+		exec_tls_alloc(r, c, o);
+		break;
+	case SCN_TLS_FREE:
+		exec_tls_free(r, c, o);
+		break;
+	case SCN_SHOW:
+		exec_show(r, c);
+		break;
+	case SCN_EXPECT_TLS:
+	case SCN_EXPECT_PAGES:
+	case SCN_EXPECT_USED:
+	case SCN_EXPECT_MAP:
+		exec_expect_state(r, c);
+		break;
+	case SCN_PEEK:
+	case SCN_POKE:
+		exec_peek_poke(r, c, o);
+		break;
+	case SCN_INJECT_MAP_FAIL:
+		pmem_inject_map_fail((unsigned)c->count);
+		break;
+	case SCN_CMD_COUNT:
+		break;
+	}
+}

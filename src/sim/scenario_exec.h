@@ -1,0 +1,59 @@
+/*
+ * scenario_exec.h - the runner's state and the execution of one command.
+ * Shared by scenario_run.c (judging) and scenario_exec.c (doing); not for
+ * use elsewhere.
+ */
+#ifndef TLSSIM_SCENARIO_EXEC_H
+#define TLSSIM_SCENARIO_EXEC_H
+
+#include "process.h"
+#include "scenario_run.h"
+#include "trace_out.h"
+
+/* What one command did. */
+struct outcome {
+	enum { OUT_DONE, OUT_ERROR, OUT_PANIC, OUT_FAULT, OUT_HOST } kind;
+	enum kernel_error err;			/* OUT_ERROR */
+	char message[PANIC_MESSAGE_MAX];	/* panic, fault, host */
+};
+
+struct runner {
+	const struct scenario *scn;
+	const struct run_options *opt;
+	struct kernel k;
+	/* Runtime objects by the scenario's name indexes. */
+	struct process **procs;
+	struct thread **threads;
+	uint64_t *region_off;
+	bool *region_live;		/* allocated and not freed yet */
+	bool *region_named;		/* its tls-alloc succeeded once */
+	int status;
+	bool stop;
+	unsigned failures;
+	unsigned expectations;
+	struct trace_out trace;
+	void (*trace_line)(void *ctx, size_t line);
+	void *trace_ctx;
+};
+
+/*
+ * Bring up the runner and its kernel. Returns 0, RUN_MALFORMED when the
+ * backend does not run here, RUN_HOST when the host refuses (messages
+ * printed).
+ */
+int runner_init(struct runner *r, const struct scenario *scn,
+		const struct run_options *opt);
+void runner_fini(struct runner *r);
+
+/*
+ * Execute c, filling o (left OUT_DONE on success). Expectation commands
+ * report their own failures with runner_fail. May panic.
+ */
+void exec_command(struct runner *r, const struct scn_cmd *c,
+		  struct outcome *o);
+
+/* Report a failed check at c's line: "FILE:LINE: ..." and count it. */
+void runner_fail(struct runner *r, const struct scn_cmd *c,
+		 const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+#endif

@@ -1,0 +1,49 @@
+/*
+ * scenario_run.h - run a parsed scenario on a fresh simulated kernel and
+ * judge its expectations.
+ */
+#ifndef TLSSIM_SCENARIO_RUN_H
+#define TLSSIM_SCENARIO_RUN_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "cpu.h"
+#include "scenario.h"
+
+/* Exit statuses of `tlssim run` (DESIGN.md). */
+enum run_status {
+	RUN_OK = 0,		/* every expectation held */
+	RUN_FAILED = 1,		/* an expectation failed, or a command */
+	RUN_MALFORMED = 2,	/* bad scenario or command line */
+	RUN_PANIC = 3,		/* the kernel panicked unexpectedly */
+	RUN_HOST = 4,		/* the host refused the simulator */
+};
+
+enum trace_format {
+	TRACE_NONE,
+	TRACE_TEXT,
+	TRACE_JSON,
+};
+
+struct run_options {
+	enum arch_backend arch;
+	bool no_tls_restore;
+	enum trace_format trace;
+	bool quiet;		/* diagnostics only */
+	bool verbose;		/* one line per command */
+	bool fail_fast;		/* stop at the first failed expectation */
+	bool color;
+	FILE *out;		/* read/show output, summaries, traces */
+	FILE *err;		/* failures and errors */
+};
+
+/*
+ * Run scn on a fresh kernel. Returns a run_status: RUN_OK, RUN_FAILED,
+ * RUN_PANIC (the run stops at an unexpected panic), RUN_HOST (the run
+ * stops when the host refuses a user land or memory), or RUN_MALFORMED when
+ * the register backend is not available here.
+ */
+int scenario_run(const struct scenario *scn, const struct run_options *opt);
+
+#endif

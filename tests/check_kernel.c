@@ -1,0 +1,349 @@
+/*
+ * check_kernel.c - the kernel model on every register backend this host
+ * runs: threads reach their own TLS through the register, first schedule
+ * wipes it, a context switch loads it, and --no-tls-restore breaks that.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "testutil.h"
+#include "demo.h"
+#include "process.h"
+
+static struct kernel k;
+static struct process *proc;
+
+/* Bring up a kernel on backend `b`; false when this host cannot run it. */
+static bool up(int b, bool no_restore)
+{
+	if (!arch_backend_available((enum arch_backend)b))
+		return false;
+	ck_assert_int_eq(kernel_init(&k, (enum arch_backend)b, no_restore), 0);
+	ck_assert_int_eq(process_create(&k, "P", 64 * PAGE_SIZE, &proc), 0);
+	return true;
+}
+
+static struct thread *spawn(const char *name, user_program prog, void *arg)
+{
+	struct thread *t = NULL;
+
+	ck_assert_int_eq(thread_create(&k, proc, name, prog, arg, &t), KERR_OK);
+	return t;
+}
+
+/* Jobs run as a thread by kernel_run_as. */
+struct io {
+	size_t off;
+	char buf[TLS_IPC_SIZE];
+	size_t len;
+};
+
+static void job_write(struct kernel *kk, struct thread *t, void *arg)
+{
+	struct io *io = arg;
+
+	(void)t;
+	user_write(kk, io->off, io->buf, io->len);
+}
+
+static void job_read(struct kernel *kk, struct thread *t, void *arg)
+{
+	struct io *io = arg;
+
+	(void)t;
+	user_read(kk, io->off, io->buf, io->len);
+}
+
+static void write_as(struct thread *t, size_t off, const char *s)
+{
+	struct io io = { off, { 0 }, strlen(s) };
+
+	memcpy(io.buf, s, io.len);
+	ck_assert_int_eq(kernel_run_as(&k, t, job_write, &io), 0);
+}
+
+static void read_as(struct thread *t, size_t off, void *buf, size_t len)
+{
+	struct io io = { off, { 0 }, len };
+
+	ck_assert_int_eq(kernel_run_as(&k, t, job_read, &io), 0);
+	memcpy(buf, io.buf, len);
+}
+
+/* Many threads, many yields: every check through the register holds. */
+START_TEST(test_many_threads_many_yields)
+{
+	struct demo_result res[12];
+
+	if (!up(_i, false))
+		return;
+	memset(res, 0, sizeof(res));
+	for (int i = 0; i < 12; i++) {
+		char name[16];
+
+		snprintf(name, sizeof(name), "T%d", i);
+		snprintf(res[i].message, sizeof(res[i].message), "message of %s", name);
+		res[i].yields = 200;
+		spawn(name, i % 4 == 3 ? prog_context : prog_ipc_check, &res[i]);
+		res[i].own_tls = k.threads_tail->tls;
+	}
+	ck_assert_uint_eq(kernel_run(&k), 0);
+	for (int i = 0; i < 12; i++) {
+		ck_assert_uint_eq(res[i].checks, 200);
+		ck_assert_uint_eq(res[i].failures, 0);
+		ck_assert_uint_eq(res[i].first_self, res[i].own_tls);
+		ck_assert_uint_eq(res[i].last_self, res[i].own_tls);
+	}
+	ck_assert_uint_ge(k.switches, 12 * 200);
+	kernel_fini(&k);
+}
+END_TEST
+
+/* The negative: without the register load the same program fails. */
+START_TEST(test_no_tls_restore_breaks_checks)
+{
+	struct demo_result res[3];
+	unsigned failures = 0, wrong_self = 0;
+
+	if (!up(_i, true))
+		return;
+	memset(res, 0, sizeof(res));
+	for (int i = 0; i < 3; i++) {
+		snprintf(res[i].message, sizeof(res[i].message), "thread %d", i);
+		res[i].yields = 5;
+		spawn(res[i].message, prog_ipc_check, &res[i]);
+		res[i].own_tls = k.threads_tail->tls;
+	}
+	ck_assert_uint_eq(kernel_run(&k), 0);
+	for (int i = 0; i < 3; i++) {
+		failures += res[i].failures;
+		wrong_self += res[i].first_self != res[i].own_tls;
+	}
+	/* the first thread still got its own region; the others did not */
+	ck_assert_uint_eq(res[0].first_self, res[0].own_tls);
+	ck_assert_uint_eq(wrong_self, 2);
+	ck_assert_uint_gt(failures, 0);
+	kernel_fini(&k);
+}
+END_TEST
+
+START_TEST(test_register_equals_kernel_tls_after_switch)
+{
+	struct thread *a, *b;
+
+	if (!up(_i, false))
+		return;
+	a = spawn("A", NULL, NULL);
+	b = spawn("B", NULL, NULL);
+	for (int round = 0; round < 3; round++) {
+		ck_assert_int_eq(sched_switch_to(&k, a), KERR_OK);
+		ck_assert_uint_eq(cpu_read_tls_register(&k.cpu), a->tls);
+		ck_assert_int_eq(sched_switch_to(&k, b), KERR_OK);
+		ck_assert_uint_eq(cpu_read_tls_register(&k.cpu), b->tls);
+	}
+	kernel_fini(&k);
+}
+END_TEST
+
+START_TEST(test_first_schedule_zeroes_and_sets_self)
+{
+	struct thread *a, *b;
+	uintptr_t self;
+	char buf[8];
+
+	if (!up(_i, false))
+		return;
+	a = spawn("A", NULL, NULL);
+	write_as(a, TLS_OFF_IPC, "secret!");
+	write_as(a, TLS_OFF_CONTEXT, "ctx_ptr");
+	ck_assert_int_eq(thread_exit(&k, a), KERR_OK);
+	b = spawn("B", NULL, NULL);
+	ck_assert_uint_eq(b->tls_offset, a->tls_offset);	/* slot reused */
+	/* before its first schedule the dead owner's bytes are still there */
+	ck_assert_mem_eq((char *)b->tls + TLS_OFF_IPC, "secret!", 7);
+	read_as(b, TLS_OFF_IPC, buf, 7);
+	ck_assert_mem_eq(buf, "\0\0\0\0\0\0\0", 7);
+	read_as(b, TLS_OFF_CONTEXT, buf, sizeof(void *));
+	ck_assert_mem_eq(buf, "\0\0\0\0\0\0\0\0", sizeof(void *));
+	read_as(b, TLS_OFF_SELF, &self, sizeof(self));
+	ck_assert_uint_eq(self, b->tls);
+	kernel_fini(&k);
+}
+END_TEST
+
+START_TEST(test_ipc_buffers_stay_apart)
+{
+	struct thread *a, *b;
+	char buf[16] = { 0 };
+
+	if (!up(_i, false))
+		return;
+	a = spawn("A", NULL, NULL);
+	b = spawn("B", NULL, NULL);
+	write_as(a, TLS_OFF_IPC, "from A");
+	write_as(b, TLS_OFF_IPC, "from B");
+	read_as(a, TLS_OFF_IPC, buf, 6);
+	ck_assert_str_eq(buf, "from A");
+	read_as(b, TLS_OFF_IPC, buf, 6);
+	ck_assert_str_eq(buf, "from B");
+	ck_assert_uint_eq(b->tls - a->tls, TLS_SIZE);
+	kernel_fini(&k);
+}
+END_TEST
+
+/* Same, with the lab fault: B writes into A's region. */
+START_TEST(test_ipc_buffers_collide_without_restore)
+{
+	struct thread *a, *b;
+	char buf[16] = { 0 };
+
+	if (!up(_i, true))
+		return;
+	a = spawn("A", NULL, NULL);
+	b = spawn("B", NULL, NULL);
+	write_as(a, TLS_OFF_IPC, "from A");
+	write_as(b, TLS_OFF_IPC, "from B");
+	read_as(a, TLS_OFF_IPC, buf, 6);
+	ck_assert_str_eq(buf, "from B");
+	ck_assert_mem_eq((char *)b->tls + TLS_OFF_IPC, "\0\0\0\0\0\0", 6);
+	kernel_fini(&k);
+}
+END_TEST
+
+static void job_read_far(struct kernel *kk, struct thread *t, void *arg)
+{
+	char c;
+
+	(void)t;
+	(void)arg;
+	/* slot 7 of the page + 0x200 is the next (unmapped) page */
+	user_read(kk, 7 * TLS_SIZE + TLS_SIZE, &c, 1);
+}
+
+START_TEST(test_fault_kills_thread)
+{
+	struct thread *t[8];
+	enum arch_backend b = (enum arch_backend)_i;
+
+	if (!up(_i, false))
+		return;
+	for (int i = 0; i < 8; i++) {
+		char name[8];
+
+		snprintf(name, sizeof(name), "T%d", i);
+		t[i] = spawn(name, NULL, NULL);
+	}
+	/* T0's register base + 0x1000 is past the TLS page: unmapped, and on
+	 * i386 also past the segment limit. */
+	ck_assert_int_eq(kernel_run_as(&k, t[0], job_read_far, NULL), 1);
+	ck_assert_int_eq(t[0]->state, THREAD_DEAD);
+	ck_assert_uint_eq(tls_manager_used(&proc->tls), 7);
+	if (b == ARCH_I386_GDT)
+		ck_assert_ptr_nonnull(strstr(k.fault_detail, "segment"));
+	else
+		ck_assert_ptr_nonnull(strstr(k.fault_detail, "page fault"));
+	/* the others still work */
+	write_as(t[1], TLS_OFF_IPC, "alive");
+	kernel_fini(&k);
+}
+END_TEST
+
+START_TEST(test_spawn_failure_creates_nothing)
+{
+	struct thread *t = NULL;
+	unsigned tid;
+
+	if (!up(_i, false))
+		return;
+	for (int i = 0; i < 8 * 64; i++) {
+		char name[16];
+
+		snprintf(name, sizeof(name), "T%d", i);
+		spawn(name, NULL, NULL);
+	}
+	tid = k.next_tid;
+	ck_assert_int_eq(thread_create(&k, proc, "late", NULL, NULL, &t),
+			 KERR_VIRTUAL_MEMORY_EXHAUSTION);
+	ck_assert_ptr_null(t);
+	ck_assert_uint_eq(k.next_tid, tid);
+	ck_assert_uint_eq(tls_manager_used(&proc->tls), 8 * 64);
+	kernel_fini(&k);
+}
+END_TEST
+
+START_TEST(test_kill_process)
+{
+	struct thread *a, *t = NULL;
+
+	if (!up(_i, false))
+		return;
+	a = spawn("A", NULL, NULL);
+	ck_assert_int_eq(sched_switch_to(&k, a), KERR_OK);
+	ck_assert_int_eq(process_kill(&k, proc), KERR_OK);
+	ck_assert_int_eq(a->state, THREAD_DEAD);
+	ck_assert_ptr_null(proc->pm);
+	ck_assert_int_eq(process_kill(&k, proc), KERR_PROCESS_KILLED);
+	ck_assert_int_eq(thread_create(&k, proc, "B", NULL, NULL, &t),
+			 KERR_PROCESS_KILLED);
+	ck_assert_int_eq(sched_switch_to(&k, a), KERR_INVALID_STATE);
+	kernel_fini(&k);
+}
+END_TEST
+
+START_TEST(test_demo_runs_and_fails_without_restore)
+{
+	struct demo_options o = { 4, 10, 2, true, (enum arch_backend)_i, false };
+	FILE *devnull = fopen("/dev/null", "w");
+
+	if (!arch_backend_available((enum arch_backend)_i))
+		return;
+	ck_assert_ptr_nonnull(devnull);
+	ck_assert_int_eq(demo_run(&o, devnull), 0);
+	o.no_tls_restore = true;
+	ck_assert_int_eq(demo_run(&o, devnull), 1);
+	fclose(devnull);
+}
+END_TEST
+
+/* The host's own choices: a backend of this architecture must be here. */
+START_TEST(test_host_backends_available)
+{
+	ck_assert(arch_backend_available(ARCH_MOCK));
+#if defined(__x86_64__)
+	ck_assert(arch_backend_available(ARCH_X86_64_PRCTL));
+	ck_assert(!arch_backend_available(ARCH_I386_GDT));
+#elif defined(__i386__)
+	ck_assert(arch_backend_available(ARCH_I386_GDT));
+#elif defined(__aarch64__)
+	ck_assert(arch_backend_available(ARCH_AARCH64));
+#endif
+	ck_assert_int_ne(arch_backend_resolve(ARCH_AUTO), ARCH_AUTO);
+}
+END_TEST
+
+static Suite *kernel_suite(void)
+{
+	Suite *s = suite_create("kernel");
+	TCase *tc = tcase_create("per-backend");
+	int lo = ARCH_MOCK, hi = ARCH_BACKEND_COUNT;
+
+	tcase_set_timeout(tc, 60);
+	tcase_add_loop_test(tc, test_many_threads_many_yields, lo, hi);
+	tcase_add_loop_test(tc, test_no_tls_restore_breaks_checks, lo, hi);
+	tcase_add_loop_test(tc, test_register_equals_kernel_tls_after_switch, lo, hi);
+	tcase_add_loop_test(tc, test_first_schedule_zeroes_and_sets_self, lo, hi);
+	tcase_add_loop_test(tc, test_ipc_buffers_stay_apart, lo, hi);
+	tcase_add_loop_test(tc, test_ipc_buffers_collide_without_restore, lo, hi);
+	tcase_add_loop_test(tc, test_fault_kills_thread, lo, hi);
+	tcase_add_loop_test(tc, test_spawn_failure_creates_nothing, lo, hi);
+	tcase_add_loop_test(tc, test_kill_process, lo, hi);
+	tcase_add_loop_test(tc, test_demo_runs_and_fails_without_restore, lo, hi);
+	tcase_add_test(tc, test_host_backends_available);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	return run_suite(kernel_suite());
+}
