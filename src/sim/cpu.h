@@ -49,7 +49,11 @@ struct cpu {
 	/* Lab fault: switches stop loading the register after the first. */
 	bool no_tls_restore;
 	bool loaded_once;
-	/* The kernel's idea of the register (what it last loaded). */
+	/*
+	 * The kernel's idea of the register: the tls of the last
+	 * cpu_load_tls, even when no_tls_restore kept it out of the
+	 * hardware (then cpu_read_tls_register tells the truth).
+	 */
 	uintptr_t tls;
 	/* Backend state. */
 	uintptr_t mock_reg;	/* mock and aarch64 tpidrro_el0 */
@@ -62,6 +66,16 @@ struct cpu {
 	sigjmp_buf *fault_env;	/* where a simulated fault lands */
 	uintptr_t fault_addr;	/* si_addr of the last simulated fault */
 	int fault_signo;
+	/* Additions (contract: set by cpu_user_read/write, read after a fault). */
+	size_t user_off;	/* offset and length of the user access */
+	size_t user_len;	/* under way, or of the one that faulted */
+	int fault_code;		/* si_code of the last simulated fault */
+	/*
+	 * The faulting access reached past the register's segment limit
+	 * (i386: user_off + user_len > 0x200). Such a fault is a #GP, whose
+	 * si_addr is 0, not the address.
+	 */
+	bool fault_beyond_limit;
 };
 
 /*
@@ -97,6 +111,12 @@ uintptr_t cpu_user_self(struct cpu *cpu);
  * Returns the loaded value; 0 on other builds.
  */
 uintptr_t cpu_aarch64_tpidr_proof(uintptr_t tls);
+/*
+ * Addition: the real tpidrro_el0 as EL0 reads it with mrs (0 for a native
+ * 64-bit Linux task and under qemu-aarch64; the simulator never writes it).
+ * Returns 0 on other builds.
+ */
+uintptr_t cpu_aarch64_tpidrro_el0(void);
 
 /*
  * Install the SIGSEGV/SIGBUS handler (on an alternate stack) that turns a
@@ -105,6 +125,11 @@ uintptr_t cpu_aarch64_tpidr_proof(uintptr_t tls);
  * or a negative errno.
  */
 int cpu_fault_guard_install(struct cpu *cpu);
+/*
+ * Addition: forget cpu as this host thread's guarded CPU (cpu_fini does it
+ * too). The handler stays installed; faults then are real crashes.
+ */
+void cpu_fault_guard_remove(struct cpu *cpu);
 
 /* A saved stack pointer of a simulated execution context. */
 struct context {
@@ -113,7 +138,10 @@ struct context {
 
 /*
  * Prepare a context that starts entry(arg) on the stack [stack, stack+size).
- * entry must never return.
+ * entry must never return. The first switch to ctx enters entry with the
+ * ABI's stack alignment (16 bytes at the call on all three hosts).
+ * Only integer/pointer callee-saved registers (and d8-d15 on aarch64) are
+ * switched; the FPU control words (mxcsr, x87 cw, fpcr) are shared.
  */
 void context_init(struct context *ctx, void *stack, size_t size,
 		  void (*entry)(void *), void *arg);

@@ -1,0 +1,51 @@
+/*
+ * arch.h - private to the simulated CPU: one register backend is a table of
+ * operations. cpu.c picks the table, the arch_*.c files fill them in.
+ */
+#ifndef TLSSIM_ARCH_H
+#define TLSSIM_ARCH_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cpu.h"
+
+struct arch_ops {
+	enum arch_backend backend;
+	/* Bytes reachable through the register, 0 when unlimited. */
+	size_t seg_limit;
+	/* Whether the backend runs on this host (build and CPU features). */
+	bool (*available)(void);
+	/* Take the register for cpu; returns 0 or a negative errno. */
+	int (*init)(struct cpu *cpu);
+	/* Give the register back as it was before init. */
+	void (*fini)(struct cpu *cpu);
+	/* Kernel side: make the register point at tls. */
+	void (*load)(struct cpu *cpu, uintptr_t tls);
+	/* The register as the hardware holds it. */
+	uintptr_t (*readback)(struct cpu *cpu);
+	/* User side: real accesses of len bytes at register base + off. */
+	void (*user_read)(struct cpu *cpu, size_t off, void *buf, size_t len);
+	void (*user_write)(struct cpu *cpu, size_t off, const void *buf,
+			   size_t len);
+};
+
+extern const struct arch_ops arch_mock_ops;
+#if defined(__x86_64__)
+extern const struct arch_ops arch_x86_64_prctl_ops;
+extern const struct arch_ops arch_x86_64_wrgsbase_ops;
+#elif defined(__i386__)
+extern const struct arch_ops arch_i386_ops;
+#elif defined(__aarch64__)
+extern const struct arch_ops arch_aarch64_ops;
+#endif
+
+/*
+ * Plain memory accesses at base + off, the mock register's user side (also
+ * used by the aarch64 backend). Never fails; a bad base faults.
+ */
+void arch_mock_copy_in(uintptr_t base, size_t off, void *buf, size_t len);
+void arch_mock_copy_out(uintptr_t base, size_t off, const void *buf,
+			size_t len);
+
+#endif

@@ -1,0 +1,196 @@
+/*
+ * arch_x86_64.c - the x86_64 register path: the GS base. The kernel side
+ * sets it with arch_prctl(ARCH_SET_GS) or, when the kernel enabled
+ * FSGSBASE, with the wrgsbase instruction; user code reaches its TLS with
+ * %gs: loads and stores. glibc keeps its own TLS in FS, so GS is free; the
+ * host's GS base is saved at init and put back at fini.
+ */
+#include "arch.h"
+
+#include <asm/prctl.h>
+#include <errno.h>
+#include <string.h>
+#include <sys/auxv.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#ifndef HWCAP2_FSGSBASE
+#define HWCAP2_FSGSBASE (1UL << 1)
+#endif
+
+/* GS base via arch_prctl; returns 0 or a negative errno. */
+static int prctl_get_gs(uintptr_t *base)
+{
+	unsigned long v = 0;
+
+	if (syscall(SYS_arch_prctl, ARCH_GET_GS, &v) != 0)
+		return -errno;
+	*base = v;
+	return 0;
+}
+
+/* GS base := base via arch_prctl; returns 0 or a negative errno. */
+static int prctl_set_gs(uintptr_t base)
+{
+	if (syscall(SYS_arch_prctl, ARCH_SET_GS, (unsigned long)base) != 0)
+		return -errno;
+	return 0;
+}
+
+/* GS base via rdgsbase (FSGSBASE must be on). */
+static inline uintptr_t rdgsbase(void)
+{
+	uintptr_t v;
+
+	asm volatile("rdgsbase %0" : "=r"(v) : : "memory");
+	return v;
+}
+
+/* GS base := base via wrgsbase (FSGSBASE must be on). */
+static inline void wrgsbase(uintptr_t base)
+{
+	asm volatile("wrgsbase %0" : : "r"(base) : "memory");
+}
+
+/* arch_prctl is there on every x86_64 Linux. */
+static bool prctl_available(void)
+{
+	return true;
+}
+
+/* wrgsbase only when the kernel set CR4.FSGSBASE and says so in AT_HWCAP2. */
+static bool wrgsbase_available(void)
+{
+	return (getauxval(AT_HWCAP2) & HWCAP2_FSGSBASE) != 0;
+}
+
+/* Save the host GS base. Returns 0 or arch_prctl's negative errno. */
+static int prctl_init(struct cpu *cpu)
+{
+	return prctl_get_gs(&cpu->saved_gs);
+}
+
+/* Put the host GS base back. */
+static void prctl_fini(struct cpu *cpu)
+{
+	prctl_set_gs(cpu->saved_gs);
+}
+
+/* Kernel side: GS base := tls with a syscall. */
+static void prctl_load(struct cpu *cpu, uintptr_t tls)
+{
+	(void)cpu;
+	prctl_set_gs(tls);
+}
+
+/* The GS base as the kernel reports it (ARCH_GET_GS); 0 if that fails. */
+static uintptr_t prctl_readback(struct cpu *cpu)
+{
+	uintptr_t v = 0;
+
+	(void)cpu;
+	prctl_get_gs(&v);
+	return v;
+}
+
+/* Save the host GS base. Returns 0. */
+static int wrgsbase_init(struct cpu *cpu)
+{
+	cpu->saved_gs = rdgsbase();
+	return 0;
+}
+
+/* Put the host GS base back. */
+static void wrgsbase_fini(struct cpu *cpu)
+{
+	wrgsbase(cpu->saved_gs);
+}
+
+/* Kernel side: GS base := tls, one unprivileged instruction. */
+static void wrgsbase_load(struct cpu *cpu, uintptr_t tls)
+{
+	(void)cpu;
+	wrgsbase(tls);
+}
+
+/* The GS base (rdgsbase). */
+static uintptr_t wrgsbase_readback(struct cpu *cpu)
+{
+	(void)cpu;
+	return rdgsbase();
+}
+
+/*
+ * User side: %gs:off loads into buf, 8 bytes at a time while off is 8-byte
+ * aligned, bytes otherwise. A bad GS base + off faults at the load.
+ */
+static void gs_user_read(struct cpu *cpu, size_t off, void *buf, size_t len)
+{
+	uint8_t *dst = buf;
+
+	(void)cpu;
+	while (len > 0) {
+		if (len >= 8 && off % 8 == 0) {
+			uint64_t q;
+
+			asm volatile("movq %%gs:(%1), %0"
+				     : "=r"(q) : "r"(off) : "memory");
+			memcpy(dst, &q, 8);
+			off += 8, dst += 8, len -= 8;
+		} else {
+			uint8_t b;
+
+			asm volatile("movb %%gs:(%1), %0"
+				     : "=q"(b) : "r"(off) : "memory");
+			*dst = b;
+			off++, dst++, len--;
+		}
+	}
+}
+
+/* User side: %gs:off stores of buf, like gs_user_read. */
+static void gs_user_write(struct cpu *cpu, size_t off, const void *buf,
+			  size_t len)
+{
+	const uint8_t *src = buf;
+
+	(void)cpu;
+	while (len > 0) {
+		if (len >= 8 && off % 8 == 0) {
+			uint64_t q;
+
+			memcpy(&q, src, 8);
+			asm volatile("movq %0, %%gs:(%1)"
+				     : : "r"(q), "r"(off) : "memory");
+			off += 8, src += 8, len -= 8;
+		} else {
+			asm volatile("movb %0, %%gs:(%1)"
+				     : : "q"(*src), "r"(off) : "memory");
+			off++, src++, len--;
+		}
+	}
+}
+
+const struct arch_ops arch_x86_64_prctl_ops = {
+	.backend = ARCH_X86_64_PRCTL,
+	.seg_limit = 0,
+	.available = prctl_available,
+	.init = prctl_init,
+	.fini = prctl_fini,
+	.load = prctl_load,
+	.readback = prctl_readback,
+	.user_read = gs_user_read,
+	.user_write = gs_user_write,
+};
+
+const struct arch_ops arch_x86_64_wrgsbase_ops = {
+	.backend = ARCH_X86_64_WRGSBASE,
+	.seg_limit = 0,
+	.available = wrgsbase_available,
+	.init = wrgsbase_init,
+	.fini = wrgsbase_fini,
+	.load = wrgsbase_load,
+	.readback = wrgsbase_readback,
+	.user_read = gs_user_read,
+	.user_write = gs_user_write,
+};

@@ -1,0 +1,206 @@
+/*
+ * cpu.c - the simulated CPU: picks a register backend, and is the one road
+ * from the kernel (cpu_load_tls) and from user code (cpu_user_read/write)
+ * to the TLS register. The backends live in arch_*.c, faults in fault.c,
+ * the context switch in context_*.S.
+ */
+#include "arch.h"
+#include "cpu.h"
+
+#include <errno.h>
+#include <string.h>
+
+static const char *const backend_names[ARCH_BACKEND_COUNT] = {
+	[ARCH_AUTO] = "auto",
+	[ARCH_MOCK] = "mock",
+	[ARCH_X86_64_PRCTL] = "x86_64-prctl",
+	[ARCH_X86_64_WRGSBASE] = "x86_64-wrgsbase",
+	[ARCH_I386_GDT] = "i386",
+	[ARCH_AARCH64] = "aarch64",
+};
+
+/* The backends this build carries; NULL where the host cannot have one. */
+static const struct arch_ops *const backend_ops[ARCH_BACKEND_COUNT] = {
+	[ARCH_MOCK] = &arch_mock_ops,
+#if defined(__x86_64__)
+	[ARCH_X86_64_PRCTL] = &arch_x86_64_prctl_ops,
+	[ARCH_X86_64_WRGSBASE] = &arch_x86_64_wrgsbase_ops,
+#elif defined(__i386__)
+	[ARCH_I386_GDT] = &arch_i386_ops,
+#elif defined(__aarch64__)
+	[ARCH_AARCH64] = &arch_aarch64_ops,
+#endif
+};
+
+/*
+ * Backend for a --arch name; "x86_64" is the best x86_64 backend of the
+ * host (prctl when wrgsbase is missing or on a non-x86_64 build). Returns
+ * ARCH_BACKEND_COUNT for an unknown name.
+ */
+enum arch_backend arch_backend_from_name(const char *name)
+{
+	if (!name)
+		return ARCH_BACKEND_COUNT;
+	if (strcmp(name, "x86_64") == 0) {
+		if (arch_backend_available(ARCH_X86_64_WRGSBASE))
+			return ARCH_X86_64_WRGSBASE;
+		return ARCH_X86_64_PRCTL;
+	}
+	for (int b = 0; b < ARCH_BACKEND_COUNT; b++)
+		if (strcmp(name, backend_names[b]) == 0)
+			return (enum arch_backend)b;
+	return ARCH_BACKEND_COUNT;
+}
+
+/* Short name of a backend; "unknown" for a value out of range. */
+const char *arch_backend_name(enum arch_backend b)
+{
+	if ((unsigned)b >= ARCH_BACKEND_COUNT)
+		return "unknown";
+	return backend_names[b];
+}
+
+/* Whether b runs here: carried by this build and supported by the CPU. */
+bool arch_backend_available(enum arch_backend b)
+{
+	if (b == ARCH_AUTO)
+		return true;
+	if ((unsigned)b >= ARCH_BACKEND_COUNT || !backend_ops[b])
+		return false;
+	return backend_ops[b]->available();
+}
+
+/*
+ * ARCH_AUTO resolved: x86_64 -> wrgsbase if the kernel enabled FSGSBASE,
+ * else prctl; i386 -> i386; aarch64 -> aarch64; any other host -> mock.
+ * Any other value is returned as it is.
+ */
+enum arch_backend arch_backend_resolve(enum arch_backend b)
+{
+	static const enum arch_backend prefs[] = {
+		ARCH_X86_64_WRGSBASE, ARCH_X86_64_PRCTL, ARCH_I386_GDT,
+		ARCH_AARCH64,
+	};
+
+	if (b != ARCH_AUTO)
+		return b;
+	for (size_t i = 0; i < sizeof(prefs) / sizeof(prefs[0]); i++)
+		if (arch_backend_available(prefs[i]))
+			return prefs[i];
+	return ARCH_MOCK;
+}
+
+/*
+ * Bring up cpu with backend. Returns 0; -EINVAL for a bad backend value;
+ * -ENOTSUP when it does not run here; or the backend's negative errno.
+ * On failure cpu is left zeroed (not initialised).
+ */
+int cpu_init(struct cpu *cpu, enum arch_backend backend, bool no_tls_restore)
+{
+	int err;
+
+	memset(cpu, 0, sizeof(*cpu));
+	cpu->gdt_entry = -1;
+	backend = arch_backend_resolve(backend);
+	if ((unsigned)backend >= ARCH_BACKEND_COUNT)
+		return -EINVAL;
+	if (!arch_backend_available(backend))
+		return -ENOTSUP;
+	cpu->ops = backend_ops[backend];
+	cpu->backend = backend;
+	cpu->no_tls_restore = no_tls_restore;
+	err = cpu->ops->init(cpu);
+	if (err) {
+		memset(cpu, 0, sizeof(*cpu));
+		return err;
+	}
+	return 0;
+}
+
+/* Give the host register back and stop guarding faults for cpu. */
+void cpu_fini(struct cpu *cpu)
+{
+	if (!cpu->ops)
+		return;
+	cpu_fault_guard_remove(cpu);
+	cpu->ops->fini(cpu);
+	cpu->ops = NULL;
+}
+
+/*
+ * The kernel side of a switch. cpu->tls always records the request (the
+ * kernel's intent); with no_tls_restore only the first request on this CPU
+ * reaches the register, later ones leave the stale value in place.
+ */
+void cpu_load_tls(struct cpu *cpu, uintptr_t tls)
+{
+	cpu->tls = tls;
+	if (cpu->no_tls_restore && cpu->loaded_once)
+		return;
+	cpu->ops->load(cpu, tls);
+	cpu->loaded_once = true;
+}
+
+/* The register as the hardware (or the mock) holds it. */
+uintptr_t cpu_read_tls_register(struct cpu *cpu)
+{
+	return cpu->ops->readback(cpu);
+}
+
+/* Mark the user access [off, off+len) as under way. */
+static inline void user_enter(struct cpu *cpu, size_t off, size_t len)
+{
+	cpu->user_off = off;
+	cpu->user_len = len;
+	__atomic_signal_fence(__ATOMIC_SEQ_CST);
+	cpu->in_user = 1;
+	__atomic_signal_fence(__ATOMIC_SEQ_CST);
+}
+
+/* The user access is over (a fault leaves through fault_env instead). */
+static inline void user_leave(struct cpu *cpu)
+{
+	__atomic_signal_fence(__ATOMIC_SEQ_CST);
+	cpu->in_user = 0;
+	__atomic_signal_fence(__ATOMIC_SEQ_CST);
+}
+
+/* Copy len bytes at register + off into buf, as user code. */
+void cpu_user_read(struct cpu *cpu, size_t off, void *buf, size_t len)
+{
+	user_enter(cpu, off, len);
+	cpu->ops->user_read(cpu, off, buf, len);
+	user_leave(cpu);
+}
+
+/* Copy len bytes of buf to register + off, as user code. */
+void cpu_user_write(struct cpu *cpu, size_t off, const void *buf, size_t len)
+{
+	user_enter(cpu, off, len);
+	cpu->ops->user_write(cpu, off, buf, len);
+	user_leave(cpu);
+}
+
+/* ptr_self as user code sees it: the pointer at register + 0. */
+uintptr_t cpu_user_self(struct cpu *cpu)
+{
+	uintptr_t self = 0;
+
+	cpu_user_read(cpu, 0, &self, sizeof(self));
+	return self;
+}
+
+#if !defined(__aarch64__)
+/* No tpidr_el0 on this build: returns 0. */
+uintptr_t cpu_aarch64_tpidr_proof(uintptr_t tls)
+{
+	(void)tls;
+	return 0;
+}
+
+/* No tpidrro_el0 on this build: returns 0. */
+uintptr_t cpu_aarch64_tpidrro_el0(void)
+{
+	return 0;
+}
+#endif
