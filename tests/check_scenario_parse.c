@@ -370,7 +370,12 @@ START_TEST(subcommand_suggestions)
 		"t.scn:4:12: error: unknown memory type or permissions 'Norml' (did you mean 'Normal'?)");
 	PRE_ERR("map A 0 4K threadlocal rw\n",
 		"unknown memory type 'threadlocal' (did you mean 'ThreadLocal'?)");
-	PRE_ERR("map A 0 4K Normal rwz\n", "t.scn:4:19: error: bad permissions 'rwz'");
+	PRE_ERR("map A 0 4K Normal rwz\n",
+		"t.scn:4:19: error: bad permissions 'rwz' (did you mean 'rw'?)\n");
+	PRE_ERR("map A 0 4K Normal all\n",
+		"bad permissions 'all' (expected r, rw, rx or rwx)\n");
+	PRE_ERR("read T stack\n",
+		"unknown field 'stack' (expected ipc, ipc+OFF, context or self)\n");
 	PRE_ERR("expect error InvalidAdress\nkill A\n",
 		"t.scn:4:14: error: unknown error kind 'InvalidAdress' (did you mean 'InvalidAddress'?)");
 	PRE_ERR("expect error Success\nkill A\n", "unknown error kind 'Success'");
@@ -437,7 +442,7 @@ START_TEST(alignment)
 		"t.scn:4:10: error: size 0x1001 is not page aligned (0x1000)");
 	PRE_ERR("unmap A 0x10 4K\n", "t.scn:4:9: error: offset 0x10 is not page aligned");
 	PRE_ERR("process C userland=0x1800\n",
-		"t.scn:4:20: error: size 0x1800 is not page aligned (0x1000)");
+		"t.scn:4:20: error: user land size 0x1800 is not page aligned (0x1000)");
 	PRE_ERR("process C userland=0\n",
 		"t.scn:4:20: error: user land size must be at least one page");
 	PRE_OK("map A 0x1000 0\nunmap A 0 0\n");

@@ -177,9 +177,9 @@ static bool perms_arg(struct parser *p, const struct scn_token *t,
 	if (is_perms(t, out))
 		return true;
 	diag_quote(q, sizeof(q), t->text, t->len);
-	return perr(p, t->col, "bad permissions '%s'%s (one of r, rw, rx, rwx)",
-		    q, did_you_mean(dym, sizeof(dym), t, perms_names,
-				    ARRAY_SIZE(perms_names)));
+	did_you_mean(dym, sizeof(dym), t, perms_names, ARRAY_SIZE(perms_names));
+	return perr(p, t->col, "bad permissions '%s'%s", q,
+		    dym[0] ? dym : " (expected r, rw, rx or rwx)");
 }
 
 static bool field_arg(struct parser *p, const struct scn_token *t,
@@ -219,8 +219,8 @@ static bool field_arg(struct parser *p, const struct scn_token *t,
 	}
 	diag_quote(q, sizeof(q), t->text, t->len);
 	did_you_mean(dym, sizeof(dym), t, field_names, ARRAY_SIZE(field_names));
-	return perr(p, t->col, "unknown field '%s'%s (fields: ipc, ipc+OFF, context, self)",
-		    q, dym);
+	return perr(p, t->col, "unknown field '%s'%s", q,
+		    dym[0] ? dym : " (expected ipc, ipc+OFF, context or self)");
 }
 
 static const char *field_name(const struct scn_field_ref *f)
@@ -308,7 +308,7 @@ bool h_process(struct parser *p, struct scn_cmd *c,
 		.text = a[1].text + olen, .len = a[1].len - olen,
 		.col = a[1].col + olen,
 	};
-	if (!number(p, &num, &c->size) || !aligned(p, &num, "size", c->size))
+	if (!number(p, &num, &c->size) || !aligned(p, &num, "user land size", c->size))
 		return false;
 	if (c->size < PAGE_SIZE)
 		return perr(p, num.col,
