@@ -1,0 +1,524 @@
+/*
+ * scenario_parse.c - the scenario parser: lines into commands, the command
+ * table, name tables, `expect panic/error/fault` prefixes, error reporting,
+ * and loading a file.
+ */
+#include <config.h>
+
+#include "scenario_int.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Tokens kept per line; longer lines are counted, never stored. */
+#define MAX_TOKENS 16
+
+struct cmd_spec {
+	const char *name;	/* as written, "expect tls" */
+	enum scn_cmd_kind kind;
+	bool outcome;		/* expect panic/error/fault: a prefix */
+	unsigned min;
+	unsigned max;
+	const char *usage;
+	cmd_handler parse;
+};
+
+static const struct cmd_spec commands[] = {
+	{ "process", SCN_PROCESS, false, 1, 2, "process PROCESS [userland=SIZE]", h_process },
+	{ "map", SCN_MAP, false, 3, 5, "map PROCESS OFFSET SIZE [TYPE] [PERMS]", h_map },
+	{ "unmap", SCN_UNMAP, false, 3, 3, "unmap PROCESS OFFSET SIZE", h_unmap },
+	{ "spawn", SCN_SPAWN, false, 2, 2, "spawn PROCESS THREAD", h_spawn },
+	{ "exit", SCN_EXIT, false, 1, 1, "exit THREAD", h_thread_only },
+	{ "kill", SCN_KILL, false, 1, 1, "kill PROCESS", h_process_only },
+	{ "switch", SCN_SWITCH, false, 1, 1, "switch THREAD", h_thread_only },
+	{ "write", SCN_WRITE, false, 3, 3, "write THREAD FIELD VALUE", h_write },
+	{ "read", SCN_READ, false, 2, 3, "read THREAD FIELD [LEN]", h_read },
+	{ "tls-alloc", SCN_TLS_ALLOC, false, 1, 3, "tls-alloc PROCESS [as NAME]", h_tls_alloc },
+	{ "tls-free", SCN_TLS_FREE, false, 2, 2, "tls-free PROCESS OFFSET|NAME", h_tls_free },
+	{ "show", SCN_SHOW, false, 1, 1, "show PROCESS", h_process_only },
+	{ "peek", SCN_PEEK, false, 3, 3, "peek THREAD PROCESS OFFSET", h_peek },
+	{ "poke", SCN_POKE, false, 4, 4, "poke THREAD PROCESS OFFSET VALUE", h_poke },
+};
+
+static const struct cmd_spec expectations[] = {
+	{ "expect tls", SCN_EXPECT_TLS, false, 2, 2, "expect tls THREAD OFFSET", h_expect_tls },
+	{ "expect pages", SCN_EXPECT_PAGES, false, 2, 2, "expect pages PROCESS N", h_expect_count },
+	{ "expect used", SCN_EXPECT_USED, false, 2, 2, "expect used PROCESS N", h_expect_count },
+	{ "expect read", SCN_EXPECT_READ, false, 3, 3, "expect read THREAD FIELD VALUE", h_expect_read },
+	{ "expect map", SCN_EXPECT_MAP, false, 3, 4, "expect map PROCESS OFFSET TYPE [PERMS]", h_expect_map },
+	{ "expect panic", SCN_CMD_COUNT, true, 1, 1, "expect panic \"TEXT\"", h_expect_panic },
+	{ "expect error", SCN_CMD_COUNT, true, 1, 1, "expect error KIND", h_expect_error },
+	{ "expect fault", SCN_CMD_COUNT, true, 0, 0, "expect fault", h_expect_fault },
+};
+
+static const struct cmd_spec injections[] = {
+	{ "inject map-fail", SCN_INJECT_MAP_FAIL, false, 1, 1, "inject map-fail N", h_inject },
+};
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+const char *scn_cmd_name(enum scn_cmd_kind kind)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
+		if (commands[i].kind == kind)
+			return commands[i].name;
+	for (size_t i = 0; i < ARRAY_SIZE(expectations); i++)
+		if (expectations[i].kind == kind)
+			return expectations[i].name;
+	if (kind == SCN_INJECT_MAP_FAIL)
+		return injections[0].name;
+	return "?";
+}
+
+const char *scn_cmd_source(const struct scenario *scn,
+			   const struct scn_cmd *cmd, size_t *len)
+{
+	*len = cmd->src_len;
+	return scn->text + cmd->src_off;
+}
+
+bool perr(struct parser *p, size_t col, const char *fmt, ...)
+{
+	char *msg = NULL;
+	va_list ap;
+
+	if (p->stop)
+		return false;
+	if (p->errors == SCN_MAX_ERRORS) {
+		diag_error_at(p->d, p->file, 0, 0, NULL, 0,
+			      "too many errors (%d), giving up",
+			      SCN_MAX_ERRORS);
+		p->stop = true;
+		return false;
+	}
+	p->errors++;
+	va_start(ap, fmt);
+	if (vasprintf(&msg, fmt, ap) < 0)
+		msg = NULL;
+	va_end(ap);
+	diag_error_at(p->d, p->file, p->lineno, col, p->line, p->line_len,
+		      "%s", msg ? msg : "(out of memory)");
+	free(msg);
+	return false;
+}
+
+bool poom(struct parser *p)
+{
+	p->oom = true;
+	p->stop = true;
+	return false;
+}
+
+/* FNV-1a. */
+static size_t hash(const char *s, size_t len)
+{
+	uint64_t h = 0xcbf29ce484222325ull;
+
+	for (size_t i = 0; i < len; i++)
+		h = (h ^ (unsigned char)s[i]) * 0x100000001b3ull;
+	return (size_t)h;
+}
+
+size_t name_find(const struct name_table *t, const char *s, size_t len)
+{
+	if (!t->slot_cap)
+		return SCN_NONE;
+	for (size_t i = hash(s, len) & (t->slot_cap - 1);;
+	     i = (i + 1) & (t->slot_cap - 1)) {
+		size_t k = t->slots[i];
+		const char *name;
+
+		if (!k)
+			return SCN_NONE;
+		name = t->v[k - 1].name;
+		if (strlen(name) == len && memcmp(name, s, len) == 0)
+			return k - 1;
+	}
+}
+
+static void slot_insert(size_t *slots, size_t cap, const char *name,
+			size_t index)
+{
+	size_t i = hash(name, strlen(name)) & (cap - 1);
+
+	while (slots[i])
+		i = (i + 1) & (cap - 1);
+	slots[i] = index + 1;
+}
+
+size_t name_add(struct parser *p, struct name_table *t,
+		const struct scn_token *tok, size_t process)
+{
+	char *name;
+
+	if (t->n == t->cap) {
+		size_t cap = t->cap ? 2 * t->cap : 16;
+		struct scn_name *v = realloc(t->v, cap * sizeof(*v));
+
+		if (!v)
+			return poom(p), SCN_NONE;
+		t->v = v;
+		t->cap = cap;
+	}
+	/* Keep the hash index at most half full. */
+	if (2 * (t->n + 1) > t->slot_cap) {
+		size_t cap = t->slot_cap ? 2 * t->slot_cap : 32;
+		size_t *slots = calloc(cap, sizeof(*slots));
+
+		if (!slots)
+			return poom(p), SCN_NONE;
+		for (size_t i = 0; i < t->n; i++)
+			slot_insert(slots, cap, t->v[i].name, i);
+		free(t->slots);
+		t->slots = slots;
+		t->slot_cap = cap;
+	}
+	name = strndup(tok->text, tok->len);
+	if (!name)
+		return poom(p), SCN_NONE;
+	t->v[t->n] = (struct scn_name){
+		.name = name, .line = p->lineno, .col = tok->col,
+		.process = process,
+	};
+	slot_insert(t->slots, t->slot_cap, name, t->n);
+	return t->n++;
+}
+
+static void bytes_free(struct scn_bytes *b)
+{
+	free(b->data);
+	b->data = NULL;
+	b->len = 0;
+}
+
+static void cmd_release(struct scn_cmd *c)
+{
+	bytes_free(&c->value.bytes);
+	bytes_free(&c->expect.panic_text);
+}
+
+/* The spec named by t in table, or NULL after reporting it unknown. */
+static const struct cmd_spec *lookup(struct parser *p,
+				     const struct scn_token *t,
+				     const struct cmd_spec *table, size_t n,
+				     size_t skip, const char *what)
+{
+	const char *cands[ARRAY_SIZE(commands) + 2];
+	char q[64], dym[96] = "";
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		const char *name = table[i].name + skip;
+
+		if (!t->quoted && strlen(name) == t->len &&
+		    memcmp(name, t->text, t->len) == 0)
+			return &table[i];
+		cands[i] = name;
+	}
+	if (table == commands) {
+		cands[n++] = "expect";
+		cands[n++] = "inject";
+	}
+	i = diag_suggest(t->text, t->len, cands, n);
+	if (i != (size_t)-1)
+		snprintf(dym, sizeof(dym), " (did you mean '%s'?)", cands[i]);
+	diag_quote(q, sizeof(q), t->text, t->len);
+	if (t->quoted)
+		perr(p, t->col, "expected %s, found a string", what);
+	else
+		perr(p, t->col, "unknown %s '%s'%s", what, q, dym);
+	return NULL;
+}
+
+static bool check_count(struct parser *p, const struct cmd_spec *s,
+			const struct scn_token *toks, size_t first,
+			size_t nargs)
+{
+	char count[32];
+
+	if (nargs >= s->min && nargs <= s->max &&
+	    !(s->kind == SCN_TLS_ALLOC && nargs == 2))
+		return true;
+	if (s->min == s->max && s->min == 0)
+		snprintf(count, sizeof(count), "no arguments");
+	else if (s->min == s->max)
+		snprintf(count, sizeof(count), "%u argument%s", s->min,
+			 s->min == 1 ? "" : "s");
+	else if (s->kind == SCN_TLS_ALLOC)
+		snprintf(count, sizeof(count), "1 or 3 arguments");
+	else
+		snprintf(count, sizeof(count), "%u to %u arguments", s->min,
+			 s->max);
+	/* Point at the first argument too many, else at the command. */
+	return perr(p, nargs > s->max ? toks[first + s->max].col : toks[0].col,
+		    "'%s' takes %s: %s", s->name, count, s->usage);
+}
+
+/* What a pending `expect panic/error/fault` is called in messages. */
+static const char *outcome_name(enum scn_outcome k)
+{
+	return k == SCN_OUTCOME_PANIC ? "expect panic" :
+	       k == SCN_OUTCOME_ERROR ? "expect error" : "expect fault";
+}
+
+static bool append(struct parser *p, const struct scn_cmd *c)
+{
+	struct scenario *scn = p->scn;
+
+	if (scn->cmd_count == p->cmd_cap) {
+		size_t cap = p->cmd_cap ? 2 * p->cmd_cap : 16;
+		struct scn_cmd *v = realloc(scn->cmds, cap * sizeof(*v));
+
+		if (!v)
+			return poom(p);
+		scn->cmds = v;
+		p->cmd_cap = cap;
+	}
+	scn->cmds[scn->cmd_count++] = *c;
+	return true;
+}
+
+static bool word_is(const struct scn_token *t, const char *word)
+{
+	return !t->quoted && t->len == strlen(word) &&
+	       memcmp(t->text, word, t->len) == 0;
+}
+
+/* Parse one line (no newline); pending is the outcome prefix waiting. */
+static void parse_line(struct parser *p, size_t off,
+		       struct scn_expect_outcome *pending)
+{
+	struct scn_token toks[MAX_TOKENS];
+	const struct cmd_spec *s;
+	struct scn_lex_error e;
+	struct scn_cmd c;
+	size_t count, first = 1;
+	const char *nul = memchr(p->line, '\0', p->line_len);
+
+	if (nul) {
+		perr(p, (size_t)(nul - p->line) + 1, "NUL byte in input");
+		goto consumed;
+	}
+	if (scn_lex_line(p->line, p->line_len, toks, MAX_TOKENS, &count,
+			 &e) < 0) {
+		perr(p, e.col, "%s", e.msg);
+		goto consumed;
+	}
+	if (count == 0)
+		return;
+	if (word_is(&toks[0], "expect") || word_is(&toks[0], "inject")) {
+		bool expect = toks[0].text[0] == 'e';
+
+		if (count < 2) {
+			perr(p, toks[0].col, expect ?
+			     "'expect' needs what to expect: tls, pages, used, read, map, panic, error or fault" :
+			     "'inject' needs what to inject: map-fail");
+			goto consumed;
+		}
+		first = 2;
+		s = expect ? lookup(p, &toks[1], expectations,
+				    ARRAY_SIZE(expectations), 7, "expectation") :
+			     lookup(p, &toks[1], injections,
+				    ARRAY_SIZE(injections), 7, "injection");
+	} else {
+		s = lookup(p, &toks[0], commands, ARRAY_SIZE(commands), 0,
+			   "command");
+	}
+	if (!s || !check_count(p, s, toks, first, count - first))
+		goto consumed_unless_outcome;
+
+	memset(&c, 0, sizeof(c));
+	c.kind = s->kind;
+	c.line = p->lineno;
+	c.col = toks[0].col;
+	c.src_off = off;
+	c.src_len = p->line_len;
+	c.process = c.thread = c.region = SCN_NONE;
+	if (!s->parse(p, &c, toks + first, count - first)) {
+		cmd_release(&c);
+		goto consumed_unless_outcome;
+	}
+	if (s->outcome) {
+		if (pending->kind != SCN_OUTCOME_NORMAL) {
+			perr(p, toks[0].col,
+			     "'%s' follows '%s' on line %zu: a command has one expected outcome",
+			     s->name, outcome_name(pending->kind), pending->line);
+			cmd_release(&c);
+			return;
+		}
+		*pending = c.expect;
+		pending->line = c.line;
+		pending->col = c.col;
+		return;
+	}
+	c.expect = *pending;
+	memset(pending, 0, sizeof(*pending));
+	if (!append(p, &c))
+		cmd_release(&c);
+	return;
+
+consumed_unless_outcome:
+	if (s && s->outcome)
+		return;
+consumed:
+	/* A bad command still takes the outcome meant for it. */
+	bytes_free(&pending->panic_text);
+	memset(pending, 0, sizeof(*pending));
+}
+
+static void table_move(struct name_table *t, struct scn_name **v, size_t *n)
+{
+	*v = t->v;
+	*n = t->n;
+	free(t->slots);
+}
+
+void scenario_free(struct scenario *scn)
+{
+	if (!scn)
+		return;
+	for (size_t i = 0; i < scn->cmd_count; i++)
+		cmd_release(&scn->cmds[i]);
+	free(scn->cmds);
+	for (size_t i = 0; i < scn->process_count; i++)
+		free(scn->processes[i].name);
+	for (size_t i = 0; i < scn->thread_count; i++)
+		free(scn->threads[i].name);
+	for (size_t i = 0; i < scn->region_count; i++)
+		free(scn->regions[i].name);
+	free(scn->processes);
+	free(scn->threads);
+	free(scn->regions);
+	free(scn->file_name);
+	free(scn->text);
+	free(scn);
+}
+
+int scenario_parse(const char *file_name, const char *text, size_t len,
+		   struct diag *d, struct scenario **out)
+{
+	struct scn_expect_outcome pending = { 0 };
+	struct parser p = {
+		.file = file_name, .d = d,
+		.procs = { .what = "process" },
+		.threads = { .what = "thread" },
+		.regions = { .what = "region" },
+	};
+	struct scenario *scn;
+	size_t off = 0;
+
+	*out = NULL;
+	scn = calloc(1, sizeof(*scn));
+	if (!scn)
+		return -ENOMEM;
+	p.scn = scn;
+	scn->file_name = strdup(file_name);
+	scn->text = malloc(len + 1);
+	if (!scn->file_name || !scn->text) {
+		scenario_free(scn);
+		return -ENOMEM;
+	}
+	if (len)
+		memcpy(scn->text, text, len);
+	scn->text[len] = '\0';
+	scn->text_len = len;
+
+	while (off < len && !p.stop) {
+		const char *nl = memchr(scn->text + off, '\n', len - off);
+		size_t end = nl ? (size_t)(nl - scn->text) : len;
+
+		p.line = scn->text + off;
+		p.line_len = end - off;
+		if (p.line_len && p.line[p.line_len - 1] == '\r')
+			p.line_len--;
+		p.lineno++;
+		parse_line(&p, off, &pending);
+		off = end + 1;
+	}
+	if (pending.kind != SCN_OUTCOME_NORMAL && !p.stop) {
+		p.lineno = pending.line;
+		p.line = scn->text;
+		p.line_len = 0;
+		/* Show the expect line itself. */
+		for (size_t i = 0, l = 1; i <= len; i++) {
+			if (l == pending.line) {
+				const char *nl = memchr(scn->text + i, '\n',
+							len - i);
+
+				p.line = scn->text + i;
+				p.line_len = nl ? (size_t)(nl - p.line) :
+						  len - i;
+				if (p.line_len && p.line[p.line_len - 1] == '\r')
+					p.line_len--;
+				break;
+			}
+			if (i < len && scn->text[i] == '\n')
+				l++;
+		}
+		perr(&p, pending.col,
+		     "'%s' has no command after it to apply to",
+		     outcome_name(pending.kind));
+	}
+	bytes_free(&pending.panic_text);
+	table_move(&p.procs, &scn->processes, &scn->process_count);
+	table_move(&p.threads, &scn->threads, &scn->thread_count);
+	table_move(&p.regions, &scn->regions, &scn->region_count);
+	if (p.oom || p.errors) {
+		scenario_free(scn);
+		return p.oom ? -ENOMEM : -EINVAL;
+	}
+	*out = scn;
+	return 0;
+}
+
+int scenario_load_file(const char *path, struct diag *d,
+		       struct scenario **out)
+{
+	bool is_stdin = strcmp(path, "-") == 0;
+	const char *name = is_stdin ? "<stdin>" : path;
+	FILE *f = is_stdin ? stdin : fopen(path, "rb");
+	size_t len = 0, cap = 0;
+	char *buf = NULL;
+	int rc;
+
+	*out = NULL;
+	if (!f) {
+		diag_error_plain(d, "cannot open '%s': %s", path,
+				 strerror(errno));
+		return -EIO;
+	}
+	for (;;) {
+		size_t got;
+
+		if (len == cap) {
+			size_t ncap = cap ? 2 * cap : 65536;
+			char *nbuf = ncap > cap ? realloc(buf, ncap) : NULL;
+
+			if (!nbuf) {
+				rc = -ENOMEM;
+				goto out;
+			}
+			buf = nbuf;
+			cap = ncap;
+		}
+		got = fread(buf + len, 1, cap - len, f);
+		len += got;
+		if (got == 0)
+			break;
+	}
+	if (ferror(f)) {
+		diag_error_plain(d, "cannot read '%s': %s", name,
+				 strerror(errno));
+		rc = -EIO;
+		goto out;
+	}
+	rc = scenario_parse(name, buf, len, d, out);
+out:
+	free(buf);
+	if (!is_stdin)
+		fclose(f);
+	return rc;
+}

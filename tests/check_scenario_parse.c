@@ -1,0 +1,872 @@
+/*
+ * check_scenario_parse.c - the scenario lexer, parser and diagnostics.
+ *
+ * Most tests parse a small text into a memory diagnostic sink and look at
+ * the AST or at the exact message a user would read.
+ */
+#include <config.h>
+
+#include <check.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "scenario.h"
+#include "tls.h"
+
+static struct diag *D;
+static struct scenario *S;
+
+static void setup(void)
+{
+	D = NULL;
+	S = NULL;
+}
+
+static void teardown(void)
+{
+	scenario_free(S);
+	diag_free(D);
+	S = NULL;
+	D = NULL;
+}
+
+static int parse_n(const char *text, size_t len)
+{
+	scenario_free(S);
+	diag_free(D);
+	S = NULL;
+	D = diag_new_memory();
+	ck_assert_ptr_nonnull(D);
+	return scenario_parse("t.scn", text, len, D, &S);
+}
+
+static int parse(const char *text)
+{
+	return parse_n(text, strlen(text));
+}
+
+/* text parses; returns the number of commands. */
+#define PARSE_OK(text) do {						\
+	int rc_ = parse(text);						\
+	ck_assert_msg(rc_ == 0, "parse failed:\n%s", diag_text(D));	\
+	ck_assert_ptr_nonnull(S);					\
+	ck_assert_uint_eq(diag_count(D), 0);				\
+} while (0)
+
+/* text fails and the diagnostics contain want. */
+#define PARSE_ERR(text, want) do {					\
+	int rc_ = parse(text);						\
+	ck_assert_int_eq(rc_, -EINVAL);					\
+	ck_assert_ptr_null(S);						\
+	ck_assert_msg(strstr(diag_text(D), want),			\
+		      "wanted <%s> in:\n%s", want, diag_text(D));	\
+} while (0)
+
+static const char PRE[] = "process A userland=1M\nprocess B\nspawn A T\n";
+
+/* PRE followed by text: line 4 is the first line of text. */
+static int parse_pre(const char *text)
+{
+	static char buf[1 << 16];
+
+	snprintf(buf, sizeof(buf), "%s%s", PRE, text);
+	return parse(buf);
+}
+
+#define PRE_OK(text) do {						\
+	int rc_ = parse_pre(text);					\
+	ck_assert_msg(rc_ == 0, "parse failed:\n%s", diag_text(D));	\
+} while (0)
+
+#define PRE_ERR(text, want) do {					\
+	ck_assert_int_eq(parse_pre(text), -EINVAL);			\
+	ck_assert_msg(strstr(diag_text(D), want),			\
+		      "wanted <%s> in:\n%s", want, diag_text(D));	\
+} while (0)
+
+static const struct scn_cmd *last(void)
+{
+	ck_assert_ptr_nonnull(S);
+	ck_assert_uint_gt(S->cmd_count, 0);
+	return &S->cmds[S->cmd_count - 1];
+}
+
+static int num(const char *s, uint64_t *v, struct scn_lex_error *e)
+{
+	struct scn_token t = { .text = s, .len = strlen(s), .col = 1 };
+
+	return scn_lex_number(&t, v, e);
+}
+
+static uint64_t num_ok(const char *s)
+{
+	struct scn_lex_error e;
+	uint64_t v = 0;
+
+	ck_assert_msg(num(s, &v, &e) == 0, "%s: %s", s, e.msg);
+	return v;
+}
+
+static void num_bad(const char *s, const char *want, size_t col)
+{
+	struct scn_lex_error e;
+	uint64_t v;
+
+	ck_assert_msg(num(s, &v, &e) == -1, "%s parsed", s);
+	ck_assert_msg(strstr(e.msg, want), "%s: <%s> lacks <%s>", s, e.msg,
+		      want);
+	ck_assert_uint_eq(e.col, col);
+}
+
+START_TEST(numbers_decimal_and_hex)
+{
+	ck_assert_uint_eq(num_ok("0"), 0);
+	ck_assert_uint_eq(num_ok("42"), 42);
+	ck_assert_uint_eq(num_ok("007"), 7);
+	ck_assert_uint_eq(num_ok("0x1f"), 0x1f);
+	ck_assert_uint_eq(num_ok("0X1F"), 0x1f);
+	ck_assert_uint_eq(num_ok("1_000_000"), 1000000);
+	ck_assert_uint_eq(num_ok("0x10_00"), 0x1000);
+}
+END_TEST
+
+START_TEST(numbers_suffixes)
+{
+	ck_assert_uint_eq(num_ok("4K"), 4096);
+	ck_assert_uint_eq(num_ok("0x2M"), 2u << 20);
+	ck_assert_uint_eq(num_ok("3G"), 3ull << 30);
+	ck_assert_uint_eq(num_ok("1_0K"), 10240);
+	num_bad("4k", "suffixes are K, M and G", 2);
+	num_bad("4KB", "unexpected 'K'", 2);
+}
+END_TEST
+
+START_TEST(numbers_overflow)
+{
+	ck_assert_uint_eq(num_ok("18446744073709551615"), UINT64_MAX);
+	ck_assert_uint_eq(num_ok("0xffff_ffff_ffff_ffff"), UINT64_MAX);
+	num_bad("18446744073709551616", "does not fit in 64 bits", 1);
+	num_bad("0x1_0000_0000_0000_0000", "does not fit in 64 bits", 1);
+	/* 2^34 G is 2^64: the suffix overflows. */
+	ck_assert_uint_eq(num_ok("17179869183G"), 17179869183ull << 30);
+	num_bad("17179869184G", "does not fit in 64 bits", 1);
+	num_bad("0x40000000000000K", "does not fit in 64 bits", 1);
+}
+END_TEST
+
+START_TEST(numbers_malformed)
+{
+	num_bad("0x", "no digits after '0x'", 1);
+	num_bad("0xK", "no digits after '0x'", 1);
+	num_bad("1__0", "'_' must be between two digits", 2);
+	num_bad("1_", "'_' must be between two digits", 2);
+	num_bad("0x_1", "'_' must be between two digits", 3);
+	num_bad("_1", "expected a number", 1);
+	num_bad("-1", "expected a number", 1);
+	num_bad("12z4", "unexpected 'z'", 3);
+	num_bad("0x1g", "unexpected 'g'", 4);
+	num_bad("K", "expected a number", 1);
+}
+END_TEST
+
+START_TEST(number_errors_in_context)
+{
+	PRE_ERR("expect pages A 1__0\n",
+		"t.scn:4:17: error: bad number '1__0': '_' must be between two digits");
+	PRE_ERR("expect pages A 0x\n", "t.scn:4:16: error: bad number '0x'");
+	PRE_ERR("expect pages A many\n",
+		"t.scn:4:16: error: expected a number, found 'many'");
+}
+END_TEST
+
+START_TEST(comments_and_blank_lines)
+{
+	PARSE_OK("# only a comment\n   # indented\n\n\t\n#");
+	ck_assert_uint_eq(S->cmd_count, 0);
+	PARSE_OK("process A # trailing comment\nspawn A T#tight\n");
+	ck_assert_uint_eq(S->cmd_count, 2);
+	ck_assert_str_eq(S->threads[0].name, "T");
+}
+END_TEST
+
+START_TEST(hash_inside_string)
+{
+	PRE_OK("write T ipc \"a#b\" # real comment\n");
+	ck_assert_int_eq(last()->value.kind, SCN_VALUE_BYTES);
+	ck_assert_uint_eq(last()->value.bytes.len, 3);
+	ck_assert_mem_eq(last()->value.bytes.data, "a#b", 3);
+}
+END_TEST
+
+START_TEST(string_escapes)
+{
+	static const uint8_t want[] = { 'x', '\n', '\t', '\\', '"', 0, 'A',
+					0x7f, 0xff, ' ' };
+
+	PRE_OK("write T ipc \"x\\n\\t\\\\\\\"\\0\\x41\\x7f\\xFF \"\n");
+	ck_assert_uint_eq(last()->value.bytes.len, sizeof(want));
+	ck_assert_mem_eq(last()->value.bytes.data, want, sizeof(want));
+	PRE_OK("write T ipc \"\"\n");
+	ck_assert_uint_eq(last()->value.bytes.len, 0);
+}
+END_TEST
+
+START_TEST(string_errors)
+{
+	PRE_ERR("write T ipc \"abc\n", "t.scn:4:13: error: unterminated string");
+	PRE_ERR("write T ipc \"abc\\\"\n", "t.scn:4:13: error: unterminated string");
+	PRE_ERR("write T ipc \"ab\\qc\"\n",
+		"t.scn:4:16: error: unknown escape '\\q' in string");
+	PRE_ERR("write T ipc \"ab\\x4\"\n",
+		"t.scn:4:16: error: escape '\\x' needs two hex digits");
+	PRE_ERR("write T ipc \"a\"\"b\"\n",
+		"t.scn:4:16: error: expected whitespace between arguments");
+	PRE_ERR("expect panic oops\n",
+		"t.scn:4:14: error: expected the panic message as a \"string\"");
+}
+END_TEST
+
+START_TEST(hex_bytes)
+{
+	static const uint8_t want[] = { 0x01, 0x02, 0xab };
+
+	PRE_OK("write T ipc+4 0x01_02aB\n");
+	ck_assert_uint_eq(last()->field.off, 4);
+	ck_assert_uint_eq(last()->value.bytes.len, 3);
+	ck_assert_mem_eq(last()->value.bytes.data, want, 3);
+	PRE_ERR("write T ipc 0x123\n",
+		"t.scn:4:13: error: hex bytes '0x123' have an odd number of digits");
+	PRE_ERR("write T ipc 0x\n", "no digits");
+	PRE_ERR("write T ipc 42\n", "a value for 'ipc' is \"text\" or 0xHEX bytes");
+}
+END_TEST
+
+START_TEST(crlf_and_no_trailing_newline)
+{
+	PARSE_OK("process A\r\nspawn A T\r\n# c\r\nexit T");
+	ck_assert_uint_eq(S->cmd_count, 3);
+	ck_assert_int_eq(S->cmds[2].kind, SCN_EXIT);
+	ck_assert_uint_eq(S->cmds[2].line, 4);
+	/* The CR is not part of the line shown. */
+	PARSE_ERR("process A\r\nspwan A T\r\n",
+		  "t.scn:2:1: error: unknown command 'spwan' (did you mean 'spawn'?)\n spwan A T\n ^\n");
+}
+END_TEST
+
+START_TEST(empty_file)
+{
+	PARSE_OK("");
+	ck_assert_uint_eq(S->cmd_count, 0);
+	ck_assert_uint_eq(S->process_count, 0);
+	ck_assert_int_eq(parse_n(NULL, 0), 0);
+}
+END_TEST
+
+START_TEST(very_long_line)
+{
+	size_t n = 1 << 20;
+	char *buf = malloc(n + 64);
+	const char *text;
+
+	ck_assert_ptr_nonnull(buf);
+	buf[0] = '#';
+	memset(buf + 1, 'x', n - 1);
+	strcpy(buf + n, "\nprocess A\n");
+	ck_assert_int_eq(parse(buf), 0);
+	ck_assert_uint_eq(S->cmd_count, 1);
+	ck_assert_uint_eq(S->cmds[0].line, 2);
+
+	/* A 1 MB name: one error, its message and line cut short. */
+	memcpy(buf, "kill ", 5);
+	strcpy(buf + n, " extra\n");
+	ck_assert_int_eq(parse(buf), -EINVAL);
+	ck_assert_uint_eq(diag_count(D), 1);
+	text = diag_text(D);
+	ck_assert_ptr_nonnull(strstr(text, "t.scn:1:1048578: error: 'kill' takes 1 argument"));
+	ck_assert_uint_lt(strlen(text), 600);
+	ck_assert_ptr_nonnull(strstr(text, "...xxx"));
+	free(buf);
+}
+END_TEST
+
+START_TEST(nul_byte)
+{
+	static const char text[] = "process A\nspa\0wn A T\nkill A\n";
+
+	ck_assert_int_eq(parse_n(text, sizeof(text) - 1), -EINVAL);
+	ck_assert_uint_eq(diag_count(D), 1);
+	ck_assert_ptr_nonnull(strstr(diag_text(D),
+				     "t.scn:2:4: error: NUL byte in input\n spa?wn A T\n    ^\n"));
+}
+END_TEST
+
+START_TEST(random_bytes)
+{
+	static const char *const pieces[] = {
+		"process ", "spawn ", "map ", "write ", "expect ", "panic ",
+		"error ", "fault", "ipc+", "0x", "\"", "\\", "#", "\n", "\r",
+		" ", "A", "T", "1", "_", "K", "tls-free ", "as ", "userland=",
+		"ipc ", "self ", "\\x", "\0", "\xff", "\t", "rwx", "Normal ",
+	};
+	uint32_t seed = 12345;
+	char buf[512];
+
+	for (int round = 0; round < 4000; round++) {
+		size_t len = 0, want;
+		int rc;
+
+		seed = seed * 1103515245u + 12345u;
+		want = (seed >> 16) % sizeof(buf);
+		while (len < want) {
+			seed = seed * 1103515245u + 12345u;
+			if ((seed >> 16) & 1) {
+				buf[len++] = (char)(seed >> 24);
+			} else {
+				const char *p = pieces[(seed >> 17) %
+					(sizeof(pieces) / sizeof(pieces[0]))];
+				size_t pl = *p ? strlen(p) : 1;
+
+				for (size_t i = 0; i < pl && len < want; i++)
+					buf[len++] = p[i];
+			}
+		}
+		rc = parse_n(buf, len);
+		if (rc == 0) {
+			ck_assert_ptr_nonnull(S);
+			ck_assert_uint_eq(diag_count(D), 0);
+		} else {
+			ck_assert_int_eq(rc, -EINVAL);
+			ck_assert_uint_gt(diag_count(D), 0);
+		}
+	}
+}
+END_TEST
+
+START_TEST(unknown_command_suggestions)
+{
+	PRE_ERR("wirte T ipc \"x\"\n",
+		"t.scn:4:1: error: unknown command 'wirte' (did you mean 'write'?)");
+	PRE_ERR("tls_alloc A\n", "unknown command 'tls_alloc' (did you mean 'tls-alloc'?)");
+	PRE_ERR("expcet fault\nkill A\n", "(did you mean 'expect'?)");
+	PRE_ERR("frobnicate A\n", "t.scn:4:1: error: unknown command 'frobnicate'\n");
+	PRE_ERR("\"kill\" A\n", "expected command, found a string");
+}
+END_TEST
+
+START_TEST(subcommand_suggestions)
+{
+	PRE_ERR("expect pnaic \"x\"\nkill A\n",
+		"t.scn:4:8: error: unknown expectation 'pnaic' (did you mean 'panic'?)");
+	PRE_ERR("expect\n", "t.scn:4:1: error: 'expect' needs what to expect");
+	PRE_ERR("inject map_fail 1\n",
+		"t.scn:4:8: error: unknown injection 'map_fail' (did you mean 'map-fail'?)");
+	PRE_ERR("write T icp \"x\"\n",
+		"t.scn:4:9: error: unknown field 'icp' (did you mean 'ipc'?)");
+	PRE_ERR("map A 0 4K Norml\n",
+		"t.scn:4:12: error: unknown memory type or permissions 'Norml' (did you mean 'Normal'?)");
+	PRE_ERR("map A 0 4K threadlocal rw\n",
+		"unknown memory type 'threadlocal' (did you mean 'ThreadLocal'?)");
+	PRE_ERR("map A 0 4K Normal rwz\n",
+		"t.scn:4:19: error: bad permissions 'rwz' (did you mean 'rw'?)\n");
+	PRE_ERR("map A 0 4K Normal all\n",
+		"bad permissions 'all' (expected r, rw, rx or rwx)\n");
+	PRE_ERR("read T stack\n",
+		"unknown field 'stack' (expected ipc, ipc+OFF, context or self)\n");
+	PRE_ERR("expect error InvalidAdress\nkill A\n",
+		"t.scn:4:14: error: unknown error kind 'InvalidAdress' (did you mean 'InvalidAddress'?)");
+	PRE_ERR("expect error Success\nkill A\n", "unknown error kind 'Success'");
+}
+END_TEST
+
+START_TEST(argument_counts)
+{
+	PRE_ERR("spawn A\n",
+		"t.scn:4:1: error: 'spawn' takes 2 arguments: spawn PROCESS THREAD");
+	PRE_ERR("exit T extra\n",
+		"t.scn:4:8: error: 'exit' takes 1 argument: exit THREAD");
+	PRE_ERR("map A 0\n",
+		"'map' takes 3 to 5 arguments: map PROCESS OFFSET SIZE [TYPE] [PERMS]");
+	PRE_ERR("tls-alloc A as\n",
+		"'tls-alloc' takes 1 or 3 arguments: tls-alloc PROCESS [as NAME]");
+	PRE_ERR("expect fault now\nkill A\n",
+		"t.scn:4:14: error: 'expect fault' takes no arguments: expect fault");
+	PRE_ERR("expect map A 0\n",
+		"'expect map' takes 3 to 4 arguments: expect map PROCESS OFFSET TYPE [PERMS]");
+	PRE_ERR("poke T A 0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17\n",
+		"t.scn:4:14: error: 'poke' takes 4 arguments");
+	PRE_ERR("tls-alloc A to r\n", "t.scn:4:13: error: expected 'as NAME', found 'to'");
+	PRE_ERR("process C size=4K\n",
+		"t.scn:4:11: error: unknown option 'size=4K' for 'process' (expected userland=SIZE)");
+}
+END_TEST
+
+START_TEST(unknown_names)
+{
+	PARSE_ERR("spawn Q T\n", "t.scn:1:7: error: unknown process 'Q'");
+	PARSE_ERR("process A\nexit T\nspawn A T\n",
+		  "t.scn:2:6: error: unknown thread 'T'");
+	PRE_ERR("spawn A worker\nswitch wroker\n",
+		"t.scn:5:8: error: unknown thread 'wroker' (did you mean 'worker'?)");
+	PRE_ERR("switch U\n", "t.scn:4:8: error: unknown thread 'U'\n");
+	PRE_ERR("kill 9lives\n", "t.scn:4:6: error: bad process name '9lives'");
+	PRE_ERR("tls-free A r\n", "t.scn:4:12: error: unknown region 'r'");
+	PRE_ERR("peek T \"A\" 0\n", "expected a process name, found a string");
+	/* A mistake in spawn's process still declares the thread. */
+	ck_assert_int_eq(parse("spawn Q T\nexit T\n"), -EINVAL);
+	ck_assert_uint_eq(diag_count(D), 1);
+}
+END_TEST
+
+START_TEST(duplicate_names)
+{
+	PRE_ERR("process A\n",
+		"t.scn:4:9: error: duplicate name 'A': process 'A' was already declared at line 1");
+	PRE_ERR("spawn B T\n",
+		"t.scn:4:9: error: duplicate name 'T': thread 'T' was already declared at line 3");
+	PRE_ERR("exit T\nspawn A T\n", "t.scn:5:9: error: duplicate name 'T'");
+	PRE_ERR("tls-alloc A as r\ntls-alloc B as r\n", "t.scn:5:16: error: duplicate name 'r'");
+	/* Namespaces are separate, and names may be used after death. */
+	PRE_OK("spawn A A\nexit T\nswitch T\nkill A\nshow A\n");
+}
+END_TEST
+
+START_TEST(alignment)
+{
+	PRE_ERR("map A 0x123 4K\n",
+		"t.scn:4:7: error: offset 0x123 is not page aligned (0x1000)");
+	PRE_ERR("map A 4K 0x1001\n",
+		"t.scn:4:10: error: size 0x1001 is not page aligned (0x1000)");
+	PRE_ERR("unmap A 0x10 4K\n", "t.scn:4:9: error: offset 0x10 is not page aligned");
+	PRE_ERR("process C userland=0x1800\n",
+		"t.scn:4:20: error: user land size 0x1800 is not page aligned (0x1000)");
+	PRE_ERR("process C userland=0\n",
+		"t.scn:4:20: error: user land size must be at least one page");
+	PRE_OK("map A 0x1000 0\nunmap A 0 0\n");
+}
+END_TEST
+
+START_TEST(field_lengths)
+{
+	char line[1024], *p;
+
+	strcpy(line, "write T ipc 0x");
+	p = line + strlen(line);
+	for (int i = 0; i < 0x100; i++, p += 2)
+		memcpy(p, "ab", 2);
+	strcpy(p, "\n");
+	PRE_OK(line);
+	ck_assert_uint_eq(last()->value.bytes.len, 0x100);
+	strcpy(p, "cd\n");
+	PRE_ERR(line,
+		"t.scn:4:13: error: value of 257 bytes is too long for ipc+0x0 (room for 256 bytes)");
+	PRE_OK("write T ipc+0xf0 \"0123456789abcdef\"\n");
+	PRE_ERR("write T ipc+0xf0 \"0123456789abcdefX\"\n",
+		"value of 17 bytes is too long for ipc+0xf0 (room for 16 bytes)");
+	PRE_ERR("write T ipc+0x100 \"\"\n",
+		"t.scn:4:13: error: ipc offset 0x100 is outside the IPC buffer (0x100 bytes)");
+	PRE_OK("read T ipc+0x80 0x80\n");
+	ck_assert_uint_eq(last()->len, 0x80);
+	PRE_ERR("read T ipc+0x80 0x81\n", "goes past the IPC buffer");
+	PRE_ERR("read T ipc 0\n", "length must be at least 1");
+	PRE_ERR("read T self 8\n", "a length applies only to 'ipc'");
+	if (sizeof(void *) == 8) {
+		PRE_OK("write T context \"12345678\"\n");
+		PRE_ERR("write T context \"123456789\"\n",
+			"value of 9 bytes is too long for 'context' (8 bytes)");
+	} else {
+		PRE_OK("write T context \"1234\"\n");
+		PRE_ERR("write T context \"12345\"\n", "too long for 'context'");
+		PRE_ERR("write T self 0x100000000\n", "too long for 'self'");
+	}
+}
+END_TEST
+
+START_TEST(context_and_self_values)
+{
+	PRE_OK("write T self 0x1000\n");
+	ck_assert_int_eq(last()->field.id, SCN_FIELD_SELF);
+	ck_assert_int_eq(last()->value.kind, SCN_VALUE_NUMBER);
+	ck_assert_uint_eq(last()->value.number, 0x1000);
+	PRE_OK("expect read T self 0x2000\n");
+	ck_assert_int_eq(last()->kind, SCN_EXPECT_READ);
+	ck_assert_uint_eq(last()->value.number, 0x2000);
+	PRE_ERR("expect read T self \"abc\"\n", "is compared with an OFFSET");
+	PRE_OK("expect read T context 4K\n");
+	ck_assert_uint_eq(last()->value.number, 4096);
+	ck_assert_int_eq(last()->field.id, SCN_FIELD_CONTEXT);
+}
+END_TEST
+
+START_TEST(trailing_expect)
+{
+	PRE_ERR("expect fault\n# nothing follows\n\n",
+		"t.scn:4:1: error: 'expect fault' has no command after it to apply to\n expect fault\n ^\n");
+	PRE_ERR("expect panic \"boom\"",
+		"t.scn:4:1: error: 'expect panic' has no command after it");
+	PRE_ERR("expect error InvalidSize\nexpect fault\nkill A\n",
+		"t.scn:5:1: error: 'expect fault' follows 'expect error' on line 4");
+	/* A bad command still consumes the expectation: one error only. */
+	ck_assert_int_eq(parse_pre("expect fault\nkil A\n"), -EINVAL);
+	ck_assert_uint_eq(diag_count(D), 1);
+}
+END_TEST
+
+START_TEST(outcomes_attach_to_next_command)
+{
+	PRE_OK("expect error InvalidAddress\n# comment\n\nmap A 0x1000 4K\n"
+	       "expect panic \"not \\\"free\\\"\"\ntls-free A 0x200\n"
+	       "expect fault\npeek T B 0\nkill B\n");
+	ck_assert_uint_eq(S->cmd_count, 7);
+	ck_assert_int_eq(S->cmds[3].kind, SCN_MAP);
+	ck_assert_int_eq(S->cmds[3].expect.kind, SCN_OUTCOME_ERROR);
+	ck_assert_int_eq(S->cmds[3].expect.error, KERR_INVALID_ADDRESS);
+	ck_assert_uint_eq(S->cmds[3].expect.line, 4);
+	ck_assert_int_eq(S->cmds[4].expect.kind, SCN_OUTCOME_PANIC);
+	ck_assert_uint_eq(S->cmds[4].expect.panic_text.len, 10);
+	ck_assert_mem_eq(S->cmds[4].expect.panic_text.data, "not \"free\"", 10);
+	ck_assert_uint_eq(S->cmds[4].offset, 0x200);
+	ck_assert_uint_eq(S->cmds[4].region, SCN_NONE);
+	ck_assert_int_eq(S->cmds[5].expect.kind, SCN_OUTCOME_FAULT);
+	ck_assert_int_eq(S->cmds[6].expect.kind, SCN_OUTCOME_NORMAL);
+}
+END_TEST
+
+START_TEST(regions)
+{
+	PRE_OK("tls-alloc A as r1\ntls-alloc A\ntls-free A r1\ntls-free A 0x1200\n");
+	ck_assert_uint_eq(S->region_count, 1);
+	ck_assert_uint_eq(S->cmds[3].region, 0);
+	ck_assert_uint_eq(S->cmds[4].region, SCN_NONE);
+	ck_assert_uint_eq(S->cmds[5].region, 0);
+	ck_assert_uint_eq(S->cmds[6].region, SCN_NONE);
+	ck_assert_uint_eq(S->cmds[6].offset, 0x1200);
+	PRE_ERR("tls-alloc A as r1\ntls-free B r1\n",
+		"t.scn:5:12: error: region 'r1' was allocated in process 'A', not 'B'");
+}
+END_TEST
+
+START_TEST(full_scenario_ast)
+{
+	static const char text[] =
+		"process A userland=64K\n"
+		"process B\n"
+		"map A 0x8000 8K Stack rx\n"
+		"map A 0x4000 4K ThreadLocal\n"
+		"map A 0xa000 4K r\n"
+		"unmap A 0x8000 4K\n"
+		"spawn A t1\n"
+		"spawn B t2\n"
+		"switch t1\n"
+		"write t1 ipc+2 \"hi\"\n"
+		"write t1 context 0x1234\n"
+		"read t1 ipc 4\n"
+		"read t1 self\n"
+		"tls-alloc B as raw\n"
+		"tls-free B raw\n"
+		"show A\n"
+		"expect tls t1 0x0\n"
+		"expect pages A 1\n"
+		"expect used A 1\n"
+		"expect read t1 ipc+2 0x6869\n"
+		"expect map A 0x8800 Stack rx\n"
+		"expect map A 0 Unmapped\n"
+		"peek t1 B 0x10\n"
+		"poke t1 A 0x20 0xdead\n"
+		"poke t1 A 0x28 \"ab\"\n"
+		"inject map-fail 2\n"
+		"exit t1\n"
+		"kill B\n";
+	static const enum scn_cmd_kind kinds[] = {
+		SCN_PROCESS, SCN_PROCESS, SCN_MAP, SCN_MAP, SCN_MAP, SCN_UNMAP,
+		SCN_SPAWN, SCN_SPAWN, SCN_SWITCH, SCN_WRITE, SCN_WRITE,
+		SCN_READ, SCN_READ, SCN_TLS_ALLOC, SCN_TLS_FREE, SCN_SHOW,
+		SCN_EXPECT_TLS, SCN_EXPECT_PAGES, SCN_EXPECT_USED,
+		SCN_EXPECT_READ, SCN_EXPECT_MAP, SCN_EXPECT_MAP, SCN_PEEK,
+		SCN_POKE, SCN_POKE, SCN_INJECT_MAP_FAIL, SCN_EXIT, SCN_KILL,
+	};
+	const struct scn_cmd *c;
+
+	PARSE_OK(text);
+	ck_assert_uint_eq(S->cmd_count, sizeof(kinds) / sizeof(kinds[0]));
+	for (size_t i = 0; i < S->cmd_count; i++) {
+		ck_assert_int_eq(S->cmds[i].kind, kinds[i]);
+		ck_assert_uint_eq(S->cmds[i].line, i + 1);
+		ck_assert_uint_eq(S->cmds[i].col, 1);
+	}
+	c = S->cmds;
+	ck_assert_uint_eq(c[0].size, 64 << 10);
+	ck_assert_uint_eq(c[1].size, PMEM_DEFAULT_USERLAND);
+	ck_assert_uint_eq(c[1].process, 1);
+	ck_assert_int_eq(c[2].type, MEM_STACK);
+	ck_assert_uint_eq(c[2].perms, MAP_READABLE | MAP_EXECUTABLE);
+	ck_assert_uint_eq(c[2].size, 0x2000);
+	ck_assert_int_eq(c[3].type, MEM_THREAD_LOCAL);
+	ck_assert_uint_eq(c[3].perms, SCN_PERMS_DEFAULT);
+	ck_assert_int_eq(c[4].type, MEM_NORMAL);
+	ck_assert_uint_eq(c[4].perms, MAP_READABLE);
+	ck_assert_uint_eq(c[5].offset, 0x8000);
+	ck_assert_uint_eq(c[7].thread, 1);
+	ck_assert_uint_eq(S->threads[1].process, 1);
+	ck_assert_str_eq(S->threads[1].name, "t2");
+	ck_assert_uint_eq(c[8].thread, 0);
+	ck_assert_uint_eq(c[9].field.off, 2);
+	ck_assert_mem_eq(c[9].value.bytes.data, "hi", 2);
+	ck_assert_int_eq(c[10].field.id, SCN_FIELD_CONTEXT);
+	ck_assert_uint_eq(c[10].value.number, 0x1234);
+	ck_assert_uint_eq(c[11].len, 4);
+	ck_assert_int_eq(c[12].field.id, SCN_FIELD_SELF);
+	ck_assert_uint_eq(c[13].region, 0);
+	ck_assert_str_eq(S->regions[0].name, "raw");
+	ck_assert_uint_eq(S->regions[0].process, 1);
+	ck_assert_uint_eq(c[14].region, 0);
+	ck_assert_uint_eq(c[15].process, 0);
+	ck_assert_uint_eq(c[17].count, 1);
+	ck_assert_mem_eq(c[19].value.bytes.data, "hi", 2);
+	ck_assert_uint_eq(c[19].value.bytes.len, 2);
+	ck_assert_uint_eq(c[20].offset, 0x8800);
+	ck_assert(c[20].perms_given);
+	ck_assert(!c[21].perms_given);
+	ck_assert_int_eq(c[21].type, MEM_UNMAPPED);
+	ck_assert_uint_eq(c[22].thread, 0);
+	ck_assert_uint_eq(c[22].process, 1);
+	ck_assert_int_eq(c[23].value.kind, SCN_VALUE_NUMBER);
+	ck_assert_uint_eq(c[23].value.number, 0xdead);
+	ck_assert_int_eq(c[24].value.kind, SCN_VALUE_BYTES);
+	ck_assert_uint_eq(c[25].count, 2);
+	ck_assert_int_eq(c[0].expect.kind, SCN_OUTCOME_NORMAL);
+	ck_assert_str_eq(scn_cmd_name(c[16].kind), "expect tls");
+	ck_assert_str_eq(scn_cmd_name(c[25].kind), "inject map-fail");
+	{
+		size_t len;
+		const char *src = scn_cmd_source(S, &c[9], &len);
+
+		ck_assert_uint_eq(len, strlen("write t1 ipc+2 \"hi\""));
+		ck_assert_mem_eq(src, "write t1 ipc+2 \"hi\"", len);
+	}
+}
+END_TEST
+
+START_TEST(every_error_reported)
+{
+	PARSE_ERR("proces A\nprocess A\nspawn A T\nspawn A T\nkill B\n",
+		  "t.scn:1:1: error: unknown command 'proces'");
+	ck_assert_uint_eq(diag_count(D), 3);
+	ck_assert_uint_eq(diag_get(D, 1)->line, 4);
+	ck_assert_uint_eq(diag_get(D, 1)->col, 9);
+	ck_assert_uint_eq(diag_get(D, 2)->line, 5);
+	ck_assert_str_eq(diag_get(D, 2)->message, "unknown process 'B'");
+}
+END_TEST
+
+START_TEST(error_cap)
+{
+	char text[2048] = "";
+
+	for (int i = 0; i < 30; i++)
+		strcat(text, "bogus\n");
+	PARSE_ERR(text, "t.scn: error: too many errors (20), giving up\n");
+	ck_assert_uint_eq(diag_count(D), SCN_MAX_ERRORS + 1);
+}
+END_TEST
+
+START_TEST(source_line_display)
+{
+	/* Control bytes show as '?', valid UTF-8 stays, caret follows. */
+	PARSE_ERR("\xc3\xa9\x01 \tfoo\n",
+		  "t.scn:1:1: error: unknown command '?\?\?'\n \xc3\xa9? \tfoo\n ^\n");
+	PARSE_ERR("process A\n\t spawn Z T\n",
+		  "t.scn:2:9: error: unknown process 'Z'\n \t spawn Z T\n \t       ^\n");
+	PARSE_ERR("kill \xff\xfe\n", " kill ??\n      ^\n");
+}
+END_TEST
+
+START_TEST(color_output)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	struct diag *d;
+	struct scenario *s;
+
+	ck_assert_ptr_nonnull(f);
+	d = diag_new_stream(f, true);
+	ck_assert_int_eq(scenario_parse("c.scn", "wirte\n", 6, d, &s), -EINVAL);
+	ck_assert_uint_eq(diag_count(d), 1);
+	diag_free(d);
+	fclose(f);
+	ck_assert_ptr_nonnull(strstr(buf, "\033[1;31merror:"));
+	ck_assert_ptr_nonnull(strstr(buf, "\033[1;32m^\033[0m"));
+	ck_assert_ptr_nonnull(strstr(buf, "c.scn:1:1: "));
+	free(buf);
+	/* The memory sink never colors. */
+	PARSE_ERR("wirte\n", "t.scn:1:1: error: unknown command");
+	ck_assert_ptr_null(strchr(diag_text(D), '\033'));
+}
+END_TEST
+
+START_TEST(load_file)
+{
+	char path[] = "/tmp/check_scn_XXXXXX";
+	static const char text[] = "process A\nspawn A T\nkill \x01\n";
+	int fd = mkstemp(path);
+	struct scenario *s = NULL;
+
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(write(fd, text, 20), 20);
+	close(fd);
+	D = diag_new_memory();
+	ck_assert_int_eq(scenario_load_file(path, D, &S), 0);
+	ck_assert_uint_eq(S->cmd_count, 2);
+	ck_assert_str_eq(S->file_name, path);
+
+	fd = open(path, O_WRONLY | O_TRUNC);
+	ck_assert_int_eq(write(fd, text, sizeof(text) - 1),
+			 (ssize_t)sizeof(text) - 1);
+	close(fd);
+	ck_assert_int_eq(scenario_load_file(path, D, &s), -EINVAL);
+	ck_assert_ptr_null(s);
+	ck_assert_ptr_nonnull(strstr(diag_text(D), ":3:6: error: bad process name '?'"));
+	unlink(path);
+
+	ck_assert_int_eq(scenario_load_file("/nonexistent/x.scn", D, &s), -EIO);
+	ck_assert_ptr_nonnull(strstr(diag_text(D),
+				     "tlssim: cannot open '/nonexistent/x.scn': No such file or directory\n"));
+}
+END_TEST
+
+START_TEST(poke_and_inject)
+{
+	PRE_OK("poke T B 0x18 \"\\x01\\x02\"\n");
+	ck_assert_uint_eq(last()->value.bytes.len, 2);
+	ck_assert_uint_eq(last()->process, 1);
+	PRE_ERR("poke T B 0x18 0x1_\n", "'_' must be between two digits");
+	PRE_OK("inject map-fail 0\n");
+	ck_assert_uint_eq(last()->count, 0);
+	PRE_ERR("inject map-fail 0x100000000\n", "t.scn:4:17: error: count 4294967296 is too big");
+}
+END_TEST
+
+START_TEST(names_and_suggest)
+{
+	static const char *const cands[] = { "write", "read", "spawn" };
+
+	ck_assert(scn_lex_is_name("a", 1));
+	ck_assert(scn_lex_is_name("_x.y-z9", 7));
+	ck_assert(!scn_lex_is_name("9a", 2));
+	ck_assert(!scn_lex_is_name("a+b", 3));
+	ck_assert(!scn_lex_is_name("", 0));
+	ck_assert_uint_eq(diag_suggest("wirte", 5, cands, 3), 0);
+	ck_assert_uint_eq(diag_suggest("REAd", 4, cands, 3), 1);
+	ck_assert_uint_eq(diag_suggest("xyzzy", 5, cands, 3), (size_t)-1);
+	ck_assert_uint_eq(diag_suggest("", 0, cands, 3), (size_t)-1);
+}
+END_TEST
+
+START_TEST(lex_line_tokens)
+{
+	struct scn_token t[4];
+	struct scn_lex_error e;
+	size_t n;
+	const char *line = "  ab \"c d\"\tx#y \"z";
+
+	ck_assert_int_eq(scn_lex_line(line, strlen(line), t, 4, &n, &e), 0);
+	ck_assert_uint_eq(n, 3);
+	ck_assert_uint_eq(t[0].col, 3);
+	ck_assert_uint_eq(t[1].len, 5);
+	ck_assert(t[1].quoted);
+	ck_assert_uint_eq(t[2].col, 12);
+	line = "a b c d e f";
+	ck_assert_int_eq(scn_lex_line(line, strlen(line), t, 4, &n, &e), 0);
+	ck_assert_uint_eq(n, 6);
+}
+END_TEST
+
+START_TEST(many_threads)
+{
+	size_t n = 20000, cap = n * 40 + 64, len = 0;
+	char *text = malloc(cap);
+
+	ck_assert_ptr_nonnull(text);
+	len += (size_t)sprintf(text, "process P\n");
+	for (size_t i = 0; i < n; i++)
+		len += (size_t)sprintf(text + len, "spawn P t%zu\n", i);
+	len += (size_t)sprintf(text + len, "exit t%zu\nexit t0\n", n - 1);
+	ck_assert_int_eq(parse_n(text, len), 0);
+	ck_assert_uint_eq(S->thread_count, n);
+	ck_assert_uint_eq(last()->thread, 0);
+	ck_assert_uint_eq(S->cmds[S->cmd_count - 2].thread, n - 1);
+	free(text);
+}
+END_TEST
+
+static Suite *scenario_suite(void)
+{
+	Suite *s = suite_create("scenario_parse");
+	TCase *lex = tcase_create("lexer");
+	TCase *cmd = tcase_create("commands");
+	TCase *dia = tcase_create("diagnostics");
+
+	tcase_add_checked_fixture(lex, setup, teardown);
+	tcase_add_checked_fixture(cmd, setup, teardown);
+	tcase_add_checked_fixture(dia, setup, teardown);
+	tcase_set_timeout(lex, 60);
+
+	tcase_add_test(lex, numbers_decimal_and_hex);
+	tcase_add_test(lex, numbers_suffixes);
+	tcase_add_test(lex, numbers_overflow);
+	tcase_add_test(lex, numbers_malformed);
+	tcase_add_test(lex, number_errors_in_context);
+	tcase_add_test(lex, comments_and_blank_lines);
+	tcase_add_test(lex, hash_inside_string);
+	tcase_add_test(lex, string_escapes);
+	tcase_add_test(lex, string_errors);
+	tcase_add_test(lex, hex_bytes);
+	tcase_add_test(lex, crlf_and_no_trailing_newline);
+	tcase_add_test(lex, empty_file);
+	tcase_add_test(lex, very_long_line);
+	tcase_add_test(lex, nul_byte);
+	tcase_add_test(lex, random_bytes);
+	tcase_add_test(lex, names_and_suggest);
+	tcase_add_test(lex, lex_line_tokens);
+
+	tcase_add_test(cmd, argument_counts);
+	tcase_add_test(cmd, unknown_names);
+	tcase_add_test(cmd, duplicate_names);
+	tcase_add_test(cmd, alignment);
+	tcase_add_test(cmd, field_lengths);
+	tcase_add_test(cmd, context_and_self_values);
+	tcase_add_test(cmd, trailing_expect);
+	tcase_add_test(cmd, outcomes_attach_to_next_command);
+	tcase_add_test(cmd, regions);
+	tcase_add_test(cmd, full_scenario_ast);
+	tcase_add_test(cmd, poke_and_inject);
+	tcase_add_test(cmd, many_threads);
+
+	tcase_add_test(dia, unknown_command_suggestions);
+	tcase_add_test(dia, subcommand_suggestions);
+	tcase_add_test(dia, every_error_reported);
+	tcase_add_test(dia, error_cap);
+	tcase_add_test(dia, source_line_display);
+	tcase_add_test(dia, color_output);
+	tcase_add_test(dia, load_file);
+
+	suite_add_tcase(s, lex);
+	suite_add_tcase(s, cmd);
+	suite_add_tcase(s, dia);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(scenario_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
