@@ -122,11 +122,9 @@ static int apply_option(struct cli *cli, int opt, const char *arg)
 			return bad_usage("unknown --policy '%s' (expected sunrise)", arg);
 		return -1;
 	case OPT_TRACE:
-		if (!arg || strcmp(arg, "text") == 0)
-			cli->run.trace = TRACE_TEXT;
-		else if (strcmp(arg, "json") == 0)
-			cli->run.trace = TRACE_JSON;
-		else
+		cli->run.trace = true;
+		cli->run.trace_format = trace_format_from_name(arg ? arg : "text");
+		if (cli->run.trace_format == TRACE_FORMAT_COUNT)
 			return bad_usage("unknown --trace format '%s' (expected text or json)", arg);
 		return -1;
 	case OPT_QUIET:

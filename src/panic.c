@@ -1,6 +1,8 @@
 /*
  * panic.c - kernel panics that the simulator can catch, and error names.
  */
+#include <config.h>
+
 #include "kernel.h"
 
 #include <stdarg.h>

@@ -41,6 +41,8 @@
  * This file speaks to memory only through the process-memory interface
  * (pmem.h), as the original speaks only to ProcessMemory.
  */
+#include <config.h>
+
 #include "tls.h"
 
 #include <assert.h>

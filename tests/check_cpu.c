@@ -7,6 +7,8 @@
  *
  * `check_cpu bench [ITERATIONS]` runs the switch benchmark instead.
  */
+#include <config.h>
+
 #include <check.h>
 #include <errno.h>
 #include <signal.h>

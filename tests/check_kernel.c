@@ -3,6 +3,8 @@
  * runs: threads reach their own TLS through the register, first schedule
  * wipes it, a context switch loads it, and --no-tls-restore breaks that.
  */
+#include <config.h>
+
 #include <stdio.h>
 #include <string.h>
 

@@ -1,6 +1,8 @@
 /*
  * check_pmem.c - process memory: first fit, mapping errors, real memory.
  */
+#include <config.h>
+
 #include <errno.h>
 #include <signal.h>
 #include <string.h>

@@ -1,6 +1,8 @@
 /*
  * check_tls.c - the ported TLS manager against the seed's behaviour.
  */
+#include <config.h>
+
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>

@@ -5,6 +5,8 @@
  * JSON (a summary, a diagnostic) are skipped, but there must be at least one
  * event. Exits 0 when all is well, 1 with a message otherwise.
  */
+#include <config.h>
+
 #include <jansson.h>
 #include <stdio.h>
 #include <string.h>

@@ -6,6 +6,8 @@
  * hardware is shown by cpu_aarch64_tpidr_proof, which borrows tpidr_el0
  * (the C library's thread pointer) for one asm block.
  */
+#include <config.h>
+
 #include "arch.h"
 
 /* Built for aarch64: always there. */

@@ -6,6 +6,8 @@
  * and faults (#GP -> SIGSEGV, si_addr 0). glibc keeps its own TLS in %gs,
  * so %fs is free; the host's %fs is saved at init and put back at fini.
  */
+#include <config.h>
+
 #include "arch.h"
 
 #include <asm/ldt.h>

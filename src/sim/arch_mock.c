@@ -4,6 +4,8 @@
  * mock_reg + off, made one by one through volatile pointers so that they
  * really happen while the access is marked as user code.
  */
+#include <config.h>
+
 #include "arch.h"
 
 

@@ -5,6 +5,8 @@
  * %gs: loads and stores. glibc keeps its own TLS in FS, so GS is free; the
  * host's GS base is saved at init and put back at fini.
  */
+#include <config.h>
+
 #include "arch.h"
 
 #include <asm/prctl.h>

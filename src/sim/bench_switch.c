@@ -3,6 +3,8 @@
  * loop of `iterations` operations timed with CLOCK_MONOTONIC; a figure is
  * the median over BENCH_ROUNDS rounds (after one untimed warm-up round).
  */
+#include <config.h>
+
 #include "bench_switch.h"
 #include "tls.h"
 

@@ -3,6 +3,8 @@
  * context_switch (context_<host>.S) pops, so that the first switch to it
  * "returns" into context_trampoline, which calls entry(arg).
  */
+#include <config.h>
+
 #include "cpu.h"
 
 #include <string.h>

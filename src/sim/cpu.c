@@ -4,6 +4,8 @@
  * to the TLS register. The backends live in arch_*.c, faults in fault.c,
  * the context switch in context_*.S.
  */
+#include <config.h>
+
 #include "arch.h"
 #include "cpu.h"
 

@@ -3,6 +3,8 @@
  * whose threads each keep a message in their IPC buffer and check it
  * through the TLS register after every context switch.
  */
+#include <config.h>
+
 #include "demo.h"
 
 #include <errno.h>

@@ -10,6 +10,8 @@
  * stack) with SA_NODEFER, so SIGSEGV stays unblocked after the jump and the
  * catch sites can use sigsetjmp(env, 0): no signal-mask syscall per access.
  */
+#include <config.h>
+
 #include "arch.h"
 #include "cpu.h"
 

@@ -12,6 +12,8 @@
  * The bookkeeping is the original's: a list of mappings sorted by address,
  * searched linearly, first fit from the start of the user land.
  */
+#include <config.h>
+
 #include "pmem.h"
 
 #include <errno.h>

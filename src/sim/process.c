@@ -2,6 +2,8 @@
  * process.c - processes of the kernel model: creation, death, their user
  * land, and the raw TLS manager calls scenario labs use.
  */
+#include <config.h>
+
 #include "process.h"
 
 #include <errno.h>

@@ -4,6 +4,8 @@
  * switch the CPU to T first and then run on T's own stack, reaching its TLS
  * only through the register, as T's user code would.
  */
+#include <config.h>
+
 #include "scenario_exec.h"
 #include "show.h"
 
@@ -53,10 +55,8 @@ int runner_init(struct runner *r, const struct scenario *scn,
 		err = RUN_HOST;
 		goto out_free;
 	}
-	if (opt->trace != TRACE_NONE) {
-		trace_out_init(&r->trace, opt->out,
-			       opt->trace == TRACE_JSON ? TRACE_OUT_JSON
-							: TRACE_OUT_TEXT,
+	if (opt->trace) {
+		trace_out_init(&r->trace, opt->out, opt->trace_format,
 			       scn->file_name);
 		kernel_set_trace(&r->k, trace_out_event, &r->trace);
 		r->trace_line = trace_line_cb;
@@ -97,6 +97,7 @@ static void set_error(struct outcome *o, enum kernel_error err)
 static void field_place(const struct scn_field_ref *f, size_t *off,
 			size_t *len)
 {
+	*len = sizeof(void *);
 	switch (f->id) {
 	case SCN_FIELD_IPC:
 		*off = TLS_OFF_IPC + f->off;
@@ -104,11 +105,9 @@ static void field_place(const struct scn_field_ref *f, size_t *off,
 		break;
 	case SCN_FIELD_CONTEXT:
 		*off = TLS_OFF_CONTEXT;
-		*len = sizeof(void *);
 		break;
-	case SCN_FIELD_SELF:
+	default:
 		*off = TLS_OFF_SELF;
-		*len = sizeof(void *);
 		break;
 	}
 }

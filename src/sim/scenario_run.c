@@ -9,6 +9,8 @@
  * `expect` asked for; anything unexpected fails the scenario. An unexpected
  * panic stops the run (the kernel is dead); so does a host refusal.
  */
+#include <config.h>
+
 #include "scenario_run.h"
 #include "scenario_exec.h"
 

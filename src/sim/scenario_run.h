@@ -10,6 +10,7 @@
 
 #include "cpu.h"
 #include "scenario.h"
+#include "trace_out.h"
 
 /* Exit statuses of `tlssim run` (DESIGN.md). */
 enum run_status {
@@ -20,16 +21,11 @@ enum run_status {
 	RUN_HOST = 4,		/* the host refused the simulator */
 };
 
-enum trace_format {
-	TRACE_NONE,
-	TRACE_TEXT,
-	TRACE_JSON,
-};
-
 struct run_options {
 	enum arch_backend arch;
 	bool no_tls_restore;
-	enum trace_format trace;
+	bool trace;		/* print kernel events */
+	enum trace_format trace_format;
 	bool quiet;		/* diagnostics only */
 	bool verbose;		/* one line per command */
 	bool fail_fast;		/* stop at the first failed expectation */

@@ -3,6 +3,8 @@
  * the TLS register), the round-robin run loop, system calls of user
  * programs, and faults of user code.
  */
+#include <config.h>
+
 #include "process.h"
 
 #include <errno.h>

@@ -2,6 +2,8 @@
  * thread.c - threads of the kernel model: creation (which allocates the
  * TLS), death (which frees it), and their stacks.
  */
+#include <config.h>
+
 #include "process.h"
 
 #include <stdlib.h>
