@@ -243,6 +243,9 @@ int main(int argc, char **argv)
 	};
 	int first = 1, opt, rc;
 
+	/* diagnostics (stderr) and results (stdout) interleave in order */
+	setvbuf(stdout, NULL, _IOLBF, 0);
+
 	if (argc > 1 && (strcmp(argv[1], "run") == 0 ||
 			 strcmp(argv[1], "demo") == 0 ||
 			 strcmp(argv[1], "bench") == 0)) {

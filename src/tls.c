@@ -203,7 +203,7 @@ void tls_manager_free(struct tls_manager *mgr, uintptr_t tls)
 			return;
 		}
 	}
-	panic("Freed TLS %#lx is not in TLSManager.", (unsigned long)tls);
+	panic("Freed TLS 0x%lx is not in TLSManager.", (unsigned long)tls);
 }
 
 size_t tls_manager_page_count(const struct tls_manager *mgr)

@@ -419,7 +419,7 @@ START_TEST(test_panic_unknown_page)
 	a.tls = base + 5 * PAGE_SIZE;
 	take_snapshot(&s);
 	msg = call_catching_panic(&c, do_manager_free, &a);
-	snprintf(want, sizeof(want), "Freed TLS %#lx is not in TLSManager.",
+	snprintf(want, sizeof(want), "Freed TLS 0x%lx is not in TLSManager.",
 		 (unsigned long)a.tls);
 	ck_assert_str_eq(msg, want);
 	assert_same_as(&s);

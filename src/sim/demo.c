@@ -31,7 +31,7 @@ static void log_check(struct kernel *k, struct thread *t, uintptr_t self,
 
 	if (!r->log)
 		return;
-	fprintf(r->log, "%-4s %-8s reg=%s+%#-6" PRIx64 " self=+%#-6" PRIx64
+	fprintf(r->log, "%-4s %-8s reg=%s+0x%-5" PRIx64 " self=+0x%-5" PRIx64
 		" %-30s %s\n", p->name, t->name,
 		reg >= p->userland_start &&
 		reg - p->userland_start < p->userland_size ? p->name : "??",

@@ -75,6 +75,7 @@ out_free:
 
 void runner_fini(struct runner *r)
 {
+	kernel_set_trace(&r->k, NULL, NULL);	/* the teardown is not traced */
 	kernel_fini(&r->k);
 	free(r->procs);
 	free(r->threads);
@@ -118,7 +119,7 @@ static const char *field_name(const struct scn_field_ref *f, char *buf,
 	static const char *const names[] = { "ipc", "context", "self" };
 
 	if (f->id == SCN_FIELD_IPC && f->off)
-		snprintf(buf, size, "ipc+%#zx", f->off);
+		snprintf(buf, size, "ipc+0x%zx", f->off);
 	else
 		snprintf(buf, size, "%s", names[f->id]);
 	return buf;
@@ -129,10 +130,10 @@ static void pointer_text(const struct process *p, uintptr_t v, char *buf,
 			 size_t size)
 {
 	if (v >= p->userland_start && v - p->userland_start < p->userland_size)
-		snprintf(buf, size, "%s+%#" PRIx64, p->name,
+		snprintf(buf, size, "%s+0x%" PRIx64, p->name,
 			 (uint64_t)(v - p->userland_start));
 	else
-		snprintf(buf, size, "%#" PRIx64, (uint64_t)v);
+		snprintf(buf, size, "0x%" PRIx64, (uint64_t)v);
 }
 
 /* Bytes as a quoted, escaped string. */
@@ -159,11 +160,20 @@ static void bytes_text(const uint8_t *b, size_t len, char *buf, size_t size)
 	buf[n] = '\0';
 }
 
+/* Length without the trailing zero bytes (how `read T ipc` prints). */
+static size_t trimmed_len(const uint8_t *b, size_t len)
+{
+	while (len > 0 && b[len - 1] == 0)
+		len--;
+	return len;
+}
+
 /* ---- jobs run as a thread, on its stack ---- */
 
 struct access_job {
 	size_t off;		/* in the region (register path) */
 	uintptr_t flat;		/* flat address (peek/poke), when nonzero */
+	struct process *flat_proc;	/* whose user land flat is in */
 	uint8_t buf[TLS_IPC_SIZE];
 	size_t len;
 	bool store;
@@ -173,9 +183,14 @@ static void access_job(struct kernel *k, struct thread *t, void *arg)
 {
 	struct access_job *j = arg;
 
-	(void)t;
-	if (j->flat)
+	if (j->flat) {
+		kernel_emit(k, &(struct trace_event){
+			.kind = j->store ? EV_USER_WRITE : EV_USER_READ,
+			.proc = j->flat_proc, .thread = t,
+			.offset = j->flat - j->flat_proc->userland_start,
+			.length = j->len, .detail = "flat" });
 		user_access_flat(k, j->flat, j->buf, j->len, j->store);
+	}
 	else if (j->store)
 		user_write(k, j->off, j->buf, j->len);
 	else
@@ -246,7 +261,7 @@ static void exec_process(struct runner *r, const struct scn_cmd *c,
 	if (err) {
 		o->kind = OUT_HOST;
 		snprintf(o->message, sizeof(o->message),
-			 "cannot reserve a user land of %#" PRIx64 " bytes for %s: %s",
+			 "cannot reserve a user land of 0x%" PRIx64 " bytes for %s: %s",
 			 c->size, name, strerror(-err));
 	}
 }
@@ -339,9 +354,9 @@ static void exec_rw(struct runner *r, const struct scn_cmd *c,
 	if (c->field.id == SCN_FIELD_SELF)
 		pointer_text(t->proc, v, got, sizeof(got));
 	else if (c->field.id == SCN_FIELD_CONTEXT)
-		snprintf(got, sizeof(got), "%#" PRIx64, (uint64_t)v);
+		snprintf(got, sizeof(got), "0x%" PRIx64, (uint64_t)v);
 	else if (c->kind == SCN_READ && !c->len)
-		bytes_text(j.buf, strnlen((char *)j.buf, j.len), got, sizeof(got));
+		bytes_text(j.buf, trimmed_len(j.buf, j.len), got, sizeof(got));
 	else
 		bytes_text(j.buf, j.len, got, sizeof(got));
 	if (!expect) {
@@ -354,12 +369,12 @@ static void exec_rw(struct runner *r, const struct scn_cmd *c,
 	switch (c->field.id) {
 	case SCN_FIELD_SELF:
 		ok = v == t->proc->userland_start + c->value.number;
-		snprintf(want, sizeof(want), "%s+%#" PRIx64, t->proc->name,
+		snprintf(want, sizeof(want), "%s+0x%" PRIx64, t->proc->name,
 			 c->value.number);
 		break;
 	case SCN_FIELD_CONTEXT:
 		ok = c->value.kind == SCN_VALUE_NUMBER && v == c->value.number;
-		snprintf(want, sizeof(want), "%#" PRIx64, c->value.number);
+		snprintf(want, sizeof(want), "0x%" PRIx64, c->value.number);
 		break;
 	default:
 		ok = j.len == c->value.bytes.len &&
@@ -401,15 +416,12 @@ static void exec_peek_poke(struct runner *r, const struct scn_cmd *c,
 		return;
 	}
 	j.flat = p->userland_start + (uintptr_t)c->offset;
-	kernel_emit(&r->k, &(struct trace_event){
-		.kind = j.store ? EV_USER_WRITE : EV_USER_READ, .proc = p,
-		.thread = t, .offset = c->offset, .length = j.len,
-		.detail = "flat" });
+	j.flat_proc = p;
 	if (!run_job(r, t, &j, o) || j.store)
 		return;
 	memcpy(&v, j.buf, 8);
 	if (!r->opt->quiet)
-		fprintf(r->opt->out, "%s:%zu: %s peek %s+%#" PRIx64 " = %#018" PRIx64 "\n",
+		fprintf(r->opt->out, "%s:%zu: %s peek %s+0x%" PRIx64 " = 0x%016" PRIx64 "\n",
 			r->scn->file_name, c->line, t->name, p->name, c->offset, v);
 }
 
@@ -426,7 +438,7 @@ static void exec_expect_state(struct runner *r, const struct scn_cmd *c)
 	switch (c->kind) {
 	case SCN_EXPECT_TLS:
 		if (t->tls_offset != c->offset)
-			runner_fail(r, c, "expectation failed: expected %s's TLS at %s+%#" PRIx64 ", got %s+%#" PRIx64,
+			runner_fail(r, c, "expectation failed: expected %s's TLS at %s+0x%" PRIx64 ", got %s+0x%" PRIx64,
 				    t->name, t->proc->name, c->offset,
 				    t->proc->name, t->tls_offset);
 		return;
@@ -463,7 +475,7 @@ static void exec_expect_state(struct runner *r, const struct scn_cmd *c)
 	if (!m ? c->type != MEM_UNMAPPED :
 	    m->type != c->type ||
 	    (c->perms_given && (m->rights & 7u) != c->perms))
-		runner_fail(r, c, "expectation failed: expected the mapping at %s+%#" PRIx64 " to be %s, got %s",
+		runner_fail(r, c, "expectation failed: expected the mapping at %s+0x%" PRIx64 " to be %s, got %s",
 			    p->name, c->offset, want, seen);
 }
 

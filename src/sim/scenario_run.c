@@ -37,6 +37,7 @@ void runner_fail(struct runner *r, const struct scn_cmd *c,
 	va_list ap;
 
 	r->failures++;
+	fflush(r->opt->out);
 	fprintf(r->opt->err, "%s:%zu: ", r->scn->file_name, c->line);
 	va_start(ap, fmt);
 	vfprintf(r->opt->err, fmt, ap);
@@ -130,6 +131,7 @@ static void judge(struct runner *r, const struct scn_cmd *c,
 		return;
 	outcome_text(o, got, sizeof(got));
 	cmd_text(r, c, text, sizeof(text));
+	fflush(r->opt->out);
 	if (o->kind == OUT_HOST) {
 		fprintf(r->opt->err, "%s:%zu: tlssim: the host refused: %s\n",
 			r->scn->file_name, c->line, o->message);
@@ -158,6 +160,52 @@ static void judge(struct runner *r, const struct scn_cmd *c,
 	}
 }
 
+/*
+ * Panic messages of the kernel name host addresses ("Freed TLS 0x7f...
+ * is not in TLSManager."). Rewrite each one that lies in a user land as
+ * PROCESS+0xOFFSET, so reports and golden files do not depend on ASLR.
+ */
+static void humanize_addresses(const struct kernel *k, char *msg, size_t size)
+{
+	char out[PANIC_MESSAGE_MAX];
+	size_t n = 0;
+	const char *s = msg;
+
+	while (*s && n + 1 < sizeof(out)) {
+		char *end;
+		unsigned long long v;
+		const struct process *hit = NULL;
+
+		if (s[0] != '0' || s[1] != 'x') {
+			out[n++] = *s++;
+			continue;
+		}
+		v = strtoull(s, &end, 16);
+		for (const struct process *p = k->procs; p && !hit;
+		     p = p->next_in_kernel)
+			if (v >= p->userland_start &&
+			    v - p->userland_start < p->userland_size)
+				hit = p;
+		if (!hit) {
+			size_t len = (size_t)(end - s);
+
+			if (len > sizeof(out) - 1 - n)
+				len = sizeof(out) - 1 - n;
+			memcpy(out + n, s, len);
+			n += len;
+		} else {
+			n += (size_t)snprintf(out + n, sizeof(out) - n,
+					      "%s+0x%llx", hit->name,
+					      v - hit->userland_start);
+			if (n >= sizeof(out))
+				n = sizeof(out) - 1;
+		}
+		s = end;
+	}
+	out[n] = '\0';
+	snprintf(msg, size, "%s", out);
+}
+
 struct exec_call {
 	struct runner *r;
 	const struct scn_cmd *c;
@@ -183,6 +231,7 @@ static void run_command(struct runner *r, const struct scn_cmd *c)
 	if (panic_call(&catch, call_exec, &e)) {
 		o.kind = OUT_PANIC;
 		snprintf(o.message, sizeof(o.message), "%s", catch.message);
+		humanize_addresses(&r->k, o.message, sizeof(o.message));
 		kernel_emit(&r->k, &(struct trace_event){
 			.kind = EV_PANIC, .detail = o.message });
 	} else if (o.kind == OUT_ERROR) {
@@ -209,12 +258,14 @@ static void summary(const struct runner *r)
 		return;
 	switch (r->status) {
 	case RUN_OK:
-		fprintf(out, "%s: ok: %zu commands, %u expectations held\n",
-			name, r->scn->cmd_count, r->expectations);
+		fprintf(out, "%s: ok: %zu command%s, %u expectation%s held\n",
+			name, r->scn->cmd_count, r->scn->cmd_count == 1 ? "" : "s",
+			r->expectations, r->expectations == 1 ? "" : "s");
 		break;
 	case RUN_FAILED:
-		fprintf(out, "%s: FAILED: %u of %u expectations or commands failed\n",
-			name, r->failures, r->expectations + r->failures);
+		fprintf(out, "%s: FAILED: %u failure%s, %u expectation%s checked\n",
+			name, r->failures, r->failures == 1 ? "" : "s",
+			r->expectations, r->expectations == 1 ? "" : "s");
 		break;
 	case RUN_PANIC:
 		fprintf(out, "%s: PANIC: the kernel panicked\n", name);

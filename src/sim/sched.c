@@ -71,7 +71,7 @@ static void first_schedule(struct kernel *k, struct thread *t)
 	m = pmem_query(p->pm, t->tls);
 	pthread_mutex_unlock(&p->lock);
 	if (!m || !(m->rights & MAP_WRITABLE))
-		panic("page fault in kernel mode: TLS %#lx of thread %s is not mapped writable",
+		panic("page fault in kernel mode: TLS 0x%lx of thread %s is not mapped writable",
 		      (unsigned long)t->tls, t->name);
 	tls = (struct tls *)t->tls;
 	memset(tls, 0, sizeof(*tls));
@@ -117,24 +117,26 @@ static struct thread *pick_next(struct kernel *k, struct thread *after)
 }
 
 /* Describe the fault the CPU recorded, for traces and reports. */
-static void describe_fault(struct kernel *k, struct thread *t)
+static void describe_fault(struct kernel *k)
 {
 	uintptr_t addr = k->cpu.fault_addr;
-	struct process *p = t->proc;
 
-	if (addr >= p->userland_start &&
-	    addr - p->userland_start < p->userland_size)
+	for (struct process *p = k->procs; p; p = p->next_in_kernel) {
+		if (p->dead || addr < p->userland_start ||
+		    addr - p->userland_start >= p->userland_size)
+			continue;
 		snprintf(k->fault_detail, sizeof(k->fault_detail),
-			 "page fault at offset %#llx of process %s",
+			 "page fault at offset 0x%llx of process %s",
 			 (unsigned long long)(addr - p->userland_start),
 			 p->name);
-	else if (k->cpu.backend == ARCH_I386_GDT && addr == 0)
+		return;
+	}
+	if (k->cpu.backend == ARCH_I386_GDT && addr == 0)
 		snprintf(k->fault_detail, sizeof(k->fault_detail),
 			 "segment-limit fault (general protection) past fs:0x1ff");
 	else
 		snprintf(k->fault_detail, sizeof(k->fault_detail),
-			 "page fault at an address outside process %s",
-			 p->name);
+			 "page fault outside every user land");
 }
 
 /* A user fault landed: the running thread dies and the fault is traced. */
@@ -145,7 +147,7 @@ static void fault_kill_current(struct kernel *k)
 	k->faulted = true;
 	if (!t)
 		return;
-	describe_fault(k, t);
+	describe_fault(k);
 	kernel_emit(k, &(struct trace_event){ .kind = EV_FAULT,
 					      .proc = t->proc, .thread = t,
 					      .detail = k->fault_detail });
