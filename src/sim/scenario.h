@@ -119,6 +119,7 @@ struct scn_cmd {
 	uint64_t size;
 	uint64_t count;
 	uint64_t len;			/* read: bytes to read */
+	bool len_given;			/* read: LEN was written */
 	enum memory_type type;
 	unsigned perms;
 	bool perms_given;

@@ -424,6 +424,7 @@ bool h_read(struct parser *p, struct scn_cmd *c,
 	c->len = TLS_IPC_SIZE - c->field.off;
 	if (n < 3)
 		return true;
+	c->len_given = true;
 	if (!number(p, &a[2], &c->len))
 		return false;
 	if (c->len == 0)

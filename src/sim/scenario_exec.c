@@ -355,7 +355,7 @@ static void exec_rw(struct runner *r, const struct scn_cmd *c,
 		pointer_text(t->proc, v, got, sizeof(got));
 	else if (c->field.id == SCN_FIELD_CONTEXT)
 		snprintf(got, sizeof(got), "0x%" PRIx64, (uint64_t)v);
-	else if (c->kind == SCN_READ && !c->len)
+	else if (c->kind == SCN_READ && !c->len_given)
 		bytes_text(j.buf, trimmed_len(j.buf, j.len), got, sizeof(got));
 	else
 		bytes_text(j.buf, j.len, got, sizeof(got));
