@@ -157,7 +157,8 @@ struct scenario {
  * sets *out to a scenario to release with scenario_free; -EINVAL when the
  * text is malformed, after reporting every error to d (at most
  * SCN_MAX_ERRORS, then one "too many errors"); -ENOMEM when memory ran out.
- * *out is NULL on failure.
+ * *out is NULL on failure. For `tlssim run`, -EINVAL (and scenario_load_file's
+ * -EIO) mean exit status 2, -ENOMEM exit status 4.
  */
 int scenario_parse(const char *file_name, const char *text, size_t len,
 		   struct diag *d, struct scenario **out);
