@@ -599,7 +599,14 @@ START_TEST(test_i386_fini_restores)
 	uint16_t fs_before, fs_after;
 	struct cpu cpu;
 
+	/*
+	 * Give the host %fs a nonzero selector (the flat data segment) so
+	 * that a missing restore shows: freeing a GDT entry still loaded in
+	 * %fs makes the kernel reset %fs to 0.
+	 */
+	asm volatile("movw %%ds, %%ax\n\tmovw %%ax, %%fs" : : : "ax");
 	asm volatile("movw %%fs, %0" : "=rm"(fs_before));
+	ck_assert_uint_ne(fs_before, 0);
 	for (int i = 0; i < 10; i++) {
 		ck_assert_int_eq(cpu_init(&cpu, ARCH_I386_GDT, false), 0);
 		ck_assert_int_ge(cpu.gdt_entry, 0);
