@@ -29,6 +29,7 @@
 #undef MAP_EXECUTABLE
 #include "bench_switch.h"
 #include "cpu.h"
+#include "probe_switch.h"
 #include "tls.h"
 
 #define NREGIONS	((int)TLS_PER_PAGE)
@@ -291,114 +292,6 @@ static __attribute__((noinline)) bool stack_aligned(void)
 	return (p & 15) == 0;
 }
 
-/*
- * probe_switch(from, to, seed): context_switch(from, to) with every
- * callee-saved register of the ABI set to seed + i before it; returns 0
- * when all of them hold their value again after it (nonzero bits say which
- * went wrong). Written in asm so that no register is left to the compiler.
- */
-uintptr_t probe_switch(struct context *from, struct context *to,
-		       uintptr_t seed);
-#if defined(__x86_64__)
-asm(".text\n"
-    ".globl probe_switch\n"
-    ".type probe_switch, @function\n"
-    "probe_switch:\n"
-    "	pushq %rbp\n	pushq %rbx\n	pushq %r12\n"
-    "	pushq %r13\n	pushq %r14\n	pushq %r15\n"
-    "	subq $8, %rsp\n"
-    "	movq %rdx, (%rsp)\n"
-    "	movq %rdx, %rbx\n"
-    "	leaq 1(%rdx), %rbp\n	leaq 2(%rdx), %r12\n"
-    "	leaq 3(%rdx), %r13\n	leaq 4(%rdx), %r14\n"
-    "	leaq 5(%rdx), %r15\n"
-    "	call context_switch\n"
-    "	movq (%rsp), %rdx\n"
-    "	movq %rbx, %rax\n	xorq %rdx, %rax\n"
-    "	leaq 1(%rdx), %rcx\n	xorq %rbp, %rcx\n	orq %rcx, %rax\n"
-    "	leaq 2(%rdx), %rcx\n	xorq %r12, %rcx\n	orq %rcx, %rax\n"
-    "	leaq 3(%rdx), %rcx\n	xorq %r13, %rcx\n	orq %rcx, %rax\n"
-    "	leaq 4(%rdx), %rcx\n	xorq %r14, %rcx\n	orq %rcx, %rax\n"
-    "	leaq 5(%rdx), %rcx\n	xorq %r15, %rcx\n	orq %rcx, %rax\n"
-    "	addq $8, %rsp\n"
-    "	popq %r15\n	popq %r14\n	popq %r13\n"
-    "	popq %r12\n	popq %rbx\n	popq %rbp\n"
-    "	ret\n"
-    ".size probe_switch, .-probe_switch\n");
-#elif defined(__i386__)
-asm(".text\n"
-    ".globl probe_switch\n"
-    ".type probe_switch, @function\n"
-    "probe_switch:\n"
-    "	pushl %ebp\n	pushl %ebx\n	pushl %esi\n	pushl %edi\n"
-    "	movl 20(%esp), %eax\n	movl 24(%esp), %edx\n"
-    "	movl 28(%esp), %ecx\n"
-    "	subl $4, %esp\n"
-    "	movl %ecx, (%esp)\n"
-    "	movl %ecx, %ebx\n	leal 1(%ecx), %ebp\n"
-    "	leal 2(%ecx), %esi\n	leal 3(%ecx), %edi\n"
-    "	pushl %edx\n	pushl %eax\n"
-    "	call context_switch\n"
-    "	addl $8, %esp\n"
-    "	movl (%esp), %ecx\n"
-    "	movl %ebx, %eax\n	xorl %ecx, %eax\n"
-    "	leal 1(%ecx), %edx\n	xorl %ebp, %edx\n	orl %edx, %eax\n"
-    "	leal 2(%ecx), %edx\n	xorl %esi, %edx\n	orl %edx, %eax\n"
-    "	leal 3(%ecx), %edx\n	xorl %edi, %edx\n	orl %edx, %eax\n"
-    "	addl $4, %esp\n"
-    "	popl %edi\n	popl %esi\n	popl %ebx\n	popl %ebp\n"
-    "	ret\n"
-    ".size probe_switch, .-probe_switch\n");
-#elif defined(__aarch64__)
-asm(".text\n"
-    ".globl probe_switch\n"
-    ".type probe_switch, %function\n"
-    "probe_switch:\n"
-    "	stp x29, x30, [sp, #-176]!\n"
-    "	stp x19, x20, [sp, #16]\n	stp x21, x22, [sp, #32]\n"
-    "	stp x23, x24, [sp, #48]\n	stp x25, x26, [sp, #64]\n"
-    "	stp x27, x28, [sp, #80]\n"
-    "	stp d8, d9, [sp, #96]\n	stp d10, d11, [sp, #112]\n"
-    "	stp d12, d13, [sp, #128]\n	stp d14, d15, [sp, #144]\n"
-    "	str x2, [sp, #160]\n"
-    "	mov x19, x2\n	add x20, x2, #1\n	add x21, x2, #2\n"
-    "	add x22, x2, #3\n	add x23, x2, #4\n	add x24, x2, #5\n"
-    "	add x25, x2, #6\n	add x26, x2, #7\n	add x27, x2, #8\n"
-    "	add x28, x2, #9\n	add x29, x2, #10\n"
-    "	fmov d8, x19\n	fmov d9, x20\n	fmov d10, x21\n"
-    "	fmov d11, x22\n	fmov d12, x23\n	fmov d13, x24\n"
-    "	fmov d14, x25\n	fmov d15, x26\n"
-    "	bl context_switch\n"
-    "	ldr x2, [sp, #160]\n"
-    "	eor x0, x19, x2\n"
-    "	add x9, x2, #1\n	eor x9, x9, x20\n	orr x0, x0, x9\n"
-    "	add x9, x2, #2\n	eor x9, x9, x21\n	orr x0, x0, x9\n"
-    "	add x9, x2, #3\n	eor x9, x9, x22\n	orr x0, x0, x9\n"
-    "	add x9, x2, #4\n	eor x9, x9, x23\n	orr x0, x0, x9\n"
-    "	add x9, x2, #5\n	eor x9, x9, x24\n	orr x0, x0, x9\n"
-    "	add x9, x2, #6\n	eor x9, x9, x25\n	orr x0, x0, x9\n"
-    "	add x9, x2, #7\n	eor x9, x9, x26\n	orr x0, x0, x9\n"
-    "	add x9, x2, #8\n	eor x9, x9, x27\n	orr x0, x0, x9\n"
-    "	add x9, x2, #9\n	eor x9, x9, x28\n	orr x0, x0, x9\n"
-    "	add x9, x2, #10\n	eor x9, x9, x29\n	orr x0, x0, x9\n"
-    "	fmov x9, d8\n	eor x9, x9, x19\n	orr x0, x0, x9\n"
-    "	fmov x9, d9\n	eor x9, x9, x20\n	orr x0, x0, x9\n"
-    "	fmov x9, d10\n	eor x9, x9, x21\n	orr x0, x0, x9\n"
-    "	fmov x9, d11\n	eor x9, x9, x22\n	orr x0, x0, x9\n"
-    "	fmov x9, d12\n	eor x9, x9, x23\n	orr x0, x0, x9\n"
-    "	fmov x9, d13\n	eor x9, x9, x24\n	orr x0, x0, x9\n"
-    "	fmov x9, d14\n	eor x9, x9, x25\n	orr x0, x0, x9\n"
-    "	fmov x9, d15\n	eor x9, x9, x26\n	orr x0, x0, x9\n"
-    "	ldp x19, x20, [sp, #16]\n	ldp x21, x22, [sp, #32]\n"
-    "	ldp x23, x24, [sp, #48]\n	ldp x25, x26, [sp, #64]\n"
-    "	ldp x27, x28, [sp, #80]\n"
-    "	ldp d8, d9, [sp, #96]\n	ldp d10, d11, [sp, #112]\n"
-    "	ldp d12, d13, [sp, #128]\n	ldp d14, d15, [sp, #144]\n"
-    "	ldp x29, x30, [sp], #176\n"
-    "	ret\n"
-    ".size probe_switch, .-probe_switch\n");
-#endif
-
 /* A seed for context k's registers (main is k = NCTX). */
 static uintptr_t seed_of(int k)
 {
@@ -576,7 +469,8 @@ START_TEST(test_i386_segment_limit)
 		cpu_fini(&cpu);
 		return;
 	}
-	ck_assert_msg(faulted, "%%fs:0x200 did not fault (read 0x%x)", w);
+	ck_assert_msg(faulted, "%%fs:0x200 did not fault (read 0x%x); under an "
+		      "emulator set TLSSIM_EMULATOR (see src/sim/cpu.am)", w);
 	ck_assert_int_eq(cpu.fault_signo, SIGSEGV);
 	ck_assert(cpu.fault_beyond_limit);
 	ck_assert_uint_eq(cpu.user_off, TLS_SIZE);
