@@ -81,7 +81,9 @@ struct cpu {
 /*
  * Bring up a CPU with a backend (ARCH_AUTO resolves). Returns 0, or -ENOTSUP
  * when the backend does not run here, or another negative errno when the
- * host refuses (e.g. no free GDT TLS entry).
+ * host refuses (e.g. no free GDT TLS entry). Every field is cleared first:
+ * set fault_env after cpu_init. i386: each CPU holds one of the host
+ * thread's GDT TLS entries (two are free beside glibc's) until cpu_fini.
  */
 int cpu_init(struct cpu *cpu, enum arch_backend backend, bool no_tls_restore);
 /* Put the host's register back as it was before cpu_init. */
