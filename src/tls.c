@@ -98,7 +98,7 @@ enum kernel_error tls_page_new(struct tls_page *page, struct pmem *pm)
 	if (err)
 		return err;
 	err = pmem_create_regular_mapping(pm, addr, PAGE_SIZE,
-					  MEM_THREAD_LOCAL, MAP_U_RW);
+					  MEM_THREAD_LOCAL, MAR_U_RW);
 	if (err)
 		return err;
 	page->page_address = addr;

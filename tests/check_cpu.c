@@ -24,11 +24,6 @@
 #include <sys/syscall.h>
 #endif
 
-/*
- * pmem.h (through tls.h) reuses the name MAP_EXECUTABLE for an access
- * right; <sys/mman.h> has its own. This file needs only the mmap one.
- */
-#undef MAP_EXECUTABLE
 #include "bench_switch.h"
 #include "cpu.h"
 #include "probe_switch.h"

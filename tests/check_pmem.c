@@ -34,7 +34,7 @@ static void map_ok(size_t page, size_t pages, enum memory_type type)
 {
 	ck_assert_int_eq(pmem_create_regular_mapping(pm, base + page * PAGE_SIZE,
 						     pages * PAGE_SIZE, type,
-						     MAP_U_RW), KERR_OK);
+						     MAR_U_RW), KERR_OK);
 }
 
 static uintptr_t fit(size_t pages)
@@ -103,9 +103,9 @@ END_TEST
 
 START_TEST(test_rights_bits)
 {
-	ck_assert_uint_eq(MAP_READABLE | MAP_WRITABLE | MAP_EXECUTABLE |
-			  MAP_USER_ACCESSIBLE, 0xf);
-	ck_assert_uint_eq(MAP_U_RW, 0xb);
+	ck_assert_uint_eq(MAR_READABLE | MAR_WRITABLE | MAR_EXECUTABLE |
+			  MAR_USER_ACCESSIBLE, 0xf);
+	ck_assert_uint_eq(MAR_U_RW, 0xb);
 }
 END_TEST
 
@@ -188,11 +188,11 @@ END_TEST
 START_TEST(test_map_unaligned_address)
 {
 	ck_assert_int_eq(pmem_create_regular_mapping(pm, base + 8, PAGE_SIZE,
-						     MEM_NORMAL, MAP_U_RW),
+						     MEM_NORMAL, MAR_U_RW),
 			 KERR_INVALID_ADDRESS);
 	/* address is checked before size */
 	ck_assert_int_eq(pmem_create_regular_mapping(pm, base + 8, 3,
-						     MEM_NORMAL, MAP_U_RW),
+						     MEM_NORMAL, MAR_U_RW),
 			 KERR_INVALID_ADDRESS);
 }
 END_TEST
@@ -200,13 +200,13 @@ END_TEST
 START_TEST(test_map_bad_size)
 {
 	ck_assert_int_eq(pmem_create_regular_mapping(pm, base, 0, MEM_NORMAL,
-						     MAP_U_RW), KERR_INVALID_SIZE);
+						     MAR_U_RW), KERR_INVALID_SIZE);
 	ck_assert_int_eq(pmem_create_regular_mapping(pm, base, 0x1800,
-						     MEM_NORMAL, MAP_U_RW),
+						     MEM_NORMAL, MAR_U_RW),
 			 KERR_INVALID_SIZE);
 	/* size is checked before the range */
 	ck_assert_int_eq(pmem_create_regular_mapping(pm, base + LAND, 5,
-						     MEM_NORMAL, MAP_U_RW),
+						     MEM_NORMAL, MAR_U_RW),
 			 KERR_INVALID_SIZE);
 }
 END_TEST
@@ -214,15 +214,15 @@ END_TEST
 START_TEST(test_map_outside_userland)
 {
 	ck_assert_int_eq(pmem_create_regular_mapping(pm, base + LAND, PAGE_SIZE,
-						     MEM_NORMAL, MAP_U_RW),
+						     MEM_NORMAL, MAR_U_RW),
 			 KERR_INVALID_ADDRESS);
 	ck_assert_int_eq(pmem_create_regular_mapping(pm, base - PAGE_SIZE,
 						     PAGE_SIZE, MEM_NORMAL,
-						     MAP_U_RW),
+						     MAR_U_RW),
 			 KERR_INVALID_ADDRESS);
 	ck_assert_int_eq(pmem_create_regular_mapping(pm, base + 15 * PAGE_SIZE,
 						     2 * PAGE_SIZE, MEM_NORMAL,
-						     MAP_U_RW),
+						     MAR_U_RW),
 			 KERR_INVALID_ADDRESS);
 	ck_assert_uint_eq(pmem_mapping_count(pm), 0);
 }
@@ -233,15 +233,15 @@ START_TEST(test_map_overlap)
 	map_ok(4, 2, MEM_NORMAL);
 	ck_assert_int_eq(pmem_create_regular_mapping(pm, base + 5 * PAGE_SIZE,
 						     PAGE_SIZE, MEM_NORMAL,
-						     MAP_U_RW),
+						     MAR_U_RW),
 			 KERR_INVALID_ADDRESS);
 	ck_assert_int_eq(pmem_create_regular_mapping(pm, base + 3 * PAGE_SIZE,
 						     2 * PAGE_SIZE, MEM_NORMAL,
-						     MAP_U_RW),
+						     MAR_U_RW),
 			 KERR_INVALID_ADDRESS);
 	ck_assert_int_eq(pmem_create_regular_mapping(pm, base + 2 * PAGE_SIZE,
 						     6 * PAGE_SIZE, MEM_NORMAL,
-						     MAP_U_RW),
+						     MAR_U_RW),
 			 KERR_INVALID_ADDRESS);
 	ck_assert_uint_eq(pmem_mapping_count(pm), 1);
 	/* touching neighbours are fine */
@@ -254,7 +254,7 @@ END_TEST
 START_TEST(test_map_unmapped_type)
 {
 	ck_assert_int_eq(pmem_create_regular_mapping(pm, base, PAGE_SIZE,
-						     MEM_UNMAPPED, MAP_U_RW),
+						     MEM_UNMAPPED, MAR_U_RW),
 			 KERR_INVALID_MEM_STATE);
 }
 END_TEST
@@ -265,7 +265,7 @@ START_TEST(test_map_injected_failure)
 	map_ok(0, 1, MEM_NORMAL);
 	ck_assert_int_eq(pmem_create_regular_mapping(pm, base + PAGE_SIZE,
 						     PAGE_SIZE, MEM_NORMAL,
-						     MAP_U_RW),
+						     MAR_U_RW),
 			 KERR_PHYSICAL_MEMORY_EXHAUSTION);
 	ck_assert_ptr_null(pmem_query(pm, base + PAGE_SIZE));
 	ck_assert_uint_eq(pmem_mapping_count(pm), 1);
@@ -278,9 +278,9 @@ START_TEST(test_map_errors_before_injection)
 	/* an invalid call fails with its own error and does not consume it */
 	pmem_inject_map_fail(1);
 	ck_assert_int_eq(pmem_create_regular_mapping(pm, base, 0, MEM_NORMAL,
-						     MAP_U_RW), KERR_INVALID_SIZE);
+						     MAR_U_RW), KERR_INVALID_SIZE);
 	ck_assert_int_eq(pmem_create_regular_mapping(pm, base, PAGE_SIZE,
-						     MEM_NORMAL, MAP_U_RW),
+						     MEM_NORMAL, MAR_U_RW),
 			 KERR_PHYSICAL_MEMORY_EXHAUSTION);
 }
 END_TEST
@@ -297,7 +297,7 @@ START_TEST(test_query)
 	ck_assert_uint_eq(m->start, base + 2 * PAGE_SIZE);
 	ck_assert_uint_eq(m->length, 3 * PAGE_SIZE);
 	ck_assert_int_eq(m->type, MEM_HEAP);
-	ck_assert_uint_eq(m->rights, MAP_U_RW);
+	ck_assert_uint_eq(m->rights, MAR_U_RW);
 	ck_assert_ptr_null(pmem_query(pm, base + 5 * PAGE_SIZE));
 	ck_assert_ptr_null(pmem_query(pm, base + 2 * PAGE_SIZE - 1));
 }
@@ -406,10 +406,33 @@ START_TEST(test_read_only_mapping_faults_on_write)
 {
 	ck_assert_int_eq(pmem_create_regular_mapping(pm, base, PAGE_SIZE,
 						     MEM_CODE_STATIC,
-						     MAP_USER_ACCESSIBLE |
-						     MAP_READABLE), KERR_OK);
+						     MAR_USER_ACCESSIBLE |
+						     MAR_READABLE), KERR_OK);
 	ck_assert(!touch_faults(base, false));
 	ck_assert(touch_faults(base, true));
+}
+END_TEST
+
+/* The rights reach the host: /proc/self/maps shows r-x for an rx mapping. */
+START_TEST(test_rights_reach_host_protection)
+{
+	char line[256], want[64];
+	bool found = false;
+	FILE *maps;
+
+	ck_assert_int_eq(pmem_create_regular_mapping(pm, base, PAGE_SIZE,
+						     MEM_CODE_STATIC,
+						     MAR_USER_ACCESSIBLE |
+						     MAR_READABLE |
+						     MAR_EXECUTABLE), KERR_OK);
+	snprintf(want, sizeof(want), "%lx-%lx r-xp", (unsigned long)base,
+		 (unsigned long)(base + PAGE_SIZE));
+	maps = fopen("/proc/self/maps", "r");
+	ck_assert_ptr_nonnull(maps);
+	while (fgets(line, sizeof(line), maps))
+		found |= strncmp(line, want, strlen(want)) == 0;
+	fclose(maps);
+	ck_assert_msg(found, "no '%s' line in /proc/self/maps", want);
 }
 END_TEST
 
@@ -483,6 +506,7 @@ static Suite *pmem_suite(void)
 	tcase_add_test(tc, test_unmapped_page_faults);
 	tcase_add_test(tc, test_unmap_drops_contents_and_faults);
 	tcase_add_test(tc, test_read_only_mapping_faults_on_write);
+	tcase_add_test(tc, test_rights_reach_host_protection);
 	tcase_add_test(tc, test_exhaustion_with_tls_pages);
 	tcase_add_test(tc, test_destroy_releases_tls_pages);
 	suite_add_tcase(s, tc);

@@ -602,12 +602,12 @@ START_TEST(full_scenario_ast)
 	ck_assert_uint_eq(c[1].size, PMEM_DEFAULT_USERLAND);
 	ck_assert_uint_eq(c[1].process, 1);
 	ck_assert_int_eq(c[2].type, MEM_STACK);
-	ck_assert_uint_eq(c[2].perms, MAP_READABLE | MAP_EXECUTABLE);
+	ck_assert_uint_eq(c[2].perms, MAR_READABLE | MAR_EXECUTABLE);
 	ck_assert_uint_eq(c[2].size, 0x2000);
 	ck_assert_int_eq(c[3].type, MEM_THREAD_LOCAL);
 	ck_assert_uint_eq(c[3].perms, SCN_PERMS_DEFAULT);
 	ck_assert_int_eq(c[4].type, MEM_NORMAL);
-	ck_assert_uint_eq(c[4].perms, MAP_READABLE);
+	ck_assert_uint_eq(c[4].perms, MAR_READABLE);
 	ck_assert_uint_eq(c[5].offset, 0x8000);
 	ck_assert_uint_eq(c[7].thread, 1);
 	ck_assert_uint_eq(S->threads[1].process, 1);

@@ -145,7 +145,7 @@ START_TEST(test_page_is_thread_local_u_rw)
 	m = pmem_query(pm, alloc_ok());
 	ck_assert_ptr_nonnull(m);
 	ck_assert_int_eq(m->type, MEM_THREAD_LOCAL);
-	ck_assert_uint_eq(m->rights, MAP_U_RW);
+	ck_assert_uint_eq(m->rights, MAR_U_RW);
 	ck_assert_uint_eq(m->length, PAGE_SIZE);
 }
 END_TEST
@@ -186,7 +186,7 @@ START_TEST(test_creation_order_not_address_order)
 	uintptr_t first[8], second[8], third;
 
 	ck_assert_int_eq(pmem_create_regular_mapping(pm, base, PAGE_SIZE,
-						     MEM_NORMAL, MAP_U_RW), 0);
+						     MEM_NORMAL, MAR_U_RW), 0);
 	for (int i = 0; i < 8; i++)
 		first[i] = alloc_ok();
 	ck_assert_uint_eq(first[0], base + PAGE_SIZE);
@@ -207,10 +207,10 @@ START_TEST(test_new_page_after_holes_first_fit)
 	uintptr_t t;
 
 	ck_assert_int_eq(pmem_create_regular_mapping(pm, base, PAGE_SIZE,
-						     MEM_NORMAL, MAP_U_RW), 0);
+						     MEM_NORMAL, MAR_U_RW), 0);
 	ck_assert_int_eq(pmem_create_regular_mapping(pm, base + 2 * PAGE_SIZE,
 						     PAGE_SIZE, MEM_HEAP,
-						     MAP_U_RW), 0);
+						     MAR_U_RW), 0);
 	t = alloc_ok();
 	ck_assert_uint_eq(t, base + PAGE_SIZE);
 }
@@ -297,7 +297,7 @@ START_TEST(test_virtual_exhaustion_leaves_manager)
 	/* 64 pages of land: fill 63 with a mapping, the TLS page takes 1. */
 	ck_assert_int_eq(pmem_create_regular_mapping(pm, base + PAGE_SIZE,
 						     63 * PAGE_SIZE, MEM_HEAP,
-						     MAP_U_RW), 0);
+						     MAR_U_RW), 0);
 	for (int i = 0; i < 8; i++)
 		alloc_ok();
 	take_snapshot(&s);

@@ -64,11 +64,11 @@ static int rights_to_prot(unsigned rights)
 {
 	int prot = PROT_NONE;
 
-	if (rights & MAP_READABLE)
+	if (rights & MAR_READABLE)
 		prot |= PROT_READ;
-	if (rights & MAP_WRITABLE)
+	if (rights & MAR_WRITABLE)
 		prot |= PROT_WRITE;
-	if (rights & MAP_EXECUTABLE)
+	if (rights & MAR_EXECUTABLE)
 		prot |= PROT_EXEC;
 	return prot;
 }

@@ -48,12 +48,12 @@ const char *memory_type_name(enum memory_type type);
 /* Type for a name; returns MEM_TYPE_COUNT when the name is unknown. */
 enum memory_type memory_type_from_name(const char *name);
 
-/* MappingAccessRights bits. */
-#define MAP_READABLE		0x1u
-#define MAP_WRITABLE		0x2u
-#define MAP_EXECUTABLE		0x4u
-#define MAP_USER_ACCESSIBLE	0x8u
-#define MAP_U_RW (MAP_USER_ACCESSIBLE | MAP_READABLE | MAP_WRITABLE)
+/* MappingAccessRights bits (MAR_, apart from <sys/mman.h>'s MAP_ names). */
+#define MAR_READABLE		0x1u
+#define MAR_WRITABLE		0x2u
+#define MAR_EXECUTABLE		0x4u
+#define MAR_USER_ACCESSIBLE	0x8u
+#define MAR_U_RW (MAR_USER_ACCESSIBLE | MAR_READABLE | MAR_WRITABLE)
 
 /* One mapping of a user land: [start, start + length). */
 struct mapping {

@@ -180,7 +180,7 @@ enum kernel_error process_tls_take(struct kernel *k, struct process *p,
 			.kind = EV_TLS_PAGE, .proc = p,
 			.offset = process_offset(p, *tls & ~(PAGE_SIZE - 1)),
 			.length = PAGE_SIZE, .mem_type = MEM_THREAD_LOCAL,
-			.rights = MAP_U_RW });
+			.rights = MAR_U_RW });
 	kernel_emit(k, &(struct trace_event){ .kind = EV_TLS_ALLOC, .proc = p,
 					      .thread = t,
 					      .offset = process_offset(p, *tls) });

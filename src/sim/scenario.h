@@ -98,8 +98,8 @@ struct scn_expect_outcome {
 	size_t col;
 };
 
-/* Access rights in PERMS, as pmem.h's bits (MAP_USER_ACCESSIBLE not set). */
-#define SCN_PERMS_DEFAULT (MAP_READABLE | MAP_WRITABLE)
+/* Access rights in PERMS, as pmem.h's bits (MAR_USER_ACCESSIBLE not set). */
+#define SCN_PERMS_DEFAULT (MAR_READABLE | MAR_WRITABLE)
 
 /*
  * One command. Only the members its kind lists (see enum scn_cmd_kind) are

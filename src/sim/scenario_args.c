@@ -21,10 +21,10 @@
 
 static const char *const perms_names[] = { "r", "rw", "rx", "rwx" };
 static const unsigned perms_bits[] = {
-	MAP_READABLE,
-	MAP_READABLE | MAP_WRITABLE,
-	MAP_READABLE | MAP_EXECUTABLE,
-	MAP_READABLE | MAP_WRITABLE | MAP_EXECUTABLE,
+	MAR_READABLE,
+	MAR_READABLE | MAR_WRITABLE,
+	MAR_READABLE | MAR_EXECUTABLE,
+	MAR_READABLE | MAR_WRITABLE | MAR_EXECUTABLE,
 };
 static const char *const field_names[] = { "ipc", "context", "self" };
 

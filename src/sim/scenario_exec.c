@@ -462,16 +462,16 @@ static void exec_expect_state(struct runner *r, const struct scn_cmd *c)
 	snprintf(want, sizeof(want), "%s", memory_type_name(c->type));
 	if (c->perms_given)
 		snprintf(want + strlen(want), sizeof(want) - strlen(want),
-			 " %c%c%c", c->perms & MAP_READABLE ? 'r' : '-',
-			 c->perms & MAP_WRITABLE ? 'w' : '-',
-			 c->perms & MAP_EXECUTABLE ? 'x' : '-');
+			 " %c%c%c", c->perms & MAR_READABLE ? 'r' : '-',
+			 c->perms & MAR_WRITABLE ? 'w' : '-',
+			 c->perms & MAR_EXECUTABLE ? 'x' : '-');
 	if (!m)
 		snprintf(seen, sizeof(seen), "Unmapped");
 	else
 		snprintf(seen, sizeof(seen), "%s %c%c%c", memory_type_name(m->type),
-			 m->rights & MAP_READABLE ? 'r' : '-',
-			 m->rights & MAP_WRITABLE ? 'w' : '-',
-			 m->rights & MAP_EXECUTABLE ? 'x' : '-');
+			 m->rights & MAR_READABLE ? 'r' : '-',
+			 m->rights & MAR_WRITABLE ? 'w' : '-',
+			 m->rights & MAR_EXECUTABLE ? 'x' : '-');
 	if (!m ? c->type != MEM_UNMAPPED :
 	    m->type != c->type ||
 	    (c->perms_given && (m->rights & 7u) != c->perms))
@@ -491,7 +491,7 @@ void exec_command(struct runner *r, const struct scn_cmd *c,
 		break;
 	case SCN_MAP:
 		set_error(o, process_map(&r->k, p, c->offset, c->size, c->type,
-					 c->perms | MAP_USER_ACCESSIBLE));
+					 c->perms | MAR_USER_ACCESSIBLE));
 		break;
 	case SCN_UNMAP:
 		set_error(o, process_unmap(&r->k, p, c->offset, c->size));

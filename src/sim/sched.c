@@ -70,7 +70,7 @@ static void first_schedule(struct kernel *k, struct thread *t)
 	pthread_mutex_lock(&p->lock);
 	m = pmem_query(p->pm, t->tls);
 	pthread_mutex_unlock(&p->lock);
-	if (!m || !(m->rights & MAP_WRITABLE))
+	if (!m || !(m->rights & MAR_WRITABLE))
 		panic("page fault in kernel mode: TLS 0x%lx of thread %s is not mapped writable",
 		      (unsigned long)t->tls, t->name);
 	tls = (struct tls *)t->tls;

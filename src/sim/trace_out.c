@@ -95,9 +95,9 @@ static const struct process *reg_owner(const struct trace_event *ev)
 
 static void rights_str(char out[4], unsigned rights)
 {
-	out[0] = rights & MAP_READABLE ? 'r' : '-';
-	out[1] = rights & MAP_WRITABLE ? 'w' : '-';
-	out[2] = rights & MAP_EXECUTABLE ? 'x' : '-';
+	out[0] = rights & MAR_READABLE ? 'r' : '-';
+	out[1] = rights & MAR_WRITABLE ? 'w' : '-';
+	out[2] = rights & MAR_EXECUTABLE ? 'x' : '-';
 	out[3] = '\0';
 }
 
