@@ -149,11 +149,11 @@ START_TEST(show_mappings_and_gaps)
 {
 	char *s;
 
-	map_ok(p, 0x0, 0x1000, MEM_NORMAL, MAP_U_RW);
+	map_ok(p, 0x0, 0x1000, MEM_NORMAL, MAR_U_RW);
 	map_ok(p, 0x3000, 0x2000, MEM_CODE_STATIC,
-	       MAP_USER_ACCESSIBLE | MAP_READABLE | MAP_EXECUTABLE);
+	       MAR_USER_ACCESSIBLE | MAR_READABLE | MAR_EXECUTABLE);
 	map_ok(p, 0xff000, 0x1000, MEM_STACK,
-	       MAP_USER_ACCESSIBLE | MAP_READABLE);
+	       MAR_USER_ACCESSIBLE | MAR_READABLE);
 	s = show_str(p, NULL);
 	ck_assert_str_eq(s,
 		"process P1: user land 0x100000 bytes (256 pages), 3 mappings\n"
@@ -172,7 +172,7 @@ START_TEST(show_tls_slots_owners)
 {
 	char *s;
 
-	map_ok(p, 0x0, 0x1000, MEM_NORMAL, MAP_U_RW);
+	map_ok(p, 0x0, 0x1000, MEM_NORMAL, MAR_U_RW);
 	ck_assert_uint_eq(alloc_ok(p), 0x1000);
 	ck_assert_uint_eq(alloc_ok(p), 0x1200);
 	ck_assert_uint_eq(alloc_ok(p), 0x1400);
@@ -255,7 +255,7 @@ START_TEST(show_dead_process)
 {
 	char *s;
 
-	map_ok(p, 0x0, 0x1000, MEM_NORMAL, MAP_U_RW);
+	map_ok(p, 0x0, 0x1000, MEM_NORMAL, MAR_U_RW);
 	alloc_ok(p);
 	ck_assert_int_eq(process_kill(&k, p), KERR_OK);
 	s = show_str(p, NULL);
@@ -268,7 +268,7 @@ START_TEST(show_pages_counts_and_order)
 {
 	char *s, *page1, *page2;
 
-	map_ok(p, 0x0, 0x1000, MEM_NORMAL, MAP_U_RW);
+	map_ok(p, 0x0, 0x1000, MEM_NORMAL, MAR_U_RW);
 	for (int i = 0; i < 8; i++)
 		alloc_ok(p);		/* page 1 at 0x1000 */
 	ck_assert_int_eq(process_unmap(&k, p, 0x0, 0x1000), KERR_OK);
@@ -360,7 +360,7 @@ START_TEST(show_no_escapes_without_color)
 	struct show_options o = { .color = false };
 	char *s;
 
-	map_ok(p, 0x0, 0x1000, MEM_NORMAL, MAP_U_RW);
+	map_ok(p, 0x0, 0x1000, MEM_NORMAL, MAR_U_RW);
 	alloc_ok(p);
 	add_thread(p, "T1", 0x1000);
 	s = show_str(p, &o);
@@ -374,7 +374,7 @@ START_TEST(show_color_escapes)
 	struct show_options o = { .color = true };
 	char *s;
 
-	map_ok(p, 0x0, 0x1000, MEM_NORMAL, MAP_U_RW);
+	map_ok(p, 0x0, 0x1000, MEM_NORMAL, MAR_U_RW);
 	alloc_ok(p);
 	alloc_ok(p);
 	add_thread(p, "T1", 0x1000);
@@ -397,8 +397,8 @@ START_TEST(show_deterministic_offsets_only)
 	char *sa, *sb;
 
 	ck_assert_uint_ne(a->userland_start, b->userland_start);
-	map_ok(a, 0x2000, 0x1000, MEM_HEAP, MAP_U_RW);
-	map_ok(b, 0x2000, 0x1000, MEM_HEAP, MAP_U_RW);
+	map_ok(a, 0x2000, 0x1000, MEM_HEAP, MAR_U_RW);
+	map_ok(b, 0x2000, 0x1000, MEM_HEAP, MAR_U_RW);
 	alloc_ok(a);
 	alloc_ok(b);
 	add_thread(a, "T", 0x0);
@@ -512,7 +512,7 @@ START_TEST(trace_text_every_kind)
 		"trace: lab.tls:12: process-kill P1\n");
 	text_is(&(struct trace_event){ .kind = EV_MAP, .proc = p, .offset = 0,
 				       .length = 0x1000, .mem_type = MEM_NORMAL,
-				       .rights = MAP_U_RW },
+				       .rights = MAR_U_RW },
 		"trace: lab.tls:12: map P1 offset=0x0 size=0x1000 type=Normal rights=rw-\n");
 	text_is(&(struct trace_event){ .kind = EV_UNMAP, .proc = p,
 				       .offset = 0x3000, .length = 0x2000 },
@@ -520,7 +520,7 @@ START_TEST(trace_text_every_kind)
 	text_is(&(struct trace_event){ .kind = EV_TLS_PAGE, .proc = p,
 				       .offset = 0x1000, .length = 0x1000,
 				       .mem_type = MEM_THREAD_LOCAL,
-				       .rights = MAP_U_RW },
+				       .rights = MAR_U_RW },
 		"trace: lab.tls:12: tls-page P1 offset=0x1000 size=0x1000 type=ThreadLocal rights=rw-\n");
 	text_is(&(struct trace_event){ .kind = EV_TLS_ALLOC, .proc = p,
 				       .thread = t, .offset = 0x1200 },
@@ -628,7 +628,7 @@ START_TEST(trace_text_from_kernel)
 	capture_start(&c, TRACE_TEXT, "lab.tls");
 	kernel_set_trace(&k, trace_out_event, &c.t);
 	trace_out_set_line(&c.t, 3);
-	map_ok(p, 0x0, 0x1000, MEM_NORMAL, MAP_U_RW);
+	map_ok(p, 0x0, 0x1000, MEM_NORMAL, MAR_U_RW);
 	trace_out_set_line(&c.t, 4);
 	ck_assert_int_eq(process_tls_alloc(&k, p, &off), KERR_OK);
 	trace_out_set_line(&c.t, 5);
@@ -659,7 +659,7 @@ START_TEST(trace_json_every_kind_parses)
 		trace_out_event(&c.t, &(struct trace_event){
 			.kind = kind, .proc = p, .thread = t, .offset = 0x1200,
 			.length = 0x1000, .reg = t->tls,
-			.mem_type = MEM_NORMAL, .rights = MAP_U_RW,
+			.mem_type = MEM_NORMAL, .rights = MAR_U_RW,
 			.detail = "d" });
 	}
 	ck_assert(!trace_out_failed(&c.t));
@@ -687,7 +687,7 @@ START_TEST(trace_json_map_fields)
 	json_t *o = json_of(&(struct trace_event){
 		.kind = EV_MAP, .proc = p, .offset = 0x3000, .length = 0x2000,
 		.mem_type = MEM_CODE_STATIC,
-		.rights = MAP_USER_ACCESSIBLE | MAP_READABLE | MAP_EXECUTABLE });
+		.rights = MAR_USER_ACCESSIBLE | MAR_READABLE | MAR_EXECUTABLE });
 
 	json_str_is(o, "event", "map");
 	json_str_is(o, "file", "lab.tls");
@@ -704,7 +704,7 @@ START_TEST(trace_json_map_fields)
 	o = json_of(&(struct trace_event){
 		.kind = EV_TLS_PAGE, .proc = p, .offset = 0x1000,
 		.length = 0x1000, .mem_type = MEM_THREAD_LOCAL,
-		.rights = MAP_U_RW });
+		.rights = MAR_U_RW });
 	json_str_is(o, "type", "ThreadLocal");
 	json_str_is(o, "rights", "rw-");
 	json_decref(o);
