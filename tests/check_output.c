@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "check_output.h"
+#include "outpututil.h"
 
 struct kernel k;
 struct process *p;

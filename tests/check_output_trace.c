@@ -9,7 +9,7 @@
 
 #include <jansson.h>
 
-#include "check_output.h"
+#include "outpututil.h"
 #include "trace_out.h"
 
 /* ---- trace: helpers ---- */
