@@ -6,6 +6,7 @@
 #include <config.h>
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "testutil.h"
@@ -157,7 +158,7 @@ START_TEST(test_first_schedule_zeroes_and_sets_self)
 		return;
 	a = spawn("A", NULL, NULL);
 	write_as(a, TLS_OFF_IPC, "secret!");
-	write_as(a, TLS_OFF_CONTEXT, "ctx_ptr");
+	write_as(a, TLS_OFF_CONTEXT, sizeof(void *) == 8 ? "ctx_ptr" : "ctx");
 	ck_assert_int_eq(thread_exit(&k, a), KERR_OK);
 	b = spawn("B", NULL, NULL);
 	ck_assert_uint_eq(b->tls_offset, a->tls_offset);	/* slot reused */
@@ -240,7 +241,8 @@ START_TEST(test_fault_kills_thread)
 	ck_assert_int_eq(kernel_run_as(&k, t[0], job_read_far, NULL), 1);
 	ck_assert_int_eq(t[0]->state, THREAD_DEAD);
 	ck_assert_uint_eq(tls_manager_used(&proc->tls), 7);
-	if (b == ARCH_I386_GDT)
+	/* qemu-i386 ignores segment limits: there the next page faults */
+	if (b == ARCH_I386_GDT && !getenv("TLSSIM_EMULATOR"))
 		ck_assert_ptr_nonnull(strstr(k.fault_detail, "segment"));
 	else
 		ck_assert_ptr_nonnull(strstr(k.fault_detail, "page fault"));

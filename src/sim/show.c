@@ -233,7 +233,9 @@ static int show_index(struct show *s, const struct kernel *k)
 		s->owners[s->owner_count++] = (struct owner){
 			t->tls, t->name ? t->name : "?" };
 	}
-	qsort(s->owners, s->owner_count, sizeof(*s->owners), cmp_owner);
+	if (s->owner_count)
+		qsort(s->owners, s->owner_count, sizeof(*s->owners),
+		      cmp_owner);
 
 	s->page_count = tls_manager_page_count(show_mgr(s));
 	if (!s->page_count)
@@ -252,11 +254,12 @@ static int show_index(struct show *s, const struct kernel *k)
 static const char *slot_owner(const struct show *s, uintptr_t tls,
 			      const char **esc)
 {
-	struct owner key = { tls, NULL }, *hit;
+	struct owner key = { tls, NULL }, *hit = NULL;
 	const char *name;
 
-	hit = bsearch(&key, s->owners, s->owner_count, sizeof(*s->owners),
-		      cmp_owner);
+	if (s->owner_count)
+		hit = bsearch(&key, s->owners, s->owner_count,
+			      sizeof(*s->owners), cmp_owner);
 	if (hit) {
 		*esc = ESC_THREAD;
 		return hit->name;
@@ -479,7 +482,8 @@ static int show_live(struct show *s, const struct kernel *k)
 		s->off_w = strlen("offset");
 	s->type_w = strlen("type");
 	for (size_t i = 0; i < n; i++) {
-		const char *name = memory_type_name(pmem_mapping_at(pm, i)->type);
+		const struct mapping *m = pmem_mapping_at(pm, i);
+		const char *name = memory_type_name(m->type);
 
 		if (name && strlen(name) > s->type_w)
 			s->type_w = strlen(name);

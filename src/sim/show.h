@@ -39,8 +39,9 @@ struct show_options {
  * after the map. A dead process is one line. o may be NULL (no colour, no
  * owner callback).
  *
- * Returns 0, -EINVAL when out, k or p is NULL, or -EIO when writing to out
- * failed.
+ * Returns 0; -EINVAL when out, k or p is NULL (nothing written); -ENOMEM
+ * when the host refuses the drawing's own bookkeeping (nothing written but
+ * nothing else changed); -EIO when writing to out failed.
  */
 int show_process(FILE *out, const struct kernel *k, const struct process *p,
 		 const struct show_options *o);
