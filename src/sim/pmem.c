@@ -215,20 +215,35 @@ static bool in_userland(const struct pmem *pm, uintptr_t addr, size_t len)
 	       len <= pm->size - (addr - pm->start);
 }
 
-enum kernel_error pmem_create_regular_mapping(struct pmem *pm, uintptr_t addr,
-					      size_t length,
-					      enum memory_type type,
-					      unsigned rights)
+/*
+ * The checks create_regular_mapping and unmap share, in the original's
+ * order: InvalidAddress (addr unaligned), InvalidSize (0 or unaligned),
+ * InvalidAddress (outside the user land). KERR_OK when the range is fine.
+ */
+static enum kernel_error check_range(const struct pmem *pm, uintptr_t addr,
+				     size_t length)
 {
-	struct mapping m = { addr, length, type, rights };
-	size_t i;
-
 	if (!page_aligned(addr))
 		return KERR_INVALID_ADDRESS;
 	if (length == 0 || !page_aligned(length))
 		return KERR_INVALID_SIZE;
 	if (!in_userland(pm, addr, length))
 		return KERR_INVALID_ADDRESS;
+	return KERR_OK;
+}
+
+enum kernel_error pmem_create_regular_mapping(struct pmem *pm, uintptr_t addr,
+					      size_t length,
+					      enum memory_type type,
+					      unsigned rights)
+{
+	struct mapping m = { addr, length, type, rights };
+	enum kernel_error err;
+	size_t i;
+
+	err = check_range(pm, addr, length);
+	if (err)
+		return err;
 	i = first_ending_after(pm, addr);
 	if (i < pm->count && pm->maps[i].start < addr + length)
 		return KERR_INVALID_ADDRESS;
@@ -248,14 +263,12 @@ enum kernel_error pmem_unmap(struct pmem *pm, uintptr_t addr, size_t length)
 {
 	struct mapping *m, tail;
 	uintptr_t end = addr + length;
+	enum kernel_error err;
 	size_t i;
 
-	if (!page_aligned(addr))
-		return KERR_INVALID_ADDRESS;
-	if (length == 0 || !page_aligned(length))
-		return KERR_INVALID_SIZE;
-	if (!in_userland(pm, addr, length))
-		return KERR_INVALID_ADDRESS;
+	err = check_range(pm, addr, length);
+	if (err)
+		return err;
 	i = first_ending_after(pm, addr);
 	if (i == pm->count)
 		return KERR_INVALID_ADDRESS;

@@ -121,10 +121,17 @@ enum kernel_error process_kill(struct kernel *k, struct process *p)
 	return KERR_OK;
 }
 
-enum kernel_error process_map(struct kernel *k, struct process *p,
-			      uint64_t offset, uint64_t size,
-			      enum memory_type type, unsigned rights)
+/*
+ * create_regular_mapping (map) or unmap on p's memory under its lock,
+ * traced when it worked. Offsets past the user land are InvalidAddress
+ * before any host address is formed.
+ */
+static enum kernel_error process_mem_op(struct kernel *k, struct process *p,
+					bool map, uint64_t offset,
+					uint64_t size, enum memory_type type,
+					unsigned rights)
 {
+	uintptr_t addr = p->userland_start + (uintptr_t)offset;
 	enum kernel_error err;
 
 	if (p->dead)
@@ -132,33 +139,31 @@ enum kernel_error process_map(struct kernel *k, struct process *p,
 	if (offset > p->userland_size || size > SIZE_MAX)
 		return KERR_INVALID_ADDRESS;
 	pthread_mutex_lock(&p->lock);
-	err = pmem_create_regular_mapping(p->pm, p->userland_start + offset,
-					  (size_t)size, type, rights);
+	if (map)
+		err = pmem_create_regular_mapping(p->pm, addr, (size_t)size,
+						  type, rights);
+	else
+		err = pmem_unmap(p->pm, addr, (size_t)size);
 	pthread_mutex_unlock(&p->lock);
 	if (!err)
 		kernel_emit(k, &(struct trace_event){
-			.kind = EV_MAP, .proc = p, .offset = offset,
-			.length = size, .mem_type = type, .rights = rights });
+			.kind = map ? EV_MAP : EV_UNMAP, .proc = p,
+			.offset = offset, .length = size, .mem_type = type,
+			.rights = rights });
 	return err;
+}
+
+enum kernel_error process_map(struct kernel *k, struct process *p,
+			      uint64_t offset, uint64_t size,
+			      enum memory_type type, unsigned rights)
+{
+	return process_mem_op(k, p, true, offset, size, type, rights);
 }
 
 enum kernel_error process_unmap(struct kernel *k, struct process *p,
 				uint64_t offset, uint64_t size)
 {
-	enum kernel_error err;
-
-	if (p->dead)
-		return KERR_PROCESS_KILLED;
-	if (offset > p->userland_size || size > SIZE_MAX)
-		return KERR_INVALID_ADDRESS;
-	pthread_mutex_lock(&p->lock);
-	err = pmem_unmap(p->pm, p->userland_start + offset, (size_t)size);
-	pthread_mutex_unlock(&p->lock);
-	if (!err)
-		kernel_emit(k, &(struct trace_event){
-			.kind = EV_UNMAP, .proc = p, .offset = offset,
-			.length = size });
-	return err;
+	return process_mem_op(k, p, false, offset, size, MEM_UNMAPPED, 0);
 }
 
 /*
