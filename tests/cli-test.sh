@@ -1,5 +1,5 @@
 #!/bin/sh
-# tests/cli-test: the command line around the scenario runner: subcommands,
+# tests/cli-test.sh: the command line around the scenario runner: subcommands,
 # options, exit statuses, several files, standard input. TLSSIM names the
 # program (with its emulator); top_srcdir locates the examples.
 set -u
