@@ -24,21 +24,24 @@ static const char usage_text[] =
 	"Simulate a microkernel's thread local storage: a 0x200-byte region per\n"
 	"thread, eight to a page, reached through the TLS register.\n"
 	"\n"
-	"Options (every subcommand):\n"
+	"Options:\n"
+	"  --help, --version\n"
+	"run and demo:\n"
 	"  --arch=auto|x86_64|x86_64-prctl|x86_64-wrgsbase|i386|aarch64|mock\n"
 	"                      register backend (default auto: the best here)\n"
 	"  --no-tls-restore    lab fault: switches stop loading the register\n"
-	"  --help, --version\n"
 	"run:\n"
 	"  --policy=sunrise    TLS manager policy (only the seed's for now)\n"
 	"  --trace[=text|json] print kernel events (json: JSON Lines)\n"
-	"  --quiet             print failures only   --verbose  every command\n"
+	"  --quiet             no summary, no read/peek lines (show, traces\n"
+	"                      and failures still print)\n"
+	"  --verbose           one line per command with its outcome\n"
 	"  --fail-fast         stop at the first failed expectation\n"
 	"  --color=auto|always|never\n"
 	"demo:\n"
 	"  --threads=N (3) --yields=M (3) --processes=K (1) --quiet\n"
 	"bench switch:\n"
-	"  --iterations=N (200000)\n"
+	"  --iterations=N (200000); measures every backend this host runs\n"
 	"\n"
 	"Exit status: 0 expectations held, 1 an expectation or command failed,\n"
 	"2 bad scenario or command line, 3 unexpected kernel panic, 4 the host\n"
@@ -177,20 +180,21 @@ static int apply_option(struct cli *cli, int opt, const char *arg)
 	}
 }
 
-static bool color_wanted(int color)
+/* --color=auto: colour when fd is a terminal that can show it. */
+static bool color_wanted(int color, int fd)
 {
 	const char *term = getenv("TERM");
 
 	if (color >= 0)
 		return color;
-	return isatty(STDOUT_FILENO) && !getenv("NO_COLOR") && term &&
+	return isatty(fd) && !getenv("NO_COLOR") && term &&
 	       strcmp(term, "dumb") != 0;
 }
 
-/* Worse statuses win: 4 (host) > 3 (panic) > 1 (failed) > 0. */
+/* Worse statuses win: 2 (nothing ran) > 4 (host) > 3 (panic) > 1 > 0. */
 static int worse(int a, int b)
 {
-	static const int rank[] = { 0, 1, 0, 2, 3 };
+	static const int rank[] = { 0, 1, 4, 2, 3 };
 
 	return rank[b] > rank[a] ? b : a;
 }
@@ -207,16 +211,21 @@ static int cmd_run(struct cli *cli, int nfiles, char **files)
 
 	if (nfiles == 0)
 		return bad_usage("%s", "run: no scenario file given");
-	d = diag_new_stream(stderr, cli->run.color);
+	d = diag_new_stream(stderr, color_wanted(cli->color, STDERR_FILENO));
 	scns = calloc((size_t)nfiles, sizeof(*scns));
 	if (!d || !scns) {
 		fprintf(stderr, "tlssim: out of memory\n");
 		status = RUN_HOST;
 		goto out;
 	}
-	for (int i = 0; i < nfiles; i++)
-		if (scenario_load_file(files[i], d, &scns[i]) != 0)
+	for (int i = 0; i < nfiles; i++) {
+		int err = scenario_load_file(files[i], d, &scns[i]);
+
+		if (err == -ENOMEM)
+			status = worse(status, RUN_HOST);
+		else if (err)
 			status = RUN_MALFORMED;
+	}
 	if (status)
 		goto out;
 	for (int i = 0; i < nfiles; i++) {
@@ -260,7 +269,7 @@ int main(int argc, char **argv)
 		if (rc >= 0)
 			return rc;
 	}
-	cli.run.color = color_wanted(cli.color);
+	cli.run.color = color_wanted(cli.color, STDOUT_FILENO);
 
 	if (strcmp(cli.command, "demo") == 0) {
 		if (optind < argc)

@@ -98,6 +98,9 @@ struct scn_expect_outcome {
 	size_t col;
 };
 
+/* Most bytes one `poke` stores. */
+#define SCN_POKE_MAX 0x100u
+
 /* Access rights in PERMS, as pmem.h's bits (MAR_USER_ACCESSIBLE not set). */
 #define SCN_PERMS_DEFAULT (MAR_READABLE | MAR_WRITABLE)
 

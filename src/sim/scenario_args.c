@@ -538,6 +538,10 @@ bool h_poke(struct parser *p, struct scn_cmd *c,
 	if (rc < 0)
 		return lex_failed(p, rc, &e);
 	c->value.kind = SCN_VALUE_BYTES;
+	if (c->value.bytes.len > SCN_POKE_MAX)
+		return perr(p, a[3].col,
+			    "value of %zu bytes is too long for 'poke' (at most %u bytes)",
+			    c->value.bytes.len, SCN_POKE_MAX);
 	return true;
 }
 

@@ -223,7 +223,10 @@ static bool run_job(struct runner *r, struct thread *t, struct access_job *j,
 	return false;
 }
 
-/* Fill a job that reads or writes field f of the running thread. */
+/*
+ * Fill a job that reads (v NULL) or writes field f of the running thread.
+ * A read takes want_len bytes of the field (all of it past its room).
+ */
 static void field_job(struct access_job *j, const struct scn_field_ref *f,
 		      const struct scn_value *v, uint64_t want_len)
 {
@@ -233,9 +236,7 @@ static void field_job(struct access_job *j, const struct scn_field_ref *f,
 	memset(j, 0, sizeof(*j));
 	field_place(f, &off, &room);
 	j->off = off;
-	j->len = room;
-	if (want_len && want_len < room)
-		j->len = (size_t)want_len;
+	j->len = want_len < room ? (size_t)want_len : room;
 	if (!v)
 		return;
 	j->store = true;
@@ -345,7 +346,8 @@ static void exec_rw(struct runner *r, const struct scn_cmd *c,
 
 	field_job(&j, &c->field, c->kind == SCN_WRITE ? &c->value : NULL,
 		  c->kind == SCN_READ ? c->len :
-		  expect && c->value.kind == SCN_VALUE_BYTES ? c->value.bytes.len : 0);
+		  expect && c->value.kind == SCN_VALUE_BYTES ?
+		  c->value.bytes.len : sizeof(void *));
 	if (!run_job(r, t, &j, o) || c->kind == SCN_WRITE)
 		return;
 	field_name(&c->field, fname, sizeof(fname));
@@ -368,15 +370,26 @@ static void exec_rw(struct runner *r, const struct scn_cmd *c,
 	r->expectations++;
 	switch (c->field.id) {
 	case SCN_FIELD_SELF:
-		ok = v == t->proc->userland_start + c->value.number;
-		snprintf(want, sizeof(want), "%s+0x%" PRIx64, t->proc->name,
-			 c->value.number);
-		break;
+		if (c->value.kind == SCN_VALUE_NUMBER) {
+			ok = v == t->proc->userland_start + c->value.number;
+			snprintf(want, sizeof(want), "%s+0x%" PRIx64,
+				 t->proc->name, c->value.number);
+			break;
+		}
+		bytes_text(j.buf, j.len, got, sizeof(got));
+		goto compare_bytes;
 	case SCN_FIELD_CONTEXT:
-		ok = c->value.kind == SCN_VALUE_NUMBER && v == c->value.number;
-		snprintf(want, sizeof(want), "0x%" PRIx64, c->value.number);
-		break;
+		if (c->value.kind == SCN_VALUE_NUMBER) {
+			ok = v == c->value.number;
+			snprintf(want, sizeof(want), "0x%" PRIx64,
+				 c->value.number);
+			break;
+		}
+		/* a string: the first bytes of the pointer, as written */
+		bytes_text(j.buf, j.len, got, sizeof(got));
+		goto compare_bytes;
 	default:
+compare_bytes:
 		ok = j.len == c->value.bytes.len &&
 		     memcmp(j.buf, c->value.bytes.data, j.len) == 0;
 		bytes_text(c->value.bytes.data, c->value.bytes.len, want,
@@ -408,6 +421,10 @@ static void exec_peek_poke(struct runner *r, const struct scn_cmd *c,
 			memcpy(j.buf, &c->value.number, 8);
 		} else {
 			j.len = c->value.bytes.len;
+			if (j.len > sizeof(j.buf)) {	/* the parser stops it */
+				set_error(o, KERR_INVALID_SIZE);
+				return;
+			}
 			memcpy(j.buf, c->value.bytes.data, j.len);
 		}
 	}
@@ -485,6 +502,11 @@ void exec_command(struct runner *r, const struct scn_cmd *c,
 	struct process *p = c->process != SCN_NONE ? r->procs[c->process] : NULL;
 	struct thread *t = c->thread != SCN_NONE ? r->threads[c->thread] : NULL;
 
+	/* A thread whose spawn failed does not exist: InvalidState. */
+	if (c->thread != SCN_NONE && !t && c->kind != SCN_SPAWN) {
+		set_error(o, KERR_INVALID_STATE);
+		return;
+	}
 	switch (c->kind) {
 	case SCN_PROCESS:
 		exec_process(r, c, o);
