@@ -223,9 +223,14 @@ static bool run_job(struct runner *r, struct thread *t, struct access_job *j,
 	return false;
 }
 
-/* Fill a job that reads or writes field f of the running thread. */
+/*
+ * Fill a job that reads or writes field f of the running thread. A read
+ * covers want_len bytes when len_given (an `expect read` of "" reads none),
+ * else the rest of the field.
+ */
 static void field_job(struct access_job *j, const struct scn_field_ref *f,
-		      const struct scn_value *v, uint64_t want_len)
+		      const struct scn_value *v, bool len_given,
+		      uint64_t want_len)
 {
 	size_t off, room;
 	uintptr_t num;
@@ -234,7 +239,7 @@ static void field_job(struct access_job *j, const struct scn_field_ref *f,
 	field_place(f, &off, &room);
 	j->off = off;
 	j->len = room;
-	if (want_len && want_len < room)
+	if (len_given && want_len < room)
 		j->len = (size_t)want_len;
 	if (!v)
 		return;
@@ -343,9 +348,12 @@ static void exec_rw(struct runner *r, const struct scn_cmd *c,
 	uintptr_t v = 0;
 	bool ok;
 
+	bool ipc_bytes = expect && c->field.id == SCN_FIELD_IPC &&
+			 c->value.kind == SCN_VALUE_BYTES;
+
 	field_job(&j, &c->field, c->kind == SCN_WRITE ? &c->value : NULL,
-		  c->kind == SCN_READ ? c->len :
-		  expect && c->value.kind == SCN_VALUE_BYTES ? c->value.bytes.len : 0);
+		  c->kind == SCN_READ ? c->len_given : ipc_bytes,
+		  c->kind == SCN_READ ? c->len : ipc_bytes ? c->value.bytes.len : 0);
 	if (!run_job(r, t, &j, o) || c->kind == SCN_WRITE)
 		return;
 	field_name(&c->field, fname, sizeof(fname));
