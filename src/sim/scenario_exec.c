@@ -381,7 +381,16 @@ static void exec_rw(struct runner *r, const struct scn_cmd *c,
 			 c->value.number);
 		break;
 	case SCN_FIELD_CONTEXT:
-		ok = c->value.kind == SCN_VALUE_NUMBER && v == c->value.number;
+		if (c->value.kind == SCN_VALUE_BYTES) {
+			/* text: its bytes are compared, as `write` stored them */
+			ok = memcmp(j.buf, c->value.bytes.data,
+				    c->value.bytes.len) == 0;
+			bytes_text(c->value.bytes.data, c->value.bytes.len,
+				   want, sizeof(want));
+			bytes_text(j.buf, c->value.bytes.len, got, sizeof(got));
+			break;
+		}
+		ok = v == c->value.number;
 		snprintf(want, sizeof(want), "0x%" PRIx64, c->value.number);
 		break;
 	default:
@@ -428,9 +437,20 @@ static void exec_peek_poke(struct runner *r, const struct scn_cmd *c,
 	if (!run_job(r, t, &j, o) || j.store)
 		return;
 	memcpy(&v, j.buf, 8);
-	if (!r->opt->quiet)
-		fprintf(r->opt->out, "%s:%zu: %s peek %s+0x%" PRIx64 " = 0x%016" PRIx64 "\n",
-			r->scn->file_name, c->line, t->name, p->name, c->offset, v);
+	if (r->opt->quiet)
+		return;
+	/* A pointer into a user land (ptr_self, say) prints as an offset, so
+	 * the output does not depend on where the host put the land. */
+	for (const struct process *q = r->k.procs; q; q = q->next_in_kernel)
+		if (!q->dead && v >= q->userland_start &&
+		    v - q->userland_start < q->userland_size) {
+			fprintf(r->opt->out, "%s:%zu: %s peek %s+0x%" PRIx64 " = %s+0x%" PRIx64 "\n",
+				r->scn->file_name, c->line, t->name, p->name,
+				c->offset, q->name, v - q->userland_start);
+			return;
+		}
+	fprintf(r->opt->out, "%s:%zu: %s peek %s+0x%" PRIx64 " = 0x%016" PRIx64 "\n",
+		r->scn->file_name, c->line, t->name, p->name, c->offset, v);
 }
 
 /* The expect commands that look at kernel state. */
