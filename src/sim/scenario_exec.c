@@ -336,6 +336,8 @@ static void exec_show(struct runner *r, const struct scn_cmd *c)
 		.color = r->opt->color, .owner = region_owner, .owner_ctx = r,
 	};
 
+	if (r->opt->quiet)	/* --quiet prints failures only, as for read */
+		return;
 	show_process(r->opt->out, &r->k, r->procs[c->process], &so);
 }
 
