@@ -33,8 +33,8 @@ static const char usage_text[] =
 	"run:\n"
 	"  --policy=sunrise    TLS manager policy (only the seed's for now)\n"
 	"  --trace[=text|json] print kernel events (json: JSON Lines)\n"
-	"  --quiet             no summary, no read/peek lines (show, traces\n"
-	"                      and failures still print)\n"
+	"  --quiet             failures and traces only: no summary, read,\n"
+	"                      peek or show output\n"
 	"  --verbose           one line per command with its outcome\n"
 	"  --fail-fast         stop at the first failed expectation\n"
 	"  --color=auto|always|never\n"
@@ -174,9 +174,10 @@ static int apply_option(struct cli *cli, int opt, const char *arg)
 	case OPT_VERSION:
 		printf("tlssim %s\n", PACKAGE_VERSION);
 		return 0;
+	case ':':
+		return bad_usage("option '%s' needs a value", arg);
 	default:
-		fprintf(stderr, "Try 'tlssim --help' for more information.\n");
-		return RUN_MALFORMED;
+		return bad_usage("unknown option '%s'", arg);
 	}
 }
 
@@ -263,9 +264,12 @@ int main(int argc, char **argv)
 	}
 	/* getopt_long permutes: options may follow the files. */
 	optind = first;
-	opterr = 1;
-	while ((opt = getopt_long(argc, argv, "", long_options, NULL)) != -1) {
-		rc = apply_option(&cli, opt, optarg);
+	opterr = 0;	/* our own messages, without the program's path */
+	while ((opt = getopt_long(argc, argv, ":", long_options, NULL)) != -1) {
+		const char *arg = opt == '?' || opt == ':' ? argv[optind - 1]
+							   : optarg;
+
+		rc = apply_option(&cli, opt, arg);
 		if (rc >= 0)
 			return rc;
 	}

@@ -224,11 +224,13 @@ static bool run_job(struct runner *r, struct thread *t, struct access_job *j,
 }
 
 /*
- * Fill a job that reads (v NULL) or writes field f of the running thread.
- * A read takes want_len bytes of the field (all of it past its room).
+ * Fill a job that reads or writes field f of the running thread. A read
+ * covers want_len bytes when len_given (an `expect read` of "" reads none),
+ * else the rest of the field.
  */
 static void field_job(struct access_job *j, const struct scn_field_ref *f,
-		      const struct scn_value *v, uint64_t want_len)
+		      const struct scn_value *v, bool len_given,
+		      uint64_t want_len)
 {
 	size_t off, room;
 	uintptr_t num;
@@ -236,7 +238,9 @@ static void field_job(struct access_job *j, const struct scn_field_ref *f,
 	memset(j, 0, sizeof(*j));
 	field_place(f, &off, &room);
 	j->off = off;
-	j->len = want_len < room ? (size_t)want_len : room;
+	j->len = room;
+	if (len_given && want_len < room)
+		j->len = (size_t)want_len;
 	if (!v)
 		return;
 	j->store = true;
@@ -332,6 +336,8 @@ static void exec_show(struct runner *r, const struct scn_cmd *c)
 		.color = r->opt->color, .owner = region_owner, .owner_ctx = r,
 	};
 
+	if (r->opt->quiet)	/* --quiet prints failures only, as for read */
+		return;
 	show_process(r->opt->out, &r->k, r->procs[c->process], &so);
 }
 
@@ -344,10 +350,12 @@ static void exec_rw(struct runner *r, const struct scn_cmd *c,
 	uintptr_t v = 0;
 	bool ok;
 
+	bool ipc_bytes = expect && c->field.id == SCN_FIELD_IPC &&
+			 c->value.kind == SCN_VALUE_BYTES;
+
 	field_job(&j, &c->field, c->kind == SCN_WRITE ? &c->value : NULL,
-		  c->kind == SCN_READ ? c->len :
-		  expect && c->value.kind == SCN_VALUE_BYTES ?
-		  c->value.bytes.len : sizeof(void *));
+		  c->kind == SCN_READ ? c->len_given : ipc_bytes,
+		  c->kind == SCN_READ ? c->len : ipc_bytes ? c->value.bytes.len : 0);
 	if (!run_job(r, t, &j, o) || c->kind == SCN_WRITE)
 		return;
 	field_name(&c->field, fname, sizeof(fname));
@@ -376,20 +384,22 @@ static void exec_rw(struct runner *r, const struct scn_cmd *c,
 				 t->proc->name, c->value.number);
 			break;
 		}
-		bytes_text(j.buf, j.len, got, sizeof(got));
-		goto compare_bytes;
+		goto compare_pointer_text;
 	case SCN_FIELD_CONTEXT:
-		if (c->value.kind == SCN_VALUE_NUMBER) {
-			ok = v == c->value.number;
-			snprintf(want, sizeof(want), "0x%" PRIx64,
-				 c->value.number);
+		if (c->value.kind == SCN_VALUE_BYTES) {
+compare_pointer_text:
+			/* text: its bytes are compared, as `write` stored them */
+			ok = memcmp(j.buf, c->value.bytes.data,
+				    c->value.bytes.len) == 0;
+			bytes_text(c->value.bytes.data, c->value.bytes.len,
+				   want, sizeof(want));
+			bytes_text(j.buf, c->value.bytes.len, got, sizeof(got));
 			break;
 		}
-		/* a string: the first bytes of the pointer, as written */
-		bytes_text(j.buf, j.len, got, sizeof(got));
-		goto compare_bytes;
+		ok = v == c->value.number;
+		snprintf(want, sizeof(want), "0x%" PRIx64, c->value.number);
+		break;
 	default:
-compare_bytes:
 		ok = j.len == c->value.bytes.len &&
 		     memcmp(j.buf, c->value.bytes.data, j.len) == 0;
 		bytes_text(c->value.bytes.data, c->value.bytes.len, want,
@@ -437,9 +447,20 @@ static void exec_peek_poke(struct runner *r, const struct scn_cmd *c,
 	if (!run_job(r, t, &j, o) || j.store)
 		return;
 	memcpy(&v, j.buf, 8);
-	if (!r->opt->quiet)
-		fprintf(r->opt->out, "%s:%zu: %s peek %s+0x%" PRIx64 " = 0x%016" PRIx64 "\n",
-			r->scn->file_name, c->line, t->name, p->name, c->offset, v);
+	if (r->opt->quiet)
+		return;
+	/* A pointer into a user land (ptr_self, say) prints as an offset, so
+	 * the output does not depend on where the host put the land. */
+	for (const struct process *q = r->k.procs; q; q = q->next_in_kernel)
+		if (!q->dead && v >= q->userland_start &&
+		    v - q->userland_start < q->userland_size) {
+			fprintf(r->opt->out, "%s:%zu: %s peek %s+0x%" PRIx64 " = %s+0x%" PRIx64 "\n",
+				r->scn->file_name, c->line, t->name, p->name,
+				c->offset, q->name, v - q->userland_start);
+			return;
+		}
+	fprintf(r->opt->out, "%s:%zu: %s peek %s+0x%" PRIx64 " = 0x%016" PRIx64 "\n",
+		r->scn->file_name, c->line, t->name, p->name, c->offset, v);
 }
 
 /* The expect commands that look at kernel state. */

@@ -18,13 +18,22 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* A command's source text, quoted for messages. */
+/* A command's source text without its comment, quoted for messages. */
 static void cmd_text(const struct runner *r, const struct scn_cmd *c,
 		     char *buf, size_t size)
 {
 	size_t len;
 	const char *src = scn_cmd_source(r->scn, c, &len);
+	bool quoted = false;
 
+	for (size_t i = 0; i < len; i++) {
+		if (quoted && src[i] == '\\')
+			i++;
+		else if (src[i] == '"')
+			quoted = !quoted;
+		else if (!quoted && src[i] == '#')
+			len = i;
+	}
 	while (len > 0 && (src[len - 1] == '\r' || src[len - 1] == ' ' ||
 			   src[len - 1] == '\t'))
 		len--;
