@@ -256,8 +256,9 @@ static bool value_arg(struct parser *p, const struct scn_token *t,
 		v->kind = SCN_VALUE_BYTES;
 		if (v->bytes.len > room)
 			return perr(p, t->col,
-				    "value of %zu bytes is too long for ipc+0x%zx (room for %zu bytes)",
-				    v->bytes.len, f->off, room);
+				    "value of %zu bytes is too long for ipc+0x%zx (room for %zu byte%s)",
+				    v->bytes.len, f->off, room,
+				    room == 1 ? "" : "s");
 		return true;
 	}
 	room = sizeof(void *);

@@ -153,6 +153,8 @@ static void bytes_text(const uint8_t *b, size_t len, char *buf, size_t size)
 			buf[n++] = (char)c;
 		else if (c == '\n')
 			n += snprintf(buf + n, size - n, "\\n");
+		else if (c == '\t')
+			n += snprintf(buf + n, size - n, "\\t");
 		else
 			n += snprintf(buf + n, size - n, "\\x%02x", c);
 	}

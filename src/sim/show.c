@@ -425,9 +425,10 @@ static void show_header(struct show *s, size_t mappings)
 	struct line l;
 
 	snprintf(rest, sizeof(rest),
-		 ": user land 0x%jx bytes (%zu pages), %zu mapping%s",
+		 ": user land 0x%jx bytes (%zu page%s), %zu mapping%s",
 		 (uintmax_t)s->p->userland_size,
-		 s->p->userland_size / PAGE_SIZE, mappings,
+		 s->p->userland_size / PAGE_SIZE,
+		 s->p->userland_size == PAGE_SIZE ? "" : "s", mappings,
 		 mappings == 1 ? "" : "s");
 	used += strlen(rest);
 	fit_name(name, sizeof(name), s->p->name ? s->p->name : "?",
