@@ -198,15 +198,24 @@ static void show_source(struct diag *d, const char *src, size_t len,
 		d->color ? C_GREEN : "", d->color ? C_OFF : "");
 }
 
+/* A formatted message (malloc'd), or NULL when memory runs out. */
+static char *format_message(const char *fmt, va_list ap)
+{
+	char *message = NULL;
+
+	if (vasprintf(&message, fmt, ap) < 0)
+		return NULL;
+	return message;
+}
+
 void diag_error_at(struct diag *d, const char *file, size_t line, size_t col,
 		   const char *src, size_t src_len, const char *fmt, ...)
 {
-	char *message = NULL;
+	char *message;
 	va_list ap;
 
 	va_start(ap, fmt);
-	if (vasprintf(&message, fmt, ap) < 0)
-		message = NULL;
+	message = format_message(fmt, ap);
 	va_end(ap);
 
 	if (d->color)
@@ -227,12 +236,11 @@ void diag_error_at(struct diag *d, const char *file, size_t line, size_t col,
 
 void diag_error_plain(struct diag *d, const char *fmt, ...)
 {
-	char *message = NULL;
+	char *message;
 	va_list ap;
 
 	va_start(ap, fmt);
-	if (vasprintf(&message, fmt, ap) < 0)
-		message = NULL;
+	message = format_message(fmt, ap);
 	va_end(ap);
 
 	fprintf(d->out, "tlssim: %s\n",
