@@ -123,8 +123,7 @@ enum kernel_error process_kill(struct kernel *k, struct process *p)
 
 /*
  * create_regular_mapping (map) or unmap on p's memory under its lock,
- * traced when it worked. Offsets past the user land are InvalidAddress
- * before any host address is formed.
+ * traced when it worked.
  */
 static enum kernel_error process_mem_op(struct kernel *k, struct process *p,
 					bool map, uint64_t offset,
@@ -136,8 +135,16 @@ static enum kernel_error process_mem_op(struct kernel *k, struct process *p,
 
 	if (p->dead)
 		return KERR_PROCESS_KILLED;
-	if (offset > p->userland_size || size > SIZE_MAX)
-		return KERR_INVALID_ADDRESS;
+	/*
+	 * An offset past the land stands for the first address past it, with
+	 * the same alignment: pmem then reports the original's error in the
+	 * original's order (alignment, then size, then range).
+	 */
+	if (offset > p->userland_size)
+		addr = p->userland_start + p->userland_size +
+		       (uintptr_t)(offset % PAGE_SIZE);
+	if (size > SIZE_MAX)
+		size = SIZE_MAX & ~(uint64_t)(PAGE_SIZE - 1);
 	pthread_mutex_lock(&p->lock);
 	if (map)
 		err = pmem_create_regular_mapping(p->pm, addr, (size_t)size,

@@ -125,15 +125,23 @@ static const char *field_name(const struct scn_field_ref *f, char *buf,
 	return buf;
 }
 
-/* A pointer-sized value as "P+0xOFF" when it lies in p's user land. */
-static void pointer_text(const struct process *p, uintptr_t v, char *buf,
+/*
+ * A value as "P+0xOFF" when it points into the user land of a live process
+ * (deterministic whatever ASLR does). Returns false, writing nothing, when
+ * it points into none.
+ */
+static bool pointer_text(const struct kernel *k, uint64_t v, char *buf,
 			 size_t size)
 {
-	if (v >= p->userland_start && v - p->userland_start < p->userland_size)
+	for (const struct process *p = k->procs; p; p = p->next_in_kernel) {
+		if (p->dead || v < p->userland_start ||
+		    v - p->userland_start >= p->userland_size)
+			continue;
 		snprintf(buf, size, "%s+0x%" PRIx64, p->name,
 			 (uint64_t)(v - p->userland_start));
-	else
-		snprintf(buf, size, "0x%" PRIx64, (uint64_t)v);
+		return true;
+	}
+	return false;
 }
 
 /* Bytes as a quoted, escaped string. */
@@ -363,9 +371,10 @@ static void exec_rw(struct runner *r, const struct scn_cmd *c,
 	field_name(&c->field, fname, sizeof(fname));
 	if (c->field.id != SCN_FIELD_IPC)
 		memcpy(&v, j.buf, sizeof(v));
-	if (c->field.id == SCN_FIELD_SELF)
-		pointer_text(t->proc, v, got, sizeof(got));
-	else if (c->field.id == SCN_FIELD_CONTEXT)
+	if (c->field.id == SCN_FIELD_SELF &&
+	    pointer_text(&r->k, v, got, sizeof(got)))
+		;	/* ptr_self into a user land: shown as an offset */
+	else if (c->field.id != SCN_FIELD_IPC)
 		snprintf(got, sizeof(got), "0x%" PRIx64, (uint64_t)v);
 	else if (c->kind == SCN_READ && !c->len_given)
 		bytes_text(j.buf, trimmed_len(j.buf, j.len), got, sizeof(got));
@@ -420,6 +429,7 @@ static void exec_peek_poke(struct runner *r, const struct scn_cmd *c,
 	struct process *p = r->procs[c->process];
 	struct access_job j;
 	uint64_t v = 0;
+	char val[64];
 
 	memset(&j, 0, sizeof(j));
 	if (p->dead) {
@@ -451,18 +461,11 @@ static void exec_peek_poke(struct runner *r, const struct scn_cmd *c,
 	memcpy(&v, j.buf, 8);
 	if (r->opt->quiet)
 		return;
-	/* A pointer into a user land (ptr_self, say) prints as an offset, so
-	 * the output does not depend on where the host put the land. */
-	for (const struct process *q = r->k.procs; q; q = q->next_in_kernel)
-		if (!q->dead && v >= q->userland_start &&
-		    v - q->userland_start < q->userland_size) {
-			fprintf(r->opt->out, "%s:%zu: %s peek %s+0x%" PRIx64 " = %s+0x%" PRIx64 "\n",
-				r->scn->file_name, c->line, t->name, p->name,
-				c->offset, q->name, v - q->userland_start);
-			return;
-		}
-	fprintf(r->opt->out, "%s:%zu: %s peek %s+0x%" PRIx64 " = 0x%016" PRIx64 "\n",
-		r->scn->file_name, c->line, t->name, p->name, c->offset, v);
+	/* a pointer into a user land (ptr_self, say) prints as an offset */
+	if (!pointer_text(&r->k, v, val, sizeof(val)))
+		snprintf(val, sizeof(val), "0x%016" PRIx64, v);
+	fprintf(r->opt->out, "%s:%zu: %s peek %s+0x%" PRIx64 " = %s\n",
+		r->scn->file_name, c->line, t->name, p->name, c->offset, val);
 }
 
 /* The expect commands that look at kernel state. */

@@ -337,6 +337,9 @@ static void parse_line(struct parser *p, size_t off,
 	c.src_off = off;
 	c.src_len = p->line_len;
 	c.process = c.thread = c.region = SCN_NONE;
+	/* handlers may look at what the command is expected to do */
+	if (!s->outcome)
+		c.expect.kind = pending->kind;
 	if (!s->parse(p, &c, toks + first, count - first)) {
 		cmd_release(&c);
 		goto consumed_unless_outcome;
