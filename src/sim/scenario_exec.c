@@ -36,8 +36,10 @@ int runner_init(struct runner *r, const struct scenario *scn,
 	r->region_live = calloc(scn->region_count + 1, sizeof(*r->region_live));
 	r->region_named = calloc(scn->region_count + 1,
 				 sizeof(*r->region_named));
+	r->death_how = calloc(scn->thread_count + 1, sizeof(*r->death_how));
+	r->death_line = calloc(scn->thread_count + 1, sizeof(*r->death_line));
 	if (!r->procs || !r->threads || !r->region_off || !r->region_live ||
-	    !r->region_named) {
+	    !r->region_named || !r->death_how || !r->death_line) {
 		fprintf(opt->err, "tlssim: out of memory\n");
 		err = RUN_HOST;
 		goto out_free;
@@ -70,6 +72,8 @@ out_free:
 	free(r->region_off);
 	free(r->region_live);
 	free(r->region_named);
+	free(r->death_how);
+	free(r->death_line);
 	return err;
 }
 
@@ -82,6 +86,8 @@ void runner_fini(struct runner *r)
 	free(r->region_off);
 	free(r->region_live);
 	free(r->region_named);
+	free(r->death_how);
+	free(r->death_line);
 }
 
 /* ---- small helpers ---- */
@@ -178,6 +184,29 @@ static size_t trimmed_len(const uint8_t *b, size_t len)
 	return len;
 }
 
+/* Remember how threads that just died went (the first reason sticks). */
+static void record_deaths(struct runner *r, const struct scn_cmd *c,
+			  const char *how)
+{
+	for (size_t i = 0; i < r->scn->thread_count; i++) {
+		struct thread *t = r->threads[i];
+
+		if (t && t->state == THREAD_DEAD && !r->death_how[i]) {
+			r->death_how[i] = how;
+			r->death_line[i] = c->line;
+		}
+	}
+}
+
+/* "t1 exited at line 7", for a command on a dead thread. */
+static void note_death(const struct runner *r, size_t i, struct outcome *o)
+{
+	snprintf(o->message, sizeof(o->message), "%s %s at line %zu",
+		 r->scn->threads[i].name,
+		 r->death_how[i] ? r->death_how[i] : "is dead",
+		 r->death_line[i]);
+}
+
 /* ---- jobs run as a thread, on its stack ---- */
 
 struct access_job {
@@ -227,6 +256,7 @@ static bool run_job(struct runner *r, struct thread *t, struct access_job *j,
 		o->kind = OUT_FAULT;
 		snprintf(o->message, sizeof(o->message), "%s: %s", t->name,
 			 r->k.fault_detail);
+		record_deaths(r, r->cmd, "faulted");
 	} else {
 		set_error(o, KERR_INVALID_STATE);
 	}
@@ -525,12 +555,21 @@ static void exec_expect_state(struct runner *r, const struct scn_cmd *c)
 void exec_command(struct runner *r, const struct scn_cmd *c,
 		  struct outcome *o)
 {
+	r->cmd = c;
 	struct process *p = c->process != SCN_NONE ? r->procs[c->process] : NULL;
 	struct thread *t = c->thread != SCN_NONE ? r->threads[c->thread] : NULL;
 
 	/* A thread whose spawn failed does not exist: InvalidState. */
 	if (c->thread != SCN_NONE && !t && c->kind != SCN_SPAWN) {
 		set_error(o, KERR_INVALID_STATE);
+		snprintf(o->message, sizeof(o->message),
+			 "%s was never created", r->scn->threads[c->thread].name);
+		return;
+	}
+	/* A dead thread does nothing (but its TLS offset stays known). */
+	if (t && t->state == THREAD_DEAD && c->kind != SCN_EXPECT_TLS) {
+		set_error(o, KERR_INVALID_STATE);
+		note_death(r, c->thread, o);
 		return;
 	}
 	switch (c->kind) {
@@ -549,9 +588,11 @@ void exec_command(struct runner *r, const struct scn_cmd *c,
 		break;
 	case SCN_EXIT:
 		set_error(o, thread_exit(&r->k, t));
+		record_deaths(r, c, "exited");
 		break;
 	case SCN_KILL:
 		set_error(o, process_kill(&r->k, p));
+		record_deaths(r, c, "died with its process");
 		break;
 	case SCN_SWITCH:
 		set_error(o, sched_switch_to(&r->k, t));

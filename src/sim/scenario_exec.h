@@ -27,6 +27,10 @@ struct runner {
 	uint64_t *region_off;
 	bool *region_live;		/* allocated and not freed yet */
 	bool *region_named;		/* its tls-alloc succeeded once */
+	/* How and where each thread died, for messages about dead threads. */
+	const char **death_how;
+	size_t *death_line;
+	const struct scn_cmd *cmd;	/* the command being run */
 	int status;
 	bool stop;
 	unsigned failures;

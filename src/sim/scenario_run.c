@@ -66,7 +66,9 @@ static void outcome_text(const struct outcome *o, char *buf, size_t size)
 		snprintf(buf, size, "success");
 		break;
 	case OUT_ERROR:
-		snprintf(buf, size, "KernelError %s", kernel_error_name(o->err));
+		snprintf(buf, size, "KernelError %s%s%s%s",
+			 kernel_error_name(o->err), o->message[0] ? " (" : "",
+			 o->message, o->message[0] ? ")" : "");
 		break;
 	case OUT_PANIC:
 		snprintf(buf, size, "kernel panic \"%s\"", o->message);
