@@ -69,5 +69,19 @@ expect 0 'switch+load ns' -- bench switch --iterations=1000
 expect 2 "expected 'bench switch'" -- bench
 expect 0 'tour.tls: ok' -- run "$top_srcdir/examples/tour.tls"
 
+# Exit 4: a user land the host cannot reserve. A 32-bit host cannot even
+# name that size (the parser says so, exit 2); a 64-bit one tries, and mmap
+# refuses.
+printf 'process P userland=1000000G\nspawn P t\n' >"$tmp/huge.tls"
+$TLSSIM run "$tmp/huge.tls" >"$tmp/out" 2>&1
+got=$?
+if grep -q 'too big for this host' "$tmp/out"; then
+	[ $got -eq 2 ] || { echo "FAIL: huge land on 32-bit: exit $got, expected 2"; fails=$((fails + 1)); }
+elif [ $got -ne 4 ] || ! grep -q 'the host refused: cannot reserve a user land' "$tmp/out"; then
+	echo "FAIL: huge land: exit $got, expected 4 with a host refusal"
+	sed 's/^/  | /' "$tmp/out"
+	fails=$((fails + 1))
+fi
+
 [ $fails -eq 0 ] && echo "cli-test: all passed"
 exit $((fails != 0))
