@@ -56,6 +56,21 @@ void runner_fini(struct runner *r);
 void exec_command(struct runner *r, const struct scn_cmd *c,
 		  struct outcome *o);
 
+/* Make o a KernelError outcome (KERR_OK leaves it alone). */
+void set_error(struct outcome *o, enum kernel_error err);
+
+/*
+ * Note how threads that just died went ("exited", "faulted", ...) and at
+ * c's line; the first reason of each thread sticks.
+ */
+void record_deaths(struct runner *r, const struct scn_cmd *c, const char *how);
+
+/* The commands that act as a thread (scenario_user.c). */
+void exec_rw(struct runner *r, const struct scn_cmd *c, struct outcome *o,
+	     bool expect);
+void exec_peek_poke(struct runner *r, const struct scn_cmd *c,
+		    struct outcome *o);
+
 /* Report a failed check at c's line: "FILE:LINE: ..." and count it. */
 void runner_fail(struct runner *r, const struct scn_cmd *c,
 		 const char *fmt, ...) __attribute__((format(printf, 3, 4)));
