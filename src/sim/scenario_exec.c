@@ -21,6 +21,13 @@ static void trace_line_cb(void *ctx, size_t line)
 	trace_out_set_line(ctx, line);
 }
 
+static void free_tables(struct runner *r)
+{
+	free(r->procs);
+	free(r->th);
+	free(r->reg);
+}
+
 int runner_init(struct runner *r, const struct scenario *scn,
 		const struct run_options *opt)
 {
@@ -31,15 +38,9 @@ int runner_init(struct runner *r, const struct scenario *scn,
 	r->scn = scn;
 	r->opt = opt;
 	r->procs = calloc(scn->process_count + 1, sizeof(*r->procs));
-	r->threads = calloc(scn->thread_count + 1, sizeof(*r->threads));
-	r->region_off = calloc(scn->region_count + 1, sizeof(*r->region_off));
-	r->region_live = calloc(scn->region_count + 1, sizeof(*r->region_live));
-	r->region_named = calloc(scn->region_count + 1,
-				 sizeof(*r->region_named));
-	r->death_how = calloc(scn->thread_count + 1, sizeof(*r->death_how));
-	r->death_line = calloc(scn->thread_count + 1, sizeof(*r->death_line));
-	if (!r->procs || !r->threads || !r->region_off || !r->region_live ||
-	    !r->region_named || !r->death_how || !r->death_line) {
+	r->th = calloc(scn->thread_count + 1, sizeof(*r->th));
+	r->reg = calloc(scn->region_count + 1, sizeof(*r->reg));
+	if (!r->procs || !r->th || !r->reg) {
 		fprintf(opt->err, "tlssim: out of memory\n");
 		err = RUN_HOST;
 		goto out_free;
@@ -67,13 +68,7 @@ int runner_init(struct runner *r, const struct scenario *scn,
 	return 0;
 
 out_free:
-	free(r->procs);
-	free(r->threads);
-	free(r->region_off);
-	free(r->region_live);
-	free(r->region_named);
-	free(r->death_how);
-	free(r->death_line);
+	free_tables(r);
 	return err;
 }
 
@@ -81,13 +76,7 @@ void runner_fini(struct runner *r)
 {
 	kernel_set_trace(&r->k, NULL, NULL);	/* the teardown is not traced */
 	kernel_fini(&r->k);
-	free(r->procs);
-	free(r->threads);
-	free(r->region_off);
-	free(r->region_live);
-	free(r->region_named);
-	free(r->death_how);
-	free(r->death_line);
+	free_tables(r);
 }
 
 /* ---- small helpers ---- */
@@ -103,11 +92,11 @@ void set_error(struct outcome *o, enum kernel_error err)
 void record_deaths(struct runner *r, const struct scn_cmd *c, const char *how)
 {
 	for (size_t i = 0; i < r->scn->thread_count; i++) {
-		struct thread *t = r->threads[i];
+		struct thread *t = r->th[i].t;
 
-		if (t && t->state == THREAD_DEAD && !r->death_how[i]) {
-			r->death_how[i] = how;
-			r->death_line[i] = c->line;
+		if (t && t->state == THREAD_DEAD && !r->th[i].death_how) {
+			r->th[i].death_how = how;
+			r->th[i].death_line = c->line;
 		}
 	}
 }
@@ -117,8 +106,8 @@ static void note_death(const struct runner *r, size_t i, struct outcome *o)
 {
 	snprintf(o->message, sizeof(o->message), "%s %s at line %zu",
 		 r->scn->threads[i].name,
-		 r->death_how[i] ? r->death_how[i] : "is dead",
-		 r->death_line[i]);
+		 r->th[i].death_how ? r->th[i].death_how : "is dead",
+		 r->th[i].death_line);
 }
 
 /* ---- the commands ---- */
@@ -144,7 +133,7 @@ static void exec_spawn(struct runner *r, const struct scn_cmd *c,
 	const char *name = r->scn->threads[c->thread].name;
 
 	set_error(o, thread_create(&r->k, r->procs[c->process], name, NULL,
-				   NULL, &r->threads[c->thread]));
+				   NULL, &r->th[c->thread].t));
 }
 
 /* The region a tls-free names: by region name or by offset. */
@@ -152,7 +141,7 @@ static uint64_t region_offset(struct runner *r, const struct scn_cmd *c)
 {
 	if (c->region == SCN_NONE)
 		return c->offset;
-	return r->region_off[c->region];
+	return r->reg[c->region].off;
 }
 
 static void exec_tls_alloc(struct runner *r, const struct scn_cmd *c,
@@ -165,15 +154,15 @@ static void exec_tls_alloc(struct runner *r, const struct scn_cmd *c,
 	set_error(o, err);
 	if (err || c->region == SCN_NONE)
 		return;
-	r->region_off[c->region] = off;
-	r->region_live[c->region] = true;
-	r->region_named[c->region] = true;
+	r->reg[c->region].off = off;
+	r->reg[c->region].live = true;
+	r->reg[c->region].named = true;
 }
 
 static void exec_tls_free(struct runner *r, const struct scn_cmd *c,
 			  struct outcome *o)
 {
-	if (c->region != SCN_NONE && !r->region_named[c->region]) {
+	if (c->region != SCN_NONE && !r->reg[c->region].named) {
 		/* its tls-alloc failed: there is nothing to free */
 		set_error(o, KERR_INVALID_STATE);
 		return;
@@ -181,7 +170,7 @@ static void exec_tls_free(struct runner *r, const struct scn_cmd *c,
 	set_error(o, process_tls_free(&r->k, r->procs[c->process],
 				      region_offset(r, c)));
 	if (o->kind == OUT_DONE && c->region != SCN_NONE)
-		r->region_live[c->region] = false;
+		r->reg[c->region].live = false;
 }
 
 /* Owner names of raw regions, for show. */
@@ -191,8 +180,8 @@ static const char *region_owner(void *ctx, const struct process *p,
 	struct runner *r = ctx;
 
 	for (size_t i = 0; i < r->scn->region_count; i++)
-		if (r->region_live[i] && r->procs[r->scn->regions[i].process] == p &&
-		    p->userland_start + r->region_off[i] == tls)
+		if (r->reg[i].live && r->procs[r->scn->regions[i].process] == p &&
+		    p->userland_start + r->reg[i].off == tls)
 			return r->scn->regions[i].name;
 	return NULL;
 }
@@ -211,7 +200,7 @@ static void exec_show(struct runner *r, const struct scn_cmd *c)
 static void exec_expect_state(struct runner *r, const struct scn_cmd *c)
 {
 	struct process *p = c->process != SCN_NONE ? r->procs[c->process] : NULL;
-	struct thread *t = c->thread != SCN_NONE ? r->threads[c->thread] : NULL;
+	struct thread *t = c->thread != SCN_NONE ? r->th[c->thread].t : NULL;
 	const struct mapping *m = NULL;
 	uint64_t got;
 	char want[64], seen[64];
@@ -266,7 +255,7 @@ void exec_command(struct runner *r, const struct scn_cmd *c,
 {
 	r->cmd = c;
 	struct process *p = c->process != SCN_NONE ? r->procs[c->process] : NULL;
-	struct thread *t = c->thread != SCN_NONE ? r->threads[c->thread] : NULL;
+	struct thread *t = c->thread != SCN_NONE ? r->th[c->thread].t : NULL;
 
 	/* A thread whose spawn failed does not exist: InvalidState. */
 	if (c->thread != SCN_NONE && !t && c->kind != SCN_SPAWN) {

@@ -17,19 +17,28 @@ struct outcome {
 	char message[PANIC_MESSAGE_MAX];	/* panic, fault, host */
 };
 
+/* A scenario thread at run time. */
+struct run_thread {
+	struct thread *t;		/* NULL until (unless) spawned */
+	const char *death_how;		/* "exited", "faulted", ... */
+	size_t death_line;
+};
+
+/* A region named by `tls-alloc P as NAME`. */
+struct run_region {
+	uint64_t off;
+	bool live;			/* allocated and not freed yet */
+	bool named;			/* its tls-alloc succeeded once */
+};
+
 struct runner {
 	const struct scenario *scn;
 	const struct run_options *opt;
 	struct kernel k;
 	/* Runtime objects by the scenario's name indexes. */
 	struct process **procs;
-	struct thread **threads;
-	uint64_t *region_off;
-	bool *region_live;		/* allocated and not freed yet */
-	bool *region_named;		/* its tls-alloc succeeded once */
-	/* How and where each thread died, for messages about dead threads. */
-	const char **death_how;
-	size_t *death_line;
+	struct run_thread *th;
+	struct run_region *reg;
 	const struct scn_cmd *cmd;	/* the command being run */
 	int status;
 	bool stop;

@@ -190,7 +190,7 @@ static void field_job(struct access_job *j, const struct scn_field_ref *f,
 void exec_rw(struct runner *r, const struct scn_cmd *c,
 		    struct outcome *o, bool expect)
 {
-	struct thread *t = r->threads[c->thread];
+	struct thread *t = r->th[c->thread].t;
 	char fname[24], got[TLS_IPC_SIZE * 4 + 8], want[TLS_IPC_SIZE * 4 + 8];
 	struct access_job j;
 	uintptr_t v = 0;
@@ -261,7 +261,7 @@ compare_pointer_text:
 void exec_peek_poke(struct runner *r, const struct scn_cmd *c,
 			   struct outcome *o)
 {
-	struct thread *t = r->threads[c->thread];
+	struct thread *t = r->th[c->thread].t;
 	struct process *p = r->procs[c->process];
 	struct access_job j;
 	uint64_t v = 0;
