@@ -138,10 +138,10 @@ START_TEST(trace_text_every_kind)
 		"trace: lab.tls:12: switch -> T2 (P1) reg=P1+0x1200\n");
 	text_is(&(struct trace_event){ .kind = EV_USER_READ, .thread = t,
 				       .offset = 0x10, .length = 0x8 },
-		"trace: lab.tls:12: user-read T2 (P1) offset=0x10 length=0x8\n");
+		"trace: lab.tls:12: user-read T2 (P1) offset=0x10 length=0x8 via=register\n");
 	text_is(&(struct trace_event){ .kind = EV_USER_WRITE, .thread = t,
 				       .offset = 0x1f8, .length = 0x8 },
-		"trace: lab.tls:12: user-write T2 (P1) offset=0x1f8 length=0x8\n");
+		"trace: lab.tls:12: user-write T2 (P1) offset=0x1f8 length=0x8 via=register\n");
 	text_is(&(struct trace_event){ .kind = EV_FAULT, .proc = p,
 				       .thread = t,
 				       .detail = "page fault at offset 0x5000 of process P1" },
@@ -329,6 +329,15 @@ START_TEST(trace_json_thread_fields)
 	json_str_is(o, "process", "P1");
 	json_int_is(o, "offset", 0x10);
 	json_int_is(o, "length", 5);
+	json_str_is(o, "via", "register");
+	json_decref(o);
+
+	/* peek/poke: a flat access, its offset in the named process */
+	o = json_of(&(struct trace_event){ .kind = EV_USER_READ, .proc = p,
+					   .thread = t, .offset = 0x3000,
+					   .length = 8, .detail = "flat" });
+	json_str_is(o, "via", "flat");
+	json_int_is(o, "offset", 0x3000);
 	json_decref(o);
 }
 END_TEST

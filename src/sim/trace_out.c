@@ -179,6 +179,17 @@ static void text_mapping(FILE *out, const struct trace_event *ev, bool full)
 		rights);
 }
 
+/*
+ * How a user access reached memory: "register" (an offset in the thread's
+ * TLS, through the TLS register) or "flat" (peek/poke: an offset in the
+ * named process's user land).
+ */
+static const char *user_access_via(const struct trace_event *ev)
+{
+	return ev->detail && strcmp(ev->detail, "flat") == 0 ? "flat"
+							      : "register";
+}
+
 static void text_detail(FILE *out, const struct trace_event *ev)
 {
 	fputs(": ", out);
@@ -245,8 +256,8 @@ static void text_event(struct trace_out *t, const struct trace_event *ev)
 	case EV_USER_READ:
 	case EV_USER_WRITE:
 		text_thread_in(out, ev);
-		fprintf(out, " offset=0x%" PRIx64 " length=0x%" PRIx64,
-			ev->offset, ev->length);
+		fprintf(out, " offset=0x%" PRIx64 " length=0x%" PRIx64 " via=%s",
+			ev->offset, ev->length, user_access_via(ev));
 		break;
 	case EV_FAULT:
 		if (ev->thread) {
@@ -359,7 +370,8 @@ static bool json_fields(json_t *o, const struct trace_event *ev)
 	case EV_USER_READ:
 	case EV_USER_WRITE:
 		return jset(o, "offset", jnum(ev->offset)) &&
-		       jset(o, "length", jnum(ev->length));
+		       jset(o, "length", jnum(ev->length)) &&
+		       jset(o, "via", jstr(user_access_via(ev)));
 	case EV_FAULT:
 	case EV_PANIC:
 	case EV_ERROR:
