@@ -99,6 +99,12 @@ static size_t trimmed_len(const uint8_t *b, size_t len)
 }
 
 
+/* Whether buf starts with the bytes of b (always, for ""). */
+static bool same_bytes(const uint8_t *buf, const struct scn_bytes *b)
+{
+	return b->len == 0 || memcmp(buf, b->data, b->len) == 0;
+}
+
 /* ---- jobs run as a thread, on its stack ---- */
 
 struct access_job {
@@ -182,7 +188,8 @@ static void field_job(struct access_job *j, const struct scn_field_ref *f,
 		j->len = sizeof(num);
 	} else {
 		j->len = v->bytes.len < room ? v->bytes.len : room;
-		memcpy(j->buf, v->bytes.data, j->len);
+		if (j->len)	/* "" has no data at all */
+			memcpy(j->buf, v->bytes.data, j->len);
 	}
 }
 
@@ -236,8 +243,7 @@ void exec_rw(struct runner *r, const struct scn_cmd *c,
 		if (c->value.kind == SCN_VALUE_BYTES) {
 compare_pointer_text:
 			/* text: its bytes are compared, as `write` stored them */
-			ok = memcmp(j.buf, c->value.bytes.data,
-				    c->value.bytes.len) == 0;
+			ok = same_bytes(j.buf, &c->value.bytes);
 			bytes_text(c->value.bytes.data, c->value.bytes.len,
 				   want, sizeof(want));
 			bytes_text(j.buf, c->value.bytes.len, got, sizeof(got));
@@ -248,7 +254,7 @@ compare_pointer_text:
 		break;
 	default:
 		ok = j.len == c->value.bytes.len &&
-		     memcmp(j.buf, c->value.bytes.data, j.len) == 0;
+		     same_bytes(j.buf, &c->value.bytes);
 		bytes_text(c->value.bytes.data, c->value.bytes.len, want,
 			   sizeof(want));
 		break;
@@ -283,7 +289,8 @@ void exec_peek_poke(struct runner *r, const struct scn_cmd *c,
 				set_error(o, KERR_INVALID_SIZE);
 				return;
 			}
-			memcpy(j.buf, c->value.bytes.data, j.len);
+			if (j.len)
+				memcpy(j.buf, c->value.bytes.data, j.len);
 		}
 	}
 	if (c->offset > p->userland_size || j.len > p->userland_size - c->offset) {
