@@ -228,7 +228,7 @@ START_TEST(test_fault_kills_thread)
 	if (!up(_i, false))
 		return;
 	for (int i = 0; i < 8; i++) {
-		char name[8];
+		char name[16];
 
 		snprintf(name, sizeof(name), "T%d", i);
 		t[i] = spawn(name, NULL, NULL);
