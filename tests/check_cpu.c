@@ -5,7 +5,7 @@
  * and the per-architecture facts (i386 segment limit, aarch64 tpidr_el0
  * proof, x86_64 GS base restore).
  *
- * `check_cpu bench [ITERATIONS]` runs the switch benchmark instead.
+ * The switch benchmark itself is `tlssim bench switch`.
  */
 #include <config.h>
 
@@ -27,6 +27,7 @@
 #include "bench_switch.h"
 #include "cpu.h"
 #include "probe_switch.h"
+#include "testutil.h"
 #include "tls.h"
 
 #define NREGIONS	((int)TLS_PER_PAGE)
@@ -634,17 +635,7 @@ static Suite *cpu_suite(void)
 	return s;
 }
 
-int main(int argc, char **argv)
+int main(void)
 {
-	SRunner *sr;
-	int failed;
-
-	if (argc > 1 && strcmp(argv[1], "bench") == 0)
-		return bench_switch_run(stdout, argc > 2 ?
-			(unsigned)strtoul(argv[2], NULL, 0) : 0) ? 1 : 0;
-	sr = srunner_create(cpu_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return run_suite(cpu_suite());
 }

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "scenario_fixture.h"
+#include "testutil.h"
 #include "tls.h"
 
 START_TEST(numbers_decimal_and_hex)
@@ -306,11 +307,5 @@ static Suite *lex_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(lex_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return run_suite(lex_suite());
 }

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "scenario_fixture.h"
+#include "testutil.h"
 #include "tls.h"
 
 START_TEST(unknown_command_suggestions)
@@ -485,11 +486,5 @@ static Suite *parse_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(parse_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return run_suite(parse_suite());
 }

@@ -44,6 +44,15 @@ extern const struct arch_ops arch_aarch64_ops;
  * Plain memory accesses at base + off, the mock register's user side (also
  * used by the aarch64 backend). Never fails; a bad base faults.
  */
+/* The mock register's operations, shared by the aarch64 tpidrro_el0 mock. */
+int arch_mock_init(struct cpu *cpu);
+void arch_mock_fini(struct cpu *cpu);
+void arch_mock_load(struct cpu *cpu, uintptr_t tls);
+uintptr_t arch_mock_readback(struct cpu *cpu);
+void arch_mock_user_read(struct cpu *cpu, size_t off, void *buf, size_t len);
+void arch_mock_user_write(struct cpu *cpu, size_t off, const void *buf,
+			  size_t len);
+
 void arch_mock_copy_in(uintptr_t base, size_t off, void *buf, size_t len);
 void arch_mock_copy_out(uintptr_t base, size_t off, const void *buf,
 			size_t len);

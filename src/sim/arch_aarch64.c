@@ -16,45 +16,6 @@ static bool aarch64_available(void)
 	return true;
 }
 
-/* The mock tpidrro_el0 starts at 0, like the real one. Returns 0. */
-static int aarch64_init(struct cpu *cpu)
-{
-	cpu->mock_reg = 0;
-	return 0;
-}
-
-/* Nothing in the hardware was changed. */
-static void aarch64_fini(struct cpu *cpu)
-{
-	cpu->mock_reg = 0;
-}
-
-/* Kernel side: the mock tpidrro_el0 := tls (the real msr would trap). */
-static void aarch64_load(struct cpu *cpu, uintptr_t tls)
-{
-	cpu->mock_reg = tls;
-}
-
-/* The mock tpidrro_el0, as an mrs in user code would see it. */
-static uintptr_t aarch64_readback(struct cpu *cpu)
-{
-	return cpu->mock_reg;
-}
-
-/* User load at tpidrro_el0 + off, the base taken from the mock. */
-static void aarch64_user_read(struct cpu *cpu, size_t off, void *buf,
-			      size_t len)
-{
-	arch_mock_copy_in(cpu->mock_reg, off, buf, len);
-}
-
-/* User store at tpidrro_el0 + off, the base taken from the mock. */
-static void aarch64_user_write(struct cpu *cpu, size_t off, const void *buf,
-			       size_t len)
-{
-	arch_mock_copy_out(cpu->mock_reg, off, buf, len);
-}
-
 /*
  * The real-register proof: in one asm block, save tpidr_el0, install tls,
  * read it back with mrs and load [tpidr_el0 + 0] (ptr_self), restore the C
@@ -90,10 +51,11 @@ const struct arch_ops arch_aarch64_ops = {
 	.backend = ARCH_AARCH64,
 	.seg_limit = 0,
 	.available = aarch64_available,
-	.init = aarch64_init,
-	.fini = aarch64_fini,
-	.load = aarch64_load,
-	.readback = aarch64_readback,
-	.user_read = aarch64_user_read,
-	.user_write = aarch64_user_write,
+	/* tpidrro_el0 is the mock register: msr would trap at EL0 */
+	.init = arch_mock_init,
+	.fini = arch_mock_fini,
+	.load = arch_mock_load,
+	.readback = arch_mock_readback,
+	.user_read = arch_mock_user_read,
+	.user_write = arch_mock_user_write,
 };

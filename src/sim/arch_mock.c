@@ -37,38 +37,38 @@ static bool mock_available(void)
 }
 
 /* Nothing to take: the register starts at 0. Returns 0. */
-static int mock_init(struct cpu *cpu)
+int arch_mock_init(struct cpu *cpu)
 {
 	cpu->mock_reg = 0;
 	return 0;
 }
 
 /* Nothing to give back. */
-static void mock_fini(struct cpu *cpu)
+void arch_mock_fini(struct cpu *cpu)
 {
 	cpu->mock_reg = 0;
 }
 
 /* The register := tls. */
-static void mock_load(struct cpu *cpu, uintptr_t tls)
+void arch_mock_load(struct cpu *cpu, uintptr_t tls)
 {
 	cpu->mock_reg = tls;
 }
 
 /* The register's value. */
-static uintptr_t mock_readback(struct cpu *cpu)
+uintptr_t arch_mock_readback(struct cpu *cpu)
 {
 	return cpu->mock_reg;
 }
 
 /* User load through the mock register. */
-static void mock_user_read(struct cpu *cpu, size_t off, void *buf, size_t len)
+void arch_mock_user_read(struct cpu *cpu, size_t off, void *buf, size_t len)
 {
 	arch_mock_copy_in(cpu->mock_reg, off, buf, len);
 }
 
 /* User store through the mock register. */
-static void mock_user_write(struct cpu *cpu, size_t off, const void *buf,
+void arch_mock_user_write(struct cpu *cpu, size_t off, const void *buf,
 			    size_t len)
 {
 	arch_mock_copy_out(cpu->mock_reg, off, buf, len);
@@ -78,10 +78,10 @@ const struct arch_ops arch_mock_ops = {
 	.backend = ARCH_MOCK,
 	.seg_limit = 0,
 	.available = mock_available,
-	.init = mock_init,
-	.fini = mock_fini,
-	.load = mock_load,
-	.readback = mock_readback,
-	.user_read = mock_user_read,
-	.user_write = mock_user_write,
+	.init = arch_mock_init,
+	.fini = arch_mock_fini,
+	.load = arch_mock_load,
+	.readback = arch_mock_readback,
+	.user_read = arch_mock_user_read,
+	.user_write = arch_mock_user_write,
 };

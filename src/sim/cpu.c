@@ -183,6 +183,18 @@ void cpu_user_write(struct cpu *cpu, size_t off, const void *buf, size_t len)
 	user_leave(cpu);
 }
 
+/* Load (store false) or store len bytes at a flat address, as user code. */
+void cpu_user_flat(struct cpu *cpu, uintptr_t addr, void *buf, size_t len,
+		   bool store)
+{
+	user_enter(cpu, 0, len);
+	if (store)
+		arch_mock_copy_out(addr, 0, buf, len);
+	else
+		arch_mock_copy_in(addr, 0, buf, len);
+	user_leave(cpu);
+}
+
 /* ptr_self as user code sees it: the pointer at register + 0. */
 uintptr_t cpu_user_self(struct cpu *cpu)
 {

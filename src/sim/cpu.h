@@ -104,6 +104,12 @@ uintptr_t cpu_read_tls_register(struct cpu *cpu);
  */
 void cpu_user_read(struct cpu *cpu, size_t off, void *buf, size_t len);
 void cpu_user_write(struct cpu *cpu, size_t off, const void *buf, size_t len);
+/*
+ * User side, outside the register path: len bytes loaded from (store
+ * false) or stored to a flat address. A fault lands like any user fault.
+ */
+void cpu_user_flat(struct cpu *cpu, uintptr_t addr, void *buf, size_t len,
+		   bool store);
 /* ptr_self read through the register (one pointer-sized load at 0). */
 uintptr_t cpu_user_self(struct cpu *cpu);
 

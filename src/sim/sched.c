@@ -250,15 +250,5 @@ void user_write(struct kernel *k, size_t off, const void *buf, size_t len)
 void user_access_flat(struct kernel *k, uintptr_t addr, void *buf, size_t len,
 		      bool store)
 {
-	volatile uint8_t *p = (volatile uint8_t *)addr;
-	uint8_t *b = buf;
-
-	k->cpu.in_user = 1;
-	for (size_t i = 0; i < len; i++) {
-		if (store)
-			p[i] = b[i];
-		else
-			b[i] = p[i];
-	}
-	k->cpu.in_user = 0;
+	cpu_user_flat(&k->cpu, addr, buf, len, store);
 }
