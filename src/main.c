@@ -10,11 +10,11 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "bench_switch.h"
-#include "demo.h"
-#include "diag.h"
-#include "scenario.h"
-#include "scenario_run.h"
+#include "programs/bench_switch.h"
+#include "programs/demo.h"
+#include "report/diag.h"
+#include "scenario/scenario.h"
+#include "scenario/scenario_run.h"
 
 static const char usage_text[] =
 	"Usage: tlssim [run] [OPTIONS] FILE...   run scenario files ('-' = stdin)\n"

@@ -10,7 +10,7 @@
 #include <stdint.h>
 
 #include "kernel.h"
-#include "pmem.h"
+#include "kernel/pmem.h"
 
 /* libkern's TLS: 0x200 bytes in user land, one per thread. */
 struct tls {

@@ -24,8 +24,8 @@
 #include <sys/syscall.h>
 #endif
 
-#include "bench_switch.h"
-#include "cpu.h"
+#include "programs/bench_switch.h"
+#include "cpu/cpu.h"
 #include "probe_switch.h"
 #include "testutil.h"
 #include "tls.h"

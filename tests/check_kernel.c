@@ -10,8 +10,8 @@
 #include <string.h>
 
 #include "testutil.h"
-#include "demo.h"
-#include "process.h"
+#include "programs/demo.h"
+#include "kernel/process.h"
 
 static struct kernel k;
 static struct process *proc;

@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "outpututil.h"
-#include "show.h"
+#include "report/show.h"
 
 /* show_process into a string (caller frees); asserts it returns 0. */
 static char *show_str(const struct process *q, const struct show_options *o)

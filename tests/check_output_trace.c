@@ -10,7 +10,7 @@
 #include <jansson.h>
 
 #include "outpututil.h"
-#include "trace_out.h"
+#include "report/trace_out.h"
 
 /* ---- trace: helpers ---- */
 

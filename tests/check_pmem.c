@@ -11,7 +11,7 @@
 #include <unistd.h>
 
 #include "testutil.h"
-#include "pmem.h"
+#include "kernel/pmem.h"
 #include "tls.h"
 
 #define LAND (16 * PAGE_SIZE)

@@ -8,7 +8,7 @@
 #include <stdint.h>
 
 #include "testutil.h"
-#include "process.h"
+#include "kernel/process.h"
 
 #define LAND ((size_t)0x100000)	/* 256 pages */
 

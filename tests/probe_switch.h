@@ -6,7 +6,7 @@
 
 #include <stdint.h>
 
-#include "cpu.h"
+#include "cpu/cpu.h"
 
 /*
  * probe_switch(from, to, seed): context_switch(from, to) with every

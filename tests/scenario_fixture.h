@@ -9,7 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "scenario.h"
+#include "scenario/scenario.h"
 
 /* The sink and the scenario of the last parse (freed by teardown). */
 extern struct diag *D;

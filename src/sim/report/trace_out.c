@@ -22,7 +22,7 @@
 
 #include <jansson.h>
 
-#include "process.h"
+#include "kernel/process.h"
 
 enum trace_format trace_format_from_name(const char *name)
 {

@@ -7,7 +7,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 
-#include "process.h"
+#include "kernel/process.h"
 
 /* What a built-in program saw; filled by the program, read by the kernel. */
 struct demo_result {

@@ -8,9 +8,9 @@
 #include <stdbool.h>
 #include <stdio.h>
 
-#include "cpu.h"
+#include "cpu/cpu.h"
 #include "scenario.h"
-#include "trace_out.h"
+#include "report/trace_out.h"
 
 /* Exit statuses of `tlssim run` (DESIGN.md). */
 enum run_status {

@@ -8,7 +8,7 @@
 
 #include <stdio.h>
 
-#include "cpu.h"
+#include "cpu/cpu.h"
 
 /* Median nanoseconds of one operation over the timed rounds. */
 struct bench_switch_figures {

@@ -22,7 +22,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "cpu.h"
+#include "cpu/cpu.h"
 #include "kernel.h"
 #include "pmem.h"
 #include "tls.h"

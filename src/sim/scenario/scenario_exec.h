@@ -6,9 +6,9 @@
 #ifndef TLSSIM_SCENARIO_EXEC_H
 #define TLSSIM_SCENARIO_EXEC_H
 
-#include "process.h"
+#include "kernel/process.h"
 #include "scenario_run.h"
-#include "trace_out.h"
+#include "report/trace_out.h"
 
 /* What one command did. */
 struct outcome {

@@ -12,7 +12,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
-#include "trace.h"
+#include "kernel/trace.h"
 
 enum trace_format {
 	TRACE_TEXT,

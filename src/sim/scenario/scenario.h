@@ -15,9 +15,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "diag.h"
+#include "report/diag.h"
 #include "kernel.h"
-#include "pmem.h"
+#include "kernel/pmem.h"
 
 /* Most errors one parse reports before it gives up. */
 #define SCN_MAX_ERRORS 20

@@ -10,7 +10,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "process.h"
+#include "kernel/process.h"
 
 /* No line show_process writes is wider than this (escapes not counted). */
 #define SHOW_COLUMNS 80

@@ -7,7 +7,7 @@
 #include <config.h>
 
 #include "scenario_exec.h"
-#include "show.h"
+#include "report/show.h"
 
 #include <errno.h>
 #include <inttypes.h>
