@@ -1,6 +1,7 @@
 /*
  * kernel.h - what every part of the simulated kernel shares: the page size,
- * the KernelError kinds, and panics.
+ * the KernelError kinds (defined in tls_manager.h, which managers see too),
+ * and panics.
  *
  * A panic is a broken kernel invariant. The original kernel stops there; the
  * simulator lets a caller catch it (panic_call) so that a scenario can expect
@@ -14,20 +15,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define PAGE_SIZE ((size_t)0x1000)
+#include "tls_manager.h"
 
-/* The KernelError kinds the simulated kernel can return (0 is success). */
-enum kernel_error {
-	KERR_OK = 0,
-	KERR_PHYSICAL_MEMORY_EXHAUSTION,
-	KERR_VIRTUAL_MEMORY_EXHAUSTION,
-	KERR_INVALID_ADDRESS,
-	KERR_INVALID_SIZE,
-	KERR_INVALID_MEM_STATE,
-	KERR_PROCESS_KILLED,
-	KERR_INVALID_STATE,
-	KERR_COUNT
-};
+#define PAGE_SIZE TLSM_PAGE_SIZE
 
 /* Name of an error kind as the original spells it ("InvalidAddress"). */
 const char *kernel_error_name(enum kernel_error err);

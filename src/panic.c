@@ -39,16 +39,14 @@ enum kernel_error kernel_error_from_name(const char *name)
 	return KERR_COUNT;
 }
 
-void panic(const char *fmt, ...)
+/* Format the message, then land at the innermost catch (or abort). */
+static void __attribute__((noreturn, format(printf, 1, 0)))
+vpanic(const char *fmt, va_list ap)
 {
 	struct panic_catch *catch = panic_top;
 	char message[PANIC_MESSAGE_MAX];
-	va_list ap;
 
-	va_start(ap, fmt);
 	vsnprintf(message, sizeof(message), fmt, ap);
-	va_end(ap);
-
 	if (!catch) {
 		fprintf(stderr, "kernel panic: %s\n", message);
 		abort();
@@ -56,6 +54,23 @@ void panic(const char *fmt, ...)
 	memcpy(catch->message, message, sizeof(message));
 	panic_top = catch->prev;
 	siglongjmp(catch->env, 1);
+}
+
+void panic(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vpanic(fmt, ap);
+}
+
+/* The TLS manager interface's panic: the kernel's own. */
+void tlsm_panic(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vpanic(fmt, ap);
 }
 
 int panic_call(struct panic_catch *catch, void (*fn)(void *), void *arg)

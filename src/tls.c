@@ -38,8 +38,10 @@
  * kernel always drops both together at process death, so neither has to
  * outlive the other.
  *
- * This file speaks to memory only through the process-memory interface
- * (pmem.h), as the original speaks only to ProcessMemory.
+ * This file speaks to memory only through the callbacks the kernel lends it
+ * (struct tlsm_memory in tls_manager.h), as the original speaks only to
+ * ProcessMemory. The end of the file puts the port behind the manager
+ * interface, as the policy "sunrise".
  */
 #include <config.h>
 
@@ -89,16 +91,16 @@ static void tls_page_set_slot(struct tls_page *page, size_t i, bool used)
 		page->usage[i / 8] &= (uint8_t)~(1u << (i % 8));
 }
 
-enum kernel_error tls_page_new(struct tls_page *page, struct pmem *pm)
+enum kernel_error tls_page_new(struct tls_page *page,
+			       const struct tlsm_memory *mem)
 {
 	enum kernel_error err;
 	uintptr_t addr;
 
-	err = pmem_find_available_space(pm, PAGE_SIZE, &addr);
+	err = mem->find_available_space(mem->ctx, PAGE_SIZE, &addr);
 	if (err)
 		return err;
-	err = pmem_create_regular_mapping(pm, addr, PAGE_SIZE,
-					  MEM_THREAD_LOCAL, MAR_U_RW);
+	err = mem->map(mem->ctx, addr, PAGE_SIZE);
 	if (err)
 		return err;
 	page->page_address = addr;
@@ -131,8 +133,9 @@ void tls_page_free(struct tls_page *page, uintptr_t address)
 	tls_page_set_slot(page, index, false);
 }
 
-void tls_manager_init(struct tls_manager *mgr)
+void tls_manager_init(struct tls_manager *mgr, const struct tlsm_memory *mem)
 {
+	mgr->mem = *mem;
 	mgr->pages = NULL;
 	mgr->page_count = 0;
 	mgr->page_capacity = 0;
@@ -141,7 +144,9 @@ void tls_manager_init(struct tls_manager *mgr)
 void tls_manager_fini(struct tls_manager *mgr)
 {
 	free(mgr->pages);
-	tls_manager_init(mgr);
+	mgr->pages = NULL;
+	mgr->page_count = 0;
+	mgr->page_capacity = 0;
 }
 
 /* Room for one more page record. Returns 0, or -1 when the host has none. */
@@ -161,7 +166,7 @@ static int tls_manager_reserve(struct tls_manager *mgr)
 }
 
 enum kernel_error tls_manager_allocate(struct tls_manager *mgr,
-				       struct pmem *pm, uintptr_t *out)
+				       uintptr_t *out)
 {
 	struct tls_page page;
 	enum kernel_error err;
@@ -182,7 +187,7 @@ enum kernel_error tls_manager_allocate(struct tls_manager *mgr,
 	 */
 	if (tls_manager_reserve(mgr) < 0)
 		return KERR_PHYSICAL_MEMORY_EXHAUSTION;
-	err = tls_page_new(&page, pm);
+	err = tls_page_new(&page, &mgr->mem);
 	if (err)
 		return err;
 	tls = tls_page_allocate(&page);
@@ -226,3 +231,88 @@ const struct tls_page *tls_manager_page(const struct tls_manager *mgr,
 {
 	return i < mgr->page_count ? &mgr->pages[i] : NULL;
 }
+
+/*
+ * The port behind the manager interface. A struct tlsm handed out here is
+ * a struct tls_manager; the interface calls go straight to the functions
+ * above, so "sunrise" computes exactly what the port does.
+ */
+
+static struct tls_manager *sunrise(struct tlsm *m)
+{
+	return (struct tls_manager *)m;
+}
+
+static const struct tls_manager *sunrise_const(const struct tlsm *m)
+{
+	return (const struct tls_manager *)m;
+}
+
+/* A manager on the heap; NULL when the host has no memory. */
+static struct tlsm *sunrise_create(const struct tlsm_memory *mem)
+{
+	struct tls_manager *mgr = malloc(sizeof(*mgr));
+
+	if (!mgr)
+		return NULL;
+	tls_manager_init(mgr, mem);
+	return (struct tlsm *)mgr;
+}
+
+/* Bookkeeping goes; the pages stay mapped (the memory leak). */
+static void sunrise_destroy(struct tlsm *m)
+{
+	if (!m)
+		return;
+	tls_manager_fini(sunrise(m));
+	free(m);
+}
+
+static enum kernel_error sunrise_allocate(struct tlsm *m, uintptr_t *out)
+{
+	return tls_manager_allocate(sunrise(m), out);
+}
+
+static void sunrise_free(struct tlsm *m, uintptr_t tls)
+{
+	tls_manager_free(sunrise(m), tls);
+}
+
+static void sunrise_stats(const struct tlsm *m, struct tlsm_stats *out)
+{
+	const struct tls_manager *mgr = sunrise_const(m);
+
+	out->pages = tls_manager_page_count(mgr);
+	out->used = tls_manager_used(mgr);
+	out->bookkeeping_bytes = sizeof(*mgr) +
+				 mgr->page_capacity * sizeof(*mgr->pages);
+}
+
+/* Pages in creation order, the order allocation scans them. */
+static void sunrise_for_each_page(const struct tlsm *m, tlsm_page_fn fn,
+				  void *arg)
+{
+	const struct tls_manager *mgr = sunrise_const(m);
+
+	for (size_t i = 0; i < mgr->page_count; i++) {
+		struct tlsm_page page = { mgr->pages[i].page_address, 0 };
+
+		for (size_t s = 0; s < TLS_PER_PAGE; s++)
+			if (tls_page_slot_used(&mgr->pages[i], s))
+				page.used |= 1u << s;
+		fn(arg, &page);
+	}
+}
+
+const struct tls_manager_ops tls_sunrise_ops = {
+	.version = TLSM_VERSION,
+	.name = "sunrise",
+	.summary = "the Sunrise kernel's manager: first free slot in page "
+		   "creation order, pages never unmapped",
+	.create = sunrise_create,
+	.destroy = sunrise_destroy,
+	.allocate = sunrise_allocate,
+	.free = sunrise_free,
+	.stats = sunrise_stats,
+	.for_each_page = sunrise_for_each_page,
+};

@@ -1,6 +1,8 @@
 /*
- * tls.h - the TLS region and the TLS manager of the simulated kernel, a port
- * of the Sunrise kernel's thread_local_storage.rs. See tls.c for the story.
+ * tls.h - the TLS manager of the Sunrise kernel, a port of its
+ * thread_local_storage.rs (see tls.c for the story): the "sunrise" policy.
+ * The region layout and the manager interface it implements are in
+ * tls_manager.h; this header is private to the port and its tests.
  */
 #ifndef TLSSIM_TLS_H
 #define TLSSIM_TLS_H
@@ -10,26 +12,6 @@
 #include <stdint.h>
 
 #include "kernel.h"
-#include "kernel/pmem.h"
-
-/* libkern's TLS: 0x200 bytes in user land, one per thread. */
-struct tls {
-	/* The region's own address, set by the kernel at first schedule. */
-	void *ptr_self;
-	uint8_t reserved0[0x10 - sizeof(void *)];
-	/* The IPC command buffer, written by user code. */
-	uint8_t ipc_command_buffer[0x100];
-	uint8_t reserved1[0x200 - 0x110 - sizeof(void *)];
-	/* User-controlled; the kernel never reads it. */
-	void *ptr_thread_context;
-} __attribute__((aligned(16)));
-
-#define TLS_SIZE		((size_t)0x200)
-#define TLS_OFF_SELF		((size_t)0x0)
-#define TLS_OFF_IPC		((size_t)0x10)
-#define TLS_IPC_SIZE		((size_t)0x100)
-#define TLS_OFF_CONTEXT		(TLS_SIZE - sizeof(void *))
-#define TLS_PER_PAGE		(PAGE_SIZE / TLS_SIZE)
 
 /* A page of TLS_PER_PAGE regions and the bitmap of the used ones. */
 struct tls_page {
@@ -39,6 +21,7 @@ struct tls_page {
 
 /* A process's TLS allocator: its pages, in the order they were mapped. */
 struct tls_manager {
+	struct tlsm_memory mem;		/* its process's memory */
 	struct tls_page *pages;
 	size_t page_count;
 	size_t page_capacity;
@@ -51,11 +34,12 @@ struct tls_manager {
 size_t bit_array_first_zero(const uint8_t *bits, size_t len);
 
 /*
- * Map a fresh page of TLS_PER_PAGE free slots in pm: user read-write, memory
- * type ThreadLocal, at the first place with room. Returns KERR_OK, or the
- * error of find_available_space / create_regular_mapping (nothing mapped).
+ * Map a fresh page of TLS_PER_PAGE free slots in mem: user read-write,
+ * memory type ThreadLocal, at the first place with room. Returns KERR_OK, or
+ * the error of find_available_space / map (nothing mapped).
  */
-enum kernel_error tls_page_new(struct tls_page *page, struct pmem *pm);
+enum kernel_error tls_page_new(struct tls_page *page,
+			       const struct tlsm_memory *mem);
 
 /*
  * Take the lowest free slot of the page and return its address, or 0 when
@@ -70,8 +54,8 @@ uintptr_t tls_page_allocate(struct tls_page *page);
  */
 void tls_page_free(struct tls_page *page, uintptr_t address);
 
-/* An empty manager; it owns no page yet. */
-void tls_manager_init(struct tls_manager *mgr);
+/* An empty manager over the process memory mem; it owns no page yet. */
+void tls_manager_init(struct tls_manager *mgr, const struct tlsm_memory *mem);
 
 /*
  * Drop the manager's bookkeeping. Its pages stay mapped (the original's
@@ -80,14 +64,14 @@ void tls_manager_init(struct tls_manager *mgr);
 void tls_manager_fini(struct tls_manager *mgr);
 
 /*
- * Allocate a TLS region in pm, reusing a free slot when there is one, else
+ * Allocate a TLS region, reusing a free slot when there is one, else
  * mapping a new ThreadLocal page. Returns KERR_OK and sets *out, or the
  * KernelError of the failed mapping, leaving the manager as it was. The
  * region may hold a dead thread's data: the caller zeroes it.
  * Panics "Empty TLSPage can't allocate" if a fresh page has no free slot.
  */
 enum kernel_error tls_manager_allocate(struct tls_manager *mgr,
-				       struct pmem *pm, uintptr_t *out);
+				       uintptr_t *out);
 
 /*
  * Mark the region at tls free for reuse. Panics, changing nothing, when tls
@@ -103,5 +87,8 @@ const struct tls_page *tls_manager_page(const struct tls_manager *mgr,
 					size_t i);
 /* Whether slot i (0 .. TLS_PER_PAGE-1) of the page is in use. */
 bool tls_page_slot_used(const struct tls_page *page, size_t i);
+
+/* The port behind the manager interface (policy "sunrise"). */
+extern const struct tls_manager_ops tls_sunrise_ops;
 
 #endif

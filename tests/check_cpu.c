@@ -28,7 +28,7 @@
 #include "cpu/cpu.h"
 #include "probe_switch.h"
 #include "testutil.h"
-#include "tls.h"
+#include "tls_manager.h"
 
 #define NREGIONS	((int)TLS_PER_PAGE)
 #define STACK_SIZE	(64 * 1024)

@@ -12,6 +12,8 @@
 #include "testutil.h"
 #include "programs/demo.h"
 #include "kernel/process.h"
+#include "kernel/sched.h"
+#include "kernel/thread.h"
 
 static struct kernel k;
 static struct process *proc;
@@ -22,8 +24,17 @@ static bool up(int b, bool no_restore)
 	if (!arch_backend_available((enum arch_backend)b))
 		return false;
 	ck_assert_int_eq(kernel_init(&k, (enum arch_backend)b, no_restore), 0);
-	ck_assert_int_eq(process_create(&k, "P", 64 * PAGE_SIZE, &proc), 0);
+	ck_assert_int_eq(process_create(&k, "P", 64 * PAGE_SIZE, NULL, &proc), 0);
 	return true;
+}
+
+/* Slots of p's manager in use, through the kernel front. */
+static size_t tls_used(const struct process *p)
+{
+	struct tlsm_stats st;
+
+	process_tls_stats(p, &st);
+	return st.used;
 }
 
 static struct thread *spawn(const char *name, user_program prog, void *arg)
@@ -140,9 +151,9 @@ START_TEST(test_register_equals_kernel_tls_after_switch)
 	b = spawn("B", NULL, NULL);
 	for (int round = 0; round < 3; round++) {
 		ck_assert_int_eq(sched_switch_to(&k, a), KERR_OK);
-		ck_assert_uint_eq(cpu_read_tls_register(&k.cpu), a->tls);
+		ck_assert_uint_eq(cpu_read_tls_register(&this_cpu(&k)->cpu), a->tls);
 		ck_assert_int_eq(sched_switch_to(&k, b), KERR_OK);
-		ck_assert_uint_eq(cpu_read_tls_register(&k.cpu), b->tls);
+		ck_assert_uint_eq(cpu_read_tls_register(&this_cpu(&k)->cpu), b->tls);
 	}
 	kernel_fini(&k);
 }
@@ -237,12 +248,12 @@ START_TEST(test_fault_kills_thread)
 	 * i386 also past the segment limit. */
 	ck_assert_int_eq(kernel_run_as(&k, t[0], job_read_far, NULL), 1);
 	ck_assert_int_eq(t[0]->state, THREAD_DEAD);
-	ck_assert_uint_eq(tls_manager_used(&proc->tls), 7);
+	ck_assert_uint_eq(tls_used(proc), 7);
 	/* qemu-i386 ignores segment limits: there the next page faults */
 	if (b == ARCH_I386_GDT && !getenv("TLSSIM_EMULATOR"))
-		ck_assert_ptr_nonnull(strstr(k.fault_detail, "segment"));
+		ck_assert_ptr_nonnull(strstr(this_cpu(&k)->fault_detail, "segment"));
 	else
-		ck_assert_ptr_nonnull(strstr(k.fault_detail, "page fault"));
+		ck_assert_ptr_nonnull(strstr(this_cpu(&k)->fault_detail, "page fault"));
 	/* the others still work */
 	write_as(t[1], TLS_OFF_IPC, "alive");
 	kernel_fini(&k);
@@ -267,7 +278,7 @@ START_TEST(test_spawn_failure_creates_nothing)
 			 KERR_VIRTUAL_MEMORY_EXHAUSTION);
 	ck_assert_ptr_null(t);
 	ck_assert_uint_eq(k.next_tid, tid);
-	ck_assert_uint_eq(tls_manager_used(&proc->tls), 8 * 64);
+	ck_assert_uint_eq(tls_used(proc), 8 * 64);
 	kernel_fini(&k);
 }
 END_TEST
@@ -306,6 +317,30 @@ START_TEST(test_demo_runs_and_fails_without_restore)
 }
 END_TEST
 
+/*
+ * The address lookup names live processes only: after p dies, an address
+ * in its old range belongs to whoever holds it now (q, when the host gave
+ * q the same range), never to p.
+ */
+START_TEST(test_process_at_skips_dead)
+{
+	struct process *p, *q;
+	uintptr_t old;
+
+	ck_assert_int_eq(kernel_init(&k, ARCH_MOCK, false), 0);
+	ck_assert_int_eq(process_create(&k, "p", 4 * PAGE_SIZE, NULL, &p), 0);
+	old = p->userland_start;
+	ck_assert_ptr_eq(kernel_process_at(&k, old + PAGE_SIZE), p);
+	ck_assert_ptr_null(kernel_process_at(&k, old + 4 * PAGE_SIZE));
+	ck_assert_int_eq(process_kill(&k, p), KERR_OK);
+	ck_assert_ptr_null(kernel_process_at(&k, old));
+	ck_assert_int_eq(process_create(&k, "q", 4 * PAGE_SIZE, NULL, &q), 0);
+	ck_assert_ptr_eq(kernel_process_at(&k, q->userland_start + 0x3000), q);
+	ck_assert_ptr_ne(kernel_process_at(&k, old), p);
+	kernel_fini(&k);
+}
+END_TEST
+
 /* The host's own choices: a backend of this architecture must be here. */
 START_TEST(test_host_backends_available)
 {
@@ -340,6 +375,7 @@ static Suite *kernel_suite(void)
 	tcase_add_loop_test(tc, test_kill_process, lo, hi);
 	tcase_add_loop_test(tc, test_demo_runs_and_fails_without_restore, lo, hi);
 	tcase_add_test(tc, test_host_backends_available);
+	tcase_add_test(tc, test_process_at_skips_dead);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -16,7 +16,7 @@ struct process *new_process(const char *name, size_t size)
 {
 	struct process *q = NULL;
 
-	ck_assert_int_eq(process_create(&k, name, size, &q), 0);
+	ck_assert_int_eq(process_create(&k, name, size, NULL, &q), 0);
 	return q;
 }
 

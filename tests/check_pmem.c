@@ -12,6 +12,7 @@
 
 #include "testutil.h"
 #include "kernel/pmem.h"
+#include "pmem_memory.h"
 #include "tls.h"
 
 #define LAND (16 * PAGE_SIZE)
@@ -439,15 +440,16 @@ END_TEST
 
 START_TEST(test_exhaustion_with_tls_pages)
 {
+	struct tlsm_memory mem = pmem_memory(pm);
 	struct tls_manager mgr;
 	uintptr_t t;
 	size_t n = 0;
 
-	tls_manager_init(&mgr);
-	while (tls_manager_allocate(&mgr, pm, &t) == KERR_OK)
+	tls_manager_init(&mgr, &mem);
+	while (tls_manager_allocate(&mgr, &t) == KERR_OK)
 		n++;
 	ck_assert_uint_eq(n, (LAND / PAGE_SIZE) * TLS_PER_PAGE);
-	ck_assert_int_eq(tls_manager_allocate(&mgr, pm, &t),
+	ck_assert_int_eq(tls_manager_allocate(&mgr, &t),
 			 KERR_VIRTUAL_MEMORY_EXHAUSTION);
 	tls_manager_fini(&mgr);
 }
@@ -456,14 +458,16 @@ END_TEST
 /* Destroying a process memory with live TLS pages releases them. */
 START_TEST(test_destroy_releases_tls_pages)
 {
+	struct tlsm_memory mem;
 	struct tls_manager mgr;
 	uintptr_t t, start;
 	struct pmem *p;
 
 	ck_assert_int_eq(pmem_create(&p, 4 * PAGE_SIZE), 0);
 	start = pmem_userland_start(p);
-	tls_manager_init(&mgr);
-	ck_assert_int_eq(tls_manager_allocate(&mgr, p, &t), KERR_OK);
+	mem = pmem_memory(p);
+	tls_manager_init(&mgr, &mem);
+	ck_assert_int_eq(tls_manager_allocate(&mgr, &t), KERR_OK);
 	*(volatile char *)t = 1;
 	tls_manager_fini(&mgr);
 	pmem_destroy(p);

@@ -14,7 +14,7 @@
 
 #include "scenario_fixture.h"
 #include "testutil.h"
-#include "tls.h"
+#include "tls_manager.h"
 
 START_TEST(numbers_decimal_and_hex)
 {

@@ -8,16 +8,20 @@
 #include <string.h>
 
 #include "testutil.h"
+#include "pmem_memory.h"
 #include "tls.h"
 
 static struct pmem *pm;
 static struct tls_manager mgr;
 static uintptr_t base;
 
+static struct tlsm_memory mem;
+
 static void setup(void)
 {
 	ck_assert_int_eq(pmem_create(&pm, 64 * PAGE_SIZE), 0);
-	tls_manager_init(&mgr);
+	mem = pmem_memory(pm);
+	tls_manager_init(&mgr, &mem);
 	base = pmem_userland_start(pm);
 }
 
@@ -32,7 +36,7 @@ static uintptr_t alloc_ok(void)
 {
 	uintptr_t tls = 0;
 
-	ck_assert_int_eq(tls_manager_allocate(&mgr, pm, &tls), KERR_OK);
+	ck_assert_int_eq(tls_manager_allocate(&mgr, &tls), KERR_OK);
 	return tls;
 }
 
@@ -301,7 +305,7 @@ START_TEST(test_virtual_exhaustion_leaves_manager)
 	for (int i = 0; i < 8; i++)
 		alloc_ok();
 	take_snapshot(&s);
-	ck_assert_int_eq(tls_manager_allocate(&mgr, pm, &t),
+	ck_assert_int_eq(tls_manager_allocate(&mgr, &t),
 			 KERR_VIRTUAL_MEMORY_EXHAUSTION);
 	ck_assert_uint_eq(t, 0);
 	assert_same_as(&s);
@@ -317,7 +321,7 @@ START_TEST(test_host_refusal_leaves_manager)
 		alloc_ok();
 	take_snapshot(&s);
 	pmem_inject_map_fail(1);
-	ck_assert_int_eq(tls_manager_allocate(&mgr, pm, &t),
+	ck_assert_int_eq(tls_manager_allocate(&mgr, &t),
 			 KERR_PHYSICAL_MEMORY_EXHAUSTION);
 	assert_same_as(&s);
 	/* the next try succeeds, at the same place it would have. */
@@ -397,7 +401,7 @@ START_TEST(test_panic_outside_page)
 	struct free_args a = { NULL, &page, 0 };
 	uint8_t before[sizeof(page.usage)];
 
-	ck_assert_int_eq(tls_page_new(&page, pm), KERR_OK);
+	ck_assert_int_eq(tls_page_new(&page, &mem), KERR_OK);
 	ck_assert_uint_eq(tls_page_allocate(&page), page.page_address);
 	memcpy(before, page.usage, sizeof(before));
 	a.tls = page.page_address + PAGE_SIZE;

@@ -9,6 +9,8 @@
 
 #include "testutil.h"
 #include "kernel/process.h"
+#include "kernel/sched.h"
+#include "kernel/thread.h"
 
 #define LAND ((size_t)0x100000)	/* 256 pages */
 

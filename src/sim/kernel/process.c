@@ -1,90 +1,110 @@
 /*
  * process.c - processes of the kernel model: creation, death, their user
- * land, and the raw TLS manager calls scenario labs use.
+ * land, the memory their TLS manager borrows, and the raw TLS manager
+ * calls scenario labs use.
  */
 #include <config.h>
 
 #include "process.h"
+#include "pmem.h"
+#include "policy/policy.h"
+#include "thread.h"
 
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-
-static const char *const kind_names[EV_KIND_COUNT] = {
-	[EV_PROCESS_CREATE] = "process-create",
-	[EV_PROCESS_KILL] = "process-kill",
-	[EV_MAP] = "map",
-	[EV_UNMAP] = "unmap",
-	[EV_TLS_PAGE] = "tls-page",
-	[EV_TLS_ALLOC] = "tls-alloc",
-	[EV_TLS_FREE] = "tls-free",
-	[EV_THREAD_SPAWN] = "thread-spawn",
-	[EV_THREAD_EXIT] = "thread-exit",
-	[EV_FIRST_SCHEDULE] = "first-schedule",
-	[EV_SWITCH] = "switch",
-	[EV_USER_READ] = "user-read",
-	[EV_USER_WRITE] = "user-write",
-	[EV_FAULT] = "fault",
-	[EV_PANIC] = "panic",
-	[EV_ERROR] = "error",
-};
-
-const char *trace_kind_name(enum trace_kind kind)
-{
-	if ((unsigned)kind >= EV_KIND_COUNT)
-		return "unknown";
-	return kind_names[kind];
-}
-
-void kernel_emit(struct kernel *k, const struct trace_event *ev)
-{
-	if (k->trace)
-		k->trace(k->trace_ctx, ev);
-}
-
-void kernel_set_trace(struct kernel *k, trace_fn fn, void *ctx)
-{
-	k->trace = fn;
-	k->trace_ctx = ctx;
-}
 
 uint64_t process_offset(const struct process *p, uintptr_t addr)
 {
 	return (uint64_t)(addr - p->userland_start);
 }
 
-int process_create(struct kernel *k, const char *name, size_t userland,
-		   struct process **out)
-{
+/*
+ * The memory a manager borrows: p's process memory. Pages it maps or
+ * unmaps are traced here, where they happen. ctx is the process; the
+ * caller of the manager holds its lock.
+ */
+struct tlsm_ctx {
+	struct kernel *k;
 	struct process *p;
-	int err;
+};
 
-	p = calloc(1, sizeof(*p));
+static enum kernel_error mem_find(void *ctx, size_t length, uintptr_t *addr)
+{
+	struct process *p = ((struct tlsm_ctx *)ctx)->p;
+
+	return pmem_find_available_space(p->pm, length, addr);
+}
+
+static enum kernel_error mem_page_op(void *ctx, uintptr_t addr,
+				     size_t length, bool map)
+{
+	struct tlsm_ctx *c = ctx;
+	struct process *p = c->p;
+	enum kernel_error err;
+
+	if (map)
+		err = pmem_create_regular_mapping(p->pm, addr, length,
+						  MEM_THREAD_LOCAL, MAR_U_RW);
+	else
+		err = pmem_unmap(p->pm, addr, length);
+	if (!err)
+		kernel_emit(c->k, &(struct trace_event){
+			.kind = map ? EV_TLS_PAGE : EV_TLS_PAGE_UNMAP,
+			.proc = p, .offset = process_offset(p, addr),
+			.length = length, .mem_type = MEM_THREAD_LOCAL,
+			.rights = MAR_U_RW });
+	return err;
+}
+
+static enum kernel_error mem_map(void *ctx, uintptr_t addr, size_t length)
+{
+	return mem_page_op(ctx, addr, length, true);
+}
+
+static enum kernel_error mem_unmap(void *ctx, uintptr_t addr, size_t length)
+{
+	return mem_page_op(ctx, addr, length, false);
+}
+
+int process_create(struct kernel *k, const char *name, size_t userland,
+		   const struct tls_manager_ops *policy, struct process **out)
+{
+	struct tlsm_memory mem = { NULL, mem_find, mem_map, mem_unmap };
+	struct tlsm_ctx *ctx;
+	struct process *p;
+	int err = -ENOMEM;
+
+	p = calloc(1, sizeof(*p) + sizeof(*ctx));
 	if (!p)
 		return -ENOMEM;
+	ctx = (struct tlsm_ctx *)(p + 1);
+	*ctx = (struct tlsm_ctx){ k, p };
 	p->name = strdup(name);
-	if (!p->name) {
-		err = -ENOMEM;
+	if (!p->name)
 		goto out_free_p;
-	}
 	err = pmem_create(&p->pm, userland);
 	if (err)
 		goto out_free_name;
-	tls_manager_init(&p->tls);
+	p->policy = policy ? policy : tls_policy_find(TLS_POLICY_DEFAULT);
+	mem.ctx = ctx;
+	p->mgr = p->policy->create(&mem);
+	if (!p->mgr) {
+		err = -ENOMEM;
+		goto out_free_pmem;
+	}
 	pthread_mutex_init(&p->lock, NULL);
 	p->pid = ++k->next_pid;
 	p->userland_size = userland;
 	p->userland_start = pmem_userland_start(p->pm);
-	if (k->procs_tail)
-		k->procs_tail->next_in_kernel = p;
-	else
-		k->procs = p;
-	k->procs_tail = p;
+	KLIST_APPEND(k->procs, k->procs_tail, p);
 	kernel_emit(k, &(struct trace_event){ .kind = EV_PROCESS_CREATE,
 					      .proc = p, .length = userland });
 	*out = p;
 	return 0;
 
+out_free_pmem:
+	pmem_destroy(p->pm);
 out_free_name:
 	free(p->name);
 out_free_p:
@@ -103,15 +123,13 @@ enum kernel_error process_kill(struct kernel *k, struct process *p)
 	for (struct thread *t = k->threads; t; t = t->next_in_kernel) {
 		if (t->proc != p || t->state == THREAD_DEAD)
 			continue;
-		t->state = THREAD_DEAD;
-		t->tls = 0;
-		if (k->current == t)
-			k->current = NULL;
+		thread_mark_dead(k, t);
 		kernel_emit(k, &(struct trace_event){ .kind = EV_THREAD_EXIT,
 						      .proc = p, .thread = t });
 	}
 	pthread_mutex_lock(&p->lock);
-	tls_manager_fini(&p->tls);
+	p->policy->destroy(p->mgr);
+	p->mgr = NULL;
 	pmem_destroy(p->pm);
 	p->pm = NULL;
 	p->dead = true;
@@ -174,25 +192,17 @@ enum kernel_error process_unmap(struct kernel *k, struct process *p,
 }
 
 /*
- * Allocate a region under p's lock (the caller holds it), tracing the new
- * page when one was mapped. Returns the manager's error.
+ * Allocate a region under p's lock (the caller holds it). A page the
+ * manager maps on the way is traced by the memory callbacks.
  */
 enum kernel_error process_tls_take(struct kernel *k, struct process *p,
-					   const struct thread *t,
-					   uintptr_t *tls)
+				   const struct thread *t, uintptr_t *tls)
 {
-	size_t pages = tls_manager_page_count(&p->tls);
 	enum kernel_error err;
 
-	err = tls_manager_allocate(&p->tls, p->pm, tls);
+	err = p->policy->allocate(p->mgr, tls);
 	if (err)
 		return err;
-	if (tls_manager_page_count(&p->tls) != pages)
-		kernel_emit(k, &(struct trace_event){
-			.kind = EV_TLS_PAGE, .proc = p,
-			.offset = process_offset(p, *tls & ~(PAGE_SIZE - 1)),
-			.length = PAGE_SIZE, .mem_type = MEM_THREAD_LOCAL,
-			.rights = MAR_U_RW });
 	kernel_emit(k, &(struct trace_event){ .kind = EV_TLS_ALLOC, .proc = p,
 					      .thread = t,
 					      .offset = process_offset(p, *tls) });
@@ -216,7 +226,7 @@ enum kernel_error process_tls_alloc(struct kernel *k, struct process *p,
 }
 
 struct free_call {
-	struct tls_manager *mgr;
+	struct process *p;
 	uintptr_t tls;
 };
 
@@ -224,7 +234,7 @@ static void call_tls_free(void *arg)
 {
 	struct free_call *c = arg;
 
-	tls_manager_free(c->mgr, c->tls);
+	c->p->policy->free(c->p->mgr, c->tls);
 }
 
 /*
@@ -233,7 +243,7 @@ static void call_tls_free(void *arg)
  */
 void process_tls_release(struct process *p, uintptr_t tls)
 {
-	struct free_call call = { &p->tls, tls };
+	struct free_call call = { p, tls };
 	struct panic_catch catch;
 
 	pthread_mutex_lock(&p->lock);

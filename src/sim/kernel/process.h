@@ -1,18 +1,15 @@
 /*
- * process.h - the kernel model: processes, threads and the scheduler of one
- * simulated CPU.
+ * process.h - processes of the kernel model and the kernel front's queries
+ * about them.
  *
- * A process owns a process memory, a TLS manager and a lock. A thread owns
- * its TLS address, a stack and a saved context; it runs a user program on
- * its own stack, cooperatively: the program calls sys_yield and sys_exit.
- * Creating a thread allocates its TLS; its first schedule zeroes the region
- * and sets ptr_self; every context switch loads the TLS register; its death
- * frees the region; a process's death kills its threads and releases its
- * whole user land (which is when TLS pages come back).
+ * A process owns a process memory (its user land), a TLS manager (one of
+ * the policies behind tls_manager.h) and a lock that guards both. Its
+ * death kills its threads and releases its whole user land, which is when
+ * the TLS pages of the original policy come back.
  *
- * Kernel-model calls that can panic release their locks first and then
- * re-raise the panic, so a panic_call around them sees the original message
- * and a consistent kernel.
+ * The queries at the end are how the layers above see a process: its
+ * address lookup, TLS figures and pages, and mappings. They take the
+ * process's lock themselves; their callbacks must not call the kernel.
  */
 #ifndef TLSSIM_PROCESS_H
 #define TLSSIM_PROCESS_H
@@ -22,92 +19,32 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "cpu/cpu.h"
 #include "kernel.h"
-#include "pmem.h"
-#include "tls.h"
-#include "trace.h"
+#include "machine.h"
+#include "memory.h"
 
-struct kernel;
-struct thread;
-
-/* What a simulated thread runs. It must end with sys_exit (or loop). */
-typedef void (*user_program)(struct kernel *k, struct thread *t, void *arg);
-
-enum thread_state {
-	THREAD_READY,		/* created or runnable */
-	THREAD_DEAD,		/* exited, killed or faulted; TLS freed */
-};
-
-struct thread {
-	struct kernel *kernel;
-	unsigned tid;
-	char *name;
-	struct process *proc;
-	uintptr_t tls;		/* host address of its region; 0 once dead */
-	uint64_t tls_offset;	/* kept after death, for reports */
-	enum thread_state state;
-	bool scheduled_once;	/* the first schedule has zeroed the TLS */
-	struct context ctx;
-	void *stack;		/* mmap'd, guard page at the bottom */
-	size_t stack_size;
-	user_program program;	/* NULL: a scenario thread, runs jobs */
-	void *program_arg;
-	/* A job the scenario runner hands to the thread (see kernel_run_as). */
-	void (*job)(struct kernel *k, struct thread *t, void *arg);
-	void *job_arg;
-	struct thread *next_in_kernel;
-};
+struct pmem;
 
 struct process {
 	unsigned pid;
 	char *name;
-	struct pmem *pm;		/* NULL once killed */
-	struct tls_manager tls;
-	pthread_mutex_t lock;		/* guards tls and pm */
+	struct pmem *pm;		/* private: NULL once killed */
+	const struct tls_manager_ops *policy;
+	struct tlsm *mgr;		/* private: the policy's manager */
+	pthread_mutex_t lock;		/* guards mgr and pm */
 	bool dead;
 	size_t userland_size;
 	uintptr_t userland_start;	/* kept after death, for reports */
 	struct process *next_in_kernel;
 };
 
-struct kernel {
-	struct cpu cpu;
-	struct thread *current;		/* whose TLS the CPU holds, or NULL */
-	struct context idle;		/* the kernel's own context */
-	struct process *procs;		/* in creation order */
-	struct process *procs_tail;
-	struct thread *threads;		/* in creation order */
-	struct thread *threads_tail;
-	unsigned next_pid, next_tid;
-	uint64_t switches;
-	trace_fn trace;
-	void *trace_ctx;
-	/* Set by a fault in user code; read by whoever ran the thread. */
-	bool faulted;
-	char fault_detail[160];
-};
-
 /*
- * Bring up a kernel on one CPU with the given register backend. Returns 0,
- * or a negative errno (-ENOTSUP: backend not available on this host).
- */
-int kernel_init(struct kernel *k, enum arch_backend backend,
-		bool no_tls_restore);
-/* Kill every process, free everything, restore the host register. */
-void kernel_fini(struct kernel *k);
-/* Report events to fn(ctx, event); NULL stops reporting. */
-void kernel_set_trace(struct kernel *k, trace_fn fn, void *ctx);
-
-/* Offset of a host address in p's user land. */
-uint64_t process_offset(const struct process *p, uintptr_t addr);
-
-/*
- * New process with an empty user land of `userland` bytes. Returns 0 and
- * sets *out; -EINVAL for a bad size; -ENOMEM when the host refuses.
+ * New process with an empty user land of `userland` bytes, its TLS managed
+ * by policy (NULL: the default, "sunrise"). Returns 0 and sets *out;
+ * -EINVAL for a bad size; -ENOMEM when the host refuses.
  */
 int process_create(struct kernel *k, const char *name, size_t userland,
-		   struct process **out);
+		   const struct tls_manager_ops *policy, struct process **out);
 
 /* Kill p: its threads die, its memory goes. KERR_PROCESS_KILLED if dead. */
 enum kernel_error process_kill(struct kernel *k, struct process *p);
@@ -127,68 +64,52 @@ enum kernel_error process_tls_free(struct kernel *k, struct process *p,
 
 /*
  * Internal to the kernel model. process_tls_take: allocate a region for t
- * (NULL: raw) with p->lock held by the caller, tracing a new page; returns
- * the manager's error. process_tls_release: free a region, taking p->lock;
- * a panic of the manager is raised again after the lock is dropped.
+ * (NULL: raw) with p->lock held by the caller; returns the manager's
+ * error. process_tls_release: free a region, taking p->lock; a panic of
+ * the manager is raised again after the lock is dropped.
  */
 enum kernel_error process_tls_take(struct kernel *k, struct process *p,
 				   const struct thread *t, uintptr_t *tls);
 void process_tls_release(struct process *p, uintptr_t tls);
 
-/*
- * New thread in p running program(arg). Allocates its TLS; on failure the
- * thread is not created and the KernelError is returned (KERR_PROCESS_KILLED
- * for a dead p). A host refusal of its stack gives
- * KERR_PHYSICAL_MEMORY_EXHAUSTION too.
- */
-enum kernel_error thread_create(struct kernel *k, struct process *p,
-				const char *name, user_program program,
-				void *arg, struct thread **out);
+/* ---- the kernel front: queries ---- */
 
-/* t dies: its TLS is freed. KERR_INVALID_STATE if already dead. */
-enum kernel_error thread_exit(struct kernel *k, struct thread *t);
+/* Offset of a host address in p's user land. */
+uint64_t process_offset(const struct process *p, uintptr_t addr);
+
+/* Whether p is alive and addr lies in its user land. */
+bool process_holds(const struct process *p, uintptr_t addr);
 
 /*
- * Context switch the CPU to t: on its first schedule zero its TLS and set
- * ptr_self, then load the TLS register. Switching to the current thread
- * does nothing. KERR_INVALID_STATE if t is dead.
+ * The live process whose user land holds addr, or NULL. A dead process
+ * never matches: the host may have reused its range for another.
  */
-enum kernel_error sched_switch_to(struct kernel *k, struct thread *t);
+struct process *kernel_process_at(const struct kernel *k, uintptr_t addr);
+
+/* p's TLS manager's figures; all zero once p is dead. */
+void process_tls_stats(const struct process *p, struct tlsm_stats *out);
 
 /*
- * Run every ready thread round robin until none is left ready. A thread's
- * fault kills it and is traced; the others go on. Returns the number of
- * threads that faulted.
+ * fn(arg, page) for every TLS page p's manager holds, in the manager's
+ * order; nothing once p is dead.
  */
-unsigned kernel_run(struct kernel *k);
+void process_for_each_tls_page(const struct process *p, tlsm_page_fn fn,
+			       void *arg);
+
+/* Number of mappings in p's user land (0 once dead). */
+size_t process_mapping_count(const struct process *p);
+
+/* fn(arg, m) for every mapping of p in address order. */
+void process_for_each_mapping(const struct process *p,
+			      void (*fn)(void *arg, const struct mapping *m),
+			      void *arg);
 
 /*
- * Switch to t and run job(k, t, arg) as t, on t's stack, then come back.
- * Returns 0, or 1 when the job faulted (then t is dead and
- * k->fault_detail says why).
+ * The mapping holding the byte at offset in p's user land: copies it to
+ * *out and returns true; false when that byte is not mapped (or p dead,
+ * or offset past the land).
  */
-int kernel_run_as(struct kernel *k, struct thread *t,
-		  void (*job)(struct kernel *, struct thread *, void *),
-		  void *arg);
-
-/* Syscalls for user programs: give up the CPU; die. */
-void sys_yield(struct kernel *k);
-void sys_exit(struct kernel *k) __attribute__((noreturn));
-
-/* User side: reach the running thread's TLS through the register. */
-void user_read(struct kernel *k, size_t off, void *buf, size_t len);
-void user_write(struct kernel *k, size_t off, const void *buf, size_t len);
-
-/*
- * User side, flat: the running thread loads (store false) or stores len
- * bytes at a host address, outside the register path (peek, poke). A fault
- * lands like any user fault. Not traced: the caller knows which process
- * the address belongs to and traces it as an offset.
- */
-void user_access_flat(struct kernel *k, uintptr_t addr, void *buf, size_t len,
-		      bool store);
-
-/* Emit an event to the kernel's listener, if any. */
-void kernel_emit(struct kernel *k, const struct trace_event *ev);
+bool process_mapping_at(const struct process *p, uint64_t offset,
+			struct mapping *out);
 
 #endif

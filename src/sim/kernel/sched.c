@@ -6,54 +6,12 @@
 #include <config.h>
 
 #include "process.h"
+#include "sched.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-void thread_stack_free(struct thread *t);
-
-int kernel_init(struct kernel *k, enum arch_backend backend,
-		bool no_tls_restore)
-{
-	int err;
-
-	memset(k, 0, sizeof(*k));
-	err = cpu_init(&k->cpu, backend, no_tls_restore);
-	if (err)
-		return err;
-	err = cpu_fault_guard_install(&k->cpu);
-	if (err) {
-		cpu_fini(&k->cpu);
-		return err;
-	}
-	return 0;
-}
-
-void kernel_fini(struct kernel *k)
-{
-	struct process *p, *pnext;
-	struct thread *t, *tnext;
-
-	for (p = k->procs; p; p = p->next_in_kernel)
-		if (!p->dead)
-			process_kill(k, p);
-	for (t = k->threads; t; t = tnext) {
-		tnext = t->next_in_kernel;
-		thread_stack_free(t);
-		free(t->name);
-		free(t);
-	}
-	for (p = k->procs; p; p = pnext) {
-		pnext = p->next_in_kernel;
-		pthread_mutex_destroy(&p->lock);
-		free(p->name);
-		free(p);
-	}
-	cpu_fini(&k->cpu);
-	memset(k, 0, sizeof(*k));
-}
 
 /*
  * The first schedule of a thread: its region may hold a dead thread's
@@ -64,13 +22,11 @@ void kernel_fini(struct kernel *k)
 static void first_schedule(struct kernel *k, struct thread *t)
 {
 	struct process *p = t->proc;
-	const struct mapping *m;
+	struct mapping m;
 	struct tls *tls;
 
-	pthread_mutex_lock(&p->lock);
-	m = pmem_query(p->pm, t->tls);
-	pthread_mutex_unlock(&p->lock);
-	if (!m || !(m->rights & MAR_WRITABLE))
+	if (!process_mapping_at(p, t->tls_offset, &m) ||
+	    !(m.rights & MAR_WRITABLE))
 		panic("page fault in kernel mode: TLS 0x%lx of thread %s is not mapped writable",
 		      (unsigned long)t->tls, t->name);
 	tls = (struct tls *)t->tls;
@@ -84,20 +40,22 @@ static void first_schedule(struct kernel *k, struct thread *t)
 
 enum kernel_error sched_switch_to(struct kernel *k, struct thread *t)
 {
+	struct percpu *pc = this_cpu(k);
+
 	if (t->state == THREAD_DEAD)
 		return KERR_INVALID_STATE;
-	if (k->current == t)
+	if (pc->current == t)
 		return KERR_OK;
 	if (!t->scheduled_once)
 		first_schedule(k, t);
-	cpu_load_tls(&k->cpu, t->tls);
-	k->current = t;
+	cpu_load_tls(&pc->cpu, t->tls);
+	pc->current = t;
 	k->switches++;
 	if (k->trace)
 		kernel_emit(k, &(struct trace_event){
 			.kind = EV_SWITCH, .proc = t->proc, .thread = t,
 			.offset = t->tls_offset,
-			.reg = cpu_read_tls_register(&k->cpu) });
+			.reg = cpu_read_tls_register(&pc->cpu) });
 	return KERR_OK;
 }
 
@@ -116,60 +74,57 @@ static struct thread *pick_next(struct kernel *k, struct thread *after)
 	return NULL;
 }
 
-/* Describe the fault the CPU recorded, for traces and reports. */
-static void describe_fault(struct kernel *k)
+/* Describe the fault pc recorded, for traces and reports. */
+static void describe_fault(struct kernel *k, struct percpu *pc)
 {
-	uintptr_t addr = k->cpu.fault_addr;
+	uintptr_t addr = pc->cpu.fault_addr;
+	const struct process *p = kernel_process_at(k, addr);
 
-	for (struct process *p = k->procs; p; p = p->next_in_kernel) {
-		if (p->dead || addr < p->userland_start ||
-		    addr - p->userland_start >= p->userland_size)
-			continue;
-		snprintf(k->fault_detail, sizeof(k->fault_detail),
+	if (p)
+		snprintf(pc->fault_detail, sizeof(pc->fault_detail),
 			 "page fault at offset 0x%llx of process %s",
-			 (unsigned long long)(addr - p->userland_start),
-			 p->name);
-		return;
-	}
-	if (k->cpu.backend == ARCH_I386_GDT && addr == 0)
-		snprintf(k->fault_detail, sizeof(k->fault_detail),
+			 (unsigned long long)process_offset(p, addr), p->name);
+	else if (pc->cpu.backend == ARCH_I386_GDT && addr == 0)
+		snprintf(pc->fault_detail, sizeof(pc->fault_detail),
 			 "segment-limit fault (general protection) past fs:0x1ff");
 	else
-		snprintf(k->fault_detail, sizeof(k->fault_detail),
+		snprintf(pc->fault_detail, sizeof(pc->fault_detail),
 			 "page fault outside every user land");
 }
 
 /* A user fault landed: the running thread dies and the fault is traced. */
 static void fault_kill_current(struct kernel *k)
 {
-	struct thread *t = k->current;
+	struct percpu *pc = this_cpu(k);
+	struct thread *t = pc->current;
 
-	k->faulted = true;
+	pc->faulted = true;
 	if (!t)
 		return;
-	describe_fault(k);
+	describe_fault(k, pc);
 	kernel_emit(k, &(struct trace_event){ .kind = EV_FAULT,
 					      .proc = t->proc, .thread = t,
-					      .detail = k->fault_detail });
+					      .detail = pc->fault_detail });
 	thread_exit(k, t);
 }
 
 unsigned kernel_run(struct kernel *k)
 {
+	struct percpu *pc = this_cpu(k);
 	sigjmp_buf env;
 	volatile unsigned faults = 0;
 	struct thread *t;
 
-	k->cpu.fault_env = &env;
+	pc->cpu.fault_env = &env;
 	if (sigsetjmp(env, 0) != 0) {
 		fault_kill_current(k);
 		faults++;
 	}
-	while ((t = pick_next(k, k->current)) != NULL) {
+	while ((t = pick_next(k, pc->current)) != NULL) {
 		sched_switch_to(k, t);
-		context_switch(&k->idle, &t->ctx);
+		context_switch(&pc->idle, &t->ctx);
 	}
-	k->cpu.fault_env = NULL;
+	pc->cpu.fault_env = NULL;
 	return faults;
 }
 
@@ -177,29 +132,30 @@ int kernel_run_as(struct kernel *k, struct thread *t,
 		  void (*job)(struct kernel *, struct thread *, void *),
 		  void *arg)
 {
+	struct percpu *pc = this_cpu(k);
 	sigjmp_buf env;
 	enum kernel_error err;
 
 	err = sched_switch_to(k, t);
 	if (err)
 		return -1;
-	k->faulted = false;
-	k->cpu.fault_env = &env;
+	pc->faulted = false;
+	pc->cpu.fault_env = &env;
 	if (sigsetjmp(env, 0) != 0) {
-		k->cpu.fault_env = NULL;
+		pc->cpu.fault_env = NULL;
 		fault_kill_current(k);
 		return 1;
 	}
 	t->job = job;
 	t->job_arg = arg;
-	context_switch(&k->idle, &t->ctx);
-	k->cpu.fault_env = NULL;
+	context_switch(&pc->idle, &t->ctx);
+	pc->cpu.fault_env = NULL;
 	return 0;
 }
 
 void sys_yield(struct kernel *k)
 {
-	struct thread *prev = k->current;
+	struct thread *prev = current_thread(k);
 	struct thread *next = pick_next(k, prev);
 
 	if (!next || next == prev)
@@ -210,7 +166,7 @@ void sys_yield(struct kernel *k)
 
 void sys_exit(struct kernel *k)
 {
-	struct thread *self = k->current;
+	struct thread *self = current_thread(k);
 	struct thread *next;
 
 	thread_exit(k, self);
@@ -219,27 +175,31 @@ void sys_exit(struct kernel *k)
 		sched_switch_to(k, next);
 		context_switch(&self->ctx, &next->ctx);
 	} else {
-		context_switch(&self->ctx, &k->idle);
+		context_switch(&self->ctx, &this_cpu(k)->idle);
 	}
 	panic("sys_exit: a dead thread was resumed");
 }
 
 void user_read(struct kernel *k, size_t off, void *buf, size_t len)
 {
-	cpu_user_read(&k->cpu, off, buf, len);
-	if (k->trace && k->current)
+	struct percpu *pc = this_cpu(k);
+
+	cpu_user_read(&pc->cpu, off, buf, len);
+	if (k->trace && pc->current)
 		kernel_emit(k, &(struct trace_event){
-			.kind = EV_USER_READ, .proc = k->current->proc,
-			.thread = k->current, .offset = off, .length = len });
+			.kind = EV_USER_READ, .proc = pc->current->proc,
+			.thread = pc->current, .offset = off, .length = len });
 }
 
 void user_write(struct kernel *k, size_t off, const void *buf, size_t len)
 {
-	cpu_user_write(&k->cpu, off, buf, len);
-	if (k->trace && k->current)
+	struct percpu *pc = this_cpu(k);
+
+	cpu_user_write(&pc->cpu, off, buf, len);
+	if (k->trace && pc->current)
 		kernel_emit(k, &(struct trace_event){
-			.kind = EV_USER_WRITE, .proc = k->current->proc,
-			.thread = k->current, .offset = off, .length = len });
+			.kind = EV_USER_WRITE, .proc = pc->current->proc,
+			.thread = pc->current, .offset = off, .length = len });
 }
 
 /*
@@ -250,5 +210,5 @@ void user_write(struct kernel *k, size_t off, const void *buf, size_t len)
 void user_access_flat(struct kernel *k, uintptr_t addr, void *buf, size_t len,
 		      bool store)
 {
-	cpu_user_flat(&k->cpu, addr, buf, len, store);
+	cpu_user_flat(&this_cpu(k)->cpu, addr, buf, len, store);
 }

@@ -5,6 +5,8 @@
 #include <config.h>
 
 #include "process.h"
+#include "sched.h"
+#include "thread.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +19,7 @@ static void thread_entry(void *arg)
 {
 	struct thread *t = arg;
 	struct kernel *k = t->kernel;
+	struct percpu *pc;
 
 	if (t->program) {
 		t->program(k, t, t->program_arg);
@@ -25,7 +28,8 @@ static void thread_entry(void *arg)
 	/* A scenario thread: do what the runner asks, then hand back. */
 	for (;;) {
 		t->job(k, t, t->job_arg);
-		context_switch(&t->ctx, &k->idle);
+		pc = this_cpu(k);
+		context_switch(&t->ctx, &pc->idle);
 	}
 }
 
@@ -41,6 +45,7 @@ static void *stack_alloc(size_t size)
 	return (char *)p + PAGE_SIZE;
 }
 
+/* Give t's stack back to the host; nothing when it has none. */
 void thread_stack_free(struct thread *t)
 {
 	if (!t->stack)
@@ -83,11 +88,7 @@ enum kernel_error thread_create(struct kernel *k, struct process *p,
 	t->program = program;
 	t->program_arg = arg;
 	context_init(&t->ctx, t->stack, t->stack_size, thread_entry, t);
-	if (k->threads_tail)
-		k->threads_tail->next_in_kernel = t;
-	else
-		k->threads = t;
-	k->threads_tail = t;
+	KLIST_APPEND(k->threads, k->threads_tail, t);
 	kernel_emit(k, &(struct trace_event){ .kind = EV_THREAD_SPAWN,
 					      .proc = p, .thread = t,
 					      .offset = t->tls_offset });
@@ -103,6 +104,15 @@ out_free_t:
 	return err;
 }
 
+void thread_mark_dead(struct kernel *k, struct thread *t)
+{
+	t->state = THREAD_DEAD;
+	t->tls = 0;
+	for (unsigned i = 0; i < k->ncpus; i++)
+		if (k->cpus[i].current == t)
+			k->cpus[i].current = NULL;
+}
+
 enum kernel_error thread_exit(struct kernel *k, struct thread *t)
 {
 	struct process *p = t->proc;
@@ -112,10 +122,7 @@ enum kernel_error thread_exit(struct kernel *k, struct thread *t)
 	/* The manager checks before it changes anything: a panic here
 	 * leaves the thread alive. */
 	process_tls_release(p, t->tls);
-	t->state = THREAD_DEAD;
-	t->tls = 0;
-	if (k->current == t)
-		k->current = NULL;
+	thread_mark_dead(k, t);
 	kernel_emit(k, &(struct trace_event){ .kind = EV_TLS_FREE, .proc = p,
 					      .thread = t,
 					      .offset = t->tls_offset });

@@ -17,6 +17,7 @@ enum trace_kind {
 	EV_MAP,			/* proc, offset, length, mem_type, rights */
 	EV_UNMAP,		/* proc, offset, length */
 	EV_TLS_PAGE,		/* proc, offset: a TLS page was mapped */
+	EV_TLS_PAGE_UNMAP,	/* proc, offset: a TLS page was unmapped */
 	EV_TLS_ALLOC,		/* proc, thread (or NULL: raw), offset */
 	EV_TLS_FREE,		/* proc, thread (or NULL: raw), offset */
 	EV_THREAD_SPAWN,	/* proc, thread, offset of its TLS */

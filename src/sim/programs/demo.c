@@ -27,14 +27,13 @@ static void log_check(struct kernel *k, struct thread *t, uintptr_t self,
 {
 	struct demo_result *r = t->program_arg;
 	struct process *p = t->proc;
-	uintptr_t reg = cpu_read_tls_register(&k->cpu);
+	uintptr_t reg = cpu_read_tls_register(&this_cpu(k)->cpu);
 
 	if (!r->log)
 		return;
 	fprintf(r->log, "%-4s %-8s reg=%s+0x%-5" PRIx64 " self=+0x%-5" PRIx64
 		" %-30s %s\n", p->name, t->name,
-		reg >= p->userland_start &&
-		reg - p->userland_start < p->userland_size ? p->name : "??",
+		process_holds(p, reg) ? p->name : "??",
 		(uint64_t)(reg - p->userland_start),
 		(uint64_t)(self - p->userland_start), what,
 		ok ? "ok" : "WRONG");
@@ -101,7 +100,7 @@ static int spawn_all(struct kernel *k, const struct demo_options *opt,
 		char name[32];
 
 		snprintf(name, sizeof(name), "P%u", pi + 1);
-		if (process_create(k, name, 64 * PAGE_SIZE, &p) < 0) {
+		if (process_create(k, name, 64 * PAGE_SIZE, NULL, &p) < 0) {
 			fprintf(out, "tlssim: demo: the host refused a user land\n");
 			return 4;
 		}
@@ -156,7 +155,7 @@ int demo_run(const struct demo_options *opt, FILE *out)
 	}
 	fprintf(out, "tlssim demo: %u process(es) x %u thread(s), %u yields, backend %s%s\n",
 		opt->processes, opt->threads + 1, opt->yields,
-		arch_backend_name(k.cpu.backend),
+		arch_backend_name(kernel_backend(&k)),
 		opt->no_tls_restore ? ", --no-tls-restore" : "");
 	status = spawn_all(&k, opt, res, out);
 	if (status)

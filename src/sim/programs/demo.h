@@ -8,6 +8,8 @@
 #include <stdio.h>
 
 #include "kernel/process.h"
+#include "kernel/sched.h"
+#include "kernel/thread.h"
 
 /* What a built-in program saw; filled by the program, read by the kernel. */
 struct demo_result {

@@ -11,9 +11,11 @@
 #include <stdio.h>
 
 #include "kernel/process.h"
+#include "textline.h"
+#include "kernel/thread.h"
 
 /* No line show_process writes is wider than this (escapes not counted). */
-#define SHOW_COLUMNS 80
+#define SHOW_COLUMNS TEXTLINE_COLUMNS
 
 /*
  * Who owns a used TLS slot that no live thread of p owns: a name, or NULL

@@ -23,6 +23,7 @@
 #include <jansson.h>
 
 #include "kernel/process.h"
+#include "kernel/thread.h"
 
 enum trace_format trace_format_from_name(const char *name)
 {
@@ -68,37 +69,20 @@ static const struct process *ev_proc(const struct trace_event *ev)
 	return ev->thread ? ev->thread->proc : NULL;
 }
 
-static bool in_land(const struct process *p, uintptr_t addr)
-{
-	return p && !p->dead && addr >= p->userland_start &&
-	       addr - p->userland_start < p->userland_size;
-}
-
 /*
- * The live process whose user land holds reg: the event's process first,
- * then every other process of the thread's kernel. NULL when none.
+ * The live process whose user land holds reg: the event's own process
+ * when it does, else any other of the thread's kernel. NULL when none.
  */
 static const struct process *reg_owner(const struct trace_event *ev)
 {
 	const struct process *own = ev_proc(ev);
 	const struct kernel *k = ev->thread ? ev->thread->kernel : NULL;
 
-	if (in_land(own, ev->reg))
+	if (process_holds(own, ev->reg))
 		return own;
 	if (!k || !ev->reg)
 		return NULL;
-	for (const struct process *p = k->procs; p; p = p->next_in_kernel)
-		if (p != own && in_land(p, ev->reg))
-			return p;
-	return NULL;
-}
-
-static void rights_str(char out[4], unsigned rights)
-{
-	out[0] = rights & MAR_READABLE ? 'r' : '-';
-	out[1] = rights & MAR_WRITABLE ? 'w' : '-';
-	out[2] = rights & MAR_EXECUTABLE ? 'x' : '-';
-	out[3] = '\0';
+	return kernel_process_at(k, ev->reg);
 }
 
 static const char *type_name(int type)
@@ -173,10 +157,9 @@ static void text_mapping(FILE *out, const struct trace_event *ev, bool full)
 		ev->length);
 	if (!full)
 		return;
-	rights_str(rights, ev->rights);
 	fprintf(out, " type=%s rights=%s",
 		type_name(ev->mem_type) ? type_name(ev->mem_type) : "?",
-		rights);
+		mapping_rights_text(ev->rights, rights));
 }
 
 /*
@@ -227,6 +210,7 @@ static void text_event(struct trace_out *t, const struct trace_event *ev)
 		text_mapping(out, ev, true);
 		break;
 	case EV_UNMAP:
+	case EV_TLS_PAGE_UNMAP:
 		text_who(out, ev);
 		text_mapping(out, ev, false);
 		break;
@@ -324,9 +308,8 @@ static bool json_mapping(json_t *o, const struct trace_event *ev, bool full)
 		return false;
 	if (!full)
 		return true;
-	rights_str(rights, ev->rights);
 	return jset(o, "type", type ? jstr(type) : json_null()) &&
-	       jset(o, "rights", jstr(rights));
+	       jset(o, "rights", jstr(mapping_rights_text(ev->rights, rights)));
 }
 
 static bool json_switch(json_t *o, const struct trace_event *ev)
@@ -359,6 +342,7 @@ static bool json_fields(json_t *o, const struct trace_event *ev)
 	case EV_TLS_PAGE:
 		return json_mapping(o, ev, true);
 	case EV_UNMAP:
+	case EV_TLS_PAGE_UNMAP:
 		return json_mapping(o, ev, false);
 	case EV_TLS_ALLOC:
 	case EV_TLS_FREE:

@@ -17,7 +17,7 @@
 
 #include "report/diag.h"
 #include "kernel.h"
-#include "kernel/pmem.h"
+#include "kernel/memory.h"
 
 /* Most errors one parse reports before it gives up. */
 #define SCN_MAX_ERRORS 20

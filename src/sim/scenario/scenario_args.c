@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "tls.h"
+#include "tls_manager.h"
 
 /* Longest name looked up in a table of suggestions. */
 #define WORD_MAX 64

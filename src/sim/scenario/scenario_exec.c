@@ -34,7 +34,7 @@ int runner_init(struct runner *r, const struct scenario *scn,
 	int err;
 
 	memset(r, 0, sizeof(*r));
-	pmem_inject_map_fail(0);
+	kernel_inject_map_fail(0);
 	r->scn = scn;
 	r->opt = opt;
 	r->procs = calloc(scn->process_count + 1, sizeof(*r->procs));
@@ -116,7 +116,7 @@ static void exec_process(struct runner *r, const struct scn_cmd *c,
 			 struct outcome *o)
 {
 	const char *name = r->scn->processes[c->process].name;
-	int err = process_create(&r->k, name, (size_t)c->size,
+	int err = process_create(&r->k, name, (size_t)c->size, NULL,
 				 &r->procs[c->process]);
 
 	if (err) {
@@ -201,9 +201,11 @@ static void exec_expect_state(struct runner *r, const struct scn_cmd *c)
 {
 	struct process *p = c->process != SCN_NONE ? r->procs[c->process] : NULL;
 	struct thread *t = c->thread != SCN_NONE ? r->th[c->thread].t : NULL;
-	const struct mapping *m = NULL;
+	struct tlsm_stats st;
+	struct mapping m;
+	bool mapped;
 	uint64_t got;
-	char want[64], seen[64];
+	char want[64], seen[64], rights[4];
 
 	r->expectations++;
 	switch (c->kind) {
@@ -215,8 +217,8 @@ static void exec_expect_state(struct runner *r, const struct scn_cmd *c)
 		return;
 	case SCN_EXPECT_PAGES:
 	case SCN_EXPECT_USED:
-		got = p->dead ? 0 : c->kind == SCN_EXPECT_PAGES ?
-		      tls_manager_page_count(&p->tls) : tls_manager_used(&p->tls);
+		process_tls_stats(p, &st);
+		got = c->kind == SCN_EXPECT_PAGES ? st.pages : st.used;
 		if (got != c->count)
 			runner_fail(r, c, "expectation failed: expected %" PRIu64 " TLS %s in %s, got %" PRIu64,
 				    c->count, c->kind == SCN_EXPECT_PAGES ?
@@ -226,26 +228,19 @@ static void exec_expect_state(struct runner *r, const struct scn_cmd *c)
 		break;
 	}
 	/* expect map */
-	if (!p->dead)
-		m = pmem_query(p->pm, p->userland_start + (uintptr_t)c->offset);
-	if (c->offset >= p->userland_size)
-		m = NULL;
+	mapped = process_mapping_at(p, c->offset, &m);
 	snprintf(want, sizeof(want), "%s", memory_type_name(c->type));
 	if (c->perms_given)
 		snprintf(want + strlen(want), sizeof(want) - strlen(want),
-			 " %c%c%c", c->perms & MAR_READABLE ? 'r' : '-',
-			 c->perms & MAR_WRITABLE ? 'w' : '-',
-			 c->perms & MAR_EXECUTABLE ? 'x' : '-');
-	if (!m)
+			 " %s", mapping_rights_text(c->perms, rights));
+	if (!mapped)
 		snprintf(seen, sizeof(seen), "Unmapped");
 	else
-		snprintf(seen, sizeof(seen), "%s %c%c%c", memory_type_name(m->type),
-			 m->rights & MAR_READABLE ? 'r' : '-',
-			 m->rights & MAR_WRITABLE ? 'w' : '-',
-			 m->rights & MAR_EXECUTABLE ? 'x' : '-');
-	if (!m ? c->type != MEM_UNMAPPED :
-	    m->type != c->type ||
-	    (c->perms_given && (m->rights & 7u) != c->perms))
+		snprintf(seen, sizeof(seen), "%s %s", memory_type_name(m.type),
+			 mapping_rights_text(m.rights, rights));
+	if (!mapped ? c->type != MEM_UNMAPPED :
+	    m.type != c->type ||
+	    (c->perms_given && (m.rights & 7u) != c->perms))
 		runner_fail(r, c, "expectation failed: expected the mapping at %s+0x%" PRIx64 " to be %s, got %s",
 			    p->name, c->offset, want, seen);
 }
@@ -322,7 +317,7 @@ void exec_command(struct runner *r, const struct scn_cmd *c,
 		exec_peek_poke(r, c, o);
 		break;
 	case SCN_INJECT_MAP_FAIL:
-		pmem_inject_map_fail((unsigned)c->count);
+		kernel_inject_map_fail((unsigned)c->count);
 		break;
 	case SCN_CMD_COUNT:
 		break;

@@ -7,6 +7,8 @@
 #define TLSSIM_SCENARIO_EXEC_H
 
 #include "kernel/process.h"
+#include "kernel/sched.h"
+#include "kernel/thread.h"
 #include "scenario_run.h"
 #include "report/trace_out.h"
 

@@ -192,11 +192,7 @@ static void humanize_addresses(const struct kernel *k, char *msg, size_t size)
 			continue;
 		}
 		v = strtoull(s, &end, 16);
-		for (const struct process *p = k->procs; p && !hit;
-		     p = p->next_in_kernel)
-			if (v >= p->userland_start &&
-			    v - p->userland_start < p->userland_size)
-				hit = p;
+		hit = kernel_process_at(k, (uintptr_t)v);
 		if (!hit) {
 			size_t len = (size_t)(end - s);
 

@@ -53,15 +53,12 @@ static const char *field_name(const struct scn_field_ref *f, char *buf,
 static bool pointer_text(const struct kernel *k, uint64_t v, char *buf,
 			 size_t size)
 {
-	for (const struct process *p = k->procs; p; p = p->next_in_kernel) {
-		if (p->dead || v < p->userland_start ||
-		    v - p->userland_start >= p->userland_size)
-			continue;
-		snprintf(buf, size, "%s+0x%" PRIx64, p->name,
-			 (uint64_t)(v - p->userland_start));
-		return true;
-	}
-	return false;
+	const struct process *p = kernel_process_at(k, (uintptr_t)v);
+
+	if (!p)
+		return false;
+	snprintf(buf, size, "%s+0x%" PRIx64, p->name, process_offset(p, v));
+	return true;
 }
 
 /* Bytes as a quoted, escaped string. */
@@ -153,7 +150,7 @@ static bool run_job(struct runner *r, struct thread *t, struct access_job *j,
 	if (rc > 0) {
 		o->kind = OUT_FAULT;
 		snprintf(o->message, sizeof(o->message), "%s: %s", t->name,
-			 r->k.fault_detail);
+			 this_cpu(&r->k)->fault_detail);
 		record_deaths(r, r->cmd, "faulted");
 	} else {
 		set_error(o, KERR_INVALID_STATE);

@@ -1,0 +1,30 @@
+/*
+ * policy.c - the table of built-in TLS managers.
+ */
+#include <config.h>
+
+#include "policy.h"
+#include "tls.h"
+
+#include <string.h>
+
+static const struct tls_manager_ops *const policies[] = {
+	&tls_sunrise_ops,
+};
+
+const struct tls_manager_ops *tls_policy_at(size_t i)
+{
+	if (i >= sizeof(policies) / sizeof(policies[0]))
+		return NULL;
+	return policies[i];
+}
+
+const struct tls_manager_ops *tls_policy_find(const char *name)
+{
+	const struct tls_manager_ops *ops;
+
+	for (size_t i = 0; name && (ops = tls_policy_at(i)) != NULL; i++)
+		if (strcmp(ops->name, name) == 0)
+			return ops;
+	return NULL;
+}

@@ -1,0 +1,21 @@
+/*
+ * policy.h - the TLS managers built into tlssim, by name. Each is a table
+ * of operations of the manager interface (tls_manager.h).
+ */
+#ifndef TLSSIM_POLICY_H
+#define TLSSIM_POLICY_H
+
+#include <stddef.h>
+
+#include "tls_manager.h"
+
+/* The policy a process gets when nothing names one. */
+#define TLS_POLICY_DEFAULT "sunrise"
+
+/* The policy called name, or NULL when there is none. */
+const struct tls_manager_ops *tls_policy_find(const char *name);
+
+/* The i-th built-in policy (0 is the default), or NULL past the end. */
+const struct tls_manager_ops *tls_policy_at(size_t i);
+
+#endif

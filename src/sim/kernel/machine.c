@@ -1,0 +1,119 @@
+/*
+ * machine.c - the simulated machine's lifetime, its event listener, and the
+ * one lookup from a host address to the process that holds it.
+ */
+#include <config.h>
+
+#include "machine.h"
+#include "pmem.h"
+#include "process.h"
+#include "thread.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const kind_names[EV_KIND_COUNT] = {
+	[EV_PROCESS_CREATE] = "process-create",
+	[EV_PROCESS_KILL] = "process-kill",
+	[EV_MAP] = "map",
+	[EV_UNMAP] = "unmap",
+	[EV_TLS_PAGE] = "tls-page",
+	[EV_TLS_PAGE_UNMAP] = "tls-page-unmap",
+	[EV_TLS_ALLOC] = "tls-alloc",
+	[EV_TLS_FREE] = "tls-free",
+	[EV_THREAD_SPAWN] = "thread-spawn",
+	[EV_THREAD_EXIT] = "thread-exit",
+	[EV_FIRST_SCHEDULE] = "first-schedule",
+	[EV_SWITCH] = "switch",
+	[EV_USER_READ] = "user-read",
+	[EV_USER_WRITE] = "user-write",
+	[EV_FAULT] = "fault",
+	[EV_PANIC] = "panic",
+	[EV_ERROR] = "error",
+};
+
+const char *trace_kind_name(enum trace_kind kind)
+{
+	if ((unsigned)kind >= EV_KIND_COUNT)
+		return "unknown";
+	return kind_names[kind];
+}
+
+void kernel_emit(struct kernel *k, const struct trace_event *ev)
+{
+	if (k->trace)
+		k->trace(k->trace_ctx, ev);
+}
+
+void kernel_set_trace(struct kernel *k, trace_fn fn, void *ctx)
+{
+	k->trace = fn;
+	k->trace_ctx = ctx;
+}
+
+/*
+ * Bring up CPU 0 with its register backend and fault guard. Returns 0 or
+ * the CPU's negative errno (the kernel is then zeroed).
+ */
+int kernel_init(struct kernel *k, enum arch_backend backend,
+		bool no_tls_restore)
+{
+	struct percpu *pc = &k->cpus[0];
+	int err;
+
+	memset(k, 0, sizeof(*k));
+	err = cpu_init(&pc->cpu, backend, no_tls_restore);
+	if (err)
+		return err;
+	err = cpu_fault_guard_install(&pc->cpu);
+	if (err) {
+		cpu_fini(&pc->cpu);
+		return err;
+	}
+	k->ncpus = 1;
+	return 0;
+}
+
+void kernel_fini(struct kernel *k)
+{
+	struct process *p, *pnext;
+	struct thread *t, *tnext;
+
+	for (p = k->procs; p; p = p->next_in_kernel)
+		if (!p->dead)
+			process_kill(k, p);
+	for (t = k->threads; t; t = tnext) {
+		tnext = t->next_in_kernel;
+		thread_stack_free(t);
+		free(t->name);
+		free(t);
+	}
+	for (p = k->procs; p; p = pnext) {
+		pnext = p->next_in_kernel;
+		pthread_mutex_destroy(&p->lock);
+		free(p->name);
+		free(p);
+	}
+	for (unsigned i = 0; i < k->ncpus; i++)
+		cpu_fini(&k->cpus[i].cpu);
+	memset(k, 0, sizeof(*k));
+}
+
+bool process_holds(const struct process *p, uintptr_t addr)
+{
+	return p && !p->dead && addr >= p->userland_start &&
+	       addr - p->userland_start < p->userland_size;
+}
+
+struct process *kernel_process_at(const struct kernel *k, uintptr_t addr)
+{
+	for (struct process *p = k->procs; p; p = p->next_in_kernel)
+		if (process_holds(p, addr))
+			return p;
+	return NULL;
+}
+
+void kernel_inject_map_fail(unsigned n)
+{
+	pmem_inject_map_fail(n);
+}

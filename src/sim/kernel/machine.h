@@ -1,0 +1,96 @@
+/*
+ * machine.h - the simulated machine: its CPUs (each with its own register
+ * state, current thread, idle context and fault record), the processes
+ * and threads it holds, and the listener of its events.
+ *
+ * The kernel model is the one layer that owns kernel state. The layers
+ * above (the scenario runner, the reporters, the built-in programs) read it
+ * through the queries of process.h and thread.h, never through a TLS
+ * manager's or process memory's own structures.
+ */
+#ifndef TLSSIM_MACHINE_H
+#define TLSSIM_MACHINE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cpu/cpu.h"
+#include "kernel.h"
+#include "trace.h"
+
+struct process;
+struct thread;
+
+/* CPUs one kernel can drive; --cpus=N will raise it. */
+#define KERNEL_MAX_CPUS 1
+
+/* Per-CPU state: everything that belongs to one simulated CPU. */
+struct percpu {
+	unsigned id;
+	struct cpu cpu;			/* register backend and user faults */
+	struct thread *current;		/* whose TLS the CPU holds, or NULL */
+	struct context idle;		/* the kernel's own context */
+	/* Set by a fault in user code; read by whoever ran the thread. */
+	bool faulted;
+	char fault_detail[160];
+};
+
+struct kernel {
+	struct percpu cpus[KERNEL_MAX_CPUS];
+	unsigned ncpus;
+	struct process *procs;		/* in creation order */
+	struct process *procs_tail;
+	struct thread *threads;		/* in creation order */
+	struct thread *threads_tail;
+	unsigned next_pid, next_tid;
+	uint64_t switches;
+	trace_fn trace;
+	void *trace_ctx;
+};
+
+/*
+ * Bring up a kernel on one CPU with the given register backend. Returns 0,
+ * or a negative errno (-ENOTSUP: backend not available on this host).
+ */
+int kernel_init(struct kernel *k, enum arch_backend backend,
+		bool no_tls_restore);
+/* Kill every process, free everything, restore the host register. */
+void kernel_fini(struct kernel *k);
+/* Report events to fn(ctx, event); NULL stops reporting. */
+void kernel_set_trace(struct kernel *k, trace_fn fn, void *ctx);
+/* Emit an event to the kernel's listener, if any. */
+void kernel_emit(struct kernel *k, const struct trace_event *ev);
+
+/*
+ * Fault injection for labs and tests: the n-th create_regular_mapping from
+ * now (1 = the next one), in any process of this host thread, fails at the
+ * host mmap step with PhysicalMemoryExhaustion. 0 cancels.
+ */
+void kernel_inject_map_fail(unsigned n);
+
+/* The CPU the calling host thread drives (today: the only one). */
+static inline struct percpu *this_cpu(struct kernel *k)
+{
+	return &k->cpus[0];
+}
+
+/* The register backend the kernel's CPUs run. */
+static inline enum arch_backend kernel_backend(const struct kernel *k)
+{
+	return k->cpus[0].cpu.backend;
+}
+
+/*
+ * Append node to a singly linked list with a tail pointer, through the
+ * node's link member (next_in_kernel).
+ */
+#define KLIST_APPEND(head, tail, node) do {			\
+	if (tail)						\
+		(tail)->next_in_kernel = (node);		\
+	else							\
+		(head) = (node);				\
+	(tail) = (node);					\
+} while (0)
+
+#endif

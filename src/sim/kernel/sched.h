@@ -1,0 +1,66 @@
+/*
+ * sched.h - the scheduler of a simulated CPU: context switches (which load
+ * the TLS register), the round-robin run loop, running a job as a thread,
+ * the system calls of user programs, and the user side's accesses.
+ *
+ * Kernel-model calls that can panic release their locks first and then
+ * re-raise the panic, so a panic_call around them sees the original message
+ * and a consistent kernel.
+ */
+#ifndef TLSSIM_SCHED_H
+#define TLSSIM_SCHED_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "machine.h"
+#include "thread.h"
+
+/*
+ * Context switch the CPU to t: on its first schedule zero its TLS and set
+ * ptr_self, then load the TLS register. Switching to the current thread
+ * does nothing. KERR_INVALID_STATE if t is dead.
+ */
+enum kernel_error sched_switch_to(struct kernel *k, struct thread *t);
+
+/* The thread the calling CPU runs, or NULL. */
+static inline struct thread *current_thread(struct kernel *k)
+{
+	return this_cpu(k)->current;
+}
+
+/*
+ * Run every ready thread round robin until none is left ready. A thread's
+ * fault kills it and is traced; the others go on. Returns the number of
+ * threads that faulted.
+ */
+unsigned kernel_run(struct kernel *k);
+
+/*
+ * Switch to t and run job(k, t, arg) as t, on t's stack, then come back.
+ * Returns 0, or 1 when the job faulted (then t is dead and
+ * this_cpu(k)->fault_detail says why), or -1 when t is dead.
+ */
+int kernel_run_as(struct kernel *k, struct thread *t,
+		  void (*job)(struct kernel *, struct thread *, void *),
+		  void *arg);
+
+/* Syscalls for user programs: give up the CPU; die. */
+void sys_yield(struct kernel *k);
+void sys_exit(struct kernel *k) __attribute__((noreturn));
+
+/* User side: reach the running thread's TLS through the register. */
+void user_read(struct kernel *k, size_t off, void *buf, size_t len);
+void user_write(struct kernel *k, size_t off, const void *buf, size_t len);
+
+/*
+ * User side, flat: the running thread loads (store false) or stores len
+ * bytes at a host address, outside the register path (peek, poke). A fault
+ * lands like any user fault. Not traced: the caller knows which process
+ * the address belongs to and traces it as an offset.
+ */
+void user_access_flat(struct kernel *k, uintptr_t addr, void *buf, size_t len,
+		      bool store);
+
+#endif

@@ -1,0 +1,73 @@
+/*
+ * thread.h - threads of the kernel model.
+ *
+ * A thread owns its TLS address, a stack and a saved context; it runs a
+ * user program on its own stack, cooperatively (sched.h). Creating a
+ * thread allocates its TLS; its first schedule zeroes the region and sets
+ * ptr_self; its death frees the region.
+ */
+#ifndef TLSSIM_THREAD_H
+#define TLSSIM_THREAD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "kernel.h"
+#include "machine.h"
+
+/* What a simulated thread runs. It must end with sys_exit (or loop). */
+typedef void (*user_program)(struct kernel *k, struct thread *t, void *arg);
+
+enum thread_state {
+	THREAD_READY,		/* created or runnable */
+	THREAD_DEAD,		/* exited, killed or faulted; TLS freed */
+};
+
+struct thread {
+	struct kernel *kernel;
+	unsigned tid;
+	char *name;
+	struct process *proc;
+	uintptr_t tls;		/* host address of its region; 0 once dead */
+	uint64_t tls_offset;	/* kept after death, for reports */
+	enum thread_state state;
+	bool scheduled_once;	/* the first schedule has zeroed the TLS */
+	struct context ctx;
+	void *stack;		/* mmap'd, guard page at the bottom */
+	size_t stack_size;
+	user_program program;	/* NULL: a scenario thread, runs jobs */
+	void *program_arg;
+	/* A job the scenario runner hands to the thread (see kernel_run_as). */
+	void (*job)(struct kernel *k, struct thread *t, void *arg);
+	void *job_arg;
+	struct thread *next_in_kernel;
+};
+
+/*
+ * New thread in p running program(arg). Allocates its TLS; on failure the
+ * thread is not created and the KernelError is returned (KERR_PROCESS_KILLED
+ * for a dead p). A host refusal of its stack gives
+ * KERR_PHYSICAL_MEMORY_EXHAUSTION too.
+ */
+enum kernel_error thread_create(struct kernel *k, struct process *p,
+				const char *name, user_program program,
+				void *arg, struct thread **out);
+
+/* t dies: its TLS is freed. KERR_INVALID_STATE if already dead. */
+enum kernel_error thread_exit(struct kernel *k, struct thread *t);
+
+/*
+ * Internal to the kernel model. thread_mark_dead: t is dead, holds no
+ * TLS, and no CPU runs it (its region is freed, or goes with its process).
+ * thread_stack_free: t's stack goes back to the host.
+ */
+void thread_mark_dead(struct kernel *k, struct thread *t);
+void thread_stack_free(struct thread *t);
+
+/* fn(arg, t) for every live thread of p, in creation order. */
+void process_for_each_thread(const struct kernel *k, const struct process *p,
+			     void (*fn)(void *arg, const struct thread *t),
+			     void *arg);
+
+#endif
