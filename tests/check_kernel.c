@@ -101,7 +101,7 @@ START_TEST(test_many_threads_many_yields)
 		spawn(name, i % 4 == 3 ? prog_context : prog_ipc_check, &res[i]);
 		res[i].own_tls = k.threads_tail->tls;
 	}
-	ck_assert_uint_eq(kernel_run(&k), 0);
+	ck_assert_int_eq(kernel_run(&k), 0);
 	for (int i = 0; i < 12; i++) {
 		ck_assert_uint_eq(res[i].checks, 200);
 		ck_assert_uint_eq(res[i].failures, 0);
@@ -128,7 +128,7 @@ START_TEST(test_no_tls_restore_breaks_checks)
 		spawn(res[i].message, prog_ipc_check, &res[i]);
 		res[i].own_tls = k.threads_tail->tls;
 	}
-	ck_assert_uint_eq(kernel_run(&k), 0);
+	ck_assert_int_eq(kernel_run(&k), 0);
 	for (int i = 0; i < 3; i++) {
 		failures += res[i].failures;
 		wrong_self += res[i].first_self != res[i].own_tls;

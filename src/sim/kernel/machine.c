@@ -84,10 +84,11 @@ void kernel_fini(struct kernel *k)
 			process_kill(k, p);
 	for (t = k->threads; t; t = tnext) {
 		tnext = t->next_in_kernel;
-		thread_stack_free(t);
+		stack_put(&k->stacks, t->stack);
 		free(t->name);
 		free(t);
 	}
+	stack_pool_fini(&k->stacks);
 	for (p = k->procs; p; p = pnext) {
 		pnext = p->next_in_kernel;
 		pthread_mutex_destroy(&p->lock);

@@ -17,6 +17,7 @@
 
 #include "cpu/cpu.h"
 #include "kernel.h"
+#include "stack.h"
 #include "trace.h"
 
 struct process;
@@ -31,6 +32,7 @@ struct percpu {
 	struct cpu cpu;			/* register backend and user faults */
 	struct thread *current;		/* whose TLS the CPU holds, or NULL */
 	struct context idle;		/* the kernel's own context */
+	struct thread *zombies;		/* died here, stacks not yet back */
 	/* Set by a fault in user code; read by whoever ran the thread. */
 	bool faulted;
 	char fault_detail[160];
@@ -45,6 +47,7 @@ struct kernel {
 	struct thread *threads_tail;
 	unsigned next_pid, next_tid;
 	uint64_t switches;
+	struct stack_pool stacks;	/* host stacks of running threads */
 	trace_fn trace;
 	void *trace_ctx;
 };

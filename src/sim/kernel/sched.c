@@ -13,6 +13,54 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* First code of every thread, on its own stack. Never returns. */
+static void thread_entry(void *arg)
+{
+	struct thread *t = arg;
+	struct kernel *k = t->kernel;
+
+	if (t->program) {
+		t->program(k, t, t->program_arg);
+		sys_exit(k);
+	}
+	/* A scenario thread: do the runner's job, then hand back for good. */
+	t->job(k, t, t->job_arg);
+	context_switch(&t->ctx, &this_cpu(k)->idle);
+	panic("thread_entry: a finished job was resumed");
+}
+
+/*
+ * Give t a host stack and a context that starts at thread_entry, unless it
+ * has them. Returns 0, or -ENOMEM when the host refuses the stack.
+ */
+static int launch(struct kernel *k, struct thread *t)
+{
+	if (t->stack)
+		return 0;
+	t->stack = stack_get(&k->stacks);
+	if (!t->stack)
+		return -ENOMEM;
+	context_init(&t->ctx, t->stack, THREAD_STACK_SIZE, thread_entry, t);
+	return 0;
+}
+
+/*
+ * Stacks of threads that died on this CPU go back to the pool. Call only
+ * on the kernel's own stack: a thread that died in sys_exit was still
+ * running on its stack when it was marked dead.
+ */
+static void reap(struct kernel *k)
+{
+	struct percpu *pc = this_cpu(k);
+	struct thread *t;
+
+	while ((t = pc->zombies) != NULL) {
+		pc->zombies = t->next_zombie;
+		stack_put(&k->stacks, t->stack);
+		t->stack = NULL;
+	}
+}
+
 /*
  * The first schedule of a thread: its region may hold a dead thread's
  * data, so the kernel wipes it and writes ptr_self. The kernel writes user
@@ -108,11 +156,11 @@ static void fault_kill_current(struct kernel *k)
 	thread_exit(k, t);
 }
 
-unsigned kernel_run(struct kernel *k)
+int kernel_run(struct kernel *k)
 {
 	struct percpu *pc = this_cpu(k);
 	sigjmp_buf env;
-	volatile unsigned faults = 0;
+	volatile int faults = 0;
 	struct thread *t;
 
 	pc->cpu.fault_env = &env;
@@ -121,9 +169,15 @@ unsigned kernel_run(struct kernel *k)
 		faults++;
 	}
 	while ((t = pick_next(k, pc->current)) != NULL) {
+		reap(k);
+		if (launch(k, t) < 0) {
+			faults = -ENOMEM;
+			break;
+		}
 		sched_switch_to(k, t);
 		context_switch(&pc->idle, &t->ctx);
 	}
+	reap(k);
 	pc->cpu.fault_env = NULL;
 	return faults;
 }
@@ -136,20 +190,31 @@ int kernel_run_as(struct kernel *k, struct thread *t,
 	sigjmp_buf env;
 	enum kernel_error err;
 
+	if (t->state == THREAD_DEAD)
+		return -1;
+	if (launch(k, t) < 0)
+		return -2;
 	err = sched_switch_to(k, t);
 	if (err)
-		return -1;
+		goto out_put_stack;
 	pc->faulted = false;
 	pc->cpu.fault_env = &env;
 	if (sigsetjmp(env, 0) != 0) {
 		pc->cpu.fault_env = NULL;
 		fault_kill_current(k);
+		reap(k);
 		return 1;
 	}
 	t->job = job;
 	t->job_arg = arg;
 	context_switch(&pc->idle, &t->ctx);
 	pc->cpu.fault_env = NULL;
+out_put_stack:
+	/* the job is over: its stack goes back until the next one */
+	stack_put(&k->stacks, t->stack);
+	t->stack = NULL;
+	if (err)
+		return -1;
 	return 0;
 }
 
@@ -159,6 +224,9 @@ void sys_yield(struct kernel *k)
 	struct thread *next = pick_next(k, prev);
 
 	if (!next || next == prev)
+		return;
+	/* no stack for next: prev goes on; kernel_run reports the refusal */
+	if (launch(k, next) < 0)
 		return;
 	sched_switch_to(k, next);
 	context_switch(&prev->ctx, &next->ctx);
@@ -171,7 +239,7 @@ void sys_exit(struct kernel *k)
 
 	thread_exit(k, self);
 	next = pick_next(k, self);
-	if (next) {
+	if (next && launch(k, next) == 0) {
 		sched_switch_to(k, next);
 		context_switch(&self->ctx, &next->ctx);
 	} else {

@@ -33,14 +33,17 @@ static inline struct thread *current_thread(struct kernel *k)
 /*
  * Run every ready thread round robin until none is left ready. A thread's
  * fault kills it and is traced; the others go on. Returns the number of
- * threads that faulted.
+ * threads that faulted, or -ENOMEM when the host refused a thread its
+ * stack (the run stops there).
  */
-unsigned kernel_run(struct kernel *k);
+int kernel_run(struct kernel *k);
 
 /*
  * Switch to t and run job(k, t, arg) as t, on t's stack, then come back.
  * Returns 0, or 1 when the job faulted (then t is dead and
- * this_cpu(k)->fault_detail says why), or -1 when t is dead.
+ * this_cpu(k)->fault_detail says why), -1 when t is dead, -2 when the host
+ * refused t a stack (nothing ran). t holds a host stack only during the
+ * job.
  */
 int kernel_run_as(struct kernel *k, struct thread *t,
 		  void (*job)(struct kernel *, struct thread *, void *),

@@ -1,10 +1,11 @@
 /*
  * thread.h - threads of the kernel model.
  *
- * A thread owns its TLS address, a stack and a saved context; it runs a
- * user program on its own stack, cooperatively (sched.h). Creating a
- * thread allocates its TLS; its first schedule zeroes the region and sets
- * ptr_self; its death frees the region.
+ * A thread owns its TLS address and, while it runs user code, a host stack
+ * and a saved context; it runs a user program on that stack, cooperatively
+ * (sched.h). Creating a thread allocates its TLS (and nothing on the host);
+ * its first schedule zeroes the region and sets ptr_self; its death frees
+ * the region and gives its stack back.
  */
 #ifndef TLSSIM_THREAD_H
 #define TLSSIM_THREAD_H
@@ -33,9 +34,10 @@ struct thread {
 	uint64_t tls_offset;	/* kept after death, for reports */
 	enum thread_state state;
 	bool scheduled_once;	/* the first schedule has zeroed the TLS */
-	struct context ctx;
-	void *stack;		/* mmap'd, guard page at the bottom */
-	size_t stack_size;
+	struct context ctx;	/* valid while stack is set */
+	void *stack;		/* a pooled host stack while it runs user
+				 * code (stack.h), else NULL */
+	struct thread *next_zombie;	/* dead, stack not yet given back */
 	user_program program;	/* NULL: a scenario thread, runs jobs */
 	void *program_arg;
 	/* A job the scenario runner hands to the thread (see kernel_run_as). */
@@ -47,8 +49,8 @@ struct thread {
 /*
  * New thread in p running program(arg). Allocates its TLS; on failure the
  * thread is not created and the KernelError is returned (KERR_PROCESS_KILLED
- * for a dead p). A host refusal of its stack gives
- * KERR_PHYSICAL_MEMORY_EXHAUSTION too.
+ * for a dead p, KERR_PHYSICAL_MEMORY_EXHAUSTION when the host has no memory
+ * for the thread's record, as the kernel heap running dry would be).
  */
 enum kernel_error thread_create(struct kernel *k, struct process *p,
 				const char *name, user_program program,
@@ -58,12 +60,12 @@ enum kernel_error thread_create(struct kernel *k, struct process *p,
 enum kernel_error thread_exit(struct kernel *k, struct thread *t);
 
 /*
- * Internal to the kernel model. thread_mark_dead: t is dead, holds no
- * TLS, and no CPU runs it (its region is freed, or goes with its process).
- * thread_stack_free: t's stack goes back to the host.
+ * Internal to the kernel model: t is dead, holds no TLS, and no CPU runs
+ * it (its region is freed, or goes with its process). Its stack, if any,
+ * waits on this CPU's zombie list until the scheduler is back on the
+ * kernel's own stack (t may be running on it right now).
  */
 void thread_mark_dead(struct kernel *k, struct thread *t);
-void thread_stack_free(struct thread *t);
 
 /* fn(arg, t) for every live thread of p, in creation order. */
 void process_for_each_thread(const struct kernel *k, const struct process *p,

@@ -132,7 +132,8 @@ static int spawn_all(struct kernel *k, const struct demo_options *opt,
 int demo_run(const struct demo_options *opt, FILE *out)
 {
 	unsigned total = opt->processes * (opt->threads + 1);
-	unsigned checks = 0, failures = 0, faults;
+	unsigned checks = 0, failures = 0;
+	int faults;
 	struct demo_result *res;
 	struct kernel k;
 	int err, status;
@@ -161,6 +162,12 @@ int demo_run(const struct demo_options *opt, FILE *out)
 	if (status)
 		goto out;
 	faults = kernel_run(&k);
+	if (faults < 0) {
+		fprintf(stderr, "tlssim: demo: the host refused a thread stack: %s\n",
+			strerror(-faults));
+		status = 4;
+		goto out;
+	}
 	for (unsigned i = 0; i < total; i++) {
 		/* the kernel's side of the check: what the thread found
 		 * through the register is the region it was given */
@@ -168,7 +175,7 @@ int demo_run(const struct demo_options *opt, FILE *out)
 		failures += res[i].failures +
 			    (res[i].first_self != res[i].own_tls);
 	}
-	fprintf(out, "%" PRIu64 " context switches, %u checks through the register, %u wrong, %u faults\n",
+	fprintf(out, "%" PRIu64 " context switches, %u checks through the register, %u wrong, %d faults\n",
 		k.switches, checks, failures, faults);
 	status = failures || faults ? 1 : 0;
 	fprintf(out, "%s\n", status ? "FAILED: threads saw a TLS that is not theirs"

@@ -152,6 +152,10 @@ static bool run_job(struct runner *r, struct thread *t, struct access_job *j,
 		snprintf(o->message, sizeof(o->message), "%s: %s", t->name,
 			 this_cpu(&r->k)->fault_detail);
 		record_deaths(r, r->cmd, "faulted");
+	} else if (rc == -2) {
+		o->kind = OUT_HOST;
+		snprintf(o->message, sizeof(o->message),
+			 "no host stack for thread %s", t->name);
 	} else {
 		set_error(o, KERR_INVALID_STATE);
 	}

@@ -1,0 +1,60 @@
+/*
+ * stack.c - the pool of host stacks for simulated threads.
+ */
+#include <config.h>
+
+#include "stack.h"
+#include "kernel.h"
+
+#include <sys/mman.h>
+
+/* A fresh stack with a guard page at its bottom; NULL when refused. */
+static void *stack_map(void)
+{
+	void *p = mmap(NULL, THREAD_STACK_SIZE + PAGE_SIZE,
+		       PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+
+	if (p == MAP_FAILED)
+		return NULL;
+	if (mprotect(p, PAGE_SIZE, PROT_NONE) != 0) {
+		munmap(p, THREAD_STACK_SIZE + PAGE_SIZE);
+		return NULL;
+	}
+	return (char *)p + PAGE_SIZE;
+}
+
+static void stack_unmap(void *stack)
+{
+	munmap((char *)stack - PAGE_SIZE, THREAD_STACK_SIZE + PAGE_SIZE);
+}
+
+void *stack_get(struct stack_pool *sp)
+{
+	void *stack;
+
+	if (sp->free_count)
+		stack = sp->free[--sp->free_count];
+	else
+		stack = stack_map();
+	if (stack)
+		sp->in_use++;
+	return stack;
+}
+
+void stack_put(struct stack_pool *sp, void *stack)
+{
+	if (!stack)
+		return;
+	sp->in_use--;
+	if (sp->free_count < STACK_POOL_KEEP)
+		sp->free[sp->free_count++] = stack;
+	else
+		stack_unmap(stack);
+}
+
+void stack_pool_fini(struct stack_pool *sp)
+{
+	while (sp->free_count)
+		stack_unmap(sp->free[--sp->free_count]);
+}
