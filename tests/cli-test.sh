@@ -64,6 +64,9 @@ expect 0 'ok: every thread saw its own TLS' -- demo --threads=3 --yields=4 --pro
 expect 1 'FAILED: threads saw a TLS' -- demo --no-tls-restore --quiet
 expect 0 'ok: every thread saw its own TLS' -- demo --arch=mock --quiet
 expect 2 '--threads wants a number' -- demo --threads=0
+# more threads than one 64-page user land holds (512) still run
+expect 0 'ok: every thread saw its own TLS' -- demo --threads=600 --yields=1 --quiet
+expect 2 'at most 20000' -- demo --threads=10000 --processes=2 --quiet
 expect 2 'demo: unexpected argument' -- demo extra
 expect 0 'switch+load ns' -- bench switch --iterations=1000
 expect 2 "expected 'bench switch'" -- bench

@@ -88,6 +88,17 @@ void prog_context(struct kernel *k, struct thread *t, void *arg)
 	}
 }
 
+/*
+ * A user land with room for the TLS of `threads` threads (eight to a
+ * page), and never less than 64 pages.
+ */
+static size_t demo_userland(unsigned threads)
+{
+	size_t pages = (threads + TLS_PER_PAGE - 1) / TLS_PER_PAGE;
+
+	return (pages < 64 ? 64 : pages) * PAGE_SIZE;
+}
+
 /* Spawn the demo's threads: per process, opt->threads IPC programs and
  * one context program. Returns 0 or the exit status to give up with. */
 static int spawn_all(struct kernel *k, const struct demo_options *opt,
@@ -100,8 +111,8 @@ static int spawn_all(struct kernel *k, const struct demo_options *opt,
 		char name[32];
 
 		snprintf(name, sizeof(name), "P%u", pi + 1);
-		if (process_create(k, name, 64 * PAGE_SIZE, NULL, &p) < 0) {
-			fprintf(out, "tlssim: demo: the host refused a user land\n");
+		if (process_create(k, name, demo_userland(per), NULL, &p) < 0) {
+			fprintf(stderr, "tlssim: demo: the host refused a user land\n");
 			return 4;
 		}
 		for (unsigned ti = 0; ti < per; ti++, n++) {
@@ -119,7 +130,7 @@ static int spawn_all(struct kernel *k, const struct demo_options *opt,
 					    ctx ? prog_context : prog_ipc_check,
 					    r, &t);
 			if (err) {
-				fprintf(out, "tlssim: demo: spawning %s: %s\n",
+				fprintf(stderr, "tlssim: demo: spawning %s: %s\n",
 					name, kernel_error_name(err));
 				return 4;
 			}
@@ -138,14 +149,20 @@ int demo_run(const struct demo_options *opt, FILE *out)
 	struct kernel k;
 	int err, status;
 
+	if (total > DEMO_MAX_THREADS) {
+		fprintf(stderr, "tlssim: demo: %u threads in all; at most %u (processes x (threads + 1))\n",
+			total, DEMO_MAX_THREADS);
+		return 2;
+	}
+
 	err = kernel_init(&k, opt->arch, opt->no_tls_restore);
 	if (err == -ENOTSUP) {
-		fprintf(out, "tlssim: demo: backend %s is not available on this host\n",
+		fprintf(stderr, "tlssim: demo: backend %s is not available on this host\n",
 			arch_backend_name(opt->arch));
 		return 2;
 	}
 	if (err) {
-		fprintf(out, "tlssim: demo: cannot bring up the CPU: %s\n",
+		fprintf(stderr, "tlssim: demo: cannot bring up the CPU: %s\n",
 			strerror(-err));
 		return 4;
 	}

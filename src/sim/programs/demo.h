@@ -48,9 +48,16 @@ struct demo_options {
 };
 
 /*
- * Run the demo on a fresh kernel and print to out. Returns 0 when every
- * check held, 1 when some failed, 4 when the host refused what the
- * simulator needs, 2 when the backend is not available here.
+ * Most threads one demo runs in all: each holds a host stack (two host
+ * mappings) until it exits, and they all live at once.
+ */
+#define DEMO_MAX_THREADS 20000u
+
+/*
+ * Run the demo on a fresh kernel and print to out (errors to stderr).
+ * Returns 0 when every check held, 1 when some failed, 4 when the host
+ * refused what the simulator needs, 2 when the backend is not available
+ * here or more than DEMO_MAX_THREADS threads were asked for.
  */
 int demo_run(const struct demo_options *opt, FILE *out);
 
