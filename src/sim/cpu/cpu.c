@@ -8,6 +8,7 @@
 
 #include "arch.h"
 #include "cpu.h"
+#include "vg.h"
 
 #include <errno.h>
 #include <string.h>
@@ -154,6 +155,7 @@ static inline void user_enter(struct cpu *cpu, size_t off, size_t len)
 {
 	cpu->user_off = off;
 	cpu->user_len = len;
+	VALGRIND_DISABLE_ERROR_REPORTING;
 	__atomic_signal_fence(__ATOMIC_SEQ_CST);
 	cpu->in_user = 1;
 	__atomic_signal_fence(__ATOMIC_SEQ_CST);
@@ -165,6 +167,7 @@ static inline void user_leave(struct cpu *cpu)
 	__atomic_signal_fence(__ATOMIC_SEQ_CST);
 	cpu->in_user = 0;
 	__atomic_signal_fence(__ATOMIC_SEQ_CST);
+	VALGRIND_ENABLE_ERROR_REPORTING;
 }
 
 /* Copy len bytes at register + off into buf, as user code. */

@@ -14,6 +14,7 @@
 
 #include "arch.h"
 #include "cpu.h"
+#include "vg.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -45,6 +46,7 @@ static void fault_handler(int signo, siginfo_t *info, void *uctx)
 				  (end > cpu->ops->seg_limit ||
 				   end < cpu->user_off);
 	cpu->in_user = 0;
+	VALGRIND_ENABLE_ERROR_REPORTING;	/* user_leave is skipped */
 	siglongjmp(*cpu->fault_env, 1);
 }
 

@@ -40,7 +40,7 @@ static int launch(struct kernel *k, struct thread *t)
 	t->stack = stack_get(&k->stacks);
 	if (!t->stack)
 		return -ENOMEM;
-	context_init(&t->ctx, t->stack, THREAD_STACK_SIZE, thread_entry, t);
+	context_init(&t->ctx, t->stack, THREAD_STACK_USABLE, thread_entry, t);
 	return 0;
 }
 

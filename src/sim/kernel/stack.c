@@ -1,5 +1,10 @@
 /*
  * stack.c - the pool of host stacks for simulated threads.
+ *
+ * Each stack is registered with valgrind when it is mapped and deregistered
+ * when it goes back to the host (cpu/vg.h says why); the id valgrind gives
+ * it is kept in the stack's top 16 bytes, which contexts never use
+ * (THREAD_STACK_USABLE).
  */
 #include <config.h>
 
@@ -8,12 +13,21 @@
 
 #include <sys/mman.h>
 
+#include "cpu/vg.h"
+
+/* Where a stack keeps valgrind's id for it. */
+static unsigned *stack_record(void *stack)
+{
+	return (unsigned *)((char *)stack + THREAD_STACK_USABLE);
+}
+
 /* A fresh stack with a guard page at its bottom; NULL when refused. */
 static void *stack_map(void)
 {
-	void *p = mmap(NULL, THREAD_STACK_SIZE + PAGE_SIZE,
+	char *p = mmap(NULL, THREAD_STACK_SIZE + PAGE_SIZE,
 		       PROT_READ | PROT_WRITE,
 		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	char *stack;
 
 	if (p == MAP_FAILED)
 		return NULL;
@@ -21,11 +35,15 @@ static void *stack_map(void)
 		munmap(p, THREAD_STACK_SIZE + PAGE_SIZE);
 		return NULL;
 	}
-	return (char *)p + PAGE_SIZE;
+	stack = p + PAGE_SIZE;
+	*stack_record(stack) = VALGRIND_STACK_REGISTER(
+		stack, stack + THREAD_STACK_USABLE);
+	return stack;
 }
 
 static void stack_unmap(void *stack)
 {
+	VALGRIND_STACK_DEREGISTER(*stack_record(stack));
 	munmap((char *)stack - PAGE_SIZE, THREAD_STACK_SIZE + PAGE_SIZE);
 }
 

@@ -13,6 +13,8 @@
 #include <stddef.h>
 
 #define THREAD_STACK_SIZE ((size_t)64 << 10)
+/* What a context may use: the top 16 bytes hold the stack's own record. */
+#define THREAD_STACK_USABLE (THREAD_STACK_SIZE - 16)
 
 /* Free stacks kept for reuse; more than this go back to the host. */
 #define STACK_POOL_KEEP 64
