@@ -26,6 +26,8 @@ static const char *const error_names[KERR_COUNT] = {
 
 const char *kernel_error_name(enum kernel_error err)
 {
+	if (err == KERR_HOST_REFUSED)
+		return "HostRefused";
 	if ((unsigned)err >= KERR_COUNT)
 		return "UnknownError";
 	return error_names[err];

@@ -45,7 +45,14 @@ enum kernel_error {
 	KERR_INVALID_MEM_STATE,
 	KERR_PROCESS_KILLED,
 	KERR_INVALID_STATE,
-	KERR_COUNT
+	KERR_COUNT,
+	/*
+	 * Not a KernelError of the original: the host refused the simulator
+	 * something (a mapping, memory). A memory callback may return it; a
+	 * manager passes it back like any other error, and tlssim reports it
+	 * as a refusal of the host, never as a simulated error.
+	 */
+	KERR_HOST_REFUSED = 0x100
 };
 
 /* libkern's TLS: 0x200 bytes in user land, one per thread. */

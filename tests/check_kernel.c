@@ -286,6 +286,7 @@ END_TEST
 START_TEST(test_kill_process)
 {
 	struct thread *a, *t = NULL;
+	struct process *q;
 
 	if (!up(_i, false))
 		return;
@@ -293,11 +294,20 @@ START_TEST(test_kill_process)
 	ck_assert_int_eq(sched_switch_to(&k, a), KERR_OK);
 	ck_assert_int_eq(process_kill(&k, proc), KERR_OK);
 	ck_assert_int_eq(a->state, THREAD_DEAD);
-	ck_assert_ptr_null(proc->pm);
+	/* the register still points into the dead land: it stays reserved */
+	ck_assert_ptr_nonnull(proc->pm);
+	ck_assert_ptr_eq(k.retired, proc);
+	ck_assert_ptr_null(kernel_process_at(&k, proc->userland_start));
 	ck_assert_int_eq(process_kill(&k, proc), KERR_PROCESS_KILLED);
 	ck_assert_int_eq(thread_create(&k, proc, "B", NULL, NULL, &t),
 			 KERR_PROCESS_KILLED);
 	ck_assert_int_eq(sched_switch_to(&k, a), KERR_INVALID_STATE);
+	/* once the register moves elsewhere, the range goes back */
+	ck_assert_int_eq(process_create(&k, "Q", 4 * PAGE_SIZE, NULL, &q), 0);
+	ck_assert_int_eq(thread_create(&k, q, "Q1", NULL, NULL, &t), KERR_OK);
+	ck_assert_int_eq(sched_switch_to(&k, t), KERR_OK);
+	ck_assert_ptr_null(k.retired);
+	ck_assert_ptr_null(proc->pm);
 	kernel_fini(&k);
 }
 END_TEST

@@ -150,11 +150,13 @@ uintptr_t cpu_read_tls_register(struct cpu *cpu)
 	return cpu->ops->readback(cpu);
 }
 
-/* Mark the user access [off, off+len) as under way. */
-static inline void user_enter(struct cpu *cpu, size_t off, size_t len)
+/* Mark the user access [off, off+len) (a store or a load) as under way. */
+static inline void user_enter(struct cpu *cpu, size_t off, size_t len,
+			      bool store)
 {
 	cpu->user_off = off;
 	cpu->user_len = len;
+	cpu->user_store = store;
 	VALGRIND_DISABLE_ERROR_REPORTING;
 	__atomic_signal_fence(__ATOMIC_SEQ_CST);
 	cpu->in_user = 1;
@@ -173,7 +175,7 @@ static inline void user_leave(struct cpu *cpu)
 /* Copy len bytes at register + off into buf, as user code. */
 void cpu_user_read(struct cpu *cpu, size_t off, void *buf, size_t len)
 {
-	user_enter(cpu, off, len);
+	user_enter(cpu, off, len, false);
 	cpu->ops->user_read(cpu, off, buf, len);
 	user_leave(cpu);
 }
@@ -181,7 +183,7 @@ void cpu_user_read(struct cpu *cpu, size_t off, void *buf, size_t len)
 /* Copy len bytes of buf to register + off, as user code. */
 void cpu_user_write(struct cpu *cpu, size_t off, const void *buf, size_t len)
 {
-	user_enter(cpu, off, len);
+	user_enter(cpu, off, len, true);
 	cpu->ops->user_write(cpu, off, buf, len);
 	user_leave(cpu);
 }
@@ -190,7 +192,7 @@ void cpu_user_write(struct cpu *cpu, size_t off, const void *buf, size_t len)
 void cpu_user_flat(struct cpu *cpu, uintptr_t addr, void *buf, size_t len,
 		   bool store)
 {
-	user_enter(cpu, 0, len);
+	user_enter(cpu, 0, len, store);
 	if (store)
 		arch_mock_copy_out(addr, 0, buf, len);
 	else

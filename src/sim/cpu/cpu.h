@@ -69,6 +69,7 @@ struct cpu {
 	/* Additions (contract: set by cpu_user_read/write, read after a fault). */
 	size_t user_off;	/* offset and length of the user access */
 	size_t user_len;	/* under way, or of the one that faulted */
+	bool user_store;	/* ... and whether it stores */
 	int fault_code;		/* si_code of the last simulated fault */
 	/*
 	 * The faulting access reached past the register's segment limit

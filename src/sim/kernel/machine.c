@@ -91,6 +91,7 @@ void kernel_fini(struct kernel *k)
 	stack_pool_fini(&k->stacks);
 	for (p = k->procs; p; p = pnext) {
 		pnext = p->next_in_kernel;
+		pmem_destroy(p->pm);	/* a retired range, if still kept */
 		pthread_mutex_destroy(&p->lock);
 		free(p->name);
 		free(p);

@@ -33,6 +33,8 @@ struct percpu {
 	struct thread *current;		/* whose TLS the CPU holds, or NULL */
 	struct context idle;		/* the kernel's own context */
 	struct thread *zombies;		/* died here, stacks not yet back */
+	/* The process whose user land user code on this CPU may reach. */
+	struct process *space;
 	/* Set by a fault in user code; read by whoever ran the thread. */
 	bool faulted;
 	char fault_detail[160];
@@ -43,6 +45,8 @@ struct kernel {
 	unsigned ncpus;
 	struct process *procs;		/* in creation order */
 	struct process *procs_tail;
+	/* Dead processes whose range a register may still point into. */
+	struct process *retired;
 	struct thread *threads;		/* in creation order */
 	struct thread *threads_tail;
 	unsigned next_pid, next_tid;

@@ -17,6 +17,7 @@
 #include "pmem.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -27,7 +28,11 @@ struct pmem {
 	struct mapping *maps;		/* sorted by start, never overlapping */
 	size_t count;
 	size_t capacity;
+	bool hidden;			/* PROT_NONE to user code as a whole */
 };
+
+/* What the host last refused, for pmem_host_error. */
+static __thread char host_error[96];
 
 /* Countdown of pmem_inject_map_fail; 0 = nothing injected. */
 static __thread unsigned map_fail_countdown;
@@ -73,6 +78,19 @@ static int rights_to_prot(unsigned rights)
 	return prot;
 }
 
+const char *pmem_host_error(void)
+{
+	return host_error;
+}
+
+/* Note what the host refused (errno says why); returns KERR_HOST_REFUSED. */
+static enum kernel_error host_refused(const char *call, size_t len)
+{
+	snprintf(host_error, sizeof(host_error), "%s of 0x%zx bytes: %s", call,
+		 len, strerror(errno));
+	return KERR_HOST_REFUSED;
+}
+
 /*
  * Replace [addr, addr + len) of the reservation with fresh pages of the
  * given protection. Returns 0, or -1 when the host refuses.
@@ -86,6 +104,53 @@ static int host_remap(uintptr_t addr, size_t len, int prot)
 		flags |= MAP_NORESERVE;
 	p = mmap((void *)addr, len, prot, flags, -1, 0);
 	return p == MAP_FAILED ? -1 : 0;
+}
+
+bool pmem_hidden(const struct pmem *pm)
+{
+	return pm->hidden;
+}
+
+/*
+ * Hiding is one mprotect over the whole reservation. Showing walks the
+ * mappings in address order and gives each run of adjacent mappings with
+ * the same rights one mprotect, so a land of a million TLS pages side by
+ * side costs one call.
+ */
+enum kernel_error pmem_set_hidden(struct pmem *pm, bool hidden)
+{
+	size_t i = 0;
+
+	if (pm->hidden == hidden)
+		return KERR_OK;
+	if (hidden) {
+		if (mprotect((void *)pm->start, pm->size, PROT_NONE) != 0)
+			return host_refused("mprotect", pm->size);
+		pm->hidden = true;
+		return KERR_OK;
+	}
+	while (i < pm->count) {
+		const struct mapping *m = &pm->maps[i];
+		uintptr_t end = m->start + m->length;
+		size_t j = i + 1;
+
+		while (j < pm->count && pm->maps[j].start == end &&
+		       pm->maps[j].rights == m->rights)
+			end += pm->maps[j++].length;
+		if (mprotect((void *)m->start, end - m->start,
+			     rights_to_prot(m->rights)) != 0)
+			return host_refused("mprotect", end - m->start);
+		i = j;
+	}
+	pm->hidden = false;
+	return KERR_OK;
+}
+
+void pmem_retire(struct pmem *pm)
+{
+	host_remap(pm->start, pm->size, PROT_NONE);
+	pm->count = 0;
+	pm->hidden = true;
 }
 
 int pmem_create(struct pmem **out, size_t size)
@@ -253,8 +318,9 @@ enum kernel_error pmem_create_regular_mapping(struct pmem *pm, uintptr_t addr,
 		return KERR_PHYSICAL_MEMORY_EXHAUSTION;
 	if (reserve_slots(pm, 1) < 0)
 		return KERR_PHYSICAL_MEMORY_EXHAUSTION;
-	if (host_remap(addr, length, rights_to_prot(rights)) < 0)
-		return KERR_PHYSICAL_MEMORY_EXHAUSTION;
+	if (host_remap(addr, length,
+		       pm->hidden ? PROT_NONE : rights_to_prot(rights)) < 0)
+		return host_refused("mmap", length);
 	insert_at(pm, i, &m);
 	return KERR_OK;
 }
@@ -284,7 +350,7 @@ enum kernel_error pmem_unmap(struct pmem *pm, uintptr_t addr, size_t length)
 		return KERR_PHYSICAL_MEMORY_EXHAUSTION;
 	m = &pm->maps[i];
 	if (host_remap(addr, length, PROT_NONE) < 0)
-		return KERR_PHYSICAL_MEMORY_EXHAUSTION;
+		return host_refused("mmap", length);
 
 	if (addr == m->start && tail.length == 0) {
 		remove_at(pm, i);

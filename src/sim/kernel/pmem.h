@@ -49,8 +49,9 @@ enum kernel_error pmem_find_available_space(struct pmem *pm, size_t length,
  * Errors, checked in this order, leave the memory unchanged:
  * InvalidAddress (addr not page aligned), InvalidSize (length 0 or not page
  * aligned), InvalidAddress (outside the user land, or overlapping a mapping),
- * InvalidMemState (type Unmapped), PhysicalMemoryExhaustion (the host
- * refused the pages, or an injected failure).
+ * InvalidMemState (type Unmapped), PhysicalMemoryExhaustion (an injected
+ * failure, or no room for the bookkeeping), HostRefused (the host refused
+ * the pages: its mapping limit or memory; see pmem_host_error).
  */
 enum kernel_error pmem_create_regular_mapping(struct pmem *pm, uintptr_t addr,
 					      size_t length,
@@ -61,7 +62,7 @@ enum kernel_error pmem_create_regular_mapping(struct pmem *pm, uintptr_t addr,
  * Unmap [addr, addr + length), which must lie inside one mapping; the rest
  * of that mapping stays (it may split in two). The pages go back to
  * PROT_NONE and lose their contents. Errors: InvalidAddress (unaligned, or
- * not inside one mapping), InvalidSize (0 or unaligned).
+ * not inside one mapping), InvalidSize (0 or unaligned), HostRefused.
  */
 enum kernel_error pmem_unmap(struct pmem *pm, uintptr_t addr, size_t length);
 
@@ -71,6 +72,30 @@ const struct mapping *pmem_query(const struct pmem *pm, uintptr_t addr);
 /* Number of mappings, and the i-th in address order (NULL past the end). */
 size_t pmem_mapping_count(const struct pmem *pm);
 const struct mapping *pmem_mapping_at(const struct pmem *pm, size_t i);
+
+/*
+ * Whether user code may reach the user land: a hidden land is PROT_NONE
+ * as a whole on the host, as if its page tables were not loaded, and new
+ * mappings in it stay PROT_NONE until it is shown again; showing restores
+ * each mapping's own protection. Returns KERR_OK, or KERR_HOST_REFUSED
+ * when the host refuses an mprotect (pmem_host_error says what).
+ */
+enum kernel_error pmem_set_hidden(struct pmem *pm, bool hidden);
+bool pmem_hidden(const struct pmem *pm);
+
+/*
+ * Drop every mapping and its contents, but keep the reservation, PROT_NONE,
+ * so that nothing else of the host can land in the range (a stale register
+ * may still point into it). pmem_destroy releases it later.
+ */
+void pmem_retire(struct pmem *pm);
+
+/*
+ * What the host last refused this host thread in process memory (e.g.
+ * "mmap of 0x1000 bytes: Cannot allocate memory"), for a
+ * KERR_HOST_REFUSED; "" when nothing was refused.
+ */
+const char *pmem_host_error(void);
 
 /*
  * Fault injection for labs and tests: the n-th create_regular_mapping call

@@ -86,6 +86,11 @@ int process_create(struct kernel *k, const char *name, size_t userland,
 	err = pmem_create(&p->pm, userland);
 	if (err)
 		goto out_free_name;
+	/* A new land is hidden until one of its threads runs (isolation). */
+	if (pmem_set_hidden(p->pm, true) != KERR_OK) {
+		err = -ENOMEM;
+		goto out_free_pmem;
+	}
 	p->policy = policy ? policy : tls_policy_find(TLS_POLICY_DEFAULT);
 	mem.ctx = ctx;
 	p->mgr = p->policy->create(&mem);
@@ -127,13 +132,18 @@ enum kernel_error process_kill(struct kernel *k, struct process *p)
 		kernel_emit(k, &(struct trace_event){ .kind = EV_THREAD_EXIT,
 						      .proc = p, .thread = t });
 	}
+	for (unsigned i = 0; i < k->ncpus; i++)
+		if (k->cpus[i].space == p)
+			k->cpus[i].space = NULL;
 	pthread_mutex_lock(&p->lock);
 	p->policy->destroy(p->mgr);
 	p->mgr = NULL;
-	pmem_destroy(p->pm);
-	p->pm = NULL;
+	pmem_retire(p->pm);
 	p->dead = true;
 	pthread_mutex_unlock(&p->lock);
+	p->next_retired = k->retired;
+	k->retired = p;
+	process_sweep_retired(k);
 	kernel_emit(k, &(struct trace_event){ .kind = EV_PROCESS_KILL,
 					      .proc = p });
 	return KERR_OK;
@@ -263,4 +273,57 @@ enum kernel_error process_tls_free(struct kernel *k, struct process *p,
 	kernel_emit(k, &(struct trace_event){ .kind = EV_TLS_FREE, .proc = p,
 					      .offset = offset });
 	return KERR_OK;
+}
+
+const char *kernel_host_error(void)
+{
+	return pmem_host_error();
+}
+
+enum kernel_error process_switch_space(struct kernel *k, struct process *p)
+{
+	struct percpu *pc = this_cpu(k);
+	enum kernel_error err;
+
+	if (pc->space == p)
+		return KERR_OK;
+	if (pc->space) {
+		err = pmem_set_hidden(pc->space->pm, true);
+		if (err)
+			return err;
+	}
+	pc->space = NULL;
+	err = pmem_set_hidden(p->pm, false);
+	if (err)
+		return err;
+	pc->space = p;
+	return KERR_OK;
+}
+
+/* Whether some CPU's register holds an address in p's old range. */
+static bool register_points_into(struct kernel *k, const struct process *p)
+{
+	for (unsigned i = 0; i < k->ncpus; i++) {
+		uintptr_t reg = cpu_read_tls_register(&k->cpus[i].cpu);
+
+		if (reg >= p->userland_start &&
+		    reg - p->userland_start < p->userland_size)
+			return true;
+	}
+	return false;
+}
+
+void process_sweep_retired(struct kernel *k)
+{
+	struct process **link = &k->retired, *p;
+
+	while ((p = *link) != NULL) {
+		if (!register_points_into(k, p)) {
+			*link = p->next_retired;
+			pmem_destroy(p->pm);
+			p->pm = NULL;
+		} else {
+			link = &p->next_retired;
+		}
+	}
 }

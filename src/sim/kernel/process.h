@@ -36,6 +36,7 @@ struct process {
 	size_t userland_size;
 	uintptr_t userland_start;	/* kept after death, for reports */
 	struct process *next_in_kernel;
+	struct process *next_retired;	/* on k->retired */
 };
 
 /*
@@ -46,8 +47,28 @@ struct process {
 int process_create(struct kernel *k, const char *name, size_t userland,
 		   const struct tls_manager_ops *policy, struct process **out);
 
-/* Kill p: its threads die, its memory goes. KERR_PROCESS_KILLED if dead. */
+/*
+ * Kill p: its threads die, its memory goes. KERR_PROCESS_KILLED if dead.
+ * While a CPU's register still points into p's range, the range stays
+ * reserved PROT_NONE (retired) so no other host mapping can land there.
+ */
 enum kernel_error process_kill(struct kernel *k, struct process *p);
+
+/*
+ * Internal to the kernel model. process_switch_space: make p's user land
+ * the one user code on this CPU may reach (the previous one goes PROT_NONE,
+ * as a page-table switch would); nothing when it already is. Returns
+ * KERR_OK or KERR_HOST_REFUSED. process_sweep_retired: release retired
+ * ranges no register points into any more.
+ */
+enum kernel_error process_switch_space(struct kernel *k, struct process *p);
+void process_sweep_retired(struct kernel *k);
+
+/*
+ * What the host last refused the kernel model, for a KERR_HOST_REFUSED
+ * (e.g. "mmap of 0x1000 bytes: Cannot allocate memory").
+ */
+const char *kernel_host_error(void);
 
 /* create_regular_mapping / unmap on p, at offsets in its user land. */
 enum kernel_error process_map(struct kernel *k, struct process *p,

@@ -89,16 +89,23 @@ static void first_schedule(struct kernel *k, struct thread *t)
 enum kernel_error sched_switch_to(struct kernel *k, struct thread *t)
 {
 	struct percpu *pc = this_cpu(k);
+	enum kernel_error err;
 
 	if (t->state == THREAD_DEAD)
 		return KERR_INVALID_STATE;
 	if (pc->current == t)
 		return KERR_OK;
+	/* the address space first: the kernel writes the TLS through it */
+	err = process_switch_space(k, t->proc);
+	if (err)
+		return err;
 	if (!t->scheduled_once)
 		first_schedule(k, t);
 	cpu_load_tls(&pc->cpu, t->tls);
 	pc->current = t;
 	k->switches++;
+	if (k->retired)
+		process_sweep_retired(k);
 	if (k->trace)
 		kernel_emit(k, &(struct trace_event){
 			.kind = EV_SWITCH, .proc = t->proc, .thread = t,
@@ -122,16 +129,41 @@ static struct thread *pick_next(struct kernel *k, struct thread *after)
 	return NULL;
 }
 
+/*
+ * Why an access of p's thread at addr, in the user land of owner, faulted:
+ * another process's land is out of reach while p runs (isolation); in its
+ * own land, the page is not mapped or its rights forbid the access.
+ */
+static const char *fault_reason(const struct process *p,
+				const struct process *owner, uintptr_t addr,
+				bool store)
+{
+	struct mapping m;
+
+	if (owner != p)
+		return "another process's user land";
+	if (!process_mapping_at(owner, process_offset(owner, addr), &m))
+		return "not mapped";
+	if (store && !(m.rights & MAR_WRITABLE))
+		return "write to a read-only page";
+	if (!store && !(m.rights & MAR_READABLE))
+		return "read of a page that is not readable";
+	return "access denied";
+}
+
 /* Describe the fault pc recorded, for traces and reports. */
 static void describe_fault(struct kernel *k, struct percpu *pc)
 {
 	uintptr_t addr = pc->cpu.fault_addr;
-	const struct process *p = kernel_process_at(k, addr);
+	const struct process *owner = kernel_process_at(k, addr);
+	const struct thread *t = pc->current;
 
-	if (p)
+	if (owner && t)
 		snprintf(pc->fault_detail, sizeof(pc->fault_detail),
-			 "page fault at offset 0x%llx of process %s",
-			 (unsigned long long)process_offset(p, addr), p->name);
+			 "page fault at %s+0x%llx: %s", owner->name,
+			 (unsigned long long)process_offset(owner, addr),
+			 fault_reason(t->proc, owner, addr,
+				      pc->cpu.user_store));
 	else if (pc->cpu.backend == ARCH_I386_GDT && addr == 0)
 		snprintf(pc->fault_detail, sizeof(pc->fault_detail),
 			 "segment-limit fault (general protection) past fs:0x1ff");
@@ -213,6 +245,8 @@ out_put_stack:
 	/* the job is over: its stack goes back until the next one */
 	stack_put(&k->stacks, t->stack);
 	t->stack = NULL;
+	if (err == KERR_HOST_REFUSED)
+		return -2;
 	if (err)
 		return -1;
 	return 0;

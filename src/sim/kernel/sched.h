@@ -18,9 +18,11 @@
 #include "thread.h"
 
 /*
- * Context switch the CPU to t: on its first schedule zero its TLS and set
- * ptr_self, then load the TLS register. Switching to the current thread
- * does nothing. KERR_INVALID_STATE if t is dead.
+ * Context switch the CPU to t: switch the address space to t's process
+ * (the previous process's land goes PROT_NONE), on t's first schedule zero
+ * its TLS and set ptr_self, then load the TLS register. Switching to the
+ * current thread does nothing. KERR_INVALID_STATE if t is dead;
+ * KERR_HOST_REFUSED when the host refuses the address-space switch.
  */
 enum kernel_error sched_switch_to(struct kernel *k, struct thread *t);
 
@@ -42,7 +44,7 @@ int kernel_run(struct kernel *k);
  * Switch to t and run job(k, t, arg) as t, on t's stack, then come back.
  * Returns 0, or 1 when the job faulted (then t is dead and
  * this_cpu(k)->fault_detail says why), -1 when t is dead, -2 when the host
- * refused t a stack (nothing ran). t holds a host stack only during the
+ * refused t a stack or the switch of address space (nothing ran). t holds a host stack only during the
  * job.
  */
 int kernel_run_as(struct kernel *k, struct thread *t,
