@@ -64,6 +64,16 @@ expect 0 'ok: every thread saw its own TLS' -- demo --threads=3 --yields=4 --pro
 expect 1 'FAILED: threads saw a TLS' -- demo --no-tls-restore --quiet
 expect 0 'ok: every thread saw its own TLS' -- demo --arch=mock --quiet
 expect 2 '--threads wants a number' -- demo --threads=0
+# the host's mapping limit is the host's refusal (exit 4), not a KernelError
+if [ -z "${TLSSIM_EMULATOR:-}" ]; then
+	{ echo 'process A userland=1G'; echo 'spawn A t'; echo 'switch t'
+	  awk 'BEGIN { for (i = 1; i < 70000; i++)
+		printf "map A 0x%x 0x1000 Normal %s\n", i * 8192, i % 2 ? "rw" : "r" }'
+	} >"$tmp/maplimit.tls"
+	expect 4 'the host refused: mmap of 0x1000 bytes: .*max_map_count' -- run --quiet "$tmp/maplimit.tls"
+else
+	echo "SKIP (not counted): mapping-limit check under $TLSSIM_EMULATOR"
+fi
 # more threads than one 64-page user land holds (512) still run
 expect 0 'ok: every thread saw its own TLS' -- demo --threads=600 --yields=1 --quiet
 expect 2 'at most 20000' -- demo --threads=10000 --processes=2 --quiet

@@ -32,7 +32,7 @@ struct pmem {
 };
 
 /* What the host last refused, for pmem_host_error. */
-static __thread char host_error[96];
+static __thread char host_error[128];
 
 /* Countdown of pmem_inject_map_fail; 0 = nothing injected. */
 static __thread unsigned map_fail_countdown;
@@ -83,11 +83,26 @@ const char *pmem_host_error(void)
 	return host_error;
 }
 
-/* Note what the host refused (errno says why); returns KERR_HOST_REFUSED. */
+/*
+ * Note what the host refused (errno says why); returns KERR_HOST_REFUSED.
+ * ENOMEM from mmap or mprotect is usually the host's limit on mappings per
+ * process, so the message names it with its value.
+ */
 static enum kernel_error host_refused(const char *call, size_t len)
 {
-	snprintf(host_error, sizeof(host_error), "%s of 0x%zx bytes: %s", call,
-		 len, strerror(errno));
+	int err = errno;
+	char limit[48] = "";
+	FILE *f;
+	long max = 0;
+
+	if (err == ENOMEM && (f = fopen("/proc/sys/vm/max_map_count", "r"))) {
+		if (fscanf(f, "%ld", &max) == 1)
+			snprintf(limit, sizeof(limit),
+				 " (vm.max_map_count is %ld)", max);
+		fclose(f);
+	}
+	snprintf(host_error, sizeof(host_error), "%s of 0x%zx bytes: %s%s",
+		 call, len, strerror(err), limit);
 	return KERR_HOST_REFUSED;
 }
 

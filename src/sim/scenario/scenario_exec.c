@@ -85,6 +85,13 @@ void set_error(struct outcome *o, enum kernel_error err)
 {
 	if (err == KERR_OK)
 		return;
+	if (err == KERR_HOST_REFUSED) {
+		/* the simulator's own limit, never the simulated kernel's */
+		o->kind = OUT_HOST;
+		snprintf(o->message, sizeof(o->message), "%s",
+			 kernel_host_error());
+		return;
+	}
 	o->kind = OUT_ERROR;
 	o->err = err;
 }

@@ -67,7 +67,10 @@ void runner_fini(struct runner *r);
 void exec_command(struct runner *r, const struct scn_cmd *c,
 		  struct outcome *o);
 
-/* Make o a KernelError outcome (KERR_OK leaves it alone). */
+/*
+ * Make o a KernelError outcome (KERR_OK leaves it alone), or a host
+ * refusal for KERR_HOST_REFUSED.
+ */
 void set_error(struct outcome *o, enum kernel_error err);
 
 /*
