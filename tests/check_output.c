@@ -26,28 +26,11 @@ void setup(void)
 	p = new_process("P1", LAND);
 }
 
-/* Like kernel_fini, without the CPU (not part of this branch). */
+/* kernel_fini copes with a kernel that never brought up a CPU. */
 void teardown(void)
 {
-	struct process *q, *qn;
-	struct thread *t, *tn;
-
 	kernel_set_trace(&k, NULL, NULL);
-	for (q = k.procs; q; q = q->next_in_kernel)
-		if (!q->dead)
-			process_kill(&k, q);
-	for (t = k.threads; t; t = tn) {
-		tn = t->next_in_kernel;
-		free(t->name);
-		free(t);
-	}
-	for (q = k.procs; q; q = qn) {
-		qn = q->next_in_kernel;
-		pthread_mutex_destroy(&q->lock);
-		free(q->name);
-		free(q);
-	}
-	memset(&k, 0, sizeof(k));
+	kernel_fini(&k);
 }
 
 /* A live thread of q whose TLS is at offset off, made by hand. */
@@ -63,11 +46,7 @@ struct thread *add_thread(struct process *q, const char *name, uint64_t off)
 	t->tls = q->userland_start + off;
 	t->tls_offset = off;
 	t->state = THREAD_READY;
-	if (k.threads_tail)
-		k.threads_tail->next_in_kernel = t;
-	else
-		k.threads = t;
-	k.threads_tail = t;
+	thread_attach(&k, t);
 	return t;
 }
 

@@ -118,7 +118,7 @@ START_TEST(show_owner_only_live_thread_of_p)
 	ck_assert_uint_eq(alloc_ok(p), 0x0);
 	ck_assert_uint_eq(alloc_ok(p), 0x200);
 	dead = add_thread(p, "Gone", 0x0);
-	dead->state = THREAD_DEAD;
+	thread_mark_dead(&k, dead);
 	/* Same offset, other process: its host address differs. */
 	add_thread(q, "Other", 0x200);
 	s = show_str(p, NULL);

@@ -80,7 +80,8 @@ void process_for_each_thread(const struct kernel *k, const struct process *p,
 			     void (*fn)(void *arg, const struct thread *t),
 			     void *arg)
 {
-	for (const struct thread *t = k->threads; t; t = t->next_in_kernel)
-		if (t->proc == p && t->state != THREAD_DEAD && t->tls)
+	(void)k;
+	for (const struct thread *t = p->threads; t; t = t->live_next)
+		if (t->tls)
 			fn(arg, t);
 }

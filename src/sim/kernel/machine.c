@@ -109,7 +109,7 @@ bool process_holds(const struct process *p, uintptr_t addr)
 
 struct process *kernel_process_at(const struct kernel *k, uintptr_t addr)
 {
-	for (struct process *p = k->procs; p; p = p->next_in_kernel)
+	for (struct process *p = k->live; p; p = p->live_next)
 		if (process_holds(p, addr))
 			return p;
 	return NULL;

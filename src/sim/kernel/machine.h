@@ -45,6 +45,7 @@ struct kernel {
 	unsigned ncpus;
 	struct process *procs;		/* in creation order */
 	struct process *procs_tail;
+	struct process *live;		/* live processes, newest first */
 	/* Dead processes whose range a register may still point into. */
 	struct process *retired;
 	struct thread *threads;		/* in creation order */

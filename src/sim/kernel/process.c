@@ -103,6 +103,10 @@ int process_create(struct kernel *k, const char *name, size_t userland,
 	p->userland_size = userland;
 	p->userland_start = pmem_userland_start(p->pm);
 	KLIST_APPEND(k->procs, k->procs_tail, p);
+	p->live_next = k->live;
+	if (k->live)
+		k->live->live_prev = p;
+	k->live = p;
 	kernel_emit(k, &(struct trace_event){ .kind = EV_PROCESS_CREATE,
 					      .proc = p, .length = userland });
 	*out = p;
@@ -125,13 +129,19 @@ enum kernel_error process_kill(struct kernel *k, struct process *p)
 {
 	if (p->dead)
 		return KERR_PROCESS_KILLED;
-	for (struct thread *t = k->threads; t; t = t->next_in_kernel) {
-		if (t->proc != p || t->state == THREAD_DEAD)
-			continue;
+	while (p->threads) {
+		struct thread *t = p->threads;
+
 		thread_mark_dead(k, t);
 		kernel_emit(k, &(struct trace_event){ .kind = EV_THREAD_EXIT,
 						      .proc = p, .thread = t });
 	}
+	if (p->live_prev)
+		p->live_prev->live_next = p->live_next;
+	else
+		k->live = p->live_next;
+	if (p->live_next)
+		p->live_next->live_prev = p->live_prev;
 	for (unsigned i = 0; i < k->ncpus; i++)
 		if (k->cpus[i].space == p)
 			k->cpus[i].space = NULL;

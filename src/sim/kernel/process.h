@@ -37,6 +37,8 @@ struct process {
 	uintptr_t userland_start;	/* kept after death, for reports */
 	struct process *next_in_kernel;
 	struct process *next_retired;	/* on k->retired */
+	struct process *live_prev, *live_next;	/* on k->live */
+	struct thread *threads, *threads_tail;	/* live, creation order */
 };
 
 /*

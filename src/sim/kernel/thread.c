@@ -40,7 +40,7 @@ enum kernel_error thread_create(struct kernel *k, struct process *p,
 	t->state = THREAD_READY;
 	t->program = program;
 	t->program_arg = arg;
-	KLIST_APPEND(k->threads, k->threads_tail, t);
+	thread_attach(k, t);
 	kernel_emit(k, &(struct trace_event){ .kind = EV_THREAD_SPAWN,
 					      .proc = p, .thread = t,
 					      .offset = t->tls_offset });
@@ -54,10 +54,36 @@ out_free_t:
 	return err;
 }
 
+void thread_attach(struct kernel *k, struct thread *t)
+{
+	struct process *p = t->proc;
+
+	KLIST_APPEND(k->threads, k->threads_tail, t);
+	t->live_prev = p->threads_tail;
+	t->live_next = NULL;
+	if (p->threads_tail)
+		p->threads_tail->live_next = t;
+	else
+		p->threads = t;
+	p->threads_tail = t;
+}
+
 void thread_mark_dead(struct kernel *k, struct thread *t)
 {
 	struct percpu *pc = this_cpu(k);
+	struct process *p = t->proc;
 
+	if (t->state != THREAD_DEAD) {
+		if (t->live_prev)
+			t->live_prev->live_next = t->live_next;
+		else
+			p->threads = t->live_next;
+		if (t->live_next)
+			t->live_next->live_prev = t->live_prev;
+		else
+			p->threads_tail = t->live_prev;
+		t->live_prev = t->live_next = NULL;
+	}
 	t->state = THREAD_DEAD;
 	t->tls = 0;
 	for (unsigned i = 0; i < k->ncpus; i++)

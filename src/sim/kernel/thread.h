@@ -38,6 +38,8 @@ struct thread {
 	void *stack;		/* a pooled host stack while it runs user
 				 * code (stack.h), else NULL */
 	struct thread *next_zombie;	/* dead, stack not yet given back */
+	/* p's live threads, in creation order (process.h) */
+	struct thread *live_prev, *live_next;
 	user_program program;	/* NULL: a scenario thread, runs jobs */
 	void *program_arg;
 	/* A job the scenario runner hands to the thread (see kernel_run_as). */
@@ -66,6 +68,12 @@ enum kernel_error thread_exit(struct kernel *k, struct thread *t);
  * kernel's own stack (t may be running on it right now).
  */
 void thread_mark_dead(struct kernel *k, struct thread *t);
+
+/*
+ * Internal to the kernel model (and to tests that build threads by hand):
+ * link a live thread t into the kernel's list and its process's live list.
+ */
+void thread_attach(struct kernel *k, struct thread *t);
 
 /* fn(arg, t) for every live thread of p, in creation order. */
 void process_for_each_thread(const struct kernel *k, const struct process *p,
