@@ -37,6 +37,11 @@ void process_for_each_tls_page(const struct process *p, tlsm_page_fn fn,
 	pthread_mutex_unlock(lock_of(p));
 }
 
+bool process_land_shown(const struct process *p)
+{
+	return !p->dead && !pmem_hidden(p->pm);
+}
+
 size_t process_mapping_count(const struct process *p)
 {
 	size_t n;

@@ -15,6 +15,7 @@
 #include <config.h>
 
 #include "pmem.h"
+#include "hostcall.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -31,8 +32,7 @@ struct pmem {
 	bool hidden;			/* PROT_NONE to user code as a whole */
 };
 
-/* What the host last refused, for pmem_host_error. */
-static __thread char host_error[128];
+
 
 /* Countdown of pmem_inject_map_fail; 0 = nothing injected. */
 static __thread unsigned map_fail_countdown;
@@ -78,34 +78,6 @@ static int rights_to_prot(unsigned rights)
 	return prot;
 }
 
-const char *pmem_host_error(void)
-{
-	return host_error;
-}
-
-/*
- * Note what the host refused (errno says why); returns KERR_HOST_REFUSED.
- * ENOMEM from mmap or mprotect is usually the host's limit on mappings per
- * process, so the message names it with its value.
- */
-static enum kernel_error host_refused(const char *call, size_t len)
-{
-	int err = errno;
-	char limit[48] = "";
-	FILE *f;
-	long max = 0;
-
-	if (err == ENOMEM && (f = fopen("/proc/sys/vm/max_map_count", "r"))) {
-		if (fscanf(f, "%ld", &max) == 1)
-			snprintf(limit, sizeof(limit),
-				 " (vm.max_map_count is %ld)", max);
-		fclose(f);
-	}
-	snprintf(host_error, sizeof(host_error), "%s of 0x%zx bytes: %s%s",
-		 call, len, strerror(err), limit);
-	return KERR_HOST_REFUSED;
-}
-
 /*
  * Replace [addr, addr + len) of the reservation with fresh pages of the
  * given protection. Returns 0, or -1 when the host refuses.
@@ -115,6 +87,8 @@ static int host_remap(uintptr_t addr, size_t len, int prot)
 	int flags = MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED;
 	void *p;
 
+	if (host_call_fails(prot == PROT_NONE ? HOST_UNMAP : HOST_MAP))
+		return -1;
 	if (prot == PROT_NONE)
 		flags |= MAP_NORESERVE;
 	p = mmap((void *)addr, len, prot, flags, -1, 0);
@@ -134,31 +108,42 @@ bool pmem_hidden(const struct pmem *pm)
  */
 enum kernel_error pmem_set_hidden(struct pmem *pm, bool hidden)
 {
+	const struct mapping *m;
+	enum kernel_error err;
+	uintptr_t end;
 	size_t i = 0;
 
 	if (pm->hidden == hidden)
 		return KERR_OK;
 	if (hidden) {
-		if (mprotect((void *)pm->start, pm->size, PROT_NONE) != 0)
-			return host_refused("mprotect", pm->size);
+		if (host_call_fails(HOST_PROTECT) ||
+		    mprotect((void *)pm->start, pm->size, PROT_NONE) != 0)
+			return host_refused("mprotect of 0x%zx bytes", pm->size);
 		pm->hidden = true;
 		return KERR_OK;
 	}
 	while (i < pm->count) {
-		const struct mapping *m = &pm->maps[i];
-		uintptr_t end = m->start + m->length;
 		size_t j = i + 1;
 
+		m = &pm->maps[i];
+		end = m->start + m->length;
 		while (j < pm->count && pm->maps[j].start == end &&
 		       pm->maps[j].rights == m->rights)
 			end += pm->maps[j++].length;
-		if (mprotect((void *)m->start, end - m->start,
+		if (host_call_fails(HOST_PROTECT) ||
+		    mprotect((void *)m->start, end - m->start,
 			     rights_to_prot(m->rights)) != 0)
-			return host_refused("mprotect", end - m->start);
+			goto out_rehide;
 		i = j;
 	}
 	pm->hidden = false;
 	return KERR_OK;
+
+out_rehide:
+	/* put back what was shown: the land is hidden as before */
+	err = host_refused("mprotect of 0x%zx bytes", (size_t)(end - m->start));
+	mprotect((void *)pm->start, pm->size, PROT_NONE);
+	return err;
 }
 
 void pmem_retire(struct pmem *pm)
@@ -175,10 +160,11 @@ int pmem_create(struct pmem **out, size_t size)
 
 	if (size < PAGE_SIZE || !page_aligned(size))
 		return -EINVAL;
-	pm = calloc(1, sizeof(*pm));
+	pm = host_calloc(1, sizeof(*pm));
 	if (!pm)
 		return -ENOMEM;
-	base = mmap(NULL, size, PROT_NONE,
+	base = host_call_fails(HOST_RESERVE) ? MAP_FAILED :
+	       mmap(NULL, size, PROT_NONE,
 		    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	if (base == MAP_FAILED) {
 		free(pm);
@@ -265,7 +251,8 @@ static int reserve_slots(struct pmem *pm, size_t extra)
 		return 0;
 	while (cap < want)
 		cap *= 2;
-	maps = realloc(pm->maps, cap * sizeof(*maps));
+	maps = host_call_fails(HOST_ALLOC) ? NULL :
+	       realloc(pm->maps, cap * sizeof(*maps));
 	if (!maps)
 		return -1;
 	pm->maps = maps;
@@ -335,7 +322,7 @@ enum kernel_error pmem_create_regular_mapping(struct pmem *pm, uintptr_t addr,
 		return KERR_PHYSICAL_MEMORY_EXHAUSTION;
 	if (host_remap(addr, length,
 		       pm->hidden ? PROT_NONE : rights_to_prot(rights)) < 0)
-		return host_refused("mmap", length);
+		return host_refused("mmap of 0x%zx bytes", length);
 	insert_at(pm, i, &m);
 	return KERR_OK;
 }
@@ -365,7 +352,7 @@ enum kernel_error pmem_unmap(struct pmem *pm, uintptr_t addr, size_t length)
 		return KERR_PHYSICAL_MEMORY_EXHAUSTION;
 	m = &pm->maps[i];
 	if (host_remap(addr, length, PROT_NONE) < 0)
-		return host_refused("mmap", length);
+		return host_refused("mmap of 0x%zx bytes", length);
 
 	if (addr == m->start && tail.length == 0) {
 		remove_at(pm, i);

@@ -51,7 +51,7 @@ enum kernel_error pmem_find_available_space(struct pmem *pm, size_t length,
  * aligned), InvalidAddress (outside the user land, or overlapping a mapping),
  * InvalidMemState (type Unmapped), PhysicalMemoryExhaustion (an injected
  * failure, or no room for the bookkeeping), HostRefused (the host refused
- * the pages: its mapping limit or memory; see pmem_host_error).
+ * the pages: its mapping limit or memory; see host_error()).
  */
 enum kernel_error pmem_create_regular_mapping(struct pmem *pm, uintptr_t addr,
 					      size_t length,
@@ -89,13 +89,6 @@ bool pmem_hidden(const struct pmem *pm);
  * may still point into it). pmem_destroy releases it later.
  */
 void pmem_retire(struct pmem *pm);
-
-/*
- * What the host last refused this host thread in process memory (e.g.
- * "mmap of 0x1000 bytes: Cannot allocate memory"), for a
- * KERR_HOST_REFUSED; "" when nothing was refused.
- */
-const char *pmem_host_error(void);
 
 /*
  * Fault injection for labs and tests: the n-th create_regular_mapping call

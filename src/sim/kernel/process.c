@@ -6,6 +6,7 @@
 #include <config.h>
 
 #include "process.h"
+#include "hostcall.h"
 #include "pmem.h"
 #include "policy/policy.h"
 #include "thread.h"
@@ -75,12 +76,12 @@ int process_create(struct kernel *k, const char *name, size_t userland,
 	struct process *p;
 	int err = -ENOMEM;
 
-	p = calloc(1, sizeof(*p) + sizeof(*ctx));
+	p = host_calloc(1, sizeof(*p) + sizeof(*ctx));
 	if (!p)
 		return -ENOMEM;
 	ctx = (struct tlsm_ctx *)(p + 1);
 	*ctx = (struct tlsm_ctx){ k, p };
-	p->name = strdup(name);
+	p->name = host_strdup(name);
 	if (!p->name)
 		goto out_free_p;
 	err = pmem_create(&p->pm, userland);
@@ -287,7 +288,7 @@ enum kernel_error process_tls_free(struct kernel *k, struct process *p,
 
 const char *kernel_host_error(void)
 {
-	return pmem_host_error();
+	return host_error();
 }
 
 enum kernel_error process_switch_space(struct kernel *k, struct process *p)
@@ -295,17 +296,22 @@ enum kernel_error process_switch_space(struct kernel *k, struct process *p)
 	struct percpu *pc = this_cpu(k);
 	enum kernel_error err;
 
-	if (pc->space == p)
+	struct process *old = pc->space;
+
+	if (old == p)
 		return KERR_OK;
-	if (pc->space) {
-		err = pmem_set_hidden(pc->space->pm, true);
+	if (old) {
+		err = pmem_set_hidden(old->pm, true);
 		if (err)
 			return err;
 	}
-	pc->space = NULL;
 	err = pmem_set_hidden(p->pm, false);
-	if (err)
+	if (err) {
+		/* back to the old space (showing what was shown before) */
+		if (old)
+			pmem_set_hidden(old->pm, false);
 		return err;
+	}
 	pc->space = p;
 	return KERR_OK;
 }

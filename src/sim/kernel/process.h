@@ -119,6 +119,9 @@ void process_tls_stats(const struct process *p, struct tlsm_stats *out);
 void process_for_each_tls_page(const struct process *p, tlsm_page_fn fn,
 			       void *arg);
 
+/* Whether user code may reach p's user land now (isolation). */
+bool process_land_shown(const struct process *p);
+
 /* Number of mappings in p's user land (0 once dead). */
 size_t process_mapping_count(const struct process *p);
 

@@ -9,6 +9,7 @@
 #include <config.h>
 
 #include "stack.h"
+#include "hostcall.h"
 #include "kernel.h"
 
 #include <sys/mman.h>
@@ -24,11 +25,12 @@ static unsigned *stack_record(void *stack)
 /* A fresh stack with a guard page at its bottom; NULL when refused. */
 static void *stack_map(void)
 {
-	char *p = mmap(NULL, THREAD_STACK_SIZE + PAGE_SIZE,
-		       PROT_READ | PROT_WRITE,
-		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-	char *stack;
+	char *p, *stack;
 
+	if (host_call_fails(HOST_STACK))
+		return NULL;
+	p = mmap(NULL, THREAD_STACK_SIZE + PAGE_SIZE, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	if (p == MAP_FAILED)
 		return NULL;
 	if (mprotect(p, PAGE_SIZE, PROT_NONE) != 0) {

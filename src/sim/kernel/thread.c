@@ -4,6 +4,7 @@
  */
 #include <config.h>
 
+#include "hostcall.h"
 #include "process.h"
 #include "sched.h"
 #include "thread.h"
@@ -15,17 +16,19 @@ enum kernel_error thread_create(struct kernel *k, struct process *p,
 				const char *name, user_program program,
 				void *arg, struct thread **out)
 {
-	enum kernel_error err = KERR_PHYSICAL_MEMORY_EXHAUSTION;
+	enum kernel_error err;
 	struct thread *t;
 
 	if (p->dead)
 		return KERR_PROCESS_KILLED;
-	t = calloc(1, sizeof(*t));
+	t = host_calloc(1, sizeof(*t));
 	if (!t)
-		return err;
-	t->name = strdup(name);
-	if (!t->name)
+		return host_refused("memory for thread %s", name);
+	t->name = host_strdup(name);
+	if (!t->name) {
+		err = host_refused("memory for thread %s", name);
 		goto out_free_t;
+	}
 
 	pthread_mutex_lock(&p->lock);
 	err = process_tls_take(k, p, t, &t->tls);

@@ -51,8 +51,8 @@ struct thread {
 /*
  * New thread in p running program(arg). Allocates its TLS; on failure the
  * thread is not created and the KernelError is returned (KERR_PROCESS_KILLED
- * for a dead p, KERR_PHYSICAL_MEMORY_EXHAUSTION when the host has no memory
- * for the thread's record, as the kernel heap running dry would be).
+ * for a dead p, KERR_HOST_REFUSED when the host has no memory for the
+ * thread's record).
  */
 enum kernel_error thread_create(struct kernel *k, struct process *p,
 				const char *name, user_program program,
