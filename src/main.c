@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,6 +38,8 @@ static const char usage_text[] =
 	"                      peek or show output\n"
 	"  --verbose           one line per command with its outcome\n"
 	"  --fail-fast         stop at the first failed expectation\n"
+	"  --max-input=SIZE    largest scenario file read (default 64M);\n"
+	"                      a larger one is refused (exit 2)\n"
 	"  --color=auto|always|never\n"
 	"demo:\n"
 	"  --threads=N (3, at most 10000) --yields=M (3) --processes=K (1, at\n"
@@ -51,7 +54,7 @@ static const char usage_text[] =
 enum {
 	OPT_ARCH = 256, OPT_NO_RESTORE, OPT_POLICY, OPT_TRACE, OPT_QUIET,
 	OPT_VERBOSE, OPT_FAIL_FAST, OPT_COLOR, OPT_THREADS, OPT_YIELDS,
-	OPT_PROCESSES, OPT_ITERATIONS, OPT_HELP, OPT_VERSION,
+	OPT_PROCESSES, OPT_ITERATIONS, OPT_HELP, OPT_VERSION, OPT_MAX_INPUT,
 };
 
 static const struct option long_options[] = {
@@ -68,6 +71,7 @@ static const struct option long_options[] = {
 	{ "yields", required_argument, NULL, OPT_YIELDS },
 	{ "processes", required_argument, NULL, OPT_PROCESSES },
 	{ "iterations", required_argument, NULL, OPT_ITERATIONS },
+	{ "max-input", required_argument, NULL, OPT_MAX_INPUT },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ NULL, 0, NULL, 0 },
@@ -78,6 +82,7 @@ struct cli {
 	struct run_options run;
 	struct demo_options demo;
 	unsigned long iterations;
+	size_t max_input;		/* bytes of one scenario file */
 	int color;			/* -1 auto, 0 never, 1 always */
 };
 
@@ -106,6 +111,28 @@ static bool parse_count(const char *s, unsigned long min, unsigned long max,
 	return true;
 }
 
+/*
+ * A size: decimal digits with an optional K, M or G suffix (powers of
+ * 1024), in [min, max]; false if it is not one.
+ */
+static bool parse_size(const char *s, unsigned long long min,
+		       unsigned long long max, size_t *out)
+{
+	unsigned long long v, mul = 1;
+	char *end;
+
+	if (*s < '0' || *s > '9')
+		return false;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (*end == 'K' || *end == 'M' || *end == 'G')
+		mul = 1ull << (*end == 'K' ? 10 : *end == 'M' ? 20 : 30), end++;
+	if (errno || *end || v > max / mul || v * mul < min)
+		return false;
+	*out = (size_t)(v * mul);
+	return true;
+}
+
 /* Apply one option to cli. Returns -1 when it was fine, else an exit. */
 static int apply_option(struct cli *cli, int opt, const char *arg)
 {
@@ -120,6 +147,11 @@ static int apply_option(struct cli *cli, int opt, const char *arg)
 		return -1;
 	case OPT_NO_RESTORE:
 		cli->run.no_tls_restore = cli->demo.no_tls_restore = true;
+		return -1;
+	case OPT_MAX_INPUT:
+		if (!parse_size(arg, 1, (unsigned long long)SIZE_MAX >> 1,
+				&cli->max_input))
+			return bad_usage("--max-input wants a size in bytes (K, M or G may follow), not '%s'", arg);
 		return -1;
 	case OPT_POLICY:
 		if (strcmp(arg, "sunrise") != 0)
@@ -221,7 +253,8 @@ static int cmd_run(struct cli *cli, int nfiles, char **files)
 		goto out;
 	}
 	for (int i = 0; i < nfiles; i++) {
-		int err = scenario_load_file(files[i], d, &scns[i]);
+		int err = scenario_load_file(files[i], cli->max_input, d,
+					     &scns[i]);
 
 		if (err == -ENOMEM)
 			status = worse(status, RUN_HOST);

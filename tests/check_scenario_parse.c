@@ -397,7 +397,7 @@ START_TEST(load_file)
 	ck_assert_int_eq(write(fd, text, 20), 20);
 	close(fd);
 	D = diag_new_memory();
-	ck_assert_int_eq(scenario_load_file(path, D, &S), 0);
+	ck_assert_int_eq(scenario_load_file(path, 0, D, &S), 0);
 	ck_assert_uint_eq(S->cmd_count, 2);
 	ck_assert_str_eq(S->file_name, path);
 
@@ -405,12 +405,12 @@ START_TEST(load_file)
 	ck_assert_int_eq(write(fd, text, sizeof(text) - 1),
 			 (ssize_t)sizeof(text) - 1);
 	close(fd);
-	ck_assert_int_eq(scenario_load_file(path, D, &s), -EINVAL);
+	ck_assert_int_eq(scenario_load_file(path, 0, D, &s), -EINVAL);
 	ck_assert_ptr_null(s);
 	ck_assert_ptr_nonnull(strstr(diag_text(D), ":3:6: error: bad process name '?'"));
 	unlink(path);
 
-	ck_assert_int_eq(scenario_load_file("/nonexistent/x.scn", D, &s), -EIO);
+	ck_assert_int_eq(scenario_load_file("/nonexistent/x.scn", 0, D, &s), -EIO);
 	ck_assert_ptr_nonnull(strstr(diag_text(D),
 				     "tlssim: cannot open '/nonexistent/x.scn': No such file or directory\n"));
 }

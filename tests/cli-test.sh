@@ -64,6 +64,12 @@ expect 0 'ok: every thread saw its own TLS' -- demo --threads=3 --yields=4 --pro
 expect 1 'FAILED: threads saw a TLS' -- demo --no-tls-restore --quiet
 expect 0 'ok: every thread saw its own TLS' -- demo --arch=mock --quiet
 expect 2 '--threads wants a number' -- demo --threads=0
+# input beyond the size limit is refused before anything runs
+expect 2 'input larger than 67108864 bytes' -- run /dev/zero
+head -c 2000 /dev/zero >"$tmp/zeros.tls"
+expect 2 'zeros.tls: error: input larger than 1024 bytes' -- run --max-input=1K "$tmp/zeros.tls"
+expect 2 '1:1: ' -- run --max-input=2K "$tmp/zeros.tls"
+expect 2 '--max-input wants a size' -- run --max-input=lots "$tmp/ok.tls"
 # the host's mapping limit is the host's refusal (exit 4), not a KernelError
 if [ -z "${TLSSIM_EMULATOR:-}" ]; then
 	{ echo 'process A userland=1G'; echo 'spawn A t'; echo 'switch t'

@@ -161,18 +161,24 @@ struct scenario {
  * text is malformed, after reporting every error to d (at most
  * SCN_MAX_ERRORS, then one "too many errors"); -ENOMEM when memory ran out.
  * *out is NULL on failure. For `tlssim run`, -EINVAL (and scenario_load_file's
- * -EIO) mean exit status 2, -ENOMEM exit status 4.
+ * -EIO and -EFBIG) mean exit status 2, -ENOMEM exit status 4.
  */
 int scenario_parse(const char *file_name, const char *text, size_t len,
 		   struct diag *d, struct scenario **out);
 
+/* The largest input scenario_load_file reads by default (64 MiB). */
+#define SCN_MAX_INPUT_DEFAULT ((size_t)64 << 20)
+
 /*
- * Read and parse a whole file, or standard input for "-" (named "<stdin>").
- * Returns 0 and sets *out; -EIO when the file cannot be opened or read,
- * reported as "tlssim: cannot open 'FILE': REASON"; otherwise as
- * scenario_parse.
+ * Read and parse a whole file, or standard input for "-" (named "<stdin>"),
+ * of at most max_input bytes (0: SCN_MAX_INPUT_DEFAULT). Returns 0 and sets
+ * *out; -EIO when the file cannot be opened or read, reported as "tlssim:
+ * cannot open 'FILE': REASON"; -EFBIG when it holds more than max_input
+ * bytes, reported as "FILE: error: input larger than ..." (reading stops
+ * there: /dev/zero is refused, not read to the end); -ENOMEM when memory
+ * ran out (reported); otherwise as scenario_parse.
  */
-int scenario_load_file(const char *path, struct diag *d,
+int scenario_load_file(const char *path, size_t max_input, struct diag *d,
 		       struct scenario **out);
 
 /* Release a scenario and everything it owns. NULL is a no-op. */

@@ -477,13 +477,14 @@ int scenario_parse(const char *file_name, const char *text, size_t len,
 	return 0;
 }
 
-int scenario_load_file(const char *path, struct diag *d,
+int scenario_load_file(const char *path, size_t max_input, struct diag *d,
 		       struct scenario **out)
 {
 	bool is_stdin = strcmp(path, "-") == 0;
 	const char *name = is_stdin ? "<stdin>" : path;
 	FILE *f = is_stdin ? stdin : fopen(path, "rb");
-	size_t len = 0, cap = 0;
+	size_t len = 0, cap = 0, limit = max_input ? max_input
+						   : SCN_MAX_INPUT_DEFAULT;
 	char *buf = NULL;
 	int rc;
 
@@ -493,23 +494,37 @@ int scenario_load_file(const char *path, struct diag *d,
 				 strerror(errno));
 		return -EIO;
 	}
+	/* read at most limit + 1 bytes: one more says the input is too big */
 	for (;;) {
-		size_t got;
+		size_t got, want;
 
 		if (len == cap) {
 			size_t ncap = cap ? 2 * cap : 65536;
-			char *nbuf = ncap > cap ? realloc(buf, ncap) : NULL;
+			char *nbuf;
 
+			if (ncap > limit + 1)
+				ncap = limit + 1;
+			nbuf = ncap > cap ? realloc(buf, ncap) : NULL;
 			if (!nbuf) {
+				diag_error_plain(d, "out of memory reading '%s' (%zu bytes read)",
+						 name, len);
 				rc = -ENOMEM;
 				goto out;
 			}
 			buf = nbuf;
 			cap = ncap;
 		}
-		got = fread(buf + len, 1, cap - len, f);
+		want = cap - len;
+		got = fread(buf + len, 1, want, f);
 		len += got;
-		if (got == 0)
+		if (len > limit) {
+			diag_error_at(d, name, 0, 0, NULL, 0,
+				      "input larger than %zu bytes (--max-input=SIZE changes the limit)",
+				      limit);
+			rc = -EFBIG;
+			goto out;
+		}
+		if (got < want)
 			break;
 	}
 	if (ferror(f)) {
