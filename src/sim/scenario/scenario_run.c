@@ -173,10 +173,14 @@ static void judge(struct runner *r, const struct scn_cmd *c,
 
 /*
  * Panic messages of the kernel name host addresses ("Freed TLS 0x7f...
- * is not in TLSManager."). Rewrite each one that lies in a user land as
- * PROCESS+0xOFFSET, so reports and golden files do not depend on ASLR.
+ * is not in TLSManager."). Rewrite each as PROCESS+0xOFFSET: in the live
+ * user land that holds it, else relative to near (the process the command
+ * names), so no report shows a host address and golden files do not
+ * depend on ASLR.
  */
-static void humanize_addresses(const struct kernel *k, char *msg, size_t size)
+static void humanize_addresses(const struct kernel *k,
+			       const struct process *near, char *msg,
+			       size_t size)
 {
 	char out[PANIC_MESSAGE_MAX];
 	size_t n = 0;
@@ -193,6 +197,12 @@ static void humanize_addresses(const struct kernel *k, char *msg, size_t size)
 		}
 		v = strtoull(s, &end, 16);
 		hit = kernel_process_at(k, (uintptr_t)v);
+		/*
+		 * Past every land (tls-free of an offset beyond it): the
+		 * address the command made from its process and an offset.
+		 */
+		if (!hit)
+			hit = near;
 		if (!hit) {
 			size_t len = (size_t)(end - s);
 
@@ -238,7 +248,9 @@ static void run_command(struct runner *r, const struct scn_cmd *c)
 	if (panic_call(&catch, call_exec, &e)) {
 		o.kind = OUT_PANIC;
 		snprintf(o.message, sizeof(o.message), "%s", catch.message);
-		humanize_addresses(&r->k, o.message, sizeof(o.message));
+		humanize_addresses(&r->k, c->process != SCN_NONE ?
+				   r->procs[c->process] : NULL,
+				   o.message, sizeof(o.message));
 		kernel_emit(&r->k, &(struct trace_event){
 			.kind = EV_PANIC, .detail = o.message });
 	} else if (o.kind == OUT_ERROR) {
