@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "testutil.h"
+#include "backends.h"
 #include "programs/demo.h"
 #include "kernel/process.h"
 #include "kernel/sched.h"
@@ -18,14 +19,11 @@
 static struct kernel k;
 static struct process *proc;
 
-/* Bring up a kernel on backend `b`; false when this host cannot run it. */
-static bool up(int b, bool no_restore)
+/* Bring up a kernel on backend b (one this host runs) with a process P. */
+static void up(enum arch_backend b, bool no_restore)
 {
-	if (!arch_backend_available((enum arch_backend)b))
-		return false;
-	ck_assert_int_eq(kernel_init(&k, (enum arch_backend)b, no_restore), 0);
+	ck_assert_int_eq(kernel_init(&k, b, no_restore), 0);
 	ck_assert_int_eq(process_create(&k, "P", 64 * PAGE_SIZE, NULL, &proc), 0);
-	return true;
 }
 
 /* Slots of p's manager in use, through the kernel front. */
@@ -89,8 +87,7 @@ START_TEST(test_many_threads_many_yields)
 {
 	struct demo_result res[12];
 
-	if (!up(_i, false))
-		return;
+	up(BACKEND(_i), false);
 	memset(res, 0, sizeof(res));
 	for (int i = 0; i < 12; i++) {
 		char name[16];
@@ -119,8 +116,7 @@ START_TEST(test_no_tls_restore_breaks_checks)
 	struct demo_result res[3];
 	unsigned failures = 0, wrong_self = 0;
 
-	if (!up(_i, true))
-		return;
+	up(BACKEND(_i), true);
 	memset(res, 0, sizeof(res));
 	for (int i = 0; i < 3; i++) {
 		snprintf(res[i].message, sizeof(res[i].message), "thread %d", i);
@@ -145,8 +141,7 @@ START_TEST(test_register_equals_kernel_tls_after_switch)
 {
 	struct thread *a, *b;
 
-	if (!up(_i, false))
-		return;
+	up(BACKEND(_i), false);
 	a = spawn("A", NULL, NULL);
 	b = spawn("B", NULL, NULL);
 	for (int round = 0; round < 3; round++) {
@@ -165,8 +160,7 @@ START_TEST(test_first_schedule_zeroes_and_sets_self)
 	uintptr_t self;
 	char buf[8];
 
-	if (!up(_i, false))
-		return;
+	up(BACKEND(_i), false);
 	a = spawn("A", NULL, NULL);
 	write_as(a, TLS_OFF_IPC, "secret!");
 	write_as(a, TLS_OFF_CONTEXT, sizeof(void *) == 8 ? "ctx_ptr" : "ctx");
@@ -195,8 +189,7 @@ static void ipc_pair(int backend, bool no_restore)
 	struct thread *a, *b;
 	char buf[16] = { 0 };
 
-	if (!up(backend, no_restore))
-		return;
+	up((enum arch_backend)backend, no_restore);
 	a = spawn("A", NULL, NULL);
 	b = spawn("B", NULL, NULL);
 	write_as(a, TLS_OFF_IPC, "from A");
@@ -211,13 +204,13 @@ static void ipc_pair(int backend, bool no_restore)
 
 START_TEST(test_ipc_buffers_stay_apart)
 {
-	ipc_pair(_i, false);
+	ipc_pair(BACKEND(_i), false);
 }
 END_TEST
 
 START_TEST(test_ipc_buffers_collide_without_restore)
 {
-	ipc_pair(_i, true);
+	ipc_pair(BACKEND(_i), true);
 }
 END_TEST
 
@@ -234,10 +227,9 @@ static void job_read_far(struct kernel *kk, struct thread *t, void *arg)
 START_TEST(test_fault_kills_thread)
 {
 	struct thread *t[8];
-	enum arch_backend b = (enum arch_backend)_i;
+	enum arch_backend b = BACKEND(_i);
 
-	if (!up(_i, false))
-		return;
+	up(BACKEND(_i), false);
 	for (int i = 0; i < 8; i++) {
 		char name[16];
 
@@ -265,8 +257,7 @@ START_TEST(test_spawn_failure_creates_nothing)
 	struct thread *t = NULL;
 	unsigned tid;
 
-	if (!up(_i, false))
-		return;
+	up(BACKEND(_i), false);
 	for (int i = 0; i < 8 * 64; i++) {
 		char name[16];
 
@@ -288,8 +279,7 @@ START_TEST(test_kill_process)
 	struct thread *a, *t = NULL;
 	struct process *q;
 
-	if (!up(_i, false))
-		return;
+	up(BACKEND(_i), false);
 	a = spawn("A", NULL, NULL);
 	ck_assert_int_eq(sched_switch_to(&k, a), KERR_OK);
 	ck_assert_int_eq(process_kill(&k, proc), KERR_OK);
@@ -314,11 +304,9 @@ END_TEST
 
 START_TEST(test_demo_runs_and_fails_without_restore)
 {
-	struct demo_options o = { 4, 10, 2, true, (enum arch_backend)_i, false };
+	struct demo_options o = { 4, 10, 2, true, BACKEND(_i), false };
 	FILE *devnull = fopen("/dev/null", "w");
 
-	if (!arch_backend_available((enum arch_backend)_i))
-		return;
 	ck_assert_ptr_nonnull(devnull);
 	ck_assert_int_eq(demo_run(&o, devnull), 0);
 	o.no_tls_restore = true;
@@ -355,6 +343,9 @@ END_TEST
 START_TEST(test_host_backends_available)
 {
 	ck_assert(arch_backend_available(ARCH_MOCK));
+	ck_assert_msg(arch_backend_available(backend_native()),
+		      "this build's own backend %s does not run",
+		      arch_backend_name(backend_native()));
 #if defined(__x86_64__)
 	ck_assert(arch_backend_available(ARCH_X86_64_PRCTL));
 	ck_assert(!arch_backend_available(ARCH_I386_GDT));
@@ -371,7 +362,7 @@ static Suite *kernel_suite(void)
 {
 	Suite *s = suite_create("kernel");
 	TCase *tc = tcase_create("per-backend");
-	int lo = ARCH_MOCK, hi = ARCH_BACKEND_COUNT;
+	int lo = 0, hi = backends.n;
 
 	tcase_set_timeout(tc, 60);
 	tcase_add_loop_test(tc, test_many_threads_many_yields, lo, hi);
@@ -392,5 +383,6 @@ static Suite *kernel_suite(void)
 
 int main(void)
 {
+	backends_select("check_kernel");
 	return run_suite(kernel_suite());
 }

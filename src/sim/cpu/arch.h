@@ -28,6 +28,22 @@ struct arch_ops {
 	void (*user_read)(struct cpu *cpu, size_t off, void *buf, size_t len);
 	void (*user_write)(struct cpu *cpu, size_t off, const void *buf,
 			   size_t len);
+	/* What it holds of the host (may be NULL: nothing). */
+	void (*info)(const struct cpu *cpu, struct cpu_arch_info *out);
+};
+
+/*
+ * A backend's private state inside cpu->arch_state, as its own type. Each
+ * backend checks at compile time that its type fits (ARCH_STATE_FITS).
+ */
+#define ARCH_STATE(cpu, type) ((type *)(void *)(cpu)->arch_state)
+#define ARCH_STATE_FITS(type)						\
+	_Static_assert(sizeof(type) <= sizeof(((struct cpu *)0)->arch_state), \
+		       #type " fits in struct cpu's arch_state")
+
+/* The mock register's state, shared by the aarch64 tpidrro_el0 mock. */
+struct mock_state {
+	uintptr_t reg;
 };
 
 extern const struct arch_ops arch_mock_ops;

@@ -2,7 +2,7 @@
  * arch_aarch64.c - the aarch64 register path. Horizon loads the thread's
  * TLS into tpidrro_el0, which EL0 may read but not write (msr traps), so
  * the simulated CPU keeps it as a mock register the kernel side writes
- * (cpu->mock_reg) and user accesses go through that base. The real
+ * (struct mock_state, arch.h) and user accesses go through that base. The real
  * hardware is shown by cpu_aarch64_tpidr_proof, which borrows tpidr_el0
  * (the C library's thread pointer) for one asm block.
  */

@@ -19,6 +19,24 @@
 #define I386_TLS_LIMIT 0x1FF
 
 /* A present, writable, byte-granular 32-bit data descriptor. */
+/* The backend's private registers, in cpu->arch_state. */
+struct i386_state {
+	int gdt_entry;		/* the set_thread_area entry taken */
+	uint16_t selector;	/* its %fs selector */
+	uint16_t saved_fs;	/* the host %fs before init */
+};
+ARCH_STATE_FITS(struct i386_state);
+
+/* What the backend holds of the host. */
+static void i386_info(const struct cpu *cpu, struct cpu_arch_info *out)
+{
+	const struct i386_state *st =
+		(const struct i386_state *)(const void *)cpu->arch_state;
+
+	out->gdt_entry = st->gdt_entry;
+	out->selector = st->selector;
+}
+
 static void desc_fill(struct user_desc *d, int entry, uintptr_t base)
 {
 	memset(d, 0, sizeof(*d));
@@ -61,39 +79,42 @@ static bool i386_available(void)
  */
 static int i386_init(struct cpu *cpu)
 {
+	struct i386_state *st = ARCH_STATE(cpu, struct i386_state);
 	struct user_desc d;
 
 	desc_fill(&d, -1, 0);
 	if (syscall(SYS_set_thread_area, &d) != 0)
 		return -errno;
-	cpu->gdt_entry = (int)d.entry_number;
-	cpu->gdt_selector = (uint16_t)((d.entry_number << 3) | 3);
-	cpu->saved_fs = read_fs();
+	st->gdt_entry = (int)d.entry_number;
+	st->selector = (uint16_t)((d.entry_number << 3) | 3);
+	st->saved_fs = read_fs();
 	return 0;
 }
 
 /* Put the host %fs back, then free the GDT entry (an empty descriptor). */
 static void i386_fini(struct cpu *cpu)
 {
+	struct i386_state *st = ARCH_STATE(cpu, struct i386_state);
 	struct user_desc d;
 
-	load_fs(cpu->saved_fs);
+	load_fs(st->saved_fs);
 	memset(&d, 0, sizeof(d));
-	d.entry_number = (unsigned int)cpu->gdt_entry;
+	d.entry_number = (unsigned int)st->gdt_entry;
 	d.read_exec_only = 1;
 	d.seg_not_present = 1;
 	syscall(SYS_set_thread_area, &d);
-	cpu->gdt_entry = -1;
+	st->gdt_entry = -1;
 }
 
 /* Kernel side: the entry's base := tls, then reload %fs with its selector. */
 static void i386_load(struct cpu *cpu, uintptr_t tls)
 {
+	struct i386_state *st = ARCH_STATE(cpu, struct i386_state);
 	struct user_desc d;
 
-	desc_fill(&d, cpu->gdt_entry, tls);
+	desc_fill(&d, st->gdt_entry, tls);
 	syscall(SYS_set_thread_area, &d);
-	load_fs(cpu->gdt_selector);
+	load_fs(st->selector);
 }
 
 /* The base of the GDT entry (get_thread_area); 0 if that fails. */
@@ -102,7 +123,7 @@ static uintptr_t i386_readback(struct cpu *cpu)
 	struct user_desc d;
 
 	memset(&d, 0, sizeof(d));
-	d.entry_number = (unsigned int)cpu->gdt_entry;
+	d.entry_number = (unsigned int)ARCH_STATE(cpu, struct i386_state)->gdt_entry;
 	if (syscall(SYS_get_thread_area, &d) != 0)
 		return 0;
 	return d.base_addr;
@@ -160,6 +181,7 @@ static void fs_user_write(struct cpu *cpu, size_t off, const void *buf,
 }
 
 const struct arch_ops arch_i386_ops = {
+	.info = i386_info,
 	.backend = ARCH_I386_GDT,
 	.seg_limit = I386_TLS_LIMIT + 1,
 	.available = i386_available,

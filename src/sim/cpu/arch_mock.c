@@ -1,7 +1,7 @@
 /*
  * arch_mock.c - the mock register: a plain variable per simulated CPU
- * (cpu->mock_reg). User accesses are ordinary loads and stores at
- * mock_reg + off, made one by one through volatile pointers so that they
+ * (struct mock_state in cpu->arch_state). User accesses are ordinary loads
+ * and stores at that value + off, made one by one through volatile pointers so that they
  * really happen while the access is marked as user code.
  */
 #include <config.h>
@@ -36,42 +36,44 @@ static bool mock_available(void)
 	return true;
 }
 
+ARCH_STATE_FITS(struct mock_state);
+
 /* Nothing to take: the register starts at 0. Returns 0. */
 int arch_mock_init(struct cpu *cpu)
 {
-	cpu->mock_reg = 0;
+	ARCH_STATE(cpu, struct mock_state)->reg = 0;
 	return 0;
 }
 
 /* Nothing to give back. */
 void arch_mock_fini(struct cpu *cpu)
 {
-	cpu->mock_reg = 0;
+	ARCH_STATE(cpu, struct mock_state)->reg = 0;
 }
 
 /* The register := tls. */
 void arch_mock_load(struct cpu *cpu, uintptr_t tls)
 {
-	cpu->mock_reg = tls;
+	ARCH_STATE(cpu, struct mock_state)->reg = tls;
 }
 
 /* The register's value. */
 uintptr_t arch_mock_readback(struct cpu *cpu)
 {
-	return cpu->mock_reg;
+	return ARCH_STATE(cpu, struct mock_state)->reg;
 }
 
 /* User load through the mock register. */
 void arch_mock_user_read(struct cpu *cpu, size_t off, void *buf, size_t len)
 {
-	arch_mock_copy_in(cpu->mock_reg, off, buf, len);
+	arch_mock_copy_in(ARCH_STATE(cpu, struct mock_state)->reg, off, buf, len);
 }
 
 /* User store through the mock register. */
 void arch_mock_user_write(struct cpu *cpu, size_t off, const void *buf,
 			    size_t len)
 {
-	arch_mock_copy_out(cpu->mock_reg, off, buf, len);
+	arch_mock_copy_out(ARCH_STATE(cpu, struct mock_state)->reg, off, buf, len);
 }
 
 const struct arch_ops arch_mock_ops = {

@@ -21,6 +21,19 @@
 #endif
 
 /* GS base via arch_prctl; returns 0 or a negative errno. */
+/* The backend's private registers, in cpu->arch_state. */
+struct x86_64_state {
+	uintptr_t saved_gs;	/* the host GS base before init */
+};
+ARCH_STATE_FITS(struct x86_64_state);
+
+/* What the backend holds of the host. */
+static void x86_64_info(const struct cpu *cpu, struct cpu_arch_info *out)
+{
+	out->saved_host = ((const struct x86_64_state *)(const void *)
+			   cpu->arch_state)->saved_gs;
+}
+
 static int prctl_get_gs(uintptr_t *base)
 {
 	unsigned long v = 0;
@@ -69,13 +82,13 @@ static bool wrgsbase_available(void)
 /* Save the host GS base. Returns 0 or arch_prctl's negative errno. */
 static int prctl_init(struct cpu *cpu)
 {
-	return prctl_get_gs(&cpu->saved_gs);
+	return prctl_get_gs(&ARCH_STATE(cpu, struct x86_64_state)->saved_gs);
 }
 
 /* Put the host GS base back. */
 static void prctl_fini(struct cpu *cpu)
 {
-	prctl_set_gs(cpu->saved_gs);
+	prctl_set_gs(ARCH_STATE(cpu, struct x86_64_state)->saved_gs);
 }
 
 /* Kernel side: GS base := tls with a syscall. */
@@ -98,14 +111,14 @@ static uintptr_t prctl_readback(struct cpu *cpu)
 /* Save the host GS base. Returns 0. */
 static int wrgsbase_init(struct cpu *cpu)
 {
-	cpu->saved_gs = rdgsbase();
+	ARCH_STATE(cpu, struct x86_64_state)->saved_gs = rdgsbase();
 	return 0;
 }
 
 /* Put the host GS base back. */
 static void wrgsbase_fini(struct cpu *cpu)
 {
-	wrgsbase(cpu->saved_gs);
+	wrgsbase(ARCH_STATE(cpu, struct x86_64_state)->saved_gs);
 }
 
 /* Kernel side: GS base := tls, one unprivileged instruction. */
@@ -174,6 +187,7 @@ static void gs_user_write(struct cpu *cpu, size_t off, const void *buf,
 }
 
 const struct arch_ops arch_x86_64_prctl_ops = {
+	.info = x86_64_info,
 	.backend = ARCH_X86_64_PRCTL,
 	.seg_limit = 0,
 	.available = prctl_available,
@@ -186,6 +200,7 @@ const struct arch_ops arch_x86_64_prctl_ops = {
 };
 
 const struct arch_ops arch_x86_64_wrgsbase_ops = {
+	.info = x86_64_info,
 	.backend = ARCH_X86_64_WRGSBASE,
 	.seg_limit = 0,
 	.available = wrgsbase_available,

@@ -63,6 +63,12 @@ const char *arch_backend_name(enum arch_backend b)
 	return backend_names[b];
 }
 
+bool arch_backend_in_build(enum arch_backend b)
+{
+	return (unsigned)b < ARCH_BACKEND_COUNT &&
+	       (b == ARCH_AUTO || backend_ops[b] != NULL);
+}
+
 /* Whether b runs here: carried by this build and supported by the CPU. */
 bool arch_backend_available(enum arch_backend b)
 {
@@ -103,7 +109,6 @@ int cpu_init(struct cpu *cpu, enum arch_backend backend, bool no_tls_restore)
 	int err;
 
 	memset(cpu, 0, sizeof(*cpu));
-	cpu->gdt_entry = -1;
 	backend = arch_backend_resolve(backend);
 	if ((unsigned)backend >= ARCH_BACKEND_COUNT)
 		return -EINVAL;
@@ -142,6 +147,13 @@ void cpu_load_tls(struct cpu *cpu, uintptr_t tls)
 		return;
 	cpu->ops->load(cpu, tls);
 	cpu->loaded_once = true;
+}
+
+void cpu_arch_info(const struct cpu *cpu, struct cpu_arch_info *out)
+{
+	*out = (struct cpu_arch_info){ .gdt_entry = -1 };
+	if (cpu->ops && cpu->ops->info)
+		cpu->ops->info(cpu, out);
 }
 
 /* The register as the hardware (or the mock) holds it. */

@@ -37,6 +37,8 @@ enum arch_backend arch_backend_from_name(const char *name);
 const char *arch_backend_name(enum arch_backend b);
 /* Whether the backend can run on this host, in this build. */
 bool arch_backend_available(enum arch_backend b);
+/* Whether this build carries the backend (it may still not run here). */
+bool arch_backend_in_build(enum arch_backend b);
 /* ARCH_AUTO resolved: the preferred available backend of this host. */
 enum arch_backend arch_backend_resolve(enum arch_backend b);
 
@@ -55,12 +57,12 @@ struct cpu {
 	 * hardware (then cpu_read_tls_register tells the truth).
 	 */
 	uintptr_t tls;
-	/* Backend state. */
-	uintptr_t mock_reg;	/* mock and aarch64 tpidrro_el0 */
-	int gdt_entry;		/* i386 set_thread_area entry */
-	uint16_t gdt_selector;
-	uint16_t saved_fs;	/* i386: host %fs before init */
-	uintptr_t saved_gs;	/* x86_64: host GS base before init */
+	/*
+	 * The backend's private registers (the mock value, the i386 GDT
+	 * entry, the host's saved GS base): only the backend's own file
+	 * knows their layout (arch.h, arch_*.c).
+	 */
+	uint64_t arch_state[4] __attribute__((aligned(16)));
 	/* Set while user code runs; a fault then is a simulated fault. */
 	volatile sig_atomic_t in_user;
 	sigjmp_buf *fault_env;	/* where a simulated fault lands */
@@ -97,6 +99,16 @@ void cpu_fini(struct cpu *cpu);
 void cpu_load_tls(struct cpu *cpu, uintptr_t tls);
 /* Read the hardware register back (rdgsbase, ARCH_GET_GS, the GDT base). */
 uintptr_t cpu_read_tls_register(struct cpu *cpu);
+
+/* What a backend holds of the host, for tests and diagnostics. */
+struct cpu_arch_info {
+	int gdt_entry;		/* i386: the GDT TLS entry in use, else -1 */
+	uint16_t selector;	/* i386: the %fs selector it loads, else 0 */
+	uintptr_t saved_host;	/* x86_64: the host GS base put back at fini */
+};
+
+/* Fill *out from cpu's backend (nothing held: -1, 0, 0). */
+void cpu_arch_info(const struct cpu *cpu, struct cpu_arch_info *out);
 
 /*
  * User side: copy len bytes between buf and register base + off. These are

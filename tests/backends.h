@@ -1,0 +1,68 @@
+/*
+ * backends.h - the register backends a suite runs on this host.
+ *
+ * Loop tests are registered over the backends this host runs, never over
+ * the others: a loop iteration for a backend that cannot run would pass
+ * without running anything. The suite prints which backends ran and which
+ * were skipped, and why; the build's own architecture backend must run
+ * (test_own_backend_runs in each suite asserts it).
+ */
+#ifndef TLSSIM_BACKENDS_H
+#define TLSSIM_BACKENDS_H
+
+#include <stdio.h>
+
+#include "cpu/cpu.h"
+
+struct backend_set {
+	enum arch_backend run[ARCH_BACKEND_COUNT];
+	int n;
+};
+
+/* The backends of this run (filled by backends_select in main). */
+static struct backend_set backends;
+
+/* The backend of loop iteration i. */
+#define BACKEND(i) (backends.run[(i)])
+
+/* Fill `backends` and print "SUITE: backends run: ...; skipped: ...". */
+static inline void backends_select(const char *suite)
+{
+	const char *sep = "";
+
+	backends.n = 0;
+	printf("%s: backends run:", suite);
+	for (int b = ARCH_MOCK; b < ARCH_BACKEND_COUNT; b++) {
+		if (!arch_backend_available((enum arch_backend)b))
+			continue;
+		backends.run[backends.n++] = (enum arch_backend)b;
+		printf(" %s", arch_backend_name((enum arch_backend)b));
+	}
+	printf("; skipped:");
+	for (int b = ARCH_MOCK; b < ARCH_BACKEND_COUNT; b++) {
+		if (arch_backend_available((enum arch_backend)b))
+			continue;
+		printf("%s %s (%s)", sep, arch_backend_name((enum arch_backend)b),
+		       arch_backend_in_build((enum arch_backend)b) ?
+		       "this CPU or kernel lacks it" : "not in this build");
+		sep = ",";
+	}
+	printf("\n");
+	fflush(stdout);
+}
+
+/* The backend of this build's own architecture (mock on any other). */
+static inline enum arch_backend backend_native(void)
+{
+#if defined(__x86_64__)
+	return ARCH_X86_64_PRCTL;
+#elif defined(__i386__)
+	return ARCH_I386_GDT;
+#elif defined(__aarch64__)
+	return ARCH_AARCH64;
+#else
+	return ARCH_MOCK;
+#endif
+}
+
+#endif
