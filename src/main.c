@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -11,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "policy/policy.h"
 #include "programs/bench_switch.h"
 #include "programs/demo.h"
 #include "report/diag.h"
@@ -32,7 +34,8 @@ static const char usage_text[] =
 	"                      register backend (default auto: the best here)\n"
 	"  --no-tls-restore    lab fault: switches stop loading the register\n"
 	"run:\n"
-	"  --policy=sunrise    TLS manager policy (only the seed's for now)\n"
+	"  --policy=NAME       TLS manager policy of processes that name none\n"
+	"                      (default sunrise; see tlssim(1) for the list)\n"
 	"  --trace[=text|json] print kernel events (json: JSON Lines)\n"
 	"  --quiet             failures and traces only: no summary, read,\n"
 	"                      peek or show output\n"
@@ -86,12 +89,30 @@ struct cli {
 	int color;			/* -1 auto, 0 never, 1 always */
 };
 
-static int bad_usage(const char *fmt, const char *arg)
+static int __attribute__((format(printf, 1, 2)))
+bad_usage(const char *fmt, ...)
 {
+	va_list ap;
+
 	fprintf(stderr, "tlssim: ");
-	fprintf(stderr, fmt, arg);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
 	fprintf(stderr, "\nTry 'tlssim --help' for more information.\n");
 	return RUN_MALFORMED;
+}
+
+/* The built-in policies' names, "sunrise, indexed, ...", into buf. */
+static const char *policy_names(char *buf, size_t size)
+{
+	const struct tls_manager_ops *ops;
+	size_t n = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; (ops = tls_policy_at(i)) != NULL; i++)
+		n += (size_t)snprintf(buf + n, n < size ? size - n : 0, "%s%s",
+				      i ? ", " : "", ops->name);
+	return buf;
 }
 
 /* A whole decimal number in [min, max]; false if it is not one. */
@@ -154,8 +175,13 @@ static int apply_option(struct cli *cli, int opt, const char *arg)
 			return bad_usage("--max-input wants a size in bytes (K, M or G may follow), not '%s'", arg);
 		return -1;
 	case OPT_POLICY:
-		if (strcmp(arg, "sunrise") != 0)
-			return bad_usage("unknown --policy '%s' (expected sunrise)", arg);
+		cli->run.policy = tls_policy_find(arg);
+		if (!cli->run.policy) {
+			char known[160];
+
+			return bad_usage("unknown --policy '%s' (expected %s)", arg,
+					 policy_names(known, sizeof(known)));
+		}
 		return -1;
 	case OPT_TRACE:
 		cli->run.trace = true;

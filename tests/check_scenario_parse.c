@@ -70,7 +70,11 @@ START_TEST(argument_counts)
 		"t.scn:4:14: error: 'poke' takes 4 arguments");
 	PRE_ERR("tls-alloc A to r\n", "t.scn:4:13: error: expected 'as NAME', found 'to'");
 	PRE_ERR("process C size=4K\n",
-		"t.scn:4:11: error: unknown option 'size=4K' for 'process' (expected userland=SIZE)");
+		"t.scn:4:11: error: unknown option 'size=4K' for 'process' (expected userland=SIZE or policy=NAME)");
+	PRE_ERR("process C policy=linux\n",
+		"t.scn:4:18: error: unknown policy 'linux' (expected sunrise)");
+	PRE_ERR("process C policy=sunrise policy=sunrise\n",
+		"t.scn:4:26: error: unknown option 'policy=sunrise' for 'process'");
 }
 END_TEST
 

@@ -5,6 +5,7 @@
 #include <config.h>
 
 #include "diag.h"
+#include "escape.h"
 
 #include <ctype.h>
 #include <stdarg.h>
@@ -325,9 +326,10 @@ void diag_quote(char *buf, size_t size, const char *s, size_t len)
 	if (keep_len > size - 4)
 		keep_len = size - 4;
 	for (size_t i = 0; i < keep_len; i++) {
-		unsigned char ch = (unsigned char)s[i];
+		char one[5];
 
-		buf[o++] = (ch >= 0x20 && ch < 0x7f) ? (char)ch : '?';
+		escape_byte((unsigned char)s[i], ESCAPE_SOURCE, one);
+		buf[o++] = one[0];
 	}
 	if (keep_len < len) {
 		memcpy(buf + o, "...", 3);

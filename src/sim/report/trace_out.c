@@ -14,6 +14,7 @@
 #include <config.h>
 
 #include "trace_out.h"
+#include "escape.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -102,19 +103,10 @@ static void put_escaped(FILE *out, const char *s)
 	if (!s)
 		s = "";
 	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
+		char one[5];
 
-		switch (c) {
-		case '\\': fputs("\\\\", out); break;
-		case '\n': fputs("\\n", out); break;
-		case '\r': fputs("\\r", out); break;
-		case '\t': fputs("\\t", out); break;
-		default:
-			if (c < 0x20 || c == 0x7f)
-				fprintf(out, "\\x%02x", c);
-			else
-				fputc(c, out);
-		}
+		escape_byte((unsigned char)*s, ESCAPE_TRACE, one);
+		fputs(one, out);
 	}
 }
 

@@ -17,6 +17,7 @@
 
 #include "report/diag.h"
 #include "kernel.h"
+#include "tls_manager.h"
 #include "kernel/memory.h"
 
 /* Most errors one parse reports before it gives up. */
@@ -56,12 +57,20 @@ enum scn_field {
 	SCN_FIELD_IPC,		/* the IPC buffer, from byte `off` on */
 	SCN_FIELD_CONTEXT,	/* ptr_thread_context */
 	SCN_FIELD_SELF,		/* ptr_self */
+	SCN_FIELD_COUNT
 };
+
+/* The fields' names as written: "ipc", "context", "self". */
+extern const char *const scn_field_names[SCN_FIELD_COUNT];
 
 struct scn_field_ref {
 	enum scn_field id;
 	size_t off;		/* ipc only: offset into the IPC buffer */
 };
+
+/* A field as written in a scenario ("ipc+0x20"), into buf. Returns buf. */
+const char *scn_field_text(const struct scn_field_ref *f, char *buf,
+			   size_t size);
 
 /* Bytes owned by the scenario; data is NULL when len is 0. */
 struct scn_bytes {
@@ -128,12 +137,16 @@ struct scn_cmd {
 	bool perms_given;
 	struct scn_field_ref field;
 	struct scn_value value;
+	const struct tls_manager_ops *policy;	/* process: policy=NAME */
+	const struct scn_command *spec;		/* its entry in the table */
 };
 
 /*
  * A declared name. For a thread, process is the process it was spawned in;
  * for a region (tls-alloc ... as NAME), the process it was allocated in.
  */
+struct scn_command;
+
 struct scn_name {
 	char *name;
 	size_t line;

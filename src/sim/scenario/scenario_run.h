@@ -1,6 +1,6 @@
 /*
- * scenario_run.h - run a parsed scenario on a fresh simulated kernel and
- * judge its expectations.
+ * scenario_run.h - run a parsed scenario on a fresh simulated kernel, step
+ * by step, judging its expectations and telling a reporter.
  */
 #ifndef TLSSIM_SCENARIO_RUN_H
 #define TLSSIM_SCENARIO_RUN_H
@@ -10,16 +10,9 @@
 
 #include "cpu/cpu.h"
 #include "scenario.h"
+#include "report/reporter.h"
 #include "report/trace_out.h"
-
-/* Exit statuses of `tlssim run` (DESIGN.md). */
-enum run_status {
-	RUN_OK = 0,		/* every expectation held */
-	RUN_FAILED = 1,		/* an expectation failed, or a command */
-	RUN_MALFORMED = 2,	/* bad scenario or command line */
-	RUN_PANIC = 3,		/* the kernel panicked unexpectedly */
-	RUN_HOST = 4,		/* the host refused the simulator */
-};
+#include "tls_manager.h"
 
 struct run_options {
 	enum arch_backend arch;
@@ -32,6 +25,10 @@ struct run_options {
 	bool color;
 	FILE *out;		/* read/show output, summaries, traces */
 	FILE *err;		/* failures and errors */
+	/* The policy of processes that name none (NULL: sunrise). */
+	const struct tls_manager_ops *policy;
+	/* Who is told about each step (NULL: the text reporter). */
+	const struct reporter *reporter;
 };
 
 /*

@@ -1,11 +1,11 @@
 /*
- * scenario_parse.c - the scenario parser: lines into commands, the command
- * table, name tables, `expect panic/error/fault` prefixes, error reporting,
- * and loading a file.
+ * parse.c - the scenario parser: lines into commands (looked up in the
+ * command tables of the cmd_*.c files), name tables, `expect panic/error/
+ * fault` prefixes, error reporting, and loading a file.
  */
 #include <config.h>
 
-#include "scenario_int.h"
+#include "parser.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -16,61 +16,43 @@
 /* Tokens kept per line; longer lines are counted, never stored. */
 #define MAX_TOKENS 16
 
-struct cmd_spec {
-	const char *name;	/* as written, "expect tls" */
-	enum scn_cmd_kind kind;
-	bool outcome;		/* expect panic/error/fault: a prefix */
-	unsigned min;
-	unsigned max;
-	const char *usage;
-	cmd_handler parse;
+/* The command tables, each beside its commands' code. */
+static const struct {
+	const struct scn_command *v;
+	const size_t *n;
+} tables[] = {
+	{ scn_memory_commands, &scn_memory_command_count },
+	{ scn_thread_commands, &scn_thread_command_count },
+	{ scn_expect_commands, &scn_expect_command_count },
 };
 
-static const struct cmd_spec commands[] = {
-	{ "process", SCN_PROCESS, false, 1, 2, "process PROCESS [userland=SIZE]", h_process },
-	{ "map", SCN_MAP, false, 3, 5, "map PROCESS OFFSET SIZE [TYPE] [PERMS]", h_map },
-	{ "unmap", SCN_UNMAP, false, 3, 3, "unmap PROCESS OFFSET SIZE", h_unmap },
-	{ "spawn", SCN_SPAWN, false, 2, 2, "spawn PROCESS THREAD", h_spawn },
-	{ "exit", SCN_EXIT, false, 1, 1, "exit THREAD", h_thread_only },
-	{ "kill", SCN_KILL, false, 1, 1, "kill PROCESS", h_process_only },
-	{ "switch", SCN_SWITCH, false, 1, 1, "switch THREAD", h_thread_only },
-	{ "write", SCN_WRITE, false, 3, 3, "write THREAD FIELD VALUE", h_write },
-	{ "read", SCN_READ, false, 2, 3, "read THREAD FIELD [LEN]", h_read },
-	{ "tls-alloc", SCN_TLS_ALLOC, false, 1, 3, "tls-alloc PROCESS [as NAME]", h_tls_alloc },
-	{ "tls-free", SCN_TLS_FREE, false, 2, 2, "tls-free PROCESS OFFSET|NAME", h_tls_free },
-	{ "show", SCN_SHOW, false, 1, 1, "show PROCESS", h_process_only },
-	{ "peek", SCN_PEEK, false, 3, 3, "peek THREAD PROCESS OFFSET", h_peek },
-	{ "poke", SCN_POKE, false, 4, 4, "poke THREAD PROCESS OFFSET VALUE", h_poke },
-};
+/* Most commands of all tables together, for the suggestion list. */
+#define COMMANDS_MAX 64
 
-static const struct cmd_spec expectations[] = {
-	{ "expect tls", SCN_EXPECT_TLS, false, 2, 2, "expect tls THREAD OFFSET", h_expect_tls },
-	{ "expect pages", SCN_EXPECT_PAGES, false, 2, 2, "expect pages PROCESS N", h_expect_count },
-	{ "expect used", SCN_EXPECT_USED, false, 2, 2, "expect used PROCESS N", h_expect_count },
-	{ "expect read", SCN_EXPECT_READ, false, 3, 3, "expect read THREAD FIELD VALUE", h_expect_read },
-	{ "expect map", SCN_EXPECT_MAP, false, 3, 4, "expect map PROCESS OFFSET TYPE [PERMS]", h_expect_map },
-	{ "expect panic", SCN_CMD_COUNT, true, 1, 1, "expect panic \"TEXT\"", h_expect_panic },
-	{ "expect error", SCN_CMD_COUNT, true, 1, 1, "expect error KIND", h_expect_error },
-	{ "expect fault", SCN_CMD_COUNT, true, 0, 0, "expect fault", h_expect_fault },
-};
+/*
+ * Call fn(arg, cmd) for every command; stops when fn returns true and
+ * returns that command, else NULL.
+ */
+static const struct scn_command *
+each_command(bool (*fn)(void *arg, const struct scn_command *cmd), void *arg)
+{
+	for (size_t t = 0; t < ARRAY_SIZE(tables); t++)
+		for (size_t i = 0; i < *tables[t].n; i++)
+			if (fn(arg, &tables[t].v[i]))
+				return &tables[t].v[i];
+	return NULL;
+}
 
-static const struct cmd_spec injections[] = {
-	{ "inject map-fail", SCN_INJECT_MAP_FAIL, false, 1, 1, "inject map-fail N", h_inject },
-};
-
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+static bool kind_is(void *arg, const struct scn_command *cmd)
+{
+	return cmd->kind == *(const enum scn_cmd_kind *)arg && !cmd->prefix;
+}
 
 const char *scn_cmd_name(enum scn_cmd_kind kind)
 {
-	for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
-		if (commands[i].kind == kind)
-			return commands[i].name;
-	for (size_t i = 0; i < ARRAY_SIZE(expectations); i++)
-		if (expectations[i].kind == kind)
-			return expectations[i].name;
-	if (kind == SCN_INJECT_MAP_FAIL)
-		return injections[0].name;
-	return "?";
+	const struct scn_command *cmd = each_command(kind_is, &kind);
+
+	return cmd ? cmd->name : "?";
 }
 
 const char *scn_cmd_source(const struct scenario *scn,
@@ -200,31 +182,57 @@ static void cmd_release(struct scn_cmd *c)
 	bytes_free(&c->expect.panic_text);
 }
 
-/* The spec named by t in table, or NULL after reporting it unknown. */
-static const struct cmd_spec *lookup(struct parser *p,
-				     const struct scn_token *t,
-				     const struct cmd_spec *table, size_t n,
-				     size_t skip, const char *what)
+/* Commands whose name starts with group ("" : the plain commands). */
+struct lookup {
+	const char *group;
+	const struct scn_token *t;
+	const char *cands[COMMANDS_MAX + 2];
+	size_t n;
+};
+
+/* Whether cmd is in the group; collects its word; true when t names it. */
+static bool lookup_one(void *arg, const struct scn_command *cmd)
 {
-	const char *cands[ARRAY_SIZE(commands) + 2];
+	struct lookup *l = arg;
+	size_t glen = strlen(l->group);
+	const char *word;
+
+	if (glen ? strncmp(cmd->name, l->group, glen) != 0 ||
+		   cmd->name[glen] != ' ' :
+		   strchr(cmd->name, ' ') != NULL)
+		return false;
+	word = cmd->name + (glen ? glen + 1 : 0);
+	if (!l->t->quoted && strlen(word) == l->t->len &&
+	    memcmp(word, l->t->text, l->t->len) == 0)
+		return true;
+	if (l->n < COMMANDS_MAX)
+		l->cands[l->n++] = word;
+	return false;
+}
+
+/*
+ * The command named by t in group ("expect", "inject" or "" for the plain
+ * commands), or NULL after reporting it unknown; what names the kind of
+ * word in the message.
+ */
+static const struct scn_command *lookup(struct parser *p,
+					const struct scn_token *t,
+					const char *group, const char *what)
+{
+	struct lookup l = { .group = group, .t = t };
+	const struct scn_command *cmd = each_command(lookup_one, &l);
 	char q[64], dym[96] = "";
 	size_t i;
 
-	for (i = 0; i < n; i++) {
-		const char *name = table[i].name + skip;
-
-		if (!t->quoted && strlen(name) == t->len &&
-		    memcmp(name, t->text, t->len) == 0)
-			return &table[i];
-		cands[i] = name;
+	if (cmd)
+		return cmd;
+	if (!group[0]) {
+		l.cands[l.n++] = "expect";
+		l.cands[l.n++] = "inject";
 	}
-	if (table == commands) {
-		cands[n++] = "expect";
-		cands[n++] = "inject";
-	}
-	i = diag_suggest(t->text, t->len, cands, n);
+	i = diag_suggest(t->text, t->len, l.cands, l.n);
 	if (i != (size_t)-1)
-		snprintf(dym, sizeof(dym), " (did you mean '%s'?)", cands[i]);
+		snprintf(dym, sizeof(dym), " (did you mean '%s'?)", l.cands[i]);
 	diag_quote(q, sizeof(q), t->text, t->len);
 	if (t->quoted)
 		perr(p, t->col, "expected %s, found a string", what);
@@ -233,7 +241,7 @@ static const struct cmd_spec *lookup(struct parser *p,
 	return NULL;
 }
 
-static bool check_count(struct parser *p, const struct cmd_spec *s,
+static bool check_count(struct parser *p, const struct scn_command *s,
 			const struct scn_token *toks, size_t first,
 			size_t nargs)
 {
@@ -292,7 +300,7 @@ static void parse_line(struct parser *p, size_t off,
 		       struct scn_expect_outcome *pending)
 {
 	struct scn_token toks[MAX_TOKENS];
-	const struct cmd_spec *s;
+	const struct scn_command *s;
 	struct scn_lex_error e;
 	struct scn_cmd c;
 	size_t count, first = 1;
@@ -319,13 +327,10 @@ static void parse_line(struct parser *p, size_t off,
 			goto consumed;
 		}
 		first = 2;
-		s = expect ? lookup(p, &toks[1], expectations,
-				    ARRAY_SIZE(expectations), 7, "expectation") :
-			     lookup(p, &toks[1], injections,
-				    ARRAY_SIZE(injections), 7, "injection");
+		s = expect ? lookup(p, &toks[1], "expect", "expectation") :
+			     lookup(p, &toks[1], "inject", "injection");
 	} else {
-		s = lookup(p, &toks[0], commands, ARRAY_SIZE(commands), 0,
-			   "command");
+		s = lookup(p, &toks[0], "", "command");
 	}
 	if (!s || !check_count(p, s, toks, first, count - first))
 		goto consumed_unless_outcome;
@@ -337,14 +342,15 @@ static void parse_line(struct parser *p, size_t off,
 	c.src_off = off;
 	c.src_len = p->line_len;
 	c.process = c.thread = c.region = SCN_NONE;
+	c.spec = s;
 	/* handlers may look at what the command is expected to do */
-	if (!s->outcome)
+	if (!s->prefix)
 		c.expect.kind = pending->kind;
 	if (!s->parse(p, &c, toks + first, count - first)) {
 		cmd_release(&c);
 		goto consumed_unless_outcome;
 	}
-	if (s->outcome) {
+	if (s->prefix) {
 		if (pending->kind != SCN_OUTCOME_NORMAL) {
 			perr(p, toks[0].col,
 			     "'%s' follows '%s' on line %zu: a command has one expected outcome",
@@ -364,7 +370,7 @@ static void parse_line(struct parser *p, size_t off,
 	return;
 
 consumed_unless_outcome:
-	if (s && s->outcome)
+	if (s && s->prefix)
 		return;
 consumed:
 	/* A bad command still takes the outcome meant for it. */

@@ -1,0 +1,78 @@
+/*
+ * reporter.h - what a reporter is told about a scenario run: one report per
+ * command (what it did, what it observed, whether it held) and a summary
+ * at the end. The runner judges; reporters only present. The text reporter
+ * is what `tlssim run` prints; quiz and grade are reporters too.
+ */
+#ifndef TLSSIM_REPORTER_H
+#define TLSSIM_REPORTER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include "show.h"
+
+/* Exit statuses of `tlssim run` (DESIGN.md). */
+enum run_status {
+	RUN_OK = 0,		/* every expectation held */
+	RUN_FAILED = 1,		/* an expectation failed, or a command */
+	RUN_MALFORMED = 2,	/* bad scenario or command line */
+	RUN_PANIC = 3,		/* the kernel panicked unexpectedly */
+	RUN_HOST = 4,		/* the host refused the simulator */
+};
+
+/* How a command's step ended. */
+enum step_verdict {
+	STEP_HELD,		/* did what was expected */
+	STEP_FAILED,		/* an expectation or the command failed */
+	STEP_PANIC,		/* the kernel panicked unexpectedly: run stops */
+	STEP_HOST,		/* the host refused the simulator: run stops */
+};
+
+struct step_report {
+	const char *file;
+	size_t line;
+	const char *command;		/* its source text, for messages */
+	const char *outcome;		/* "success", "KernelError X", ... */
+	enum step_verdict verdict;
+	/* An expectation the command itself checked, failed (or NULL). */
+	const char *check_failure;
+	/* The outcome was not the expected one (or NULL). */
+	const char *message;
+	/* A value the command read, "t ipc = \"hi\"" (or NULL). */
+	const char *observed;
+	/* A process to draw (show), with the kernel and owner names. */
+	const struct process *show;
+	const struct kernel *kernel;
+	show_owner_fn owner;
+	void *owner_ctx;
+};
+
+struct run_summary {
+	const char *file;
+	int status;			/* enum run_status */
+	size_t commands;
+	unsigned failures;
+	unsigned expectations;
+};
+
+struct reporter {
+	void (*step)(void *ctx, const struct step_report *s);
+	void (*summary)(void *ctx, const struct run_summary *s);
+	void *ctx;
+};
+
+/* The text reporter's settings: what `tlssim run` prints, and where. */
+struct text_reporter {
+	FILE *out;		/* values, show, --verbose lines, summary */
+	FILE *err;		/* failures */
+	bool quiet;		/* failures only */
+	bool verbose;		/* a line per command */
+	bool color;
+};
+
+/* A reporter that prints as tlssim run does, to tr's streams. */
+struct reporter text_reporter(struct text_reporter *tr);
+
+#endif

@@ -1,0 +1,284 @@
+/*
+ * args.c - the arguments of each scenario command: names, numbers,
+ * fields, values, memory types and permissions, checked and resolved into
+ * a struct scn_cmd. Each handler reports the first bad argument and returns
+ * false; the argument count was checked before it is called.
+ */
+#include <config.h>
+
+#include "parser.h"
+
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tls_manager.h"
+
+/* Tables larger than this get no "did you mean" (it would be slow). */
+#define SUGGEST_NAMES_MAX 1000
+
+const char *const scn_perms_names[4] = { "r", "rw", "rx", "rwx" };
+static const unsigned perms_bits[] = {
+	MAR_READABLE,
+	MAR_READABLE | MAR_WRITABLE,
+	MAR_READABLE | MAR_EXECUTABLE,
+	MAR_READABLE | MAR_WRITABLE | MAR_EXECUTABLE,
+};
+
+const char *const scn_field_names[SCN_FIELD_COUNT] = {
+	"ipc", "context", "self",
+};
+
+const char *scn_field_text(const struct scn_field_ref *f, char *buf,
+			   size_t size)
+{
+	if (f->id == SCN_FIELD_IPC && f->off)
+		snprintf(buf, size, "ipc+0x%zx", f->off);
+	else
+		snprintf(buf, size, "%s", scn_field_names[f->id]);
+	return buf;
+}
+
+bool tok_is(const struct scn_token *t, const char *word)
+{
+	return !t->quoted && t->len == strlen(word) &&
+	       memcmp(t->text, word, t->len) == 0;
+}
+
+const char *did_you_mean(char *buf, size_t size,
+				const struct scn_token *t,
+				const char *const *cands, size_t n)
+{
+	size_t i = diag_suggest(t->text, t->len, cands, n);
+
+	buf[0] = '\0';
+	if (i != (size_t)-1)
+		snprintf(buf, size, " (did you mean '%s'?)", cands[i]);
+	return buf;
+}
+
+bool lex_failed(struct parser *p, int rc, const struct scn_lex_error *e)
+{
+	if (rc == -2)
+		return poom(p);
+	return perr(p, e->col, "%s", e->msg);
+}
+
+bool arg_number(struct parser *p, const struct scn_token *t, uint64_t *out)
+{
+	struct scn_lex_error e;
+
+	if (scn_lex_number(t, out, &e) < 0)
+		return lex_failed(p, -1, &e);
+	return true;
+}
+
+bool arg_aligned(struct parser *p, const struct scn_token *t,
+		    const char *what, uint64_t v)
+{
+	if (v % PAGE_SIZE == 0)
+		return true;
+	return perr(p, t->col, "%s 0x%llx is not page aligned (0x%zx)", what,
+		    (unsigned long long)v, PAGE_SIZE);
+}
+
+/* A valid name in t, or an error naming what was expected. */
+static bool check_name(struct parser *p, const struct scn_token *t,
+		       const char *what)
+{
+	char q[64];
+
+	if (t->quoted)
+		return perr(p, t->col, "expected a %s name, found a string",
+			    what);
+	if (scn_lex_is_name(t->text, t->len))
+		return true;
+	diag_quote(q, sizeof(q), t->text, t->len);
+	return perr(p, t->col,
+		    "bad %s name '%s' (a name is a letter or '_', then letters, digits, '_', '.', '-')",
+		    what, q);
+}
+
+bool arg_resolve(struct parser *p, struct name_table *t,
+		    const struct scn_token *tok, size_t *out)
+{
+	const char *cands[SUGGEST_NAMES_MAX];
+	char q[64], dym[96] = "";
+
+	if (!check_name(p, tok, t->what))
+		return false;
+	*out = name_find(t, tok->text, tok->len);
+	if (*out != SCN_NONE)
+		return true;
+	if (t->n <= SUGGEST_NAMES_MAX) {
+		for (size_t i = 0; i < t->n; i++)
+			cands[i] = t->v[i].name;
+		did_you_mean(dym, sizeof(dym), tok, cands, t->n);
+	}
+	diag_quote(q, sizeof(q), tok->text, tok->len);
+	return perr(p, tok->col, "unknown %s '%s'%s", t->what, q, dym);
+}
+
+bool arg_declare(struct parser *p, struct name_table *t,
+		    const struct scn_token *tok, size_t process, size_t *out,
+		    bool quiet)
+{
+	size_t old;
+	char q[64];
+
+	if (quiet && (tok->quoted || !scn_lex_is_name(tok->text, tok->len)))
+		return false;
+	if (!quiet && !check_name(p, tok, t->what))
+		return false;
+	old = name_find(t, tok->text, tok->len);
+	if (old != SCN_NONE) {
+		if (quiet)
+			return false;
+		diag_quote(q, sizeof(q), tok->text, tok->len);
+		return perr(p, tok->col,
+			    "duplicate name '%s': %s '%s' was already declared at line %zu",
+			    q, t->what, q, t->v[old].line);
+	}
+	*out = name_add(p, t, tok, process);
+	return *out != SCN_NONE;
+}
+
+bool arg_type(struct parser *p, const struct scn_token *t,
+		     enum memory_type *out)
+{
+	const char *cands[MEM_TYPE_COUNT];
+	char word[WORD_MAX + 1], q[64], dym[96];
+
+	if (!t->quoted && t->len <= WORD_MAX) {
+		memcpy(word, t->text, t->len);
+		word[t->len] = '\0';
+		*out = memory_type_from_name(word);
+		if (*out != MEM_TYPE_COUNT)
+			return true;
+	}
+	for (int i = 0; i < MEM_TYPE_COUNT; i++)
+		cands[i] = memory_type_name((enum memory_type)i);
+	diag_quote(q, sizeof(q), t->text, t->len);
+	return perr(p, t->col, "unknown memory type '%s'%s", q,
+		    did_you_mean(dym, sizeof(dym), t, cands, MEM_TYPE_COUNT));
+}
+
+bool is_perms(const struct scn_token *t, unsigned *out)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(scn_perms_names); i++) {
+		if (tok_is(t, scn_perms_names[i])) {
+			*out = perms_bits[i];
+			return true;
+		}
+	}
+	return false;
+}
+
+bool arg_perms(struct parser *p, const struct scn_token *t,
+		      unsigned *out)
+{
+	char q[64], dym[96];
+
+	if (is_perms(t, out))
+		return true;
+	diag_quote(q, sizeof(q), t->text, t->len);
+	did_you_mean(dym, sizeof(dym), t, scn_perms_names, ARRAY_SIZE(scn_perms_names));
+	return perr(p, t->col, "bad permissions '%s'%s", q,
+		    dym[0] ? dym : " (expected r, rw, rx or rwx)");
+}
+
+bool arg_field(struct parser *p, const struct scn_token *t,
+		      struct scn_field_ref *f)
+{
+	char q[64], dym[96];
+	uint64_t off;
+
+	f->off = 0;
+	if (tok_is(t, "ipc")) {
+		f->id = SCN_FIELD_IPC;
+		return true;
+	}
+	if (tok_is(t, "context")) {
+		f->id = SCN_FIELD_CONTEXT;
+		return true;
+	}
+	if (tok_is(t, "self")) {
+		f->id = SCN_FIELD_SELF;
+		return true;
+	}
+	if (!t->quoted && t->len > 4 && memcmp(t->text, "ipc+", 4) == 0) {
+		struct scn_token num = {
+			.text = t->text + 4, .len = t->len - 4,
+			.col = t->col + 4,
+		};
+
+		if (!arg_number(p, &num, &off))
+			return false;
+		if (off >= TLS_IPC_SIZE)
+			return perr(p, num.col,
+				    "ipc offset 0x%llx is outside the IPC buffer (0x%zx bytes)",
+				    (unsigned long long)off, TLS_IPC_SIZE);
+		f->id = SCN_FIELD_IPC;
+		f->off = (size_t)off;
+		return true;
+	}
+	diag_quote(q, sizeof(q), t->text, t->len);
+	did_you_mean(dym, sizeof(dym), t, scn_field_names, SCN_FIELD_COUNT);
+	return perr(p, t->col, "unknown field '%s'%s", q,
+		    dym[0] ? dym : " (expected ipc, ipc+OFF, context or self)");
+}
+
+bool arg_value(struct parser *p, const struct scn_token *t,
+		      const struct scn_field_ref *f, bool offset_only,
+		      struct scn_value *v)
+{
+	struct scn_lex_error e;
+	size_t room;
+	int rc;
+
+	if (f->id == SCN_FIELD_IPC) {
+		room = TLS_IPC_SIZE - f->off;
+		if (t->quoted)
+			rc = scn_lex_string(t, &v->bytes.data, &v->bytes.len, &e);
+		else if (t->len >= 2 && t->text[0] == '0' &&
+			 (t->text[1] == 'x' || t->text[1] == 'X'))
+			rc = scn_lex_hex_bytes(t, &v->bytes.data, &v->bytes.len,
+					       &e);
+		else
+			return perr(p, t->col,
+				    "a value for 'ipc' is \"text\" or 0xHEX bytes");
+		if (rc < 0)
+			return lex_failed(p, rc, &e);
+		v->kind = SCN_VALUE_BYTES;
+		if (v->bytes.len > room)
+			return perr(p, t->col,
+				    "value of %zu bytes is too long for ipc+0x%zx (room for %zu byte%s)",
+				    v->bytes.len, f->off, room,
+				    room == 1 ? "" : "s");
+		return true;
+	}
+	room = sizeof(void *);
+	if (t->quoted) {
+		if (offset_only)
+			return perr(p, t->col,
+				    "'self' is compared with an OFFSET into the user land, not text");
+		rc = scn_lex_string(t, &v->bytes.data, &v->bytes.len, &e);
+		if (rc < 0)
+			return lex_failed(p, rc, &e);
+		v->kind = SCN_VALUE_BYTES;
+		if (v->bytes.len > room)
+			return perr(p, t->col,
+				    "value of %zu bytes is too long for '%s' (%zu bytes)",
+				    v->bytes.len, scn_field_names[f->id], room);
+		return true;
+	}
+	if (!arg_number(p, t, &v->number))
+		return false;
+	v->kind = SCN_VALUE_NUMBER;
+	if (v->number > UINTPTR_MAX)
+		return perr(p, t->col,
+			    "value 0x%llx is too long for '%s' (%zu bytes)",
+			    (unsigned long long)v->number, scn_field_names[f->id], room);
+	return true;
+}

@@ -1,0 +1,465 @@
+/*
+ * cmd_thread.c - the commands about threads: spawn, exit, switch, and the
+ * ones that act as a thread: write, read (and expect read), peek, poke.
+ * Those switch the CPU to the thread and run a job on the thread's own
+ * stack, which reaches the TLS only through the register (peek and poke:
+ * plain loads and stores at a flat address). A fault kills the thread; the
+ * step's outcome says so.
+ */
+#include <config.h>
+
+#include "runner.h"
+#include "report/escape.h"
+
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- spawn P T, exit T, switch T ---- */
+
+static bool parse_spawn(struct parser *p, struct scn_cmd *c,
+			const struct scn_token *a, size_t n)
+{
+	(void)n;
+	if (!arg_resolve(p, &p->procs, &a[0], &c->process)) {
+		/* Declare the thread anyway: one mistake, one message. */
+		arg_declare(p, &p->threads, &a[1], SCN_NONE, &c->thread, true);
+		return false;
+	}
+	return arg_declare(p, &p->threads, &a[1], c->process, &c->thread,
+			   false);
+}
+
+static void exec_spawn(struct runner *r, const struct scn_cmd *c,
+		       struct step *s)
+{
+	struct thread *t = NULL;
+	enum kernel_error err;
+
+	err = thread_create(&r->k, r->procs[c->process],
+			    runner_thread_name(r, c->thread), NULL, NULL, &t);
+	step_error(s, err);
+	if (err)
+		return;
+	r->th[c->thread].t = t;
+	if (t->tid >= r->th_by_tid_cap) {
+		size_t cap = r->th_by_tid_cap ? 2 * r->th_by_tid_cap : 64;
+		size_t *v;
+
+		while (cap <= t->tid)
+			cap *= 2;
+		v = realloc(r->th_by_tid, cap * sizeof(*v));
+		if (v)
+			for (size_t i = r->th_by_tid_cap; i < cap; i++)
+				v[i] = SCN_NONE;
+		if (!v) {
+			s->o.kind = OUT_HOST;
+			snprintf(s->o.message, sizeof(s->o.message),
+				 "no memory for the runner's thread index");
+			return;
+		}
+		r->th_by_tid = v;
+		r->th_by_tid_cap = cap;
+	}
+	r->th_by_tid[t->tid] = c->thread;
+}
+
+static bool parse_thread_only(struct parser *p, struct scn_cmd *c,
+			      const struct scn_token *a, size_t n)
+{
+	(void)n;
+	return arg_resolve(p, &p->threads, &a[0], &c->thread);
+}
+
+static void exec_exit(struct runner *r, const struct scn_cmd *c,
+		      struct step *s)
+{
+	r->death_how = "exited";
+	step_error(s, thread_exit(&r->k, r->th[c->thread].t));
+}
+
+static void exec_switch(struct runner *r, const struct scn_cmd *c,
+			struct step *s)
+{
+	step_error(s, sched_switch_to(&r->k, r->th[c->thread].t));
+}
+
+/* ---- jobs run as a thread, on its stack ---- */
+
+/* Where a field lives in the region, and how many bytes it has. */
+static void field_place(const struct scn_field_ref *f, size_t *off,
+			size_t *len)
+{
+	*len = sizeof(void *);
+	switch (f->id) {
+	case SCN_FIELD_IPC:
+		*off = TLS_OFF_IPC + f->off;
+		*len = TLS_IPC_SIZE - f->off;
+		break;
+	case SCN_FIELD_CONTEXT:
+		*off = TLS_OFF_CONTEXT;
+		break;
+	default:
+		*off = TLS_OFF_SELF;
+		break;
+	}
+}
+
+/*
+ * A value as "P+0xOFF" when it points into the user land of a live process
+ * (deterministic whatever ASLR does). Returns false, writing nothing, when
+ * it points into none.
+ */
+static bool pointer_text(const struct kernel *k, uint64_t v, char *buf,
+			 size_t size)
+{
+	const struct process *p = kernel_process_at(k, (uintptr_t)v);
+
+	if (!p)
+		return false;
+	snprintf(buf, size, "%s+0x%" PRIx64, p->name, process_offset(p, v));
+	return true;
+}
+
+/* Bytes as a quoted, escaped string. */
+static void bytes_text(const uint8_t *b, size_t len, char *buf, size_t size)
+{
+	size_t n = 0;
+
+	if (size < 8)
+		return;
+	buf[n++] = '"';
+	for (size_t i = 0; i < len && n + 8 < size; i++)
+		n += escape_byte(b[i], ESCAPE_VALUE, buf + n);
+	buf[n++] = '"';
+	buf[n] = '\0';
+}
+
+/* Length without the trailing zero bytes (how `read T ipc` prints). */
+static size_t trimmed_len(const uint8_t *b, size_t len)
+{
+	while (len > 0 && b[len - 1] == 0)
+		len--;
+	return len;
+}
+
+/* Whether buf starts with the bytes of b (always, for ""). */
+static bool same_bytes(const uint8_t *buf, const struct scn_bytes *b)
+{
+	return b->len == 0 || memcmp(buf, b->data, b->len) == 0;
+}
+
+struct access_job {
+	size_t off;		/* in the region (register path) */
+	uintptr_t flat;		/* flat address (peek/poke), when nonzero */
+	struct process *flat_proc;	/* whose user land flat is in */
+	uint8_t buf[TLS_IPC_SIZE];
+	size_t len;
+	bool store;
+};
+
+static void access_job(struct kernel *k, struct thread *t, void *arg)
+{
+	struct access_job *j = arg;
+
+	if (j->flat) {
+		kernel_emit(k, &(struct trace_event){
+			.kind = j->store ? EV_USER_WRITE : EV_USER_READ,
+			.proc = j->flat_proc, .thread = t,
+			.offset = j->flat - j->flat_proc->userland_start,
+			.length = j->len, .detail = "flat" });
+		user_access_flat(k, j->flat, j->buf, j->len, j->store);
+	} else if (j->store) {
+		user_write(k, j->off, j->buf, j->len);
+	} else {
+		user_read(k, j->off, j->buf, j->len);
+	}
+}
+
+/*
+ * Run the job as t. Returns true when it ran; false with the step's
+ * outcome filled when t is dead (InvalidState), the access faulted, or the
+ * host refused t a stack.
+ */
+static bool run_job(struct runner *r, struct thread *t, struct access_job *j,
+		    struct step *s)
+{
+	int rc;
+
+	if (t->state == THREAD_DEAD) {
+		step_error(s, KERR_INVALID_STATE);
+		return false;
+	}
+	rc = kernel_run_as(&r->k, t, access_job, j);
+	if (rc == 0)
+		return true;
+	if (rc > 0) {
+		s->o.kind = OUT_FAULT;
+		snprintf(s->o.message, sizeof(s->o.message), "%s: %s", t->name,
+			 this_cpu(&r->k)->fault_detail);
+	} else if (rc == -2) {
+		s->o.kind = OUT_HOST;
+		snprintf(s->o.message, sizeof(s->o.message),
+			 "no host stack or address space for thread %s: %s",
+			 t->name, kernel_host_error());
+	} else {
+		step_error(s, KERR_INVALID_STATE);
+	}
+	return false;
+}
+
+/*
+ * Fill a job that reads or writes field f of the running thread. A read
+ * covers want_len bytes when len_given (an `expect read` of "" reads none),
+ * else the rest of the field.
+ */
+static void field_job(struct access_job *j, const struct scn_field_ref *f,
+		      const struct scn_value *v, bool len_given,
+		      uint64_t want_len)
+{
+	size_t off, room;
+	uintptr_t num;
+
+	memset(j, 0, sizeof(*j));
+	field_place(f, &off, &room);
+	j->off = off;
+	j->len = room;
+	if (len_given && want_len < room)
+		j->len = (size_t)want_len;
+	if (!v)
+		return;
+	j->store = true;
+	if (v->kind == SCN_VALUE_NUMBER) {
+		num = (uintptr_t)v->number;
+		memcpy(j->buf, &num, sizeof(num));
+		j->len = sizeof(num);
+	} else {
+		j->len = v->bytes.len < room ? v->bytes.len : room;
+		if (j->len)	/* "" has no data at all */
+			memcpy(j->buf, v->bytes.data, j->len);
+	}
+}
+
+/* Judge `expect read T FIELD VALUE` against what the job read. */
+static void judge_read(struct runner *r, const struct scn_cmd *c,
+		       struct step *s, const struct access_job *j,
+		       uintptr_t v, const char *fname, const char *got_text)
+{
+	const struct thread *t = r->th[c->thread].t;
+	char got[TLS_IPC_SIZE * 4 + 8], want[TLS_IPC_SIZE * 4 + 8];
+	bool ok;
+
+	snprintf(got, sizeof(got), "%s", got_text);
+	switch (c->field.id) {
+	case SCN_FIELD_SELF:
+		if (c->value.kind == SCN_VALUE_NUMBER) {
+			ok = v == t->proc->userland_start + c->value.number;
+			snprintf(want, sizeof(want), "%s+0x%" PRIx64,
+				 t->proc->name, c->value.number);
+			break;
+		}
+		goto compare_pointer_text;
+	case SCN_FIELD_CONTEXT:
+		if (c->value.kind == SCN_VALUE_BYTES) {
+compare_pointer_text:
+			/* text: its bytes are compared, as `write` stored them */
+			ok = same_bytes(j->buf, &c->value.bytes);
+			bytes_text(c->value.bytes.data, c->value.bytes.len,
+				   want, sizeof(want));
+			bytes_text(j->buf, c->value.bytes.len, got, sizeof(got));
+			break;
+		}
+		ok = v == c->value.number;
+		snprintf(want, sizeof(want), "0x%" PRIx64, c->value.number);
+		break;
+	default:
+		ok = j->len == c->value.bytes.len &&
+		     same_bytes(j->buf, &c->value.bytes);
+		bytes_text(c->value.bytes.data, c->value.bytes.len, want,
+			   sizeof(want));
+		break;
+	}
+	step_expect(s);
+	if (!ok)
+		step_fail(s, "expectation failed: expected %s %s = %s, got %s",
+			  t->name, fname, want, got);
+}
+
+void exec_thread_rw(struct runner *r, const struct scn_cmd *c, struct step *s,
+		    bool expect)
+{
+	struct thread *t = r->th[c->thread].t;
+	char fname[24], got[TLS_IPC_SIZE * 4 + 8];
+	struct access_job j;
+	uintptr_t v = 0;
+	bool ipc_bytes = expect && c->field.id == SCN_FIELD_IPC &&
+			 c->value.kind == SCN_VALUE_BYTES;
+
+	field_job(&j, &c->field, c->kind == SCN_WRITE ? &c->value : NULL,
+		  c->kind == SCN_READ ? c->len_given : ipc_bytes,
+		  c->kind == SCN_READ ? c->len : ipc_bytes ? c->value.bytes.len : 0);
+	if (!run_job(r, t, &j, s) || c->kind == SCN_WRITE)
+		return;
+	scn_field_text(&c->field, fname, sizeof(fname));
+	if (c->field.id != SCN_FIELD_IPC)
+		memcpy(&v, j.buf, sizeof(v));
+	if (c->field.id == SCN_FIELD_SELF &&
+	    pointer_text(&r->k, v, got, sizeof(got)))
+		;	/* ptr_self into a user land: shown as an offset */
+	else if (c->field.id != SCN_FIELD_IPC)
+		snprintf(got, sizeof(got), "0x%" PRIx64, (uint64_t)v);
+	else if (c->kind == SCN_READ && !c->len_given)
+		bytes_text(j.buf, trimmed_len(j.buf, j.len), got, sizeof(got));
+	else
+		bytes_text(j.buf, j.len, got, sizeof(got));
+	if (expect)
+		judge_read(r, c, s, &j, v, fname, got);
+	else
+		snprintf(s->observed, sizeof(s->observed), "%s %s = %s",
+			 t->name, fname, got);
+}
+
+/* ---- write T FIELD VALUE, read T FIELD [LEN] ---- */
+
+static bool parse_write(struct parser *p, struct scn_cmd *c,
+			const struct scn_token *a, size_t n)
+{
+	(void)n;
+	return arg_resolve(p, &p->threads, &a[0], &c->thread) &&
+	       arg_field(p, &a[1], &c->field) &&
+	       arg_value(p, &a[2], &c->field, false, &c->value);
+}
+
+static bool parse_read(struct parser *p, struct scn_cmd *c,
+		       const struct scn_token *a, size_t n)
+{
+	if (!arg_resolve(p, &p->threads, &a[0], &c->thread) ||
+	    !arg_field(p, &a[1], &c->field))
+		return false;
+	if (c->field.id != SCN_FIELD_IPC) {
+		c->len = sizeof(void *);
+		if (n == 3)
+			return perr(p, a[2].col,
+				    "a length applies only to 'ipc' ('%s' is one pointer)",
+				    scn_field_names[c->field.id]);
+		return true;
+	}
+	c->len = TLS_IPC_SIZE - c->field.off;
+	if (n < 3)
+		return true;
+	c->len_given = true;
+	if (!arg_number(p, &a[2], &c->len))
+		return false;
+	if (c->len == 0)
+		return perr(p, a[2].col, "length must be at least 1");
+	if (c->len > TLS_IPC_SIZE - c->field.off)
+		return perr(p, a[2].col,
+			    "reading 0x%llx bytes at ipc+0x%zx goes past the IPC buffer (0x%zx bytes)",
+			    (unsigned long long)c->len, c->field.off,
+			    TLS_IPC_SIZE);
+	return true;
+}
+
+static void exec_rw(struct runner *r, const struct scn_cmd *c,
+		    struct step *s)
+{
+	exec_thread_rw(r, c, s, false);
+}
+
+/* ---- peek T P OFFSET, poke T P OFFSET VALUE ---- */
+
+static bool parse_peek(struct parser *p, struct scn_cmd *c,
+		       const struct scn_token *a, size_t n)
+{
+	(void)n;
+	return arg_resolve(p, &p->threads, &a[0], &c->thread) &&
+	       arg_resolve(p, &p->procs, &a[1], &c->process) &&
+	       arg_number(p, &a[2], &c->offset);
+}
+
+static bool parse_poke(struct parser *p, struct scn_cmd *c,
+		       const struct scn_token *a, size_t n)
+{
+	struct scn_lex_error e;
+	int rc;
+
+	if (!parse_peek(p, c, a, n))
+		return false;
+	if (!a[3].quoted) {
+		c->value.kind = SCN_VALUE_NUMBER;
+		return arg_number(p, &a[3], &c->value.number);
+	}
+	rc = scn_lex_string(&a[3], &c->value.bytes.data, &c->value.bytes.len,
+			    &e);
+	if (rc < 0)
+		return lex_failed(p, rc, &e);
+	c->value.kind = SCN_VALUE_BYTES;
+	if (c->value.bytes.len > SCN_POKE_MAX)
+		return perr(p, a[3].col,
+			    "value of %zu bytes is too long for 'poke' (at most %u bytes)",
+			    c->value.bytes.len, SCN_POKE_MAX);
+	return true;
+}
+
+static void exec_peek_poke(struct runner *r, const struct scn_cmd *c,
+			   struct step *s)
+{
+	struct thread *t = r->th[c->thread].t;
+	struct process *p = r->procs[c->process];
+	struct access_job j;
+	uint64_t v = 0;
+	char val[64];
+
+	memset(&j, 0, sizeof(j));
+	if (p->dead) {
+		step_error(s, KERR_PROCESS_KILLED);
+		return;
+	}
+	j.len = 8;
+	if (c->kind == SCN_POKE) {
+		j.store = true;
+		if (c->value.kind == SCN_VALUE_NUMBER) {
+			memcpy(j.buf, &c->value.number, 8);
+		} else {
+			j.len = c->value.bytes.len;
+			if (j.len > sizeof(j.buf)) {	/* the parser stops it */
+				step_error(s, KERR_INVALID_SIZE);
+				return;
+			}
+			if (j.len)
+				memcpy(j.buf, c->value.bytes.data, j.len);
+		}
+	}
+	if (c->offset > p->userland_size || j.len > p->userland_size - c->offset) {
+		step_error(s, KERR_INVALID_ADDRESS);
+		return;
+	}
+	j.flat = p->userland_start + (uintptr_t)c->offset;
+	j.flat_proc = p;
+	if (!run_job(r, t, &j, s) || j.store)
+		return;
+	memcpy(&v, j.buf, 8);
+	/* a pointer into a user land (ptr_self, say) prints as an offset */
+	if (!pointer_text(&r->k, v, val, sizeof(val)))
+		snprintf(val, sizeof(val), "0x%016" PRIx64, v);
+	snprintf(s->observed, sizeof(s->observed), "%s peek %s+0x%" PRIx64 " = %s",
+		 t->name, p->name, c->offset, val);
+}
+
+const struct scn_command scn_thread_commands[] = {
+	{ "spawn", SCN_SPAWN, false, 2, 2, "spawn PROCESS THREAD",
+	  parse_spawn, exec_spawn },
+	{ "exit", SCN_EXIT, false, 1, 1, "exit THREAD", parse_thread_only,
+	  exec_exit },
+	{ "switch", SCN_SWITCH, false, 1, 1, "switch THREAD",
+	  parse_thread_only, exec_switch },
+	{ "write", SCN_WRITE, false, 3, 3, "write THREAD FIELD VALUE",
+	  parse_write, exec_rw },
+	{ "read", SCN_READ, false, 2, 3, "read THREAD FIELD [LEN]",
+	  parse_read, exec_rw },
+	{ "peek", SCN_PEEK, false, 3, 3, "peek THREAD PROCESS OFFSET",
+	  parse_peek, exec_peek_poke },
+	{ "poke", SCN_POKE, false, 4, 4, "poke THREAD PROCESS OFFSET VALUE",
+	  parse_poke, exec_peek_poke },
+};
+const size_t scn_thread_command_count = ARRAY_SIZE(scn_thread_commands);

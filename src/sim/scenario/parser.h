@@ -1,0 +1,137 @@
+/*
+ * parser.h - inside the scenario language: the parser's state, its error
+ * reporting and name tables (parse.c), the argument readers every command
+ * uses (args.c), and the command table.
+ *
+ * A command is one struct scn_command binding its parsing and its
+ * execution; the commands of one subject live in one file beside their
+ * code (cmd_memory.c, cmd_thread.c, cmd_expect.c), each exporting only its
+ * table. Adding a command is one entry and its two functions.
+ */
+#ifndef TLSSIM_PARSER_H
+#define TLSSIM_PARSER_H
+
+#include "scenario.h"
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+/* A table of declared names with a hash index for O(1) lookups. */
+struct name_table {
+	const char *what;		/* "process", "thread", "region" */
+	struct scn_name *v;
+	size_t n;
+	size_t cap;
+	size_t *slots;			/* index + 1; 0 is empty */
+	size_t slot_cap;
+};
+
+struct parser {
+	const char *file;
+	struct diag *d;
+	struct scenario *scn;
+	size_t errors;
+	bool stop;			/* too many errors */
+	bool oom;
+	/* The line being parsed. */
+	const char *line;
+	size_t line_len;
+	size_t lineno;
+	size_t cmd_cap;
+	struct name_table procs;
+	struct name_table threads;
+	struct name_table regions;
+};
+
+struct runner;
+struct step;
+
+/*
+ * One command of the language. parse fills cmd from its n arguments (the
+ * count already checked), reporting the first bad one and returning false.
+ * exec runs it on the runner's kernel and fills the step with what
+ * happened; it may panic (the runner catches it). Prefixes (`expect
+ * panic/error/fault`) have no exec: they say what the next command does.
+ */
+struct scn_command {
+	const char *name;		/* as written: "spawn", "expect tls" */
+	enum scn_cmd_kind kind;
+	bool prefix;			/* expect panic/error/fault */
+	unsigned min, max;		/* argument counts */
+	const char *usage;
+	bool (*parse)(struct parser *p, struct scn_cmd *c,
+		      const struct scn_token *a, size_t n);
+	void (*exec)(struct runner *r, const struct scn_cmd *c,
+		     struct step *s);
+};
+
+/* The tables, one per subject, each in the file of its commands. */
+extern const struct scn_command scn_memory_commands[];
+extern const size_t scn_memory_command_count;
+extern const struct scn_command scn_thread_commands[];
+extern const size_t scn_thread_command_count;
+extern const struct scn_command scn_expect_commands[];
+extern const size_t scn_expect_command_count;
+
+/* Report an error at col of the current line. Always returns false. */
+bool perr(struct parser *p, size_t col, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* Record that memory ran out. Always returns false. */
+bool poom(struct parser *p);
+
+/*
+ * Index of the name in the token, or SCN_NONE (nothing reported). The
+ * token must be a valid name.
+ */
+size_t name_find(const struct name_table *t, const char *s, size_t len);
+
+/*
+ * Add a name; returns its index, or SCN_NONE when memory ran out (then
+ * p->oom is set).
+ */
+size_t name_add(struct parser *p, struct name_table *t,
+		const struct scn_token *tok, size_t process);
+
+/* ---- argument readers (args.c): each reports what it refuses ---- */
+
+/* Longest word looked up in a table of names (types, errors). */
+#define WORD_MAX 64
+
+/* The PERMS words, and the rights each stands for. */
+extern const char *const scn_perms_names[4];
+
+/* Whether t is the bare word `word`. */
+bool tok_is(const struct scn_token *t, const char *word);
+/* " (did you mean 'X'?)" for the closest candidate, or "". Returns buf. */
+const char *did_you_mean(char *buf, size_t size, const struct scn_token *t,
+			 const char *const *cands, size_t n);
+/* Forward a lexer error (rc -2: out of memory) to the diagnostics. */
+bool lex_failed(struct parser *p, int rc, const struct scn_lex_error *e);
+
+bool arg_number(struct parser *p, const struct scn_token *t, uint64_t *out);
+/* v (read from t) is page aligned; what names it in the message. */
+bool arg_aligned(struct parser *p, const struct scn_token *t,
+		 const char *what, uint64_t v);
+/* A declared name of table t. */
+bool arg_resolve(struct parser *p, struct name_table *t,
+		 const struct scn_token *tok, size_t *out);
+/* A new name of table t; quiet: report nothing. */
+bool arg_declare(struct parser *p, struct name_table *t,
+		 const struct scn_token *tok, size_t process, size_t *out,
+		 bool quiet);
+bool arg_type(struct parser *p, const struct scn_token *t,
+	      enum memory_type *out);
+/* Whether t is a PERMS word; its rights in *out. Reports nothing. */
+bool is_perms(const struct scn_token *t, unsigned *out);
+bool arg_perms(struct parser *p, const struct scn_token *t, unsigned *out);
+bool arg_field(struct parser *p, const struct scn_token *t,
+	       struct scn_field_ref *f);
+/*
+ * A value for field f. For `expect read T self`, offset_only: a number
+ * that is an offset into the user land, no text.
+ */
+bool arg_value(struct parser *p, const struct scn_token *t,
+	       const struct scn_field_ref *f, bool offset_only,
+	       struct scn_value *v);
+
+#endif

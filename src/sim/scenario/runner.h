@@ -1,0 +1,114 @@
+/*
+ * runner.h - the scenario runner's state and its step: one command run on
+ * the kernel, its outcome judged, what it observed handed to a reporter.
+ * Shared by the runner (step.c, run.c) and the commands' executors
+ * (cmd_*.c); not for use elsewhere.
+ */
+#ifndef TLSSIM_RUNNER_H
+#define TLSSIM_RUNNER_H
+
+#include "kernel/process.h"
+#include "kernel/sched.h"
+#include "kernel/thread.h"
+#include "parser.h"
+#include "report/reporter.h"
+#include "scenario_run.h"
+
+/* What one command did to the kernel. */
+struct outcome {
+	enum { OUT_DONE, OUT_ERROR, OUT_PANIC, OUT_FAULT, OUT_HOST } kind;
+	enum kernel_error err;			/* OUT_ERROR */
+	char message[PANIC_MESSAGE_MAX];	/* panic, fault, host; or why */
+};
+
+/* Room for a failure naming two IPC buffers, escaped. */
+#define STEP_TEXT_MAX (2 * (TLS_IPC_SIZE * 4 + 8) + 256)
+
+/* What one command did and saw, filled by its executor. */
+struct step {
+	struct outcome o;
+	bool checked;			/* it checked an expectation ... */
+	char failure[STEP_TEXT_MAX];	/* ... which failed, saying why */
+	char observed[TLS_IPC_SIZE * 4 + 64];	/* a value it read */
+	const struct process *show;	/* a process to draw */
+};
+
+/* A scenario thread at run time. */
+struct run_thread {
+	struct thread *t;		/* NULL until (unless) spawned */
+	const char *death_how;		/* "exited", "faulted", ... */
+	size_t death_line;
+};
+
+/* A region named by `tls-alloc P as NAME`. */
+struct run_region {
+	uint64_t off;
+	bool live;			/* allocated and not freed yet */
+	bool named;			/* its tls-alloc succeeded once */
+};
+
+struct runner {
+	const struct scenario *scn;
+	const struct run_options *opt;
+	struct kernel k;
+	/* Runtime objects by the scenario's name indexes. */
+	struct process **procs;
+	struct run_thread *th;
+	size_t *th_by_tid;		/* kernel tid -> scenario thread */
+	size_t th_by_tid_cap;
+	struct run_region *reg;
+	const struct scn_cmd *cmd;	/* the command being run */
+	const char *death_how;		/* how threads die right now */
+	int status;
+	bool stop;
+	unsigned failures;
+	unsigned expectations;
+	struct trace_out trace;
+	bool tracing;
+};
+
+/*
+ * Bring up the runner and its kernel. Returns 0, RUN_MALFORMED when the
+ * backend does not run here, RUN_HOST when the host refuses (messages
+ * printed to opt->err).
+ */
+int runner_init(struct runner *r, const struct scenario *scn,
+		const struct run_options *opt);
+void runner_fini(struct runner *r);
+
+/*
+ * Run command c: execute it under a panic catch, judge its outcome against
+ * what its `expect` prefix asked for, and describe all of it in *rep for a
+ * reporter (the strings live in buf until the next step). Updates the
+ * runner's status, counts and stop flag.
+ */
+struct step_buf {
+	struct step s;
+	char text[64];
+	char outcome[PANIC_MESSAGE_MAX + 64];
+	char message[STEP_TEXT_MAX + 128];
+};
+void runner_step(struct runner *r, const struct scn_cmd *c,
+		 struct step_buf *buf, struct step_report *rep);
+
+/* ---- for executors ---- */
+
+/*
+ * Make the step's outcome a KernelError (KERR_OK leaves it alone), or a
+ * host refusal for KERR_HOST_REFUSED.
+ */
+void step_error(struct step *s, enum kernel_error err);
+
+/* The command checked an expectation; step_fail: which failed, saying how. */
+void step_expect(struct step *s);
+void step_fail(struct step *s, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* The scenario's name of a runtime thread (its spawn's name). */
+const char *runner_thread_name(const struct runner *r, size_t i);
+
+/* The expect read / read / write commands, shared with cmd_expect.c. */
+void exec_thread_rw(struct runner *r, const struct scn_cmd *c, struct step *s,
+		    bool expect);
+
+#endif

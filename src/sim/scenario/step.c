@@ -1,0 +1,446 @@
+/*
+ * step.c - the runner's step: one command executed on the kernel under a
+ * panic catch, its outcome (done, KernelError, panic, fault, host refusal)
+ * judged against what its `expect` prefix asked for, and all of it
+ * described for a reporter. Also the runner's lifetime, and its listener
+ * of kernel events (deaths of threads, traces).
+ */
+#include <config.h>
+
+#include "runner.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- the runner's lifetime and its listener ---- */
+
+/*
+ * Every kernel event passes here: a thread's death is noted with how it
+ * went and the line that caused it (its first reason sticks), then the
+ * event goes on to the trace, if any.
+ */
+static void on_event(void *ctx, const struct trace_event *ev)
+{
+	struct runner *r = ctx;
+
+	if (ev->kind == EV_FAULT)
+		r->death_how = "faulted";
+	if (ev->kind == EV_THREAD_EXIT && ev->thread &&
+	    ev->thread->tid < r->th_by_tid_cap &&
+	    r->th_by_tid[ev->thread->tid] != SCN_NONE) {
+		struct run_thread *rt = &r->th[r->th_by_tid[ev->thread->tid]];
+
+		if (rt->t == ev->thread && !rt->death_how) {
+			rt->death_how = r->death_how ? r->death_how : "is dead";
+			rt->death_line = r->cmd ? r->cmd->line : 0;
+		}
+	}
+	if (r->tracing)
+		trace_out_event(&r->trace, ev);
+}
+
+static void free_tables(struct runner *r)
+{
+	free(r->procs);
+	free(r->th);
+	free(r->th_by_tid);
+	free(r->reg);
+}
+
+int runner_init(struct runner *r, const struct scenario *scn,
+		const struct run_options *opt)
+{
+	int err;
+
+	memset(r, 0, sizeof(*r));
+	kernel_inject_map_fail(0);
+	r->scn = scn;
+	r->opt = opt;
+	r->procs = calloc(scn->process_count + 1, sizeof(*r->procs));
+	r->th = calloc(scn->thread_count + 1, sizeof(*r->th));
+	r->reg = calloc(scn->region_count + 1, sizeof(*r->reg));
+	if (!r->procs || !r->th || !r->reg) {
+		fprintf(opt->err, "tlssim: out of memory\n");
+		err = RUN_HOST;
+		goto out_free;
+	}
+	err = kernel_init(&r->k, opt->arch, opt->no_tls_restore);
+	if (err == -ENOTSUP) {
+		fprintf(opt->err, "tlssim: --arch=%s is not available on this host\n",
+			arch_backend_name(opt->arch));
+		err = RUN_MALFORMED;
+		goto out_free;
+	}
+	if (err) {
+		fprintf(opt->err, "tlssim: cannot bring up the simulated CPU: %s\n",
+			strerror(-err));
+		err = RUN_HOST;
+		goto out_free;
+	}
+	if (opt->trace) {
+		trace_out_init(&r->trace, opt->out, opt->trace_format,
+			       scn->file_name);
+		r->tracing = true;
+	}
+	kernel_set_trace(&r->k, on_event, r);
+	return 0;
+
+out_free:
+	free_tables(r);
+	return err;
+}
+
+void runner_fini(struct runner *r)
+{
+	kernel_set_trace(&r->k, NULL, NULL);	/* the teardown is not traced */
+	kernel_fini(&r->k);
+	free_tables(r);
+}
+
+const char *runner_thread_name(const struct runner *r, size_t i)
+{
+	return r->scn->threads[i].name;
+}
+
+/* ---- for executors ---- */
+
+void step_error(struct step *s, enum kernel_error err)
+{
+	if (err == KERR_OK)
+		return;
+	if (err == KERR_HOST_REFUSED) {
+		/* the simulator's own limit, never the simulated kernel's */
+		s->o.kind = OUT_HOST;
+		snprintf(s->o.message, sizeof(s->o.message), "%s",
+			 kernel_host_error());
+		return;
+	}
+	s->o.kind = OUT_ERROR;
+	s->o.err = err;
+}
+
+void step_expect(struct step *s)
+{
+	s->checked = true;
+}
+
+void step_fail(struct step *s, const char *fmt, ...)
+{
+	va_list ap;
+
+	s->checked = true;
+	va_start(ap, fmt);
+	vsnprintf(s->failure, sizeof(s->failure), fmt, ap);
+	va_end(ap);
+}
+
+/* ---- judging ---- */
+
+/* A command's source text without its comment, quoted for messages. */
+static void cmd_text(const struct runner *r, const struct scn_cmd *c,
+		     char *buf, size_t size)
+{
+	size_t len;
+	const char *src = scn_cmd_source(r->scn, c, &len);
+	bool quoted = false;
+
+	for (size_t i = 0; i < len; i++) {
+		if (quoted && src[i] == '\\')
+			i++;
+		else if (src[i] == '"')
+			quoted = !quoted;
+		else if (!quoted && src[i] == '#')
+			len = i;
+	}
+	while (len > 0 && (src[len - 1] == '\r' || src[len - 1] == ' ' ||
+			   src[len - 1] == '\t'))
+		len--;
+	diag_quote(buf, size, src, len);
+}
+
+/* Describe an outcome for "got ..." in messages. */
+static void outcome_text(const struct outcome *o, char *buf, size_t size)
+{
+	switch (o->kind) {
+	case OUT_DONE:
+		snprintf(buf, size, "success");
+		break;
+	case OUT_ERROR:
+		snprintf(buf, size, "KernelError %s%s%s%s",
+			 kernel_error_name(o->err), o->message[0] ? " (" : "",
+			 o->message, o->message[0] ? ")" : "");
+		break;
+	case OUT_PANIC:
+		snprintf(buf, size, "kernel panic \"%s\"", o->message);
+		break;
+	case OUT_FAULT:
+		snprintf(buf, size, "fault (%s)", o->message);
+		break;
+	case OUT_HOST:
+		snprintf(buf, size, "host refusal (%s)", o->message);
+		break;
+	}
+}
+
+static bool contains(const char *hay, const struct scn_bytes *needle)
+{
+	if (needle->len == 0)
+		return true;
+	return memmem(hay, strlen(hay), needle->data, needle->len) != NULL;
+}
+
+/* Whether the outcome is what the command's `expect` prefix asked for. */
+static bool outcome_matches(const struct scn_cmd *c, const struct outcome *o)
+{
+	switch (c->expect.kind) {
+	case SCN_OUTCOME_NORMAL:
+		return o->kind == OUT_DONE;
+	case SCN_OUTCOME_PANIC:
+		return o->kind == OUT_PANIC &&
+		       contains(o->message, &c->expect.panic_text);
+	case SCN_OUTCOME_ERROR:
+		return o->kind == OUT_ERROR && o->err == c->expect.error;
+	case SCN_OUTCOME_FAULT:
+		return o->kind == OUT_FAULT;
+	}
+	return false;
+}
+
+static void expected_text(const struct scn_cmd *c, char *buf, size_t size)
+{
+	char text[64];
+
+	switch (c->expect.kind) {
+	case SCN_OUTCOME_NORMAL:
+		snprintf(buf, size, "success");
+		break;
+	case SCN_OUTCOME_PANIC:
+		diag_quote(text, sizeof(text),
+			   (const char *)c->expect.panic_text.data,
+			   c->expect.panic_text.len);
+		snprintf(buf, size, "a kernel panic containing \"%s\"", text);
+		break;
+	case SCN_OUTCOME_ERROR:
+		snprintf(buf, size, "KernelError %s",
+			 kernel_error_name(c->expect.error));
+		break;
+	case SCN_OUTCOME_FAULT:
+		snprintf(buf, size, "a fault");
+		break;
+	}
+}
+
+/* A failure: counted; with --fail-fast the run stops after it. */
+static void count_failure(struct runner *r)
+{
+	r->failures++;
+	if (r->status < RUN_FAILED)
+		r->status = RUN_FAILED;
+	if (r->opt->fail_fast)
+		r->stop = true;
+}
+
+/*
+ * Judge the outcome o of c: its verdict, and the message for one that was
+ * not expected (into buf).
+ */
+static enum step_verdict judge(struct runner *r, const struct scn_cmd *c,
+			       const struct outcome *o, const char *text,
+			       const char *got, char *buf, size_t size)
+{
+	char want[128];
+
+	if (c->expect.kind != SCN_OUTCOME_NORMAL)
+		r->expectations++;
+	if (outcome_matches(c, o))
+		return STEP_HELD;
+	if (o->kind == OUT_HOST) {
+		snprintf(buf, size, "tlssim: the host refused: %s", o->message);
+		r->status = RUN_HOST;
+		r->stop = true;
+		return STEP_HOST;
+	}
+	if (c->expect.kind == SCN_OUTCOME_NORMAL && o->kind == OUT_PANIC) {
+		snprintf(buf, size, "kernel panic: %s", o->message);
+		r->status = RUN_PANIC;
+		r->stop = true;
+		return STEP_PANIC;
+	}
+	count_failure(r);
+	if (c->expect.kind == SCN_OUTCOME_NORMAL) {
+		snprintf(buf, size, "command failed: '%s': %s", text, got);
+		return STEP_FAILED;
+	}
+	expected_text(c, want, sizeof(want));
+	snprintf(buf, size, "expectation failed: expected %s from '%s', got %s",
+		 want, text, got);
+	if (o->kind == OUT_PANIC) {
+		/* a panic that was not the one expected still stops it */
+		r->status = RUN_PANIC;
+		r->stop = true;
+		return STEP_PANIC;
+	}
+	return STEP_FAILED;
+}
+
+/*
+ * Panic messages of the kernel name host addresses ("Freed TLS 0x7f...
+ * is not in TLSManager."). Rewrite each as PROCESS+0xOFFSET: in the live
+ * user land that holds it, else relative to near (the process the command
+ * names), so no report shows a host address and golden files do not
+ * depend on ASLR.
+ */
+static void humanize_addresses(const struct kernel *k,
+			       const struct process *near, char *msg,
+			       size_t size)
+{
+	char out[PANIC_MESSAGE_MAX];
+	size_t n = 0;
+	const char *s = msg;
+
+	while (*s && n + 1 < sizeof(out)) {
+		char *end;
+		unsigned long long v;
+		const struct process *hit = NULL;
+
+		if (s[0] != '0' || s[1] != 'x') {
+			out[n++] = *s++;
+			continue;
+		}
+		v = strtoull(s, &end, 16);
+		hit = kernel_process_at(k, (uintptr_t)v);
+		/*
+		 * Past every land (tls-free of an offset beyond it): the
+		 * address the command made from its process and an offset.
+		 */
+		if (!hit)
+			hit = near;
+		if (!hit) {
+			size_t len = (size_t)(end - s);
+
+			if (len > sizeof(out) - 1 - n)
+				len = sizeof(out) - 1 - n;
+			memcpy(out + n, s, len);
+			n += len;
+		} else {
+			n += (size_t)snprintf(out + n, sizeof(out) - n,
+					      "%s+0x%llx", hit->name,
+					      v - hit->userland_start);
+			if (n >= sizeof(out))
+				n = sizeof(out) - 1;
+		}
+		s = end;
+	}
+	out[n] = '\0';
+	snprintf(msg, size, "%s", out);
+}
+
+/* "t1 exited at line 7", for a command on a dead thread. */
+static void note_death(const struct runner *r, size_t i, struct outcome *o)
+{
+	snprintf(o->message, sizeof(o->message), "%s %s at line %zu",
+		 r->scn->threads[i].name,
+		 r->th[i].death_how ? r->th[i].death_how : "is dead",
+		 r->th[i].death_line);
+}
+
+/*
+ * Execute c. A thread that was never created, or is dead, does nothing
+ * (InvalidState, saying why); `expect tls` of a dead thread still looks at
+ * its last TLS.
+ */
+static void execute(struct runner *r, const struct scn_cmd *c, struct step *s)
+{
+	struct thread *t = c->thread != SCN_NONE ? r->th[c->thread].t : NULL;
+
+	if (c->thread != SCN_NONE && !t && c->kind != SCN_SPAWN) {
+		step_error(s, KERR_INVALID_STATE);
+		snprintf(s->o.message, sizeof(s->o.message),
+			 "%s was never created", r->scn->threads[c->thread].name);
+		return;
+	}
+	if (t && t->state == THREAD_DEAD && c->kind != SCN_EXPECT_TLS) {
+		step_error(s, KERR_INVALID_STATE);
+		note_death(r, c->thread, &s->o);
+		return;
+	}
+	c->spec->exec(r, c, s);
+}
+
+struct exec_call {
+	struct runner *r;
+	const struct scn_cmd *c;
+	struct step *s;
+};
+
+static void call_exec(void *arg)
+{
+	struct exec_call *e = arg;
+
+	execute(e->r, e->c, e->s);
+}
+
+/* Owner names of raw regions, for show. */
+static const char *region_owner(void *ctx, const struct process *p,
+				uintptr_t tls)
+{
+	struct runner *r = ctx;
+
+	for (size_t i = 0; i < r->scn->region_count; i++)
+		if (r->reg[i].live && r->procs[r->scn->regions[i].process] == p &&
+		    p->userland_start + r->reg[i].off == tls)
+			return r->scn->regions[i].name;
+	return NULL;
+}
+
+void runner_step(struct runner *r, const struct scn_cmd *c,
+		 struct step_buf *b, struct step_report *rep)
+{
+	struct step *s = &b->s;
+	struct exec_call e = { r, c, s };
+	struct panic_catch catch;
+
+	memset(s, 0, sizeof(*s));
+	s->o.kind = OUT_DONE;
+	r->cmd = c;
+	r->death_how = NULL;
+	if (r->tracing)
+		trace_out_set_line(&r->trace, c->line);
+	if (panic_call(&catch, call_exec, &e)) {
+		s->o.kind = OUT_PANIC;
+		snprintf(s->o.message, sizeof(s->o.message), "%s",
+			 catch.message);
+		humanize_addresses(&r->k, c->process != SCN_NONE ?
+				   r->procs[c->process] : NULL,
+				   s->o.message, sizeof(s->o.message));
+		kernel_emit(&r->k, &(struct trace_event){
+			.kind = EV_PANIC, .detail = s->o.message });
+	} else if (s->o.kind == OUT_ERROR) {
+		kernel_emit(&r->k, &(struct trace_event){
+			.kind = EV_ERROR,
+			.detail = kernel_error_name(s->o.err) });
+	}
+	cmd_text(r, c, b->text, sizeof(b->text));
+	outcome_text(&s->o, b->outcome, sizeof(b->outcome));
+	*rep = (struct step_report){
+		.file = r->scn->file_name, .line = c->line,
+		.command = b->text, .outcome = b->outcome,
+		.observed = s->observed[0] ? s->observed : NULL,
+		.show = s->show, .kernel = &r->k,
+		.owner = region_owner, .owner_ctx = r,
+	};
+	if (s->checked)
+		r->expectations++;
+	if (s->failure[0]) {
+		rep->check_failure = s->failure;
+		count_failure(r);
+	}
+	rep->verdict = judge(r, c, &s->o, b->text, b->outcome, b->message,
+			     sizeof(b->message));
+	if (rep->verdict != STEP_HELD)
+		rep->message = b->message;
+	else if (s->failure[0])
+		rep->verdict = STEP_FAILED;
+}
