@@ -33,8 +33,9 @@ struct arch_ops {
 };
 
 /*
- * A backend's private state inside cpu->arch_state, as its own type. Each
- * backend checks at compile time that its type fits (ARCH_STATE_FITS).
+ * A backend's private state inside cpu->arch_state, as its own type (each
+ * declared may_alias, since it overlays the storage). Each backend checks
+ * at compile time that its type fits (ARCH_STATE_FITS).
  */
 #define ARCH_STATE(cpu, type) ((type *)(void *)(cpu)->arch_state)
 #define ARCH_STATE_FITS(type)						\
@@ -42,7 +43,7 @@ struct arch_ops {
 		       #type " fits in struct cpu's arch_state")
 
 /* The mock register's state, shared by the aarch64 tpidrro_el0 mock. */
-struct mock_state {
+struct __attribute__((may_alias)) mock_state {
 	uintptr_t reg;
 };
 

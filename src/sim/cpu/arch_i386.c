@@ -20,7 +20,7 @@
 
 /* A present, writable, byte-granular 32-bit data descriptor. */
 /* The backend's private registers, in cpu->arch_state. */
-struct i386_state {
+struct __attribute__((may_alias)) i386_state {
 	int gdt_entry;		/* the set_thread_area entry taken */
 	uint16_t selector;	/* its %fs selector */
 	uint16_t saved_fs;	/* the host %fs before init */

@@ -22,7 +22,7 @@
 
 /* GS base via arch_prctl; returns 0 or a negative errno. */
 /* The backend's private registers, in cpu->arch_state. */
-struct x86_64_state {
+struct __attribute__((may_alias)) x86_64_state {
 	uintptr_t saved_gs;	/* the host GS base before init */
 };
 ARCH_STATE_FITS(struct x86_64_state);

@@ -8,7 +8,7 @@
 
 #include "arch.h"
 #include "cpu.h"
-#include "vg.h"
+#include "annotate.h"
 
 #include <errno.h>
 #include <string.h>

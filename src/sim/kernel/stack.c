@@ -14,7 +14,7 @@
 
 #include <sys/mman.h>
 
-#include "cpu/vg.h"
+#include "cpu/annotate.h"
 
 /* Where a stack keeps valgrind's id for it. */
 static unsigned *stack_record(void *stack)
@@ -53,10 +53,12 @@ void *stack_get(struct stack_pool *sp)
 {
 	void *stack;
 
-	if (sp->free_count)
+	if (sp->free_count) {
 		stack = sp->free[--sp->free_count];
-	else
+		STACK_UNPOISON(stack, THREAD_STACK_USABLE);
+	} else {
 		stack = stack_map();
+	}
 	if (stack)
 		sp->in_use++;
 	return stack;

@@ -1,7 +1,8 @@
 /*
- * vg.h - valgrind client requests the simulator makes, or nothing when the
- * build has no valgrind header. Requests are a few no-op instructions when
- * the program does not run under valgrind.
+ * annotate.h - what the simulator tells valgrind and AddressSanitizer
+ * about its own stacks and user accesses, or nothing when the build has
+ * neither. Valgrind requests are a few no-op instructions when the program
+ * does not run under valgrind.
  *
  * - Stacks: memcheck follows the stack pointer; a jump to another stack
  *   looks like a huge allocation unless that stack is registered.
@@ -9,9 +10,11 @@
  *   of those accesses fault on purpose (a lab's unmapped page, another
  *   process's land): the fault is the simulated event, not a bug of the
  *   simulator, so memcheck's reports are off for the access itself.
+ * - A reused stack: AddressSanitizer marks the frames of the thread that
+ *   last ran on it; the next one starts on clean shadow memory.
  */
-#ifndef TLSSIM_VG_H
-#define TLSSIM_VG_H
+#ifndef TLSSIM_ANNOTATE_H
+#define TLSSIM_ANNOTATE_H
 
 #ifdef HAVE_VALGRIND_VALGRIND_H
 #include <valgrind/valgrind.h>
@@ -20,6 +23,13 @@
 #define VALGRIND_STACK_DEREGISTER(id) ((void)(id))
 #define VALGRIND_DISABLE_ERROR_REPORTING ((void)0)
 #define VALGRIND_ENABLE_ERROR_REPORTING ((void)0)
+#endif
+
+#if defined(__SANITIZE_ADDRESS__)
+#include <sanitizer/asan_interface.h>
+#define STACK_UNPOISON(p, n) ASAN_UNPOISON_MEMORY_REGION((p), (n))
+#else
+#define STACK_UNPOISON(p, n) ((void)(p), (void)(n))
 #endif
 
 #endif
