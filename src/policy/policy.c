@@ -10,6 +10,8 @@
 
 static const struct tls_manager_ops *const policies[] = {
 	&tls_sunrise_ops,
+	&tls_indexed_ops,
+	&tls_mesosphere_ops,
 };
 
 const struct tls_manager_ops *tls_policy_at(size_t i)

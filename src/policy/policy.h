@@ -9,6 +9,10 @@
 
 #include "tls_manager.h"
 
+/* The built-in managers besides the seed's (tls.h's tls_sunrise_ops). */
+extern const struct tls_manager_ops tls_indexed_ops;
+extern const struct tls_manager_ops tls_mesosphere_ops;
+
 /* The policy a process gets when nothing names one. */
 #define TLS_POLICY_DEFAULT "sunrise"
 

@@ -1,0 +1,262 @@
+/*
+ * indexed.c - the policy "indexed": exactly the addresses the seed's
+ * manager gives, for every sequence of operations, at a cost that does not
+ * grow with the number of threads.
+ *
+ * What it computes
+ *
+ * The seed (src/tls.c) keeps its pages in the order it mapped them and
+ * allocates the first free slot of the first page, in that order, that has
+ * one; it maps a page only when every page is full and never unmaps one.
+ * A free finds the page by address (the first page, in creation order,
+ * whose address it is) and clears the slot, after the same three checks.
+ * indexed keeps the same pages in the same order and answers the same
+ * questions, so it hands out the same addresses and panics with the same
+ * messages at the same moments.
+ *
+ * How
+ *
+ * Three structures replace the seed's two linear scans:
+ * - a bitmap of the pages that have a free slot, one bit per page in
+ *   creation order, and a summary bitmap with one bit per nonzero word of
+ *   it: the first page with room is two find-first-set instructions away
+ *   (the summary is scanned word by word: one word covers 4096 pages);
+ * - a hash map from page address to creation index for free, which keeps
+ *   the oldest page of an address (as the seed's scan finds it first when
+ *   a lab unmapped a TLS page and a new one was mapped at the same place);
+ * - per page, its address and a byte of used slots.
+ * About 2.2 bytes of bookkeeping per region of a full page.
+ *
+ * Cost: allocate and free O(1), plus O(pages / 4096) for the summary scan
+ * and the amortised growth of the arrays.
+ */
+#include <config.h>
+
+#include "addrmap.h"
+#include "policy.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define WORD_BITS 64
+
+struct indexed {
+	struct tlsm_memory mem;
+	uintptr_t *addr;	/* page addresses, creation order */
+	uint8_t *used;		/* their used slots, bit i = slot i */
+	size_t pages, cap;
+	uint64_t *room;		/* bit i: page i has a free slot */
+	uint64_t *summary;	/* bit j: room[j] is not zero */
+	size_t room_words;	/* words allocated in room (and bits in summary) */
+	struct addrmap by_addr;	/* page address -> its oldest index */
+	size_t used_slots;
+};
+
+static struct indexed *ix(struct tlsm *m)
+{
+	return (struct indexed *)m;
+}
+
+static const struct indexed *ix_const(const struct tlsm *m)
+{
+	return (const struct indexed *)m;
+}
+
+static void bit_set(uint64_t *v, size_t i, bool on)
+{
+	if (on)
+		v[i / WORD_BITS] |= 1ull << (i % WORD_BITS);
+	else
+		v[i / WORD_BITS] &= ~(1ull << (i % WORD_BITS));
+}
+
+/* Page i has room or not: its bit, and its word's summary bit. */
+static void set_room(struct indexed *m, size_t i, bool room)
+{
+	size_t w = i / WORD_BITS;
+
+	bit_set(m->room, i, room);
+	bit_set(m->summary, w, m->room[w] != 0);
+}
+
+/* The first page, in creation order, with a free slot; SIZE_MAX if none. */
+static size_t first_with_room(const struct indexed *m)
+{
+	size_t summary_words = (m->room_words + WORD_BITS - 1) / WORD_BITS;
+
+	for (size_t s = 0; s < summary_words; s++) {
+		if (!m->summary[s])
+			continue;
+		size_t w = s * WORD_BITS + (size_t)__builtin_ctzll(m->summary[s]);
+
+		return w * WORD_BITS + (size_t)__builtin_ctzll(m->room[w]);
+	}
+	return SIZE_MAX;
+}
+
+/*
+ * Room for one more page in every structure, so that mapping it cannot
+ * fail half way. Returns 0, or -1 when the host has no memory (then
+ * nothing changed that matters: only capacities grew).
+ */
+static int reserve_page(struct indexed *m)
+{
+	if (m->pages == m->cap) {
+		size_t cap = m->cap ? 2 * m->cap : 64;
+		uintptr_t *addr = realloc(m->addr, cap * sizeof(*addr));
+		uint8_t *used;
+
+		if (!addr)
+			return -1;
+		m->addr = addr;
+		used = realloc(m->used, cap * sizeof(*used));
+		if (!used)
+			return -1;
+		m->used = used;
+		m->cap = cap;
+	}
+	if (m->pages / WORD_BITS >= m->room_words) {
+		size_t words = m->room_words ? 2 * m->room_words : 4;
+		size_t sw = (words + WORD_BITS - 1) / WORD_BITS;
+		size_t old_sw = (m->room_words + WORD_BITS - 1) / WORD_BITS;
+		uint64_t *room = realloc(m->room, words * sizeof(*room));
+		uint64_t *summary;
+
+		if (!room)
+			return -1;
+		memset(room + m->room_words, 0,
+		       (words - m->room_words) * sizeof(*room));
+		m->room = room;
+		summary = realloc(m->summary, sw * sizeof(*summary));
+		if (!summary)
+			return -1;
+		memset(summary + old_sw, 0, (sw - old_sw) * sizeof(*summary));
+		m->summary = summary;
+		m->room_words = words;
+	}
+	return addrmap_reserve(&m->by_addr, 1);
+}
+
+static struct tlsm *indexed_create(const struct tlsm_memory *mem)
+{
+	struct indexed *m = calloc(1, sizeof(*m));
+
+	if (!m)
+		return NULL;
+	m->mem = *mem;
+	return (struct tlsm *)m;
+}
+
+/* Bookkeeping goes; the pages stay mapped, as the seed's. */
+static void indexed_destroy(struct tlsm *t)
+{
+	struct indexed *m = ix(t);
+
+	if (!m)
+		return;
+	free(m->addr);
+	free(m->used);
+	free(m->room);
+	free(m->summary);
+	addrmap_free(&m->by_addr);
+	free(m);
+}
+
+/* Take the lowest free slot of page i; clears its room bit when full. */
+static uintptr_t take_slot(struct indexed *m, size_t i)
+{
+	unsigned slot = (unsigned)__builtin_ctz(~(unsigned)m->used[i]);
+
+	m->used[i] |= (uint8_t)(1u << slot);
+	if (m->used[i] == 0xff)
+		set_room(m, i, false);
+	m->used_slots++;
+	return m->addr[i] + slot * TLS_SIZE;
+}
+
+static enum kernel_error indexed_allocate(struct tlsm *t, uintptr_t *out)
+{
+	struct indexed *m = ix(t);
+	size_t i = first_with_room(m);
+	enum kernel_error err;
+	uintptr_t addr;
+
+	if (i != SIZE_MAX) {
+		*out = take_slot(m, i);
+		return KERR_OK;
+	}
+	if (reserve_page(m) < 0)
+		return KERR_PHYSICAL_MEMORY_EXHAUSTION;
+	err = m->mem.find_available_space(m->mem.ctx, TLSM_PAGE_SIZE, &addr);
+	if (err)
+		return err;
+	err = m->mem.map(m->mem.ctx, addr, TLSM_PAGE_SIZE);
+	if (err)
+		return err;
+	i = m->pages++;
+	m->addr[i] = addr;
+	m->used[i] = 0;
+	set_room(m, i, true);
+	addrmap_add(&m->by_addr, addr, (uint32_t)i);
+	*out = take_slot(m, i);
+	return KERR_OK;
+}
+
+/* The seed's checks, in its order, before anything changes. */
+static void indexed_free(struct tlsm *t, uintptr_t tls)
+{
+	struct indexed *m = ix(t);
+	uintptr_t page = tls & ~(uintptr_t)(TLSM_PAGE_SIZE - 1);
+	unsigned slot;
+	uint32_t i;
+
+	if (!addrmap_get(&m->by_addr, page, &i))
+		tlsm_panic("Freed TLS 0x%lx is not in TLSManager.",
+			   (unsigned long)tls);
+	if (tls % TLS_SIZE != 0)
+		tlsm_panic("Freed TLS ptr is not TLS size aligned.");
+	slot = (unsigned)((tls - page) / TLS_SIZE);
+	if (!(m->used[i] & (1u << slot)))
+		tlsm_panic("Freed TLS was not marked occupied");
+	m->used[i] &= (uint8_t)~(1u << slot);
+	set_room(m, i, true);
+	m->used_slots--;
+}
+
+static void indexed_stats(const struct tlsm *t, struct tlsm_stats *out)
+{
+	const struct indexed *m = ix_const(t);
+	size_t sw = (m->room_words + WORD_BITS - 1) / WORD_BITS;
+
+	out->pages = m->pages;
+	out->used = m->used_slots;
+	out->bookkeeping_bytes = sizeof(*m) +
+		m->cap * (sizeof(*m->addr) + sizeof(*m->used)) +
+		(m->room_words + sw) * sizeof(uint64_t) +
+		addrmap_bytes(&m->by_addr);
+}
+
+static void indexed_for_each_page(const struct tlsm *t, tlsm_page_fn fn,
+				  void *arg)
+{
+	const struct indexed *m = ix_const(t);
+
+	for (size_t i = 0; i < m->pages; i++) {
+		struct tlsm_page page = { m->addr[i], m->used[i] };
+
+		fn(arg, &page);
+	}
+}
+
+const struct tls_manager_ops tls_indexed_ops = {
+	.version = TLSM_VERSION,
+	.name = "indexed",
+	.summary = "the seed's addresses in O(1): pages with room in a "
+		   "bitmap, pages found by address in a hash map",
+	.create = indexed_create,
+	.destroy = indexed_destroy,
+	.allocate = indexed_allocate,
+	.free = indexed_free,
+	.stats = indexed_stats,
+	.for_each_page = indexed_for_each_page,
+};

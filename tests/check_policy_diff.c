@@ -1,0 +1,412 @@
+/*
+ * check_policy_diff.c - differential tests of the TLS policies: the same
+ * random operations on two managers, each on its own process memory, must
+ * give the same regions (as offsets into the user land), the same errors,
+ * the same panics and the same pages.
+ *
+ * - indexed against sunrise (the seed): indexed promises the seed's
+ *   addresses for every sequence of operations.
+ * - mesosphere against a plain model of its rules written here: a list of
+ *   pages sorted by address, searched from the start.
+ *
+ * Operations: spawn (allocate), exit (free), bad frees (panics), mappings
+ * and unmaps of other memory that close and reopen holes, refused maps,
+ * kill (a new process). Several seeds, small user lands that fill up.
+ */
+#include <config.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "testutil.h"
+#include "pmem_memory.h"
+#include "policy/policy.h"
+#include "tls.h"
+
+/* ---- the model of mesosphere's rules ---- */
+
+struct model {
+	struct tlsm_memory mem;
+	struct tlsm_page page[4096];	/* sorted by address */
+	size_t pages, used;
+};
+
+static struct tlsm *model_create(const struct tlsm_memory *mem)
+{
+	struct model *m = calloc(1, sizeof(*m));
+
+	if (m)
+		m->mem = *mem;
+	return (struct tlsm *)m;
+}
+
+static void model_destroy(struct tlsm *t)
+{
+	free(t);
+}
+
+static enum kernel_error model_allocate(struct tlsm *t, uintptr_t *out)
+{
+	struct model *m = (struct model *)t;
+	enum kernel_error err;
+	uintptr_t addr;
+	size_t i;
+
+	for (i = 0; i < m->pages && m->page[i].used == 0xff; i++)
+		;
+	if (i == m->pages) {
+		err = m->mem.find_available_space(m->mem.ctx, PAGE_SIZE, &addr);
+		if (!err)
+			err = m->mem.map(m->mem.ctx, addr, PAGE_SIZE);
+		if (err)
+			return err;
+		ck_assert_uint_lt(m->pages, 4096);
+		for (i = 0; i < m->pages && m->page[i].address < addr; i++)
+			;
+		memmove(&m->page[i + 1], &m->page[i],
+			(m->pages - i) * sizeof(m->page[0]));
+		m->page[i] = (struct tlsm_page){ addr, 0 };
+		m->pages++;
+	}
+	for (unsigned s = 0; s < 8; s++) {
+		if (m->page[i].used & (1u << s))
+			continue;
+		m->page[i].used |= 1u << s;
+		m->used++;
+		*out = m->page[i].address + s * TLS_SIZE;
+		return KERR_OK;
+	}
+	return KERR_INVALID_STATE;	/* not reached */
+}
+
+static void model_free(struct tlsm *t, uintptr_t tls)
+{
+	struct model *m = (struct model *)t;
+	size_t i;
+	unsigned s;
+
+	for (i = 0; i < m->pages; i++)
+		if (tls >= m->page[i].address &&
+		    tls < m->page[i].address + PAGE_SIZE)
+			break;
+	if (i == m->pages)
+		tlsm_panic("Freed TLS 0x%lx is not in TLSManager.",
+			   (unsigned long)tls);
+	if (tls % TLS_SIZE)
+		tlsm_panic("Freed TLS ptr is not TLS size aligned.");
+	s = (unsigned)((tls - m->page[i].address) / TLS_SIZE);
+	if (!(m->page[i].used & (1u << s)))
+		tlsm_panic("Freed TLS was not marked occupied");
+	m->page[i].used &= ~(1u << s);
+	m->used--;
+	if (m->page[i].used ||
+	    m->mem.unmap(m->mem.ctx, m->page[i].address, PAGE_SIZE))
+		return;
+	memmove(&m->page[i], &m->page[i + 1],
+		(m->pages - i - 1) * sizeof(m->page[0]));
+	m->pages--;
+}
+
+static void model_stats(const struct tlsm *t, struct tlsm_stats *out)
+{
+	const struct model *m = (const struct model *)t;
+
+	*out = (struct tlsm_stats){ m->pages, m->used, sizeof(*m) };
+}
+
+static void model_for_each_page(const struct tlsm *t, tlsm_page_fn fn,
+				void *arg)
+{
+	const struct model *m = (const struct model *)t;
+
+	for (size_t i = 0; i < m->pages; i++)
+		fn(arg, &m->page[i]);
+}
+
+static const struct tls_manager_ops model_ops = {
+	TLSM_VERSION, "model", "mesosphere's rules, plainly",
+	model_create, model_destroy, model_allocate, model_free,
+	model_stats, model_for_each_page,
+};
+
+/* ---- two worlds driven alike ---- */
+
+struct world {
+	const struct tls_manager_ops *ops;
+	struct pmem *pm;
+	struct tlsm_memory mem;
+	struct tlsm *mgr;
+	uintptr_t base;
+};
+
+static void world_start(struct world *w, const struct tls_manager_ops *ops,
+			size_t land_pages)
+{
+	w->ops = ops;
+	ck_assert_int_eq(pmem_create(&w->pm, land_pages * PAGE_SIZE), 0);
+	w->mem = pmem_memory(w->pm);
+	w->mgr = ops->create(&w->mem);
+	ck_assert_ptr_nonnull(w->mgr);
+	w->base = pmem_userland_start(w->pm);
+}
+
+static void world_stop(struct world *w)
+{
+	w->ops->destroy(w->mgr);
+	pmem_destroy(w->pm);
+}
+
+/* Pages as offsets, to compare two worlds. */
+struct page_list {
+	uintptr_t base;
+	size_t n;
+	struct tlsm_page page[4096];
+};
+
+static void list_page(void *arg, const struct tlsm_page *page)
+{
+	struct page_list *l = arg;
+
+	ck_assert_uint_lt(l->n, 4096);
+	l->page[l->n].address = page->address - l->base;
+	l->page[l->n++].used = page->used;
+}
+
+static struct page_list lists[2];
+
+static void assert_same_pages(struct world w[2])
+{
+	for (int k = 0; k < 2; k++) {
+		lists[k].base = w[k].base;
+		lists[k].n = 0;
+		w[k].ops->for_each_page(w[k].mgr, list_page, &lists[k]);
+	}
+	ck_assert_uint_eq(lists[0].n, lists[1].n);
+	for (size_t i = 0; i < lists[0].n; i++) {
+		ck_assert_uint_eq(lists[0].page[i].address,
+				  lists[1].page[i].address);
+		ck_assert_uint_eq(lists[0].page[i].used, lists[1].page[i].used);
+	}
+	ck_assert_uint_eq(pmem_mapping_count(w[0].pm),
+			  pmem_mapping_count(w[1].pm));
+}
+
+/* xorshift64*: the same sequence everywhere. */
+static uint64_t rng_next(uint64_t *s)
+{
+	*s ^= *s >> 12;
+	*s ^= *s << 25;
+	*s ^= *s >> 27;
+	return *s * 0x2545f4914f6cdd1dull;
+}
+
+struct free_call {
+	struct world *w;
+	uintptr_t tls;
+};
+
+static void do_free(void *arg)
+{
+	struct free_call *c = arg;
+
+	c->w->ops->free(c->w->mgr, c->tls);
+}
+
+/* Free offset off in w; the panic message with the address made "ADDR". */
+static void free_in(struct world *w, uintptr_t off, char *msg, size_t len)
+{
+	static struct panic_catch c;
+	struct free_call call = { w, w->base + off };
+	const char *m = call_catching_panic(&c, do_free, &call);
+	char hex[32];
+	const char *at;
+
+	msg[0] = '\0';
+	if (!m)
+		return;
+	snprintf(hex, sizeof(hex), "0x%lx", (unsigned long)call.tls);
+	at = strstr(m, hex);
+	if (at)
+		snprintf(msg, len, "%.*sADDR%s", (int)(at - m), m,
+			 at + strlen(hex));
+	else
+		snprintf(msg, len, "%s", m);
+}
+
+#define MAX_LIVE 8192
+
+struct run {
+	struct world w[2];
+	uintptr_t live[MAX_LIVE];	/* offsets */
+	size_t nlive;
+	uint64_t rng;
+	size_t land_pages;
+	size_t spawned, errors, panics, unmapped_pages;
+};
+
+static void spawn(struct run *r, bool refuse_map)
+{
+	uintptr_t tls[2] = { 0, 0 };
+	enum kernel_error err[2];
+
+	for (int k = 0; k < 2; k++) {
+		pmem_inject_map_fail(refuse_map ? 1 : 0);
+		err[k] = r->w[k].ops->allocate(r->w[k].mgr, &tls[k]);
+		pmem_inject_map_fail(0);
+	}
+	ck_assert_int_eq(err[0], err[1]);
+	if (err[0]) {
+		r->errors++;
+		return;
+	}
+	ck_assert_uint_eq(tls[0] - r->w[0].base, tls[1] - r->w[1].base);
+	ck_assert_uint_lt(r->nlive, MAX_LIVE);
+	r->live[r->nlive++] = tls[0] - r->w[0].base;
+	r->spawned++;
+}
+
+static void exit_one(struct run *r)
+{
+	char msg[2][PANIC_MESSAGE_MAX];
+	size_t i;
+
+	if (!r->nlive)
+		return;
+	i = rng_next(&r->rng) % r->nlive;
+	for (int k = 0; k < 2; k++) {
+		free_in(&r->w[k], r->live[i], msg[k], sizeof(msg[k]));
+		ck_assert_str_eq(msg[k], "");
+	}
+	r->live[i] = r->live[--r->nlive];
+}
+
+/* A free of an offset that is no live region: both panic alike. */
+static void bad_free(struct run *r)
+{
+	char msg[2][PANIC_MESSAGE_MAX];
+	uintptr_t off = (rng_next(&r->rng) % (r->land_pages * PAGE_SIZE)) & ~7ul;
+
+	for (size_t i = 0; i < r->nlive; i++)
+		if (r->live[i] == off)
+			return;
+	for (int k = 0; k < 2; k++)
+		free_in(&r->w[k], off, msg[k], sizeof(msg[k]));
+	ck_assert_str_ne(msg[0], "");
+	ck_assert_str_eq(msg[0], msg[1]);
+	r->panics++;
+}
+
+/* A small normal mapping at a random place, or the unmap of one. */
+static void other_memory(struct run *r, bool map)
+{
+	uintptr_t page = rng_next(&r->rng) % r->land_pages;
+	size_t len = (1 + rng_next(&r->rng) % 3) * PAGE_SIZE;
+	enum kernel_error err[2];
+
+	for (int k = 0; k < 2; k++) {
+		uintptr_t at = r->w[k].base + page * PAGE_SIZE;
+		const struct mapping *m = pmem_query(r->w[k].pm, at);
+
+		if (map)
+			err[k] = pmem_create_regular_mapping(r->w[k].pm, at, len,
+							     MEM_NORMAL,
+							     MAR_U_RW);
+		else if (m && m->type == MEM_NORMAL)
+			err[k] = pmem_unmap(r->w[k].pm, m->start, m->length);
+		else
+			err[k] = KERR_INVALID_ADDRESS;
+	}
+	ck_assert_int_eq(err[0], err[1]);
+}
+
+static void restart(struct run *r)
+{
+	for (int k = 0; k < 2; k++) {
+		const struct tls_manager_ops *ops = r->w[k].ops;
+
+		world_stop(&r->w[k]);
+		world_start(&r->w[k], ops, r->land_pages);
+	}
+	r->nlive = 0;
+}
+
+/* ops random operations on a versus b; returns what happened, printed. */
+static void differential(const struct tls_manager_ops *a,
+			 const struct tls_manager_ops *b, uint64_t seed,
+			 size_t land_pages, size_t ops)
+{
+	static struct run r;
+
+	memset(&r, 0, sizeof(r));
+	r.rng = seed * 0x9e3779b97f4a7c15ull + 1;
+	r.land_pages = land_pages;
+	world_start(&r.w[0], a, land_pages);
+	world_start(&r.w[1], b, land_pages);
+	for (size_t n = 0; n < ops; n++) {
+		unsigned roll = (unsigned)(rng_next(&r.rng) % 1000);
+
+		/* phases: grow for a while, then shrink, to fill and empty */
+		bool growing = (n / 2000) % 2 == 0;
+
+		if (roll < (growing ? 550u : 350u))
+			spawn(&r, false);
+		else if (roll < 900)
+			exit_one(&r);
+		else if (roll < 930)
+			bad_free(&r);
+		else if (roll < 960)
+			other_memory(&r, true);
+		else if (roll < 990)
+			other_memory(&r, false);
+		else if (roll < 998)
+			spawn(&r, true);
+		else
+			restart(&r);
+		if (n % 64 == 0)
+			assert_same_pages(r.w);
+	}
+	assert_same_pages(r.w);
+	printf("%s vs %s, seed %lu, %zu-page land: %zu ops, %zu spawned, "
+	       "%zu errors, %zu panics\n", a->name, b->name,
+	       (unsigned long)seed, land_pages, ops, r.spawned, r.errors,
+	       r.panics);
+	ck_assert_uint_gt(r.spawned, ops / 4);
+	ck_assert_uint_gt(r.errors, 0);
+	ck_assert_uint_gt(r.panics, 0);
+	world_stop(&r.w[0]);
+	world_stop(&r.w[1]);
+}
+
+static const size_t lands[] = { 8, 24, 64, 256 };
+
+START_TEST(test_indexed_is_sunrise)
+{
+	differential(&tls_sunrise_ops, &tls_indexed_ops, (uint64_t)_i + 1,
+		     lands[_i % 4], 30000);
+}
+END_TEST
+
+START_TEST(test_mesosphere_is_its_rules)
+{
+	differential(&model_ops, &tls_mesosphere_ops, (uint64_t)_i + 101,
+		     lands[_i % 4], 30000);
+}
+END_TEST
+
+Suite *diff_suite(void)
+{
+	Suite *s = suite_create("policy differential");
+	TCase *tc = tcase_create("random operations");
+
+	tcase_set_timeout(tc, 120);
+	tcase_add_loop_test(tc, test_indexed_is_sunrise, 0, 4);
+	tcase_add_loop_test(tc, test_mesosphere_is_its_rules, 0, 4);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	return run_suite(diff_suite());
+}
