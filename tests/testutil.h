@@ -9,6 +9,18 @@
 
 #include "kernel.h"
 
+/*
+ * An assertion for loops of many comparisons. Check writes down the place
+ * of every passing ck_assert (to name the last one if the test crashes),
+ * one write system call each; require calls into Check only on failure.
+ */
+#define require(cond) \
+	do { \
+		if (!(cond)) \
+			ck_abort_msg("%s:%d: failed: %s", __FILE__, __LINE__, \
+				     #cond); \
+	} while (0)
+
 /* Run one suite; the exit status of a test program. */
 static inline int run_suite(Suite *s)
 {

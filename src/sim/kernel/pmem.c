@@ -9,13 +9,16 @@
  * which drops the contents. Any access to a page that is not mapped therefore
  * faults on the host, as it would on the simulated machine.
  *
- * The bookkeeping is the original's: a list of mappings sorted by address,
- * searched linearly, first fit from the start of the user land.
+ * The bookkeeping answers what the original's does (a list of mappings
+ * sorted by address, first fit from the start of the user land) from a
+ * tree of mappings that knows its largest gaps (maptree.h), so first fit,
+ * lookups and updates cost O(log n) in the number of mappings.
  */
 #include <config.h>
 
 #include "pmem.h"
 #include "hostcall.h"
+#include "maptree.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -26,9 +29,7 @@
 struct pmem {
 	uintptr_t start;		/* first byte of the user land */
 	size_t size;			/* its length in bytes */
-	struct mapping *maps;		/* sorted by start, never overlapping */
-	size_t count;
-	size_t capacity;
+	struct maptree maps;		/* by start, never overlapping */
 	bool hidden;			/* PROT_NONE to user code as a whole */
 };
 
@@ -108,10 +109,9 @@ bool pmem_hidden(const struct pmem *pm)
  */
 enum kernel_error pmem_set_hidden(struct pmem *pm, bool hidden)
 {
-	const struct mapping *m;
+	const struct mapping *m, *next;
 	enum kernel_error err;
 	uintptr_t end;
-	size_t i = 0;
 
 	if (pm->hidden == hidden)
 		return KERR_OK;
@@ -122,19 +122,17 @@ enum kernel_error pmem_set_hidden(struct pmem *pm, bool hidden)
 		pm->hidden = true;
 		return KERR_OK;
 	}
-	while (i < pm->count) {
-		size_t j = i + 1;
-
-		m = &pm->maps[i];
+	for (m = maptree_at(&pm->maps, 0); m; m = next) {
 		end = m->start + m->length;
-		while (j < pm->count && pm->maps[j].start == end &&
-		       pm->maps[j].rights == m->rights)
-			end += pm->maps[j++].length;
+		next = maptree_ending_after(&pm->maps, end);
+		while (next && next->start == end && next->rights == m->rights) {
+			end += next->length;
+			next = maptree_ending_after(&pm->maps, end);
+		}
 		if (host_call_fails(HOST_PROTECT) ||
 		    mprotect((void *)m->start, end - m->start,
 			     rights_to_prot(m->rights)) != 0)
 			goto out_rehide;
-		i = j;
 	}
 	pm->hidden = false;
 	return KERR_OK;
@@ -149,7 +147,7 @@ out_rehide:
 void pmem_retire(struct pmem *pm)
 {
 	host_remap(pm->start, pm->size, PROT_NONE);
-	pm->count = 0;
+	maptree_clear(&pm->maps);
 	pm->hidden = true;
 }
 
@@ -172,6 +170,7 @@ int pmem_create(struct pmem **out, size_t size)
 	}
 	pm->start = (uintptr_t)base;
 	pm->size = size;
+	maptree_init(&pm->maps);
 	*out = pm;
 	return 0;
 }
@@ -181,7 +180,7 @@ void pmem_destroy(struct pmem *pm)
 	if (!pm)
 		return;
 	munmap((void *)pm->start, pm->size);
-	free(pm->maps);
+	maptree_fini(&pm->maps);
 	free(pm);
 }
 
@@ -204,75 +203,22 @@ size_t pmem_userland_size(const struct pmem *pm)
 enum kernel_error pmem_find_available_space(struct pmem *pm, size_t length,
 					    uintptr_t *out)
 {
-	uintptr_t cursor = pm->start;
-	uintptr_t end = pm->start + pm->size;
-
 	if (length == 0 || !page_aligned(length))
 		return KERR_INVALID_SIZE;
-	for (size_t i = 0; i < pm->count; i++) {
-		if (pm->maps[i].start - cursor >= length) {
-			*out = cursor;
-			return KERR_OK;
-		}
-		cursor = pm->maps[i].start + pm->maps[i].length;
-	}
-	if (end - cursor >= length) {
-		*out = cursor;
-		return KERR_OK;
-	}
-	return KERR_VIRTUAL_MEMORY_EXHAUSTION;
+	if (!maptree_first_fit(&pm->maps, pm->start, pm->start + pm->size,
+			       length, out))
+		return KERR_VIRTUAL_MEMORY_EXHAUSTION;
+	return KERR_OK;
 }
 
-/* Index of the first mapping that ends after addr (count if none). */
-static size_t first_ending_after(const struct pmem *pm, uintptr_t addr)
-{
-	size_t lo = 0, hi = pm->count;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		const struct mapping *m = &pm->maps[mid];
-
-		if (m->start + m->length <= addr)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
-}
-
-/* Make room for `extra` more mappings. Returns 0, or -1 out of memory. */
+/* Room for `extra` more mappings. Returns 0, or -1 out of memory. */
 static int reserve_slots(struct pmem *pm, size_t extra)
 {
-	size_t want = pm->count + extra;
-	size_t cap = pm->capacity ? pm->capacity : 16;
-	struct mapping *maps;
-
-	if (want <= pm->capacity)
+	if (maptree_has_room(&pm->maps, extra))
 		return 0;
-	while (cap < want)
-		cap *= 2;
-	maps = host_call_fails(HOST_ALLOC) ? NULL :
-	       realloc(pm->maps, cap * sizeof(*maps));
-	if (!maps)
+	if (host_call_fails(HOST_ALLOC))
 		return -1;
-	pm->maps = maps;
-	pm->capacity = cap;
-	return 0;
-}
-
-static void insert_at(struct pmem *pm, size_t i, const struct mapping *m)
-{
-	memmove(&pm->maps[i + 1], &pm->maps[i],
-		(pm->count - i) * sizeof(*pm->maps));
-	pm->maps[i] = *m;
-	pm->count++;
-}
-
-static void remove_at(struct pmem *pm, size_t i)
-{
-	memmove(&pm->maps[i], &pm->maps[i + 1],
-		(pm->count - i - 1) * sizeof(*pm->maps));
-	pm->count--;
+	return maptree_reserve(&pm->maps, extra);
 }
 
 /* Whether [addr, addr + len) lies inside the user land (len > 0). */
@@ -305,84 +251,81 @@ enum kernel_error pmem_create_regular_mapping(struct pmem *pm, uintptr_t addr,
 					      unsigned rights)
 {
 	struct mapping m = { addr, length, type, rights };
+	const struct mapping *next;
 	enum kernel_error err;
-	size_t i;
 
 	err = check_range(pm, addr, length);
 	if (err)
 		return err;
-	i = first_ending_after(pm, addr);
-	if (i < pm->count && pm->maps[i].start < addr + length)
+	next = maptree_ending_after(&pm->maps, addr);
+	if (next && next->start < addr + length)
 		return KERR_INVALID_ADDRESS;
 	if (type == MEM_UNMAPPED || (unsigned)type >= MEM_TYPE_COUNT)
 		return KERR_INVALID_MEM_STATE;
 	if (map_fail_countdown && --map_fail_countdown == 0)
 		return KERR_PHYSICAL_MEMORY_EXHAUSTION;
 	if (reserve_slots(pm, 1) < 0)
-		return KERR_PHYSICAL_MEMORY_EXHAUSTION;
+		return host_refused("memory for the record of a mapping");
 	if (host_remap(addr, length,
 		       pm->hidden ? PROT_NONE : rights_to_prot(rights)) < 0)
 		return host_refused("mmap of 0x%zx bytes", length);
-	insert_at(pm, i, &m);
+	maptree_insert(&pm->maps, &m);
 	return KERR_OK;
 }
 
 enum kernel_error pmem_unmap(struct pmem *pm, uintptr_t addr, size_t length)
 {
-	struct mapping *m, tail;
+	const struct mapping *found;
+	struct mapping m, head, tail;
 	uintptr_t end = addr + length;
 	enum kernel_error err;
-	size_t i;
 
 	err = check_range(pm, addr, length);
 	if (err)
 		return err;
-	i = first_ending_after(pm, addr);
-	if (i == pm->count)
+	found = maptree_ending_after(&pm->maps, addr);
+	if (!found || addr < found->start ||
+	    end > found->start + found->length)
 		return KERR_INVALID_ADDRESS;
-	m = &pm->maps[i];
-	if (addr < m->start || end > m->start + m->length)
-		return KERR_INVALID_ADDRESS;
+	m = *found;
 
-	/* A hole in the middle splits the mapping: room for the tail first. */
-	tail = *m;
+	/* What stays on each side of the hole. */
+	head = m;
+	head.length = addr - m.start;
+	tail = m;
 	tail.start = end;
-	tail.length = m->start + m->length - end;
-	if (addr > m->start && tail.length > 0 && reserve_slots(pm, 1) < 0)
-		return KERR_PHYSICAL_MEMORY_EXHAUSTION;
-	m = &pm->maps[i];
+	tail.length = m.start + m.length - end;
+	/* Removing m frees one slot; a split needs one more. */
+	if (head.length > 0 && tail.length > 0 && reserve_slots(pm, 1) < 0)
+		return host_refused("memory for the record of a mapping");
 	if (host_remap(addr, length, PROT_NONE) < 0)
 		return host_refused("mmap of 0x%zx bytes", length);
 
-	if (addr == m->start && tail.length == 0) {
-		remove_at(pm, i);
-	} else if (addr == m->start) {
-		*m = tail;
-	} else {
-		m->length = addr - m->start;
-		if (tail.length > 0)
-			insert_at(pm, i + 1, &tail);
-	}
+	maptree_remove(&pm->maps, m.start);
+	if (head.length > 0)
+		maptree_insert(&pm->maps, &head);
+	if (tail.length > 0)
+		maptree_insert(&pm->maps, &tail);
 	return KERR_OK;
 }
 
 const struct mapping *pmem_query(const struct pmem *pm, uintptr_t addr)
 {
-	size_t i = first_ending_after(pm, addr);
+	const struct mapping *m = maptree_ending_after(&pm->maps, addr);
 
-	if (i == pm->count || addr < pm->maps[i].start)
+	if (!m || addr < m->start)
 		return NULL;
-	return &pm->maps[i];
+	return m;
 }
 
 size_t pmem_mapping_count(const struct pmem *pm)
 {
-	return pm->count;
+	return maptree_count(&pm->maps);
 }
 
 const struct mapping *pmem_mapping_at(const struct pmem *pm, size_t i)
 {
-	return i < pm->count ? &pm->maps[i] : NULL;
+	return maptree_at(&pm->maps, i);
 }
 
 void pmem_inject_map_fail(unsigned n)
