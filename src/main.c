@@ -13,7 +13,7 @@
 #include <unistd.h>
 
 #include "policy/policy.h"
-#include "programs/bench_switch.h"
+#include "programs/bench.h"
 #include "programs/demo.h"
 #include "report/diag.h"
 #include "scenario/scenario.h"
@@ -22,7 +22,7 @@
 static const char usage_text[] =
 	"Usage: tlssim [run] [OPTIONS] FILE...   run scenario files ('-' = stdin)\n"
 	"       tlssim demo [OPTIONS]            threads checking their TLS\n"
-	"       tlssim bench switch [OPTIONS]    cost of a context switch\n"
+	"       tlssim bench [WORKLOAD...] [OPTIONS]  policies at scale\n"
 	"\n"
 	"Simulate a microkernel's thread local storage: a 0x200-byte region per\n"
 	"thread, eight to a page, reached through the TLS register.\n"
@@ -50,8 +50,10 @@ static const char usage_text[] =
 	"demo:\n"
 	"  --threads=N (3, at most 10000) --yields=M (3) --processes=K (1, at\n"
 	"  most 64) --quiet; at most 20000 threads in all\n"
-	"bench switch:\n"
-	"  --iterations=N (200000); measures every backend this host runs\n"
+	"bench (see tlssim bench --help):\n"
+	"  fill churn processes scenario switch switch-cross (default: all)\n"
+	"  --policy=P[,P] --mode=kernel|bookkeeping|both --n=N[,N] --runs=R\n"
+	"  --json; 'bench switch [--iterations=N]': every register backend\n"
 	"\n"
 	"Exit status: 0 expectations held, 1 an expectation or command failed,\n"
 	"2 bad scenario or command line, 3 unexpected kernel panic, 4 the host\n"
@@ -60,7 +62,7 @@ static const char usage_text[] =
 enum {
 	OPT_ARCH = 256, OPT_NO_RESTORE, OPT_POLICY, OPT_TRACE, OPT_QUIET,
 	OPT_VERBOSE, OPT_FAIL_FAST, OPT_COLOR, OPT_THREADS, OPT_YIELDS,
-	OPT_PROCESSES, OPT_ITERATIONS, OPT_HELP, OPT_VERSION, OPT_MAX_INPUT,
+	OPT_PROCESSES, OPT_HELP, OPT_VERSION, OPT_MAX_INPUT,
 };
 
 static const struct option long_options[] = {
@@ -76,7 +78,6 @@ static const struct option long_options[] = {
 	{ "threads", required_argument, NULL, OPT_THREADS },
 	{ "yields", required_argument, NULL, OPT_YIELDS },
 	{ "processes", required_argument, NULL, OPT_PROCESSES },
-	{ "iterations", required_argument, NULL, OPT_ITERATIONS },
 	{ "max-input", required_argument, NULL, OPT_MAX_INPUT },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ "version", no_argument, NULL, OPT_VERSION },
@@ -84,10 +85,9 @@ static const struct option long_options[] = {
 };
 
 struct cli {
-	const char *command;		/* "run", "demo", "bench" */
+	const char *command;		/* "run", "demo" */
 	struct run_options run;
 	struct demo_options demo;
-	unsigned long iterations;
 	size_t max_input;		/* bytes of one scenario file */
 	int color;			/* -1 auto, 0 never, 1 always */
 };
@@ -226,10 +226,6 @@ static int apply_option(struct cli *cli, int opt, const char *arg)
 			return bad_usage("--processes wants a number from 1 to 64, not '%s'", arg);
 		cli->demo.processes = (unsigned)n;
 		return -1;
-	case OPT_ITERATIONS:
-		if (!parse_count(arg, 1000, 100000000, &cli->iterations))
-			return bad_usage("--iterations wants a number from 1000 to 100000000, not '%s'", arg);
-		return -1;
 	case OPT_HELP:
 		fputs(usage_text, stdout);
 		return 0;
@@ -311,7 +307,6 @@ int main(int argc, char **argv)
 		.run = { .arch = ARCH_AUTO, .out = stdout, .err = stderr },
 		.demo = { .threads = 3, .yields = 3, .processes = 1,
 			  .arch = ARCH_AUTO },
-		.iterations = 200000,
 		.color = -1,
 	};
 	int first = 1, opt, rc;
@@ -319,9 +314,10 @@ int main(int argc, char **argv)
 	/* diagnostics (stderr) and results (stdout) interleave in order */
 	setvbuf(stdout, NULL, _IOLBF, 0);
 
+	if (argc > 1 && strcmp(argv[1], "bench") == 0)
+		return bench_main(argc - 1, argv + 1, stdout);
 	if (argc > 1 && (strcmp(argv[1], "run") == 0 ||
-			 strcmp(argv[1], "demo") == 0 ||
-			 strcmp(argv[1], "bench") == 0)) {
+			 strcmp(argv[1], "demo") == 0)) {
 		cli.command = argv[1];
 		first = 2;
 	}
@@ -342,11 +338,6 @@ int main(int argc, char **argv)
 		if (optind < argc)
 			return bad_usage("demo: unexpected argument '%s'", argv[optind]);
 		return demo_run(&cli.demo, stdout);
-	}
-	if (strcmp(cli.command, "bench") == 0) {
-		if (optind + 1 != argc || strcmp(argv[optind], "switch") != 0)
-			return bad_usage("%s", "bench: expected 'bench switch'");
-		return bench_switch_run(stdout, (unsigned)cli.iterations) ? 4 : 0;
 	}
 	if (first == 1 && optind == argc) {
 		fputs(usage_text, stderr);

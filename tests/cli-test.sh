@@ -86,7 +86,27 @@ expect 0 'ok: every thread saw its own TLS' -- demo --threads=600 --yields=1 --q
 expect 2 'at most 20000' -- demo --threads=10000 --processes=2 --quiet
 expect 2 'demo: unexpected argument' -- demo extra
 expect 0 'switch+load ns' -- bench switch --iterations=1000
-expect 2 "expected 'bench switch'" -- bench
+expect 0 'switch-cross' -- bench switch --iterations=1000
+expect 2 "unknown workload 'frobnicate'" -- bench frobnicate
+expect 2 "policy wants names" -- bench fill --policy=linux
+expect 2 "mode wants" -- bench fill --mode=fast
+expect 2 "n wants sizes" -- bench fill --n=0
+expect 0 '^Usage: tlssim bench' -- bench --help
+# every workload, policy and mode at a small size, once; the table and the
+# JSON name every policy and the floor
+expect 0 '^churn  *floor  *bookkeeping  *1000 ' -- bench --n=1000 --runs=1 --iterations=1000
+expect 0 '^scenario  *mesosphere  *kernel ' -- bench --n=1000 --runs=1 --iterations=1000
+expect 0 '"policy": "floor"' -- bench fill churn --n=1000 --runs=1 --json
+expect 0 '"ns_per_op"' -- bench fill --n=1000 --runs=1 --json
+if [ -n "${JSONL_CHECK:-}" ]; then
+	$TLSSIM bench fill --n=1000 --runs=1 --policy=indexed --json \
+		>"$tmp/bench.json" 2>&1
+	if ! $JSONL_CHECK --bench <"$tmp/bench.json" >"$tmp/out" 2>&1; then
+		echo "FAIL: bench --json is not one JSON object"
+		sed 's/^/  | /' "$tmp/out" | head -n 5
+		fails=$((fails + 1))
+	fi
+fi
 expect 0 'tour.tls: ok' -- run "$top_srcdir/examples/tour.tls"
 
 # Exit 4: a user land the host cannot reserve. A 32-bit host cannot even

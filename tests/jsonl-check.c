@@ -4,6 +4,10 @@
  * "event" string, a "file" string and a "line" number. Lines that are not
  * JSON (a summary, a diagnostic) are skipped, but there must be at least one
  * event. Exits 0 when all is well, 1 with a message otherwise.
+ *
+ * With --bench, stdin must instead be one JSON object, the output of
+ * `tlssim bench --json`: a "results" array whose every entry has the
+ * documented fields, and a "targets" array.
  */
 #include <config.h>
 
@@ -11,7 +15,47 @@
 #include <stdio.h>
 #include <string.h>
 
-int main(void)
+static int check_bench(void)
+{
+	static const char *const strings[] = { "workload", "policy", "mode" };
+	static const char *const numbers[] = {
+		"n", "ns_per_op", "bookkeeping_bytes_per_tls", "peak_rss_bytes",
+		"runs",
+	};
+	json_error_t err;
+	json_t *root = json_loadf(stdin, 0, &err), *results, *r;
+	size_t i;
+
+	if (!root || !json_is_object(root)) {
+		fprintf(stderr, "not one JSON object: %s\n",
+			root ? "(other value)" : err.text);
+		return 1;
+	}
+	results = json_object_get(root, "results");
+	if (!json_is_array(results) || json_array_size(results) == 0 ||
+	    !json_is_array(json_object_get(root, "targets"))) {
+		fprintf(stderr, "no results or no targets array\n");
+		return 1;
+	}
+	json_array_foreach(results, i, r) {
+		for (size_t k = 0; k < sizeof(strings) / sizeof(*strings); k++)
+			if (!json_is_string(json_object_get(r, strings[k]))) {
+				fprintf(stderr, "result %zu: no string %s\n", i,
+					strings[k]);
+				return 1;
+			}
+		for (size_t k = 0; k < sizeof(numbers) / sizeof(*numbers); k++)
+			if (!json_is_number(json_object_get(r, numbers[k]))) {
+				fprintf(stderr, "result %zu: no number %s\n", i,
+					numbers[k]);
+				return 1;
+			}
+	}
+	json_decref(root);
+	return 0;
+}
+
+static int check_trace(void)
 {
 	char line[65536];
 	unsigned events = 0, lineno = 0;
@@ -45,4 +89,11 @@ int main(void)
 		return 1;
 	}
 	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc > 1 && strcmp(argv[1], "--bench") == 0)
+		return check_bench();
+	return check_trace();
 }

@@ -22,42 +22,35 @@ static size_t slot_of(uintptr_t key, size_t cap)
 	return (size_t)h & (cap - 1);
 }
 
-static void put(uintptr_t *keys, uint32_t *vals, size_t cap, uintptr_t key,
+static void put(struct addrmap_entry *e, size_t cap, uintptr_t key,
 		uint32_t val)
 {
 	size_t i = slot_of(key, cap);
 
-	while (keys[i] != EMPTY)
+	while (e[i].key != EMPTY)
 		i = (i + 1) & (cap - 1);
-	keys[i] = key;
-	vals[i] = val;
+	e[i].key = key;
+	e[i].val = val;
 }
 
 int addrmap_reserve(struct addrmap *m, size_t n)
 {
 	size_t cap = m->cap ? m->cap : 16;
-	uintptr_t *keys;
-	uint32_t *vals;
+	struct addrmap_entry *e;
 
 	/* the new entries count as used: keep used at most half of cap */
 	if (m->cap && 2 * (m->used + n) <= m->cap)
 		return 0;
 	while (2 * (m->live + n) > cap)
 		cap *= 2;
-	keys = calloc(cap, sizeof(*keys));
-	vals = malloc(cap * sizeof(*vals));
-	if (!keys || !vals) {
-		free(keys);
-		free(vals);
+	e = calloc(cap, sizeof(*e));
+	if (!e)
 		return -1;
-	}
 	for (size_t i = 0; i < m->cap; i++)
-		if (m->keys[i] > REMOVED)
-			put(keys, vals, cap, m->keys[i], m->vals[i]);
-	free(m->keys);
-	free(m->vals);
-	m->keys = keys;
-	m->vals = vals;
+		if (m->e[i].key > REMOVED)
+			put(e, cap, m->e[i].key, m->e[i].val);
+	free(m->e);
+	m->e = e;
 	m->cap = cap;
 	m->used = m->live;
 	return 0;
@@ -68,19 +61,19 @@ bool addrmap_add(struct addrmap *m, uintptr_t key, uint32_t val)
 	size_t i = slot_of(key, m->cap), hole = SIZE_MAX;
 
 	for (;; i = (i + 1) & (m->cap - 1)) {
-		if (m->keys[i] == key)
+		if (m->e[i].key == key)
 			return false;
-		if (m->keys[i] == REMOVED && hole == SIZE_MAX)
+		if (m->e[i].key == REMOVED && hole == SIZE_MAX)
 			hole = i;
-		if (m->keys[i] == EMPTY)
+		if (m->e[i].key == EMPTY)
 			break;
 	}
 	if (hole == SIZE_MAX) {
 		hole = i;
 		m->used++;
 	}
-	m->keys[hole] = key;
-	m->vals[hole] = val;
+	m->e[hole].key = key;
+	m->e[hole].val = val;
 	m->live++;
 	return true;
 }
@@ -90,11 +83,11 @@ bool addrmap_get(const struct addrmap *m, uintptr_t key, uint32_t *val)
 	if (!m->cap)
 		return false;
 	for (size_t i = slot_of(key, m->cap);; i = (i + 1) & (m->cap - 1)) {
-		if (m->keys[i] == key) {
-			*val = m->vals[i];
+		if (m->e[i].key == key) {
+			*val = m->e[i].val;
 			return true;
 		}
-		if (m->keys[i] == EMPTY)
+		if (m->e[i].key == EMPTY)
 			return false;
 	}
 }
@@ -104,24 +97,23 @@ void addrmap_remove(struct addrmap *m, uintptr_t key)
 	if (!m->cap)
 		return;
 	for (size_t i = slot_of(key, m->cap);; i = (i + 1) & (m->cap - 1)) {
-		if (m->keys[i] == key) {
-			m->keys[i] = REMOVED;
+		if (m->e[i].key == key) {
+			m->e[i].key = REMOVED;
 			m->live--;
 			return;
 		}
-		if (m->keys[i] == EMPTY)
+		if (m->e[i].key == EMPTY)
 			return;
 	}
 }
 
 size_t addrmap_bytes(const struct addrmap *m)
 {
-	return m->cap * (sizeof(*m->keys) + sizeof(*m->vals));
+	return m->cap * sizeof(*m->e);
 }
 
 void addrmap_free(struct addrmap *m)
 {
-	free(m->keys);
-	free(m->vals);
+	free(m->e);
 	memset(m, 0, sizeof(*m));
 }

@@ -10,9 +10,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* A key and its value side by side: one cache line read per probe. */
+struct addrmap_entry {
+	uintptr_t key;		/* 0: empty, 1: removed, else a page address */
+	uint32_t val;
+};
+
 struct addrmap {
-	uintptr_t *keys;	/* 0: empty, 1: removed, else a page address */
-	uint32_t *vals;
+	struct addrmap_entry *e;
 	size_t cap;		/* a power of two, or 0 */
 	size_t used;		/* keys that are not empty (live + removed) */
 	size_t live;

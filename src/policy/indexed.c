@@ -20,15 +20,17 @@
  * - a bitmap of the pages that have a free slot, one bit per page in
  *   creation order, and a summary bitmap with one bit per nonzero word of
  *   it: the first page with room is two find-first-set instructions away
- *   (the summary is scanned word by word: one word covers 4096 pages);
+ *   (the summary is scanned word by word from the first word that may be
+ *   nonzero, which the bitmap remembers: one word covers 4096 pages);
  * - a hash map from page address to creation index for free, which keeps
  *   the oldest page of an address (as the seed's scan finds it first when
  *   a lab unmapped a TLS page and a new one was mapped at the same place);
- * - per page, its address and a byte of used slots.
- * About 2.2 bytes of bookkeeping per region of a full page.
+ * - per page, its address and a byte of used slots, side by side.
+ * About 6 bytes of bookkeeping per region of full pages.
  *
- * Cost: allocate and free O(1), plus O(pages / 4096) for the summary scan
- * and the amortised growth of the arrays.
+ * Cost: allocate and free O(1), amortised: the summary scan only moves
+ * forward past words that are zero until a free moves it back; the arrays
+ * grow by doubling.
  */
 #include <config.h>
 
@@ -40,14 +42,20 @@
 
 #define WORD_BITS 64
 
+/* A page: its address and used slots side by side (one cache line). */
+struct ix_page {
+	uintptr_t addr;
+	uint8_t used;		/* bit i = slot i */
+};
+
 struct indexed {
 	struct tlsm_memory mem;
-	uintptr_t *addr;	/* page addresses, creation order */
-	uint8_t *used;		/* their used slots, bit i = slot i */
+	struct ix_page *page;	/* creation order */
 	size_t pages, cap;
 	uint64_t *room;		/* bit i: page i has a free slot */
 	uint64_t *summary;	/* bit j: room[j] is not zero */
 	size_t room_words;	/* words allocated in room (and bits in summary) */
+	size_t low_summary;	/* summary words below it are all zero */
 	struct addrmap by_addr;	/* page address -> its oldest index */
 	size_t used_slots;
 };
@@ -62,31 +70,42 @@ static const struct indexed *ix_const(const struct tlsm *m)
 	return (const struct indexed *)m;
 }
 
-static void bit_set(uint64_t *v, size_t i, bool on)
-{
-	if (on)
-		v[i / WORD_BITS] |= 1ull << (i % WORD_BITS);
-	else
-		v[i / WORD_BITS] &= ~(1ull << (i % WORD_BITS));
-}
-
-/* Page i has room or not: its bit, and its word's summary bit. */
-static void set_room(struct indexed *m, size_t i, bool room)
+/* Page i has a free slot: its bit, and its word's summary bit. */
+static inline void room_on(struct indexed *m, size_t i)
 {
 	size_t w = i / WORD_BITS;
 
-	bit_set(m->room, i, room);
-	bit_set(m->summary, w, m->room[w] != 0);
+	if (!m->room[w]) {
+		m->summary[w / WORD_BITS] |= 1ull << (w % WORD_BITS);
+		if (w / WORD_BITS < m->low_summary)
+			m->low_summary = w / WORD_BITS;
+	}
+	m->room[w] |= 1ull << (i % WORD_BITS);
 }
 
-/* The first page, in creation order, with a free slot; SIZE_MAX if none. */
-static size_t first_with_room(const struct indexed *m)
+/* Page i is full. */
+static inline void room_off(struct indexed *m, size_t i)
+{
+	size_t w = i / WORD_BITS;
+
+	m->room[w] &= ~(1ull << (i % WORD_BITS));
+	if (!m->room[w])
+		m->summary[w / WORD_BITS] &= ~(1ull << (w % WORD_BITS));
+}
+
+/*
+ * The first page, in creation order, with a free slot; SIZE_MAX if none.
+ * Skips the summary words known to be zero, and remembers how far they go.
+ */
+static size_t first_with_room(struct indexed *m)
 {
 	size_t summary_words = (m->room_words + WORD_BITS - 1) / WORD_BITS;
 
-	for (size_t s = 0; s < summary_words; s++) {
-		if (!m->summary[s])
+	for (size_t s = m->low_summary; s < summary_words; s++) {
+		if (!m->summary[s]) {
+			m->low_summary = s + 1;
 			continue;
+		}
 		size_t w = s * WORD_BITS + (size_t)__builtin_ctzll(m->summary[s]);
 
 		return w * WORD_BITS + (size_t)__builtin_ctzll(m->room[w]);
@@ -103,16 +122,11 @@ static int reserve_page(struct indexed *m)
 {
 	if (m->pages == m->cap) {
 		size_t cap = m->cap ? 2 * m->cap : 64;
-		uintptr_t *addr = realloc(m->addr, cap * sizeof(*addr));
-		uint8_t *used;
+		struct ix_page *page = realloc(m->page, cap * sizeof(*page));
 
-		if (!addr)
+		if (!page)
 			return -1;
-		m->addr = addr;
-		used = realloc(m->used, cap * sizeof(*used));
-		if (!used)
-			return -1;
-		m->used = used;
+		m->page = page;
 		m->cap = cap;
 	}
 	if (m->pages / WORD_BITS >= m->room_words) {
@@ -154,8 +168,7 @@ static void indexed_destroy(struct tlsm *t)
 
 	if (!m)
 		return;
-	free(m->addr);
-	free(m->used);
+	free(m->page);
 	free(m->room);
 	free(m->summary);
 	addrmap_free(&m->by_addr);
@@ -163,15 +176,15 @@ static void indexed_destroy(struct tlsm *t)
 }
 
 /* Take the lowest free slot of page i; clears its room bit when full. */
-static uintptr_t take_slot(struct indexed *m, size_t i)
+static inline uintptr_t take_slot(struct indexed *m, size_t i)
 {
-	unsigned slot = (unsigned)__builtin_ctz(~(unsigned)m->used[i]);
+	unsigned slot = (unsigned)__builtin_ctz(~(unsigned)m->page[i].used);
 
-	m->used[i] |= (uint8_t)(1u << slot);
-	if (m->used[i] == 0xff)
-		set_room(m, i, false);
+	m->page[i].used |= (uint8_t)(1u << slot);
+	if (m->page[i].used == 0xff)
+		room_off(m, i);
 	m->used_slots++;
-	return m->addr[i] + slot * TLS_SIZE;
+	return m->page[i].addr + slot * TLS_SIZE;
 }
 
 static enum kernel_error indexed_allocate(struct tlsm *t, uintptr_t *out)
@@ -194,9 +207,9 @@ static enum kernel_error indexed_allocate(struct tlsm *t, uintptr_t *out)
 	if (err)
 		return err;
 	i = m->pages++;
-	m->addr[i] = addr;
-	m->used[i] = 0;
-	set_room(m, i, true);
+	m->page[i].addr = addr;
+	m->page[i].used = 0;
+	room_on(m, i);
 	addrmap_add(&m->by_addr, addr, (uint32_t)i);
 	*out = take_slot(m, i);
 	return KERR_OK;
@@ -216,10 +229,10 @@ static void indexed_free(struct tlsm *t, uintptr_t tls)
 	if (tls % TLS_SIZE != 0)
 		tlsm_panic("Freed TLS ptr is not TLS size aligned.");
 	slot = (unsigned)((tls - page) / TLS_SIZE);
-	if (!(m->used[i] & (1u << slot)))
+	if (!(m->page[i].used & (1u << slot)))
 		tlsm_panic("Freed TLS was not marked occupied");
-	m->used[i] &= (uint8_t)~(1u << slot);
-	set_room(m, i, true);
+	m->page[i].used &= (uint8_t)~(1u << slot);
+	room_on(m, i);
 	m->used_slots--;
 }
 
@@ -231,7 +244,7 @@ static void indexed_stats(const struct tlsm *t, struct tlsm_stats *out)
 	out->pages = m->pages;
 	out->used = m->used_slots;
 	out->bookkeeping_bytes = sizeof(*m) +
-		m->cap * (sizeof(*m->addr) + sizeof(*m->used)) +
+		m->cap * sizeof(*m->page) +
 		(m->room_words + sw) * sizeof(uint64_t) +
 		addrmap_bytes(&m->by_addr);
 }
@@ -242,7 +255,7 @@ static void indexed_for_each_page(const struct tlsm *t, tlsm_page_fn fn,
 	const struct indexed *m = ix_const(t);
 
 	for (size_t i = 0; i < m->pages; i++) {
-		struct tlsm_page page = { m->addr[i], m->used[i] };
+		struct tlsm_page page = { m->page[i].addr, m->page[i].used };
 
 		fn(arg, &page);
 	}

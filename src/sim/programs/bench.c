@@ -1,0 +1,384 @@
+/*
+ * bench.c - `tlssim bench`: runs the workloads of bench_work.c for each
+ * policy, mode and size, several times; reports the median, the
+ * bookkeeping per live TLS and the peak resident memory; judges the
+ * project's targets on the figures of this one run.
+ */
+#include <config.h>
+
+#include "bench.h"
+#include "bench_switch.h"
+#include "bench_report.h"
+#include "bench_work.h"
+#include "policy/policy.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <malloc.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define MAX_SIZES 16
+#define MAX_POLICIES 8
+/* sunrise is linear in pages: past this its runs take minutes. */
+#define SUNRISE_MAX_N 100000
+/* processes and scenario: past this a run takes many seconds. */
+#define SLOW_MAX_N 100000
+
+struct bench_cfg {
+	bool workload[BW_COUNT];
+	const struct tls_manager_ops *policy[MAX_POLICIES];
+	size_t npolicies;
+	bool mode[2];
+	size_t size[MAX_SIZES];
+	size_t nsizes;
+	unsigned runs;
+	unsigned long iterations;	/* switches, and `bench switch` */
+	bool json, progress;
+};
+
+
+static const char usage[] =
+	"Usage: tlssim bench [WORKLOAD...] [--policy=P[,P...]] [--mode=M]\n"
+	"                    [--n=N[,N...]] [--runs=R] [--json]\n"
+	"       tlssim bench switch [--iterations=N]\n"
+	"Workloads: fill churn processes scenario switch switch-cross\n"
+	"(default: all). Policies: sunrise indexed mesosphere floor (default:\n"
+	"all). Modes: kernel, bookkeeping, both (default). Sizes: default\n"
+	"1000,10000,100000,1000000; sunrise, processes and scenario stop at\n"
+	"100000. Runs: 5 by default; the median is reported.\n";
+
+static int bad(const char *fmt, const char *arg)
+{
+	fprintf(stderr, "tlssim: bench: ");
+	fprintf(stderr, fmt, arg);
+	fprintf(stderr, "\nTry 'tlssim bench --help' for more information.\n");
+	return 2;
+}
+
+/* "1000,1e6,100000" into cfg->size. */
+static bool parse_sizes(struct bench_cfg *cfg, const char *arg)
+{
+	char *copy = strdup(arg), *save = NULL;
+	bool ok = copy != NULL;
+
+	cfg->nsizes = 0;
+	for (char *tok = copy ? strtok_r(copy, ",", &save) : NULL; ok && tok;
+	     tok = strtok_r(NULL, ",", &save)) {
+		char *end;
+		double v = strtod(tok, &end);
+
+		ok = *end == '\0' && v >= 1 && v <= 1e7 &&
+		     v == (double)(size_t)v && cfg->nsizes < MAX_SIZES;
+		if (ok)
+			cfg->size[cfg->nsizes++] = (size_t)v;
+	}
+	free(copy);
+	return ok && cfg->nsizes > 0;
+}
+
+static const struct tls_manager_ops *policy_named(const char *name)
+{
+	if (strcmp(name, bench_floor_ops.name) == 0)
+		return &bench_floor_ops;
+	return tls_policy_find(name);
+}
+
+static bool parse_policies(struct bench_cfg *cfg, const char *arg)
+{
+	char *copy = strdup(arg), *save = NULL;
+	bool ok = copy != NULL;
+
+	cfg->npolicies = 0;
+	for (char *tok = copy ? strtok_r(copy, ",", &save) : NULL; ok && tok;
+	     tok = strtok_r(NULL, ",", &save)) {
+		ok = policy_named(tok) && cfg->npolicies < MAX_POLICIES;
+		if (ok)
+			cfg->policy[cfg->npolicies++] = policy_named(tok);
+	}
+	free(copy);
+	return ok && cfg->npolicies > 0;
+}
+
+/* Options and workloads into cfg. -1 to go on, or an exit status. */
+static int parse_args(int argc, char **argv, struct bench_cfg *cfg,
+		      bool *switch_table)
+{
+	static const struct option opts[] = {
+		{ "policy", required_argument, NULL, 'p' },
+		{ "mode", required_argument, NULL, 'm' },
+		{ "n", required_argument, NULL, 'n' },
+		{ "runs", required_argument, NULL, 'r' },
+		{ "iterations", required_argument, NULL, 'i' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	bool any = false;
+	int opt;
+	char *end;
+
+	optind = 1;
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
+		const char *arg = opt == '?' || opt == ':' ? argv[optind - 1]
+							   : optarg;
+
+		switch (opt) {
+		case 'p':
+			if (!parse_policies(cfg, arg))
+				return bad("--policy wants names among sunrise, indexed, mesosphere, floor, not '%s'", arg);
+			break;
+		case 'm':
+			cfg->mode[BM_KERNEL] = strcmp(arg, "bookkeeping") != 0;
+			cfg->mode[BM_BOOKKEEPING] = strcmp(arg, "kernel") != 0;
+			if (strcmp(arg, "kernel") && strcmp(arg, "bookkeeping") &&
+			    strcmp(arg, "both"))
+				return bad("--mode wants kernel, bookkeeping or both, not '%s'", arg);
+			break;
+		case 'n':
+			if (!parse_sizes(cfg, arg))
+				return bad("--n wants sizes from 1 to 1e7, comma separated, not '%s'", arg);
+			break;
+		case 'r':
+			cfg->runs = (unsigned)strtoul(arg, &end, 10);
+			if (*end || cfg->runs < 1 || cfg->runs > 101)
+				return bad("--runs wants a number from 1 to 101, not '%s'", arg);
+			break;
+		case 'i':
+			cfg->iterations = strtoul(arg, &end, 10);
+			if (*end || cfg->iterations < 1000 ||
+			    cfg->iterations > 100000000)
+				return bad("--iterations wants a number from 1000 to 100000000, not '%s'", arg);
+			break;
+		case 'j':
+			cfg->json = true;
+			break;
+		case 'h':
+			fputs(usage, stdout);
+			return 0;
+		default:
+			return bad("unknown option or missing value: '%s'", arg);
+		}
+	}
+	for (int i = optind; i < argc; i++) {
+		enum bench_workload w = bench_workload_from_name(argv[i]);
+
+		if (w == BW_COUNT)
+			return bad("unknown workload '%s' (expected fill, churn, processes, scenario, switch, switch-cross)", argv[i]);
+		cfg->workload[w] = any = true;
+	}
+	*switch_table = argc - optind == 1 && strcmp(argv[optind], "switch") == 0;
+	for (int w = 0; !any && w < BW_COUNT; w++)
+		cfg->workload[w] = true;
+	return -1;
+}
+
+/*
+ * Forget the peak resident memory so far (Linux: clear_refs 5), after
+ * giving the heap's free memory back, so a run starts from what it needs.
+ */
+static void reset_peak_rss(void)
+{
+	FILE *f;
+
+	malloc_trim(0);
+	f = fopen("/proc/self/clear_refs", "w");
+
+	if (f) {
+		fputs("5", f);
+		fclose(f);
+	}
+}
+
+/* Peak resident memory in bytes (VmHWM), or 0 when unknown. */
+static size_t peak_rss(void)
+{
+	FILE *f = fopen("/proc/self/status", "r");
+	char line[256];
+	size_t kib = 0;
+
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "VmHWM: %zu kB", &kib) == 1)
+			break;
+	fclose(f);
+	return kib * 1024;
+}
+
+static int by_value(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* Run one case cfg->runs times into r. 0, or bench_work_run's error. */
+static int measure(const struct bench_cfg *cfg, enum bench_workload w,
+		   const struct tls_manager_ops *ops, enum bench_mode m,
+		   size_t n, struct bench_result *r)
+{
+	double ns[101];
+	struct bench_sample s;
+
+	*r = (struct bench_result){ .workload = w, .ops = ops, .mode = m, .n = n,
+			      .runs = cfg->runs };
+	for (unsigned run = 0; run < cfg->runs; run++) {
+		int err;
+
+		if (cfg->progress)
+			fprintf(stderr, "\r\033[Kbench: %s %s %s n=%zu, run %u/%u",
+				bench_workload_name(w), ops->name,
+				bench_mode_name(m), n, run + 1, cfg->runs);
+		reset_peak_rss();
+		err = bench_work_run(w, ops, m, n, run, &s);
+		if (err)
+			return err;
+		ns[run] = s.ns_per_op;
+		if (peak_rss() > r->peak_rss)
+			r->peak_rss = peak_rss();
+		r->ops_per_run = s.ops;
+		r->host_mappings = s.host_mappings;
+		r->bytes_per_tls = s.live_tls ?
+			(double)s.bookkeeping_bytes / (double)s.live_tls : 0;
+	}
+	qsort(ns, cfg->runs, sizeof(ns[0]), by_value);
+	r->ns_per_op = cfg->runs % 2 ? ns[cfg->runs / 2] :
+		(ns[cfg->runs / 2 - 1] + ns[cfg->runs / 2]) / 2;
+	return 0;
+}
+
+/* Whether this case runs, and why not (a note for the reader) if not. */
+static bool case_runs(enum bench_workload w, const struct tls_manager_ops *ops,
+		      enum bench_mode m, size_t n)
+{
+	if (!bench_workload_has_mode(w, m))
+		return false;
+	if (w >= BW_SWITCH)
+		return ops == tls_policy_at(0);	/* the policy does not matter */
+	if (w == BW_PROCESSES || w == BW_SCENARIO)
+		return n <= SLOW_MAX_N;
+	return strcmp(ops->name, "sunrise") != 0 || n <= SUNRISE_MAX_N;
+}
+
+static int add_result(struct bench_results *rs, const struct bench_result *r)
+{
+	if (rs->n == rs->cap) {
+		size_t cap = rs->cap ? 2 * rs->cap : 64;
+		struct bench_result *p = realloc(rs->r, cap * sizeof(*p));
+
+		if (!p)
+			return -ENOMEM;
+		rs->r = p;
+		rs->cap = cap;
+	}
+	rs->r[rs->n++] = *r;
+	return 0;
+}
+
+static void print_row(FILE *out, const struct bench_result *r)
+{
+	fprintf(out, "%-12s %-10s %-11s %8zu %11.1f", bench_workload_name(r->workload),
+		r->ops->name, bench_mode_name(r->mode), r->n, r->ns_per_op);
+	if (r->bytes_per_tls > 0)
+		fprintf(out, " %7.2f", r->bytes_per_tls);
+	else
+		fprintf(out, " %7s", "-");
+	fprintf(out, " %9.1f", (double)r->peak_rss / (1 << 20));
+	if (r->host_mappings)
+		fprintf(out, " %8zu", r->host_mappings);
+	else
+		fprintf(out, " %8s", "-");
+	fprintf(out, "\n");
+}
+
+static void fill_defaults(struct bench_cfg *cfg)
+{
+	static const size_t sizes[] = { 1000, 10000, 100000, 1000000 };
+
+	if (!cfg->npolicies) {
+		for (size_t i = 0; tls_policy_at(i); i++)
+			cfg->policy[cfg->npolicies++] = tls_policy_at(i);
+		cfg->policy[cfg->npolicies++] = &bench_floor_ops;
+	}
+	if (!cfg->mode[BM_KERNEL] && !cfg->mode[BM_BOOKKEEPING])
+		cfg->mode[BM_KERNEL] = cfg->mode[BM_BOOKKEEPING] = true;
+	if (!cfg->nsizes) {
+		memcpy(cfg->size, sizes, sizeof(sizes));
+		cfg->nsizes = sizeof(sizes) / sizeof(sizes[0]);
+	}
+	if (!cfg->runs)
+		cfg->runs = 5;
+	if (!cfg->iterations)
+		cfg->iterations = 200000;
+}
+
+/* Every case of cfg into rs. 0, or the exit status of a failure. */
+static int run_all(const struct bench_cfg *cfg, struct bench_results *rs, FILE *out)
+{
+	if (!cfg->json)
+		fprintf(out, "%-12s %-10s %-11s %8s %11s %7s %9s %8s\n",
+			"workload", "policy", "mode", "n", "ns/op", "B/TLS",
+			"peak MiB", "host maps");
+	for (int w = 0; w < BW_COUNT; w++) {
+		if (!cfg->workload[w])
+			continue;
+		for (size_t pi = 0; pi < cfg->npolicies; pi++)
+		for (int m = 0; m < 2; m++)
+		for (size_t si = 0; si < cfg->nsizes; si++) {
+			const struct tls_manager_ops *ops = cfg->policy[pi];
+			size_t n = w >= BW_SWITCH ? cfg->iterations
+						  : cfg->size[si];
+			struct bench_result r;
+			int err;
+
+			if (!cfg->mode[m] || (w >= BW_SWITCH && si > 0) ||
+			    !case_runs((enum bench_workload)w, ops,
+				       (enum bench_mode)m, n))
+				continue;
+			err = measure(cfg, (enum bench_workload)w, ops,
+				      (enum bench_mode)m, n, &r);
+			if (cfg->progress)
+				fprintf(stderr, "\r\033[K");
+			if (err)
+				return err == -EIO ? 1 : 4;
+			if (add_result(rs, &r))
+				return 4;
+			if (!cfg->json)
+				print_row(out, &r);
+		}
+	}
+	return 0;
+}
+
+int bench_main(int argc, char **argv, FILE *out)
+{
+	struct bench_cfg cfg = { .runs = 0 };
+	struct bench_results rs = { NULL, 0, 0 };
+	bool switch_table = false;
+	int status = parse_args(argc, argv, &cfg, &switch_table);
+
+	if (status >= 0)
+		return status;
+	fill_defaults(&cfg);
+	cfg.progress = isatty(STDERR_FILENO);
+	if (switch_table && !cfg.json) {
+		if (bench_switch_run(out, (unsigned)cfg.iterations))
+			return 4;
+		fprintf(out, "\nthe kernel's switch (address space, first "
+			"schedule, register), %lu switches:\n", cfg.iterations);
+		cfg.workload[BW_SWITCH_CROSS] = true;
+	}
+	status = run_all(&cfg, &rs, out);
+	if (!status && !switch_table) {
+		if (cfg.json)
+			status = bench_print_json(out, &rs) ? 4 : 0;
+		else
+			bench_print_targets(out, &rs);
+	}
+	free(rs.r);
+	return status;
+}

@@ -1,0 +1,177 @@
+/*
+ * bench_report.c - the targets of the scale issue judged on one run's
+ * figures, and the JSON form of the results.
+ */
+#include <config.h>
+
+#include "bench_report.h"
+
+#include <errno.h>
+#include <jansson.h>
+#include <string.h>
+
+const struct bench_result *bench_find(const struct bench_results *rs,
+				      enum bench_workload w, const char *policy,
+				      enum bench_mode m, size_t n)
+{
+	for (size_t i = 0; i < rs->n; i++)
+		if (rs->r[i].workload == w && rs->r[i].mode == m &&
+		    rs->r[i].n == n && strcmp(rs->r[i].ops->name, policy) == 0)
+			return &rs->r[i];
+	return NULL;
+}
+
+/* A target: a ratio (or figure) and the bound it must meet. */
+struct target {
+	char name[160];
+	double value, bound;
+	bool at_least;		/* value >= bound, else value <= bound */
+};
+
+/* The ratio a / b of churn medians, when both ran. */
+static bool churn_ratio(const struct bench_results *rs, const char *a,
+			enum bench_mode ma, const char *b, enum bench_mode mb,
+			size_t n, double *out)
+{
+	const struct bench_result *x = bench_find(rs, BW_CHURN, a, ma, n);
+	const struct bench_result *y = bench_find(rs, BW_CHURN, b, mb, n);
+
+	if (!x || !y || y->ns_per_op <= 0)
+		return false;
+	*out = x->ns_per_op / y->ns_per_op;
+	return true;
+}
+
+/* The targets this run has the figures for, into t; their number. */
+static size_t judge(const struct bench_results *rs, struct target *t)
+{
+	static const size_t big[] = { 100000, 1000000 };
+	const struct bench_result *r;
+	size_t k = 0;
+	double v;
+
+	if (churn_ratio(rs, "sunrise", BM_KERNEL, "indexed", BM_KERNEL,
+			100000, &v)) {
+		t[k] = (struct target){ "", v, 50, true };
+		snprintf(t[k++].name, sizeof(t[0].name), "churn n=100000 "
+			 "kernel: indexed is %.1fx faster than sunrise", v);
+	}
+	for (int i = 0; i < 2; i++) {
+		for (int m = 0; m < 2; m++) {
+			if (!churn_ratio(rs, "mesosphere", (enum bench_mode)m,
+					 "indexed", (enum bench_mode)m, big[i], &v))
+				continue;
+			t[k] = (struct target){ "", v, 1, true };
+			snprintf(t[k++].name, sizeof(t[0].name),
+				 "churn n=%zu %s: indexed is %.2fx faster "
+				 "than mesosphere", big[i],
+				 bench_mode_name((enum bench_mode)m), v);
+		}
+		if (churn_ratio(rs, "indexed", BM_BOOKKEEPING, "floor",
+				BM_BOOKKEEPING, big[i], &v)) {
+			t[k] = (struct target){ "", v, 3, false };
+			snprintf(t[k++].name, sizeof(t[0].name),
+				 "churn n=%zu bookkeeping: indexed takes "
+				 "%.2fx the floor's time", big[i], v);
+		}
+		/* the floor through the same kernel model */
+		if (churn_ratio(rs, "indexed", BM_KERNEL, "floor",
+				BM_KERNEL, big[i], &v)) {
+			t[k] = (struct target){ "", v, 10, false };
+			snprintf(t[k++].name, sizeof(t[0].name),
+				 "churn n=%zu kernel: indexed takes %.2fx the "
+				 "floor's time", big[i], v);
+		}
+	}
+	r = bench_find(rs, BW_FILL, "indexed", BM_BOOKKEEPING, 1000000);
+	if (!r)
+		r = bench_find(rs, BW_FILL, "indexed", BM_BOOKKEEPING, 100000);
+	if (r) {
+		t[k] = (struct target){ "", r->bytes_per_tls, 16, false };
+		snprintf(t[k++].name, sizeof(t[0].name), "fill n=%zu: indexed "
+			 "keeps %.2f bytes of bookkeeping per live TLS", r->n,
+			 r->bytes_per_tls);
+	}
+	return k;
+}
+
+void bench_print_targets(FILE *out, const struct bench_results *rs)
+{
+	struct target t[16];
+	size_t k = judge(rs, t);
+	const struct bench_result *fill;
+
+	fprintf(out, "\nns/op: median of the runs; an op is a spawn (fill), an "
+		"exit+spawn pair (churn),\na process created with one thread and "
+		"killed (processes), a command (scenario),\na switch (switch, "
+		"switch-cross). B/TLS: the manager's bookkeeping bytes per live "
+		"TLS\nafter the fill. peak MiB: peak resident memory of a run. "
+		"host maps: host mappings\nin the user land after the fill.\n");
+	if (!k)
+		return;
+	fprintf(out, "\ntargets, judged on this run:\n");
+	for (size_t i = 0; i < k; i++) {
+		bool met = t[i].at_least ? t[i].value >= t[i].bound
+					 : t[i].value <= t[i].bound;
+
+		fprintf(out, "  %s (target: %s %g): %s\n", t[i].name,
+			t[i].at_least ? "at least" : "at most", t[i].bound,
+			met ? "met" : "NOT met");
+	}
+	fill = bench_find(rs, BW_FILL, "indexed", BM_KERNEL, 1000000);
+	if (fill)
+		fprintf(out, "  fill n=1000000 kernel, indexed: completed; peak "
+			"RSS %.1f MiB, %zu host mappings for the user land\n",
+			(double)fill->peak_rss / (1 << 20), fill->host_mappings);
+}
+
+static json_t *result_json(const struct bench_result *r)
+{
+	return json_pack("{s:s, s:s, s:s, s:I, s:f, s:f, s:I, s:i, s:I, s:I}",
+			 "workload", bench_workload_name(r->workload),
+			 "policy", r->ops->name,
+			 "mode", bench_mode_name(r->mode),
+			 "n", (json_int_t)r->n,
+			 "ns_per_op", r->ns_per_op,
+			 "bookkeeping_bytes_per_tls", r->bytes_per_tls,
+			 "peak_rss_bytes", (json_int_t)r->peak_rss,
+			 "runs", (int)r->runs,
+			 "ops_per_run", (json_int_t)r->ops_per_run,
+			 "host_mappings", (json_int_t)r->host_mappings);
+}
+
+int bench_print_json(FILE *out, const struct bench_results *rs)
+{
+	json_t *root = json_object(), *results = json_array();
+	json_t *targets = json_array();
+	struct target t[16];
+	size_t k = judge(rs, t);
+	int err = -ENOMEM;
+
+	if (!root || !results || !targets)
+		goto out;
+	for (size_t i = 0; i < rs->n; i++)
+		if (json_array_append_new(results, result_json(&rs->r[i])))
+			goto out;
+	for (size_t i = 0; i < k; i++) {
+		bool met = t[i].at_least ? t[i].value >= t[i].bound
+					 : t[i].value <= t[i].bound;
+
+		if (json_array_append_new(targets, json_pack(
+			"{s:s, s:f, s:s, s:f, s:b}", "target", t[i].name,
+			"value", t[i].value, "bound",
+			t[i].at_least ? "at least" : "at most",
+			"limit", t[i].bound, "met", met)))
+			goto out;
+	}
+	if (json_object_set(root, "results", results) ||
+	    json_object_set(root, "targets", targets))
+		goto out;
+	if (json_dumpf(root, out, JSON_INDENT(1)) == 0 && fputc('\n', out) != EOF)
+		err = 0;
+out:
+	json_decref(results);
+	json_decref(targets);
+	json_decref(root);
+	return err;
+}

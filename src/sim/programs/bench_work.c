@@ -1,0 +1,485 @@
+/*
+ * bench_work.c - the workloads of `tlssim bench`: fill, churn, processes,
+ * scenario and switches, in kernel or bookkeeping mode. Each run sets up
+ * untimed, times only the operations it counts, and checks what it can
+ * (every spawn succeeds, every exit finds its thread).
+ */
+#include <config.h>
+
+#include "bench_work.h"
+#include "kernel/machine.h"
+#include "kernel/process.h"
+#include "kernel/sched.h"
+#include "kernel/thread.h"
+#include "report/diag.h"
+#include "scenario/scenario_run.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static const char *const workload_names[BW_COUNT] = {
+	"fill", "churn", "processes", "scenario", "switch", "switch-cross",
+};
+
+const char *bench_workload_name(enum bench_workload w)
+{
+	return workload_names[w];
+}
+
+enum bench_workload bench_workload_from_name(const char *name)
+{
+	int w;
+
+	for (w = 0; w < BW_COUNT; w++)
+		if (strcmp(name, workload_names[w]) == 0)
+			break;
+	return (enum bench_workload)w;
+}
+
+const char *bench_mode_name(enum bench_mode m)
+{
+	return m == BM_KERNEL ? "kernel" : "bookkeeping";
+}
+
+bool bench_workload_has_mode(enum bench_workload w, enum bench_mode m)
+{
+	return m == BM_KERNEL || w <= BW_PROCESSES;
+}
+
+static double now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
+}
+
+/* The same pseudo-random sequence on every host (xorshift64*). */
+static uint64_t next_random(uint64_t *s)
+{
+	*s ^= *s >> 12;
+	*s ^= *s << 25;
+	*s ^= *s >> 27;
+	return *s * 0x2545f4914f6cdd1dull;
+}
+
+static size_t churn_pairs(size_t n)
+{
+	return n < BENCH_CHURN_PAIRS ? n : BENCH_CHURN_PAIRS;
+}
+
+/* A user land with room for n regions and some slack, in bytes. */
+static size_t land_for(size_t n)
+{
+	return (n / TLS_PER_PAGE + 64) * TLSM_PAGE_SIZE;
+}
+
+/* ---- bookkeeping mode: the manager on memory that costs nothing ---- */
+
+/*
+ * Page addresses from a counter, freed pages reused last-in first-out.
+ * Never dereferenced: managers do not touch their regions.
+ */
+struct fake_memory {
+	uintptr_t next;
+	uintptr_t *freed;
+	size_t nfreed, cap;
+};
+
+static enum kernel_error fake_find(void *ctx, size_t length, uintptr_t *addr)
+{
+	struct fake_memory *f = ctx;
+
+	(void)length;
+	*addr = f->nfreed ? f->freed[f->nfreed - 1] : f->next;
+	return KERR_OK;
+}
+
+static enum kernel_error fake_map(void *ctx, uintptr_t addr, size_t length)
+{
+	struct fake_memory *f = ctx;
+
+	if (f->nfreed && addr == f->freed[f->nfreed - 1])
+		f->nfreed--;
+	else
+		f->next = addr + length;
+	return KERR_OK;
+}
+
+static enum kernel_error fake_unmap(void *ctx, uintptr_t addr, size_t length)
+{
+	struct fake_memory *f = ctx;
+
+	(void)length;
+	if (f->nfreed == f->cap) {
+		size_t cap = f->cap ? 2 * f->cap : 256;
+		uintptr_t *freed = realloc(f->freed, cap * sizeof(*freed));
+
+		if (!freed)
+			return KERR_HOST_REFUSED;
+		f->freed = freed;
+		f->cap = cap;
+	}
+	f->freed[f->nfreed++] = addr;
+	return KERR_OK;
+}
+
+static int book_run(enum bench_workload w, const struct tls_manager_ops *ops,
+		    size_t n, uint64_t rng, struct bench_sample *s)
+{
+	struct fake_memory fm = { .next = 0x10000000 };
+	struct tlsm_memory mem = { &fm, fake_find, fake_map, fake_unmap };
+	size_t live = w == BW_PROCESSES ? 1 : n;
+	uintptr_t *tls = malloc(live * sizeof(*tls));
+	struct tlsm_stats st;
+	struct tlsm *m = NULL;
+	double t0, t1;
+	int err = -ENOMEM;
+
+	if (!tls)
+		goto out;
+	if (w == BW_PROCESSES) {
+		t0 = now_ns();
+		for (size_t i = 0; i < n; i++) {
+			m = ops->create(&mem);
+			if (!m || ops->allocate(m, &tls[0]))
+				goto out;
+			ops->free(m, tls[0]);
+			ops->destroy(m);
+			fm.next = 0x10000000;
+			fm.nfreed = 0;
+		}
+		t1 = now_ns();
+		m = NULL;
+		s->ops = n;
+		s->ns_per_op = (t1 - t0) / (double)n;
+		err = 0;
+		goto out;
+	}
+	m = ops->create(&mem);
+	if (!m)
+		goto out;
+	t0 = now_ns();
+	for (size_t i = 0; i < n; i++)
+		if (ops->allocate(m, &tls[i]))
+			goto out;
+	t1 = now_ns();
+	ops->stats(m, &st);
+	s->bookkeeping_bytes = st.bookkeeping_bytes;
+	s->live_tls = st.used;
+	s->ops = n;
+	s->ns_per_op = (t1 - t0) / (double)n;
+	if (w == BW_CHURN) {
+		size_t pairs = churn_pairs(n);
+
+		t0 = now_ns();
+		for (size_t j = 0; j < pairs; j++) {
+			size_t i = next_random(&rng) % n;
+
+			ops->free(m, tls[i]);
+			if (ops->allocate(m, &tls[i]))
+				goto out;
+		}
+		t1 = now_ns();
+		s->ops = pairs;
+		s->ns_per_op = (t1 - t0) / (double)pairs;
+	}
+	err = 0;
+out:
+	if (err)
+		fprintf(stderr, "tlssim bench: %s: the host has no memory for "
+			"the benchmark\n", ops->name);
+	if (m)
+		ops->destroy(m);
+	free(tls);
+	free(fm.freed);
+	return err;
+}
+
+/* ---- kernel mode: the kernel model on real mmap ---- */
+
+/* Host mappings (lines of /proc/self/maps) inside [start, start + size). */
+static size_t host_mappings_in(uintptr_t start, size_t size)
+{
+	FILE *f = fopen("/proc/self/maps", "r");
+	uintptr_t lo, hi;
+	size_t count = 0;
+	char line[512];
+
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "%" SCNxPTR "-%" SCNxPTR, &lo, &hi) == 2 &&
+		    lo < start + size && hi > start)
+			count++;
+	fclose(f);
+	return count;
+}
+
+/* Report a failed kernel call; the errno of bench_work_run. */
+static int kernel_failed(const char *what, enum kernel_error err)
+{
+	if (err == KERR_HOST_REFUSED) {
+		fprintf(stderr, "tlssim bench: the host refused the simulator: "
+			"%s: %s\n", what, kernel_host_error());
+		return -EAGAIN;
+	}
+	fprintf(stderr, "tlssim bench: %s: KernelError %s\n", what,
+		kernel_error_name(err));
+	return -EIO;
+}
+
+/* "t" and i in decimal, into name (24 bytes): cheaper than snprintf. */
+static void thread_name(char *name, size_t i)
+{
+	char digits[21];
+	size_t d = 0;
+
+	do {
+		digits[d++] = (char)('0' + i % 10);
+		i /= 10;
+	} while (i);
+	*name++ = 't';
+	while (d)
+		*name++ = digits[--d];
+	*name = '\0';
+}
+
+static int spawn(struct kernel *k, struct process *p, size_t i,
+		 struct thread **out)
+{
+	char name[24];
+	enum kernel_error err;
+
+	thread_name(name, i);
+	err = thread_create(k, p, name, NULL, NULL, out);
+	return err ? kernel_failed("spawn", err) : 0;
+}
+
+static int kernel_threads(struct kernel *k, enum bench_workload w,
+			  const struct tls_manager_ops *ops, size_t n,
+			  uint64_t rng, struct bench_sample *s)
+{
+	struct thread **t = malloc(n * sizeof(*t));
+	struct process *p;
+	struct tlsm_stats st;
+	enum kernel_error e;
+	double t0, t1;
+	int err = -ENOMEM;
+
+	if (!t || process_create(k, "A", land_for(n), ops, &p))
+		goto out;
+	t0 = now_ns();
+	for (size_t i = 0; i < n; i++)
+		if ((err = spawn(k, p, i, &t[i])) != 0)
+			goto out;
+	t1 = now_ns();
+	process_tls_stats(p, &st);
+	s->bookkeeping_bytes = st.bookkeeping_bytes;
+	s->live_tls = st.used;
+	/* counted while the land is shown, as when a thread of it runs */
+	e = sched_switch_to(k, t[0]);
+	if (e) {
+		err = kernel_failed("switch", e);
+		goto out;
+	}
+	s->host_mappings = host_mappings_in(p->userland_start,
+					    p->userland_size);
+	s->ops = n;
+	s->ns_per_op = (t1 - t0) / (double)n;
+	if (w == BW_CHURN) {
+		size_t pairs = churn_pairs(n);
+
+		t0 = now_ns();
+		for (size_t j = 0; j < pairs; j++) {
+			size_t i = next_random(&rng) % n;
+
+			e = thread_exit(k, t[i]);
+			if (e) {
+				err = kernel_failed("exit", e);
+				goto out;
+			}
+			if ((err = spawn(k, p, n + j, &t[i])) != 0)
+				goto out;
+		}
+		t1 = now_ns();
+		s->ops = pairs;
+		s->ns_per_op = (t1 - t0) / (double)pairs;
+	}
+	err = 0;
+out:
+	free(t);
+	return err;
+}
+
+static int kernel_processes(struct kernel *k, const struct tls_manager_ops *ops,
+			    size_t n, struct bench_sample *s)
+{
+	double t0 = now_ns();
+
+	for (size_t i = 0; i < n; i++) {
+		struct process *p;
+		struct thread *t;
+		enum kernel_error e;
+		int err;
+
+		if (process_create(k, "P", 16 * TLSM_PAGE_SIZE, ops, &p)) {
+			fprintf(stderr, "tlssim bench: the host refused the "
+				"simulator: a user land: %s\n",
+				kernel_host_error());
+			return -ENOMEM;
+		}
+		if ((err = spawn(k, p, i, &t)) != 0)
+			return err;
+		if ((e = process_kill(k, p)) != KERR_OK)
+			return kernel_failed("kill", e);
+	}
+	s->ops = n;
+	s->ns_per_op = (now_ns() - t0) / (double)n;
+	return 0;
+}
+
+/* Switches between two threads, of one process or of two. */
+static int kernel_switches(struct kernel *k, const struct tls_manager_ops *ops,
+			   bool cross, size_t n, struct bench_sample *s)
+{
+	struct process *a, *b;
+	struct thread *t[2];
+	enum kernel_error e;
+	double t0;
+	int err;
+
+	if (process_create(k, "A", 16 * TLSM_PAGE_SIZE, ops, &a) ||
+	    process_create(k, "B", 16 * TLSM_PAGE_SIZE, ops, &b))
+		return -ENOMEM;
+	if ((err = spawn(k, a, 0, &t[0])) != 0 ||
+	    (err = spawn(k, cross ? b : a, 1, &t[1])) != 0)
+		return err;
+	t0 = now_ns();
+	for (size_t i = 0; i < n; i++)
+		if ((e = sched_switch_to(k, t[i & 1])) != KERR_OK)
+			return kernel_failed("switch", e);
+	s->ops = n;
+	s->ns_per_op = (now_ns() - t0) / (double)n;
+	return 0;
+}
+
+/* A reporter that says nothing: the runner's own cost. */
+static void quiet_step(void *ctx, const struct step_report *r)
+{
+	(void)ctx;
+	(void)r;
+}
+
+static void quiet_summary(void *ctx, const struct run_summary *r)
+{
+	(void)ctx;
+	(void)r;
+}
+
+/*
+ * n spawns, then churn pairs, as scenario text; NULL out of memory. The
+ * policy is the run's (--policy), so the floor can run too.
+ */
+static char *churn_scenario(size_t n, uint64_t rng, size_t *len,
+			    size_t *commands)
+{
+	size_t pairs = churn_pairs(n), cap = (n + 2 * pairs) * 24 + 128;
+	char *text = malloc(cap);
+	size_t *name = malloc(n * sizeof(*name));
+	size_t at;
+
+	if (!text || !name) {
+		free(text);
+		free(name);
+		return NULL;
+	}
+	at = (size_t)snprintf(text, cap, "process A userland=%zu\n",
+			      land_for(n));
+	for (size_t i = 0; i < n; i++) {
+		name[i] = i;
+		at += (size_t)snprintf(text + at, cap - at, "spawn A t%zu\n", i);
+	}
+	for (size_t j = 0; j < pairs; j++) {
+		size_t i = next_random(&rng) % n;
+
+		at += (size_t)snprintf(text + at, cap - at,
+				       "exit t%zu\nspawn A t%zu\n", name[i],
+				       n + j);
+		name[i] = n + j;
+	}
+	free(name);
+	*len = at;
+	*commands = 1 + n + 2 * pairs;
+	return text;
+}
+
+static int kernel_scenario(const struct tls_manager_ops *ops, size_t n,
+			   uint64_t rng, struct bench_sample *s)
+{
+	struct reporter quiet = { quiet_step, quiet_summary, NULL };
+	struct run_options opt = { .arch = ARCH_AUTO, .quiet = true,
+				   .out = stdout, .err = stderr,
+				   .policy = ops, .reporter = &quiet };
+	struct diag *d = diag_new_stream(stderr, false);
+	struct scenario *scn = NULL;
+	size_t len, commands;
+	char *text = churn_scenario(n, rng, &len, &commands);
+	double t0, t1;
+	int status = -ENOMEM;
+
+	if (d && text)
+		status = scenario_parse("bench.tls", text, len, d, &scn);
+	free(text);
+	diag_free(d);
+	if (status == -ENOMEM)
+		fprintf(stderr, "tlssim bench: the host has no memory for the "
+			"scenario\n");
+	if (status)
+		return status == -ENOMEM ? -ENOMEM : -EIO;
+	t0 = now_ns();
+	status = scenario_run(scn, &opt);
+	t1 = now_ns();
+	scenario_free(scn);
+	if (status != RUN_OK) {
+		fprintf(stderr, "tlssim bench: the generated scenario ended "
+			"with status %d\n", status);
+		return status == RUN_HOST ? -EAGAIN : -EIO;
+	}
+	s->ops = commands;
+	s->ns_per_op = (t1 - t0) / (double)commands;
+	return 0;
+}
+
+int bench_work_run(enum bench_workload w, const struct tls_manager_ops *ops,
+		   enum bench_mode m, size_t n, unsigned seed,
+		   struct bench_sample *s)
+{
+	uint64_t rng = 0x9e3779b97f4a7c15ull * (seed + 1);
+	struct kernel k;
+	int err;
+
+	memset(s, 0, sizeof(*s));
+	if (m == BM_BOOKKEEPING)
+		return book_run(w, ops, n, rng, s);
+	if (w == BW_SCENARIO)
+		return kernel_scenario(ops, n, rng, s);
+	err = kernel_init(&k, ARCH_AUTO, false);
+	if (err) {
+		fprintf(stderr, "tlssim bench: cannot start the kernel model: "
+			"%s\n", strerror(-err));
+		return -ENOMEM;
+	}
+	if (w == BW_FILL || w == BW_CHURN)
+		err = kernel_threads(&k, w, ops, n, rng, s);
+	else if (w == BW_PROCESSES)
+		err = kernel_processes(&k, ops, n, s);
+	else
+		err = kernel_switches(&k, ops, w == BW_SWITCH_CROSS, n, s);
+	kernel_fini(&k);
+	return err;
+}

@@ -1,0 +1,63 @@
+/*
+ * bench_work.h - the workloads of `tlssim bench`, each run once and timed.
+ *
+ * A workload runs a TLS manager policy (or the floor, a bare data
+ * structure the others are measured against) in one of two modes:
+ * kernel (the kernel model on real mmap: threads, processes, the events,
+ * every host call) or bookkeeping (the manager alone, on memory callbacks
+ * that make no host call).
+ */
+#ifndef TLSSIM_BENCH_WORK_H
+#define TLSSIM_BENCH_WORK_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "tls_manager.h"
+
+enum bench_workload {
+	BW_FILL,	/* n threads spawned in one process; op = a spawn */
+	BW_CHURN,	/* n live threads, then exit+spawn pairs; op = a pair */
+	BW_PROCESSES,	/* n processes of one thread created and killed */
+	BW_SCENARIO,	/* a churn scenario through the runner; op = a command */
+	BW_SWITCH,	/* context switches within a process; op = a switch */
+	BW_SWITCH_CROSS, /* switches between two processes (isolation) */
+	BW_COUNT
+};
+
+enum bench_mode { BM_KERNEL, BM_BOOKKEEPING };
+
+/* The exit+spawn pairs of a churn run: min(n, BENCH_CHURN_PAIRS). */
+#define BENCH_CHURN_PAIRS 50000
+
+/* One measured run. */
+struct bench_sample {
+	double ns_per_op;
+	size_t ops;
+	size_t bookkeeping_bytes;	/* the manager's, at its fullest */
+	size_t live_tls;		/* regions live at that moment */
+	size_t host_mappings;		/* host mappings of the user land, or 0 */
+};
+
+const char *bench_workload_name(enum bench_workload w);
+/* BW_COUNT when name is none. */
+enum bench_workload bench_workload_from_name(const char *name);
+const char *bench_mode_name(enum bench_mode m);
+
+/* Whether workload w runs in mode m (scenario and switches: kernel only). */
+bool bench_workload_has_mode(enum bench_workload w, enum bench_mode m);
+
+/* The floor: pages by number, a two-level bitmap of pages with room. */
+extern const struct tls_manager_ops bench_floor_ops;
+
+/*
+ * Run workload w once with policy ops in mode m at size n; seed varies the
+ * random choices of churn. Returns 0 and fills *s; -ENOMEM or -EAGAIN when
+ * the host refused the simulator (reported on stderr); -EIO when the run
+ * went wrong (an unexpected KernelError, reported).
+ */
+int bench_work_run(enum bench_workload w, const struct tls_manager_ops *ops,
+		   enum bench_mode m, size_t n, unsigned seed,
+		   struct bench_sample *s);
+
+#endif
