@@ -36,12 +36,13 @@ void teardown(void)
 /* A live thread of q whose TLS is at offset off, made by hand. */
 struct thread *add_thread(struct process *q, const char *name, uint64_t off)
 {
-	struct thread *t = calloc(1, sizeof(*t));
+	/* one block with its name, as thread_create makes it */
+	struct thread *t = calloc(1, sizeof(*t) + strlen(name) + 1);
 
 	ck_assert_ptr_nonnull(t);
 	t->kernel = &k;
 	t->tid = ++k.next_tid;
-	t->name = strdup(name);
+	t->name = strcpy((char *)(t + 1), name);
 	t->proc = q;
 	t->tls = q->userland_start + off;
 	t->tls_offset = off;

@@ -85,7 +85,6 @@ void kernel_fini(struct kernel *k)
 	for (t = k->threads; t; t = tnext) {
 		tnext = t->next_in_kernel;
 		stack_put(&k->stacks, t->stack);
-		free(t->name);
 		free(t);
 	}
 	stack_pool_fini(&k->stacks);

@@ -16,25 +16,23 @@ enum kernel_error thread_create(struct kernel *k, struct process *p,
 				const char *name, user_program program,
 				void *arg, struct thread **out)
 {
+	size_t len = strlen(name) + 1;
 	enum kernel_error err;
 	struct thread *t;
 
 	if (p->dead)
 		return KERR_PROCESS_KILLED;
-	t = host_calloc(1, sizeof(*t));
+	/* the record and its name in one block: one allocation a thread */
+	t = host_calloc(1, sizeof(*t) + len);
 	if (!t)
 		return host_refused("memory for thread %s", name);
-	t->name = host_strdup(name);
-	if (!t->name) {
-		err = host_refused("memory for thread %s", name);
-		goto out_free_t;
-	}
+	t->name = memcpy(t + 1, name, len);
 
 	pthread_mutex_lock(&p->lock);
 	err = process_tls_take(k, p, t, &t->tls);
 	pthread_mutex_unlock(&p->lock);
 	if (err)
-		goto out_free_name;
+		goto out_free_t;
 
 	t->kernel = k;
 	t->tid = ++k->next_tid;
@@ -50,8 +48,6 @@ enum kernel_error thread_create(struct kernel *k, struct process *p,
 	*out = t;
 	return KERR_OK;
 
-out_free_name:
-	free(t->name);
 out_free_t:
 	free(t);
 	return err;

@@ -28,7 +28,7 @@ enum thread_state {
 struct thread {
 	struct kernel *kernel;
 	unsigned tid;
-	char *name;
+	char *name;		/* in the same allocation, after the record */
 	struct process *proc;
 	uintptr_t tls;		/* host address of its region; 0 once dead */
 	uint64_t tls_offset;	/* kept after death, for reports */
