@@ -22,6 +22,10 @@
  *   it: the first page with room is two find-first-set instructions away
  *   (the summary is scanned word by word from the first word that may be
  *   nonzero, which the bitmap remembers: one word covers 4096 pages);
+ *   the first page with room is remembered while it is known (a page
+ *   getting room can only lower it; it is forgotten when that page fills
+ *   up), so at steady state (a thread exits, the next spawn takes its
+ *   slot) no search is made;
  * - a hash map from page address to creation index for free, which keeps
  *   the oldest page of an address (as the seed's scan finds it first when
  *   a lab unmapped a TLS page and a new one was mapped at the same place);
@@ -56,6 +60,8 @@ struct indexed {
 	uint64_t *summary;	/* bit j: room[j] is not zero */
 	size_t room_words;	/* words allocated in room (and bits in summary) */
 	size_t low_summary;	/* summary words below it are all zero */
+	size_t rooms;		/* pages with a free slot */
+	size_t first_room;	/* the first of them, or SIZE_MAX: unknown */
 	struct addrmap by_addr;	/* page address -> its oldest index */
 	size_t used_slots;
 };
@@ -75,12 +81,16 @@ static inline void room_on(struct indexed *m, size_t i)
 {
 	size_t w = i / WORD_BITS;
 
+	if (m->room[w] & (1ull << (i % WORD_BITS)))
+		return;
 	if (!m->room[w]) {
 		m->summary[w / WORD_BITS] |= 1ull << (w % WORD_BITS);
 		if (w / WORD_BITS < m->low_summary)
 			m->low_summary = w / WORD_BITS;
 	}
 	m->room[w] |= 1ull << (i % WORD_BITS);
+	if (m->rooms++ == 0 || (m->first_room != SIZE_MAX && i < m->first_room))
+		m->first_room = i;
 }
 
 /* Page i is full. */
@@ -89,6 +99,9 @@ static inline void room_off(struct indexed *m, size_t i)
 	size_t w = i / WORD_BITS;
 
 	m->room[w] &= ~(1ull << (i % WORD_BITS));
+	m->rooms--;
+	if (i == m->first_room)
+		m->first_room = SIZE_MAX;
 	if (!m->room[w])
 		m->summary[w / WORD_BITS] &= ~(1ull << (w % WORD_BITS));
 }
@@ -101,6 +114,8 @@ static size_t first_with_room(struct indexed *m)
 {
 	size_t summary_words = (m->room_words + WORD_BITS - 1) / WORD_BITS;
 
+	if (m->first_room != SIZE_MAX || m->rooms == 0)
+		return m->rooms ? m->first_room : SIZE_MAX;
 	for (size_t s = m->low_summary; s < summary_words; s++) {
 		if (!m->summary[s]) {
 			m->low_summary = s + 1;
@@ -108,7 +123,9 @@ static size_t first_with_room(struct indexed *m)
 		}
 		size_t w = s * WORD_BITS + (size_t)__builtin_ctzll(m->summary[s]);
 
-		return w * WORD_BITS + (size_t)__builtin_ctzll(m->room[w]);
+		m->first_room = w * WORD_BITS +
+				(size_t)__builtin_ctzll(m->room[w]);
+		return m->first_room;
 	}
 	return SIZE_MAX;
 }
