@@ -22,9 +22,10 @@
 
 #define MAX_SIZES 16
 #define MAX_POLICIES 8
-/* sunrise is linear in pages: past this its runs take minutes. */
-#define SUNRISE_MAX_N 100000
-/* processes and scenario: past this a run takes many seconds. */
+/*
+ * Where the slow cases stop: sunrise is linear in pages (its churn at 10^6
+ * would take an hour); processes and scenario take many seconds a run.
+ */
 #define SLOW_MAX_N 100000
 
 struct bench_cfg {
@@ -251,7 +252,7 @@ static int measure(const struct bench_cfg *cfg, enum bench_workload w,
 	return 0;
 }
 
-/* Whether this case runs, and why not (a note for the reader) if not. */
+/* Whether this case runs (sizes past a workload's or policy's limit do not). */
 static bool case_runs(enum bench_workload w, const struct tls_manager_ops *ops,
 		      enum bench_mode m, size_t n)
 {
@@ -261,7 +262,7 @@ static bool case_runs(enum bench_workload w, const struct tls_manager_ops *ops,
 		return ops == tls_policy_at(0);	/* the policy does not matter */
 	if (w == BW_PROCESSES || w == BW_SCENARIO)
 		return n <= SLOW_MAX_N;
-	return strcmp(ops->name, "sunrise") != 0 || n <= SUNRISE_MAX_N;
+	return strcmp(ops->name, "sunrise") != 0 || n <= SLOW_MAX_N;
 }
 
 static int add_result(struct bench_results *rs, const struct bench_result *r)
@@ -336,9 +337,20 @@ static int run_all(const struct bench_cfg *cfg, struct bench_results *rs, FILE *
 			int err;
 
 			if (!cfg->mode[m] || (w >= BW_SWITCH && si > 0) ||
-			    !case_runs((enum bench_workload)w, ops,
-				       (enum bench_mode)m, n))
+			    !bench_workload_has_mode((enum bench_workload)w,
+						     (enum bench_mode)m))
 				continue;
+			if (!case_runs((enum bench_workload)w, ops,
+				       (enum bench_mode)m, n)) {
+				if (!cfg->json && w < BW_SWITCH)
+					fprintf(out, "%-12s %-10s %-11s %8zu "
+						"skipped: stops at %d\n",
+						bench_workload_name((enum bench_workload)w),
+						ops->name,
+						bench_mode_name((enum bench_mode)m),
+						n, SLOW_MAX_N);
+				continue;
+			}
 			err = measure(cfg, (enum bench_workload)w, ops,
 				      (enum bench_mode)m, n, &r);
 			if (cfg->progress)
