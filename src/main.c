@@ -33,6 +33,7 @@ static const char usage_text[] =
 	"  --arch=auto|x86_64|x86_64-prctl|x86_64-wrgsbase|i386|aarch64|mock\n"
 	"                      register backend (default auto: the best here)\n"
 	"  --no-tls-restore    lab fault: switches stop loading the register\n"
+	"  --cpus=N            N simulated CPUs, host threads (1 to 64; default 1)\n"
 	"run:\n"
 	"  --policy=NAME       TLS manager policy of processes that name none\n"
 	"                      sunrise (default): the seed's, linear scans;\n"
@@ -62,7 +63,7 @@ static const char usage_text[] =
 enum {
 	OPT_ARCH = 256, OPT_NO_RESTORE, OPT_POLICY, OPT_TRACE, OPT_QUIET,
 	OPT_VERBOSE, OPT_FAIL_FAST, OPT_COLOR, OPT_THREADS, OPT_YIELDS,
-	OPT_PROCESSES, OPT_HELP, OPT_VERSION, OPT_MAX_INPUT,
+	OPT_PROCESSES, OPT_CPUS, OPT_HELP, OPT_VERSION, OPT_MAX_INPUT,
 };
 
 static const struct option long_options[] = {
@@ -78,6 +79,7 @@ static const struct option long_options[] = {
 	{ "threads", required_argument, NULL, OPT_THREADS },
 	{ "yields", required_argument, NULL, OPT_YIELDS },
 	{ "processes", required_argument, NULL, OPT_PROCESSES },
+	{ "cpus", required_argument, NULL, OPT_CPUS },
 	{ "max-input", required_argument, NULL, OPT_MAX_INPUT },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ "version", no_argument, NULL, OPT_VERSION },
@@ -225,6 +227,12 @@ static int apply_option(struct cli *cli, int opt, const char *arg)
 		if (!parse_count(arg, 1, 64, &n))
 			return bad_usage("--processes wants a number from 1 to 64, not '%s'", arg);
 		cli->demo.processes = (unsigned)n;
+		return -1;
+	case OPT_CPUS:
+		if (!parse_count(arg, 1, 64, &n))
+			return bad_usage("--cpus wants a number from 1 to 64, not '%s'", arg);
+		cli->run.cpus = (unsigned)n;
+		cli->demo.cpus = (unsigned)n;
 		return -1;
 	case OPT_HELP:
 		fputs(usage_text, stdout);

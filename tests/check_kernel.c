@@ -304,7 +304,7 @@ END_TEST
 
 START_TEST(test_demo_runs_and_fails_without_restore)
 {
-	struct demo_options o = { 4, 10, 2, true, BACKEND(_i), false };
+	struct demo_options o = { 4, 10, 2, true, BACKEND(_i), false, 1 };
 	FILE *devnull = fopen("/dev/null", "w");
 
 	ck_assert_ptr_nonnull(devnull);

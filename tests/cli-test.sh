@@ -85,6 +85,10 @@ fi
 expect 0 'ok: every thread saw its own TLS' -- demo --threads=600 --yields=1 --quiet
 expect 2 'at most 20000' -- demo --threads=10000 --processes=2 --quiet
 expect 2 'demo: unexpected argument' -- demo extra
+expect 0 'ok: every thread saw its own TLS' -- demo --cpus=4 --threads=40 --processes=3 --yields=5 --quiet
+expect 1 'FAILED: threads saw a TLS' -- demo --cpus=2 --no-tls-restore --quiet
+expect 2 '--cpus wants a number from 1 to 64' -- demo --cpus=65
+expect 2 '--cpus wants a number from 1 to 64' -- run --cpus=0 "$tmp/ok.tls"
 expect 0 'switch+load ns' -- bench switch --iterations=1000
 expect 0 'switch-cross' -- bench switch --iterations=1000
 expect 2 "unknown workload 'frobnicate'" -- bench frobnicate

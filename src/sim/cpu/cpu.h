@@ -152,6 +152,12 @@ int cpu_fault_guard_install(struct cpu *cpu);
  */
 void cpu_fault_guard_remove(struct cpu *cpu);
 
+/*
+ * A host thread that drove a CPU is about to end: drop its alternate
+ * signal stack (the guard must be removed first).
+ */
+void cpu_fault_guard_release(void);
+
 /* A saved stack pointer of a simulated execution context. */
 struct context {
 	void *sp;

@@ -107,3 +107,17 @@ void cpu_fault_guard_remove(struct cpu *cpu)
 	if (guard_cpu == cpu)
 		guard_cpu = NULL;
 }
+
+void cpu_fault_guard_release(void)
+{
+	stack_t ss;
+
+	if (!guard_stack)
+		return;
+	memset(&ss, 0, sizeof(ss));
+	ss.ss_flags = SS_DISABLE;
+	if (sigaltstack(&ss, NULL) == 0) {
+		free(guard_stack);
+		guard_stack = NULL;
+	}
+}

@@ -7,6 +7,7 @@
 #include "machine.h"
 #include "pmem.h"
 #include "process.h"
+#include "smp.h"
 #include "thread.h"
 
 #include <stdlib.h>
@@ -39,10 +40,27 @@ const char *trace_kind_name(enum trace_kind kind)
 	return kind_names[kind];
 }
 
+/* The CPU this host thread drives, when it is a CPU of a kernel (smp.c). */
+__thread struct percpu *percpu_self;
+
+struct percpu *this_cpu(struct kernel *k)
+{
+	struct percpu *pc = percpu_self;
+
+	if (pc && pc >= k->cpus && pc < k->cpus + KERNEL_MAX_CPUS)
+		return pc;
+	return &k->cpus[0];
+}
+
 void kernel_emit(struct kernel *k, const struct trace_event *ev)
 {
-	if (k->trace)
-		k->trace(k->trace_ctx, ev);
+	if (!k->trace)
+		return;
+	if (k->ncpus > 1)
+		pthread_mutex_lock(&k->emit_lock);
+	k->trace(k->trace_ctx, ev);
+	if (k->ncpus > 1)
+		pthread_mutex_unlock(&k->emit_lock);
 }
 
 void kernel_set_trace(struct kernel *k, trace_fn fn, void *ctx)
@@ -62,6 +80,8 @@ int kernel_init(struct kernel *k, enum arch_backend backend,
 	int err;
 
 	memset(k, 0, sizeof(*k));
+	k->backend = backend;
+	k->no_tls_restore = no_tls_restore;
 	err = cpu_init(&pc->cpu, backend, no_tls_restore);
 	if (err)
 		return err;
@@ -70,6 +90,10 @@ int kernel_init(struct kernel *k, enum arch_backend backend,
 		cpu_fini(&pc->cpu);
 		return err;
 	}
+	k->backend = pc->cpu.backend;	/* auto resolved: the same on every CPU */
+	pthread_mutex_init(&k->lock, NULL);
+	pthread_mutex_init(&k->emit_lock, NULL);
+	pthread_cond_init(&k->sched_cond, NULL);
 	k->ncpus = 1;
 	return 0;
 }
@@ -79,6 +103,7 @@ void kernel_fini(struct kernel *k)
 	struct process *p, *pnext;
 	struct thread *t, *tnext;
 
+	smp_stop(k);		/* back to one CPU: CPUs 1.. end in their threads */
 	for (p = k->procs; p; p = p->next_in_kernel)
 		if (!p->dead)
 			process_kill(k, p);
@@ -95,8 +120,10 @@ void kernel_fini(struct kernel *k)
 		free(p->name);
 		free(p);
 	}
-	for (unsigned i = 0; i < k->ncpus; i++)
-		cpu_fini(&k->cpus[i].cpu);
+	cpu_fini(&k->cpus[0].cpu);
+	pthread_cond_destroy(&k->sched_cond);
+	pthread_mutex_destroy(&k->emit_lock);
+	pthread_mutex_destroy(&k->lock);
 	memset(k, 0, sizeof(*k));
 }
 

@@ -11,6 +11,7 @@
 #ifndef TLSSIM_MACHINE_H
 #define TLSSIM_MACHINE_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -22,9 +23,10 @@
 
 struct process;
 struct thread;
+struct cpu_host;
 
-/* CPUs one kernel can drive; --cpus=N will raise it. */
-#define KERNEL_MAX_CPUS 1
+/* CPUs one kernel can drive (--cpus=N). */
+#define KERNEL_MAX_CPUS 64
 
 /* Per-CPU state: everything that belongs to one simulated CPU. */
 struct percpu {
@@ -38,11 +40,26 @@ struct percpu {
 	/* Set by a fault in user code; read by whoever ran the thread. */
 	bool faulted;
 	char fault_detail[160];
+	/* Several CPUs: the thread that just came back to this CPU's loop. */
+	struct thread *prev;
+	/* The TLS register as last loaded, for other CPUs to read. */
+	uintptr_t reg_shadow;
 };
 
 struct kernel {
 	struct percpu cpus[KERNEL_MAX_CPUS];
 	unsigned ncpus;
+	/*
+	 * With several CPUs (smp.h): CPUs 1.. are host threads; lock guards
+	 * the lists of threads, scheduling, the stack pool and the spaces;
+	 * emit_lock serialises events; sched_cond wakes idle CPUs.
+	 */
+	struct cpu_host *hosts;
+	pthread_mutex_t lock, emit_lock;
+	pthread_cond_t sched_cond;
+	struct thread *rr;		/* where the next pick starts */
+	enum arch_backend backend;	/* asked for at kernel_init */
+	bool no_tls_restore;
 	struct process *procs;		/* in creation order */
 	struct process *procs_tail;
 	struct process *live;		/* live processes, newest first */
@@ -77,10 +94,25 @@ void kernel_emit(struct kernel *k, const struct trace_event *ev);
  */
 void kernel_inject_map_fail(unsigned n);
 
-/* The CPU the calling host thread drives (today: the only one). */
-static inline struct percpu *this_cpu(struct kernel *k)
+/*
+ * The CPU the calling host thread drives: CPU 0 for the thread that made
+ * the kernel. Not inline on purpose: a simulated thread may resume on
+ * another host thread after a switch, and a compiler may keep the address
+ * of a thread-local variable across calls within one function.
+ */
+struct percpu *this_cpu(struct kernel *k);
+
+/* The kernel's lock, taken only when it drives several CPUs. */
+static inline void kernel_lock(struct kernel *k)
 {
-	return &k->cpus[0];
+	if (k->ncpus > 1)
+		pthread_mutex_lock(&k->lock);
+}
+
+static inline void kernel_unlock(struct kernel *k)
+{
+	if (k->ncpus > 1)
+		pthread_mutex_unlock(&k->lock);
 }
 
 /* The register backend the kernel's CPUs run. */

@@ -146,6 +146,7 @@ enum kernel_error process_kill(struct kernel *k, struct process *p)
 	for (unsigned i = 0; i < k->ncpus; i++)
 		if (k->cpus[i].space == p)
 			k->cpus[i].space = NULL;
+	p->cpus_in = 0;
 	pthread_mutex_lock(&p->lock);
 	p->policy->destroy(p->mgr);
 	p->mgr = NULL;
@@ -300,27 +301,60 @@ enum kernel_error process_switch_space(struct kernel *k, struct process *p)
 
 	if (old == p)
 		return KERR_OK;
-	if (old) {
+	kernel_lock(k);
+	/* a land stays shown while some CPU runs its process (smp.h) */
+	if (old && old->cpus_in == 1) {
 		err = pmem_set_hidden(old->pm, true);
 		if (err)
-			return err;
+			goto out_unlock;
 	}
-	err = pmem_set_hidden(p->pm, false);
-	if (err) {
-		/* back to the old space (showing what was shown before) */
-		if (old)
-			pmem_set_hidden(old->pm, false);
-		return err;
+	if (p->cpus_in == 0) {
+		err = pmem_set_hidden(p->pm, false);
+		if (err) {
+			/* back to the old space (showing what was shown before) */
+			if (old && old->cpus_in == 1)
+				pmem_set_hidden(old->pm, false);
+			goto out_unlock;
+		}
 	}
+	if (old)
+		old->cpus_in--;
+	p->cpus_in++;
 	pc->space = p;
-	return KERR_OK;
+	err = KERR_OK;
+out_unlock:
+	kernel_unlock(k);
+	return err;
+}
+
+enum kernel_error process_leave_space(struct kernel *k, struct percpu *pc)
+{
+	struct process *old = pc->space;
+	enum kernel_error err = KERR_OK;
+
+	if (!old)
+		return KERR_OK;
+	kernel_lock(k);
+	if (old->cpus_in == 1)
+		err = pmem_set_hidden(old->pm, true);
+	if (!err) {
+		old->cpus_in--;
+		pc->space = NULL;
+	}
+	kernel_unlock(k);
+	return err;
 }
 
 /* Whether some CPU's register holds an address in p's old range. */
 static bool register_points_into(struct kernel *k, const struct process *p)
 {
+	struct percpu *self = this_cpu(k);
+
 	for (unsigned i = 0; i < k->ncpus; i++) {
-		uintptr_t reg = cpu_read_tls_register(&k->cpus[i].cpu);
+		/* another CPU's register lives in its own host thread */
+		uintptr_t reg = &k->cpus[i] == self ?
+				cpu_read_tls_register(&k->cpus[i].cpu) :
+				k->cpus[i].reg_shadow;
 
 		if (reg >= p->userland_start &&
 		    reg - p->userland_start < p->userland_size)

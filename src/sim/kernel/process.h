@@ -29,6 +29,7 @@ struct process {
 	unsigned pid;
 	char *name;
 	struct pmem *pm;		/* private: NULL once killed */
+	unsigned cpus_in;		/* CPUs whose space it is */
 	const struct tls_manager_ops *policy;
 	struct tlsm *mgr;		/* private: the policy's manager */
 	pthread_mutex_t lock;		/* guards mgr and pm */
@@ -64,6 +65,9 @@ enum kernel_error process_kill(struct kernel *k, struct process *p);
  * ranges no register points into any more.
  */
 enum kernel_error process_switch_space(struct kernel *k, struct process *p);
+/* pc runs nothing of any process any more: its space is left (hidden if no
+ * other CPU runs that process). KERR_OK or KERR_HOST_REFUSED. */
+enum kernel_error process_leave_space(struct kernel *k, struct percpu *pc);
 void process_sweep_retired(struct kernel *k);
 
 /*

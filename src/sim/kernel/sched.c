@@ -7,6 +7,7 @@
 
 #include "process.h"
 #include "sched.h"
+#include "smp.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -103,9 +104,17 @@ enum kernel_error sched_switch_to(struct kernel *k, struct thread *t)
 		first_schedule(k, t);
 	cpu_load_tls(&pc->cpu, t->tls);
 	pc->current = t;
-	k->switches++;
-	if (k->retired)
+	if (k->ncpus > 1) {
+		pc->reg_shadow = cpu_read_tls_register(&pc->cpu);
+		__atomic_fetch_add(&k->switches, 1, __ATOMIC_RELAXED);
+	} else {
+		k->switches++;
+	}
+	if (k->retired) {
+		kernel_lock(k);
 		process_sweep_retired(k);
+		kernel_unlock(k);
+	}
 	if (k->trace)
 		kernel_emit(k, &(struct trace_event){
 			.kind = EV_SWITCH, .proc = t->proc, .thread = t,
@@ -188,12 +197,105 @@ static void fault_kill_current(struct kernel *k)
 	thread_exit(k, t);
 }
 
+/*
+ * Several CPUs: the next ready program thread that no CPU runs, after the
+ * last one picked, in creation order, wrapping around; marked on_cpu.
+ * NULL when there is none. Under the kernel's lock.
+ */
+static struct thread *pick_smp(struct kernel *k)
+{
+	struct thread *start = k->rr ? k->rr->next_in_kernel : NULL, *t;
+
+	for (t = start; t; t = t->next_in_kernel)
+		if (t->state == THREAD_READY && t->program && !t->on_cpu)
+			goto found;
+	for (t = k->threads; t && t != start; t = t->next_in_kernel)
+		if (t->state == THREAD_READY && t->program && !t->on_cpu)
+			goto found;
+	return NULL;
+found:
+	k->rr = t;
+	t->on_cpu = true;
+	return t;
+}
+
+/* Whether a program thread is still alive (running or ready). */
+static bool any_program_alive(struct kernel *k)
+{
+	for (struct thread *t = k->threads; t; t = t->next_in_kernel)
+		if (t->state == THREAD_READY && t->program)
+			return true;
+	return false;
+}
+
+/*
+ * The thread that just came back to this CPU's loop (it yielded, exited
+ * or faulted) may run elsewhere now; a dead one's stack goes back. Under
+ * the kernel's lock, on the CPU's own stack.
+ */
+static void finish_prev(struct kernel *k, struct percpu *pc)
+{
+	if (pc->prev) {
+		pc->prev->on_cpu = false;
+		pc->prev = NULL;
+		pthread_cond_broadcast(&k->sched_cond);
+	}
+	reap(k);
+}
+
+int sched_cpu_loop(struct kernel *k)
+{
+	struct percpu *pc = this_cpu(k);
+	sigjmp_buf env;
+	volatile int faults = 0;
+	struct thread *t;
+
+	pc->cpu.fault_env = &env;
+	if (sigsetjmp(env, 0) != 0) {
+		fault_kill_current(k);
+		faults++;
+	}
+	for (;;) {
+		pthread_mutex_lock(&k->lock);
+		finish_prev(k, pc);
+		while ((t = pick_smp(k)) == NULL && any_program_alive(k))
+			pthread_cond_wait(&k->sched_cond, &k->lock);
+		if (t && launch(k, t) < 0) {
+			t->on_cpu = false;
+			faults = -ENOMEM;
+			t = NULL;
+		}
+		if (!t) {
+			pthread_cond_broadcast(&k->sched_cond);
+			pthread_mutex_unlock(&k->lock);
+			break;
+		}
+		pthread_mutex_unlock(&k->lock);
+		pc->prev = t;
+		if (sched_switch_to(k, t) != KERR_OK) {
+			/* the host refused the address-space switch */
+			faults = -ENOMEM;
+			pthread_mutex_lock(&k->lock);
+			finish_prev(k, pc);
+			pthread_cond_broadcast(&k->sched_cond);
+			pthread_mutex_unlock(&k->lock);
+			break;
+		}
+		context_switch(&pc->idle, &t->ctx);
+	}
+	pc->cpu.fault_env = NULL;
+	return faults;
+}
+
 int kernel_run(struct kernel *k)
 {
 	struct percpu *pc = this_cpu(k);
 	sigjmp_buf env;
 	volatile int faults = 0;
 	struct thread *t;
+
+	if (k->ncpus > 1)
+		return smp_run_all(k);
 
 	pc->cpu.fault_env = &env;
 	if (sigsetjmp(env, 0) != 0) {
@@ -214,9 +316,10 @@ int kernel_run(struct kernel *k)
 	return faults;
 }
 
-int kernel_run_as(struct kernel *k, struct thread *t,
-		  void (*job)(struct kernel *, struct thread *, void *),
-		  void *arg)
+/* kernel_run_as on the calling thread's CPU. */
+static int run_as_here(struct kernel *k, struct thread *t,
+		       void (*job)(struct kernel *, struct thread *, void *),
+		       void *arg)
 {
 	struct percpu *pc = this_cpu(k);
 	sigjmp_buf env;
@@ -252,10 +355,99 @@ out_put_stack:
 	return 0;
 }
 
+/* A job handed to another CPU's host thread, and its result. */
+struct run_as_call {
+	struct thread *t;
+	void (*job)(struct kernel *, struct thread *, void *);
+	void *arg;
+	int result;
+};
+
+static void run_as_work(struct kernel *k, void *arg)
+{
+	struct run_as_call *c = arg;
+
+	if (c->job)
+		c->result = run_as_here(k, c->t, c->job, c->arg);
+	else
+		c->result = sched_switch_to(k, c->t);
+}
+
+/*
+ * With several CPUs, thread t's jobs run on CPU (tid mod CPUs) while the
+ * caller waits: one at a time, so a scenario gives the results of one CPU
+ * (its register lives in its CPU's host thread). Before that, the other
+ * CPUs run nothing, hold no address space, and their current thread is
+ * forgotten, so t's CPU switches (and traces the switch) exactly when one
+ * CPU would. Returns t's CPU, or -1 when the host refused the change of
+ * address space.
+ */
+static int focus_cpu(struct kernel *k, const struct thread *t)
+{
+	unsigned cpu = t->tid % k->ncpus;
+
+	for (unsigned i = 0; i < k->ncpus; i++) {
+		if (i == cpu)
+			continue;
+		if (process_leave_space(k, &k->cpus[i]) != KERR_OK)
+			return -1;
+		k->cpus[i].current = NULL;
+	}
+	return (int)cpu;
+}
+
+/* Run c on t's CPU; copy a fault's record to CPU 0, where callers look. */
+static void run_on_focus(struct kernel *k, struct run_as_call *c, int cpu)
+{
+	smp_run_on(k, (unsigned)cpu, run_as_work, c);
+	if (cpu != 0 && c->job && c->result == 1) {
+		k->cpus[0].faulted = true;
+		memcpy(k->cpus[0].fault_detail, k->cpus[cpu].fault_detail,
+		       sizeof(k->cpus[0].fault_detail));
+	}
+}
+
+int kernel_run_as(struct kernel *k, struct thread *t,
+		  void (*job)(struct kernel *, struct thread *, void *),
+		  void *arg)
+{
+	struct run_as_call c = { t, job, arg, 0 };
+	int cpu;
+
+	if (k->ncpus == 1)
+		return run_as_here(k, t, job, arg);
+	cpu = focus_cpu(k, t);
+	if (cpu < 0)
+		return -2;
+	run_on_focus(k, &c, cpu);
+	return c.result;
+}
+
+enum kernel_error kernel_switch_to(struct kernel *k, struct thread *t)
+{
+	struct run_as_call c = { t, NULL, NULL, 0 };
+	int cpu;
+
+	if (k->ncpus == 1 || t->state == THREAD_DEAD)
+		return sched_switch_to(k, t);
+	cpu = focus_cpu(k, t);
+	if (cpu < 0)
+		return KERR_HOST_REFUSED;
+	run_on_focus(k, &c, cpu);
+	return (enum kernel_error)c.result;
+}
+
 void sys_yield(struct kernel *k)
 {
 	struct thread *prev = current_thread(k);
-	struct thread *next = pick_next(k, prev);
+	struct thread *next;
+
+	if (k->ncpus > 1) {
+		/* back to this CPU's loop; resumed by whichever CPU picks it */
+		context_switch(&prev->ctx, &this_cpu(k)->idle);
+		return;
+	}
+	next = pick_next(k, prev);
 
 	if (!next || next == prev)
 		return;
@@ -272,6 +464,10 @@ void sys_exit(struct kernel *k)
 	struct thread *next;
 
 	thread_exit(k, self);
+	if (k->ncpus > 1) {
+		context_switch(&self->ctx, &this_cpu(k)->idle);
+		panic("sys_exit: a dead thread was resumed");
+	}
 	next = pick_next(k, self);
 	if (next && launch(k, next) == 0) {
 		sched_switch_to(k, next);

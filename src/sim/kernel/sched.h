@@ -41,8 +41,9 @@ static inline struct thread *current_thread(struct kernel *k)
 int kernel_run(struct kernel *k);
 
 /*
- * Switch to t and run job(k, t, arg) as t, on t's stack, then come back.
- * Returns 0, or 1 when the job faulted (then t is dead and
+ * Switch to t and run job(k, t, arg) as t, on t's stack, then come back
+ * (with several CPUs, on CPU tid mod CPUs, the caller waiting). Returns 0,
+ * or 1 when the job faulted (then t is dead and the caller's
  * this_cpu(k)->fault_detail says why), -1 when t is dead, -2 when the host
  * refused t a stack or the switch of address space (nothing ran). t holds a host stack only during the
  * job.
@@ -50,6 +51,18 @@ int kernel_run(struct kernel *k);
 int kernel_run_as(struct kernel *k, struct thread *t,
 		  void (*job)(struct kernel *, struct thread *, void *),
 		  void *arg);
+
+/*
+ * sched_switch_to on t's CPU (see kernel_run_as), for a scenario's
+ * `switch`. Returns as sched_switch_to.
+ */
+enum kernel_error kernel_switch_to(struct kernel *k, struct thread *t);
+
+/*
+ * Internal to the kernel model (smp.c): one CPU's scheduler loop when the
+ * kernel drives several; returns its faults, or -ENOMEM.
+ */
+int sched_cpu_loop(struct kernel *k);
 
 /* Syscalls for user programs: give up the CPU; die. */
 void sys_yield(struct kernel *k);

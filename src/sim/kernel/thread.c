@@ -27,6 +27,9 @@ enum kernel_error thread_create(struct kernel *k, struct process *p,
 	if (!t)
 		return host_refused("memory for thread %s", name);
 	t->name = memcpy(t + 1, name, len);
+	kernel_lock(k);
+	t->tid = ++k->next_tid;
+	kernel_unlock(k);
 
 	pthread_mutex_lock(&p->lock);
 	err = process_tls_take(k, p, t, &t->tls);
@@ -35,7 +38,6 @@ enum kernel_error thread_create(struct kernel *k, struct process *p,
 		goto out_free_t;
 
 	t->kernel = k;
-	t->tid = ++k->next_tid;
 	t->proc = p;
 	t->tls_offset = process_offset(p, t->tls);
 	t->state = THREAD_READY;
@@ -49,6 +51,11 @@ enum kernel_error thread_create(struct kernel *k, struct process *p,
 	return KERR_OK;
 
 out_free_t:
+	/* a failed spawn takes no tid (unless another CPU took the next) */
+	kernel_lock(k);
+	if (t->tid && k->next_tid == t->tid)
+		k->next_tid--;
+	kernel_unlock(k);
 	free(t);
 	return err;
 }
@@ -57,6 +64,9 @@ void thread_attach(struct kernel *k, struct thread *t)
 {
 	struct process *p = t->proc;
 
+	kernel_lock(k);
+	if (!t->tid)
+		t->tid = ++k->next_tid;
 	KLIST_APPEND(k->threads, k->threads_tail, t);
 	t->live_prev = p->threads_tail;
 	t->live_next = NULL;
@@ -65,6 +75,7 @@ void thread_attach(struct kernel *k, struct thread *t)
 	else
 		p->threads = t;
 	p->threads_tail = t;
+	kernel_unlock(k);
 }
 
 void thread_mark_dead(struct kernel *k, struct thread *t)
@@ -72,6 +83,7 @@ void thread_mark_dead(struct kernel *k, struct thread *t)
 	struct percpu *pc = this_cpu(k);
 	struct process *p = t->proc;
 
+	kernel_lock(k);
 	if (t->state != THREAD_DEAD) {
 		if (t->live_prev)
 			t->live_prev->live_next = t->live_next;
@@ -92,6 +104,7 @@ void thread_mark_dead(struct kernel *k, struct thread *t)
 		t->next_zombie = pc->zombies;
 		pc->zombies = t;
 	}
+	kernel_unlock(k);
 }
 
 enum kernel_error thread_exit(struct kernel *k, struct thread *t)

@@ -34,6 +34,7 @@ struct thread {
 	uint64_t tls_offset;	/* kept after death, for reports */
 	enum thread_state state;
 	bool scheduled_once;	/* the first schedule has zeroed the TLS */
+	bool on_cpu;		/* several CPUs: one of them runs it */
 	struct context ctx;	/* valid while stack is set */
 	void *stack;		/* a pooled host stack while it runs user
 				 * code (stack.h), else NULL */

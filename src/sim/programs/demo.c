@@ -6,6 +6,7 @@
 #include <config.h>
 
 #include "demo.h"
+#include "kernel/smp.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -166,14 +167,22 @@ int demo_run(const struct demo_options *opt, FILE *out)
 			strerror(-err));
 		return 4;
 	}
+	err = kernel_set_cpus(&k, opt->cpus ? opt->cpus : 1);
+	if (err) {
+		fprintf(stderr, "tlssim: demo: the host refused %u CPUs: %s\n",
+			opt->cpus, strerror(-err));
+		kernel_fini(&k);
+		return 4;
+	}
 	res = calloc(total ? total : 1, sizeof(*res));
 	if (!res) {
 		kernel_fini(&k);
 		return 4;
 	}
-	fprintf(out, "tlssim demo: %u process(es) x %u thread(s), %u yields, backend %s%s\n",
+	fprintf(out, "tlssim demo: %u process(es) x %u thread(s), %u yields, backend %s%s%s\n",
 		opt->processes, opt->threads + 1, opt->yields,
 		arch_backend_name(kernel_backend(&k)),
+		k.ncpus > 1 ? ", several CPUs" : "",
 		opt->no_tls_restore ? ", --no-tls-restore" : "");
 	status = spawn_all(&k, opt, res, out);
 	if (status)

@@ -45,6 +45,7 @@ struct demo_options {
 	bool quiet;		/* summary only */
 	enum arch_backend arch;
 	bool no_tls_restore;
+	unsigned cpus;		/* simulated CPUs, host threads (0: one) */
 };
 
 /*

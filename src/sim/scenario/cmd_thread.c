@@ -81,7 +81,7 @@ static void exec_exit(struct runner *r, const struct scn_cmd *c,
 static void exec_switch(struct runner *r, const struct scn_cmd *c,
 			struct step *s)
 {
-	step_error(s, sched_switch_to(&r->k, r->th[c->thread].t));
+	step_error(s, kernel_switch_to(&r->k, r->th[c->thread].t));
 }
 
 /* ---- jobs run as a thread, on its stack ---- */

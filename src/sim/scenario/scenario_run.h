@@ -27,6 +27,8 @@ struct run_options {
 	FILE *err;		/* failures and errors */
 	/* The policy of processes that name none (NULL: sunrise). */
 	const struct tls_manager_ops *policy;
+	/* Simulated CPUs (0 or 1: one); jobs run on CPU tid mod cpus. */
+	unsigned cpus;
 	/* Who is told about each step (NULL: the text reporter). */
 	const struct reporter *reporter;
 };

@@ -8,6 +8,7 @@
 #include <config.h>
 
 #include "runner.h"
+#include "kernel/smp.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -76,6 +77,14 @@ int runner_init(struct runner *r, const struct scenario *scn,
 	if (err) {
 		fprintf(opt->err, "tlssim: cannot bring up the simulated CPU: %s\n",
 			strerror(-err));
+		err = RUN_HOST;
+		goto out_free;
+	}
+	err = kernel_set_cpus(&r->k, opt->cpus ? opt->cpus : 1);
+	if (err) {
+		fprintf(opt->err, "tlssim: the host refused %u CPUs: %s\n",
+			opt->cpus, strerror(-err));
+		kernel_fini(&r->k);
 		err = RUN_HOST;
 		goto out_free;
 	}

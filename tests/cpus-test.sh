@@ -1,0 +1,34 @@
+#!/bin/sh
+# tests/cpus-test.sh: scenario runs on several CPUs give what one CPU gives.
+# Every golden scenario test runs again with --cpus=3 and must print its
+# NAME.out and exit as its '#! status:' says. The lab fault
+# (--no-tls-restore) is the exception, by design: each CPU keeps its own
+# stale register, so those scenarios are listed as skipped, not passed.
+set -u
+: "${TLSSIM:?}" "${top_srcdir:?}"
+dir=$top_srcdir/tests/scenarios
+tmp=${TMPDIR:-/tmp}/tlssim-cpus.$$
+trap 'rm -f "$tmp"' EXIT
+fails=0 ran=0 skipped=0
+
+for tls in "$dir"/*.tls; do
+	name=$(basename "$tls" .tls)
+	args=$(sed -n 's/^#! args: *//p' "$tls" | head -n 1 | tr -d '\r')
+	want=$(sed -n 's/^#! status: *//p' "$tls" | head -n 1 | tr -d '\r')
+	case $args in
+	*--no-tls-restore*) skipped=$((skipped + 1)); continue ;;
+	esac
+	# shellcheck disable=SC2086
+	(cd "$dir" && $TLSSIM run --color=never --cpus=3 $args "$name.tls") \
+		>"$tmp" 2>&1
+	got=$?
+	ran=$((ran + 1))
+	if [ "$got" != "${want:-0}" ] || ! cmp -s "$tmp" "$dir/$name.out"; then
+		echo "FAIL: $name with --cpus=3 (exit $got, expected ${want:-0})"
+		diff "$dir/$name.out" "$tmp" | head -n 10
+		fails=$((fails + 1))
+	fi
+done
+echo "cpus-test: $ran scenarios on 3 CPUs, $fails failed;" \
+     "SKIP (not counted): $skipped with --no-tls-restore"
+[ "$fails" -eq 0 ]
