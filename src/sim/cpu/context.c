@@ -12,6 +12,18 @@
 /* In context_<host>.S: calls entry(arg) from the callee-saved registers. */
 extern char context_trampoline[];
 
+/* Under ThreadSanitizer, a new context runs on a fiber of its own. */
+static void context_new_fiber(struct context *ctx)
+{
+#ifdef __SANITIZE_THREAD__
+	if (ctx->fiber)
+		__tsan_destroy_fiber(ctx->fiber);
+	ctx->fiber = __tsan_create_fiber(0);
+#else
+	(void)ctx;
+#endif
+}
+
 /* The highest 16-byte aligned address of the stack. */
 static uintptr_t stack_top(void *stack, size_t size)
 {
@@ -33,6 +45,7 @@ void context_init(struct context *ctx, void *stack, size_t size,
 	sp[2] = (uintptr_t)arg;		/* r13 */
 	sp[6] = (uintptr_t)context_trampoline;
 	ctx->sp = sp;
+	context_new_fiber(ctx);
 }
 #elif defined(__i386__)
 /*
@@ -49,6 +62,7 @@ void context_init(struct context *ctx, void *stack, size_t size,
 	sp[2] = (uintptr_t)entry;
 	sp[4] = (uintptr_t)context_trampoline;
 	ctx->sp = sp;
+	context_new_fiber(ctx);
 }
 #elif defined(__aarch64__)
 /*
@@ -65,6 +79,7 @@ void context_init(struct context *ctx, void *stack, size_t size,
 	sp[1] = (uintptr_t)arg;
 	sp[11] = (uintptr_t)context_trampoline;
 	ctx->sp = sp;
+	context_new_fiber(ctx);
 }
 #else
 #error "no context switch for this host: add src/sim/context_<host>.S"

@@ -1,7 +1,7 @@
 /*
  * context_aarch64.S - the simulated CPU's context switch (AAPCS64).
  *
- * void context_switch(struct context *from, struct context *to)
+ * void context_switch_raw(struct context *from, struct context *to)
  *   x0 = from, x1 = to. Save x19-x30 and d8-d15 in a 160-byte frame on the
  *   stack, save sp in from->sp, load to->sp, restore, ret (to x30).
  *   No syscall, no signal mask.
@@ -12,10 +12,10 @@
  */
 	.text
 
-	.globl	context_switch
-	.type	context_switch, %function
+	.globl	context_switch_raw
+	.type	context_switch_raw, %function
 	.p2align 4
-context_switch:
+context_switch_raw:
 	sub	sp, sp, #160
 	stp	x19, x20, [sp, #0]
 	stp	x21, x22, [sp, #16]
@@ -43,7 +43,7 @@ context_switch:
 	ldp	d14, d15, [sp, #144]
 	add	sp, sp, #160
 	ret
-	.size	context_switch, .-context_switch
+	.size	context_switch_raw, .-context_switch_raw
 
 	.globl	context_trampoline
 	.hidden	context_trampoline

@@ -1,7 +1,7 @@
 /*
  * context_i386.S - the simulated CPU's context switch (i386 cdecl).
  *
- * void context_switch(struct context *from, struct context *to)
+ * void context_switch_raw(struct context *from, struct context *to)
  *   Arguments on the stack. Push the callee-saved ebp, ebx, esi, edi, save
  *   esp in from->sp, load to->sp, pop, ret. No syscall, no signal mask.
  *
@@ -12,10 +12,10 @@
  */
 	.text
 
-	.globl	context_switch
-	.type	context_switch, @function
+	.globl	context_switch_raw
+	.type	context_switch_raw, @function
 	.p2align 4
-context_switch:
+context_switch_raw:
 	movl	4(%esp), %eax
 	movl	8(%esp), %edx
 	pushl	%ebp
@@ -29,7 +29,7 @@ context_switch:
 	popl	%ebx
 	popl	%ebp
 	ret
-	.size	context_switch, .-context_switch
+	.size	context_switch_raw, .-context_switch_raw
 
 	.globl	context_trampoline
 	.hidden	context_trampoline

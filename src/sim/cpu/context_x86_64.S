@@ -1,7 +1,7 @@
 /*
  * context_x86_64.S - the simulated CPU's context switch (System V x86_64).
  *
- * void context_switch(struct context *from, struct context *to)
+ * void context_switch_raw(struct context *from, struct context *to)
  *   rdi = from, rsi = to. Push the callee-saved registers, save rsp in
  *   from->sp, load to->sp, pop, ret: six pushes, two moves, six pops. No
  *   syscall, no signal mask.
@@ -12,10 +12,10 @@
  */
 	.text
 
-	.globl	context_switch
-	.type	context_switch, @function
+	.globl	context_switch_raw
+	.type	context_switch_raw, @function
 	.p2align 4
-context_switch:
+context_switch_raw:
 	pushq	%rbp
 	pushq	%rbx
 	pushq	%r12
@@ -31,7 +31,7 @@ context_switch:
 	popq	%rbx
 	popq	%rbp
 	ret
-	.size	context_switch, .-context_switch
+	.size	context_switch_raw, .-context_switch_raw
 
 	.globl	context_trampoline
 	.hidden	context_trampoline

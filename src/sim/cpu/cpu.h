@@ -160,7 +160,11 @@ void cpu_fault_guard_release(void);
 
 /* A saved stack pointer of a simulated execution context. */
 struct context {
-	void *sp;
+	void *sp;		/* first: the assembly reads it at offset 0 */
+#ifdef __SANITIZE_THREAD__
+	/* ThreadSanitizer's view of the stack this context runs on. */
+	void *fiber;
+#endif
 };
 
 /*
@@ -172,7 +176,26 @@ struct context {
  */
 void context_init(struct context *ctx, void *stack, size_t size,
 		  void (*entry)(void *), void *arg);
-/* Save callee-saved registers in from, resume to. Returns when resumed. */
-void context_switch(struct context *from, struct context *to);
+/* In context_<host>.S: save callee-saved registers in from, resume to. */
+void context_switch_raw(struct context *from, struct context *to);
+
+#ifdef __SANITIZE_THREAD__
+#include <sanitizer/tsan_interface.h>
+#endif
+
+/*
+ * Save callee-saved registers in from, resume to; returns when resumed.
+ * Under ThreadSanitizer, tells it first which fiber (stack) runs next: a
+ * simulated thread may resume on another host thread.
+ */
+static inline void context_switch(struct context *from, struct context *to)
+{
+#ifdef __SANITIZE_THREAD__
+	if (!from->fiber)
+		from->fiber = __tsan_get_current_fiber();
+	__tsan_switch_to_fiber(to->fiber, 0);
+#endif
+	context_switch_raw(from, to);
+}
 
 #endif

@@ -94,8 +94,12 @@ enum kernel_error sched_switch_to(struct kernel *k, struct thread *t)
 
 	if (t->state == THREAD_DEAD)
 		return KERR_INVALID_STATE;
-	if (pc->current == t)
+	kernel_lock(k);		/* another CPU may clear a stale current */
+	if (pc->current == t) {
+		kernel_unlock(k);
 		return KERR_OK;
+	}
+	kernel_unlock(k);
 	/* the address space first: the kernel writes the TLS through it */
 	err = process_switch_space(k, t->proc);
 	if (err)
@@ -103,7 +107,9 @@ enum kernel_error sched_switch_to(struct kernel *k, struct thread *t)
 	if (!t->scheduled_once)
 		first_schedule(k, t);
 	cpu_load_tls(&pc->cpu, t->tls);
+	kernel_lock(k);
 	pc->current = t;
+	kernel_unlock(k);
 	if (k->ncpus > 1) {
 		pc->reg_shadow = cpu_read_tls_register(&pc->cpu);
 		__atomic_fetch_add(&k->switches, 1, __ATOMIC_RELAXED);
