@@ -481,8 +481,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (print < 0)
 		print = getenv("TLSSIM_FUZZ_PRINT") != NULL;
 	generate(&g, data, size, &fo);
-	if (print)
+	if (print) {
+		/* out before the run: it may be the one that crashes */
 		fwrite(g.text, 1, g.len, stdout);
+		fflush(stdout);
+	}
 	if (fuzz_run_text(g.text, g.len, &fo) == RUN_MALFORMED)
 		malformed(&g);
 	return 0;
