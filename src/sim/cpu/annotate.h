@@ -11,7 +11,9 @@
  *   process's land): the fault is the simulated event, not a bug of the
  *   simulator, so memcheck's reports are off for the access itself.
  * - A reused stack: AddressSanitizer marks the frames of the thread that
- *   last ran on it; the next one starts on clean shadow memory.
+ *   last ran on it (a fault jumps out of them); the next one starts on
+ *   clean shadow memory, and so do whatever host mappings later land where
+ *   an unmapped stack was.
  */
 #ifndef TLSSIM_ANNOTATE_H
 #define TLSSIM_ANNOTATE_H
@@ -25,7 +27,13 @@
 #define VALGRIND_ENABLE_ERROR_REPORTING ((void)0)
 #endif
 
-#if defined(__SANITIZE_ADDRESS__)
+/* GCC says __SANITIZE_ADDRESS__; clang (before 15) only __has_feature. */
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define TLSSIM_ASAN 1
+#endif
+#endif
+#if defined(__SANITIZE_ADDRESS__) || defined(TLSSIM_ASAN)
 #include <sanitizer/asan_interface.h>
 #define STACK_UNPOISON(p, n) ASAN_UNPOISON_MEMORY_REGION((p), (n))
 #else

@@ -2,9 +2,10 @@
  * fault.c - user faults. While simulated user code touches its TLS
  * (cpu->in_user), a SIGSEGV or SIGBUS is the simulated thread's fault: the
  * handler records it and siglongjmps to cpu->fault_env. Anywhere else it is
- * a bug of the simulator: the handler restores the default action and
- * returns, so the faulting instruction runs again and the process dies the
- * ordinary way.
+ * a bug of the simulator: the handler puts back the action there was
+ * before the first guard (the default, or a sanitizer's report, which a
+ * fuzzer needs to keep the input) and returns, so the faulting instruction
+ * runs again and the process dies the ordinary way.
  *
  * The handler runs on an alternate stack (a fault may come from a broken
  * stack) with SA_NODEFER, so SIGSEGV stays unblocked after the jump and the
@@ -17,6 +18,7 @@
 #include "annotate.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +28,26 @@
 static __thread struct cpu *guard_cpu;
 /* This host thread's alternate signal stack, once set up. */
 static __thread void *guard_stack;
+/* The actions of SIGSEGV and SIGBUS before the first guard. */
+static struct sigaction prev_segv, prev_bus;
+static pthread_once_t prev_once = PTHREAD_ONCE_INIT;
+
+static void save_prev_actions(void)
+{
+	sigaction(SIGSEGV, NULL, &prev_segv);
+	sigaction(SIGBUS, NULL, &prev_bus);
+}
+
+/* Give signo back to what handled it before the guard (never SIG_IGN). */
+static void restore_prev_action(int signo)
+{
+	const struct sigaction *prev = signo == SIGBUS ? &prev_bus : &prev_segv;
+
+	if (!(prev->sa_flags & SA_SIGINFO) && prev->sa_handler == SIG_IGN)
+		signal(signo, SIG_DFL);
+	else
+		sigaction(signo, prev, NULL);
+}
 
 /* Record the fault and jump to the catch site, or let it crash. */
 static void fault_handler(int signo, siginfo_t *info, void *uctx)
@@ -35,7 +57,7 @@ static void fault_handler(int signo, siginfo_t *info, void *uctx)
 
 	(void)uctx;
 	if (!cpu || !cpu->in_user || !cpu->fault_env) {
-		signal(signo, SIG_DFL);
+		restore_prev_action(signo);
 		return;
 	}
 	cpu->fault_signo = signo;
@@ -89,6 +111,7 @@ int cpu_fault_guard_install(struct cpu *cpu)
 	err = guard_altstack();
 	if (err)
 		return err;
+	pthread_once(&prev_once, save_prev_actions);
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_sigaction = fault_handler;
 	sa.sa_flags = SA_SIGINFO | SA_ONSTACK | SA_NODEFER;

@@ -200,6 +200,13 @@ static void fault_kill_current(struct kernel *k)
 	kernel_emit(k, &(struct trace_event){ .kind = EV_FAULT,
 					      .proc = t->proc, .thread = t,
 					      .detail = pc->fault_detail });
+	/*
+	 * The fault jumped off t's stack for good, so its context there is
+	 * stale even if t survives (its manager may panic on the exit): the
+	 * stack goes back now, and t's next run starts on a fresh one.
+	 */
+	stack_put(&k->stacks, t->stack);
+	t->stack = NULL;
 	thread_exit(k, t);
 }
 

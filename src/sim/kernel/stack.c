@@ -46,6 +46,11 @@ static void *stack_map(void)
 static void stack_unmap(void *stack)
 {
 	VALGRIND_STACK_DEREGISTER(*stack_record(stack));
+	/*
+	 * Frames a fault jumped out of stay poisoned; the host may hand the
+	 * pages out again (a user land), which must not inherit them.
+	 */
+	STACK_UNPOISON(stack, THREAD_STACK_USABLE);
 	munmap((char *)stack - PAGE_SIZE, THREAD_STACK_SIZE + PAGE_SIZE);
 }
 
