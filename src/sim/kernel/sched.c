@@ -205,8 +205,10 @@ static void fault_kill_current(struct kernel *k)
 	 * stale even if t survives (its manager may panic on the exit): the
 	 * stack goes back now, and t's next run starts on a fresh one.
 	 */
+	kernel_lock(k);
 	stack_put(&k->stacks, t->stack);
 	t->stack = NULL;
+	kernel_unlock(k);
 	thread_exit(k, t);
 }
 
@@ -370,20 +372,39 @@ out_put_stack:
 
 /* A job handed to another CPU's host thread, and its result. */
 struct run_as_call {
+	struct kernel *k;
 	struct thread *t;
 	void (*job)(struct kernel *, struct thread *, void *);
 	void *arg;
 	int result;
+	bool panicked;		/* the kernel panicked on t's CPU ... */
+	char message[PANIC_MESSAGE_MAX];	/* ... with this */
 };
 
-static void run_as_work(struct kernel *k, void *arg)
+static void run_as_call_fn(void *arg)
 {
 	struct run_as_call *c = arg;
 
 	if (c->job)
-		c->result = run_as_here(k, c->t, c->job, c->arg);
+		c->result = run_as_here(c->k, c->t, c->job, c->arg);
 	else
-		c->result = sched_switch_to(k, c->t);
+		c->result = sched_switch_to(c->k, c->t);
+}
+
+/*
+ * On t's CPU: a panic there is caught in that host thread (the caller's
+ * catch is in another one) and raised again in the caller's.
+ */
+static void run_as_work(struct kernel *k, void *arg)
+{
+	struct run_as_call *c = arg;
+	struct panic_catch catch;
+
+	(void)k;
+	if (panic_call(&catch, run_as_call_fn, c)) {
+		c->panicked = true;
+		memcpy(c->message, catch.message, sizeof(c->message));
+	}
 }
 
 /*
@@ -413,6 +434,8 @@ static int focus_cpu(struct kernel *k, const struct thread *t)
 static void run_on_focus(struct kernel *k, struct run_as_call *c, int cpu)
 {
 	smp_run_on(k, (unsigned)cpu, run_as_work, c);
+	if (c->panicked)
+		panic("%s", c->message);
 	if (cpu != 0 && c->job && c->result == 1) {
 		k->cpus[0].faulted = true;
 		memcpy(k->cpus[0].fault_detail, k->cpus[cpu].fault_detail,
@@ -424,7 +447,7 @@ int kernel_run_as(struct kernel *k, struct thread *t,
 		  void (*job)(struct kernel *, struct thread *, void *),
 		  void *arg)
 {
-	struct run_as_call c = { t, job, arg, 0 };
+	struct run_as_call c = { .k = k, .t = t, .job = job, .arg = arg };
 	int cpu;
 
 	if (k->ncpus == 1)
@@ -438,7 +461,7 @@ int kernel_run_as(struct kernel *k, struct thread *t,
 
 enum kernel_error kernel_switch_to(struct kernel *k, struct thread *t)
 {
-	struct run_as_call c = { t, NULL, NULL, 0 };
+	struct run_as_call c = { .k = k, .t = t };
 	int cpu;
 
 	if (k->ncpus == 1 || t->state == THREAD_DEAD)
