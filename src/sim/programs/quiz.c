@@ -95,7 +95,10 @@ static bool parse_number(const char *s, uint64_t min, uint64_t max,
 	return true;
 }
 
-/* The built-in policies' names, "sunrise, indexed, ...", into buf. */
+/*
+ * The built-in policies' names, "sunrise, indexed, ...", into buf.
+ * Returns buf.
+ */
 static const char *policy_names(char *buf, size_t size)
 {
 	const struct tls_manager_ops *ops;
@@ -108,7 +111,10 @@ static const char *policy_names(char *buf, size_t size)
 	return buf;
 }
 
-/* The option getopt_long complained about, as the user wrote it. */
+/*
+ * The option getopt_long complained about, as the user wrote it: "-x"
+ * (in buf) for a short one, else the word itself. Never fails.
+ */
 static const char *bad_option(char **argv, char *buf, size_t size)
 {
 	if (optopt && optopt < 256) {
@@ -256,7 +262,7 @@ static void wrap(FILE *out, const char *prefix, const char *text)
 		fputc('\n', out);
 }
 
-/* "A", "A and B", "A, B and C" into buf: the first n processes. */
+/* "A", "A and B", "A, B and C" into buf: the first n processes; returns buf. */
 static const char *first_names(const struct quiz *q, unsigned n, char *buf,
 			       size_t size)
 {
@@ -272,7 +278,8 @@ static const char *first_names(const struct quiz *q, unsigned n, char *buf,
 
 /*
  * The problem's parameters and the rules it runs by, each line starting
- * with prefix ("# " in a scenario).
+ * with prefix ("# " in a scenario). Returns nothing; a write error shows
+ * in ferror(out).
  */
 static void print_header(FILE *out, const struct quiz_cfg *cfg,
 			 const struct quiz *q, const char *prefix)
@@ -305,7 +312,10 @@ static void print_header(FILE *out, const struct quiz_cfg *cfg,
 	wrap(out, prefix, text);
 }
 
-/* One operation as a command of the scenario language, into buf. */
+/*
+ * One operation as a command of the scenario language, into buf.
+ * Returns buf.
+ */
 static const char *op_text(const struct quiz *q, const struct quiz_op *op,
 			   char *buf, size_t size)
 {
@@ -335,7 +345,10 @@ static const char *op_text(const struct quiz *q, const struct quiz_op *op,
 	return buf;
 }
 
-/* The answer to a spawn, or a note on a page the op unmapped, into buf. */
+/*
+ * What follows an operation, into buf: a spawn's "-> TLS at ?" or its
+ * answer, an exit's note that it unmapped a TLS page, or "". Returns buf.
+ */
 static const char *answer_text(const struct quiz_op *op, bool compute,
 			       char *buf, size_t size)
 {
@@ -355,7 +368,7 @@ static const char *answer_text(const struct quiz_op *op, bool compute,
 	return buf;
 }
 
-/* The numbered operations, with their answers when compute. */
+/* The numbered operations, with their answers when compute. Returns nothing. */
 static void print_ops(FILE *out, const struct quiz *q, bool compute)
 {
 	int width = q->nops >= 1000 ? 4 : 3;
@@ -374,7 +387,10 @@ static void print_ops(FILE *out, const struct quiz *q, bool compute)
 	}
 }
 
-/* Each process's final pages and slots, drawn as `show` draws them. */
+/*
+ * Each process's final memory and slots, drawn by show_process as the
+ * runner's `show` draws them. Returns 0, or show_process's error.
+ */
 static int print_pictures(FILE *out, const struct quiz *q)
 {
 	fprintf(out, "The end: each process's memory and TLS slots, as `show` draws them.\n");
@@ -389,7 +405,10 @@ static int print_pictures(FILE *out, const struct quiz *q)
 	return 0;
 }
 
-/* The problem as text: the question, or with compute the answers. */
+/*
+ * The problem as text: the question, or with compute the answers and
+ * the pictures. Returns 0, or print_pictures' error.
+ */
 static int print_text(FILE *out, const struct quiz_cfg *cfg,
 		      const struct quiz *q)
 {
@@ -409,7 +428,10 @@ static int print_text(FILE *out, const struct quiz_cfg *cfg,
 
 /* ---- the scenario ---- */
 
-/* `process P userland=SIZE policy=NAME` for the i-th process. */
+/*
+ * `process P userland=SIZE policy=NAME` for the i-th process. Returns
+ * nothing.
+ */
 static void print_process_line(FILE *out, const struct quiz *q, unsigned i)
 {
 	fprintf(out, "process %s userland=%zuK policy=%s\n", q->procs[i].name,
@@ -419,7 +441,8 @@ static void print_process_line(FILE *out, const struct quiz *q, unsigned i)
 /*
  * The problem as a scenario with its answers as expectations: `expect tls`
  * after each spawn, `expect error` before a spawn into a full land, and
- * each live process's pages and slots in use at the end.
+ * each live process's pages and slots in use at the end. Returns 0 (a
+ * write error shows in ferror(out)).
  */
 static int print_scenario(FILE *out, const struct quiz_cfg *cfg,
 			  const struct quiz *q)

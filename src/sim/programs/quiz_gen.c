@@ -69,7 +69,7 @@ bool quiz_proc_alive(const struct quiz *q, unsigned i)
 	return i < q->nprocs && !q->procs[i].p[QUIZ_SHOWN]->dead;
 }
 
-/* Number of live processes. */
+/* Number of live processes. Never fails. */
 static unsigned live_procs(const struct quiz *q)
 {
 	unsigned n = 0;
@@ -88,7 +88,7 @@ static unsigned nth_live_proc(const struct quiz *q, uint64_t k)
 	return 0;
 }
 
-/* Number of live threads, in every process. */
+/* Number of live threads, in every process. Never fails. */
 static size_t live_threads(const struct quiz *q)
 {
 	size_t n = 0;
@@ -118,7 +118,7 @@ struct page_scan {
 	struct free_pages *fp;
 };
 
-/* Clear the pages mapping m covers. */
+/* Mark the pages mapping m covers as not free. Returns nothing. */
 static void scan_mapping(void *arg, const struct mapping *m)
 {
 	struct page_scan *s = arg;
@@ -129,7 +129,10 @@ static void scan_mapping(void *arg, const struct mapping *m)
 		s->fp->free[i] = false;
 }
 
-/* Which pages of the i-th process's user land are free in every world. */
+/*
+ * Which pages of the i-th process's user land are free in every world,
+ * into fp. Never fails.
+ */
 static void find_free_pages(const struct quiz *q, unsigned i,
 			    struct free_pages *fp)
 {
@@ -220,6 +223,7 @@ static enum quiz_op_kind choose_kind(struct quiz *q, size_t index)
  * Where a map goes: a live process with a page free in every world; half
  * the time its lowest such page (where first fit looks first), else any
  * of them; one to QUIZ_MAP_MAX_PAGES pages, as many as are free there.
+ * Some live process must have such a page. Never fails.
  */
 static void choose_map(struct quiz *q, struct quiz_op *op)
 {
@@ -333,7 +337,10 @@ static enum kernel_error spawn(struct quiz *q, struct quiz_op *op)
 	return KERR_OK;
 }
 
-/* Forget the quiz's own mappings of process proc that lie in [off, end). */
+/*
+ * Forget the quiz's own mappings of process proc that start in
+ * [off, end). Never fails.
+ */
 static void forget_maps(struct quiz *q, unsigned proc, uint64_t off,
 			uint64_t end)
 {
@@ -346,7 +353,10 @@ static void forget_maps(struct quiz *q, unsigned proc, uint64_t off,
 	q->nmaps = kept;
 }
 
-/* The kill of process proc: its threads are dead now, its maps gone. */
+/*
+ * The kill of process proc: its threads are dead now, its maps gone.
+ * Never fails.
+ */
 static void forget_proc(struct quiz *q, unsigned proc)
 {
 	for (size_t i = 0; i < q->nthreads; i++)
