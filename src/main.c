@@ -15,6 +15,7 @@
 #include "policy/policy.h"
 #include "programs/bench.h"
 #include "programs/demo.h"
+#include "programs/quiz.h"
 #include "report/diag.h"
 #include "scenario/scenario.h"
 #include "scenario/scenario_run.h"
@@ -23,6 +24,7 @@ static const char usage_text[] =
 	"Usage: tlssim [run] [OPTIONS] FILE...   run scenario files ('-' = stdin)\n"
 	"       tlssim demo [OPTIONS]            threads checking their TLS\n"
 	"       tlssim bench [WORKLOAD...] [OPTIONS]  policies at scale\n"
+	"       tlssim quiz [-s SEED] [-n OPS] [-c] [OPTIONS]  TLS homework\n"
 	"\n"
 	"Simulate a microkernel's thread local storage: a 0x200-byte region per\n"
 	"thread, eight to a page, reached through the TLS register.\n"
@@ -324,6 +326,8 @@ int main(int argc, char **argv)
 
 	if (argc > 1 && strcmp(argv[1], "bench") == 0)
 		return bench_main(argc - 1, argv + 1, stdout);
+	if (argc > 1 && strcmp(argv[1], "quiz") == 0)
+		return quiz_main(argc - 1, argv + 1, stdout);
 	if (argc > 1 && (strcmp(argv[1], "run") == 0 ||
 			 strcmp(argv[1], "demo") == 0)) {
 		cli.command = argv[1];

@@ -1,0 +1,155 @@
+#!/bin/sh
+# tests/quiz-test.sh: `tlssim quiz`.
+# - golden problems: fixed seeds print fixed text (tests/quiz/cases lists
+#   them, tests/quiz/NAME.out holds each); the same on every host, since
+#   the quiz has its own random numbers and prints no host address;
+# - every --emit-scenario runs clean through `tlssim run` (exit 0), for
+#   several seeds, policies and shapes, and states the same answers as -c;
+# - the operations do not depend on --policy; the answers do where the
+#   policies differ (mesosphere against sunrise), and not where a policy
+#   promises the seed's addresses (indexed);
+# - bad options exit 2 with `tlssim: quiz:` and what was expected.
+# TLSSIM names the program (with its emulator); top_srcdir the source tree.
+# With --update, the golden files are written instead of compared.
+set -u
+: "${TLSSIM:?}" "${top_srcdir:?}"
+fails=0
+tmp=${TMPDIR:-/tmp}/tlssim-quiz.$$
+mkdir -p "$tmp"
+trap 'rm -rf "$tmp"' EXIT
+
+fail() {
+	echo "FAIL: $*"
+	fails=$((fails + 1))
+}
+
+# quiz ARGS...: the problem into $tmp/out; its exit status.
+quiz() {
+	# shellcheck disable=SC2086
+	$TLSSIM quiz "$@" >"$tmp/out" 2>"$tmp/err" </dev/null
+}
+
+# golden problems
+while read -r name args; do
+	case $name in '' | '#'*) continue ;; esac
+	golden=$top_srcdir/tests/quiz/$name.out
+	# shellcheck disable=SC2086
+	quiz $args || fail "tlssim quiz $args: exit $?"
+	if [ "${1:-}" = --update ]; then
+		cp "$tmp/out" "$golden"
+		echo "wrote $golden"
+	elif ! cmp -s "$golden" "$tmp/out"; then
+		fail "tlssim quiz $args differs from tests/quiz/$name.out"
+		diff "$golden" "$tmp/out" | sed 's/^/  | /' | head -n 20
+	fi
+done <"$top_srcdir/tests/quiz/cases"
+[ "${1:-}" = --update ] && exit 0
+
+# The answers of a problem, one "THREAD OFFSET" a line: from -c text (a
+# full land is "none"), and from an emitted scenario.
+answers_text() {
+	sed -n 's/^ *[0-9]*  spawn [A-Z] \([a-z][0-9]*\) *-> TLS at \(0x[0-9a-f]*\).*/\1 \2/p
+		s/^ *[0-9]*  spawn [A-Z] \([a-z][0-9]*\) *-> no TLS.*/\1 none/p' "$1"
+}
+answers_scenario() {
+	awk '/^expect error/ { err = 1; next }
+	     /^spawn / { if (err) print $3, "none"; err = 0; next }
+	     /^expect tls / { print $3, $4 }' "$1"
+}
+
+# emitted scenarios run clean and agree with -c
+for policy in sunrise indexed mesosphere; do
+	for shape in "-n 12" "-n 40 --maps 8" "-n 120 --processes 3 --maps 40" \
+		     "-n 300 --maps 300"; do
+		for seed in 0 1 2 3 4 5 6 7; do
+			args="-s $seed $shape --policy $policy"
+			# shellcheck disable=SC2086
+			quiz $args --emit-scenario || fail "tlssim quiz $args --emit-scenario: exit $?"
+			mv "$tmp/out" "$tmp/q.tls"
+			if ! $TLSSIM run --quiet "$tmp/q.tls" >"$tmp/run" 2>&1; then
+				fail "tlssim quiz $args --emit-scenario does not run clean"
+				sed 's/^/  | /' "$tmp/run" | head -n 10
+			fi
+			# shellcheck disable=SC2086
+			quiz $args -c || fail "tlssim quiz $args -c: exit $?"
+			answers_text "$tmp/out" >"$tmp/a.text"
+			answers_scenario "$tmp/q.tls" >"$tmp/a.scn"
+			if [ ! -s "$tmp/a.text" ] || ! cmp -s "$tmp/a.text" "$tmp/a.scn"; then
+				fail "tlssim quiz $args: -c and --emit-scenario disagree"
+				diff "$tmp/a.text" "$tmp/a.scn" | sed 's/^/  | /' | head -n 10
+			fi
+		done
+	done
+done
+# a full user land: the scenario expects the error, and still runs clean
+quiz -s 27 -n 60 --maps 20 --emit-scenario
+grep -q '^expect error VirtualMemoryExhaustion' "$tmp/out" ||
+	fail "seed 27: no spawn into a full land"
+
+# The same operations whatever the policy; the answers as the policies
+# promise. Compares the numbered lines only (the header names the policy).
+ops_of() {
+	grep '^ *[0-9][0-9]*  ' "$tmp/out" | sed 's/ *->.*//'
+}
+for args in "-s 11 -n 20 --maps 4" "-s 3 -n 200 --maps 30" \
+	    "-s 5 -n 100 --processes 3 --maps 20"; do
+	# shellcheck disable=SC2086
+	quiz $args; ops_of >"$tmp/ops.sunrise"
+	# shellcheck disable=SC2086
+	quiz $args --policy mesosphere; ops_of >"$tmp/ops.meso"
+	cmp -s "$tmp/ops.sunrise" "$tmp/ops.meso" ||
+		fail "tlssim quiz $args: the operations depend on the policy"
+	for policy in sunrise indexed mesosphere; do
+		# shellcheck disable=SC2086
+		quiz $args -c --policy $policy
+		answers_text "$tmp/out" >"$tmp/a.$policy"
+	done
+	cmp -s "$tmp/a.sunrise" "$tmp/a.indexed" ||
+		fail "tlssim quiz $args: indexed answers differ from sunrise's"
+done
+# seed 11: sunrise fills its first page (0x3000) before the lower one at
+# 0x0; mesosphere takes the lowest address with room
+quiz -s 11 -n 20 --maps 4 -c
+grep -q '^ 19  spawn A a14    -> TLS at 0x3c00$' "$tmp/out" ||
+	fail "seed 11, sunrise: a14 is not at 0x3c00"
+quiz -s 11 -n 20 --maps 4 -c --policy mesosphere
+grep -q '^ 19  spawn A a14    -> TLS at 0xa00$' "$tmp/out" ||
+	fail "seed 11, mesosphere: a14 is not at 0xa00"
+# seed 0: mesosphere unmaps a page when its last thread exits; sunrise never
+quiz -s 0 -n 20 -c --policy mesosphere
+grep -q 'exit a1 *-> its TLS page is unmapped' "$tmp/out" ||
+	fail "seed 0, mesosphere: no page unmapped at the exit of a1"
+quiz -s 0 -n 20 -c
+grep -q 'TLS page is unmapped' "$tmp/out" && fail "seed 0, sunrise: a page was unmapped"
+
+# bad command lines: exit 2 and what was expected
+expect2() {
+	pattern=$1
+	shift
+	quiz "$@"
+	got=$?
+	if [ $got -ne 2 ]; then
+		fail "tlssim quiz $*: exit $got, expected 2"
+	elif ! grep -q -e "^tlssim: quiz: $pattern" "$tmp/err"; then
+		fail "tlssim quiz $*: no message '$pattern'"
+		sed 's/^/  | /' "$tmp/err"
+	fi
+}
+expect2 "--seed wants a whole number from 0 to 18446744073709551615, not '-1'" -s -1
+expect2 "--seed wants a whole number" -s 18446744073709551616
+expect2 "--seed wants a whole number" --seed=0x10
+expect2 "--ops wants a number from 1 to 1000, not '0'" -n 0
+expect2 "--ops wants a number from 1 to 1000" --ops=1001
+expect2 "unknown --policy 'linux' (expected sunrise, indexed, mesosphere" --policy linux
+expect2 "--processes wants a number from 1 to 8, not '9'" --processes 9
+expect2 "--processes wants a number from 1 to 8" --processes=0
+expect2 "--maps wants a number from 0 to 1000" --maps -3
+expect2 "unknown option '-x'" -x
+expect2 "unknown option '--frobnicate'" --frobnicate
+expect2 "option '-s' needs a value" -s
+expect2 "unexpected argument 'extra'" -s 1 extra
+quiz --help
+[ $? -eq 0 ] && grep -q '^Usage: tlssim quiz' "$tmp/out" || fail "quiz --help"
+
+[ $fails -eq 0 ] && echo "quiz-test: all passed"
+exit $((fails != 0))
