@@ -29,6 +29,8 @@ struct run_options {
 	const struct tls_manager_ops *policy;
 	/* Who is told about each step (NULL: the text reporter). */
 	const struct reporter *reporter;
+	/* Also told, after it (NULL: nobody): pictures (--render). */
+	const struct reporter *also;
 };
 
 /*
