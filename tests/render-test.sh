@@ -137,6 +137,12 @@ is_pdf "$tmp/end.pdf" || fail "end.pdf (with --render-steps) is not a PDF"
 render render --steps --process=B --out="$tmp/b.pdf" "$tmp/two.tls" &&
 	{ [ "$(pdf_pages "$tmp/b.pdf")" = 8 ] || fail "b.pdf: not 8 pages"; }
 
+# run prints the same text with pictures as without.
+$TLSSIM run --color=never "$tour" >"$tmp/plain.out" 2>&1
+$TLSSIM run --color=never --render="$tmp/t.png" "$tour" >"$tmp/pic.out" 2>&1
+cmp -s "$tmp/plain.out" "$tmp/pic.out" ||
+	fail "run --render changes what run prints"
+
 # A failing run still draws its end, and exits 1.
 $TLSSIM render --out="$tmp/bad.png" "$tmp/bad.tls" >/dev/null 2>&1
 st=$?
