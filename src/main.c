@@ -335,6 +335,9 @@ static int check_pictures(struct cli *cli, int nfiles)
 		return bad_usage("%s '%s' is not a .pdf file name (a flip-book has a page per command)",
 				 render ? "--out with --steps:" : "--render-steps:",
 				 ro->steps);
+	if (ro->out && ro->steps && strcmp(ro->out, ro->steps) == 0)
+		return bad_usage("--render and --render-steps both name '%s'",
+				 ro->out);
 	if (nfiles == 0)
 		return bad_usage("%s: no scenario file given", cli->command);
 	if (nfiles > 1)

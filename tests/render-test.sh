@@ -177,6 +177,7 @@ expect2 'it needs render' run --process=A "$tmp/two.tls"
 expect2 "options of 'tlssim render'" run --out="$tmp/x.png" "$tmp/two.tls"
 expect2 'one scenario file' render --out="$tmp/x.png" "$tmp/two.tls" "$tour"
 expect2 'no scenario file' render --out="$tmp/x.png"
+expect2 'both name' run --render="$tmp/x.pdf" --render-steps="$tmp/x.pdf" "$tmp/two.tls"
 expect2 'cannot write' render --out="$tmp/none/x.png" "$tmp/two.tls"
 
 [ "$fails" -eq 0 ] && echo "render: ok"

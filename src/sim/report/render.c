@@ -19,6 +19,7 @@
 
 #include "picture.h"
 #include "render.h"
+#include "textline.h"
 
 #include <cairo.h>
 #include <cairo-pdf.h>
@@ -253,14 +254,15 @@ static void scene_free(struct scene *sc)
 
 /* ---- the flip-book ---- */
 
-/* "held", "FAILED", ... after the outcome of a step. */
-static const char *verdict_text(enum step_verdict v)
+/* What follows the outcome of step s in its page's heading. */
+static const char *verdict_text(const struct step_report *s)
 {
-	switch (v) {
+	switch (s->verdict) {
 	case STEP_HELD:
 		return "";
 	case STEP_FAILED:
-		return " (FAILED)";
+		return s->check_failure ? ", but what it checked FAILED"
+					: " (FAILED)";
 	case STEP_PANIC:
 		return " (unexpected: the run stops)";
 	default:
@@ -288,10 +290,10 @@ static void book_page(struct render *r, const struct step_report *s)
 	if (r->o.commands)
 		snprintf(detail, sizeof(detail), "step %zu of %zu: %s%s",
 			 r->steps, r->o.commands, s->outcome,
-			 verdict_text(s->verdict));
+			 verdict_text(s));
 	else
 		snprintf(detail, sizeof(detail), "step %zu: %s%s", r->steps,
-			 s->outcome, verdict_text(s->verdict));
+			 s->outcome, verdict_text(s));
 	pg = (struct picture_page){
 		.title = title, .detail = detail, .observed = s->observed,
 		.note = s->check_failure ? s->check_failure : s->message,
@@ -307,7 +309,9 @@ static void book_page(struct render *r, const struct step_report *s)
 	scene_free(&sc);
 	r->pages++;
 #if CAIRO_VERSION >= CAIRO_VERSION_ENCODE(1, 16, 0)
-	snprintf(title, sizeof(title), "line %zu: %s", s->line, s->command);
+	/* cairo wants UTF-8: the outline is ASCII, as the pictures' text */
+	snprintf(detail, sizeof(detail), "line %zu: %s", s->line, s->command);
+	fit_name(title, sizeof(title), detail, sizeof(title) - 1);
 	snprintf(detail, sizeof(detail), "page=%zu", r->pages);
 	cairo_pdf_surface_add_outline(r->book_surface,
 				      CAIRO_PDF_OUTLINE_ROOT, title, detail,
