@@ -1,5 +1,6 @@
 /*
- * main.c - the tlssim command line: run scenarios, the demo, benchmarks.
+ * main.c - the tlssim command line: run scenarios, draw them, the demo,
+ * benchmarks.
  */
 #include "config.h"
 
@@ -17,11 +18,14 @@
 #include "programs/demo.h"
 #include "programs/quiz.h"
 #include "report/diag.h"
+#include "report/render.h"
 #include "scenario/scenario.h"
 #include "scenario/scenario_run.h"
 
 static const char usage_text[] =
 	"Usage: tlssim [run] [OPTIONS] FILE...   run scenario files ('-' = stdin)\n"
+	"       tlssim render FILE --out=PICTURE [--steps] [--process=P]\n"
+	"                                        draw a scenario's end state\n"
 	"       tlssim demo [OPTIONS]            threads checking their TLS\n"
 	"       tlssim bench [WORKLOAD...] [OPTIONS]  policies at scale\n"
 	"       tlssim quiz [-s SEED] [-n OPS] [-c] [OPTIONS]  TLS homework\n"
@@ -31,12 +35,12 @@ static const char usage_text[] =
 	"\n"
 	"Options:\n"
 	"  --help, --version\n"
-	"run and demo:\n"
+	"run, render and demo:\n"
 	"  --arch=auto|x86_64|x86_64-prctl|x86_64-wrgsbase|i386|aarch64|mock\n"
 	"                      register backend (default auto: the best here)\n"
 	"  --no-tls-restore    lab fault: switches stop loading the register\n"
 	"  --cpus=N            N simulated CPUs, host threads (1 to 64; default 1)\n"
-	"run:\n"
+	"run and render:\n"
 	"  --policy=NAME       TLS manager policy of processes that name none\n"
 	"                      sunrise (default): the seed's, linear scans;\n"
 	"                      indexed: the seed's addresses in O(1);\n"
@@ -50,6 +54,14 @@ static const char usage_text[] =
 	"  --max-input=SIZE    largest scenario file read (default 64M);\n"
 	"                      a larger one is refused (exit 2)\n"
 	"  --color=auto|always|never\n"
+	"  --render=FILE.svg|.png|.pdf\n"
+	"                      draw the state at the end of the run\n"
+	"  --render-steps=FILE.pdf\n"
+	"                      a flip-book: one PDF page per command\n"
+	"  --process=P         draw only process P\n"
+	"render (prints failures only, as run --quiet):\n"
+	"  --out=FILE.svg|.png|.pdf  the state at the end (required)\n"
+	"  --steps             --out is a flip-book (.pdf), a page per command\n"
 	"demo:\n"
 	"  --threads=N (3, at most 10000) --yields=M (3) --processes=K (1, at\n"
 	"  most 64) --quiet; at most 20000 threads in all\n"
@@ -59,13 +71,15 @@ static const char usage_text[] =
 	"  --json; 'bench switch [--iterations=N]': every register backend\n"
 	"\n"
 	"Exit status: 0 expectations held, 1 an expectation or command failed,\n"
-	"2 bad scenario or command line, 3 unexpected kernel panic, 4 the host\n"
-	"refused the simulator. See tlssim(1).\n";
+	"2 bad scenario or command line (or pictures asked of a build without\n"
+	"cairo), 3 unexpected kernel panic, 4 the host refused the simulator.\n"
+	"See tlssim(1).\n";
 
 enum {
 	OPT_ARCH = 256, OPT_NO_RESTORE, OPT_POLICY, OPT_TRACE, OPT_QUIET,
 	OPT_VERBOSE, OPT_FAIL_FAST, OPT_COLOR, OPT_THREADS, OPT_YIELDS,
-	OPT_PROCESSES, OPT_CPUS, OPT_HELP, OPT_VERSION, OPT_MAX_INPUT,
+	OPT_PROCESSES, OPT_CPUS, OPT_HELP, OPT_VERSION, OPT_MAX_INPUT, OPT_RENDER,
+	OPT_RENDER_STEPS, OPT_OUT, OPT_STEPS, OPT_PROCESS,
 };
 
 static const struct option long_options[] = {
@@ -83,17 +97,25 @@ static const struct option long_options[] = {
 	{ "processes", required_argument, NULL, OPT_PROCESSES },
 	{ "cpus", required_argument, NULL, OPT_CPUS },
 	{ "max-input", required_argument, NULL, OPT_MAX_INPUT },
+	{ "render", required_argument, NULL, OPT_RENDER },
+	{ "render-steps", required_argument, NULL, OPT_RENDER_STEPS },
+	{ "out", required_argument, NULL, OPT_OUT },
+	{ "steps", no_argument, NULL, OPT_STEPS },
+	{ "process", required_argument, NULL, OPT_PROCESS },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ NULL, 0, NULL, 0 },
 };
 
 struct cli {
-	const char *command;		/* "run", "demo" */
+	const char *command;		/* "run", "render", "demo" */
 	struct run_options run;
 	struct demo_options demo;
 	size_t max_input;		/* bytes of one scenario file */
 	int color;			/* -1 auto, 0 never, 1 always */
+	struct render_options render;	/* pictures: --render*, render */
+	const char *out;		/* render --out */
+	bool steps;			/* render --steps */
 };
 
 static int __attribute__((format(printf, 1, 2)))
@@ -236,6 +258,21 @@ static int apply_option(struct cli *cli, int opt, const char *arg)
 		cli->run.cpus = (unsigned)n;
 		cli->demo.cpus = (unsigned)n;
 		return -1;
+	case OPT_RENDER:
+		cli->render.out = arg;
+		return -1;
+	case OPT_RENDER_STEPS:
+		cli->render.steps = arg;
+		return -1;
+	case OPT_OUT:
+		cli->out = arg;
+		return -1;
+	case OPT_STEPS:
+		cli->steps = true;
+		return -1;
+	case OPT_PROCESS:
+		cli->render.process = arg;
+		return -1;
 	case OPT_HELP:
 		fputs(usage_text, stdout);
 		return 0;
@@ -269,8 +306,100 @@ static int worse(int a, int b)
 }
 
 /*
+ * Check the options of pictures: render's --out becomes --render (or
+ * --render-steps with --steps), and render runs quietly. Returns -1 when
+ * they are fine or absent, else an exit status (RUN_MALFORMED, told on
+ * stderr), also when this build has no cairo.
+ */
+static int check_pictures(struct cli *cli, int nfiles)
+{
+	struct render_options *ro = &cli->render;
+	bool render = strcmp(cli->command, "render") == 0;
+
+	if (render) {
+		if (!cli->out)
+			return bad_usage("%s", "render: no --out=FILE.svg|.png|.pdf given");
+		if (cli->steps)
+			ro->steps = cli->out;
+		else
+			ro->out = cli->out;
+		cli->run.quiet = true;
+	} else if (cli->out || cli->steps) {
+		return bad_usage("%s", "--out and --steps are options of 'tlssim render' (run takes --render=FILE and --render-steps=FILE.pdf)");
+	}
+	if (!ro->out && !ro->steps) {
+		if (ro->process)
+			return bad_usage("%s", "--process names the process to draw: it needs render, --render or --render-steps");
+		return -1;
+	}
+	if (strcmp(cli->command, "demo") == 0)
+		return bad_usage("%s", "demo: no pictures (--render, --render-steps)");
+	if (!render_available()) {
+		fprintf(stderr, "tlssim: this build has no cairo: pictures (render, --render, --render-steps) are not available\n");
+		return RUN_MALFORMED;
+	}
+	if (ro->out && render_format_of(ro->out) == RENDER_FORMAT_COUNT)
+		return bad_usage("%s '%s' is not a .svg, .png or .pdf file name",
+				 render ? "--out:" : "--render:", ro->out);
+	if (ro->steps && render_format_of(ro->steps) != RENDER_PDF)
+		return bad_usage("%s '%s' is not a .pdf file name (a flip-book has a page per command)",
+				 render ? "--out with --steps:" : "--render-steps:",
+				 ro->steps);
+	if (ro->out && ro->steps && strcmp(ro->out, ro->steps) == 0)
+		return bad_usage("--render and --render-steps both name '%s'",
+				 ro->out);
+	if (nfiles == 0)
+		return bad_usage("%s: no scenario file given", cli->command);
+	if (nfiles > 1)
+		return bad_usage("pictures are drawn of one scenario file, not %d",
+				 nfiles);
+	return -1;
+}
+
+/* Whether scn declares a process named name. */
+static bool declares_process(const struct scenario *scn, const char *name)
+{
+	for (size_t i = 0; i < scn->process_count; i++)
+		if (strcmp(scn->processes[i].name, name) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * Run scn and draw it as cli->render asks. Returns the run's status;
+ * RUN_MALFORMED when --process names no process of scn or a picture's file
+ * cannot be created (nothing runs); RUN_HOST at least when a picture could
+ * not be written whole. Every failure is told on stderr.
+ */
+static int run_pictured(struct cli *cli, const struct scenario *scn)
+{
+	struct render_options ro = cli->render;
+	struct run_options run = cli->run;
+	struct reporter rep;
+	struct render *rd;
+	int status, err;
+
+	if (ro.process && !declares_process(scn, ro.process)) {
+		fprintf(stderr, "tlssim: --process: %s declares no process '%s'\n",
+			scn->file_name, ro.process);
+		return RUN_MALFORMED;
+	}
+	ro.commands = scn->cmd_count;
+	err = render_open(&ro, stderr, &rd);
+	if (err)
+		return err == -ENOMEM ? RUN_HOST : RUN_MALFORMED;
+	rep = render_reporter(rd);
+	run.also = &rep;
+	status = scenario_run(scn, &run);
+	err = render_close(rd);
+	if (err && err != -ENODATA)
+		status = worse(status, RUN_HOST);
+	return status;
+}
+
+/*
  * Parse every file first: a malformed one means nothing runs (exit 2).
- * Then run them in order, each on a fresh kernel.
+ * Then run them in order, each on a fresh kernel (with its pictures).
  */
 static int cmd_run(struct cli *cli, int nfiles, char **files)
 {
@@ -298,6 +427,10 @@ static int cmd_run(struct cli *cli, int nfiles, char **files)
 	}
 	if (status)
 		goto out;
+	if (cli->render.out || cli->render.steps) {
+		status = run_pictured(cli, scns[0]);
+		goto out;
+	}
 	for (int i = 0; i < nfiles; i++) {
 		status = worse(status, scenario_run(scns[i], &cli->run));
 		fflush(stdout);
@@ -329,6 +462,7 @@ int main(int argc, char **argv)
 	if (argc > 1 && strcmp(argv[1], "quiz") == 0)
 		return quiz_main(argc - 1, argv + 1, stdout);
 	if (argc > 1 && (strcmp(argv[1], "run") == 0 ||
+			 strcmp(argv[1], "render") == 0 ||
 			 strcmp(argv[1], "demo") == 0)) {
 		cli.command = argv[1];
 		first = 2;
@@ -345,6 +479,9 @@ int main(int argc, char **argv)
 			return rc;
 	}
 	cli.run.color = color_wanted(cli.color, STDOUT_FILENO);
+	rc = check_pictures(&cli, argc - optind);
+	if (rc >= 0)
+		return rc;
 
 	if (strcmp(cli.command, "demo") == 0) {
 		if (optind < argc)

@@ -339,6 +339,47 @@ START_TEST(test_process_at_skips_dead)
 }
 END_TEST
 
+/* Collects the processes kernel_for_each_process names. */
+struct seen {
+	const struct process *p[4];
+	size_t n;
+};
+
+static void see(void *arg, const struct process *p)
+{
+	struct seen *s = arg;
+
+	ck_assert_uint_lt(s->n, 4);
+	s->p[s->n++] = p;
+}
+
+/*
+ * Every process the kernel made, in creation order, killed ones too (for
+ * pictures that say a process was killed); nothing on a fresh kernel.
+ */
+START_TEST(test_for_each_process)
+{
+	struct process *a, *b, *c;
+	struct seen s = { { NULL }, 0 };
+
+	ck_assert_int_eq(kernel_init(&k, ARCH_MOCK, false), 0);
+	kernel_for_each_process(&k, see, &s);
+	ck_assert_uint_eq(s.n, 0);
+	ck_assert_int_eq(process_create(&k, "a", 4 * PAGE_SIZE, NULL, &a), 0);
+	ck_assert_int_eq(process_create(&k, "b", 4 * PAGE_SIZE, NULL, &b), 0);
+	ck_assert_int_eq(process_kill(&k, a), KERR_OK);
+	ck_assert_int_eq(process_create(&k, "c", 4 * PAGE_SIZE, NULL, &c), 0);
+	kernel_for_each_process(&k, see, &s);
+	ck_assert_uint_eq(s.n, 3);
+	ck_assert_ptr_eq(s.p[0], a);
+	ck_assert(s.p[0]->dead);
+	ck_assert_ptr_eq(s.p[1], b);
+	ck_assert_ptr_eq(s.p[2], c);
+	ck_assert(!s.p[2]->dead);
+	kernel_fini(&k);
+}
+END_TEST
+
 /* The host's own choices: a backend of this architecture must be here. */
 START_TEST(test_host_backends_available)
 {
@@ -377,6 +418,7 @@ static Suite *kernel_suite(void)
 	tcase_add_loop_test(tc, test_demo_runs_and_fails_without_restore, lo, hi);
 	tcase_add_test(tc, test_host_backends_available);
 	tcase_add_test(tc, test_process_at_skips_dead);
+	tcase_add_test(tc, test_for_each_process);
 	suite_add_tcase(s, tc);
 	return s;
 }

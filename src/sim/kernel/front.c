@@ -17,6 +17,18 @@ static pthread_mutex_t *lock_of(const struct process *p)
 	return (pthread_mutex_t *)&p->lock;
 }
 
+/*
+ * The kernel's list of processes changes only when the kernel creates one
+ * (on the host thread that runs it): walking it needs no process's lock.
+ */
+void kernel_for_each_process(const struct kernel *k,
+			     void (*fn)(void *arg, const struct process *p),
+			     void *arg)
+{
+	for (const struct process *p = k->procs; p; p = p->next_in_kernel)
+		fn(arg, p);
+}
+
 void process_tls_stats(const struct process *p, struct tlsm_stats *out)
 {
 	memset(out, 0, sizeof(*out));

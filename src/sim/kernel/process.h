@@ -113,6 +113,16 @@ bool process_holds(const struct process *p, uintptr_t addr);
  */
 struct process *kernel_process_at(const struct kernel *k, uintptr_t addr);
 
+/*
+ * fn(arg, p) for every process k has created, in creation order, killed
+ * ones too (p->dead is set: their user land is gone, their name stays).
+ * No lock is held while fn runs, so fn may use the other queries here;
+ * it must not create or kill processes.
+ */
+void kernel_for_each_process(const struct kernel *k,
+			     void (*fn)(void *arg, const struct process *p),
+			     void *arg);
+
 /* p's TLS manager's figures; all zero once p is dead. */
 void process_tls_stats(const struct process *p, struct tlsm_stats *out);
 

@@ -42,8 +42,13 @@ struct step_report {
 	const char *message;
 	/* A value the command read, "t ipc = \"hi\"" (or NULL). */
 	const char *observed;
-	/* A process to draw (show), with the kernel and owner names. */
+	/* A process to draw (show), or NULL. */
 	const struct process *show;
+	/*
+	 * On every step: the kernel right after the command, for reporters
+	 * that draw it (through the front's queries only), and the names of
+	 * raw regions for a drawing's slots.
+	 */
 	const struct kernel *kernel;
 	show_owner_fn owner;
 	void *owner_ctx;
@@ -55,6 +60,10 @@ struct run_summary {
 	size_t commands;
 	unsigned failures;
 	unsigned expectations;
+	/* The kernel as the run left it (not torn down yet), as in steps. */
+	const struct kernel *kernel;
+	show_owner_fn owner;
+	void *owner_ctx;
 };
 
 struct reporter {

@@ -2,7 +2,7 @@
  * view.h - a process as the reporters draw it: a snapshot built from the
  * kernel front's queries (its mappings, its TLS pages with their slots, the
  * live threads that own slots), sorted for drawing. The text `show` draws
- * it today; pictures will draw the same view.
+ * it, and so do the pictures (picture.h).
  */
 #ifndef TLSSIM_VIEW_H
 #define TLSSIM_VIEW_H

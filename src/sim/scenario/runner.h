@@ -104,6 +104,13 @@ void step_expect(struct step *s);
 void step_fail(struct step *s, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
+/*
+ * The NAME of `tls-alloc P as NAME` whose live region is the slot at tls
+ * in p, or NULL (a show_owner_fn; ctx is the runner).
+ */
+const char *runner_region_owner(void *ctx, const struct process *p,
+				uintptr_t tls);
+
 /* The scenario's name of a runtime thread (its spawn's name). */
 const char *runner_thread_name(const struct runner *r, size_t i);
 

@@ -31,6 +31,8 @@ struct run_options {
 	unsigned cpus;
 	/* Who is told about each step (NULL: the text reporter). */
 	const struct reporter *reporter;
+	/* Also told, after it (NULL: nobody): pictures (--render). */
+	const struct reporter *also;
 };
 
 /*

@@ -391,8 +391,7 @@ static void call_exec(void *arg)
 	execute(e->r, e->c, e->s);
 }
 
-/* Owner names of raw regions, for show. */
-static const char *region_owner(void *ctx, const struct process *p,
+const char *runner_region_owner(void *ctx, const struct process *p,
 				uintptr_t tls)
 {
 	struct runner *r = ctx;
@@ -438,7 +437,7 @@ void runner_step(struct runner *r, const struct scn_cmd *c,
 		.command = b->text, .outcome = b->outcome,
 		.observed = s->observed[0] ? s->observed : NULL,
 		.show = s->show, .kernel = &r->k,
-		.owner = region_owner, .owner_ctx = r,
+		.owner = runner_region_owner, .owner_ctx = r,
 	};
 	if (s->checked)
 		r->expectations++;

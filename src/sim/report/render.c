@@ -1,0 +1,488 @@
+/*
+ * render.c - the file side of pictures (render.h): a reporter that, told
+ * every step of a run, draws the processes of the kernel (through the
+ * front's queries and views) onto cairo surfaces chosen by the file name:
+ *
+ *   the end state (--render, tlssim render --out): one page, every process
+ *   in creation order (or only --process), as SVG, PNG (2 pixels a point)
+ *   or PDF, at its natural size;
+ *
+ *   the flip-book (--render-steps): a PDF with one A4 landscape page per
+ *   command run, each with the file, line, command and outcome in its
+ *   heading and a bookmark, the panels scaled to fit (a process opens at
+ *   most BOOK_PAGES_MAX TLS pages there, so a page stays readable).
+ *
+ * cairo writes through our own FILE, opened before the run, so a bad path
+ * is reported before anything runs and a failed write is noticed.
+ */
+#include <config.h>
+
+#include "picture.h"
+#include "render.h"
+#include "textline.h"
+
+#include <cairo.h>
+#include <cairo-pdf.h>
+#include <cairo-svg.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define PNG_SCALE	2.0		/* pixels a point: 144 dpi */
+#define BOOK_W		842.0		/* A4 landscape, in points */
+#define BOOK_H		595.0
+#define BOOK_PAGES_MAX	4		/* TLS pages opened on a book's page */
+#define BOOK_ROWS_MAX	16		/* rows of mappings on a book's page */
+
+struct render_file {
+	const char *path;
+	FILE *f;
+	enum render_format format;
+};
+
+struct render {
+	struct render_options o;
+	FILE *err;
+	struct render_file end, book;
+	cairo_surface_t *book_surface;	/* open while the run goes */
+	size_t steps;			/* told so far */
+	size_t pages;			/* in the book */
+	bool end_drawn;
+	char last[96];			/* "line N: command" of the last step */
+	int error;			/* the first failure, -errno */
+};
+
+bool render_available(void)
+{
+	return true;
+}
+
+/* cairo's writes, into our FILE. */
+static cairo_status_t write_file(void *closure, const unsigned char *data,
+				 unsigned int length)
+{
+	return fwrite(data, 1, length, closure) == length ?
+	       CAIRO_STATUS_SUCCESS : CAIRO_STATUS_WRITE_ERROR;
+}
+
+/* Remember the first failure; tell it on err. */
+static void fail(struct render *r, int err, const char *what)
+{
+	if (r->error)
+		return;
+	r->error = err;
+	fprintf(r->err, "tlssim: %s: %s\n", what, strerror(-err));
+}
+
+/* A cairo status as -errno: the host's memory, or the file's write. */
+static int cairo_errno(cairo_status_t st)
+{
+	return st == CAIRO_STATUS_NO_MEMORY ? -ENOMEM : -EIO;
+}
+
+/* Open f for writing. Returns 0 or -errno (told on err). */
+static int open_file(struct render_file *f, FILE *err)
+{
+	f->f = fopen(f->path, "wb");
+	if (!f->f) {
+		int e = errno;
+
+		fprintf(err, "tlssim: cannot write '%s': %s\n", f->path,
+			strerror(e));
+		return -e;
+	}
+	return 0;
+}
+
+/* Close f; 0, or -EIO when a write failed. Removes the file if !keep. */
+static int close_file(struct render_file *f, bool keep)
+{
+	int err = 0;
+
+	if (!f->f)
+		return 0;
+	if (ferror(f->f) | fclose(f->f))
+		err = -EIO;
+	f->f = NULL;
+	if (!keep || err)
+		unlink(f->path);
+	return err;
+}
+
+int render_open(const struct render_options *o, FILE *err,
+		struct render **out)
+{
+	struct render *r;
+	int e;
+
+	*out = NULL;
+	if ((!o->out && !o->steps) ||
+	    (o->out && render_format_of(o->out) == RENDER_FORMAT_COUNT) ||
+	    (o->steps && render_format_of(o->steps) != RENDER_PDF)) {
+		fprintf(err, "tlssim: pictures are .svg, .png or .pdf files, a flip-book a .pdf\n");
+		return -EINVAL;
+	}
+	r = calloc(1, sizeof(*r));
+	if (!r) {
+		fprintf(err, "tlssim: out of memory\n");
+		return -ENOMEM;
+	}
+	r->o = *o;
+	r->err = err;
+	r->end = (struct render_file){ o->out, NULL,
+		o->out ? render_format_of(o->out) : RENDER_FORMAT_COUNT };
+	r->book = (struct render_file){ o->steps, NULL, RENDER_PDF };
+	if (o->out && (e = open_file(&r->end, err)))
+		goto out_free;
+	if (o->steps) {
+		if ((e = open_file(&r->book, err)))
+			goto out_close;
+		r->book_surface = cairo_pdf_surface_create_for_stream(
+			write_file, r->book.f, BOOK_W, BOOK_H);
+		if (cairo_surface_status(r->book_surface)) {
+			e = cairo_errno(cairo_surface_status(r->book_surface));
+			fprintf(err, "tlssim: cannot draw '%s': %s\n", o->steps,
+				strerror(-e));
+			cairo_surface_destroy(r->book_surface);
+			close_file(&r->book, false);
+			goto out_close;
+		}
+		cairo_pdf_surface_restrict_to_version(r->book_surface,
+						      CAIRO_PDF_VERSION_1_4);
+#if CAIRO_VERSION >= CAIRO_VERSION_ENCODE(1, 16, 0)
+		cairo_pdf_surface_set_metadata(r->book_surface,
+					       CAIRO_PDF_METADATA_CREATOR,
+					       "tlssim " PACKAGE_VERSION);
+#endif
+	}
+	*out = r;
+	return 0;
+
+out_close:
+	close_file(&r->end, false);
+out_free:
+	free(r);
+	return e;
+}
+
+/* ---- the processes of a step ---- */
+
+struct scene {
+	const struct process **list;	/* the processes to draw */
+	size_t count, cap;
+	struct process_view *views;	/* built: the first `built` */
+	size_t built;
+	struct picture_process *procs;	/* what the page draws */
+	size_t drawn;
+	const char *only;		/* --process, or NULL */
+	int err;
+};
+
+/* Note p if it is to be drawn (a kernel_for_each_process callback). */
+static void add_process(void *arg, const struct process *p)
+{
+	struct scene *sc = arg;
+
+	if (sc->err || (sc->only && (!p->name || strcmp(p->name, sc->only))))
+		return;
+	if (sc->count == sc->cap) {
+		size_t cap = sc->cap ? sc->cap * 2 : 8;
+		void *list = realloc(sc->list, cap * sizeof(*sc->list));
+
+		if (!list) {
+			sc->err = -ENOMEM;
+			return;
+		}
+		sc->list = list;
+		sc->cap = cap;
+	}
+	sc->list[sc->count++] = p;
+}
+
+/*
+ * The views of k's processes in creation order (or of the one named only:
+ * a panel saying it does not exist when it does not), ready to draw, with
+ * the book's smaller limits if book.
+ * Returns 0 or -ENOMEM; release with scene_free either way.
+ */
+static int scene_build(struct scene *sc, const struct kernel *k,
+		       const char *only, bool book)
+{
+	size_t n;
+
+	memset(sc, 0, sizeof(*sc));
+	sc->only = only;
+	kernel_for_each_process(k, add_process, sc);
+	if (sc->err)
+		return sc->err;
+	n = sc->count ? sc->count : 1;
+	sc->views = calloc(n, sizeof(*sc->views));
+	sc->procs = calloc(n, sizeof(*sc->procs));
+	if (!sc->views || !sc->procs)
+		return -ENOMEM;
+	for (; sc->built < sc->count; sc->built++) {
+		int err = process_view_build(&sc->views[sc->built], k,
+					     sc->list[sc->built]);
+
+		if (err)
+			return err;
+		sc->procs[sc->built].v = &sc->views[sc->built];
+	}
+	sc->drawn = sc->count;
+	if (!sc->count && only) {
+		sc->procs[0].name = only;
+		sc->drawn = 1;
+	}
+	for (size_t i = 0; book && i < sc->drawn; i++) {
+		sc->procs[i].pages_max = BOOK_PAGES_MAX;
+		sc->procs[i].map_rows_max = BOOK_ROWS_MAX;
+	}
+	return 0;
+}
+
+/* Release what scene_build took, built or not. */
+static void scene_free(struct scene *sc)
+{
+	for (size_t i = 0; i < sc->built; i++)
+		process_view_free(&sc->views[i]);
+	free(sc->list);
+	free(sc->views);
+	free(sc->procs);
+	memset(sc, 0, sizeof(*sc));
+}
+
+/* ---- the flip-book ---- */
+
+/* What follows the outcome of step s in its page's heading. */
+static const char *verdict_text(const struct step_report *s)
+{
+	switch (s->verdict) {
+	case STEP_HELD:
+		return "";
+	case STEP_FAILED:
+		return s->check_failure ? ", but what it checked FAILED"
+					: " (FAILED)";
+	case STEP_PANIC:
+		return " (unexpected: the run stops)";
+	default:
+		return " (the host refused: the run stops)";
+	}
+}
+
+/* One page of the book for step s. */
+static void book_page(struct render *r, const struct step_report *s)
+{
+	char title[256], detail[PANIC_MESSAGE_MAX + 160];
+	struct picture_page pg;
+	struct scene sc;
+	cairo_t *cr;
+	int err;
+
+	err = scene_build(&sc, s->kernel, r->o.process, true);
+	if (err) {
+		scene_free(&sc);
+		fail(r, err, r->book.path);
+		return;
+	}
+	snprintf(title, sizeof(title), "%s:%zu: %s", s->file, s->line,
+		 s->command);
+	if (r->o.commands)
+		snprintf(detail, sizeof(detail), "step %zu of %zu: %s%s",
+			 r->steps, r->o.commands, s->outcome,
+			 verdict_text(s));
+	else
+		snprintf(detail, sizeof(detail), "step %zu: %s%s", r->steps,
+			 s->outcome, verdict_text(s));
+	pg = (struct picture_page){
+		.title = title, .detail = detail, .observed = s->observed,
+		.note = s->check_failure ? s->check_failure : s->message,
+		.procs = sc.procs, .count = sc.drawn, .owner = s->owner,
+		.owner_ctx = s->owner_ctx,
+	};
+	cr = cairo_create(r->book_surface);
+	picture_page_fit(cr, &pg, BOOK_W, BOOK_H);
+	cairo_show_page(cr);
+	if (cairo_status(cr))
+		fail(r, cairo_errno(cairo_status(cr)), r->book.path);
+	cairo_destroy(cr);
+	scene_free(&sc);
+	r->pages++;
+#if CAIRO_VERSION >= CAIRO_VERSION_ENCODE(1, 16, 0)
+	/* cairo wants UTF-8: the outline is ASCII, as the pictures' text */
+	snprintf(detail, sizeof(detail), "line %zu: %s", s->line, s->command);
+	fit_name(title, sizeof(title), detail, sizeof(title) - 1);
+	snprintf(detail, sizeof(detail), "page=%zu", r->pages);
+	cairo_pdf_surface_add_outline(r->book_surface,
+				      CAIRO_PDF_OUTLINE_ROOT, title, detail,
+				      0);
+#endif
+}
+
+/* A step: remember it for the end's heading; a page of the book. */
+static void render_step(void *ctx, const struct step_report *s)
+{
+	struct render *r = ctx;
+
+	r->steps++;
+	snprintf(r->last, sizeof(r->last), "line %zu: %s", s->line,
+		 s->command);
+	if (r->book_surface && !r->error)
+		book_page(r, s);
+}
+
+/* ---- the end state ---- */
+
+/*
+ * The surface of file's format for a w x h point picture, writing to file
+ * (a PNG is written once drawn). PDFs are PDF 1.4, whose page objects are
+ * plain text (newer versions may compress them into object streams).
+ */
+static cairo_surface_t *end_surface(const struct render_file *file,
+				    double w, double h)
+{
+	cairo_surface_t *s;
+
+	switch (file->format) {
+	case RENDER_SVG:
+		return cairo_svg_surface_create_for_stream(write_file,
+							   file->f, w, h);
+	case RENDER_PDF:
+		s = cairo_pdf_surface_create_for_stream(write_file, file->f,
+							w, h);
+		cairo_pdf_surface_restrict_to_version(s, CAIRO_PDF_VERSION_1_4);
+		return s;
+	default:
+		return cairo_image_surface_create(CAIRO_FORMAT_RGB24,
+						  (int)(w * PNG_SCALE + 0.5),
+						  (int)(h * PNG_SCALE + 0.5));
+	}
+}
+
+/* Draw pg as the end state's picture. Returns 0 or -errno. */
+static int draw_end(struct render *r, const struct picture_page *pg)
+{
+	cairo_surface_t *surface;
+	cairo_status_t st;
+	double w, h;
+	cairo_t *cr;
+
+	picture_page_size(pg, 1, &w, &h);
+	surface = end_surface(&r->end, w, h);
+	cr = cairo_create(surface);
+	if (r->end.format == RENDER_PNG)
+		cairo_scale(cr, PNG_SCALE, PNG_SCALE);
+	picture_page_draw(cr, pg, 1);
+	st = cairo_status(cr);
+	cairo_destroy(cr);
+	if (!st && r->end.format == RENDER_PNG)
+		st = cairo_surface_write_to_png_stream(surface, write_file,
+						       r->end.f);
+	cairo_surface_finish(surface);
+	if (!st)
+		st = cairo_surface_status(surface);
+	cairo_surface_destroy(surface);
+	return st ? cairo_errno(st) : 0;
+}
+
+/* The heading's second line: how the run went, "ok: 12 commands, ...". */
+static void summary_text(char *buf, size_t size, const struct run_summary *s)
+{
+	switch (s->status) {
+	case RUN_OK:
+		snprintf(buf, size, "ok: %zu command%s, %u expectation%s held",
+			 s->commands, s->commands == 1 ? "" : "s",
+			 s->expectations, s->expectations == 1 ? "" : "s");
+		break;
+	case RUN_FAILED:
+		snprintf(buf, size, "FAILED: %u failure%s", s->failures,
+			 s->failures == 1 ? "" : "s");
+		break;
+	case RUN_PANIC:
+		snprintf(buf, size, "PANIC: the kernel panicked");
+		break;
+	default:
+		snprintf(buf, size, "ERROR: the host refused the simulator");
+		break;
+	}
+}
+
+/*
+ * The end of the run: the picture of the end state; a book that got no
+ * page (no commands) gets one saying so.
+ */
+static void render_summary(void *ctx, const struct run_summary *s)
+{
+	struct render *r = ctx;
+	char title[256], detail[256], how[128];
+	struct picture_page pg;
+	struct scene sc;
+	cairo_t *cr;
+	int err;
+
+	if (r->book_surface && !r->error && !r->pages) {
+		/* a scenario without commands: a book of one page */
+		snprintf(title, sizeof(title), "%s: no commands", s->file);
+		pg = (struct picture_page){ .title = title };
+		cr = cairo_create(r->book_surface);
+
+		picture_page_fit(cr, &pg, BOOK_W, BOOK_H);
+		cairo_show_page(cr);
+		cairo_destroy(cr);
+		r->pages++;
+	}
+	if (!r->end.f || r->error)
+		return;
+	err = scene_build(&sc, s->kernel, r->o.process, false);
+	if (err) {
+		scene_free(&sc);
+		fail(r, err, r->end.path);
+		return;
+	}
+	summary_text(how, sizeof(how), s);
+	snprintf(title, sizeof(title), "%s: the end of the run", s->file);
+	if (r->steps)
+		snprintf(detail, sizeof(detail), "after %s. %s", r->last, how);
+	else
+		snprintf(detail, sizeof(detail), "%s", how);
+	pg = (struct picture_page){
+		.title = title, .detail = detail, .procs = sc.procs,
+		.count = sc.drawn, .owner = s->owner,
+		.owner_ctx = s->owner_ctx,
+	};
+	err = draw_end(r, &pg);
+	scene_free(&sc);
+	if (err)
+		fail(r, err, r->end.path);
+	else
+		r->end_drawn = true;
+}
+
+struct reporter render_reporter(struct render *r)
+{
+	return (struct reporter){ render_step, render_summary, r };
+}
+
+int render_close(struct render *r)
+{
+	int err = r->error, e;
+	bool book_ok = r->pages > 0;
+
+	if (r->book_surface) {
+		cairo_surface_finish(r->book_surface);
+		if (!err && cairo_surface_status(r->book_surface)) {
+			err = cairo_errno(cairo_surface_status(r->book_surface));
+			fail(r, err, r->book.path);
+		}
+		cairo_surface_destroy(r->book_surface);
+	}
+	if ((e = close_file(&r->book, !err && book_ok)) && !err)
+		fail(r, err = e, r->book.path);
+	if ((e = close_file(&r->end, !err && r->end_drawn)) && !err)
+		fail(r, err = e, r->end.path);
+	if (!err && ((r->end.path && !r->end_drawn) ||
+		     (r->book.path && !book_ok)))
+		err = -ENODATA;		/* the run never started: said so */
+	free(r);
+	return err;
+}

@@ -1,0 +1,184 @@
+#!/bin/sh
+# tests/render-test.sh: pictures (tlssim render, run --render, run
+# --render-steps). Each picture must exist, be of its format (PNG signature,
+# %PDF-, <?xml ... <svg) and of the expected size: PNG width and height
+# from the IHDR chunk, one PDF page per command for a flip-book. Bad usage
+# exits 2. A build without cairo must say so (exit 2); the test then skips
+# (exit 77), it never passes. TLSSIM names the program (with its
+# emulator); top_srcdir locates the examples.
+set -u
+: "${TLSSIM:?}" "${top_srcdir:?}"
+fails=0
+tmp=${TMPDIR:-/tmp}/tlssim-render.$$
+mkdir -p "$tmp"
+trap 'rm -rf "$tmp"' EXIT
+
+fail() {
+	echo "FAIL: $*"
+	fails=$((fails + 1))
+}
+
+# Two processes: A with a mapping, threads and a named raw region; B with
+# one thread in a 1 MiB land. big.tls is the same with a 64 MiB land for B:
+# the free range is one row however long, so the pictures are as high.
+cat >"$tmp/two.tls" <<'EOF'
+process A userland=64K
+map A 0x0 0x2000 CodeStatic rx
+spawn A main
+spawn A worker
+tls-alloc A as scratch
+process B userland=1M
+spawn B b1
+expect used A 3
+EOF
+sed 's/userland=1M/userland=64M/' "$tmp/two.tls" >"$tmp/big.tls"
+printf 'process A userland=64K\nspawn A t\nexpect tls t 0x200\n' >"$tmp/bad.tls"
+
+# A build without cairo says so, and the rest cannot be checked.
+$TLSSIM render --out="$tmp/probe.png" "$tmp/two.tls" >"$tmp/probe" 2>&1
+status=$?
+if grep -q 'no cairo' "$tmp/probe"; then
+	if [ "$status" != 2 ]; then
+		echo "FAIL: a build without cairo exits $status, not 2"
+		exit 1
+	fi
+	$TLSSIM run --render="$tmp/x.png" "$tmp/two.tls" 2>&1 |
+		grep -q 'no cairo' || { echo "FAIL: run --render without cairo"; exit 1; }
+	echo "SKIP (not counted): this build has no cairo, so no pictures"
+	exit 77
+fi
+
+# The 8 bytes at offset, as decimal numbers.
+bytes() {
+	od -An -tu1 -j"$2" -N"$3" "$1" | tr -s ' \n' '  ' | sed 's/^ //; s/ $//'
+}
+
+# A big-endian 32-bit number at offset.
+be32() {
+	set -- $(bytes "$1" "$2" 4)
+	echo $(($1 * 16777216 + $2 * 65536 + $3 * 256 + $4))
+}
+
+# is_png FILE: the PNG signature, then the IHDR chunk.
+is_png() {
+	[ "$(bytes "$1" 0 8)" = "137 80 78 71 13 10 26 10" ] &&
+		[ "$(dd if="$1" bs=1 skip=12 count=4 2>/dev/null)" = IHDR ]
+}
+
+is_pdf() {
+	[ "$(dd if="$1" bs=1 count=5 2>/dev/null)" = "%PDF-" ]
+}
+
+is_svg() {
+	head -c 5 "$1" | grep -q '^<?xml' && grep -q '<svg' "$1"
+}
+
+# Pages of a PDF (cairo writes each page object as text: PDF 1.4).
+pdf_pages() {
+	grep -a -o '/Type */Page\>' "$1" | wc -l | tr -d ' '
+}
+
+# render ARGS...: must exit 0.
+render() {
+	$TLSSIM "$@" >"$tmp/out" 2>&1 </dev/null
+	st=$?
+	if [ "$st" != 0 ]; then
+		fail "tlssim $*: exit $st"
+		sed 's/^/  | /' "$tmp/out" | head -n 10
+		return 1
+	fi
+}
+
+# The end state, in each format.
+render render --out="$tmp/two.png" "$tmp/two.tls" &&
+	{ is_png "$tmp/two.png" || fail "two.png is not a PNG"; }
+render render --out="$tmp/two.svg" "$tmp/two.tls" &&
+	{ is_svg "$tmp/two.svg" || fail "two.svg is not an SVG"; }
+render render --out="$tmp/two.pdf" "$tmp/two.tls" &&
+	{ is_pdf "$tmp/two.pdf" || fail "two.pdf is not a PDF"; }
+[ -f "$tmp/two.pdf" ] && [ "$(pdf_pages "$tmp/two.pdf")" != 1 ] &&
+	fail "two.pdf has $(pdf_pages "$tmp/two.pdf") pages, not 1"
+grep -q 'width="600pt"' "$tmp/two.svg" 2>/dev/null ||
+	fail "two.svg is not 600pt wide"
+
+# Sizes: 600 points wide at 2 pixels a point; one process is shorter than
+# two; a longer free range is no taller.
+if is_png "$tmp/two.png"; then
+	w=$(be32 "$tmp/two.png" 16)
+	h=$(be32 "$tmp/two.png" 20)
+	[ "$w" = 1200 ] || fail "two.png is $w pixels wide, not 1200"
+	{ [ "$h" -gt 400 ] && [ "$h" -lt 3000 ]; } ||
+		fail "two.png is $h pixels high"
+	render render --process=A --out="$tmp/a.png" "$tmp/two.tls" &&
+		is_png "$tmp/a.png" && ha=$(be32 "$tmp/a.png" 20) &&
+		{ [ "$ha" -lt "$h" ] || fail "A alone ($ha) is not shorter than both ($h)"; }
+	render run --quiet --render="$tmp/big.png" "$tmp/big.tls" &&
+		is_png "$tmp/big.png" && hb=$(be32 "$tmp/big.png" 20) &&
+		{ [ "$hb" = "$h" ] || fail "a 64M land draws $hb pixels high, 1M $h"; }
+fi
+
+# The example tour: every format, and a flip-book of one page a command.
+tour=$top_srcdir/examples/tour.tls
+render render --out="$tmp/tour.png" "$tour" &&
+	{ is_png "$tmp/tour.png" || fail "tour.png is not a PNG"; }
+render run --quiet --render="$tmp/tour.svg" "$tour" &&
+	{ is_svg "$tmp/tour.svg" || fail "tour.svg is not an SVG"; }
+commands=$($TLSSIM run "$tour" 2>/dev/null |
+	sed -n 's/.*: ok: \([0-9]*\) commands.*/\1/p')
+render run --quiet --render-steps="$tmp/book.pdf" --render="$tmp/end.pdf" "$tour"
+if is_pdf "$tmp/book.pdf"; then
+	n=$(pdf_pages "$tmp/book.pdf")
+	[ "$n" = "$commands" ] ||
+		fail "the flip-book of tour.tls has $n pages, not $commands"
+else
+	fail "book.pdf is not a PDF"
+fi
+is_pdf "$tmp/end.pdf" || fail "end.pdf (with --render-steps) is not a PDF"
+render render --steps --process=B --out="$tmp/b.pdf" "$tmp/two.tls" &&
+	{ [ "$(pdf_pages "$tmp/b.pdf")" = 8 ] || fail "b.pdf: not 8 pages"; }
+
+# run prints the same text with pictures as without.
+$TLSSIM run --color=never "$tour" >"$tmp/plain.out" 2>&1
+$TLSSIM run --color=never --render="$tmp/t.png" "$tour" >"$tmp/pic.out" 2>&1
+cmp -s "$tmp/plain.out" "$tmp/pic.out" ||
+	fail "run --render changes what run prints"
+
+# A failing run still draws its end, and exits 1.
+$TLSSIM render --out="$tmp/bad.png" "$tmp/bad.tls" >/dev/null 2>&1
+st=$?
+[ "$st" = 1 ] || fail "render of a failing scenario exits $st, not 1"
+is_png "$tmp/bad.png" || fail "a failing scenario has no picture"
+
+# Bad usage: exit 2, a message, and no file left behind.
+# expect2 PATTERN ARGS...
+expect2() {
+	pattern=$1
+	shift
+	rm -f "$tmp"/x.*
+	$TLSSIM "$@" >"$tmp/out" 2>&1 </dev/null
+	st=$?
+	if [ "$st" != 2 ]; then
+		fail "tlssim $*: exit $st, expected 2"
+	elif ! grep -q -e "$pattern" "$tmp/out"; then
+		fail "tlssim $*: no line matches '$pattern'"
+		sed 's/^/  | /' "$tmp/out" | head -n 5
+	fi
+	for f in "$tmp"/x.*; do
+		[ -e "$f" ] && fail "tlssim $*: left $f behind"
+	done
+}
+expect2 'no --out' render "$tmp/two.tls"
+expect2 'is not a .svg, .png or .pdf' render --out="$tmp/x.jpg" "$tmp/two.tls"
+expect2 'is not a .svg, .png or .pdf' run --render="$tmp/x.gif" "$tmp/two.tls"
+expect2 'is not a .pdf' run --render-steps="$tmp/x.png" "$tmp/two.tls"
+expect2 'is not a .pdf' render --steps --out="$tmp/x.svg" "$tmp/two.tls"
+expect2 "declares no process 'C'" render --process=C --out="$tmp/x.png" "$tmp/two.tls"
+expect2 'it needs render' run --process=A "$tmp/two.tls"
+expect2 "options of 'tlssim render'" run --out="$tmp/x.png" "$tmp/two.tls"
+expect2 'one scenario file' render --out="$tmp/x.png" "$tmp/two.tls" "$tour"
+expect2 'no scenario file' render --out="$tmp/x.png"
+expect2 'both name' run --render="$tmp/x.pdf" --render-steps="$tmp/x.pdf" "$tmp/two.tls"
+expect2 'cannot write' render --out="$tmp/none/x.png" "$tmp/two.tls"
+
+[ "$fails" -eq 0 ] && echo "render: ok"
+[ "$fails" -eq 0 ]
