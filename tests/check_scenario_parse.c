@@ -45,7 +45,7 @@ START_TEST(subcommand_suggestions)
 	PRE_ERR("map A 0 4K Normal all\n",
 		"bad permissions 'all' (expected r, rw, rx or rwx)\n");
 	PRE_ERR("read T stack\n",
-		"unknown field 'stack' (expected ipc, ipc+OFF, context or self)\n");
+		"unknown field 'stack' (expected ipc, ipc+OFF, context, self or tls+OFF)\n");
 	PRE_ERR("expect error InvalidAdress\nkill A\n",
 		"t.scn:4:14: error: unknown error kind 'InvalidAdress' (did you mean 'InvalidAddress'?)");
 	PRE_ERR("expect error Success\nkill A\n", "unknown error kind 'Success'");

@@ -27,14 +27,26 @@ static const unsigned perms_bits[] = {
 };
 
 const char *const scn_field_names[SCN_FIELD_COUNT] = {
-	"ipc", "context", "self",
+	"ipc", "context", "self", "tls",
 };
+
+size_t scn_field_room(const struct scn_field_ref *f)
+{
+	size_t room;
+
+	if (f->id == SCN_FIELD_IPC)
+		return TLS_IPC_SIZE - f->off;
+	room = SCN_TLS_REACH - f->off;
+	return room < TLS_IPC_SIZE ? room : TLS_IPC_SIZE;
+}
 
 const char *scn_field_text(const struct scn_field_ref *f, char *buf,
 			   size_t size)
 {
 	if (f->id == SCN_FIELD_IPC && f->off)
 		snprintf(buf, size, "ipc+0x%zx", f->off);
+	else if (f->id == SCN_FIELD_TLS)
+		snprintf(buf, size, "tls+0x%zx", f->off);
 	else
 		snprintf(buf, size, "%s", scn_field_names[f->id]);
 	return buf;
@@ -223,10 +235,29 @@ bool arg_field(struct parser *p, const struct scn_token *t,
 		f->off = (size_t)off;
 		return true;
 	}
+	if (!t->quoted && t->len > 4 && memcmp(t->text, "tls+", 4) == 0) {
+		struct scn_token num = {
+			.text = t->text + 4, .len = t->len - 4,
+			.col = t->col + 4,
+		};
+
+		if (!arg_number(p, &num, &off))
+			return false;
+		if (off >= SCN_TLS_REACH)
+			return perr(p, num.col,
+				    "tls offset 0x%llx is past the reach of tls+OFF (below 0x%zx)",
+				    (unsigned long long)off, SCN_TLS_REACH);
+		f->id = SCN_FIELD_TLS;
+		f->off = (size_t)off;
+		return true;
+	}
+	if (tok_is(t, "tls"))
+		return perr(p, t->col,
+			    "field 'tls' needs an offset: tls+OFF (tls+0x0 is the region's first byte)");
 	diag_quote(q, sizeof(q), t->text, t->len);
 	did_you_mean(dym, sizeof(dym), t, scn_field_names, SCN_FIELD_COUNT);
 	return perr(p, t->col, "unknown field '%s'%s", q,
-		    dym[0] ? dym : " (expected ipc, ipc+OFF, context or self)");
+		    dym[0] ? dym : " (expected ipc, ipc+OFF, context, self or tls+OFF)");
 }
 
 bool arg_value(struct parser *p, const struct scn_token *t,
@@ -237,8 +268,10 @@ bool arg_value(struct parser *p, const struct scn_token *t,
 	size_t room;
 	int rc;
 
-	if (f->id == SCN_FIELD_IPC) {
-		room = TLS_IPC_SIZE - f->off;
+	if (scn_field_is_bytes(f->id)) {
+		char fname[24];
+
+		room = scn_field_room(f);
 		if (t->quoted)
 			rc = scn_lex_string(t, &v->bytes.data, &v->bytes.len, &e);
 		else if (t->len >= 2 && t->text[0] == '0' &&
@@ -247,15 +280,18 @@ bool arg_value(struct parser *p, const struct scn_token *t,
 					       &e);
 		else
 			return perr(p, t->col,
-				    "a value for 'ipc' is \"text\" or 0xHEX bytes");
+				    "a value for '%s' is \"text\" or 0xHEX bytes",
+				    scn_field_names[f->id]);
 		if (rc < 0)
 			return lex_failed(p, rc, &e);
 		v->kind = SCN_VALUE_BYTES;
 		if (v->bytes.len > room)
 			return perr(p, t->col,
-				    "value of %zu bytes is too long for ipc+0x%zx (room for %zu byte%s)",
-				    v->bytes.len, f->off, room,
-				    room == 1 ? "" : "s");
+				    "value of %zu bytes is too long for %s (room for %zu byte%s)",
+				    v->bytes.len,
+				    f->off || f->id == SCN_FIELD_TLS ?
+				    scn_field_text(f, fname, sizeof(fname)) :
+				    "ipc+0x0", room, room == 1 ? "" : "s");
 		return true;
 	}
 	room = sizeof(void *);

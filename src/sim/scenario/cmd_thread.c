@@ -99,6 +99,10 @@ static void field_place(const struct scn_field_ref *f, size_t *off,
 	case SCN_FIELD_CONTEXT:
 		*off = TLS_OFF_CONTEXT;
 		break;
+	case SCN_FIELD_TLS:
+		*off = f->off;
+		*len = scn_field_room(f);
+		break;
 	default:
 		*off = TLS_OFF_SELF;
 		break;
@@ -135,6 +139,49 @@ static void bytes_text(const uint8_t *b, size_t len, char *buf, size_t size)
 	buf[n] = '\0';
 }
 
+/*
+ * Bytes [from, from + count) of b, which holds the region from the word
+ * aligned offset off on (tls+OFF), as quoted runs of bytes and, where a
+ * word that the range touches points into a live user land, that pointer
+ * as P+0xOFF: no host address, not even a part of one, is printed.
+ */
+static void region_text(const struct kernel *k, size_t off, const uint8_t *b,
+			size_t full, size_t from, size_t count, char *buf,
+			size_t size)
+{
+	const size_t w = sizeof(uintptr_t);
+	size_t n = 0, i = from, end = from + count;
+	bool open = false;
+
+	(void)off;
+	buf[0] = '\0';
+	while (i < end && n + 40 < size) {
+		size_t word_at = i - i % w;
+		uintptr_t word;
+		char ptr[48];
+
+		if (word_at + w <= full) {
+			memcpy(&word, b + word_at, w);
+			if (pointer_text(k, word, ptr, sizeof(ptr))) {
+				n += (size_t)snprintf(buf + n, size - n, "%s%s",
+						      open ? "\" " : n ? " " : "",
+						      ptr);
+				open = false;
+				i = word_at + w;
+				continue;
+			}
+		}
+		if (!open) {
+			n += (size_t)snprintf(buf + n, size - n, "%s\"",
+					      n ? " " : "");
+			open = true;
+		}
+		n += escape_byte(b[i++], ESCAPE_VALUE, buf + n);
+	}
+	if (open || n == 0)
+		snprintf(buf + n, size - n, "%s", open ? "\"" : "\"\"");
+}
+
 /* Length without the trailing zero bytes (how `read T ipc` prints). */
 static size_t trimmed_len(const uint8_t *b, size_t len)
 {
@@ -153,7 +200,7 @@ struct access_job {
 	size_t off;		/* in the region (register path) */
 	uintptr_t flat;		/* flat address (peek/poke), when nonzero */
 	struct process *flat_proc;	/* whose user land flat is in */
-	uint8_t buf[TLS_IPC_SIZE];
+	uint8_t buf[TLS_IPC_SIZE + 2 * sizeof(uintptr_t)];
 	size_t len;
 	bool store;
 };
@@ -292,26 +339,44 @@ void exec_thread_rw(struct runner *r, const struct scn_cmd *c, struct step *s,
 	char fname[24], got[TLS_IPC_SIZE * 4 + 8];
 	struct access_job j;
 	uintptr_t v = 0;
-	bool ipc_bytes = expect && c->field.id == SCN_FIELD_IPC &&
+	size_t lead = 0, want;
+	bool ipc_bytes = expect && scn_field_is_bytes(c->field.id) &&
 			 c->value.kind == SCN_VALUE_BYTES;
 
 	field_job(&j, &c->field, c->kind == SCN_WRITE ? &c->value : NULL,
 		  c->kind == SCN_READ ? c->len_given : ipc_bytes,
 		  c->kind == SCN_READ ? c->len : ipc_bytes ? c->value.bytes.len : 0);
+	want = j.len;
+	/* tls+OFF reads whole words, to see pointers they cut (region_text) */
+	if (c->field.id == SCN_FIELD_TLS && c->kind != SCN_WRITE) {
+		size_t end = j.off + j.len, w = sizeof(uintptr_t);
+
+		lead = j.off % w;
+		end = (end + w - 1) / w * w;
+		j.off -= lead;
+		j.len = (end < SCN_TLS_REACH ? end : SCN_TLS_REACH) - j.off;
+	}
 	if (!run_job(r, t, &j, s) || c->kind == SCN_WRITE)
 		return;
 	scn_field_text(&c->field, fname, sizeof(fname));
-	if (c->field.id != SCN_FIELD_IPC)
+	if (!scn_field_is_bytes(c->field.id))
 		memcpy(&v, j.buf, sizeof(v));
 	if (c->field.id == SCN_FIELD_SELF &&
 	    pointer_text(&r->k, v, got, sizeof(got)))
 		;	/* ptr_self into a user land: shown as an offset */
-	else if (c->field.id != SCN_FIELD_IPC)
+	else if (!scn_field_is_bytes(c->field.id))
 		snprintf(got, sizeof(got), "0x%" PRIx64, (uint64_t)v);
+	else if (c->field.id == SCN_FIELD_TLS)
+		region_text(&r->k, j.off, j.buf, j.len, lead, want, got,
+			    sizeof(got));
 	else if (c->kind == SCN_READ && !c->len_given)
 		bytes_text(j.buf, trimmed_len(j.buf, j.len), got, sizeof(got));
 	else
 		bytes_text(j.buf, j.len, got, sizeof(got));
+	if (lead || j.len != want) {	/* back to the bytes asked for */
+		memmove(j.buf, j.buf + lead, want);
+		j.len = want;
+	}
 	if (expect)
 		judge_read(r, c, s, &j, v, fname, got);
 	else
@@ -336,15 +401,17 @@ static bool parse_read(struct parser *p, struct scn_cmd *c,
 	if (!arg_resolve(p, &p->threads, &a[0], &c->thread) ||
 	    !arg_field(p, &a[1], &c->field))
 		return false;
-	if (c->field.id != SCN_FIELD_IPC) {
+	if (!scn_field_is_bytes(c->field.id)) {
 		c->len = sizeof(void *);
 		if (n == 3)
 			return perr(p, a[2].col,
-				    "a length applies only to 'ipc' ('%s' is one pointer)",
+				    "a length applies only to 'ipc' and 'tls' ('%s' is one pointer)",
 				    scn_field_names[c->field.id]);
 		return true;
 	}
-	c->len = TLS_IPC_SIZE - c->field.off;
+	c->len = scn_field_room(&c->field);
+	if (c->field.id == SCN_FIELD_TLS)
+		c->len = sizeof(void *);	/* a word, unless told */
 	if (n < 3)
 		return true;
 	c->len_given = true;
@@ -352,7 +419,12 @@ static bool parse_read(struct parser *p, struct scn_cmd *c,
 		return false;
 	if (c->len == 0)
 		return perr(p, a[2].col, "length must be at least 1");
-	if (c->len > TLS_IPC_SIZE - c->field.off)
+	if (c->field.id == SCN_FIELD_TLS && c->len > scn_field_room(&c->field))
+		return perr(p, a[2].col,
+			    "reading 0x%llx bytes at tls+0x%zx: at most 0x%zx",
+			    (unsigned long long)c->len, c->field.off,
+			    scn_field_room(&c->field));
+	if (c->len > scn_field_room(&c->field))
 		return perr(p, a[2].col,
 			    "reading 0x%llx bytes at ipc+0x%zx goes past the IPC buffer (0x%zx bytes)",
 			    (unsigned long long)c->len, c->field.off,

@@ -57,6 +57,7 @@ enum scn_field {
 	SCN_FIELD_IPC,		/* the IPC buffer, from byte `off` on */
 	SCN_FIELD_CONTEXT,	/* ptr_thread_context */
 	SCN_FIELD_SELF,		/* ptr_self */
+	SCN_FIELD_TLS,		/* the region itself, from byte `off` on */
 	SCN_FIELD_COUNT
 };
 
@@ -65,8 +66,23 @@ extern const char *const scn_field_names[SCN_FIELD_COUNT];
 
 struct scn_field_ref {
 	enum scn_field id;
-	size_t off;		/* ipc only: offset into the IPC buffer */
+	size_t off;		/* ipc, tls: offset into the buffer, the region */
 };
+
+/*
+ * How far tls+OFF reaches through the register: a page, past the region's
+ * 0x200 bytes on purpose (a neighbour's region, or i386's segment limit).
+ */
+#define SCN_TLS_REACH ((size_t)0x1000)
+
+/* Whether a field holds bytes (ipc, tls+OFF) rather than one pointer. */
+static inline bool scn_field_is_bytes(enum scn_field id)
+{
+	return id == SCN_FIELD_IPC || id == SCN_FIELD_TLS;
+}
+
+/* Bytes a bytes field has room for from its offset (at most 0x100). */
+size_t scn_field_room(const struct scn_field_ref *f);
 
 /* A field as written in a scenario ("ipc+0x20"), into buf. Returns buf. */
 const char *scn_field_text(const struct scn_field_ref *f, char *buf,
