@@ -1,5 +1,6 @@
 /*
- * main.c - the tlssim command line: run scenarios, the demo, benchmarks.
+ * main.c - the tlssim command line: run scenarios, the demo, benchmarks,
+ * grading a TLS manager.
  */
 #include "config.h"
 
@@ -15,6 +16,7 @@
 #include "policy/policy.h"
 #include "programs/bench.h"
 #include "programs/demo.h"
+#include "programs/grade.h"
 #include "report/diag.h"
 #include "scenario/scenario.h"
 #include "scenario/scenario_run.h"
@@ -23,6 +25,7 @@ static const char usage_text[] =
 	"Usage: tlssim [run] [OPTIONS] FILE...   run scenario files ('-' = stdin)\n"
 	"       tlssim demo [OPTIONS]            threads checking their TLS\n"
 	"       tlssim bench [WORKLOAD...] [OPTIONS]  policies at scale\n"
+	"       tlssim grade --manager=PATH [SCENARIO...]  grade a TLS manager\n"
 	"\n"
 	"Simulate a microkernel's thread local storage: a 0x200-byte region per\n"
 	"thread, eight to a page, reached through the TLS register.\n"
@@ -54,6 +57,9 @@ static const char usage_text[] =
 	"  fill churn processes scenario switch switch-cross (default: all)\n"
 	"  --policy=P[,P] --mode=kernel|bookkeeping|both --n=N[,N] --runs=R\n"
 	"  --json; 'bench switch [--iterations=N]': every register backend\n"
+	"grade (see tlssim grade --help):\n"
+	"  --manager=PATH|builtin:NAME --timeout=SECONDS (10) --seed=N (1)\n"
+	"  --verbose; exit 0 when the grading ran, whatever the score\n"
 	"\n"
 	"Exit status: 0 expectations held, 1 an expectation or command failed,\n"
 	"2 bad scenario or command line, 3 unexpected kernel panic, 4 the host\n"
@@ -316,6 +322,8 @@ int main(int argc, char **argv)
 
 	if (argc > 1 && strcmp(argv[1], "bench") == 0)
 		return bench_main(argc - 1, argv + 1, stdout);
+	if (argc > 1 && strcmp(argv[1], "grade") == 0)
+		return grade_main(argc - 1, argv + 1, stdout);
 	if (argc > 1 && (strcmp(argv[1], "run") == 0 ||
 			 strcmp(argv[1], "demo") == 0)) {
 		cli.command = argv[1];
