@@ -261,9 +261,9 @@ static int same_pages(struct diff *d)
 	for (size_t i = 0; i < a->n && i < b->n; i++)
 		if (a->page[i].address != b->page[i].address ||
 		    a->page[i].used != b->page[i].used)
-			return differ(d, "page %zu is 0x%" PRIx64 " with slots "
-				      "0x%02x used; the reference's is 0x%"
-				      PRIx64 " with 0x%02x", i,
+			return differ(d, "page %zu is 0x%" PRIxPTR " with "
+				      "slots 0x%02x used; the reference's is "
+				      "0x%" PRIxPTR " with 0x%02x", i,
 				      a->page[i].address, a->page[i].used,
 				      b->page[i].address, b->page[i].used);
 	if (a->n != b->n)
