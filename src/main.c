@@ -1,6 +1,6 @@
 /*
  * main.c - the tlssim command line: run scenarios, draw them, the demo,
- * benchmarks.
+ * benchmarks, quizzes, grading a TLS manager.
  */
 #include "config.h"
 
@@ -17,6 +17,7 @@
 #include "programs/bench.h"
 #include "programs/demo.h"
 #include "programs/quiz.h"
+#include "programs/grade.h"
 #include "report/diag.h"
 #include "report/render.h"
 #include "scenario/scenario.h"
@@ -29,6 +30,7 @@ static const char usage_text[] =
 	"       tlssim demo [OPTIONS]            threads checking their TLS\n"
 	"       tlssim bench [WORKLOAD...] [OPTIONS]  policies at scale\n"
 	"       tlssim quiz [-s SEED] [-n OPS] [-c] [OPTIONS]  TLS homework\n"
+	"       tlssim grade --manager=PATH [SCENARIO...]  grade a TLS manager\n"
 	"\n"
 	"Simulate a microkernel's thread local storage: a 0x200-byte region per\n"
 	"thread, eight to a page, reached through the TLS register.\n"
@@ -69,6 +71,9 @@ static const char usage_text[] =
 	"  fill churn processes scenario switch switch-cross (default: all)\n"
 	"  --policy=P[,P] --mode=kernel|bookkeeping|both --n=N[,N] --runs=R\n"
 	"  --json; 'bench switch [--iterations=N]': every register backend\n"
+	"grade (see tlssim grade --help):\n"
+	"  --manager=PATH|builtin:NAME --timeout=SECONDS (10) --seed=N (1)\n"
+	"  --verbose; exit 0 when the grading ran, whatever the score\n"
 	"\n"
 	"Exit status: 0 expectations held, 1 an expectation or command failed,\n"
 	"2 bad scenario or command line (or pictures asked of a build without\n"
@@ -461,6 +466,8 @@ int main(int argc, char **argv)
 		return bench_main(argc - 1, argv + 1, stdout);
 	if (argc > 1 && strcmp(argv[1], "quiz") == 0)
 		return quiz_main(argc - 1, argv + 1, stdout);
+	if (argc > 1 && strcmp(argv[1], "grade") == 0)
+		return grade_main(argc - 1, argv + 1, stdout);
 	if (argc > 1 && (strcmp(argv[1], "run") == 0 ||
 			 strcmp(argv[1], "render") == 0 ||
 			 strcmp(argv[1], "demo") == 0)) {

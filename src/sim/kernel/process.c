@@ -213,16 +213,38 @@ enum kernel_error process_unmap(struct kernel *k, struct process *p,
 	return process_mem_op(k, p, false, offset, size, MEM_UNMAPPED, 0);
 }
 
+struct alloc_call {
+	struct process *p;
+	uintptr_t *tls;
+	enum kernel_error err;
+};
+
+static void call_tls_alloc(void *arg)
+{
+	struct alloc_call *c = arg;
+
+	c->err = c->p->policy->allocate(c->p->mgr, c->tls);
+}
+
 /*
  * Allocate a region under p's lock (the caller holds it). A page the
- * manager maps on the way is traced by the memory callbacks.
+ * manager maps on the way is traced by the memory callbacks. A panic of
+ * the manager (a student's, say) is raised again after p's lock is
+ * dropped: the panic skips the caller's unlock, and a lock left held
+ * would hang whoever kills the process next.
  */
 enum kernel_error process_tls_take(struct kernel *k, struct process *p,
 				   const struct thread *t, uintptr_t *tls)
 {
+	struct alloc_call call = { p, tls, KERR_OK };
+	struct panic_catch catch;
 	enum kernel_error err;
 
-	err = p->policy->allocate(p->mgr, tls);
+	if (panic_call(&catch, call_tls_alloc, &call)) {
+		pthread_mutex_unlock(&p->lock);
+		panic("%s", catch.message);
+	}
+	err = call.err;
 	if (err)
 		return err;
 	kernel_emit(k, &(struct trace_event){ .kind = EV_TLS_ALLOC, .proc = p,

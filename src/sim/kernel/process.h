@@ -92,8 +92,9 @@ enum kernel_error process_tls_free(struct kernel *k, struct process *p,
 /*
  * Internal to the kernel model. process_tls_take: allocate a region for t
  * (NULL: raw) with p->lock held by the caller; returns the manager's
- * error. process_tls_release: free a region, taking p->lock; a panic of
- * the manager is raised again after the lock is dropped.
+ * error; a panic of the manager is raised again after p->lock is dropped.
+ * process_tls_release: free a region, taking p->lock; a panic of the
+ * manager is raised again after the lock is dropped.
  */
 enum kernel_error process_tls_take(struct kernel *k, struct process *p,
 				   const struct thread *t, uintptr_t *tls);

@@ -1,0 +1,168 @@
+#!/bin/sh
+# tests/grade-test.sh: `tlssim grade`. The reference (the built-in
+# sunrise) and indexed get full marks; bad command lines and managers
+# that cannot be loaded exit 2. Then, from the shared objects the test
+# build makes (run from the build directory): a correct manager loaded
+# with dlopen gets full marks, the lab's template loads and fails cleanly,
+# and each broken manager of tests/managers/ loses points for its own
+# fault, with the reason the report must give. A static build cannot load
+# shared objects: grade must say so (exit 4), and this test then skips.
+# TLSSIM names the program (with its emulator); top_srcdir the sources.
+set -u
+: "${TLSSIM:?}" "${top_srcdir:?}"
+fails=0
+tmp=${TMPDIR:-/tmp}/tlssim-grade.$$
+mkdir -p "$tmp"
+trap 'rm -rf "$tmp"' EXIT
+# no default scenarios, whatever labs/ holds, unless a test says otherwise
+mkdir -p "$tmp/empty"
+TLSSIM_LABS=$tmp/empty
+export TLSSIM_LABS
+
+# expect STATUS PATTERN... -- ARGS...: exit status and, for each PATTERN,
+# a line of the output matching it.
+expect() {
+	want=$1
+	shift
+	patterns=
+	while [ "$1" != -- ]; do
+		patterns="$patterns$1
+"
+		shift
+	done
+	shift
+	# shellcheck disable=SC2086
+	(cd "$tmp" && $TLSSIM "$@") >"$tmp/out" 2>&1 </dev/null
+	got=$?
+	if [ "$got" != "$want" ]; then
+		echo "FAIL: tlssim $*: exit $got, expected $want"
+		sed 's/^/  | /' "$tmp/out" | head -n 40
+		fails=$((fails + 1))
+		return
+	fi
+	echo "$patterns" | while IFS= read -r p; do
+		[ -z "$p" ] && continue
+		if ! grep -q -e "$p" "$tmp/out"; then
+			echo "FAIL: tlssim $*: no line matches '$p'"
+			sed 's/^/  | /' "$tmp/out" | head -n 40
+			echo x >>"$tmp/failed"
+		fi
+	done
+	if [ -f "$tmp/failed" ]; then
+		fails=$((fails + 1))
+		rm -f "$tmp/failed"
+	fi
+}
+
+ex=$top_srcdir/examples
+scn="$ex/reuse.tls $ex/first-fit.tls $top_srcdir/tests/scenarios/alloc-reuse.tls"
+# generous timeouts: sanitizers and emulators are slow, the host may be busy
+slow=--timeout=300
+
+# ---- the command line ----
+expect 0 '^Usage: tlssim grade' -- grade --help
+expect 0 'tlssim grade --manager' -- --help
+expect 2 'no manager given' -- grade
+expect 2 "unknown option '--frobnicate'" -- grade --manager=builtin:sunrise --frobnicate
+expect 2 '--timeout wants seconds' -- grade --manager=builtin:sunrise --timeout=0
+expect 2 '--seed wants a number' -- grade --manager=builtin:sunrise --seed=x
+expect 2 "no built-in manager 'linux'" -- grade --manager=builtin:linux
+expect 2 "no test is called 'frob" -- grade --manager=builtin:sunrise --only=frob
+expect 2 "cannot open '$tmp/none.tls'" -- grade --manager=builtin:sunrise "$tmp/none.tls"
+printf 'process A\nspwan A t\n' >"$tmp/syntax.tls"
+expect 2 "unknown command 'spwan'" -- grade --manager=builtin:sunrise "$tmp/syntax.tls"
+
+# ---- built-in managers: no shared object needed ----
+# shellcheck disable=SC2086
+expect 0 '^interface  *PASS  *5/5$' '^differential seed 5  *PASS  *10/10' \
+	'^performance  *PASS  *10/10  100000 allocates' \
+	'^scenario reuse.tls  *PASS' '^17 of 17 tests passed$' \
+	'^score: 115/115$' -- grade --manager=builtin:sunrise $slow $scn
+expect 0 '^score: 100/100$' '0 scenarios (none in ' -- \
+	grade --manager=builtin:indexed $slow
+# mesosphere unmaps empty pages: not the seed's addresses
+expect 0 '^lowest-free-first  *PASS' \
+	'^differential seed 1  *FAIL  *0/10  operation [0-9]*: ' -- \
+	grade --manager=builtin:mesosphere --only=lowest,differential
+# the default scenarios come from the labs directory
+mkdir -p "$tmp/labs"
+cp "$ex/reuse.tls" "$tmp/labs/"
+printf 'process A userland=64K\nspawn A t\nexpect tls t 0x200\n' >"$tmp/labs/bad.tls"
+TLSSIM_LABS=$tmp/labs
+export TLSSIM_LABS
+expect 0 '2 scenarios from ' '^scenario bad.tls  *FAIL  *0/5   .*bad.tls:3: .*expected t.s TLS at A+0x200, got A+0x0' \
+	'^scenario reuse.tls  *PASS' '^score: 5/10$' -- \
+	grade --manager=builtin:sunrise --only=scenario
+TLSSIM_LABS=$tmp/empty
+
+# ---- shared objects ----
+managers=$PWD/tests/managers
+if [ ! -f "$managers/good.so" ]; then
+	expect 4 'linked statically and cannot load shared objects' -- \
+		grade --manager=./my_tls.so
+	if [ "$fails" -ne 0 ]; then
+		exit 1
+	fi
+	echo "SKIP: this build cannot load shared objects (a static link): the managers of tests/managers were not built"
+	exit 77
+fi
+
+expect 2 'cannot load the manager: .*none.so' -- grade --manager=./none.so
+expect 2 "does not define 'tls_manager_ops'" -- grade --manager="$managers/no_symbol.so"
+expect 2 'tls_manager_ops.version is 2; this tlssim expects 1' -- \
+	grade --manager="$managers/wrong_version.so"
+
+# a correct manager, loaded with dlopen: full marks
+# shellcheck disable=SC2086
+expect 0 '^tlssim grade: good (' '^score: 115/115$' -- \
+	grade --manager="$managers/good.so" $slow $scn
+# a name without a slash is a file of the current directory
+cp "$managers/good.so" "$tmp/mine.so"
+expect 0 '^score: 20/20$' -- grade --manager=mine.so --only=lowest,full,bad,refused
+# the lab's template loads, fails every test that allocates, and crashes none
+expect 0 '^interface  *PASS' \
+	'^eight-per-page  *FAIL  *0/5   allocate #1 failed with InvalidState' \
+	'^performance  *FAIL' '^score: 5/100$' -- \
+	grade --manager="$PWD/labs/byo/my_tls.so" $slow
+grep -q 'crashed\|timed out' "$tmp/out" && {
+	echo "FAIL: the template crashed or hung"
+	fails=$((fails + 1))
+}
+
+# each broken manager loses points for its own fault
+expect 0 '^lowest-free-first  *FAIL  *0/5   allocate #1 gave A+0xe00, expected A+0x0' \
+	'^differential seed 1  *FAIL  *0/10  operation 3: allocate gave 0xe00; the reference gave 0x0$' \
+	'^  *the last operations (the reference.s results):$' \
+	'^scenario reuse.tls  *FAIL  *0/5   .*reuse.tls:13: expectation failed' \
+	'^freed-slot-reused  *PASS' -- \
+	grade --manager="$managers/wrong_reuse.so" --verbose \
+	--only=lowest,freed,differential\ seed\ 1,scenario "$ex/reuse.tls"
+expect 0 '^eight-per-page  *FAIL  *0/5   allocate #9 failed with VirtualMemoryExhaustion' \
+	'^refused-map  *FAIL  *0/5   .*the callback.s error must come back unchanged' \
+	'^score: 0/10$' -- \
+	grade --manager="$managers/no_new_page.so" --only=eight,refused
+expect 0 '^freed-slot-reused  *FAIL  *0/5   allocate #9 gave A+0xe00 again: it is still in use (handed out twice)' \
+	'^eight-per-page  *FAIL  *0/5   after 8 allocates: stats says 1 pages, 7 used' -- \
+	grade --manager="$managers/double_alloc.so" --only=eight,freed
+# (a sanitizer catches the NULL store first and ends the child itself)
+crashed='crashed: SIGSEGV (Segmentation fault)$'
+if [ -n "${ASAN_OPTIONS:-}${UBSAN_OPTIONS:-}" ]; then
+	crashed="$crashed\\|exited with status [0-9]* in the middle of the test"
+fi
+expect 0 '^interface  *PASS' '^eight-per-page  *PASS' \
+	"^freed-slot-reused  *FAIL  *0/5   \\($crashed\\)" \
+	"^differential seed 2  *FAIL  *0/10  \\($crashed\\)" \
+	'^score: 10/25$' -- \
+	grade --manager="$managers/crash.so" --only=interface,eight,freed,differential\ seed\ 2
+[ -n "$(find "$tmp" -name 'core*')" ] && {
+	echo "FAIL: a crash left a core file"
+	fails=$((fails + 1))
+}
+expect 0 '^freed-slot-reused  *PASS' \
+	'^bad-frees-panic  *FAIL  *0/5   timed out after 1 s' \
+	'^differential seed 1  *FAIL  *0/10  timed out after 1 s' \
+	'^score: 5/20$' -- \
+	grade --manager="$managers/hang.so" --timeout=1 --only=freed,bad,differential\ seed\ 1
+
+[ "$fails" -eq 0 ] && echo "grade: ok"
+[ "$fails" -eq 0 ]
