@@ -43,7 +43,7 @@ static const char usage[] =
 	"manager on 5 seeds (5 x 10), performance: 10^5 regions within the\n"
 	"timeout (10), and each scenario (5 each). Scenarios default to the\n"
 	"*.tls files of the labs directory ($TLSSIM_LABS, else the installed\n"
-	"or source tree's labs/), if there are any.\n"
+	"or source tree's labs/grade/), if there are any.\n"
 	"\n"
 	"Options:\n"
 	"  --manager=PATH      the shared object to grade (required), or\n"
