@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "policy/policy.h"
+#include "programs/cli.h"
 #include "programs/bench.h"
 #include "programs/demo.h"
 #include "programs/quiz.h"
@@ -136,36 +137,6 @@ bad_usage(const char *fmt, ...)
 	return RUN_MALFORMED;
 }
 
-/* The built-in policies' names, "sunrise, indexed, ...", into buf. */
-static const char *policy_names(char *buf, size_t size)
-{
-	const struct tls_manager_ops *ops;
-	size_t n = 0;
-
-	buf[0] = '\0';
-	for (size_t i = 0; (ops = tls_policy_at(i)) != NULL; i++)
-		n += (size_t)snprintf(buf + n, n < size ? size - n : 0, "%s%s",
-				      i ? ", " : "", ops->name);
-	return buf;
-}
-
-/* A whole decimal number in [min, max]; false if it is not one. */
-static bool parse_count(const char *s, unsigned long min, unsigned long max,
-			unsigned long *out)
-{
-	char *end;
-	unsigned long v;
-
-	if (*s < '0' || *s > '9')
-		return false;
-	errno = 0;
-	v = strtoul(s, &end, 10);
-	if (errno || *end || v < min || v > max)
-		return false;
-	*out = v;
-	return true;
-}
-
 /*
  * A size: decimal digits with an optional K, M or G suffix (powers of
  * 1024), in [min, max]; false if it is not one.
@@ -191,7 +162,7 @@ static bool parse_size(const char *s, unsigned long long min,
 /* Apply one option to cli. Returns -1 when it was fine, else an exit. */
 static int apply_option(struct cli *cli, int opt, const char *arg)
 {
-	unsigned long n;
+	uint64_t n;
 
 	switch (opt) {
 	case OPT_ARCH:
@@ -214,7 +185,7 @@ static int apply_option(struct cli *cli, int opt, const char *arg)
 			char known[160];
 
 			return bad_usage("unknown --policy '%s' (expected %s)", arg,
-					 policy_names(known, sizeof(known)));
+					 tls_policy_names(known, sizeof(known)));
 		}
 		return -1;
 	case OPT_TRACE:
@@ -243,22 +214,22 @@ static int apply_option(struct cli *cli, int opt, const char *arg)
 			return bad_usage("unknown --color '%s' (expected auto, always or never)", arg);
 		return -1;
 	case OPT_THREADS:
-		if (!parse_count(arg, 1, 10000, &n))
+		if (!cli_parse_decimal(arg, 1, 10000, &n))
 			return bad_usage("--threads wants a number from 1 to 10000, not '%s'", arg);
 		cli->demo.threads = (unsigned)n;
 		return -1;
 	case OPT_YIELDS:
-		if (!parse_count(arg, 0, 1000000, &n))
+		if (!cli_parse_decimal(arg, 0, 1000000, &n))
 			return bad_usage("--yields wants a number from 0 to 1000000, not '%s'", arg);
 		cli->demo.yields = (unsigned)n;
 		return -1;
 	case OPT_PROCESSES:
-		if (!parse_count(arg, 1, 64, &n))
+		if (!cli_parse_decimal(arg, 1, 64, &n))
 			return bad_usage("--processes wants a number from 1 to 64, not '%s'", arg);
 		cli->demo.processes = (unsigned)n;
 		return -1;
 	case OPT_CPUS:
-		if (!parse_count(arg, 1, 64, &n))
+		if (!cli_parse_decimal(arg, 1, 64, &n))
 			return bad_usage("--cpus wants a number from 1 to 64, not '%s'", arg);
 		cli->run.cpus = (unsigned)n;
 		cli->demo.cpus = (unsigned)n;

@@ -6,6 +6,7 @@
 #include "policy.h"
 #include "tls.h"
 
+#include <stdio.h>
 #include <string.h>
 
 static const struct tls_manager_ops *const policies[] = {
@@ -29,4 +30,18 @@ const struct tls_manager_ops *tls_policy_find(const char *name)
 		if (strcmp(ops->name, name) == 0)
 			return ops;
 	return NULL;
+}
+
+const char *tls_policy_names(char *buf, size_t size)
+{
+	const struct tls_manager_ops *ops;
+	size_t n = 0;
+
+	if (!size)
+		return buf;
+	buf[0] = '\0';
+	for (size_t i = 0; (ops = tls_policy_at(i)) != NULL; i++)
+		n += (size_t)snprintf(buf + n, n < size ? size - n : 0, "%s%s",
+				      i ? ", " : "", ops->name);
+	return buf;
 }

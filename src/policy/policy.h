@@ -19,6 +19,12 @@ extern const struct tls_manager_ops tls_mesosphere_ops;
 /* The policy called name, or NULL when there is none. */
 const struct tls_manager_ops *tls_policy_find(const char *name);
 
+/*
+ * The built-in policies' names, "sunrise, indexed, mesosphere", into buf
+ * of size bytes (cut to fit). Returns buf.
+ */
+const char *tls_policy_names(char *buf, size_t size);
+
 /* The i-th built-in policy (0 is the default), or NULL past the end. */
 const struct tls_manager_ops *tls_policy_at(size_t i);
 

@@ -12,6 +12,7 @@
  */
 #include <config.h>
 
+#include "cli.h"
 #include "grade.h"
 #include "grade_load.h"
 #include "grade_tests.h"
@@ -81,23 +82,6 @@ static int bad(const char *fmt, const char *arg)
 	return 2;
 }
 
-/* A whole decimal number in [min, max]; false if it is not one. */
-static bool parse_number(const char *s, uint64_t min, uint64_t max,
-			 uint64_t *out)
-{
-	unsigned long long v;
-	char *end;
-
-	if (*s < '0' || *s > '9')
-		return false;
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (errno || *end || v < min || v > max)
-		return false;
-	*out = v;
-	return true;
-}
-
 /* Parse the options. Returns -1 to go on, else the exit status. */
 static int parse_options(int argc, char **argv, struct grade_opts *o)
 {
@@ -124,12 +108,12 @@ static int parse_options(int argc, char **argv, struct grade_opts *o)
 			o->manager = arg;
 			break;
 		case 't':
-			if (!parse_number(arg, 1, 3600, &n))
+			if (!cli_parse_decimal(arg, 1, 3600, &n))
 				return bad("--timeout wants seconds from 1 to 3600, not '%s'", arg);
 			o->timeout = (unsigned)n;
 			break;
 		case 's':
-			if (!parse_number(arg, 0, UINT32_MAX, &n))
+			if (!cli_parse_decimal(arg, 0, UINT32_MAX, &n))
 				return bad("--seed wants a number from 0 to 4294967295, not '%s'", arg);
 			o->seed = n;
 			break;

@@ -25,19 +25,6 @@ struct grade_handle {
 	void *dl;
 };
 
-/* The built-in policies' names, "sunrise, indexed, ...", into buf. */
-static const char *builtin_names(char *buf, size_t size)
-{
-	const struct tls_manager_ops *ops;
-	size_t n = 0;
-
-	buf[0] = '\0';
-	for (size_t i = 0; (ops = tls_policy_at(i)) != NULL; i++)
-		n += (size_t)snprintf(buf + n, n < size ? size - n : 0, "%s%s",
-				      i ? ", " : "", ops->name);
-	return buf;
-}
-
 #ifdef TLSSIM_CAN_LOAD_MANAGERS
 /* The first operation of ops that is not set, or NULL. */
 static const char *missing_operation(const struct tls_manager_ops *ops)
@@ -143,7 +130,7 @@ int grade_load(const char *spec, const struct tls_manager_ops **ops,
 			return 0;
 		fprintf(stderr, "tlssim: grade: no built-in manager '%s' "
 			"(expected builtin: and one of %s)\n", spec + 8,
-			builtin_names(names, sizeof(names)));
+			tls_policy_names(names, sizeof(names)));
 		return 2;
 	}
 	return load_object(spec, ops, h);

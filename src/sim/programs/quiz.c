@@ -19,6 +19,7 @@
  */
 #include <config.h>
 
+#include "cli.h"
 #include "quiz.h"
 #include "quiz_gen.h"
 #include "policy/policy.h"
@@ -76,42 +77,6 @@ static int __attribute__((format(printf, 1, 2))) bad(const char *fmt, ...)
 }
 
 /*
- * A decimal number in [min, max] (digits only: no sign, no space) into
- * *out. Returns false, leaving *out, when s is not one.
- */
-static bool parse_number(const char *s, uint64_t min, uint64_t max,
-			 uint64_t *out)
-{
-	unsigned long long v;
-	char *end;
-
-	if (*s < '0' || *s > '9')
-		return false;
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (errno || *end || v < min || v > max)
-		return false;
-	*out = v;
-	return true;
-}
-
-/*
- * The built-in policies' names, "sunrise, indexed, ...", into buf.
- * Returns buf.
- */
-static const char *policy_names(char *buf, size_t size)
-{
-	const struct tls_manager_ops *ops;
-	size_t n = 0;
-
-	buf[0] = '\0';
-	for (size_t i = 0; (ops = tls_policy_at(i)) != NULL; i++)
-		n += (size_t)snprintf(buf + n, n < size ? size - n : 0, "%s%s",
-				      i ? ", " : "", ops->name);
-	return buf;
-}
-
-/*
  * The option getopt_long complained about, as the user wrote it: "-x"
  * (in buf) for a short one, else the word itself. Never fails.
  */
@@ -151,12 +116,12 @@ static int parse_args(int argc, char **argv, struct quiz_cfg *cfg)
 	while ((opt = getopt_long(argc, argv, ":s:n:c", opts, NULL)) != -1) {
 		switch (opt) {
 		case 's':
-			if (!parse_number(optarg, 0, UINT64_MAX, &cfg->par.seed))
+			if (!cli_parse_decimal(optarg, 0, UINT64_MAX, &cfg->par.seed))
 				return bad("--seed wants a whole number from 0 to %" PRIu64 ", not '%s'",
 					   UINT64_MAX, optarg);
 			break;
 		case 'n':
-			if (!parse_number(optarg, 1, QUIZ_MAX_OPS, &v))
+			if (!cli_parse_decimal(optarg, 1, QUIZ_MAX_OPS, &v))
 				return bad("--ops wants a number from 1 to %d, not '%s'",
 					   QUIZ_MAX_OPS, optarg);
 			cfg->par.ops = (unsigned)v;
@@ -168,16 +133,16 @@ static int parse_args(int argc, char **argv, struct quiz_cfg *cfg)
 			cfg->par.policy = tls_policy_find(optarg);
 			if (!cfg->par.policy)
 				return bad("unknown --policy '%s' (expected %s)",
-					   optarg, policy_names(names, sizeof(names)));
+					   optarg, tls_policy_names(names, sizeof(names)));
 			break;
 		case OPT_PROCESSES:
-			if (!parse_number(optarg, 1, QUIZ_MAX_PROCESSES, &v))
+			if (!cli_parse_decimal(optarg, 1, QUIZ_MAX_PROCESSES, &v))
 				return bad("--processes wants a number from 1 to %d, not '%s'",
 					   QUIZ_MAX_PROCESSES, optarg);
 			cfg->par.processes = (unsigned)v;
 			break;
 		case OPT_MAPS:
-			if (!parse_number(optarg, 0, QUIZ_MAX_OPS, &v))
+			if (!cli_parse_decimal(optarg, 0, QUIZ_MAX_OPS, &v))
 				return bad("--maps wants a number from 0 to %d, not '%s'",
 					   QUIZ_MAX_OPS, optarg);
 			cfg->par.maps = (unsigned)v;
@@ -187,7 +152,7 @@ static int parse_args(int argc, char **argv, struct quiz_cfg *cfg)
 			break;
 		case OPT_HELP:
 			fputs(usage, stdout);
-			printf("Policies: %s.\n", policy_names(names, sizeof(names)));
+			printf("Policies: %s.\n", tls_policy_names(names, sizeof(names)));
 			return 0;
 		case ':':
 			return bad("option '%s' needs a value",

@@ -1,0 +1,17 @@
+/*
+ * cli.h - what the command lines of tlssim's programs share.
+ */
+#ifndef TLSSIM_CLI_H
+#define TLSSIM_CLI_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/*
+ * A whole decimal number in [min, max] (digits only: no sign, no space)
+ * into *out. Returns false, leaving *out, when s is not one.
+ */
+bool cli_parse_decimal(const char *s, uint64_t min, uint64_t max,
+		       uint64_t *out);
+
+#endif
