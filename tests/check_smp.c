@@ -146,7 +146,7 @@ START_TEST(test_cpus_share_the_kernel)
 	ck_assert_int_eq(kernel_set_cpus(&k, CPUS), 0);
 	ck_assert_uint_eq(k.ncpus, CPUS);
 	for (int p = 0; p < PROCS; p++) {
-		char name[8];
+		char name[16];
 
 		snprintf(name, sizeof(name), "P%d", p);
 		ck_assert_int_eq(process_create(&k, name, 1024 * PAGE_SIZE,
@@ -211,7 +211,7 @@ START_TEST(test_jobs_run_on_their_cpu)
 	ck_assert_int_eq(process_create(&k, "A", 16 * PAGE_SIZE, NULL,
 					&procs[0]), 0);
 	for (int i = 0; i < 6; i++) {
-		char name[8];
+		char name[16];
 
 		snprintf(name, sizeof(name), "t%d", i);
 		ck_assert_int_eq(thread_create(&k, procs[0], name, NULL, NULL,
