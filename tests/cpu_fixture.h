@@ -1,0 +1,102 @@
+/*
+ * cpu_fixture.h - what the CPU suites (check_cpu.c, check_cpu_arch.c)
+ * stand on: a page of eight TLS regions written as the kernel and user
+ * would, and bringing a CPU up on a backend.
+ */
+#ifndef TLSSIM_CPU_FIXTURE_H
+#define TLSSIM_CPU_FIXTURE_H
+
+#include <check.h>
+#include <errno.h>
+#include <sys/auxv.h>
+#include <sys/mman.h>
+
+#include "cpu/cpu.h"
+#include "tls_manager.h"
+
+#define NREGIONS	((int)TLS_PER_PAGE)
+#define STACK_SIZE	(64 * 1024)
+
+/* A page of 8 TLS regions, filled in by setup(). */
+static uint8_t *page;
+
+/* Region i of the page. */
+static inline uintptr_t region(int i)
+{
+	return (uintptr_t)page + (size_t)i * TLS_SIZE;
+}
+
+/* What region i's ptr_thread_context holds. */
+static inline uintptr_t context_value(int i)
+{
+	return (uintptr_t)0x5EED0000u + (uintptr_t)i;
+}
+
+/* What byte j of region i's IPC buffer holds. */
+static inline uint8_t ipc_byte(int i, size_t j)
+{
+	return (uint8_t)(i * 31 + j * 7 + 1);
+}
+
+/* Map the page and write every region as the kernel and user would. */
+static inline void setup(void)
+{
+	page = mmap(NULL, PAGE_SIZE, PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ck_assert_ptr_ne(page, MAP_FAILED);
+	for (int i = 0; i < NREGIONS; i++) {
+		struct tls *t = (struct tls *)region(i);
+
+		t->ptr_self = t;
+		for (size_t j = 0; j < TLS_IPC_SIZE; j++)
+			t->ipc_command_buffer[j] = ipc_byte(i, j);
+		t->ptr_thread_context = (void *)context_value(i);
+	}
+}
+
+static inline void teardown(void)
+{
+	munmap(page, PAGE_SIZE);
+}
+
+/* Whether backend b should run on this host and build. */
+static inline bool expected_available(enum arch_backend b)
+{
+	switch (b) {
+	case ARCH_AUTO:
+	case ARCH_MOCK:
+		return true;
+#if defined(__x86_64__)
+	case ARCH_X86_64_PRCTL:
+		return true;
+	case ARCH_X86_64_WRGSBASE:
+		return (getauxval(AT_HWCAP2) & 2) != 0;
+#elif defined(__i386__)
+	case ARCH_I386_GDT:
+		return true;
+#elif defined(__aarch64__)
+	case ARCH_AARCH64:
+		return true;
+#endif
+	default:
+		return false;
+	}
+}
+
+/*
+ * Bring up cpu on backend b if the host runs it. Returns false for a
+ * backend this host does not run (loop tests never ask for one: they run
+ * over BACKEND(i); the availability itself is test_availability's).
+ */
+static inline bool cpu_up(struct cpu *cpu, enum arch_backend b, bool no_restore)
+{
+	if (!arch_backend_available(b)) {
+		ck_assert_int_eq(cpu_init(cpu, b, no_restore), -ENOTSUP);
+		return false;
+	}
+	ck_assert_int_eq(cpu_init(cpu, b, no_restore), 0);
+	ck_assert_int_eq(cpu->backend, b);
+	return true;
+}
+
+#endif
