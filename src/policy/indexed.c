@@ -17,15 +17,15 @@
  * How
  *
  * Three structures replace the seed's two linear scans:
- * - a bitmap of the pages that have a free slot, one bit per page in
- *   creation order, and a summary bitmap with one bit per nonzero word of
- *   it: the first page with room is two find-first-set instructions away
- *   (the summary is scanned word by word from the first word that may be
- *   nonzero, which the bitmap remembers: one word covers 4096 pages);
- *   the first page with room is remembered while it is known (a page
- *   getting room can only lower it; it is forgotten when that page fills
- *   up), so at steady state (a thread exits, the next spawn takes its
- *   slot) no search is made;
+ * - the first page (in creation order) with a free slot, kept apart, and
+ *   a bitmap of the other pages with a free slot, one bit per page in
+ *   creation order, with a summary bitmap of one bit per nonzero word:
+ *   when the first page fills up, the next one is two find-first-set
+ *   instructions away (the summary is scanned word by word from the first
+ *   word that may be nonzero, which the bitmap remembers: one word covers
+ *   4096 pages). At steady state (a thread exits, the next spawn takes its
+ *   slot) the freed page becomes the first with room and fills up again:
+ *   the bitmap is not touched at all;
  * - a hash map from page address to creation index for free, which keeps
  *   the oldest page of an address (as the seed's scan finds it first when
  *   a lab unmapped a TLS page and a new one was mapped at the same place);
@@ -56,12 +56,12 @@ struct indexed {
 	struct tlsm_memory mem;
 	struct ix_page *page;	/* creation order */
 	size_t pages, cap;
-	uint64_t *room;		/* bit i: page i has a free slot */
+	uint64_t *room;		/* bit i: page i has a free slot (but first) */
 	uint64_t *summary;	/* bit j: room[j] is not zero */
 	size_t room_words;	/* words allocated in room (and bits in summary) */
 	size_t low_summary;	/* summary words below it are all zero */
 	size_t rooms;		/* pages with a free slot */
-	size_t first_room;	/* the first of them, or SIZE_MAX: unknown */
+	size_t first_room;	/* the first of them (not in the bitmap) */
 	struct addrmap by_addr;	/* page address -> its oldest index */
 	size_t used_slots;
 };
@@ -76,58 +76,72 @@ static const struct indexed *ix_const(const struct tlsm *m)
 	return (const struct indexed *)m;
 }
 
-/* Page i has a free slot: its bit, and its word's summary bit. */
-static inline void room_on(struct indexed *m, size_t i)
+/* Put page i in the bitmap (and its word in the summary). */
+static inline void bit_on(struct indexed *m, size_t i)
 {
 	size_t w = i / WORD_BITS;
 
-	if (m->room[w] & (1ull << (i % WORD_BITS)))
-		return;
 	if (!m->room[w]) {
 		m->summary[w / WORD_BITS] |= 1ull << (w % WORD_BITS);
 		if (w / WORD_BITS < m->low_summary)
 			m->low_summary = w / WORD_BITS;
 	}
 	m->room[w] |= 1ull << (i % WORD_BITS);
-	if (m->rooms++ == 0 || (m->first_room != SIZE_MAX && i < m->first_room))
-		m->first_room = i;
-}
-
-/* Page i is full. */
-static inline void room_off(struct indexed *m, size_t i)
-{
-	size_t w = i / WORD_BITS;
-
-	m->room[w] &= ~(1ull << (i % WORD_BITS));
-	m->rooms--;
-	if (i == m->first_room)
-		m->first_room = SIZE_MAX;
-	if (!m->room[w])
-		m->summary[w / WORD_BITS] &= ~(1ull << (w % WORD_BITS));
 }
 
 /*
- * The first page, in creation order, with a free slot; SIZE_MAX if none.
+ * Take the lowest page out of the bitmap, which holds one at least.
  * Skips the summary words known to be zero, and remembers how far they go.
  */
-static size_t first_with_room(struct indexed *m)
+static size_t bit_pop_lowest(struct indexed *m)
 {
 	size_t summary_words = (m->room_words + WORD_BITS - 1) / WORD_BITS;
 
-	if (m->first_room != SIZE_MAX || m->rooms == 0)
-		return m->rooms ? m->first_room : SIZE_MAX;
 	for (size_t s = m->low_summary; s < summary_words; s++) {
+		size_t w, i;
+
 		if (!m->summary[s]) {
 			m->low_summary = s + 1;
 			continue;
 		}
-		size_t w = s * WORD_BITS + (size_t)__builtin_ctzll(m->summary[s]);
-
-		m->first_room = w * WORD_BITS +
-				(size_t)__builtin_ctzll(m->room[w]);
-		return m->first_room;
+		w = s * WORD_BITS + (size_t)__builtin_ctzll(m->summary[s]);
+		i = w * WORD_BITS + (size_t)__builtin_ctzll(m->room[w]);
+		m->room[w] &= m->room[w] - 1;	/* its lowest bit */
+		if (!m->room[w])
+			m->summary[s] &= ~(1ull << (w % WORD_BITS));
+		return i;
 	}
-	return SIZE_MAX;
+	return SIZE_MAX;	/* not reached: rooms counts the bitmap */
+}
+
+/*
+ * Page i, full until now (or new), has a free slot. The first page with
+ * room stays out of the bitmap: when a lower one gets room, it goes in.
+ */
+static inline void gain_room(struct indexed *m, size_t i)
+{
+	if (m->rooms++ == 0) {
+		m->first_room = i;
+		return;
+	}
+	if (i < m->first_room) {
+		bit_on(m, m->first_room);
+		m->first_room = i;
+		return;
+	}
+	bit_on(m, i);
+}
+
+/* The first page with room just filled up: the next one takes its place. */
+static inline void lose_first_room(struct indexed *m)
+{
+	m->first_room = --m->rooms ? bit_pop_lowest(m) : SIZE_MAX;
+}
+
+/* The first page, in creation order, with a free slot; SIZE_MAX if none. */
+static inline size_t first_with_room(const struct indexed *m)
+{
+	return m->rooms ? m->first_room : SIZE_MAX;
 }
 
 /*
@@ -192,14 +206,14 @@ static void indexed_destroy(struct tlsm *t)
 	free(m);
 }
 
-/* Take the lowest free slot of page i; clears its room bit when full. */
+/* Take the lowest free slot of page i, the first page with room. */
 static inline uintptr_t take_slot(struct indexed *m, size_t i)
 {
 	unsigned slot = (unsigned)__builtin_ctz(~(unsigned)m->page[i].used);
 
 	m->page[i].used |= (uint8_t)(1u << slot);
 	if (m->page[i].used == 0xff)
-		room_off(m, i);
+		lose_first_room(m);
 	m->used_slots++;
 	return m->page[i].addr + slot * TLS_SIZE;
 }
@@ -226,7 +240,7 @@ static enum kernel_error indexed_allocate(struct tlsm *t, uintptr_t *out)
 	i = m->pages++;
 	m->page[i].addr = addr;
 	m->page[i].used = 0;
-	room_on(m, i);
+	gain_room(m, i);
 	addrmap_add(&m->by_addr, addr, (uint32_t)i);
 	*out = take_slot(m, i);
 	return KERR_OK;
@@ -248,8 +262,9 @@ static void indexed_free(struct tlsm *t, uintptr_t tls)
 	slot = (unsigned)((tls - page) / TLS_SIZE);
 	if (!(m->page[i].used & (1u << slot)))
 		tlsm_panic("Freed TLS was not marked occupied");
+	if (m->page[i].used == 0xff)
+		gain_room(m, i);
 	m->page[i].used &= (uint8_t)~(1u << slot);
-	room_on(m, i);
 	m->used_slots--;
 }
 
