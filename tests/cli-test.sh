@@ -2,30 +2,8 @@
 # tests/cli-test.sh: the command line around the scenario runner: subcommands,
 # options, exit statuses, several files, standard input. TLSSIM names the
 # program (with its emulator); top_srcdir locates the examples.
-set -u
-: "${TLSSIM:?}" "${top_srcdir:?}"
-fails=0
-tmp=${TMPDIR:-/tmp}/tlssim-cli.$$
-mkdir -p "$tmp"
-trap 'rm -rf "$tmp"' EXIT
-
-# expect STATUS PATTERN -- ARGS...: exit status and a line matching PATTERN
-expect() {
-	want=$1 pattern=$2
-	shift 3
-	# shellcheck disable=SC2086
-	$TLSSIM "$@" >"$tmp/out" 2>&1 </dev/null
-	got=$?
-	if [ "$got" != "$want" ]; then
-		echo "FAIL: tlssim $*: exit $got, expected $want"
-		sed 's/^/  | /' "$tmp/out" | head -n 20
-		fails=$((fails + 1))
-	elif [ -n "$pattern" ] && ! grep -q -e "$pattern" "$tmp/out"; then
-		echo "FAIL: tlssim $*: no line matches '$pattern'"
-		sed 's/^/  | /' "$tmp/out" | head -n 20
-		fails=$((fails + 1))
-	fi
-}
+. "${top_srcdir:?}/tests/testlib.sh"
+test_begin cli
 
 printf 'process A userland=64K\nspawn A t\nexpect tls t 0x0\n' >"$tmp/ok.tls"
 printf 'process A userland=64K\nspawn A t\nexpect tls t 0x200\n' >"$tmp/bad.tls"

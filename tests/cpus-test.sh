@@ -4,12 +4,10 @@
 # NAME.out and exit as its '#! status:' says. The lab fault
 # (--no-tls-restore) is the exception, by design: each CPU keeps its own
 # stale register, so those scenarios are listed as skipped, not passed.
-set -u
-: "${TLSSIM:?}" "${top_srcdir:?}"
+. "${top_srcdir:?}/tests/testlib.sh"
+test_begin cpus
 dir=$top_srcdir/tests/scenarios
-tmp=${TMPDIR:-/tmp}/tlssim-cpus.$$
-trap 'rm -f "$tmp"' EXIT
-fails=0 ran=0 skipped=0
+ran=0 skipped=0
 
 # qemu-i386 keeps one GDT for all its threads: the i386 backend cannot run
 # on several CPUs there (tlssim refuses with exit 4).
@@ -28,12 +26,12 @@ for tls in "$dir"/*.tls; do
 	esac
 	# shellcheck disable=SC2086
 	(cd "$dir" && $TLSSIM run --color=never --cpus=3 $args "$name.tls") \
-		>"$tmp" 2>&1
+		>"$tmp/out" 2>&1
 	got=$?
 	ran=$((ran + 1))
-	if [ "$got" != "${want:-0}" ] || ! cmp -s "$tmp" "$dir/$name.out"; then
+	if [ "$got" != "${want:-0}" ] || ! cmp -s "$tmp/out" "$dir/$name.out"; then
 		echo "FAIL: $name with --cpus=3 (exit $got, expected ${want:-0})"
-		diff "$dir/$name.out" "$tmp" | head -n 10
+		diff "$dir/$name.out" "$tmp/out" | head -n 10
 		fails=$((fails + 1))
 	fi
 done

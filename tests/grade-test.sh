@@ -8,51 +8,13 @@
 # fault, with the reason the report must give. A static build cannot load
 # shared objects: grade must say so (exit 4), and this test then skips.
 # TLSSIM names the program (with its emulator); top_srcdir the sources.
-set -u
-: "${TLSSIM:?}" "${top_srcdir:?}"
-fails=0
-tmp=${TMPDIR:-/tmp}/tlssim-grade.$$
-mkdir -p "$tmp"
-trap 'rm -rf "$tmp"' EXIT
+. "${top_srcdir:?}/tests/testlib.sh"
+test_begin grade
+expect_dir=$tmp
 # no default scenarios, whatever labs/ holds, unless a test says otherwise
 mkdir -p "$tmp/empty"
 TLSSIM_LABS=$tmp/empty
 export TLSSIM_LABS
-
-# expect STATUS PATTERN... -- ARGS...: exit status and, for each PATTERN,
-# a line of the output matching it.
-expect() {
-	want=$1
-	shift
-	patterns=
-	while [ "$1" != -- ]; do
-		patterns="$patterns$1
-"
-		shift
-	done
-	shift
-	# shellcheck disable=SC2086
-	(cd "$tmp" && $TLSSIM "$@") >"$tmp/out" 2>&1 </dev/null
-	got=$?
-	if [ "$got" != "$want" ]; then
-		echo "FAIL: tlssim $*: exit $got, expected $want"
-		sed 's/^/  | /' "$tmp/out" | head -n 40
-		fails=$((fails + 1))
-		return
-	fi
-	echo "$patterns" | while IFS= read -r p; do
-		[ -z "$p" ] && continue
-		if ! grep -q -e "$p" "$tmp/out"; then
-			echo "FAIL: tlssim $*: no line matches '$p'"
-			sed 's/^/  | /' "$tmp/out" | head -n 40
-			echo x >>"$tmp/failed"
-		fi
-	done
-	if [ -f "$tmp/failed" ]; then
-		fails=$((fails + 1))
-		rm -f "$tmp/failed"
-	fi
-}
 
 ex=$top_srcdir/examples
 scn="$ex/reuse.tls $ex/first-fit.tls $top_srcdir/tests/scenarios/alloc-reuse.tls"

@@ -3,46 +3,44 @@
 # runs (exit 0: the handouts' scenarios have no expectations that could
 # fail, the keys' and the grading ones have many); lab 2's stale-data
 # exercise and lab 3's key say what the handouts say they do.
-set -u
-: "${TLSSIM:?}" "${top_srcdir:?}"
+. "${top_srcdir:?}/tests/testlib.sh"
+test_begin labs
 labs=$top_srcdir/labs
-tmp=${TMPDIR:-/tmp}/tlssim-labs.$$
-trap 'rm -f "$tmp"' EXIT
-fails=0 ran=0
+ran=0
 
 for tls in "$labs"/0*/*.tls "$labs"/keys/*.tls "$labs"/grade/*.tls; do
 	case $tls in */limit.tls) continue ;; esac	# below
 	ran=$((ran + 1))
-	if ! $TLSSIM run --color=never "$tls" >"$tmp" 2>&1; then
+	if ! $TLSSIM run --color=never "$tls" >"$tmp/out" 2>&1; then
 		echo "FAIL: $tls"
-		head -n 10 "$tmp"
+		head -n 10 "$tmp/out"
 		fails=$((fails + 1))
 	fi
 done
 
 # lab 2: the dead thread's bytes, then zeros after the first schedule
-$TLSSIM run --color=never "$labs/02-reuse/stale.tls" >"$tmp" 2>&1
-if ! grep -q 'spy peek P+0x210 = 0x6f20746572636573' "$tmp" ||
-   ! grep -q 'spy peek P+0x210 = 0x0000000000000000' "$tmp"; then
-	case $(sed -n 's/.*spy peek P+0x210 = \(0x[0-9a-f]*\).*/\1/p' "$tmp" | head -n 1) in
+$TLSSIM run --color=never "$labs/02-reuse/stale.tls" >"$tmp/out" 2>&1
+if ! grep -q 'spy peek P+0x210 = 0x6f20746572636573' "$tmp/out" ||
+   ! grep -q 'spy peek P+0x210 = 0x0000000000000000' "$tmp/out"; then
+	case $(sed -n 's/.*spy peek P+0x210 = \(0x[0-9a-f]*\).*/\1/p' "$tmp/out" | head -n 1) in
 	0x65726365[0-9a-f]*|0x72636573) ;;	# 32-bit hosts read 4 bytes
 	*) echo "FAIL: stale.tls does not show the dead thread's data"
-	   cat "$tmp"; fails=$((fails + 1)) ;;
+	   cat "$tmp/out"; fails=$((fails + 1)) ;;
 	esac
 fi
 # lab 3, past the end: the neighbour's data, or on i386 the segment limit
-$TLSSIM run --color=never "$labs/03-register/limit.tls" >"$tmp" 2>&1
+$TLSSIM run --color=never "$labs/03-register/limit.tls" >"$tmp/out" 2>&1
 status=$?
 ran=$((ran + 1))
-if ! { [ $status -eq 0 ] && grep -q 'a tls+0x210 = "neighbour"' "$tmp"; } &&
-   ! { [ $status -eq 1 ] && grep -q 'segment-limit fault' "$tmp"; }; then
+if ! { [ $status -eq 0 ] && grep -q 'a tls+0x210 = "neighbour"' "$tmp/out"; } &&
+   ! { [ $status -eq 1 ] && grep -q 'segment-limit fault' "$tmp/out"; }; then
 	echo "FAIL: limit.tls (exit $status)"
-	cat "$tmp"
+	cat "$tmp/out"
 	fails=$((fails + 1))
 fi
 # lab 3: the key fails without the register load
 if $TLSSIM run --color=never --no-tls-restore \
-	"$labs/keys/03-register-switches.tls" >"$tmp" 2>&1; then
+	"$labs/keys/03-register-switches.tls" >"$tmp/out" 2>&1; then
 	echo "FAIL: 03-register-switches.tls passes with --no-tls-restore"
 	fails=$((fails + 1))
 fi

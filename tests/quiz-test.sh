@@ -11,17 +11,8 @@
 # - bad options exit 2 with `tlssim: quiz:` and what was expected.
 # TLSSIM names the program (with its emulator); top_srcdir the source tree.
 # With --update, the golden files are written instead of compared.
-set -u
-: "${TLSSIM:?}" "${top_srcdir:?}"
-fails=0
-tmp=${TMPDIR:-/tmp}/tlssim-quiz.$$
-mkdir -p "$tmp"
-trap 'rm -rf "$tmp"' EXIT
-
-fail() {
-	echo "FAIL: $*"
-	fails=$((fails + 1))
-}
+. "${top_srcdir:?}/tests/testlib.sh"
+test_begin quiz
 
 # quiz ARGS...: the problem into $tmp/out; its exit status.
 quiz() {

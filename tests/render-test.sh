@@ -6,17 +6,8 @@
 # exits 2. A build without cairo must say so (exit 2); the test then skips
 # (exit 77), it never passes. TLSSIM names the program (with its
 # emulator); top_srcdir locates the examples.
-set -u
-: "${TLSSIM:?}" "${top_srcdir:?}"
-fails=0
-tmp=${TMPDIR:-/tmp}/tlssim-render.$$
-mkdir -p "$tmp"
-trap 'rm -rf "$tmp"' EXIT
-
-fail() {
-	echo "FAIL: $*"
-	fails=$((fails + 1))
-}
+. "${top_srcdir:?}/tests/testlib.sh"
+test_begin render
 
 # Two processes: A with a mapping, threads and a named raw region; B with
 # one thread in a 1 MiB land. big.tls is the same with a 64 MiB land for B:

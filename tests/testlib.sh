@@ -1,0 +1,52 @@
+# tests/testlib.sh: what the shell tests share. Source it, then call
+# test_begin NAME: it checks that TLSSIM (the program, with its emulator)
+# and top_srcdir are set, makes $tmp (removed at exit) and sets fails=0.
+set -u
+
+test_begin() {
+	: "${TLSSIM:?}" "${top_srcdir:?}"
+	fails=0
+	tmp=${TMPDIR:-/tmp}/tlssim-$1.$$
+	mkdir -p "$tmp"
+	trap 'rm -rf "$tmp"' EXIT
+}
+
+# fail MESSAGE...: count a failure and say what it was.
+fail() {
+	echo "FAIL: $*"
+	fails=$((fails + 1))
+}
+
+# expect STATUS PATTERN... -- ARGS...: `tlssim ARGS` (run in $expect_dir,
+# the current directory by default, with no input) exits STATUS and, for
+# each PATTERN that is not empty, prints a line matching it. The output is
+# left in $tmp/out; a failure shows it.
+expect() {
+	want=$1
+	shift
+	patterns=
+	while [ "$1" != -- ]; do
+		patterns="$patterns$1
+"
+		shift
+	done
+	shift
+	# shellcheck disable=SC2086
+	(cd "${expect_dir:-.}" && $TLSSIM "$@") >"$tmp/out" 2>&1 </dev/null
+	got=$?
+	if [ "$got" != "$want" ]; then
+		fail "tlssim $*: exit $got, expected $want"
+		sed 's/^/  | /' "$tmp/out" | head -n 40
+		return
+	fi
+	missing=$(echo "$patterns" | while IFS= read -r p; do
+		[ -n "$p" ] && ! grep -q -e "$p" "$tmp/out" && echo "$p"
+	done)
+	if [ -n "$missing" ]; then
+		echo "$missing" | while IFS= read -r p; do
+			echo "FAIL: tlssim $*: no line matches '$p'"
+		done
+		sed 's/^/  | /' "$tmp/out" | head -n 40
+		fails=$((fails + 1))
+	fi
+}
