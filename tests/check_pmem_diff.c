@@ -11,6 +11,7 @@
 
 #include "testutil.h"
 #include "kernel/pmem.h"
+#include "programs/random.h"
 
 /* The mappings in address order, copied once per step. */
 static struct mapping snap[1 << 16];
@@ -57,14 +58,6 @@ static uintptr_t linear_query(uintptr_t addr)
 	return 0;
 }
 
-static uint64_t rng_next(uint64_t *s)
-{
-	*s ^= *s >> 12;
-	*s ^= *s << 25;
-	*s ^= *s >> 27;
-	return *s * 0x2545f4914f6cdd1dull;
-}
-
 /* The snapshot is sorted, apart, inside the land. */
 static void assert_well_formed(const struct pmem *pm)
 {
@@ -106,11 +99,11 @@ START_TEST(test_tree_fit_is_linear_fit)
 	ck_assert_int_eq(pmem_create(&pm, pages * PAGE_SIZE), 0);
 	base = pmem_userland_start(pm);
 	for (int op = 0; op < 25000; op++) {
-		uint64_t r = rng_next(&rng);
+		uint64_t r = xorshift64s(&rng);
 		size_t at = (size_t)(r % pages) * PAGE_SIZE;
 		size_t len = (1 + (size_t)(r >> 32) % 8) * PAGE_SIZE;
 		/* grow for a while, then shrink */
-		bool map = (rng_next(&rng) % 100) < ((op / 3000) % 2 ? 40u : 60u);
+		bool map = (xorshift64s(&rng) % 100) < ((op / 3000) % 2 ? 40u : 60u);
 		uintptr_t tree_at = 0, lin_at = 0;
 		enum kernel_error te, le;
 
@@ -136,7 +129,7 @@ START_TEST(test_tree_fit_is_linear_fit)
 			fits += te == KERR_OK;
 			misses += te != KERR_OK;
 		}
-		at = (size_t)(rng_next(&rng) % (pages * PAGE_SIZE));
+		at = (size_t)(xorshift64s(&rng) % (pages * PAGE_SIZE));
 		require((pmem_query(pm, base + at) ?
 			 pmem_query(pm, base + at)->start : 0) ==
 			linear_query(base + at));

@@ -23,6 +23,7 @@
 #include "pmem_memory.h"
 #include "policy/policy.h"
 #include "tls.h"
+#include "programs/random.h"
 
 /* ---- the model of mesosphere's rules ---- */
 
@@ -192,15 +193,6 @@ static void assert_same_pages(struct world w[2])
 			  pmem_mapping_count(w[1].pm));
 }
 
-/* xorshift64*: the same sequence everywhere. */
-static uint64_t rng_next(uint64_t *s)
-{
-	*s ^= *s >> 12;
-	*s ^= *s << 25;
-	*s ^= *s >> 27;
-	return *s * 0x2545f4914f6cdd1dull;
-}
-
 struct free_call {
 	struct world *w;
 	uintptr_t tls;
@@ -273,7 +265,7 @@ static void exit_one(struct run *r)
 
 	if (!r->nlive)
 		return;
-	i = rng_next(&r->rng) % r->nlive;
+	i = xorshift64s(&r->rng) % r->nlive;
 	for (int k = 0; k < 2; k++) {
 		free_in(&r->w[k], r->live[i], msg[k], sizeof(msg[k]));
 		ck_assert_str_eq(msg[k], "");
@@ -285,7 +277,7 @@ static void exit_one(struct run *r)
 static void bad_free(struct run *r)
 {
 	char msg[2][PANIC_MESSAGE_MAX];
-	uintptr_t off = (rng_next(&r->rng) % (r->land_pages * PAGE_SIZE)) & ~7ul;
+	uintptr_t off = (xorshift64s(&r->rng) % (r->land_pages * PAGE_SIZE)) & ~7ul;
 
 	for (size_t i = 0; i < r->nlive; i++)
 		if (r->live[i] == off)
@@ -300,8 +292,8 @@ static void bad_free(struct run *r)
 /* A small normal mapping at a random place, or the unmap of one. */
 static void other_memory(struct run *r, bool map)
 {
-	uintptr_t page = rng_next(&r->rng) % r->land_pages;
-	size_t len = (1 + rng_next(&r->rng) % 3) * PAGE_SIZE;
+	uintptr_t page = xorshift64s(&r->rng) % r->land_pages;
+	size_t len = (1 + xorshift64s(&r->rng) % 3) * PAGE_SIZE;
 	enum kernel_error err[2];
 
 	for (int k = 0; k < 2; k++) {
@@ -344,7 +336,7 @@ static void differential(const struct tls_manager_ops *a,
 	world_start(&r.w[0], a, land_pages);
 	world_start(&r.w[1], b, land_pages);
 	for (size_t n = 0; n < ops; n++) {
-		unsigned roll = (unsigned)(rng_next(&r.rng) % 1000);
+		unsigned roll = (unsigned)(xorshift64s(&r.rng) % 1000);
 
 		/* phases: grow for a while, then shrink, to fill and empty */
 		bool growing = (n / 2000) % 2 == 0;

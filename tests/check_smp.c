@@ -22,6 +22,7 @@
 #include "kernel/sched.h"
 #include "kernel/smp.h"
 #include "kernel/thread.h"
+#include "programs/random.h"
 
 #define CPUS		4
 #define PROCS		3
@@ -62,14 +63,6 @@ static void log_exit(uintptr_t tls)
 	pthread_mutex_unlock(&log_lock);
 }
 
-static uint64_t next_random(uint64_t *s)
-{
-	*s ^= *s >> 12;
-	*s ^= *s << 25;
-	*s ^= *s >> 27;
-	return *s * 0x2545f4914f6cdd1dull;
-}
-
 static void worker(struct kernel *kk, struct thread *t, void *arg);
 
 /*
@@ -87,7 +80,7 @@ static void spawn_child(struct kernel *kk, struct thread *t, uint64_t *rng)
 		goto out;
 	snprintf(name, sizeof(name), "c%u.%u", t->tid, (unsigned)*rng & 0xffff);
 	if (thread_create(kk, t->proc, name, worker,
-			  (void *)(uintptr_t)next_random(rng), &child))
+			  (void *)(uintptr_t)xorshift64s(rng), &child))
 		spawn_errors++;
 	else
 		log_spawn_locked(child->tls);
@@ -114,7 +107,7 @@ static void worker(struct kernel *kk, struct thread *t, void *arg)
 			wrong_sees++;
 			pthread_mutex_unlock(&log_lock);
 		}
-		switch (next_random(&rng) % 8) {
+		switch (xorshift64s(&rng) % 8) {
 		case 0:
 			spawn_child(kk, t, &rng);
 			break;

@@ -13,6 +13,7 @@
 #include "kernel/thread.h"
 #include "report/diag.h"
 #include "scenario/scenario_run.h"
+#include "random.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -56,15 +57,6 @@ static double now_ns(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
-}
-
-/* The same pseudo-random sequence on every host (xorshift64*). */
-static uint64_t next_random(uint64_t *s)
-{
-	*s ^= *s >> 12;
-	*s ^= *s << 25;
-	*s ^= *s >> 27;
-	return *s * 0x2545f4914f6cdd1dull;
 }
 
 static size_t churn_pairs(size_t n)
@@ -178,7 +170,7 @@ static int book_run(enum bench_workload w, const struct tls_manager_ops *ops,
 
 		t0 = now_ns();
 		for (size_t j = 0; j < pairs; j++) {
-			size_t i = next_random(&rng) % n;
+			size_t i = xorshift64s(&rng) % n;
 
 			ops->free(m, tls[i]);
 			if (ops->allocate(m, &tls[i]))
@@ -296,7 +288,7 @@ static int kernel_threads(struct kernel *k, enum bench_workload w,
 
 		t0 = now_ns();
 		for (size_t j = 0; j < pairs; j++) {
-			size_t i = next_random(&rng) % n;
+			size_t i = xorshift64s(&rng) % n;
 
 			e = thread_exit(k, t[i]);
 			if (e) {
@@ -405,7 +397,7 @@ static char *churn_scenario(size_t n, uint64_t rng, size_t *len,
 		at += (size_t)snprintf(text + at, cap - at, "spawn A t%zu\n", i);
 	}
 	for (size_t j = 0; j < pairs; j++) {
-		size_t i = next_random(&rng) % n;
+		size_t i = xorshift64s(&rng) % n;
 
 		at += (size_t)snprintf(text + at, cap - at,
 				       "exit t%zu\nspawn A t%zu\n", name[i],

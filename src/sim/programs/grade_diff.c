@@ -162,7 +162,7 @@ static int free_live(struct diff *d)
 
 	if (!d->nlive)
 		return 0;
-	i = grade_random(&d->rng) % d->nlive;
+	i = xorshift64s(&d->rng) % d->nlive;
 	off = d->live[i];
 	record(d, "free 0x%" PRIx64, off);
 	if (grade_free(&d->l[0], off, msg, sizeof(msg)))
@@ -179,7 +179,7 @@ static int free_live(struct diff *d)
 static int free_bad(struct diff *d)
 {
 	char msg[2][PANIC_MESSAGE_MAX];
-	uint64_t off = grade_random(&d->rng) % (d->land_pages * TLSM_PAGE_SIZE);
+	uint64_t off = xorshift64s(&d->rng) % (d->land_pages * TLSM_PAGE_SIZE);
 	const char *got;
 
 	off &= ~(uint64_t)7;
@@ -205,8 +205,8 @@ static int free_bad(struct diff *d)
 /* A Normal mapping of 1 to 3 pages at a random page, or an unmap. */
 static int other_memory(struct diff *d, bool map)
 {
-	uint64_t at = grade_random(&d->rng) % d->land_pages * TLSM_PAGE_SIZE;
-	uint64_t len = (1 + grade_random(&d->rng) % 3) * TLSM_PAGE_SIZE;
+	uint64_t at = xorshift64s(&d->rng) % d->land_pages * TLSM_PAGE_SIZE;
+	uint64_t len = (1 + xorshift64s(&d->rng) % 3) * TLSM_PAGE_SIZE;
 	enum kernel_error err[2];
 	struct mapping m;
 
@@ -279,7 +279,7 @@ static int same_pages(struct diff *d)
 /* One random operation; phases of growth and shrinking fill and empty. */
 static int step(struct diff *d)
 {
-	unsigned roll = (unsigned)(grade_random(&d->rng) % 1000);
+	unsigned roll = (unsigned)(xorshift64s(&d->rng) % 1000);
 	bool growing = (d->op / 2000) % 2 == 0;
 
 	if (roll < (growing ? 550u : 350u))
@@ -356,7 +356,7 @@ static int churn(struct grade_ctx *g, struct grade_land *l, uint64_t *off,
 					  "%s", i + 1, n, kernel_error_name(err));
 	t1 = now_ns();
 	for (size_t j = 0; j < pairs; j++) {
-		size_t i = grade_random(&rng) % n;
+		size_t i = xorshift64s(&rng) % n;
 
 		if (grade_free(l, off[i], msg, sizeof(msg)))
 			return grade_fail(g, "free of 0x%" PRIx64 " (in use) "

@@ -30,6 +30,7 @@
 #include "kernel/process.h"
 #include "scenario/scenario.h"
 #include "tls_manager.h"
+#include "random.h"
 
 #define GRADE_REASON_MAX 1024
 
@@ -163,14 +164,5 @@ int grade_performance(struct grade_ctx *g);
 
 /* Run g->scn with the manager as the policy of its processes. */
 int grade_scenario(struct grade_ctx *g);
-
-/* xorshift64*: the same sequence on every host. */
-static inline uint64_t grade_random(uint64_t *s)
-{
-	*s ^= *s >> 12;
-	*s ^= *s << 25;
-	*s ^= *s >> 27;
-	return *s * 0x2545f4914f6cdd1dull;
-}
 
 #endif
