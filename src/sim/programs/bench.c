@@ -224,6 +224,7 @@ static int measure(const struct bench_cfg *cfg, enum bench_workload w,
 {
 	double ns[101];
 	struct bench_sample s;
+	size_t peak;
 
 	*r = (struct bench_result){ .workload = w, .ops = ops, .mode = m, .n = n,
 			      .runs = cfg->runs };
@@ -239,8 +240,9 @@ static int measure(const struct bench_cfg *cfg, enum bench_workload w,
 		if (err)
 			return err;
 		ns[run] = s.ns_per_op;
-		if (peak_rss() > r->peak_rss)
-			r->peak_rss = peak_rss();
+		peak = peak_rss();
+		if (peak > r->peak_rss)
+			r->peak_rss = peak;
 		r->ops_per_run = s.ops;
 		r->host_mappings = s.host_mappings;
 		r->bytes_per_tls = s.live_tls ?

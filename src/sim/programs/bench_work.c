@@ -59,6 +59,21 @@ static double now_ns(void)
 	return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
 }
 
+/* ops operations timed from t0 to t1 (ns) into s. */
+static void bench_timed(struct bench_sample *s, size_t ops, double t0,
+			double t1)
+{
+	s->ops = ops;
+	s->ns_per_op = (t1 - t0) / (double)ops;
+}
+
+/* What the manager keeps, right after the fill, into s. */
+static void bench_filled(struct bench_sample *s, const struct tlsm_stats *st)
+{
+	s->bookkeeping_bytes = st->bookkeeping_bytes;
+	s->live_tls = st->used;
+}
+
 static size_t churn_pairs(size_t n)
 {
 	return n < BENCH_CHURN_PAIRS ? n : BENCH_CHURN_PAIRS;
@@ -147,8 +162,7 @@ static int book_run(enum bench_workload w, const struct tls_manager_ops *ops,
 		}
 		t1 = now_ns();
 		m = NULL;
-		s->ops = n;
-		s->ns_per_op = (t1 - t0) / (double)n;
+		bench_timed(s, n, t0, t1);
 		err = 0;
 		goto out;
 	}
@@ -161,10 +175,8 @@ static int book_run(enum bench_workload w, const struct tls_manager_ops *ops,
 			goto out;
 	t1 = now_ns();
 	ops->stats(m, &st);
-	s->bookkeeping_bytes = st.bookkeeping_bytes;
-	s->live_tls = st.used;
-	s->ops = n;
-	s->ns_per_op = (t1 - t0) / (double)n;
+	bench_filled(s, &st);
+	bench_timed(s, n, t0, t1);
 	if (w == BW_CHURN) {
 		size_t pairs = churn_pairs(n);
 
@@ -177,8 +189,7 @@ static int book_run(enum bench_workload w, const struct tls_manager_ops *ops,
 				goto out;
 		}
 		t1 = now_ns();
-		s->ops = pairs;
-		s->ns_per_op = (t1 - t0) / (double)pairs;
+		bench_timed(s, pairs, t0, t1);
 	}
 	err = 0;
 out:
@@ -271,8 +282,7 @@ static int kernel_threads(struct kernel *k, enum bench_workload w,
 			goto out;
 	t1 = now_ns();
 	process_tls_stats(p, &st);
-	s->bookkeeping_bytes = st.bookkeeping_bytes;
-	s->live_tls = st.used;
+	bench_filled(s, &st);
 	/* counted while the land is shown, as when a thread of it runs */
 	e = sched_switch_to(k, t[0]);
 	if (e) {
@@ -281,8 +291,7 @@ static int kernel_threads(struct kernel *k, enum bench_workload w,
 	}
 	s->host_mappings = host_mappings_in(p->userland_start,
 					    p->userland_size);
-	s->ops = n;
-	s->ns_per_op = (t1 - t0) / (double)n;
+	bench_timed(s, n, t0, t1);
 	if (w == BW_CHURN) {
 		size_t pairs = churn_pairs(n);
 
@@ -299,8 +308,7 @@ static int kernel_threads(struct kernel *k, enum bench_workload w,
 				goto out;
 		}
 		t1 = now_ns();
-		s->ops = pairs;
-		s->ns_per_op = (t1 - t0) / (double)pairs;
+		bench_timed(s, pairs, t0, t1);
 	}
 	err = 0;
 out:
@@ -330,8 +338,7 @@ static int kernel_processes(struct kernel *k, const struct tls_manager_ops *ops,
 		if ((e = process_kill(k, p)) != KERR_OK)
 			return kernel_failed("kill", e);
 	}
-	s->ops = n;
-	s->ns_per_op = (now_ns() - t0) / (double)n;
+	bench_timed(s, n, t0, now_ns());
 	return 0;
 }
 
@@ -355,8 +362,7 @@ static int kernel_switches(struct kernel *k, const struct tls_manager_ops *ops,
 	for (size_t i = 0; i < n; i++)
 		if ((e = sched_switch_to(k, t[i & 1])) != KERR_OK)
 			return kernel_failed("switch", e);
-	s->ops = n;
-	s->ns_per_op = (now_ns() - t0) / (double)n;
+	bench_timed(s, n, t0, now_ns());
 	return 0;
 }
 
@@ -442,8 +448,7 @@ static int kernel_scenario(const struct tls_manager_ops *ops, size_t n,
 			"with status %d\n", status);
 		return status == RUN_HOST ? -EAGAIN : -EIO;
 	}
-	s->ops = commands;
-	s->ns_per_op = (t1 - t0) / (double)commands;
+	bench_timed(s, commands, t0, t1);
 	return 0;
 }
 

@@ -140,20 +140,18 @@ static void bytes_text(const uint8_t *b, size_t len, char *buf, size_t size)
 }
 
 /*
- * Bytes [from, from + count) of b, which holds the region from the word
- * aligned offset off on (tls+OFF), as quoted runs of bytes and, where a
+ * Bytes [from, from + count) of b, which holds the region from a word
+ * aligned offset on (tls+OFF), as quoted runs of bytes and, where a
  * word that the range touches points into a live user land, that pointer
  * as P+0xOFF: no host address, not even a part of one, is printed.
  */
-static void region_text(const struct kernel *k, size_t off, const uint8_t *b,
-			size_t full, size_t from, size_t count, char *buf,
-			size_t size)
+static void region_text(const struct kernel *k, const uint8_t *b, size_t full,
+			size_t from, size_t count, char *buf, size_t size)
 {
 	const size_t w = sizeof(uintptr_t);
 	size_t n = 0, i = from, end = from + count;
 	bool open = false;
 
-	(void)off;
 	buf[0] = '\0';
 	while (i < end && n + 40 < size) {
 		size_t word_at = i - i % w;
@@ -367,8 +365,7 @@ void exec_thread_rw(struct runner *r, const struct scn_cmd *c, struct step *s,
 	else if (!scn_field_is_bytes(c->field.id))
 		snprintf(got, sizeof(got), "0x%" PRIx64, (uint64_t)v);
 	else if (c->field.id == SCN_FIELD_TLS)
-		region_text(&r->k, j.off, j.buf, j.len, lead, want, got,
-			    sizeof(got));
+		region_text(&r->k, j.buf, j.len, lead, want, got, sizeof(got));
 	else if (c->kind == SCN_READ && !c->len_given)
 		bytes_text(j.buf, trimmed_len(j.buf, j.len), got, sizeof(got));
 	else
