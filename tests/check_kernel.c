@@ -243,9 +243,9 @@ START_TEST(test_fault_kills_thread)
 	ck_assert_uint_eq(tls_used(proc), 7);
 	/* qemu-i386 ignores segment limits: there the next page faults */
 	if (b == ARCH_I386_GDT && !getenv("TLSSIM_EMULATOR"))
-		ck_assert_ptr_nonnull(strstr(this_cpu(&k)->fault_detail, "segment"));
+		ck_assert_ptr_nonnull(strstr(kernel_last_fault(&k), "segment"));
 	else
-		ck_assert_ptr_nonnull(strstr(this_cpu(&k)->fault_detail, "page fault"));
+		ck_assert_ptr_nonnull(strstr(kernel_last_fault(&k), "page fault"));
 	/* the others still work */
 	write_as(t[1], TLS_OFF_IPC, "alive");
 	kernel_fini(&k);

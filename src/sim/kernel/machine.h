@@ -37,8 +37,7 @@ struct percpu {
 	struct thread *zombies;		/* died here, stacks not yet back */
 	/* The process whose user land user code on this CPU may reach. */
 	struct process *space;
-	/* Set by a fault in user code; read by whoever ran the thread. */
-	bool faulted;
+	/* What the last fault of user code on this CPU was (sched.c). */
 	char fault_detail[160];
 	/* Several CPUs: the thread that just came back to this CPU's loop. */
 	struct thread *prev;
@@ -58,6 +57,7 @@ struct kernel {
 	pthread_mutex_t lock, emit_lock;
 	pthread_cond_t sched_cond;
 	struct thread *rr;		/* where the next pick starts */
+	const char *last_fault;		/* a CPU's fault_detail, or NULL */
 	enum arch_backend backend;	/* asked for at kernel_init */
 	bool no_tls_restore;
 	struct process *procs;		/* in creation order */

@@ -193,10 +193,10 @@ static void fault_kill_current(struct kernel *k)
 	struct percpu *pc = this_cpu(k);
 	struct thread *t = pc->current;
 
-	pc->faulted = true;
 	if (!t)
 		return;
 	describe_fault(k, pc);
+	__atomic_store_n(&k->last_fault, pc->fault_detail, __ATOMIC_RELEASE);
 	kernel_emit(k, &(struct trace_event){ .kind = EV_FAULT,
 					      .proc = t->proc, .thread = t,
 					      .detail = pc->fault_detail });
@@ -347,7 +347,6 @@ static int run_as_here(struct kernel *k, struct thread *t,
 	err = sched_switch_to(k, t);
 	if (err)
 		goto out_put_stack;
-	pc->faulted = false;
 	pc->cpu.fault_env = &env;
 	if (sigsetjmp(env, 0) != 0) {
 		pc->cpu.fault_env = NULL;
@@ -430,17 +429,19 @@ static int focus_cpu(struct kernel *k, const struct thread *t)
 	return (int)cpu;
 }
 
-/* Run c on t's CPU; copy a fault's record to CPU 0, where callers look. */
+/* Run c on t's CPU; a panic there goes on in the caller's thread. */
 static void run_on_focus(struct kernel *k, struct run_as_call *c, int cpu)
 {
 	smp_run_on(k, (unsigned)cpu, run_as_work, c);
 	if (c->panicked)
 		panic("%s", c->message);
-	if (cpu != 0 && c->job && c->result == 1) {
-		k->cpus[0].faulted = true;
-		memcpy(k->cpus[0].fault_detail, k->cpus[cpu].fault_detail,
-		       sizeof(k->cpus[0].fault_detail));
-	}
+}
+
+const char *kernel_last_fault(struct kernel *k)
+{
+	const char *d = __atomic_load_n(&k->last_fault, __ATOMIC_ACQUIRE);
+
+	return d ? d : "";
 }
 
 int kernel_run_as(struct kernel *k, struct thread *t,

@@ -43,8 +43,8 @@ int kernel_run(struct kernel *k);
 /*
  * Switch to t and run job(k, t, arg) as t, on t's stack, then come back
  * (with several CPUs, on CPU tid mod CPUs, the caller waiting). Returns 0,
- * or 1 when the job faulted (then t is dead and the caller's
- * this_cpu(k)->fault_detail says why), -1 when t is dead, -2 when the host
+ * or 1 when the job faulted (then t is dead and kernel_last_fault says
+ * why), -1 when t is dead, -2 when the host
  * refused t a stack or the switch of address space (nothing ran). t holds a host stack only during the
  * job.
  */
@@ -63,6 +63,12 @@ enum kernel_error kernel_switch_to(struct kernel *k, struct thread *t);
  * kernel drives several; returns its faults, or -ENOMEM.
  */
 int sched_cpu_loop(struct kernel *k);
+
+/*
+ * What the last fault of user code was, on whichever CPU ("page fault at
+ * P+0x10: not mapped"), or "" before any.
+ */
+const char *kernel_last_fault(struct kernel *k);
 
 /* Syscalls for user programs: give up the CPU; die. */
 void sys_yield(struct kernel *k);

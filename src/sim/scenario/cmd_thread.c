@@ -241,7 +241,7 @@ static bool run_job(struct runner *r, struct thread *t, struct access_job *j,
 	if (rc > 0) {
 		s->o.kind = OUT_FAULT;
 		snprintf(s->o.message, sizeof(s->o.message), "%s: %s", t->name,
-			 this_cpu(&r->k)->fault_detail);
+			 kernel_last_fault(&r->k));
 	} else if (rc == -2) {
 		s->o.kind = OUT_HOST;
 		snprintf(s->o.message, sizeof(s->o.message),
