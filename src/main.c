@@ -124,19 +124,6 @@ struct cli {
 	bool steps;			/* render --steps */
 };
 
-static int __attribute__((format(printf, 1, 2)))
-bad_usage(const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "tlssim: ");
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fprintf(stderr, "\nTry 'tlssim --help' for more information.\n");
-	return RUN_MALFORMED;
-}
-
 /*
  * A size: decimal digits with an optional K, M or G suffix (powers of
  * 1024), in [min, max]; false if it is not one.
@@ -168,7 +155,7 @@ static int apply_option(struct cli *cli, int opt, const char *arg)
 	case OPT_ARCH:
 		cli->run.arch = arch_backend_from_name(arg);
 		if (cli->run.arch == ARCH_BACKEND_COUNT)
-			return bad_usage("unknown --arch '%s' (expected auto, x86_64, x86_64-prctl, x86_64-wrgsbase, i386, aarch64 or mock)", arg);
+			return cli_usage_error(NULL, "unknown --arch '%s' (expected auto, x86_64, x86_64-prctl, x86_64-wrgsbase, i386, aarch64 or mock)", arg);
 		cli->demo.arch = cli->run.arch;
 		return -1;
 	case OPT_NO_RESTORE:
@@ -177,14 +164,14 @@ static int apply_option(struct cli *cli, int opt, const char *arg)
 	case OPT_MAX_INPUT:
 		if (!parse_size(arg, 1, (unsigned long long)SIZE_MAX >> 1,
 				&cli->max_input))
-			return bad_usage("--max-input wants a size in bytes (K, M or G may follow), not '%s'", arg);
+			return cli_usage_error(NULL, "--max-input wants a size in bytes (K, M or G may follow), not '%s'", arg);
 		return -1;
 	case OPT_POLICY:
 		cli->run.policy = tls_policy_find(arg);
 		if (!cli->run.policy) {
 			char known[160];
 
-			return bad_usage("unknown --policy '%s' (expected %s)", arg,
+			return cli_usage_error(NULL, "unknown --policy '%s' (expected %s)", arg,
 					 tls_policy_names(known, sizeof(known)));
 		}
 		return -1;
@@ -192,7 +179,7 @@ static int apply_option(struct cli *cli, int opt, const char *arg)
 		cli->run.trace = true;
 		cli->run.trace_format = trace_format_from_name(arg ? arg : "text");
 		if (cli->run.trace_format == TRACE_FORMAT_COUNT)
-			return bad_usage("unknown --trace format '%s' (expected text or json)", arg);
+			return cli_usage_error(NULL, "unknown --trace format '%s' (expected text or json)", arg);
 		return -1;
 	case OPT_QUIET:
 		cli->run.quiet = cli->demo.quiet = true;
@@ -211,26 +198,26 @@ static int apply_option(struct cli *cli, int opt, const char *arg)
 		else if (strcmp(arg, "never") == 0)
 			cli->color = 0;
 		else
-			return bad_usage("unknown --color '%s' (expected auto, always or never)", arg);
+			return cli_usage_error(NULL, "unknown --color '%s' (expected auto, always or never)", arg);
 		return -1;
 	case OPT_THREADS:
 		if (!cli_parse_decimal(arg, 1, 10000, &n))
-			return bad_usage("--threads wants a number from 1 to 10000, not '%s'", arg);
+			return cli_usage_error(NULL, "--threads wants a number from 1 to 10000, not '%s'", arg);
 		cli->demo.threads = (unsigned)n;
 		return -1;
 	case OPT_YIELDS:
 		if (!cli_parse_decimal(arg, 0, 1000000, &n))
-			return bad_usage("--yields wants a number from 0 to 1000000, not '%s'", arg);
+			return cli_usage_error(NULL, "--yields wants a number from 0 to 1000000, not '%s'", arg);
 		cli->demo.yields = (unsigned)n;
 		return -1;
 	case OPT_PROCESSES:
 		if (!cli_parse_decimal(arg, 1, 64, &n))
-			return bad_usage("--processes wants a number from 1 to 64, not '%s'", arg);
+			return cli_usage_error(NULL, "--processes wants a number from 1 to 64, not '%s'", arg);
 		cli->demo.processes = (unsigned)n;
 		return -1;
 	case OPT_CPUS:
 		if (!cli_parse_decimal(arg, 1, 64, &n))
-			return bad_usage("--cpus wants a number from 1 to 64, not '%s'", arg);
+			return cli_usage_error(NULL, "--cpus wants a number from 1 to 64, not '%s'", arg);
 		cli->run.cpus = (unsigned)n;
 		cli->demo.cpus = (unsigned)n;
 		return -1;
@@ -256,9 +243,9 @@ static int apply_option(struct cli *cli, int opt, const char *arg)
 		printf("tlssim %s\n", PACKAGE_VERSION);
 		return 0;
 	case ':':
-		return bad_usage("option '%s' needs a value", arg);
+		return cli_usage_error(NULL, "option '%s' needs a value", arg);
 	default:
-		return bad_usage("unknown option '%s'", arg);
+		return cli_usage_error(NULL, "unknown option '%s'", arg);
 	}
 }
 
@@ -294,40 +281,40 @@ static int check_pictures(struct cli *cli, int nfiles)
 
 	if (render) {
 		if (!cli->out)
-			return bad_usage("%s", "render: no --out=FILE.svg|.png|.pdf given");
+			return cli_usage_error(NULL, "%s", "render: no --out=FILE.svg|.png|.pdf given");
 		if (cli->steps)
 			ro->steps = cli->out;
 		else
 			ro->out = cli->out;
 		cli->run.quiet = true;
 	} else if (cli->out || cli->steps) {
-		return bad_usage("%s", "--out and --steps are options of 'tlssim render' (run takes --render=FILE and --render-steps=FILE.pdf)");
+		return cli_usage_error(NULL, "%s", "--out and --steps are options of 'tlssim render' (run takes --render=FILE and --render-steps=FILE.pdf)");
 	}
 	if (!ro->out && !ro->steps) {
 		if (ro->process)
-			return bad_usage("%s", "--process names the process to draw: it needs render, --render or --render-steps");
+			return cli_usage_error(NULL, "%s", "--process names the process to draw: it needs render, --render or --render-steps");
 		return -1;
 	}
 	if (strcmp(cli->command, "demo") == 0)
-		return bad_usage("%s", "demo: no pictures (--render, --render-steps)");
+		return cli_usage_error(NULL, "%s", "demo: no pictures (--render, --render-steps)");
 	if (!render_available()) {
 		fprintf(stderr, "tlssim: this build has no cairo: pictures (render, --render, --render-steps) are not available\n");
 		return RUN_MALFORMED;
 	}
 	if (ro->out && render_format_of(ro->out) == RENDER_FORMAT_COUNT)
-		return bad_usage("%s '%s' is not a .svg, .png or .pdf file name",
+		return cli_usage_error(NULL, "%s '%s' is not a .svg, .png or .pdf file name",
 				 render ? "--out:" : "--render:", ro->out);
 	if (ro->steps && render_format_of(ro->steps) != RENDER_PDF)
-		return bad_usage("%s '%s' is not a .pdf file name (a flip-book has a page per command)",
+		return cli_usage_error(NULL, "%s '%s' is not a .pdf file name (a flip-book has a page per command)",
 				 render ? "--out with --steps:" : "--render-steps:",
 				 ro->steps);
 	if (ro->out && ro->steps && strcmp(ro->out, ro->steps) == 0)
-		return bad_usage("--render and --render-steps both name '%s'",
+		return cli_usage_error(NULL, "--render and --render-steps both name '%s'",
 				 ro->out);
 	if (nfiles == 0)
-		return bad_usage("%s: no scenario file given", cli->command);
+		return cli_usage_error(NULL, "%s: no scenario file given", cli->command);
 	if (nfiles > 1)
-		return bad_usage("pictures are drawn of one scenario file, not %d",
+		return cli_usage_error(NULL, "pictures are drawn of one scenario file, not %d",
 				 nfiles);
 	return -1;
 }
@@ -384,7 +371,7 @@ static int cmd_run(struct cli *cli, int nfiles, char **files)
 	int status = 0;
 
 	if (nfiles == 0)
-		return bad_usage("%s", "run: no scenario file given");
+		return cli_usage_error(NULL, "%s", "run: no scenario file given");
 	d = diag_new_stream(stderr, color_wanted(cli->color, STDERR_FILENO));
 	scns = calloc((size_t)nfiles, sizeof(*scns));
 	if (!d || !scns) {
@@ -463,7 +450,7 @@ int main(int argc, char **argv)
 
 	if (strcmp(cli.command, "demo") == 0) {
 		if (optind < argc)
-			return bad_usage("demo: unexpected argument '%s'", argv[optind]);
+			return cli_usage_error(NULL, "demo: unexpected argument '%s'", argv[optind]);
 		return demo_run(&cli.demo, stdout);
 	}
 	if (first == 1 && optind == argc) {

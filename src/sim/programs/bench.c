@@ -7,6 +7,7 @@
 #include <config.h>
 
 #include "bench.h"
+#include "cli.h"
 #include "bench_switch.h"
 #include "bench_report.h"
 #include "bench_work.h"
@@ -50,14 +51,6 @@ static const char usage[] =
 	"all). Modes: kernel, bookkeeping, both (default). Sizes: default\n"
 	"1000,10000,100000,1000000; sunrise, processes and scenario stop at\n"
 	"100000. Runs: 5 by default; the median is reported.\n";
-
-static int bad(const char *fmt, const char *arg)
-{
-	fprintf(stderr, "tlssim: bench: ");
-	fprintf(stderr, fmt, arg);
-	fprintf(stderr, "\nTry 'tlssim bench --help' for more information.\n");
-	return 2;
-}
 
 /* "1000,1e6,100000" into cfg->size. */
 static bool parse_sizes(struct bench_cfg *cfg, const char *arg)
@@ -130,29 +123,29 @@ static int parse_args(int argc, char **argv, struct bench_cfg *cfg,
 		switch (opt) {
 		case 'p':
 			if (!parse_policies(cfg, arg))
-				return bad("--policy wants names among sunrise, indexed, mesosphere, floor, not '%s'", arg);
+				return cli_usage_error("bench", "--policy wants names among sunrise, indexed, mesosphere, floor, not '%s'", arg);
 			break;
 		case 'm':
 			cfg->mode[BM_KERNEL] = strcmp(arg, "bookkeeping") != 0;
 			cfg->mode[BM_BOOKKEEPING] = strcmp(arg, "kernel") != 0;
 			if (strcmp(arg, "kernel") && strcmp(arg, "bookkeeping") &&
 			    strcmp(arg, "both"))
-				return bad("--mode wants kernel, bookkeeping or both, not '%s'", arg);
+				return cli_usage_error("bench", "--mode wants kernel, bookkeeping or both, not '%s'", arg);
 			break;
 		case 'n':
 			if (!parse_sizes(cfg, arg))
-				return bad("--n wants sizes from 1 to 1e7, comma separated, not '%s'", arg);
+				return cli_usage_error("bench", "--n wants sizes from 1 to 1e7, comma separated, not '%s'", arg);
 			break;
 		case 'r':
 			cfg->runs = (unsigned)strtoul(arg, &end, 10);
 			if (*end || cfg->runs < 1 || cfg->runs > 101)
-				return bad("--runs wants a number from 1 to 101, not '%s'", arg);
+				return cli_usage_error("bench", "--runs wants a number from 1 to 101, not '%s'", arg);
 			break;
 		case 'i':
 			cfg->iterations = strtoul(arg, &end, 10);
 			if (*end || cfg->iterations < 1000 ||
 			    cfg->iterations > 100000000)
-				return bad("--iterations wants a number from 1000 to 100000000, not '%s'", arg);
+				return cli_usage_error("bench", "--iterations wants a number from 1000 to 100000000, not '%s'", arg);
 			break;
 		case 'j':
 			cfg->json = true;
@@ -161,14 +154,14 @@ static int parse_args(int argc, char **argv, struct bench_cfg *cfg,
 			fputs(usage, stdout);
 			return 0;
 		default:
-			return bad("unknown option or missing value: '%s'", arg);
+			return cli_usage_error("bench", "unknown option or missing value: '%s'", arg);
 		}
 	}
 	for (int i = optind; i < argc; i++) {
 		enum bench_workload w = bench_workload_from_name(argv[i]);
 
 		if (w == BW_COUNT)
-			return bad("unknown workload '%s' (expected fill, churn, processes, scenario, switch, switch-cross)", argv[i]);
+			return cli_usage_error("bench", "unknown workload '%s' (expected fill, churn, processes, scenario, switch, switch-cross)", argv[i]);
 		cfg->workload[w] = any = true;
 	}
 	*switch_table = argc - optind == 1 && strcmp(argv[optind], "switch") == 0;

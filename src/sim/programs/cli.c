@@ -6,6 +6,8 @@
 #include "cli.h"
 
 #include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 bool cli_parse_decimal(const char *s, uint64_t min, uint64_t max,
@@ -22,4 +24,17 @@ bool cli_parse_decimal(const char *s, uint64_t min, uint64_t max,
 		return false;
 	*out = v;
 	return true;
+}
+
+int cli_usage_error(const char *cmd, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "tlssim: %s%s", cmd ? cmd : "", cmd ? ": " : "");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nTry 'tlssim %s%s--help' for more information.\n",
+		cmd ? cmd : "", cmd ? " " : "");
+	return 2;
 }

@@ -14,4 +14,11 @@
 bool cli_parse_decimal(const char *s, uint64_t min, uint64_t max,
 		       uint64_t *out);
 
+/*
+ * A bad command line: "tlssim: CMD: MESSAGE" and where to read more, on
+ * stderr (no "CMD: " when cmd is NULL). Returns the exit status, 2.
+ */
+int cli_usage_error(const char *cmd, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
 #endif

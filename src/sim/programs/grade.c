@@ -70,18 +70,6 @@ struct grade_opts {
 	bool verbose;
 };
 
-/* Say what is wrong with the command line. Returns the exit status, 2. */
-static int bad(const char *fmt, const char *arg)
-	__attribute__((format(printf, 1, 0)));
-
-static int bad(const char *fmt, const char *arg)
-{
-	fprintf(stderr, "tlssim: grade: ");
-	fprintf(stderr, fmt, arg);
-	fprintf(stderr, "\nTry 'tlssim grade --help' for more information.\n");
-	return 2;
-}
-
 /* Parse the options. Returns -1 to go on, else the exit status. */
 static int parse_options(int argc, char **argv, struct grade_opts *o)
 {
@@ -109,12 +97,12 @@ static int parse_options(int argc, char **argv, struct grade_opts *o)
 			break;
 		case 't':
 			if (!cli_parse_decimal(arg, 1, 3600, &n))
-				return bad("--timeout wants seconds from 1 to 3600, not '%s'", arg);
+				return cli_usage_error("grade", "--timeout wants seconds from 1 to 3600, not '%s'", arg);
 			o->timeout = (unsigned)n;
 			break;
 		case 's':
 			if (!cli_parse_decimal(arg, 0, UINT32_MAX, &n))
-				return bad("--seed wants a number from 0 to 4294967295, not '%s'", arg);
+				return cli_usage_error("grade", "--seed wants a number from 0 to 4294967295, not '%s'", arg);
 			o->seed = n;
 			break;
 		case 'o':
@@ -127,13 +115,13 @@ static int parse_options(int argc, char **argv, struct grade_opts *o)
 			fputs(usage, stdout);
 			return 0;
 		case ':':
-			return bad("option '%s' needs a value", arg);
+			return cli_usage_error("grade", "option '%s' needs a value", arg);
 		default:
-			return bad("unknown option '%s'", arg);
+			return cli_usage_error("grade", "unknown option '%s'", arg);
 		}
 	}
 	if (!o->manager)
-		return bad("%s", "no manager given (--manager=PATH)");
+		return cli_usage_error("grade", "%s", "no manager given (--manager=PATH)");
 	return -1;
 }
 

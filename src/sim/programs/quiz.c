@@ -63,19 +63,6 @@ static const char usage[] =
 	"      --emit-scenario   print the problem as a scenario for tlssim run\n"
 	"      --help\n";
 
-/* A bad command line: a message on stderr; returns exit status 2. */
-static int __attribute__((format(printf, 1, 2))) bad(const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "tlssim: quiz: ");
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fprintf(stderr, "\nTry 'tlssim quiz --help' for more information.\n");
-	return 2;
-}
-
 /*
  * The option getopt_long complained about, as the user wrote it: "-x"
  * (in buf) for a short one, else the word itself. Never fails.
@@ -117,12 +104,12 @@ static int parse_args(int argc, char **argv, struct quiz_cfg *cfg)
 		switch (opt) {
 		case 's':
 			if (!cli_parse_decimal(optarg, 0, UINT64_MAX, &cfg->par.seed))
-				return bad("--seed wants a whole number from 0 to %" PRIu64 ", not '%s'",
+				return cli_usage_error("quiz", "--seed wants a whole number from 0 to %" PRIu64 ", not '%s'",
 					   UINT64_MAX, optarg);
 			break;
 		case 'n':
 			if (!cli_parse_decimal(optarg, 1, QUIZ_MAX_OPS, &v))
-				return bad("--ops wants a number from 1 to %d, not '%s'",
+				return cli_usage_error("quiz", "--ops wants a number from 1 to %d, not '%s'",
 					   QUIZ_MAX_OPS, optarg);
 			cfg->par.ops = (unsigned)v;
 			break;
@@ -132,18 +119,18 @@ static int parse_args(int argc, char **argv, struct quiz_cfg *cfg)
 		case OPT_POLICY:
 			cfg->par.policy = tls_policy_find(optarg);
 			if (!cfg->par.policy)
-				return bad("unknown --policy '%s' (expected %s)",
+				return cli_usage_error("quiz", "unknown --policy '%s' (expected %s)",
 					   optarg, tls_policy_names(names, sizeof(names)));
 			break;
 		case OPT_PROCESSES:
 			if (!cli_parse_decimal(optarg, 1, QUIZ_MAX_PROCESSES, &v))
-				return bad("--processes wants a number from 1 to %d, not '%s'",
+				return cli_usage_error("quiz", "--processes wants a number from 1 to %d, not '%s'",
 					   QUIZ_MAX_PROCESSES, optarg);
 			cfg->par.processes = (unsigned)v;
 			break;
 		case OPT_MAPS:
 			if (!cli_parse_decimal(optarg, 0, QUIZ_MAX_OPS, &v))
-				return bad("--maps wants a number from 0 to %d, not '%s'",
+				return cli_usage_error("quiz", "--maps wants a number from 0 to %d, not '%s'",
 					   QUIZ_MAX_OPS, optarg);
 			cfg->par.maps = (unsigned)v;
 			break;
@@ -155,15 +142,15 @@ static int parse_args(int argc, char **argv, struct quiz_cfg *cfg)
 			printf("Policies: %s.\n", tls_policy_names(names, sizeof(names)));
 			return 0;
 		case ':':
-			return bad("option '%s' needs a value",
+			return cli_usage_error("quiz", "option '%s' needs a value",
 				   bad_option(argv, opt_text, sizeof(opt_text)));
 		default:
-			return bad("unknown option '%s'",
+			return cli_usage_error("quiz", "unknown option '%s'",
 				   bad_option(argv, opt_text, sizeof(opt_text)));
 		}
 	}
 	if (optind < argc)
-		return bad("unexpected argument '%s' (the options take no files)",
+		return cli_usage_error("quiz", "unexpected argument '%s' (the options take no files)",
 			   argv[optind]);
 	return -1;
 }
