@@ -200,11 +200,32 @@ bool arg_perms(struct parser *p, const struct scn_token *t,
 		    dym[0] ? dym : " (expected r, rw, rx or rwx)");
 }
 
+/*
+ * Whether t is prefix ("ipc+") followed by a number: 1 with the number in
+ * *off and its column in *col; 0 when the number is bad (reported); -1
+ * when t does not start with prefix.
+ */
+static int offset_after(struct parser *p, const struct scn_token *t,
+			const char *prefix, uint64_t *off, size_t *col)
+{
+	size_t n = strlen(prefix);
+	struct scn_token num;
+
+	if (t->quoted || t->len <= n || memcmp(t->text, prefix, n) != 0)
+		return -1;
+	num = (struct scn_token){ .text = t->text + n, .len = t->len - n,
+				  .col = t->col + n };
+	*col = num.col;
+	return arg_number(p, &num, off) ? 1 : 0;
+}
+
 bool arg_field(struct parser *p, const struct scn_token *t,
 		      struct scn_field_ref *f)
 {
 	char q[64], dym[96];
 	uint64_t off;
+	size_t col;
+	int rc;
 
 	f->off = 0;
 	if (tok_is(t, "ipc")) {
@@ -219,32 +240,22 @@ bool arg_field(struct parser *p, const struct scn_token *t,
 		f->id = SCN_FIELD_SELF;
 		return true;
 	}
-	if (!t->quoted && t->len > 4 && memcmp(t->text, "ipc+", 4) == 0) {
-		struct scn_token num = {
-			.text = t->text + 4, .len = t->len - 4,
-			.col = t->col + 4,
-		};
-
-		if (!arg_number(p, &num, &off))
+	if ((rc = offset_after(p, t, "ipc+", &off, &col)) >= 0) {
+		if (!rc)
 			return false;
 		if (off >= TLS_IPC_SIZE)
-			return perr(p, num.col,
+			return perr(p, col,
 				    "ipc offset 0x%llx is outside the IPC buffer (0x%zx bytes)",
 				    (unsigned long long)off, TLS_IPC_SIZE);
 		f->id = SCN_FIELD_IPC;
 		f->off = (size_t)off;
 		return true;
 	}
-	if (!t->quoted && t->len > 4 && memcmp(t->text, "tls+", 4) == 0) {
-		struct scn_token num = {
-			.text = t->text + 4, .len = t->len - 4,
-			.col = t->col + 4,
-		};
-
-		if (!arg_number(p, &num, &off))
+	if ((rc = offset_after(p, t, "tls+", &off, &col)) >= 0) {
+		if (!rc)
 			return false;
 		if (off >= SCN_TLS_REACH)
-			return perr(p, num.col,
+			return perr(p, col,
 				    "tls offset 0x%llx is past the reach of tls+OFF (below 0x%zx)",
 				    (unsigned long long)off, SCN_TLS_REACH);
 		f->id = SCN_FIELD_TLS;
