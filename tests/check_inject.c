@@ -49,6 +49,15 @@ static void dump_page(void *arg, const struct tlsm_page *pg)
 		(uintmax_t)process_offset(d->p, pg->address), pg->used);
 }
 
+static void dump_thread(void *arg, struct thread *t)
+{
+	struct dump *d = arg;
+
+	fprintf(d->f, "thread %s state %d tls 0x%jx once %d stack %d\n",
+		t->name, (int)t->state, (uintmax_t)t->tls_offset,
+		t->scheduled_once, t->stack != NULL);
+}
+
 /* Everything observable: processes, mappings, pages, threads, the CPU. */
 static char *dump_state(void)
 {
@@ -66,10 +75,7 @@ static char *dump_state(void)
 		process_for_each_mapping(p, dump_mapping, &d);
 		process_for_each_tls_page(p, dump_page, &d);
 	}
-	for (const struct thread *t = k.threads; t; t = t->next_in_kernel)
-		fprintf(d.f, "thread %s state %d tls 0x%jx once %d stack %d\n",
-			t->name, (int)t->state, (uintmax_t)t->tls_offset,
-			t->scheduled_once, t->stack != NULL);
+	threadtab_for_each(&k.threads, dump_thread, &d);
 	fprintf(d.f, "cpu current %s space %s stacks %zu\n",
 		current_thread(&k) ? current_thread(&k)->name : "-",
 		this_cpu(&k)->space ? this_cpu(&k)->space->name : "-",

@@ -96,7 +96,7 @@ START_TEST(test_many_threads_many_yields)
 		snprintf(res[i].message, sizeof(res[i].message), "message of %s", name);
 		res[i].yields = 200;
 		spawn(name, i % 4 == 3 ? prog_context : prog_ipc_check, &res[i]);
-		res[i].own_tls = k.threads_tail->tls;
+		res[i].own_tls = k.programs_tail->tls;
 	}
 	ck_assert_int_eq(kernel_run(&k), 0);
 	for (int i = 0; i < 12; i++) {
@@ -122,7 +122,7 @@ START_TEST(test_no_tls_restore_breaks_checks)
 		snprintf(res[i].message, sizeof(res[i].message), "thread %d", i);
 		res[i].yields = 5;
 		spawn(res[i].message, prog_ipc_check, &res[i]);
-		res[i].own_tls = k.threads_tail->tls;
+		res[i].own_tls = k.programs_tail->tls;
 	}
 	ck_assert_int_eq(kernel_run(&k), 0);
 	for (int i = 0; i < 3; i++) {
@@ -399,6 +399,82 @@ START_TEST(test_host_backends_available)
 }
 END_TEST
 
+/* ---- thread records: released ones come back ---- */
+
+static void job_exit_self(struct kernel *kk, struct thread *t, void *arg)
+{
+	(void)arg;
+	thread_release(kk, t);		/* alive: the record stays till death */
+	ck_assert_int_eq(thread_exit(kk, t), KERR_OK);
+}
+
+/* A dead, released record is the next spawn's; a live released one goes
+ * at its death, even when it dies on its own stack. */
+START_TEST(test_release_recycles_records)
+{
+	struct thread *a, *b, *c, *d;
+	uintptr_t b_tls;
+
+	up(ARCH_MOCK, false);
+	a = spawn("A", NULL, NULL);
+	b = spawn("B", NULL, NULL);
+	c = spawn("C", NULL, NULL);
+	ck_assert_uint_eq(k.threads.in_use, 3);
+	b_tls = b->tls;
+	ck_assert_int_eq(thread_exit(&k, b), KERR_OK);
+	ck_assert_uint_eq(k.threads.in_use, 3);	/* held: kept for reports */
+	thread_release(&k, b);
+	ck_assert_uint_eq(k.threads.in_use, 2);
+	d = spawn("a-longer-name", NULL, NULL);
+	ck_assert_ptr_eq(d, b);			/* the same record, reused */
+	ck_assert_str_eq(d->name, "a-longer-name");
+	ck_assert_uint_eq(d->tls, b_tls);	/* and the seed's same slot */
+	ck_assert_int_eq(d->state, THREAD_READY);
+	ck_assert(!d->released);
+	thread_release(&k, a);
+	ck_assert_uint_eq(k.threads.in_use, 3);
+	ck_assert_int_eq(thread_exit(&k, a), KERR_OK);
+	ck_assert_uint_eq(k.threads.in_use, 2);
+	ck_assert_int_eq(kernel_run_as(&k, c, job_exit_self, NULL), 0);
+	ck_assert_uint_eq(k.threads.in_use, 1);
+	ck_assert_uint_eq(k.stacks.in_use, 0);
+	kernel_fini(&k);
+}
+END_TEST
+
+/* 10^4 spawn/exit/release pairs over 100 live threads: one chunk of
+ * records, 100 in use, the process's live list intact. */
+START_TEST(test_release_loop_stays_small)
+{
+	struct thread *t[100];
+	char name[16];
+	size_t live = 0;
+
+	up(ARCH_MOCK, false);
+	for (int i = 0; i < 100; i++) {
+		snprintf(name, sizeof(name), "T%d", i);
+		t[i] = spawn(name, NULL, NULL);
+	}
+	for (int j = 0; j < 10000; j++) {
+		int i = (j * 37) % 100;
+
+		ck_assert_int_eq(thread_exit(&k, t[i]), KERR_OK);
+		thread_release(&k, t[i]);
+		snprintf(name, sizeof(name), "U%d", j);
+		t[i] = spawn(name, NULL, NULL);
+	}
+	ck_assert_uint_eq(k.threads.nchunks, 1);
+	ck_assert_uint_eq(k.threads.in_use, 100);
+	for (const struct thread *u = thread_list_first(&k.threads,
+							&proc->threads);
+	     u; u = thread_list_next(&k.threads, u))
+		live++;
+	ck_assert_uint_eq(live, 100);
+	ck_assert_uint_eq(tls_used(proc), 100);
+	kernel_fini(&k);
+}
+END_TEST
+
 static Suite *kernel_suite(void)
 {
 	Suite *s = suite_create("kernel");
@@ -419,6 +495,8 @@ static Suite *kernel_suite(void)
 	tcase_add_test(tc, test_host_backends_available);
 	tcase_add_test(tc, test_process_at_skips_dead);
 	tcase_add_test(tc, test_for_each_process);
+	tcase_add_test(tc, test_release_recycles_records);
+	tcase_add_test(tc, test_release_loop_stays_small);
 	suite_add_tcase(s, tc);
 	return s;
 }

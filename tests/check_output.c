@@ -23,6 +23,7 @@ struct process *new_process(const char *name, size_t size)
 void setup(void)
 {
 	memset(&k, 0, sizeof(k));
+	ck_assert_int_eq(threadtab_init(&k.threads), 0);
 	p = new_process("P1", LAND);
 }
 
@@ -36,13 +37,13 @@ void teardown(void)
 /* A live thread of q whose TLS is at offset off, made by hand. */
 struct thread *add_thread(struct process *q, const char *name, uint64_t off)
 {
-	/* one block with its name, as thread_create makes it */
-	struct thread *t = calloc(1, sizeof(*t) + strlen(name) + 1);
+	/* a record from the kernel's table, as thread_create takes it */
+	struct thread *t = threadtab_alloc(&k.threads);
 
 	ck_assert_ptr_nonnull(t);
 	t->kernel = &k;
 	t->tid = ++k.next_tid;
-	t->name = strcpy((char *)(t + 1), name);
+	ck_assert(thread_set_name(t, name));
 	t->proc = q;
 	t->tls = q->userland_start + off;
 	t->tls_offset = off;

@@ -14,6 +14,9 @@
  *   last ran on it (a fault jumps out of them); the next one starts on
  *   clean shadow memory, and so do whatever host mappings later land where
  *   an unmapped stack was.
+ * - Recycled records: the kernel keeps thread records in chunks of its
+ *   own (threadtab.h); AddressSanitizer is told which are given back, so
+ *   a use after thread_release is reported as a malloc'd block's would be.
  */
 #ifndef TLSSIM_ANNOTATE_H
 #define TLSSIM_ANNOTATE_H
@@ -36,8 +39,12 @@
 #if defined(__SANITIZE_ADDRESS__) || defined(TLSSIM_ASAN)
 #include <sanitizer/asan_interface.h>
 #define STACK_UNPOISON(p, n) ASAN_UNPOISON_MEMORY_REGION((p), (n))
+#define RECORD_POISON(p, n) ASAN_POISON_MEMORY_REGION((p), (n))
+#define RECORD_UNPOISON(p, n) ASAN_UNPOISON_MEMORY_REGION((p), (n))
 #else
 #define STACK_UNPOISON(p, n) ((void)(p), (void)(n))
+#define RECORD_POISON(p, n) ((void)(p), (void)(n))
+#define RECORD_UNPOISON(p, n) ((void)(p), (void)(n))
 #endif
 
 #endif

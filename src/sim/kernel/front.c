@@ -97,8 +97,8 @@ void process_for_each_thread(const struct kernel *k, const struct process *p,
 			     void (*fn)(void *arg, const struct thread *t),
 			     void *arg)
 {
-	(void)k;
-	for (const struct thread *t = p->threads; t; t = t->live_next)
+	for (const struct thread *t = thread_list_first(&k->threads, &p->threads);
+	     t; t = thread_list_next(&k->threads, t))
 		if (t->tls)
 			fn(arg, t);
 }

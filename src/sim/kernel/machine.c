@@ -10,6 +10,7 @@
 #include "smp.h"
 #include "thread.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -82,13 +83,15 @@ int kernel_init(struct kernel *k, enum arch_backend backend,
 	memset(k, 0, sizeof(*k));
 	k->backend = backend;
 	k->no_tls_restore = no_tls_restore;
+	if (threadtab_init(&k->threads))
+		return -ENOMEM;
 	err = cpu_init(&pc->cpu, backend, no_tls_restore);
 	if (err)
-		return err;
+		goto out_fini_threads;
 	err = cpu_fault_guard_install(&pc->cpu);
 	if (err) {
 		cpu_fini(&pc->cpu);
-		return err;
+		goto out_fini_threads;
 	}
 	k->backend = pc->cpu.backend;	/* auto resolved: the same on every CPU */
 	pthread_mutex_init(&k->lock, NULL);
@@ -96,22 +99,31 @@ int kernel_init(struct kernel *k, enum arch_backend backend,
 	pthread_cond_init(&k->sched_cond, NULL);
 	k->ncpus = 1;
 	return 0;
+
+out_fini_threads:
+	threadtab_fini(&k->threads, NULL, NULL);
+	memset(k, 0, sizeof(*k));
+	return err;
+}
+
+/* A record kernel_fini finds still handed out: its stack and name go. */
+static void fini_thread(void *arg, struct thread *t)
+{
+	struct kernel *k = arg;
+
+	stack_put(&k->stacks, t->stack);
+	thread_free_name(t);
 }
 
 void kernel_fini(struct kernel *k)
 {
 	struct process *p, *pnext;
-	struct thread *t, *tnext;
 
 	smp_stop(k);		/* back to one CPU: CPUs 1.. end in their threads */
 	for (p = k->procs; p; p = p->next_in_kernel)
 		if (!p->dead)
 			process_kill(k, p);
-	for (t = k->threads; t; t = tnext) {
-		tnext = t->next_in_kernel;
-		stack_put(&k->stacks, t->stack);
-		free(t);
-	}
+	threadtab_fini(&k->threads, fini_thread, k);
 	stack_pool_fini(&k->stacks);
 	for (p = k->procs; p; p = pnext) {
 		pnext = p->next_in_kernel;

@@ -19,6 +19,7 @@
 #include "cpu/cpu.h"
 #include "kernel.h"
 #include "stack.h"
+#include "threadtab.h"
 #include "trace.h"
 
 struct process;
@@ -65,8 +66,9 @@ struct kernel {
 	struct process *live;		/* live processes, newest first */
 	/* Dead processes whose range a register may still point into. */
 	struct process *retired;
-	struct thread *threads;		/* in creation order */
-	struct thread *threads_tail;
+	struct thread_table threads;	/* every record handed out */
+	/* Threads that run a program, in creation order: the round robin. */
+	struct thread *programs, *programs_tail;
 	unsigned next_pid, next_tid;
 	uint64_t switches;
 	struct stack_pool stacks;	/* host stacks of running threads */

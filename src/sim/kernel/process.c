@@ -81,6 +81,7 @@ int process_create(struct kernel *k, const char *name, size_t userland,
 		return -ENOMEM;
 	ctx = (struct tlsm_ctx *)(p + 1);
 	*ctx = (struct tlsm_ctx){ k, p };
+	p->threads = THREAD_LIST_EMPTY;
 	p->name = host_strdup(name);
 	if (!p->name)
 		goto out_free_p;
@@ -130,12 +131,20 @@ enum kernel_error process_kill(struct kernel *k, struct process *p)
 {
 	if (p->dead)
 		return KERR_PROCESS_KILLED;
-	while (p->threads) {
-		struct thread *t = p->threads;
+	for (;;) {
+		struct thread *t;
 
+		kernel_lock(k);
+		t = thread_list_first(&k->threads, &p->threads);
+		kernel_unlock(k);
+		if (!t)
+			break;
 		thread_mark_dead(k, t);
 		kernel_emit(k, &(struct trace_event){ .kind = EV_THREAD_EXIT,
 						      .proc = p, .thread = t });
+		kernel_lock(k);
+		thread_reclaim(k, t);
+		kernel_unlock(k);
 	}
 	if (p->live_prev)
 		p->live_prev->live_next = p->live_next;

@@ -22,6 +22,7 @@
 #include "kernel.h"
 #include "machine.h"
 #include "memory.h"
+#include "threadtab.h"
 
 struct pmem;
 
@@ -39,7 +40,7 @@ struct process {
 	struct process *next_in_kernel;
 	struct process *next_retired;	/* on k->retired */
 	struct process *live_prev, *live_next;	/* on k->live */
-	struct thread *threads, *threads_tail;	/* live, creation order */
+	struct thread_list threads;	/* live, creation order */
 };
 
 /*

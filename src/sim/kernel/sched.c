@@ -59,6 +59,7 @@ static void reap(struct kernel *k)
 		pc->zombies = t->next_zombie;
 		stack_put(&k->stacks, t->stack);
 		t->stack = NULL;
+		thread_reclaim(k, t);
 	}
 }
 
@@ -133,13 +134,13 @@ enum kernel_error sched_switch_to(struct kernel *k, struct thread *t)
  * around; `after` itself last. NULL when there is none. */
 static struct thread *pick_next(struct kernel *k, struct thread *after)
 {
-	struct thread *t = after ? after->next_in_kernel : k->threads;
+	struct thread *t = after ? after->next_in_kernel : k->programs;
 
 	for (int lap = 0; lap < 2; lap++) {
 		for (; t; t = t->next_in_kernel)
-			if (t->state == THREAD_READY && t->program)
+			if (t->state == THREAD_READY)
 				return t;
-		t = k->threads;
+		t = k->programs;
 	}
 	return NULL;
 }
@@ -222,10 +223,10 @@ static struct thread *pick_smp(struct kernel *k)
 	struct thread *start = k->rr ? k->rr->next_in_kernel : NULL, *t;
 
 	for (t = start; t; t = t->next_in_kernel)
-		if (t->state == THREAD_READY && t->program && !t->on_cpu)
+		if (t->state == THREAD_READY && !t->on_cpu)
 			goto found;
-	for (t = k->threads; t && t != start; t = t->next_in_kernel)
-		if (t->state == THREAD_READY && t->program && !t->on_cpu)
+	for (t = k->programs; t && t != start; t = t->next_in_kernel)
+		if (t->state == THREAD_READY && !t->on_cpu)
 			goto found;
 	return NULL;
 found:
@@ -237,8 +238,8 @@ found:
 /* Whether a program thread is still alive (running or ready). */
 static bool any_program_alive(struct kernel *k)
 {
-	for (struct thread *t = k->threads; t; t = t->next_in_kernel)
-		if (t->state == THREAD_READY && t->program)
+	for (struct thread *t = k->programs; t; t = t->next_in_kernel)
+		if (t->state == THREAD_READY)
 			return true;
 	return false;
 }
@@ -359,9 +360,11 @@ static int run_as_here(struct kernel *k, struct thread *t,
 	context_switch(&pc->idle, &t->ctx);
 	pc->cpu.fault_env = NULL;
 out_put_stack:
-	/* the job is over: its stack goes back until the next one */
+	/* the job is over: its stack goes back until the next one (and if
+	 * the job ended t, the record of a released t with it) */
 	stack_put(&k->stacks, t->stack);
 	t->stack = NULL;
+	reap(k);
 	if (err == KERR_HOST_REFUSED)
 		return -2;
 	if (err)

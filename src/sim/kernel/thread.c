@@ -12,24 +12,48 @@
 #include <stdlib.h>
 #include <string.h>
 
+bool thread_set_name(struct thread *t, const char *name)
+{
+	size_t len = strlen(name) + 1;
+
+	t->name_block = len > sizeof(t->name_inline);
+	t->name = t->name_block ? host_calloc(1, len) : t->name_inline;
+	if (!t->name)
+		return false;
+	memcpy(t->name, name, len);
+	return true;
+}
+
+/* (name_block sits in the first line: an exit does not read the second.) */
+void thread_free_name(struct thread *t)
+{
+	if (t->name_block)
+		free(t->name);
+	t->name_block = false;
+}
+
 enum kernel_error thread_create(struct kernel *k, struct process *p,
 				const char *name, user_program program,
 				void *arg, struct thread **out)
 {
-	size_t len = strlen(name) + 1;
 	enum kernel_error err;
 	struct thread *t;
 
 	if (p->dead)
 		return KERR_PROCESS_KILLED;
-	/* the record and its name in one block: one allocation a thread */
-	t = host_calloc(1, sizeof(*t) + len);
-	if (!t)
-		return host_refused("memory for thread %s", name);
-	t->name = memcpy(t + 1, name, len);
 	kernel_lock(k);
-	t->tid = ++k->next_tid;
+	t = threadtab_alloc(&k->threads);
+	if (t) {
+		t->kernel = k;
+		t->tid = ++k->next_tid;
+	}
 	kernel_unlock(k);
+	if (!t)
+		return host_refused("a record for thread %s", name);
+	if (!thread_set_name(t, name)) {
+		err = host_refused("memory for the name of thread %s", name);
+		goto out_free_t;
+	}
 
 	pthread_mutex_lock(&p->lock);
 	err = process_tls_take(k, p, t, &t->tls);
@@ -37,7 +61,6 @@ enum kernel_error thread_create(struct kernel *k, struct process *p,
 	if (err)
 		goto out_free_t;
 
-	t->kernel = k;
 	t->proc = p;
 	t->tls_offset = process_offset(p, t->tls);
 	t->state = THREAD_READY;
@@ -51,30 +74,38 @@ enum kernel_error thread_create(struct kernel *k, struct process *p,
 	return KERR_OK;
 
 out_free_t:
+	thread_free_name(t);
 	/* a failed spawn takes no tid (unless another CPU took the next) */
 	kernel_lock(k);
-	if (t->tid && k->next_tid == t->tid)
+	if (k->next_tid == t->tid)
 		k->next_tid--;
+	threadtab_free(&k->threads, t);
 	kernel_unlock(k);
-	free(t);
 	return err;
 }
 
 void thread_attach(struct kernel *k, struct thread *t)
 {
-	struct process *p = t->proc;
-
 	kernel_lock(k);
-	if (!t->tid)
-		t->tid = ++k->next_tid;
-	KLIST_APPEND(k->threads, k->threads_tail, t);
-	t->live_prev = p->threads_tail;
-	t->live_next = NULL;
-	if (p->threads_tail)
-		p->threads_tail->live_next = t;
-	else
-		p->threads = t;
-	p->threads_tail = t;
+	thread_list_append(&k->threads, &t->proc->threads, t);
+	if (t->program)
+		KLIST_APPEND(k->programs, k->programs_tail, t);
+	kernel_unlock(k);
+}
+
+void thread_reclaim(struct kernel *k, struct thread *t)
+{
+	if (t->state != THREAD_DEAD || !t->released || t->stack || t->program)
+		return;
+	thread_free_name(t);
+	threadtab_free(&k->threads, t);
+}
+
+void thread_release(struct kernel *k, struct thread *t)
+{
+	kernel_lock(k);
+	t->released = true;
+	thread_reclaim(k, t);
 	kernel_unlock(k);
 }
 
@@ -84,17 +115,8 @@ void thread_mark_dead(struct kernel *k, struct thread *t)
 	struct process *p = t->proc;
 
 	kernel_lock(k);
-	if (t->state != THREAD_DEAD) {
-		if (t->live_prev)
-			t->live_prev->live_next = t->live_next;
-		else
-			p->threads = t->live_next;
-		if (t->live_next)
-			t->live_next->live_prev = t->live_prev;
-		else
-			p->threads_tail = t->live_prev;
-		t->live_prev = t->live_next = NULL;
-	}
+	if (t->state != THREAD_DEAD)
+		thread_list_remove(&k->threads, &p->threads, t);
 	t->state = THREAD_DEAD;
 	t->tls = 0;
 	for (unsigned i = 0; i < k->ncpus; i++)
@@ -122,5 +144,8 @@ enum kernel_error thread_exit(struct kernel *k, struct thread *t)
 					      .offset = t->tls_offset });
 	kernel_emit(k, &(struct trace_event){ .kind = EV_THREAD_EXIT,
 					      .proc = p, .thread = t });
+	kernel_lock(k);
+	thread_reclaim(k, t);
+	kernel_unlock(k);
 	return KERR_OK;
 }

@@ -25,35 +25,49 @@ enum thread_state {
 	THREAD_DEAD,		/* exited, killed or faulted; TLS freed */
 };
 
+/* Names up to this long (with the NUL) live in the record itself. */
+#define THREAD_NAME_INLINE 8
+
+/*
+ * A thread's record. The first cache line holds what a spawn and an exit
+ * touch; the second what running code and reports use. Records sit in
+ * the kernel's table (threadtab.h), aligned to lines: among 10^5 threads
+ * an exit then costs one cache miss, not three.
+ */
 struct thread {
-	struct kernel *kernel;
-	unsigned tid;
-	char *name;		/* in the same allocation, after the record */
+	/* line 0: spawn and exit */
+	struct kernel *kernel;		/* NULL: the record is not in use */
 	struct process *proc;
 	uintptr_t tls;		/* host address of its region; 0 once dead */
 	uint64_t tls_offset;	/* kept after death, for reports */
+	void *stack;		/* a pooled host stack while it runs user
+				 * code (stack.h), else NULL */
+	user_program program;	/* NULL: a scenario thread, runs jobs */
+	unsigned tid;
+	uint32_t slot;			/* in k->threads (threadtab.h) */
 	enum thread_state state;
 	bool scheduled_once;	/* the first schedule has zeroed the TLS */
 	bool on_cpu;		/* several CPUs: one of them runs it */
+	bool released;		/* its creator holds it no more */
+	bool name_block;	/* name has a block of its own */
+	/* line 1: running and reports */
+	char *name;			/* name_inline, or its own block */
 	struct context ctx;	/* valid while stack is set */
-	void *stack;		/* a pooled host stack while it runs user
-				 * code (stack.h), else NULL */
 	struct thread *next_zombie;	/* dead, stack not yet given back */
-	/* p's live threads, in creation order (process.h) */
-	struct thread *live_prev, *live_next;
-	user_program program;	/* NULL: a scenario thread, runs jobs */
 	void *program_arg;
 	/* A job the scenario runner hands to the thread (see kernel_run_as). */
 	void (*job)(struct kernel *k, struct thread *t, void *arg);
 	void *job_arg;
-	struct thread *next_in_kernel;
-};
+	struct thread *next_in_kernel;	/* next on k->programs */
+	char name_inline[THREAD_NAME_INLINE];
+} __attribute__((aligned(64)));
 
 /*
  * New thread in p running program(arg). Allocates its TLS; on failure the
  * thread is not created and the KernelError is returned (KERR_PROCESS_KILLED
  * for a dead p, KERR_HOST_REFUSED when the host has no memory for the
- * thread's record).
+ * thread's record). The caller holds *out until thread_release, or until
+ * kernel_fini if it never releases it.
  */
 enum kernel_error thread_create(struct kernel *k, struct process *p,
 				const char *name, user_program program,
@@ -61,6 +75,29 @@ enum kernel_error thread_create(struct kernel *k, struct process *p,
 
 /* t dies: its TLS is freed. KERR_INVALID_STATE if already dead. */
 enum kernel_error thread_exit(struct kernel *k, struct thread *t);
+
+/*
+ * The caller of thread_create is done with t: once t is dead (now, if it
+ * is) and off every CPU, its record goes back to the kernel, to be the
+ * next thread's. t must not be used after this call. A thread that runs a
+ * program stays until kernel_fini: the round robin walks through it.
+ */
+void thread_release(struct kernel *k, struct thread *t);
+
+/*
+ * Internal to the kernel model: t's record goes back if it is dead,
+ * released and has no stack any more (called where each of those ends).
+ * Under the kernel's lock.
+ */
+void thread_reclaim(struct kernel *k, struct thread *t);
+
+/*
+ * Internal to the kernel model (and to tests that build threads by hand):
+ * give t its name, in the record when it fits; false when the host has no
+ * memory for it. thread_free_name frees a name that has its own block.
+ */
+bool thread_set_name(struct thread *t, const char *name);
+void thread_free_name(struct thread *t);
 
 /*
  * Internal to the kernel model: t is dead, holds no TLS, and no CPU runs
@@ -71,8 +108,8 @@ enum kernel_error thread_exit(struct kernel *k, struct thread *t);
 void thread_mark_dead(struct kernel *k, struct thread *t);
 
 /*
- * Internal to the kernel model (and to tests that build threads by hand):
- * link a live thread t into the kernel's list and its process's live list.
+ * Internal to the kernel model: link a live thread t into its process's
+ * live list (and the round robin, if it runs a program).
  */
 void thread_attach(struct kernel *k, struct thread *t);
 

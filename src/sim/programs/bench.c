@@ -210,40 +210,60 @@ static int by_value(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-/* Run one case cfg->runs times into r. 0, or bench_work_run's error. */
-static int measure(const struct bench_cfg *cfg, enum bench_workload w,
-		   const struct tls_manager_ops *ops, enum bench_mode m,
-		   size_t n, struct bench_result *r)
+/* The median of the n figures in v (sorted here). */
+static double median(double *v, unsigned n)
 {
-	double ns[101];
+	qsort(v, n, sizeof(v[0]), by_value);
+	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+/* One run of one case into r (its figures; ns into *ns). 0, or the error. */
+static int measure_once(const struct bench_cfg *cfg, unsigned run,
+			struct bench_result *r, double *ns)
+{
 	struct bench_sample s;
 	size_t peak;
+	int err;
 
-	*r = (struct bench_result){ .workload = w, .ops = ops, .mode = m, .n = n,
-			      .runs = cfg->runs };
-	for (unsigned run = 0; run < cfg->runs; run++) {
-		int err;
+	if (cfg->progress)
+		fprintf(stderr, "\r\033[Kbench: %s %s %s n=%zu, run %u/%u",
+			bench_workload_name(r->workload), r->ops->name,
+			bench_mode_name(r->mode), r->n, run + 1, cfg->runs);
+	reset_peak_rss();
+	err = bench_work_run(r->workload, r->ops, r->mode, r->n, run, &s);
+	if (err)
+		return err;
+	*ns = s.ns_per_op;
+	peak = peak_rss();
+	if (peak > r->peak_rss)
+		r->peak_rss = peak;
+	r->ops_per_run = s.ops;
+	r->host_mappings = s.host_mappings;
+	r->bytes_per_tls = s.live_tls ?
+		(double)s.bookkeeping_bytes / (double)s.live_tls : 0;
+	return 0;
+}
 
-		if (cfg->progress)
-			fprintf(stderr, "\r\033[Kbench: %s %s %s n=%zu, run %u/%u",
-				bench_workload_name(w), ops->name,
-				bench_mode_name(m), n, run + 1, cfg->runs);
-		reset_peak_rss();
-		err = bench_work_run(w, ops, m, n, run, &s);
-		if (err)
-			return err;
-		ns[run] = s.ns_per_op;
-		peak = peak_rss();
-		if (peak > r->peak_rss)
-			r->peak_rss = peak;
-		r->ops_per_run = s.ops;
-		r->host_mappings = s.host_mappings;
-		r->bytes_per_tls = s.live_tls ?
-			(double)s.bookkeeping_bytes / (double)s.live_tls : 0;
-	}
-	qsort(ns, cfg->runs, sizeof(ns[0]), by_value);
-	r->ns_per_op = cfg->runs % 2 ? ns[cfg->runs / 2] :
-		(ns[cfg->runs / 2 - 1] + ns[cfg->runs / 2]) / 2;
+/*
+ * The cases r[0..count) (one workload, mode and size; a policy each), each
+ * run cfg->runs times, interleaved: run 1 of every policy, then run 2, and
+ * so on, so that the machine's drift (warming up, a neighbour's load) weighs
+ * on every policy alike. 0, or bench_work_run's error.
+ */
+static int measure(const struct bench_cfg *cfg, struct bench_result *r,
+		   size_t count)
+{
+	double ns[MAX_POLICIES][101];
+
+	for (unsigned run = 0; run < cfg->runs; run++)
+		for (size_t i = 0; i < count; i++) {
+			int err = measure_once(cfg, run, &r[i], &ns[i][run]);
+
+			if (err)
+				return err;
+		}
+	for (size_t i = 0; i < count; i++)
+		r[i].ns_per_op = median(ns[i], cfg->runs);
 	return 0;
 }
 
@@ -312,6 +332,52 @@ static void fill_defaults(struct bench_cfg *cfg)
 		cfg->iterations = 200000;
 }
 
+/* Say that a case does not run at this size. */
+static void print_skipped(FILE *out, enum bench_workload w,
+			  const struct tls_manager_ops *ops, enum bench_mode m,
+			  size_t n)
+{
+	fprintf(out, "%-12s %-10s %-11s %8zu skipped: stops at %d\n",
+		bench_workload_name(w), ops->name, bench_mode_name(m), n,
+		SLOW_MAX_N);
+}
+
+/*
+ * The cases of one workload, mode and size, for every policy that runs
+ * it, into rs (and out). 0, or the exit status of a failure.
+ */
+static int run_group(const struct bench_cfg *cfg, enum bench_workload w,
+		     enum bench_mode m, size_t n, struct bench_results *rs,
+		     FILE *out)
+{
+	struct bench_result r[MAX_POLICIES];
+	size_t count = 0;
+	int err;
+
+	for (size_t pi = 0; pi < cfg->npolicies; pi++) {
+		const struct tls_manager_ops *ops = cfg->policy[pi];
+
+		if (case_runs(w, ops, m, n))
+			r[count++] = (struct bench_result){
+				.workload = w, .ops = ops, .mode = m, .n = n,
+				.runs = cfg->runs };
+		else if (!cfg->json && w < BW_SWITCH)
+			print_skipped(out, w, ops, m, n);
+	}
+	err = measure(cfg, r, count);
+	if (cfg->progress)
+		fprintf(stderr, "\r\033[K");
+	if (err)
+		return err == -EIO ? 1 : 4;
+	for (size_t i = 0; i < count; i++) {
+		if (add_result(rs, &r[i]))
+			return 4;
+		if (!cfg->json)
+			print_row(out, &r[i]);
+	}
+	return 0;
+}
+
 /* Every case of cfg into rs. 0, or the exit status of a failure. */
 static int run_all(const struct bench_cfg *cfg, struct bench_results *rs, FILE *out)
 {
@@ -322,40 +388,20 @@ static int run_all(const struct bench_cfg *cfg, struct bench_results *rs, FILE *
 	for (int w = 0; w < BW_COUNT; w++) {
 		if (!cfg->workload[w])
 			continue;
-		for (size_t pi = 0; pi < cfg->npolicies; pi++)
 		for (int m = 0; m < 2; m++)
 		for (size_t si = 0; si < cfg->nsizes; si++) {
-			const struct tls_manager_ops *ops = cfg->policy[pi];
 			size_t n = w >= BW_SWITCH ? cfg->iterations
 						  : cfg->size[si];
-			struct bench_result r;
-			int err;
+			int status;
 
 			if (!cfg->mode[m] || (w >= BW_SWITCH && si > 0) ||
 			    !bench_workload_has_mode((enum bench_workload)w,
 						     (enum bench_mode)m))
 				continue;
-			if (!case_runs((enum bench_workload)w, ops,
-				       (enum bench_mode)m, n)) {
-				if (!cfg->json && w < BW_SWITCH)
-					fprintf(out, "%-12s %-10s %-11s %8zu "
-						"skipped: stops at %d\n",
-						bench_workload_name((enum bench_workload)w),
-						ops->name,
-						bench_mode_name((enum bench_mode)m),
-						n, SLOW_MAX_N);
-				continue;
-			}
-			err = measure(cfg, (enum bench_workload)w, ops,
-				      (enum bench_mode)m, n, &r);
-			if (cfg->progress)
-				fprintf(stderr, "\r\033[K");
-			if (err)
-				return err == -EIO ? 1 : 4;
-			if (add_result(rs, &r))
-				return 4;
-			if (!cfg->json)
-				print_row(out, &r);
+			status = run_group(cfg, (enum bench_workload)w,
+					   (enum bench_mode)m, n, rs, out);
+			if (status)
+				return status;
 		}
 	}
 	return 0;
