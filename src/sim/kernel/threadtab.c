@@ -13,10 +13,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* A slot's list links, side by side: one cache line read per neighbour. */
+struct thread_links {
+	uint32_t prev, next;	/* next also chains free records */
+};
+
 struct thread_chunk {
 	struct thread rec[THREADTAB_CHUNK];
-	/* list links by slot; next also chains free records */
-	uint32_t prev[THREADTAB_CHUNK], next[THREADTAB_CHUNK];
+	struct thread_links link[THREADTAB_CHUNK];	/* by slot */
 };
 
 static struct thread_chunk *chunk_of(const struct thread_table *tt,
@@ -27,12 +31,12 @@ static struct thread_chunk *chunk_of(const struct thread_table *tt,
 
 static uint32_t *next_link(const struct thread_table *tt, uint32_t slot)
 {
-	return &chunk_of(tt, slot)->next[slot % THREADTAB_CHUNK];
+	return &chunk_of(tt, slot)->link[slot % THREADTAB_CHUNK].next;
 }
 
 static uint32_t *prev_link(const struct thread_table *tt, uint32_t slot)
 {
-	return &chunk_of(tt, slot)->prev[slot % THREADTAB_CHUNK];
+	return &chunk_of(tt, slot)->link[slot % THREADTAB_CHUNK].prev;
 }
 
 static struct thread *record(const struct thread_table *tt, uint32_t slot)
@@ -104,8 +108,8 @@ static bool threadtab_grow(struct thread_table *tt)
 	tt->chunks[tt->nchunks++] = ch;
 	/* the lowest slot first, so a fresh table hands out 0, 1, 2, ... */
 	for (uint32_t i = 0; i < THREADTAB_CHUNK; i++)
-		ch->next[i] = i + 1 < THREADTAB_CHUNK ? base + i + 1
-						      : tt->free_head;
+		ch->link[i].next = i + 1 < THREADTAB_CHUNK ? base + i + 1
+							  : tt->free_head;
 	tt->free_head = base;
 	RECORD_POISON(ch->rec, sizeof(ch->rec));
 	return true;

@@ -28,7 +28,7 @@ enum bench_workload {
 enum bench_mode { BM_KERNEL, BM_BOOKKEEPING };
 
 /* The exit+spawn pairs of a churn run: min(n, BENCH_CHURN_PAIRS). */
-#define BENCH_CHURN_PAIRS 50000
+#define BENCH_CHURN_PAIRS 200000
 
 /* One measured run. */
 struct bench_sample {
