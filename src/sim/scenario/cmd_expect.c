@@ -24,13 +24,15 @@ static bool parse_expect_tls(struct parser *p, struct scn_cmd *c,
 static void exec_expect_tls(struct runner *r, const struct scn_cmd *c,
 			    struct step *s)
 {
-	const struct thread *t = r->th[c->thread].t;
+	const struct run_thread *rt = &r->th[c->thread];
+	uint64_t got = rt->dead ? rt->tls_offset : rt->t->tls_offset;
+	const char *proc = r->scn->processes[r->scn->threads[c->thread].process].name;
 
 	step_expect(s);
-	if (t->tls_offset != c->offset)
+	if (got != c->offset)
 		step_fail(s, "expectation failed: expected %s's TLS at %s+0x%" PRIx64 ", got %s+0x%" PRIx64,
-			  t->name, t->proc->name, c->offset, t->proc->name,
-			  t->tls_offset);
+			  runner_thread_name(r, c->thread), proc, c->offset,
+			  proc, got);
 }
 
 /* ---- expect pages P N, expect used P N ---- */

@@ -33,11 +33,19 @@ struct step {
 	const struct process *show;	/* a process to draw */
 };
 
-/* A scenario thread at run time. */
+/*
+ * A scenario thread at run time. Once it is dead, the runner keeps what it
+ * still needs (its last TLS, how and where it died) and gives the kernel's
+ * record back at the next step, so a long run holds the records of its
+ * live threads only.
+ */
 struct run_thread {
-	struct thread *t;		/* NULL until (unless) spawned */
+	struct thread *t;		/* NULL until spawned, and once released */
+	bool dead;
+	uint64_t tls_offset;		/* its last TLS, kept after death */
 	const char *death_how;		/* "exited", "faulted", ... */
 	size_t death_line;
+	size_t next_dead;		/* on r->dead_unreleased, or SCN_NONE */
 };
 
 /* A region named by `tls-alloc P as NAME`. */
@@ -59,6 +67,9 @@ struct runner {
 	struct run_region *reg;
 	const struct scn_cmd *cmd;	/* the command being run */
 	const char *death_how;		/* how threads die right now */
+	/* Threads dead since the last step, whose records go back at the next
+	 * one (the reporters of this step may still look at them). */
+	size_t dead_unreleased;
 	int status;
 	bool stop;
 	unsigned failures;

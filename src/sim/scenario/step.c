@@ -33,9 +33,13 @@ static void on_event(void *ctx, const struct trace_event *ev)
 	    r->th_by_tid[ev->thread->tid] != SCN_NONE) {
 		struct run_thread *rt = &r->th[r->th_by_tid[ev->thread->tid]];
 
-		if (rt->t == ev->thread && !rt->death_how) {
+		if (rt->t == ev->thread && !rt->dead) {
+			rt->dead = true;
+			rt->tls_offset = ev->thread->tls_offset;
 			rt->death_how = r->death_how ? r->death_how : "is dead";
 			rt->death_line = r->cmd ? r->cmd->line : 0;
+			rt->next_dead = r->dead_unreleased;
+			r->dead_unreleased = r->th_by_tid[ev->thread->tid];
 		}
 	}
 	if (r->tracing)
@@ -67,6 +71,7 @@ int runner_init(struct runner *r, const struct scenario *scn,
 		err = RUN_HOST;
 		goto out_free;
 	}
+	r->dead_unreleased = SCN_NONE;
 	err = kernel_init(&r->k, opt->arch, opt->no_tls_restore);
 	if (err == -ENOTSUP) {
 		fprintf(opt->err, "tlssim: --arch=%s is not available on this host\n",
@@ -346,6 +351,18 @@ static void humanize_addresses(const struct kernel *k,
 	snprintf(msg, size, "%s", out);
 }
 
+/* The records of the threads that died since the last step go back. */
+static void release_dead(struct runner *r)
+{
+	while (r->dead_unreleased != SCN_NONE) {
+		struct run_thread *rt = &r->th[r->dead_unreleased];
+
+		r->dead_unreleased = rt->next_dead;
+		thread_release(&r->k, rt->t);
+		rt->t = NULL;
+	}
+}
+
 /* "t1 exited at line 7", for a command on a dead thread. */
 static void note_death(const struct runner *r, size_t i, struct outcome *o)
 {
@@ -358,19 +375,20 @@ static void note_death(const struct runner *r, size_t i, struct outcome *o)
 /*
  * Execute c. A thread that was never created, or is dead, does nothing
  * (InvalidState, saying why); `expect tls` of a dead thread still looks at
- * its last TLS.
+ * its last TLS (kept in the runner: the record may be gone).
  */
 static void execute(struct runner *r, const struct scn_cmd *c, struct step *s)
 {
-	struct thread *t = c->thread != SCN_NONE ? r->th[c->thread].t : NULL;
+	const struct run_thread *rt = c->thread != SCN_NONE ? &r->th[c->thread]
+							     : NULL;
 
-	if (c->thread != SCN_NONE && !t && c->kind != SCN_SPAWN) {
+	if (rt && !rt->t && !rt->dead && c->kind != SCN_SPAWN) {
 		step_error(s, KERR_INVALID_STATE);
 		snprintf(s->o.message, sizeof(s->o.message),
 			 "%s was never created", r->scn->threads[c->thread].name);
 		return;
 	}
-	if (t && t->state == THREAD_DEAD && c->kind != SCN_EXPECT_TLS) {
+	if (rt && rt->dead && c->kind != SCN_EXPECT_TLS) {
 		step_error(s, KERR_INVALID_STATE);
 		note_death(r, c->thread, &s->o);
 		return;
@@ -410,6 +428,7 @@ void runner_step(struct runner *r, const struct scn_cmd *c,
 	struct exec_call e = { r, c, s };
 	struct panic_catch catch;
 
+	release_dead(r);
 	memset(s, 0, sizeof(*s));
 	s->o.kind = OUT_DONE;
 	r->cmd = c;
