@@ -21,6 +21,7 @@
 
 #include "testutil.h"
 #include "pmem_memory.h"
+#include "policy/pageidx.h"
 #include "policy/policy.h"
 #include "tls.h"
 #include "programs/random.h"
@@ -386,6 +387,55 @@ START_TEST(test_mesosphere_is_its_rules)
 }
 END_TEST
 
+/*
+ * indexed's page map against a list searched from the start: random pages
+ * over several leaves (the span at address 0 among them), added twice at
+ * times (the first index stays), looked up present and absent.
+ */
+START_TEST(test_pageidx_is_a_list)
+{
+	static const uintptr_t bases[] = { 0, 0x7f0000000000, 0x40000000 };
+	enum { PAGES = 4000, OPS = 20000 };
+	uintptr_t *page = malloc(PAGES * sizeof(*page));
+	uint32_t *idx = malloc(PAGES * sizeof(*idx));
+	uint64_t rng = 42;
+	struct pageidx m = { 0 };
+	size_t n = 0;
+
+	ck_assert_ptr_nonnull(page);
+	ck_assert_ptr_nonnull(idx);
+	for (uint32_t op = 0; op < OPS; op++) {
+		uintptr_t base = bases[xorshift64s(&rng) % 3];
+		uintptr_t at = base + (xorshift64s(&rng) % 1000) * PAGE_SIZE;
+		uint32_t want = UINT32_MAX, got = UINT32_MAX;
+		bool found = false;
+
+		for (size_t i = 0; i < n && !found; i++)
+			if (page[i] == at) {
+				found = true;
+				want = idx[i];
+			}
+		if (xorshift64s(&rng) % 2 && n < PAGES) {
+			ck_assert_int_eq(pageidx_reserve(&m, at), 0);
+			require(pageidx_add(&m, at, op) == !found);
+			if (!found) {
+				page[n] = at;
+				idx[n++] = want = op;
+			}
+			found = true;
+		}
+		require(pageidx_get(&m, at, &got) == found);
+		if (found)
+			require(got == want);
+	}
+	ck_assert_uint_gt(n, 1000);
+	ck_assert_uint_gt(pageidx_bytes(&m), 0);
+	pageidx_free(&m);
+	free(page);
+	free(idx);
+}
+END_TEST
+
 Suite *diff_suite(void)
 {
 	Suite *s = suite_create("policy differential");
@@ -394,6 +444,7 @@ Suite *diff_suite(void)
 	tcase_set_timeout(tc, 120);
 	tcase_add_loop_test(tc, test_indexed_is_sunrise, 0, 4);
 	tcase_add_loop_test(tc, test_mesosphere_is_its_rules, 0, 4);
+	tcase_add_test(tc, test_pageidx_is_a_list);
 	suite_add_tcase(s, tc);
 	return s;
 }

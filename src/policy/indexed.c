@@ -27,8 +27,8 @@
  *   slot) the freed page becomes the first with room and fills up again:
  *   the bitmap is not touched at all;
  * - a map from page address to creation index for free (pageidx.h:
- *   leaves of 512 consecutive pages, found through a hash map of a few
- *   entries), which keeps the oldest page of an address (as the seed's
+ *   leaves of 64 consecutive pages, found through a small hash map with
+ *   an entry per leaf), which keeps the oldest page of an address (as the seed's
  *   scan finds it first when a lab unmapped a TLS page and a new one was
  *   mapped at the same place);
  * - per page, its address, and apart from them a byte of used slots: a
@@ -305,7 +305,7 @@ const struct tls_manager_ops tls_indexed_ops = {
 	.version = TLSM_VERSION,
 	.name = "indexed",
 	.summary = "the seed's addresses in O(1): pages with room in a "
-		   "bitmap, pages found by address in leaves of 512",
+		   "bitmap, pages found by address in leaves of 64",
 	.create = indexed_create,
 	.destroy = indexed_destroy,
 	.allocate = indexed_allocate,

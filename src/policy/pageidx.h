@@ -3,7 +3,7 @@
  * sit close together, as a process's TLS pages do: leaves of
  * PAGEIDX_LEAF_PAGES consecutive pages (4 bytes a page), found from the
  * address's upper bits through a small hash map. A lookup reads the hash
- * map, which stays in the cache (one entry per 2 MiB of user land), and one
+ * map, which stays in the cache (one entry per 256 KiB of user land), and one
  * word of a leaf: where a hash map of pages would cost a cache miss a free
  * among 10^5 pages, this costs none in the common case.
  *
@@ -18,8 +18,8 @@
 
 #include "addrmap.h"
 
-/* Pages a leaf covers: 2 MiB of address space, 2 KiB of leaf. */
-#define PAGEIDX_LEAF_PAGES 512u
+/* Pages a leaf covers: 256 KiB of address space, 256 bytes of leaf. */
+#define PAGEIDX_LEAF_PAGES 64u
 
 struct pageidx {
 	struct addrmap leaf_of;		/* leaf base address -> leaf number */
