@@ -50,7 +50,8 @@ static const char usage[] =
 	"(default: all). Policies: sunrise indexed mesosphere floor (default:\n"
 	"all). Modes: kernel, bookkeeping, both (default). Sizes: default\n"
 	"1000,10000,100000,1000000; sunrise, processes and scenario stop at\n"
-	"100000. Runs: 5 by default; the median is reported.\n";
+	"100000. Runs: 5 by default; the median is reported. The policies of\n"
+	"one workload, mode and size run interleaved (run 1 of each, then 2...).\n";
 
 /* "1000,1e6,100000" into cfg->size. */
 static bool parse_sizes(struct bench_cfg *cfg, const char *arg)
