@@ -394,7 +394,7 @@ END_TEST
  */
 START_TEST(test_pageidx_is_a_list)
 {
-	static const uintptr_t bases[] = { 0, 0x7f0000000000, 0x40000000 };
+	static const uintptr_t bases[] = { 0, 0x40000000, 0xbf000000 };
 	enum { PAGES = 4000, OPS = 20000 };
 	uintptr_t *page = malloc(PAGES * sizeof(*page));
 	uint32_t *idx = malloc(PAGES * sizeof(*idx));
