@@ -87,6 +87,9 @@ expect 0 '^churn  *floor  *bookkeeping  *1000 ' -- bench --n=1000 --runs=1 --ite
 expect 0 '^scenario  *mesosphere  *kernel ' -- bench --n=1000 --runs=1 --iterations=1000
 expect 0 '"policy": "floor"' -- bench fill churn --n=1000 --runs=1 --json
 expect 0 '"ns_per_op"' -- bench fill --n=1000 --runs=1 --json
+# --cold is said in the JSON (and only there is it true)
+expect 0 '"cold": true' -- bench churn --n=1000 --runs=1 --mode=kernel --cold --json
+expect 0 '"cold": false' -- bench churn --n=1000 --runs=1 --mode=kernel --json
 if [ -n "${JSONL_CHECK:-}" ]; then
 	$TLSSIM bench fill --n=1000 --runs=1 --policy=indexed --json \
 		>"$tmp/bench.json" 2>&1

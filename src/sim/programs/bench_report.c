@@ -109,7 +109,8 @@ void bench_print_targets(FILE *out, const struct bench_results *rs)
 		"host maps: host mappings\nin the user land after the fill.\n");
 	if (!k)
 		return;
-	fprintf(out, "\ntargets, judged on this run:\n");
+	fprintf(out, "\ntargets, judged on this run%s:\n",
+		rs->cold ? " (--cold: churn's victims not prefetched)" : "");
 	for (size_t i = 0; i < k; i++) {
 		bool met = t[i].at_least ? t[i].value >= t[i].bound
 					 : t[i].value <= t[i].bound;
@@ -165,7 +166,8 @@ int bench_print_json(FILE *out, const struct bench_results *rs)
 			goto out;
 	}
 	if (json_object_set(root, "results", results) ||
-	    json_object_set(root, "targets", targets))
+	    json_object_set(root, "targets", targets) ||
+	    json_object_set_new(root, "cold", json_boolean(rs->cold)))
 		goto out;
 	if (json_dumpf(root, out, JSON_INDENT(1)) == 0 && fputc('\n', out) != EOF)
 		err = 0;

@@ -24,6 +24,7 @@ struct bench_result {
 struct bench_results {
 	struct bench_result *r;
 	size_t n, cap;
+	bool cold;		/* measured with --cold */
 };
 
 /* The case with these keys, or NULL when it did not run. */
@@ -34,7 +35,10 @@ const struct bench_result *bench_find(const struct bench_results *rs,
 /* The project's targets, judged on rs, one line each ("met"/"NOT met"). */
 void bench_print_targets(FILE *out, const struct bench_results *rs);
 
-/* {"results": [...], "targets": [...]} with jansson. 0, or -ENOMEM. */
+/*
+ * {"results": [...], "targets": [...], "cold": BOOL} with jansson. 0, or
+ * -ENOMEM.
+ */
 int bench_print_json(FILE *out, const struct bench_results *rs);
 
 #endif

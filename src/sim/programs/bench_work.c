@@ -272,7 +272,8 @@ static int spawn(struct kernel *k, struct process *p, size_t i,
  * the cache. Here the benchmark picks it at random among n, so it brings
  * the record of the next victim into the cache one pair ahead (and the
  * slot of its handle two ahead), as running it would have; otherwise each
- * pair would also time a cache miss no kernel pays (doc/performance.md).
+ * pair would also time a cache miss no kernel pays (doc/performance.md;
+ * `tlssim bench --cold` measures with that miss).
  */
 static void prefetch_victim(struct thread *const *handle,
 			    const struct thread *next)
@@ -284,7 +285,7 @@ static void prefetch_victim(struct thread *const *handle,
 
 static int kernel_threads(struct kernel *k, enum bench_workload w,
 			  const struct tls_manager_ops *ops, size_t n,
-			  uint64_t rng, struct bench_sample *s)
+			  uint64_t rng, bool cold, struct bench_sample *s)
 {
 	struct thread **t = malloc(n * sizeof(*t));
 	struct process *p;
@@ -326,7 +327,8 @@ static int kernel_threads(struct kernel *k, enum bench_workload w,
 				i1 = i2;
 				i2 = xorshift64s(&rng) % n;
 			}
-			prefetch_victim(&t[i2], t[i1]);
+			if (!cold)
+				prefetch_victim(&t[i2], t[i1]);
 			e = thread_exit(k, t[i]);
 			if (e) {
 				err = kernel_failed("exit", e);
@@ -483,7 +485,7 @@ static int kernel_scenario(const struct tls_manager_ops *ops, size_t n,
 }
 
 int bench_work_run(enum bench_workload w, const struct tls_manager_ops *ops,
-		   enum bench_mode m, size_t n, unsigned seed,
+		   enum bench_mode m, size_t n, unsigned seed, bool cold,
 		   struct bench_sample *s)
 {
 	uint64_t rng = 0x9e3779b97f4a7c15ull * (seed + 1);
@@ -502,7 +504,7 @@ int bench_work_run(enum bench_workload w, const struct tls_manager_ops *ops,
 		return -ENOMEM;
 	}
 	if (w == BW_FILL || w == BW_CHURN)
-		err = kernel_threads(&k, w, ops, n, rng, s);
+		err = kernel_threads(&k, w, ops, n, rng, cold, s);
 	else if (w == BW_PROCESSES)
 		err = kernel_processes(&k, ops, n, s);
 	else

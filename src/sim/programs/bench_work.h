@@ -52,12 +52,14 @@ extern const struct tls_manager_ops bench_floor_ops;
 
 /*
  * Run workload w once with policy ops in mode m at size n; seed varies the
- * random choices of churn. Returns 0 and fills *s; -ENOMEM or -EAGAIN when
- * the host refused the simulator (reported on stderr); -EIO when the run
- * went wrong (an unexpected KernelError, reported).
+ * random choices of churn. cold: kernel-mode churn does not bring the next
+ * victim's record into the cache ahead (see prefetch_victim). Returns 0
+ * and fills *s; -ENOMEM or -EAGAIN when the host refused the simulator
+ * (reported on stderr); -EIO when the run went wrong (an unexpected
+ * KernelError, reported).
  */
 int bench_work_run(enum bench_workload w, const struct tls_manager_ops *ops,
-		   enum bench_mode m, size_t n, unsigned seed,
+		   enum bench_mode m, size_t n, unsigned seed, bool cold,
 		   struct bench_sample *s);
 
 #endif
