@@ -24,8 +24,7 @@ static bool parse_expect_tls(struct parser *p, struct scn_cmd *c,
 static void exec_expect_tls(struct runner *r, const struct scn_cmd *c,
 			    struct step *s)
 {
-	const struct run_thread *rt = &r->th[c->thread];
-	uint64_t got = rt->dead ? rt->tls_offset : rt->t->tls_offset;
+	uint64_t got = r->th[c->thread].tls_offset;
 	const char *proc = r->scn->processes[r->scn->threads[c->thread].process].name;
 
 	step_expect(s);

@@ -42,6 +42,7 @@ static void exec_spawn(struct runner *r, const struct scn_cmd *c,
 	if (err)
 		return;
 	r->th[c->thread].t = t;
+	r->th[c->thread].tls_offset = t->tls_offset;
 	if (t->tid >= r->th_by_tid_cap) {
 		size_t cap = r->th_by_tid_cap ? 2 * r->th_by_tid_cap : 64;
 		size_t *v;

@@ -41,9 +41,8 @@ struct step {
  */
 struct run_thread {
 	struct thread *t;		/* NULL until spawned, and once released */
-	bool dead;
-	uint64_t tls_offset;		/* its last TLS, kept after death */
-	const char *death_how;		/* "exited", "faulted", ... */
+	uint64_t tls_offset;		/* its TLS, from its spawn on */
+	const char *death_how;		/* "exited", ...; NULL while alive */
 	size_t death_line;
 	size_t next_dead;		/* on r->dead_unreleased, or SCN_NONE */
 };

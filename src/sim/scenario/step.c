@@ -33,9 +33,7 @@ static void on_event(void *ctx, const struct trace_event *ev)
 	    r->th_by_tid[ev->thread->tid] != SCN_NONE) {
 		struct run_thread *rt = &r->th[r->th_by_tid[ev->thread->tid]];
 
-		if (rt->t == ev->thread && !rt->dead) {
-			rt->dead = true;
-			rt->tls_offset = ev->thread->tls_offset;
+		if (rt->t == ev->thread && !rt->death_how) {
 			rt->death_how = r->death_how ? r->death_how : "is dead";
 			rt->death_line = r->cmd ? r->cmd->line : 0;
 			rt->next_dead = r->dead_unreleased;
@@ -368,7 +366,7 @@ static void note_death(const struct runner *r, size_t i, struct outcome *o)
 {
 	snprintf(o->message, sizeof(o->message), "%s %s at line %zu",
 		 r->scn->threads[i].name,
-		 r->th[i].death_how ? r->th[i].death_how : "is dead",
+		 r->th[i].death_how,
 		 r->th[i].death_line);
 }
 
@@ -382,13 +380,13 @@ static void execute(struct runner *r, const struct scn_cmd *c, struct step *s)
 	const struct run_thread *rt = c->thread != SCN_NONE ? &r->th[c->thread]
 							     : NULL;
 
-	if (rt && !rt->t && !rt->dead && c->kind != SCN_SPAWN) {
+	if (rt && !rt->t && !rt->death_how && c->kind != SCN_SPAWN) {
 		step_error(s, KERR_INVALID_STATE);
 		snprintf(s->o.message, sizeof(s->o.message),
 			 "%s was never created", r->scn->threads[c->thread].name);
 		return;
 	}
-	if (rt && rt->dead && c->kind != SCN_EXPECT_TLS) {
+	if (rt && rt->death_how && c->kind != SCN_EXPECT_TLS) {
 		step_error(s, KERR_INVALID_STATE);
 		note_death(r, c->thread, &s->o);
 		return;
