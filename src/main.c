@@ -150,6 +150,7 @@ static bool parse_size(const char *s, unsigned long long min,
 static int apply_option(struct cli *cli, int opt, const char *arg)
 {
 	uint64_t n;
+	int status;
 
 	switch (opt) {
 	case OPT_ARCH:
@@ -201,23 +202,23 @@ static int apply_option(struct cli *cli, int opt, const char *arg)
 			return cli_usage_error(NULL, "unknown --color '%s' (expected auto, always or never)", arg);
 		return -1;
 	case OPT_THREADS:
-		if (!cli_parse_decimal(arg, 1, 10000, &n))
-			return cli_usage_error(NULL, "--threads wants a number from 1 to 10000, not '%s'", arg);
+		if ((status = cli_number_option(NULL, "--threads", arg, 1, 10000, &n)) >= 0)
+			return status;
 		cli->demo.threads = (unsigned)n;
 		return -1;
 	case OPT_YIELDS:
-		if (!cli_parse_decimal(arg, 0, 1000000, &n))
-			return cli_usage_error(NULL, "--yields wants a number from 0 to 1000000, not '%s'", arg);
+		if ((status = cli_number_option(NULL, "--yields", arg, 0, 1000000, &n)) >= 0)
+			return status;
 		cli->demo.yields = (unsigned)n;
 		return -1;
 	case OPT_PROCESSES:
-		if (!cli_parse_decimal(arg, 1, 64, &n))
-			return cli_usage_error(NULL, "--processes wants a number from 1 to 64, not '%s'", arg);
+		if ((status = cli_number_option(NULL, "--processes", arg, 1, 64, &n)) >= 0)
+			return status;
 		cli->demo.processes = (unsigned)n;
 		return -1;
 	case OPT_CPUS:
-		if (!cli_parse_decimal(arg, 1, 64, &n))
-			return cli_usage_error(NULL, "--cpus wants a number from 1 to 64, not '%s'", arg);
+		if ((status = cli_number_option(NULL, "--cpus", arg, 1, 64, &n)) >= 0)
+			return status;
 		cli->run.cpus = (unsigned)n;
 		cli->demo.cpus = (unsigned)n;
 		return -1;

@@ -116,8 +116,8 @@ static int parse_args(int argc, char **argv, struct bench_cfg *cfg,
 		{ NULL, 0, NULL, 0 },
 	};
 	bool any = false;
-	int opt;
-	char *end;
+	uint64_t v;
+	int opt, status;
 
 	optind = 1;
 	opterr = 0;
@@ -145,15 +145,16 @@ static int parse_args(int argc, char **argv, struct bench_cfg *cfg,
 				return cli_usage_error("bench", "--n wants sizes from 1 to 1e7, comma separated, not '%s'", arg);
 			break;
 		case 'r':
-			cfg->runs = (unsigned)strtoul(arg, &end, 10);
-			if (*end || cfg->runs < 1 || cfg->runs > 101)
-				return cli_usage_error("bench", "--runs wants a number from 1 to 101, not '%s'", arg);
+			if ((status = cli_number_option("bench", "--runs", arg, 1,
+							101, &v)) >= 0)
+				return status;
+			cfg->runs = (unsigned)v;
 			break;
 		case 'i':
-			cfg->iterations = strtoul(arg, &end, 10);
-			if (*end || cfg->iterations < 1000 ||
-			    cfg->iterations > 100000000)
-				return cli_usage_error("bench", "--iterations wants a number from 1000 to 100000000, not '%s'", arg);
+			if ((status = cli_number_option("bench", "--iterations", arg,
+							1000, 100000000, &v)) >= 0)
+				return status;
+			cfg->iterations = (unsigned long)v;
 			break;
 		case 'j':
 			cfg->json = true;

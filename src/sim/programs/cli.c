@@ -6,6 +6,7 @@
 #include "cli.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,6 +25,15 @@ bool cli_parse_decimal(const char *s, uint64_t min, uint64_t max,
 		return false;
 	*out = v;
 	return true;
+}
+
+int cli_number_option(const char *cmd, const char *opt, const char *arg,
+		      uint64_t min, uint64_t max, uint64_t *out)
+{
+	if (cli_parse_decimal(arg, min, max, out))
+		return -1;
+	return cli_usage_error(cmd, "%s wants a number from %" PRIu64 " to %" PRIu64 ", not '%s'",
+			       opt, min, max, arg);
 }
 
 int cli_usage_error(const char *cmd, const char *fmt, ...)

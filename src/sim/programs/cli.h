@@ -15,6 +15,15 @@ bool cli_parse_decimal(const char *s, uint64_t min, uint64_t max,
 		       uint64_t *out);
 
 /*
+ * The value arg of option opt ("--runs"), a whole decimal number in
+ * [min, max], into *out. Returns -1 when it is one; otherwise says
+ * "OPT wants a number from MIN to MAX, not 'ARG'" as cli_usage_error
+ * does and returns its exit status, 2.
+ */
+int cli_number_option(const char *cmd, const char *opt, const char *arg,
+		      uint64_t min, uint64_t max, uint64_t *out);
+
+/*
  * A bad command line: "tlssim: CMD: MESSAGE" and where to read more, on
  * stderr (no "CMD: " when cmd is NULL). Returns the exit status, 2.
  */

@@ -83,7 +83,7 @@ static int parse_options(int argc, char **argv, struct grade_opts *o)
 		{ NULL, 0, NULL, 0 },
 	};
 	uint64_t n;
-	int opt;
+	int opt, status;
 
 	optind = 1;
 	opterr = 0;
@@ -101,8 +101,9 @@ static int parse_options(int argc, char **argv, struct grade_opts *o)
 			o->timeout = (unsigned)n;
 			break;
 		case 's':
-			if (!cli_parse_decimal(arg, 0, UINT32_MAX, &n))
-				return cli_usage_error("grade", "--seed wants a number from 0 to 4294967295, not '%s'", arg);
+			if ((status = cli_number_option("grade", "--seed", arg, 0,
+							UINT32_MAX, &n)) >= 0)
+				return status;
 			o->seed = n;
 			break;
 		case 'o':

@@ -96,7 +96,7 @@ static int parse_args(int argc, char **argv, struct quiz_cfg *cfg)
 	};
 	char names[160], opt_text[8];
 	uint64_t v;
-	int opt;
+	int opt, status;
 
 	optind = 1;
 	opterr = 0;
@@ -108,9 +108,9 @@ static int parse_args(int argc, char **argv, struct quiz_cfg *cfg)
 					   UINT64_MAX, optarg);
 			break;
 		case 'n':
-			if (!cli_parse_decimal(optarg, 1, QUIZ_MAX_OPS, &v))
-				return cli_usage_error("quiz", "--ops wants a number from 1 to %d, not '%s'",
-					   QUIZ_MAX_OPS, optarg);
+			if ((status = cli_number_option("quiz", "--ops", optarg, 1,
+							QUIZ_MAX_OPS, &v)) >= 0)
+				return status;
 			cfg->par.ops = (unsigned)v;
 			break;
 		case 'c':
@@ -123,15 +123,16 @@ static int parse_args(int argc, char **argv, struct quiz_cfg *cfg)
 					   optarg, tls_policy_names(names, sizeof(names)));
 			break;
 		case OPT_PROCESSES:
-			if (!cli_parse_decimal(optarg, 1, QUIZ_MAX_PROCESSES, &v))
-				return cli_usage_error("quiz", "--processes wants a number from 1 to %d, not '%s'",
-					   QUIZ_MAX_PROCESSES, optarg);
+			if ((status = cli_number_option("quiz", "--processes", optarg,
+							1, QUIZ_MAX_PROCESSES,
+							&v)) >= 0)
+				return status;
 			cfg->par.processes = (unsigned)v;
 			break;
 		case OPT_MAPS:
-			if (!cli_parse_decimal(optarg, 0, QUIZ_MAX_OPS, &v))
-				return cli_usage_error("quiz", "--maps wants a number from 0 to %d, not '%s'",
-					   QUIZ_MAX_OPS, optarg);
+			if ((status = cli_number_option("quiz", "--maps", optarg, 0,
+							QUIZ_MAX_OPS, &v)) >= 0)
+				return status;
 			cfg->par.maps = (unsigned)v;
 			break;
 		case OPT_EMIT:
