@@ -56,25 +56,36 @@ static const char usage[] =
 	"Kernel-mode churn brings the next victim's thread record into the\n"
 	"cache ahead, as a kernel has the running thread's; --cold does not.\n";
 
-/* "1000,1e6,100000" into cfg->size. */
-static bool parse_sizes(struct bench_cfg *cfg, const char *arg)
+/*
+ * take(cfg, item) for each comma-separated item of arg, which says whether
+ * the item was good. False when one was not, or when there was none.
+ */
+static bool parse_list(struct bench_cfg *cfg, const char *arg,
+		       bool (*take)(struct bench_cfg *cfg, const char *item))
 {
 	char *copy = strdup(arg), *save = NULL;
-	bool ok = copy != NULL;
+	bool ok = copy != NULL, any = false;
 
-	cfg->nsizes = 0;
 	for (char *tok = copy ? strtok_r(copy, ",", &save) : NULL; ok && tok;
 	     tok = strtok_r(NULL, ",", &save)) {
-		char *end;
-		double v = strtod(tok, &end);
-
-		ok = *end == '\0' && v >= 1 && v <= 1e7 &&
-		     v == (double)(size_t)v && cfg->nsizes < MAX_SIZES;
-		if (ok)
-			cfg->size[cfg->nsizes++] = (size_t)v;
+		ok = take(cfg, tok);
+		any = true;
 	}
 	free(copy);
-	return ok && cfg->nsizes > 0;
+	return ok && any;
+}
+
+/* A size of --n ("1000", "1e6") into cfg->size. */
+static bool take_size(struct bench_cfg *cfg, const char *item)
+{
+	char *end;
+	double v = strtod(item, &end);
+
+	if (*end != '\0' || v < 1 || v > 1e7 || v != (double)(size_t)v ||
+	    cfg->nsizes == MAX_SIZES)
+		return false;
+	cfg->size[cfg->nsizes++] = (size_t)v;
+	return true;
 }
 
 static const struct tls_manager_ops *policy_named(const char *name)
@@ -84,20 +95,15 @@ static const struct tls_manager_ops *policy_named(const char *name)
 	return tls_policy_find(name);
 }
 
-static bool parse_policies(struct bench_cfg *cfg, const char *arg)
+/* A policy of --policy into cfg->policy. */
+static bool take_policy(struct bench_cfg *cfg, const char *item)
 {
-	char *copy = strdup(arg), *save = NULL;
-	bool ok = copy != NULL;
+	const struct tls_manager_ops *ops = policy_named(item);
 
-	cfg->npolicies = 0;
-	for (char *tok = copy ? strtok_r(copy, ",", &save) : NULL; ok && tok;
-	     tok = strtok_r(NULL, ",", &save)) {
-		ok = policy_named(tok) && cfg->npolicies < MAX_POLICIES;
-		if (ok)
-			cfg->policy[cfg->npolicies++] = policy_named(tok);
-	}
-	free(copy);
-	return ok && cfg->npolicies > 0;
+	if (!ops || cfg->npolicies == MAX_POLICIES)
+		return false;
+	cfg->policy[cfg->npolicies++] = ops;
+	return true;
 }
 
 /* Options and workloads into cfg. -1 to go on, or an exit status. */
@@ -127,7 +133,8 @@ static int parse_args(int argc, char **argv, struct bench_cfg *cfg,
 
 		switch (opt) {
 		case 'p':
-			if (!parse_policies(cfg, arg))
+			cfg->npolicies = 0;
+			if (!parse_list(cfg, arg, take_policy))
 				return cli_usage_error("bench", "--policy wants names among sunrise, indexed, mesosphere, floor, not '%s'", arg);
 			break;
 		case 'm':
@@ -141,7 +148,8 @@ static int parse_args(int argc, char **argv, struct bench_cfg *cfg,
 			cfg->cold = true;
 			break;
 		case 'n':
-			if (!parse_sizes(cfg, arg))
+			cfg->nsizes = 0;
+			if (!parse_list(cfg, arg, take_size))
 				return cli_usage_error("bench", "--n wants sizes from 1 to 1e7, comma separated, not '%s'", arg);
 			break;
 		case 'r':
