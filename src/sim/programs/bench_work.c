@@ -398,19 +398,6 @@ static int kernel_switches(struct kernel *k, const struct tls_manager_ops *ops,
 	return 0;
 }
 
-/* A reporter that says nothing: the runner's own cost. */
-static void quiet_step(void *ctx, const struct step_report *r)
-{
-	(void)ctx;
-	(void)r;
-}
-
-static void quiet_summary(void *ctx, const struct run_summary *r)
-{
-	(void)ctx;
-	(void)r;
-}
-
 /*
  * n spawns, then churn pairs, as scenario text; NULL out of memory. The
  * policy is the run's (--policy), so the floor can run too.
@@ -451,7 +438,7 @@ static char *churn_scenario(size_t n, uint64_t rng, size_t *len,
 static int kernel_scenario(const struct tls_manager_ops *ops, size_t n,
 			   uint64_t rng, struct bench_sample *s)
 {
-	struct reporter quiet = { quiet_step, quiet_summary, NULL };
+	struct reporter quiet = reporter_silent();	/* the runner's own cost */
 	struct run_options opt = { .arch = ARCH_AUTO, .quiet = true,
 				   .out = stdout, .err = stderr,
 				   .policy = ops, .reporter = &quiet };

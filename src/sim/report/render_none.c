@@ -23,23 +23,11 @@ int render_open(const struct render_options *o, FILE *err,
 	return -ENOTSUP;
 }
 
-/* A reporter that does nothing (render_open never succeeds here). */
-static void none_step(void *ctx, const struct step_report *s)
-{
-	(void)ctx;
-	(void)s;
-}
-
-/* Nothing either. */
-static void none_summary(void *ctx, const struct run_summary *s)
-{
-	(void)ctx;
-	(void)s;
-}
-
+/* Nothing to report (render_open never succeeds here). */
 struct reporter render_reporter(struct render *r)
 {
-	return (struct reporter){ none_step, none_summary, r };
+	(void)r;
+	return reporter_silent();
 }
 
 /* Nothing to close: returns 0. */

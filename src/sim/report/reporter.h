@@ -84,4 +84,10 @@ struct text_reporter {
 /* A reporter that prints as tlssim run does, to tr's streams. */
 struct reporter text_reporter(struct text_reporter *tr);
 
+/*
+ * A reporter that presents nothing: for the runner's own cost (the
+ * benchmark), or pictures in a build without cairo.
+ */
+struct reporter reporter_silent(void);
+
 #endif

@@ -69,3 +69,20 @@ struct reporter text_reporter(struct text_reporter *tr)
 {
 	return (struct reporter){ text_step, text_summary, tr };
 }
+
+static void silent_step(void *ctx, const struct step_report *s)
+{
+	(void)ctx;
+	(void)s;
+}
+
+static void silent_summary(void *ctx, const struct run_summary *s)
+{
+	(void)ctx;
+	(void)s;
+}
+
+struct reporter reporter_silent(void)
+{
+	return (struct reporter){ silent_step, silent_summary, NULL };
+}
