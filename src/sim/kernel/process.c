@@ -139,12 +139,7 @@ enum kernel_error process_kill(struct kernel *k, struct process *p)
 		kernel_unlock(k);
 		if (!t)
 			break;
-		thread_mark_dead(k, t);
-		kernel_emit(k, &(struct trace_event){ .kind = EV_THREAD_EXIT,
-						      .proc = p, .thread = t });
-		kernel_lock(k);
-		thread_reclaim(k, t);
-		kernel_unlock(k);
+		thread_end(k, t);
 	}
 	if (p->live_prev)
 		p->live_prev->live_next = p->live_next;

@@ -138,14 +138,20 @@ enum kernel_error thread_exit(struct kernel *k, struct thread *t)
 	/* The manager checks before it changes anything: a panic here
 	 * leaves the thread alive. */
 	process_tls_release(p, t->tls);
-	thread_mark_dead(k, t);
 	kernel_emit(k, &(struct trace_event){ .kind = EV_TLS_FREE, .proc = p,
 					      .thread = t,
 					      .offset = t->tls_offset });
+	thread_end(k, t);
+	return KERR_OK;
+}
+
+void thread_end(struct kernel *k, struct thread *t)
+{
+	thread_mark_dead(k, t);
 	kernel_emit(k, &(struct trace_event){ .kind = EV_THREAD_EXIT,
-					      .proc = p, .thread = t });
+					      .proc = t->proc, .thread = t });
+	/* after the event: its listener may still look at the record */
 	kernel_lock(k);
 	thread_reclaim(k, t);
 	kernel_unlock(k);
-	return KERR_OK;
 }

@@ -85,6 +85,13 @@ enum kernel_error thread_exit(struct kernel *k, struct thread *t);
 void thread_release(struct kernel *k, struct thread *t);
 
 /*
+ * Internal to the kernel model: t dies, its region freed already or going
+ * with its process: marked dead, EV_THREAD_EXIT told, then its record goes
+ * back if it was released.
+ */
+void thread_end(struct kernel *k, struct thread *t);
+
+/*
  * Internal to the kernel model: t's record goes back if it is dead,
  * released and has no stack any more (called where each of those ends).
  * Under the kernel's lock.
