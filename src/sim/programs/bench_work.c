@@ -322,11 +322,6 @@ static int kernel_threads(struct kernel *k, enum bench_workload w,
 
 		t0 = now_ns();
 		for (size_t j = 0; j < pairs; j++) {
-			if (j) {
-				i = i1;
-				i1 = i2;
-				i2 = xorshift64s(&rng) % n;
-			}
 			if (!cold)
 				prefetch_victim(&t[i2], t[i1]);
 			e = thread_exit(k, t[i]);
@@ -338,6 +333,9 @@ static int kernel_threads(struct kernel *k, enum bench_workload w,
 			thread_release(k, t[i]);
 			if ((err = spawn(k, p, n + j, &t[i])) != 0)
 				goto out;
+			i = i1;
+			i1 = i2;
+			i2 = xorshift64s(&rng) % n;
 		}
 		t1 = now_ns();
 		bench_timed(s, pairs, t0, t1);
