@@ -28,6 +28,12 @@ struct target {
 	bool at_least;		/* value >= bound, else value <= bound */
 };
 
+/* Whether t's value is on the right side of its bound. */
+static bool target_met(const struct target *t)
+{
+	return t->at_least ? t->value >= t->bound : t->value <= t->bound;
+}
+
 /* The ratio a / b of churn medians, when both ran. */
 static bool churn_ratio(const struct bench_results *rs, const char *a,
 			enum bench_mode ma, const char *b, enum bench_mode mb,
@@ -112,12 +118,9 @@ void bench_print_targets(FILE *out, const struct bench_results *rs)
 	fprintf(out, "\ntargets, judged on this run%s:\n",
 		rs->cold ? " (--cold: churn's victims not prefetched)" : "");
 	for (size_t i = 0; i < k; i++) {
-		bool met = t[i].at_least ? t[i].value >= t[i].bound
-					 : t[i].value <= t[i].bound;
-
 		fprintf(out, "  %s (target: %s %g): %s\n", t[i].name,
 			t[i].at_least ? "at least" : "at most", t[i].bound,
-			met ? "met" : "NOT met");
+			target_met(&t[i]) ? "met" : "NOT met");
 	}
 	fill = bench_find(rs, BW_FILL, "indexed", BM_KERNEL, 1000000);
 	if (fill)
@@ -155,14 +158,11 @@ int bench_print_json(FILE *out, const struct bench_results *rs)
 		if (json_array_append_new(results, result_json(&rs->r[i])))
 			goto out;
 	for (size_t i = 0; i < k; i++) {
-		bool met = t[i].at_least ? t[i].value >= t[i].bound
-					 : t[i].value <= t[i].bound;
-
 		if (json_array_append_new(targets, json_pack(
 			"{s:s, s:f, s:s, s:f, s:b}", "target", t[i].name,
 			"value", t[i].value, "bound",
 			t[i].at_least ? "at least" : "at most",
-			"limit", t[i].bound, "met", met)))
+			"limit", t[i].bound, "met", target_met(&t[i]))))
 			goto out;
 	}
 	if (json_object_set(root, "results", results) ||
