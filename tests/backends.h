@@ -44,7 +44,8 @@ static inline void backends_select(const char *suite)
 			continue;
 		printf("%s %s (%s)", sep, arch_backend_name((enum arch_backend)b),
 		       arch_backend_in_build((enum arch_backend)b) ?
-		       "this CPU or kernel lacks it" : "not in this build");
+		       arch_backend_refusal((enum arch_backend)b) :
+		       "not in this build");
 		sep = ",";
 	}
 	printf("\n");

@@ -51,6 +51,47 @@ START_TEST(test_availability)
 }
 END_TEST
 
+/*
+ * A backend not in the build is a usage error; one the host refuses says
+ * why. TLSSIM_HOST_FSGSBASE=no makes any x86_64 host one without fsgsbase.
+ */
+START_TEST(test_refusal_reasons)
+{
+	char why[256];
+
+	for (int b = ARCH_MOCK; b < ARCH_BACKEND_COUNT; b++) {
+		enum arch_backend be = (enum arch_backend)b;
+		const char *r = arch_backend_refusal(be);
+
+		ck_assert_int_eq(arch_backend_available(be),
+				 arch_backend_in_build(be) && r == NULL);
+		if (arch_backend_available(be))
+			continue;
+		ck_assert_int_eq(arch_backend_why_not(be, why, sizeof(why)),
+				 r != NULL);
+		ck_assert_msg(strstr(why, arch_backend_name(be)) != NULL,
+			      "'%s' does not name %s", why,
+			      arch_backend_name(be));
+	}
+	ck_assert_ptr_null(arch_backend_refusal(ARCH_AUTO));
+#if defined(__x86_64__)
+	ck_assert_int_eq(setenv("TLSSIM_HOST_FSGSBASE", "no", 1), 0);
+	ck_assert(!arch_backend_available(ARCH_X86_64_WRGSBASE));
+	ck_assert(arch_backend_why_not(ARCH_X86_64_WRGSBASE, why, sizeof(why)));
+	ck_assert_str_eq(why, "the host refuses --arch=x86_64-wrgsbase: this "
+			 "CPU has no fsgsbase (TLSSIM_HOST_FSGSBASE=no says so)");
+	ck_assert_int_eq(arch_backend_resolve(ARCH_AUTO), ARCH_X86_64_PRCTL);
+	ck_assert_int_eq(arch_backend_from_name("x86_64"), ARCH_X86_64_PRCTL);
+	ck_assert_int_eq(unsetenv("TLSSIM_HOST_FSGSBASE"), 0);
+	ck_assert(!arch_backend_why_not(ARCH_I386_GDT, why, sizeof(why)));
+	ck_assert_str_eq(why, "--arch=i386 is not in this build (it has mock, "
+			 "x86_64-prctl, x86_64-wrgsbase)");
+#else
+	ck_assert(!arch_backend_why_not(ARCH_X86_64_WRGSBASE, why, sizeof(why)));
+	ck_assert(strstr(why, "is not in this build") != NULL);
+#endif
+}
+END_TEST
 
 START_TEST(test_names)
 {
@@ -376,6 +417,7 @@ static Suite *cpu_suite(void)
 	tcase_add_test(tc, test_names);
 	tcase_add_test(tc, test_auto_init);
 	tcase_add_test(tc, test_availability);
+	tcase_add_test(tc, test_refusal_reasons);
 	tcase_add_loop_test(tc, test_read_fields, 0, backends.n);
 	tcase_add_loop_test(tc, test_write, 0, backends.n);
 	tcase_add_loop_test(tc, test_switch_regions, 0, backends.n);

@@ -14,8 +14,12 @@ struct arch_ops {
 	enum arch_backend backend;
 	/* Bytes reachable through the register, 0 when unlimited. */
 	size_t seg_limit;
-	/* Whether the backend runs on this host (build and CPU features). */
-	bool (*available)(void);
+	/*
+	 * NULL when the backend runs on this host (its CPU and kernel have
+	 * what it needs); otherwise why the host refuses it, in one clause
+	 * ("this CPU has no fsgsbase (...)").
+	 */
+	const char *(*refusal)(void);
 	/* Take the register for cpu; returns 0 or a negative errno. */
 	int (*init)(struct cpu *cpu);
 	/* Give the register back as it was before init. */

@@ -11,9 +11,9 @@
 #include "arch.h"
 
 /* Built for aarch64: always there. */
-static bool aarch64_available(void)
+static const char *aarch64_refusal(void)
 {
-	return true;
+	return NULL;
 }
 
 /*
@@ -50,7 +50,7 @@ uintptr_t cpu_aarch64_tpidrro_el0(void)
 const struct arch_ops arch_aarch64_ops = {
 	.backend = ARCH_AARCH64,
 	.seg_limit = 0,
-	.available = aarch64_available,
+	.refusal = aarch64_refusal,
 	/* tpidrro_el0 is the mock register: msr would trap at EL0 */
 	.init = arch_mock_init,
 	.fini = arch_mock_fini,

@@ -67,9 +67,9 @@ static inline uint16_t read_fs(void)
 }
 
 /* Built for i386: the syscall is there. */
-static bool i386_available(void)
+static const char *i386_refusal(void)
 {
-	return true;
+	return NULL;
 }
 
 /*
@@ -184,7 +184,7 @@ const struct arch_ops arch_i386_ops = {
 	.info = i386_info,
 	.backend = ARCH_I386_GDT,
 	.seg_limit = I386_TLS_LIMIT + 1,
-	.available = i386_available,
+	.refusal = i386_refusal,
 	.init = i386_init,
 	.fini = i386_fini,
 	.load = i386_load,

@@ -31,9 +31,9 @@ void arch_mock_copy_out(uintptr_t base, size_t off, const void *buf,
 }
 
 /* Always there. */
-static bool mock_available(void)
+static const char *mock_refusal(void)
 {
-	return true;
+	return NULL;
 }
 
 ARCH_STATE_FITS(struct mock_state);
@@ -79,7 +79,7 @@ void arch_mock_user_write(struct cpu *cpu, size_t off, const void *buf,
 const struct arch_ops arch_mock_ops = {
 	.backend = ARCH_MOCK,
 	.seg_limit = 0,
-	.available = mock_available,
+	.refusal = mock_refusal,
 	.init = arch_mock_init,
 	.fini = arch_mock_fini,
 	.load = arch_mock_load,

@@ -11,6 +11,7 @@
 
 #include <asm/prctl.h>
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/auxv.h>
 #include <sys/syscall.h>
@@ -67,16 +68,29 @@ static inline void wrgsbase(uintptr_t base)
 	asm volatile("wrgsbase %0" : : "r"(base) : "memory");
 }
 
-/* arch_prctl is there on every x86_64 Linux. */
-static bool prctl_available(void)
+/* arch_prctl is there on every x86_64 Linux: never refused. */
+static const char *prctl_refusal(void)
 {
-	return true;
+	return NULL;
 }
 
-/* wrgsbase only when the kernel set CR4.FSGSBASE and says so in AT_HWCAP2. */
-static bool wrgsbase_available(void)
+/*
+ * wrgsbase runs only when the kernel set CR4.FSGSBASE and says so in
+ * AT_HWCAP2. TLSSIM_HOST_FSGSBASE=no makes tlssim see a host without it
+ * (the tests of that path run on every machine). Returns NULL or why not.
+ */
+static const char *wrgsbase_refusal(void)
 {
-	return (getauxval(AT_HWCAP2) & HWCAP2_FSGSBASE) != 0;
+	const char *force = getenv("TLSSIM_HOST_FSGSBASE");
+
+	if (force && strcmp(force, "no") == 0)
+		return "this CPU has no fsgsbase (TLSSIM_HOST_FSGSBASE=no says so)";
+	if (getauxval(AT_HWCAP2) & HWCAP2_FSGSBASE)
+		return NULL;
+	if (host_cpu_flag("fsgsbase", NULL))
+		return "the kernel did not enable fsgsbase (the CPU has it; "
+		       "Linux enables it from 5.9 on, and says so in AT_HWCAP2)";
+	return "this CPU has no fsgsbase (see the flags in /proc/cpuinfo)";
 }
 
 /* Save the host GS base. Returns 0 or arch_prctl's negative errno. */
@@ -190,7 +204,7 @@ const struct arch_ops arch_x86_64_prctl_ops = {
 	.info = x86_64_info,
 	.backend = ARCH_X86_64_PRCTL,
 	.seg_limit = 0,
-	.available = prctl_available,
+	.refusal = prctl_refusal,
 	.init = prctl_init,
 	.fini = prctl_fini,
 	.load = prctl_load,
@@ -203,7 +217,7 @@ const struct arch_ops arch_x86_64_wrgsbase_ops = {
 	.info = x86_64_info,
 	.backend = ARCH_X86_64_WRGSBASE,
 	.seg_limit = 0,
-	.available = wrgsbase_available,
+	.refusal = wrgsbase_refusal,
 	.init = wrgsbase_init,
 	.fini = wrgsbase_fini,
 	.load = wrgsbase_load,

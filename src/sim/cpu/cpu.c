@@ -11,6 +11,7 @@
 #include "annotate.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 static const char *const backend_names[ARCH_BACKEND_COUNT] = {
@@ -72,11 +73,82 @@ bool arch_backend_in_build(enum arch_backend b)
 /* Whether b runs here: carried by this build and supported by the CPU. */
 bool arch_backend_available(enum arch_backend b)
 {
-	if (b == ARCH_AUTO)
+	return arch_backend_in_build(b) && !arch_backend_refusal(b);
+}
+
+/*
+ * Why this host refuses b, a backend of this build; NULL when it runs b
+ * (always for ARCH_AUTO) or when the build does not carry b at all.
+ */
+const char *arch_backend_refusal(enum arch_backend b)
+{
+	if (b == ARCH_AUTO || !arch_backend_in_build(b))
+		return NULL;
+	return backend_ops[b]->refusal();
+}
+
+/*
+ * Why b cannot be had, as a sentence into buf ("the host refuses
+ * --arch=B: REASON", or "--arch=B is not in this build (it has ...)").
+ * Returns true when the host refuses it (exit 4), false when the build
+ * lacks it (a usage error, exit 2).
+ */
+bool arch_backend_why_not(enum arch_backend b, char *buf, size_t size)
+{
+	const char *why = arch_backend_refusal(b);
+	char list[128];
+
+	if (why) {
+		snprintf(buf, size, "the host refuses --arch=%s: %s",
+			 arch_backend_name(b), why);
 		return true;
-	if ((unsigned)b >= ARCH_BACKEND_COUNT || !backend_ops[b])
-		return false;
-	return backend_ops[b]->available();
+	}
+	snprintf(buf, size, "--arch=%s is not in this build (it has %s)",
+		 arch_backend_name(b), arch_backend_build_list(list, sizeof(list)));
+	return false;
+}
+
+/*
+ * Whether the first "flags" line of /proc/cpuinfo lists flag. *known (if
+ * not NULL) says whether there was such a line: none on aarch64, none
+ * when the file cannot be read.
+ */
+bool host_cpu_flag(const char *flag, bool *known)
+{
+	char line[8192], *save;
+	bool found = false, seen = false;
+	FILE *f = fopen("/proc/cpuinfo", "r");
+
+	while (f && !seen && fgets(line, sizeof(line), f)) {
+		if (strncmp(line, "flags", 5) != 0)
+			continue;
+		seen = true;
+		for (char *w = strtok_r(line, " \t\n", &save); w && !found;
+		     w = strtok_r(NULL, " \t\n", &save))
+			found = strcmp(w, flag) == 0;
+	}
+	if (f)
+		fclose(f);
+	if (known)
+		*known = seen;
+	return found;
+}
+
+/* The backends of this build, "mock, x86_64-prctl, ...", into buf. */
+const char *arch_backend_build_list(char *buf, size_t size)
+{
+	size_t n = 0;
+
+	if (!size)
+		return buf;
+	buf[0] = '\0';
+	for (int b = ARCH_MOCK; b < ARCH_BACKEND_COUNT; b++) {
+		if (!backend_ops[b])
+			continue;
+		n += (size_t)snprintf(buf + n, n < size ? size - n : 0, "%s%s",
+				      n ? ", " : "", backend_names[b]);
+	}
+	return buf;
 }
 
 /*

@@ -39,6 +39,23 @@ const char *arch_backend_name(enum arch_backend b);
 bool arch_backend_available(enum arch_backend b);
 /* Whether this build carries the backend (it may still not run here). */
 bool arch_backend_in_build(enum arch_backend b);
+/*
+ * Why the host refuses a backend this build carries ("this CPU has no
+ * fsgsbase (...)"); NULL when it runs it, or when the build lacks it.
+ */
+const char *arch_backend_refusal(enum arch_backend b);
+/*
+ * Why b cannot be had, a sentence into buf. Returns true when the host
+ * refuses it (exit 4), false when this build lacks it (exit 2).
+ */
+bool arch_backend_why_not(enum arch_backend b, char *buf, size_t size);
+/*
+ * Whether /proc/cpuinfo lists flag among the CPU's flags ("fsgsbase",
+ * "hypervisor"). *known, when not NULL, says whether it lists flags at all.
+ */
+bool host_cpu_flag(const char *flag, bool *known);
+/* This build's backends as "mock, x86_64-prctl, ..." in buf; returns buf. */
+const char *arch_backend_build_list(char *buf, size_t size);
 /* ARCH_AUTO resolved: the preferred available backend of this host. */
 enum arch_backend arch_backend_resolve(enum arch_backend b);
 

@@ -78,10 +78,9 @@ static bool parse_list(struct bench_cfg *cfg, const char *arg,
 /* A size of --n ("1000", "1e6") into cfg->size. */
 static bool take_size(struct bench_cfg *cfg, const char *item)
 {
-	char *end;
-	double v = strtod(item, &end);
+	uint64_t v;
 
-	if (*end != '\0' || v < 1 || v > 1e7 || v != (double)(size_t)v ||
+	if (!cli_parse_count(item, 1, 10000000, &v) ||
 	    cfg->nsizes == MAX_SIZES)
 		return false;
 	cfg->size[cfg->nsizes++] = (size_t)v;
@@ -159,7 +158,7 @@ static int parse_args(int argc, char **argv, struct bench_cfg *cfg,
 			cfg->runs = (unsigned)v;
 			break;
 		case 'i':
-			if ((status = cli_number_option("bench", "--iterations", arg,
+			if ((status = cli_count_option("bench", "--iterations", arg,
 							1000, 100000000, &v)) >= 0)
 				return status;
 			cfg->iterations = (unsigned long)v;
@@ -438,7 +437,8 @@ int bench_main(int argc, char **argv, FILE *out)
 	rs.cold = cfg.cold;
 	cfg.progress = isatty(STDERR_FILENO);
 	if (switch_table && !cfg.json) {
-		if (bench_switch_run(out, (unsigned)cfg.iterations))
+		if (bench_switch_run(out, (unsigned)cfg.iterations,
+				     cfg.progress))
 			return 4;
 		fprintf(out, "\nthe kernel's switch (address space, first "
 			"schedule, register), %lu switches:\n", cfg.iterations);

@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/utsname.h>
 #include <time.h>
 
 #define BENCH_ROUNDS		9
@@ -72,35 +73,57 @@ static double round_load(struct cpu *cpu, uintptr_t a, uintptr_t b,
 	return (now_ns() - t0) / iters;
 }
 
-/* One round of ping-pong; returns ns per switch (two per iteration). */
-static double round_switch(struct pingpong *pp, unsigned iters)
+/*
+ * One round of ping-pong; returns ns per switch (two per iteration).
+ * With loads, clears *ok when the user side then does not see the peer's
+ * TLS, the one the last switch loaded.
+ */
+static double round_switch(struct pingpong *pp, bool with_load,
+			   unsigned iters, bool *ok)
 {
-	double t0 = now_ns();
+	double t0, ns;
 
+	pp->with_load = with_load;
+	t0 = now_ns();
 	for (unsigned i = 0; i < iters; i++) {
-		if (pp->with_load)
+		if (with_load)
 			cpu_load_tls(pp->cpu, pp->tls_main);
 		context_switch(&pp->main, &pp->peer);
 	}
-	return (now_ns() - t0) / (2.0 * iters);
+	ns = (now_ns() - t0) / (2.0 * iters);
+	if (with_load && cpu_user_self(pp->cpu) != pp->tls_peer)
+		*ok = false;
+	return ns;
 }
 
 /*
- * Median of `rounds` ping-pong rounds; *ok is cleared when, after a round,
- * the user side does not see the peer's TLS (with loads).
+ * The rounds of the three figures, interleaved (a load round, a bare
+ * switch round, a switch+load round, and again), so that all three see
+ * the same state of the host; one untimed warm-up round of each first.
  */
-static double measure_switch(struct pingpong *pp, unsigned iters, bool *ok)
+static void measure_rounds(struct pingpong *pp, unsigned iters,
+			   struct bench_switch_figures *f, bool *ok)
 {
-	double v[BENCH_ROUNDS];
+	double load[BENCH_ROUNDS], bare[BENCH_ROUNDS], whole[BENCH_ROUNDS];
+	unsigned warm = iters / 10 + 1;
 
-	round_switch(pp, iters / 10 + 1);
+	round_load(pp->cpu, pp->tls_main, pp->tls_peer, warm);
+	round_switch(pp, false, warm, ok);
+	round_switch(pp, true, warm, ok);
 	for (int r = 0; r < BENCH_ROUNDS; r++) {
-		v[r] = round_switch(pp, iters);
-		if (pp->with_load &&
-		    cpu_user_self(pp->cpu) != pp->tls_peer)
-			*ok = false;
+		load[r] = round_load(pp->cpu, pp->tls_main, pp->tls_peer,
+				     iters);
+		bare[r] = round_switch(pp, false, iters, ok);
+		whole[r] = round_switch(pp, true, iters, ok);
 	}
-	return median(v, BENCH_ROUNDS);
+	/* median() sorts: the first round is then the fastest. */
+	f->load_ns = median(load, BENCH_ROUNDS);
+	f->bare_switch_ns = median(bare, BENCH_ROUNDS);
+	f->switch_ns = median(whole, BENCH_ROUNDS);
+	f->load_min_ns = load[0];
+	f->load_max_ns = load[BENCH_ROUNDS - 1];
+	f->switch_min_ns = whole[0];
+	f->switch_max_ns = whole[BENCH_ROUNDS - 1];
 }
 
 /* Measure backend b; see bench_switch.h. */
@@ -109,7 +132,6 @@ int bench_switch_measure(enum arch_backend b, unsigned iterations,
 {
 	struct pingpong pp;
 	struct cpu cpu;
-	double v[BENCH_ROUNDS];
 	uint8_t *page = NULL;
 	void *stack = NULL;
 	bool ok = true;
@@ -134,16 +156,8 @@ int bench_switch_measure(enum arch_backend b, unsigned iterations,
 	((struct tls *)pp.tls_main)->ptr_self = (void *)pp.tls_main;
 	((struct tls *)pp.tls_peer)->ptr_self = (void *)pp.tls_peer;
 
-	round_load(&cpu, pp.tls_main, pp.tls_peer, iterations / 10 + 1);
-	for (int r = 0; r < BENCH_ROUNDS; r++)
-		v[r] = round_load(&cpu, pp.tls_main, pp.tls_peer, iterations);
-	f->load_ns = median(v, BENCH_ROUNDS);
-
 	context_init(&pp.peer, stack, BENCH_STACK_SIZE, peer_entry, &pp);
-	pp.with_load = false;
-	f->bare_switch_ns = measure_switch(&pp, iterations, &ok);
-	pp.with_load = true;
-	f->switch_ns = measure_switch(&pp, iterations, &ok);
+	measure_rounds(&pp, iterations, f, &ok);
 	err = ok ? 0 : -EIO;
 	/* The peer stays parked in context_switch; its stack just goes. */
 out_free:
@@ -153,35 +167,62 @@ out_free:
 	return err;
 }
 
-/* Every available backend, one line each; see bench_switch.h. */
-int bench_switch_run(FILE *out, unsigned iterations)
+/*
+ * The host facts that explain the figures, one line: the build, fsgsbase,
+ * whether the CPU runs under a hypervisor, and one arch_prctl's cost (the
+ * x86_64-prctl backend's load, when it ran).
+ */
+static void print_host_line(FILE *out, const struct bench_switch_figures *fig,
+			    const bool *have)
 {
-	struct bench_switch_figures fig[ARCH_BACKEND_COUNT];
-	bool have[ARCH_BACKEND_COUNT] = { false };
+	const char *why;
+	bool known, virt = host_cpu_flag("hypervisor", &known);
+	struct utsname u;
 
-	fprintf(out, "median of the timed rounds, %u operations a round\n",
-		iterations);
-	fprintf(out, "%-16s %12s %14s %14s\n", "backend", "load ns",
+	fprintf(out, "host: %s", uname(&u) == 0 ? u.machine : "unknown");
+	if (arch_backend_in_build(ARCH_X86_64_WRGSBASE)) {
+		why = arch_backend_refusal(ARCH_X86_64_WRGSBASE);
+		fprintf(out, "; fsgsbase: %s%s", why ? "no, " : "yes",
+			why ? why : "");
+	}
+	fprintf(out, "; virtualised: %s", !known ? "unknown (no CPU flags in /proc/cpuinfo)" :
+		virt ? "yes (the CPU's hypervisor flag)" : "no");
+	if (have[ARCH_X86_64_PRCTL])
+		fprintf(out, "; one arch_prctl(ARCH_SET_GS): %.1f ns",
+			fig[ARCH_X86_64_PRCTL].load_ns);
+	fputc('\n', out);
+}
+
+/*
+ * The figures of the backends this host runs, aligned under their
+ * headers, and the project's targets judged on them.
+ */
+static void print_table(FILE *out, unsigned iterations,
+			const struct bench_switch_figures *fig,
+			const bool *have)
+{
+	print_host_line(out, fig, have);
+	fprintf(out, "median of %d timed rounds of %u operations; the three "
+		"figures of a backend come from interleaved rounds\n",
+		BENCH_ROUNDS, iterations);
+	fprintf(out, "%-16s  %10s  %16s  %16s\n", "backend", "load ns",
 		"switch+load ns", "bare switch ns");
 	for (int b = ARCH_MOCK; b < ARCH_BACKEND_COUNT; b++) {
-		int err;
-
-		if (!arch_backend_available((enum arch_backend)b))
+		if (!have[b])
 			continue;
-		err = bench_switch_measure((enum arch_backend)b, iterations,
-					   &fig[b]);
-		if (err) {
-			fprintf(out, "%-16s failed: %s\n",
-				arch_backend_name((enum arch_backend)b),
-				strerror(-err));
-			return err;
-		}
-		have[b] = true;
-		fprintf(out, "%-16s %12.1f %14.1f %14.1f\n",
+		fprintf(out, "%-16s  %10.1f  %16.1f  %16.1f\n",
 			arch_backend_name((enum arch_backend)b), fig[b].load_ns,
 			fig[b].switch_ns, fig[b].bare_switch_ns);
 	}
-	/* The project's targets, judged on this run's figures. */
+	for (int b = ARCH_MOCK; b < ARCH_BACKEND_COUNT; b++) {
+		const struct bench_switch_figures *f = &fig[b];
+
+		if (have[b] && f->load_ns > f->switch_ns)
+			fprintf(out, "note: %s's load alone (%.1f to %.1f ns over the rounds) reads above switch+load (%.1f to %.1f ns): the difference is within this host's noise\n",
+				arch_backend_name((enum arch_backend)b),
+				f->load_min_ns, f->load_max_ns,
+				f->switch_min_ns, f->switch_max_ns);
+	}
 	if (have[ARCH_X86_64_PRCTL] && have[ARCH_X86_64_WRGSBASE]) {
 		double ratio = fig[ARCH_X86_64_PRCTL].load_ns /
 			       fig[ARCH_X86_64_WRGSBASE].load_ns;
@@ -191,6 +232,44 @@ int bench_switch_run(FILE *out, unsigned iterations)
 			ratio, ratio >= 10.0 ? "met" : "NOT met");
 		fprintf(out, "whole switch with wrgsbase: %.1f ns (target: under 50 ns): %s\n",
 			whole, whole < 50.0 ? "met" : "NOT met");
+	} else if (arch_backend_in_build(ARCH_X86_64_WRGSBASE)) {
+		fprintf(out, "the wrgsbase targets are not judged: the host refuses x86_64-wrgsbase\n");
 	}
+}
+
+/* Every available backend, one line each; see bench_switch.h. */
+int bench_switch_run(FILE *out, unsigned iterations, bool progress)
+{
+	struct bench_switch_figures fig[ARCH_BACKEND_COUNT];
+	bool have[ARCH_BACKEND_COUNT] = { false };
+	double t0 = now_ns();
+	bool shown = false;
+
+	for (int b = ARCH_MOCK; b < ARCH_BACKEND_COUNT; b++) {
+		const char *name = arch_backend_name((enum arch_backend)b);
+		int err;
+
+		if (!arch_backend_available((enum arch_backend)b))
+			continue;
+		/* Progress once the run has taken about 2 s. */
+		if (progress && (shown || now_ns() - t0 > 2e9)) {
+			fprintf(stderr, "\r\033[Kbench switch: measuring %s", name);
+			shown = true;
+		}
+		err = bench_switch_measure((enum arch_backend)b, iterations,
+					   &fig[b]);
+		if (err) {
+			if (shown)
+				fprintf(stderr, "\r\033[K");
+			fprintf(stderr, "tlssim: bench switch: %s failed: %s\n",
+				name, strerror(-err));
+			return err;
+		}
+		have[b] = true;
+	}
+	if (shown)
+		fprintf(stderr, "\r\033[K");
+	print_table(out, iterations ? iterations : BENCH_DEFAULT_ITERS, fig,
+		    have);
 	return 0;
 }

@@ -6,6 +6,7 @@
 #ifndef TLSSIM_BENCH_SWITCH_H
 #define TLSSIM_BENCH_SWITCH_H
 
+#include <stdbool.h>
 #include <stdio.h>
 
 #include "cpu/cpu.h"
@@ -15,6 +16,8 @@ struct bench_switch_figures {
 	double load_ns;		/* cpu_load_tls alone */
 	double switch_ns;	/* context_switch + cpu_load_tls */
 	double bare_switch_ns;	/* context_switch alone */
+	/* The fastest and slowest rounds of load and switch+load. */
+	double load_min_ns, load_max_ns, switch_min_ns, switch_max_ns;
 };
 
 /*
@@ -27,9 +30,12 @@ int bench_switch_measure(enum arch_backend b, unsigned iterations,
 			 struct bench_switch_figures *f);
 
 /*
- * Measure every backend available here and print one line each to out.
- * Returns 0, or the first error of bench_switch_measure.
+ * Measure every backend available here, then print to out a line of the
+ * host's facts (fsgsbase, hypervisor, one arch_prctl's cost), one line
+ * per backend and the targets. With progress, says on stderr which
+ * backend it measures once the run has lasted about 2 s. Returns 0, or
+ * the first error of bench_switch_measure (said on stderr).
  */
-int bench_switch_run(FILE *out, unsigned iterations);
+int bench_switch_run(FILE *out, unsigned iterations, bool progress);
 
 #endif

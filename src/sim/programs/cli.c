@@ -10,6 +10,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 bool cli_parse_decimal(const char *s, uint64_t min, uint64_t max,
 		       uint64_t *out)
@@ -25,6 +26,49 @@ bool cli_parse_decimal(const char *s, uint64_t min, uint64_t max,
 		return false;
 	*out = v;
 	return true;
+}
+
+bool cli_parse_count(const char *s, uint64_t min, uint64_t max,
+		     uint64_t *out)
+{
+	const char *e = strpbrk(s, "eE"), *dot;
+	uint64_t mant = 0, exp10;
+	size_t frac = 0;
+
+	if (!e)
+		return cli_parse_decimal(s, min, max, out);
+	/* MANT[.FRAC]eEXP with every digit kept exactly: no float. */
+	if (!cli_parse_decimal(e + 1, 0, 19, &exp10) || s == e)
+		return false;
+	dot = memchr(s, '.', (size_t)(e - s));
+	for (const char *p = s; p < e; p++) {
+		if (p == dot)
+			continue;
+		if (*p < '0' || *p > '9' || mant > UINT64_MAX / 10)
+			return false;
+		mant = mant * 10 + (uint64_t)(*p - '0');
+		frac += dot && p > dot;
+	}
+	if ((dot && (dot == s || dot + 1 == e)) || frac > exp10)
+		return false;
+	for (uint64_t i = frac; i < exp10; i++) {
+		if (mant > UINT64_MAX / 10)
+			return false;
+		mant *= 10;
+	}
+	if (mant < min || mant > max)
+		return false;
+	*out = mant;
+	return true;
+}
+
+int cli_count_option(const char *cmd, const char *opt, const char *arg,
+		     uint64_t min, uint64_t max, uint64_t *out)
+{
+	if (cli_parse_count(arg, min, max, out))
+		return -1;
+	return cli_usage_error(cmd, "%s wants a number from %" PRIu64 " to %" PRIu64 " (digits, or like 1e6), not '%s'",
+			       opt, min, max, arg);
 }
 
 int cli_number_option(const char *cmd, const char *opt, const char *arg,

@@ -15,6 +15,21 @@ bool cli_parse_decimal(const char *s, uint64_t min, uint64_t max,
 		       uint64_t *out);
 
 /*
+ * A count in [min, max] into *out: what cli_parse_decimal takes, or a
+ * whole number in scientific notation ("1e6", "2.5e3"), read exactly.
+ * Returns false, leaving *out, when s is neither.
+ */
+bool cli_parse_count(const char *s, uint64_t min, uint64_t max,
+		     uint64_t *out);
+
+/*
+ * cli_number_option for a count (cli_parse_count): "--iterations=1e6".
+ * Returns -1 when arg is one, else the usage error's exit status, 2.
+ */
+int cli_count_option(const char *cmd, const char *opt, const char *arg,
+		     uint64_t min, uint64_t max, uint64_t *out);
+
+/*
  * The value arg of option opt ("--runs"), a whole decimal number in
  * [min, max], into *out. Returns -1 when it is one; otherwise says
  * "OPT wants a number from MIN to MAX, not 'ARG'" as cli_usage_error

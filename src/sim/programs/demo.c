@@ -158,9 +158,11 @@ int demo_run(const struct demo_options *opt, FILE *out)
 
 	err = kernel_init(&k, opt->arch, opt->no_tls_restore);
 	if (err == -ENOTSUP) {
-		fprintf(stderr, "tlssim: demo: backend %s is not available on this host\n",
-			arch_backend_name(opt->arch));
-		return 2;
+		char why[256];
+		bool host = arch_backend_why_not(opt->arch, why, sizeof(why));
+
+		fprintf(stderr, "tlssim: demo: %s\n", why);
+		return host ? 4 : 2;
 	}
 	if (err) {
 		fprintf(stderr, "tlssim: demo: cannot bring up the CPU: %s\n",

@@ -72,9 +72,11 @@ int runner_init(struct runner *r, const struct scenario *scn,
 	r->dead_unreleased = SCN_NONE;
 	err = kernel_init(&r->k, opt->arch, opt->no_tls_restore);
 	if (err == -ENOTSUP) {
-		fprintf(opt->err, "tlssim: --arch=%s is not available on this host\n",
-			arch_backend_name(opt->arch));
-		err = RUN_MALFORMED;
+		char why[256];
+
+		err = arch_backend_why_not(opt->arch, why, sizeof(why)) ?
+		      RUN_HOST : RUN_MALFORMED;
+		fprintf(opt->err, "tlssim: %s\n", why);
 		goto out_free;
 	}
 	if (err) {

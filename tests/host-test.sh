@@ -1,0 +1,87 @@
+#!/bin/sh
+# tests/host-test.sh: what tlssim decides about its host when it runs, never
+# when it was built: a register backend the host refuses (exit 4, with the
+# reason) or the build lacks (exit 2), TLSSIM_HOST_FSGSBASE=no as the path
+# of a CPU without fsgsbase on every machine, and `bench switch`'s table
+# (the host's facts first, aligned columns, counts like 1e3).
+. "${top_srcdir:?}/tests/testlib.sh"
+test_begin host
+printf 'process A userland=64K\nspawn A t\nwrite t ipc "hi"\nexpect read t ipc "hi"\n' >"$tmp/ok.tls"
+
+# Which build this is, asked of tlssim itself.
+if $TLSSIM run --quiet --arch=x86_64-prctl "$tmp/ok.tls" >/dev/null 2>&1; then
+	build=x86_64
+else
+	build=other
+fi
+
+if [ $build = x86_64 ]; then
+	# The host as it is: wrgsbase runs exactly when the kernel says so.
+	$TLSSIM run --quiet --arch=x86_64-wrgsbase "$tmp/ok.tls" >"$tmp/out" 2>&1
+	got=$?
+	if [ $got -eq 0 ]; then
+		grep -qw fsgsbase /proc/cpuinfo ||
+			fail "wrgsbase ran on a CPU without the fsgsbase flag"
+		echo "host: fsgsbase here; wrgsbase runs"
+	elif [ $got -eq 4 ]; then
+		grep -q 'the host refuses --arch=x86_64-wrgsbase: .*fsgsbase' "$tmp/out" ||
+			fail "wrgsbase refused without the reason: $(cat "$tmp/out")"
+		echo "host: no fsgsbase here; wrgsbase is refused with exit 4"
+	else
+		fail "--arch=x86_64-wrgsbase: exit $got, expected 0 or 4"
+	fi
+
+	# A CPU without fsgsbase, on every machine.
+	TLSSIM_HOST_FSGSBASE=no
+	export TLSSIM_HOST_FSGSBASE
+	expect 4 'the host refuses --arch=x86_64-wrgsbase: this CPU has no fsgsbase' \
+		-- run --arch=x86_64-wrgsbase "$tmp/ok.tls"
+	expect 4 'tlssim: demo: the host refuses --arch=x86_64-wrgsbase: this CPU has no fsgsbase' \
+		-- demo --arch=x86_64-wrgsbase --quiet
+	expect 0 'ok.tls: ok' -- run --arch=x86_64 "$tmp/ok.tls"
+	expect 0 'ok.tls: ok' -- run --arch=auto "$tmp/ok.tls"
+	expect 0 '^host: .*fsgsbase: no, this CPU has no fsgsbase' \
+		'wrgsbase targets are not judged' -- bench switch --iterations=1e3
+	grep -q '^x86_64-wrgsbase ' "$tmp/out" &&
+		fail "bench switch measured wrgsbase on a host that refuses it"
+	unset TLSSIM_HOST_FSGSBASE
+	expect 2 "is not in this build (it has mock, x86_64-prctl, x86_64-wrgsbase)" \
+		-- run --arch=i386 "$tmp/ok.tls"
+else
+	expect 2 "--arch=x86_64-wrgsbase is not in this build" \
+		-- run --arch=x86_64-wrgsbase "$tmp/ok.tls"
+	expect 2 "demo: --arch=x86_64-prctl is not in this build" \
+		-- demo --arch=x86_64-prctl --quiet
+fi
+
+# bench switch: the host's facts on the first line, then aligned columns.
+expect 0 '^host: [a-z0-9_]*; .*virtualised: ' \
+	'^median of 9 timed rounds of 2000 operations' \
+	'^mock ' -- bench switch --iterations=2e3
+head -n 1 "$tmp/out" | grep -q '^host: ' ||
+	fail "bench switch: the host's facts are not the first line"
+# Each figure ends in the column where its header ends.
+awk '/^backend / { hdr = $0; next }
+     hdr != "" && NF == 4 && $2 ~ /^[0-9.]+$/ {
+	n = split("load ns|switch+load ns|bare switch ns", h, "|")
+	for (i = 1; i <= n; i++) {
+		he = index(hdr, h[i]) + length(h[i])
+		rest = $0; pos = 0
+		for (f = 1; f <= i + 1; f++) {
+			m = match(rest, /[^ ]+/)
+			pos += RSTART + RLENGTH - 1
+			rest = substr(rest, RSTART + RLENGTH)
+		}
+		if (pos + 1 != he) { print "misaligned: " $0; bad = 1 }
+	}
+	rows++
+     }
+     END { if (!rows) print "no rows"; exit bad || !rows }' "$tmp/out" ||
+	fail "bench switch: columns not aligned under their headers"
+expect 2 "--iterations wants a number from 1000 to 100000000 (digits, or like 1e6), not '1.5e0'" \
+	-- bench switch --iterations=1.5e0
+expect 2 "--iterations wants a number" -- bench switch --iterations=1e99
+expect 0 '^churn ' -- bench churn --n=1e3 --runs=1 --policy=indexed --mode=kernel
+
+[ $fails -eq 0 ] && echo "host-test: all passed"
+exit $((fails != 0))
