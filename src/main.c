@@ -1,6 +1,9 @@
 /*
  * main.c - the tlssim command line: run scenarios, draw them, the demo,
- * benchmarks, quizzes, grading a TLS manager.
+ * benchmarks, quizzes, grading a TLS manager. One table row per
+ * subcommand (subcommands[]); run, render and demo share one option table
+ * here, each taking only the options its row names; bench, quiz and grade
+ * parse their own.
  */
 #include "config.h"
 
@@ -23,70 +26,17 @@
 #include "report/render.h"
 #include "scenario/scenario.h"
 #include "scenario/scenario_run.h"
+#include "usage.h"
 
-static const char usage_text[] =
-	"Usage: tlssim [run] [OPTIONS] FILE...   run scenario files ('-' = stdin)\n"
-	"       tlssim render FILE --out=PICTURE [--steps] [--process=P]\n"
-	"                                        draw a scenario's end state\n"
-	"       tlssim demo [OPTIONS]            threads checking their TLS\n"
-	"       tlssim bench [WORKLOAD...] [OPTIONS]  policies at scale\n"
-	"       tlssim quiz [-s SEED] [-n OPS] [-c] [OPTIONS]  TLS homework\n"
-	"       tlssim grade --manager=PATH [SCENARIO...]  grade a TLS manager\n"
-	"\n"
-	"Simulate a microkernel's thread local storage: a 0x200-byte region per\n"
-	"thread, eight to a page, reached through the TLS register.\n"
-	"\n"
-	"Options:\n"
-	"  --help, --version\n"
-	"run, render and demo:\n"
-	"  --arch=auto|x86_64|x86_64-prctl|x86_64-wrgsbase|i386|aarch64|mock\n"
-	"                      register backend (default auto: the best here)\n"
-	"  --no-tls-restore    lab fault: switches stop loading the register\n"
-	"  --cpus=N            N simulated CPUs, host threads (1 to 64; default 1)\n"
-	"run and render:\n"
-	"  --policy=NAME       TLS manager policy of processes that name none\n"
-	"                      sunrise (default): the seed's, linear scans;\n"
-	"                      indexed: the seed's addresses in O(1);\n"
-	"                      mesosphere: lowest address first, empty pages\n"
-	"                      unmapped (see tlssim(1), Policies)\n"
-	"  --trace[=text|json] print kernel events (json: JSON Lines)\n"
-	"  --quiet             failures and traces only: no summary, read,\n"
-	"                      peek or show output\n"
-	"  --verbose           one line per command with its outcome\n"
-	"  --fail-fast         stop at the first failed expectation\n"
-	"  --max-input=SIZE    largest scenario file read (default 64M);\n"
-	"                      a larger one is refused (exit 2)\n"
-	"  --color=auto|always|never\n"
-	"  --render=FILE.svg|.png|.pdf\n"
-	"                      draw the state at the end of the run\n"
-	"  --render-steps=FILE.pdf\n"
-	"                      a flip-book: one PDF page per command\n"
-	"  --process=P         draw only process P\n"
-	"render (prints failures only, as run --quiet):\n"
-	"  --out=FILE.svg|.png|.pdf  the state at the end (required)\n"
-	"  --steps             --out is a flip-book (.pdf), a page per command\n"
-	"demo:\n"
-	"  --threads=N (3, at most 10000) --yields=M (3) --processes=K (1, at\n"
-	"  most 64) --quiet; at most 20000 threads in all\n"
-	"bench (see tlssim bench --help):\n"
-	"  fill churn processes scenario switch switch-cross (default: all)\n"
-	"  --policy=P[,P] --mode=kernel|bookkeeping|both --n=N[,N] --runs=R\n"
-	"  --json; 'bench switch [--iterations=N]': every register backend\n"
-	"grade (see tlssim grade --help):\n"
-	"  --manager=PATH|builtin:NAME --timeout=SECONDS (10) --seed=N (1)\n"
-	"  --verbose; exit 0 when the grading ran, whatever the score\n"
-	"\n"
-	"Exit status: 0 expectations held, 1 an expectation or command failed,\n"
-	"2 bad scenario or command line (or pictures asked of a build without\n"
-	"cairo), 3 unexpected kernel panic, 4 the host refused the simulator.\n"
-	"See tlssim(1).\n";
-
+/* The options of run, render and demo; OPT_x - OPT_BASE is x's bit. */
 enum {
-	OPT_ARCH = 256, OPT_NO_RESTORE, OPT_POLICY, OPT_TRACE, OPT_QUIET,
+	OPT_BASE = 256,
+	OPT_ARCH = OPT_BASE, OPT_NO_RESTORE, OPT_POLICY, OPT_TRACE, OPT_QUIET,
 	OPT_VERBOSE, OPT_FAIL_FAST, OPT_COLOR, OPT_THREADS, OPT_YIELDS,
 	OPT_PROCESSES, OPT_CPUS, OPT_HELP, OPT_VERSION, OPT_MAX_INPUT, OPT_RENDER,
-	OPT_RENDER_STEPS, OPT_OUT, OPT_STEPS, OPT_PROCESS,
+	OPT_RENDER_STEPS, OPT_OUT, OPT_STEPS, OPT_PROCESS, OPT_END
 };
+#define OPT(o) (1ul << ((o) - OPT_BASE))
 
 static const struct option long_options[] = {
 	{ "arch", required_argument, NULL, OPT_ARCH },
@@ -112,6 +62,68 @@ static const struct option long_options[] = {
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ NULL, 0, NULL, 0 },
 };
+
+/* What run, render and demo take beside their own. */
+#define OPTS_KERNEL (OPT(OPT_ARCH) | OPT(OPT_NO_RESTORE) | OPT(OPT_CPUS) | \
+		     OPT(OPT_HELP))
+#define OPTS_SCENARIO (OPTS_KERNEL | OPT(OPT_POLICY) | OPT(OPT_TRACE) | \
+		       OPT(OPT_FAIL_FAST) | OPT(OPT_MAX_INPUT) | \
+		       OPT(OPT_COLOR) | OPT(OPT_PROCESS))
+
+static const struct subcommand subcommands[] = {
+	{ "run", "run scenario files, each on a fresh kernel",
+	  "run [OPTIONS] FILE...   ('-' reads the standard input)", NULL,
+	  OPTS_SCENARIO | OPT(OPT_QUIET) | OPT(OPT_VERBOSE) | OPT(OPT_RENDER) |
+	  OPT(OPT_RENDER_STEPS), usage_describe_run },
+	{ "render", "run a scenario and draw it (svg, png, pdf)",
+	  "render [OPTIONS] FILE --out=PICTURE [--steps] [--process=P]", NULL,
+	  OPTS_SCENARIO | OPT(OPT_QUIET) | OPT(OPT_OUT) | OPT(OPT_STEPS),
+	  usage_describe_render },
+	{ "demo", "built-in threads checking their TLS through the register",
+	  "demo [OPTIONS]", NULL,
+	  OPTS_KERNEL | OPT(OPT_THREADS) | OPT(OPT_YIELDS) |
+	  OPT(OPT_PROCESSES) | OPT(OPT_QUIET), usage_describe_demo },
+	{ "bench", "the policies and register backends at scale",
+	  "bench [WORKLOAD...] [OPTIONS]", bench_main, 0, NULL },
+	{ "quiz", "a TLS homework problem, and its answer with -c",
+	  "quiz [-s SEED] [-n OPS] [-c] [OPTIONS]", quiz_main, 0, NULL },
+	{ "grade", "grade a TLS manager (a shared object) on the labs",
+	  "grade --manager=PATH [SCENARIO...]", grade_main, 0, NULL },
+};
+#define NSUB (sizeof(subcommands) / sizeof(subcommands[0]))
+
+/* The row of subcommand name; NULL when there is none. */
+static const struct subcommand *subcommand_find(const char *name)
+{
+	for (size_t i = 0; name && i < NSUB; i++)
+		if (strcmp(subcommands[i].name, name) == 0)
+			return &subcommands[i];
+	return NULL;
+}
+
+/*
+ * An option that sub does not take: exit 2, naming the subcommands that
+ * take it.
+ */
+static int foreign_option(const struct subcommand *sub, int opt)
+{
+	const char *name = "?";
+	char takers[64] = "";
+	size_t n = 0;
+
+	for (const struct option *o = long_options; o->name; o++)
+		if (o->val == opt) {
+			name = o->name;
+			break;
+		}
+	for (size_t i = 0; i < NSUB; i++)
+		if (subcommands[i].options & OPT(opt))
+			n += (size_t)snprintf(takers + n, sizeof(takers) - n,
+					      "%s%s", n ? ", " : "",
+					      subcommands[i].name);
+	return cli_usage_error(sub->name, "--%s is not an option of %s (it is one of: %s)",
+			       name, sub->name, takers);
+}
 
 struct cli {
 	const char *command;		/* "run", "render", "demo" */
@@ -237,9 +249,6 @@ static int apply_option(struct cli *cli, int opt, const char *arg)
 	case OPT_PROCESS:
 		cli->render.process = arg;
 		return -1;
-	case OPT_HELP:
-		fputs(usage_text, stdout);
-		return 0;
 	case OPT_VERSION:
 		printf("tlssim %s\n", PACKAGE_VERSION);
 		return 0;
@@ -288,16 +297,12 @@ static int check_pictures(struct cli *cli, int nfiles)
 		else
 			ro->out = cli->out;
 		cli->run.quiet = true;
-	} else if (cli->out || cli->steps) {
-		return cli_usage_error(NULL, "%s", "--out and --steps are options of 'tlssim render' (run takes --render=FILE and --render-steps=FILE.pdf)");
 	}
 	if (!ro->out && !ro->steps) {
 		if (ro->process)
 			return cli_usage_error(NULL, "%s", "--process names the process to draw: it needs render, --render or --render-steps");
 		return -1;
 	}
-	if (strcmp(cli->command, "demo") == 0)
-		return cli_usage_error(NULL, "%s", "demo: no pictures (--render, --render-steps)");
 	if (!render_available()) {
 		fprintf(stderr, "tlssim: this build has no cairo: pictures (render, --render, --render-steps) are not available\n");
 		return RUN_MALFORMED;
@@ -407,6 +412,38 @@ out:
 	return status;
 }
 
+/*
+ * `tlssim help [SUB]`: the program's help, or SUB's own. Returns 0; 2 for
+ * a subcommand that does not exist.
+ */
+static int cmd_help(int argc, char **argv)
+{
+	const struct subcommand *sub;
+	char *help_argv[] = { NULL, "--help", NULL };
+	char names[96];
+	size_t n = 0;
+
+	if (argc < 3) {
+		usage_print_all(stdout, subcommands, NSUB);
+		return 0;
+	}
+	sub = subcommand_find(argv[2]);
+	if (!sub || argc > 3) {
+		for (size_t i = 0; i < NSUB; i++)
+			n += (size_t)snprintf(names + n, sizeof(names) - n,
+					      "%s%s", i ? ", " : "",
+					      subcommands[i].name);
+		return cli_usage_error(NULL, "help: no subcommand '%s' (expected one of: %s)",
+				       sub ? argv[3] : argv[2], names);
+	}
+	if (sub->main) {
+		help_argv[0] = argv[2];
+		return sub->main(2, help_argv, stdout);
+	}
+	usage_print_sub(stdout, sub);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct cli cli = {
@@ -416,30 +453,43 @@ int main(int argc, char **argv)
 			  .arch = ARCH_AUTO },
 		.color = -1,
 	};
+	const struct subcommand *sub = subcommand_find("run");
 	int first = 1, opt, rc;
 
 	/* diagnostics (stderr) and results (stdout) interleave in order */
 	setvbuf(stdout, NULL, _IOLBF, 0);
 
-	if (argc > 1 && strcmp(argv[1], "bench") == 0)
-		return bench_main(argc - 1, argv + 1, stdout);
-	if (argc > 1 && strcmp(argv[1], "quiz") == 0)
-		return quiz_main(argc - 1, argv + 1, stdout);
-	if (argc > 1 && strcmp(argv[1], "grade") == 0)
-		return grade_main(argc - 1, argv + 1, stdout);
-	if (argc > 1 && (strcmp(argv[1], "run") == 0 ||
-			 strcmp(argv[1], "render") == 0 ||
-			 strcmp(argv[1], "demo") == 0)) {
-		cli.command = argv[1];
+	if (argc > 1 && strcmp(argv[1], "help") == 0)
+		return cmd_help(argc, argv);
+	if (argc == 2 && strcmp(argv[1], "-h") == 0) {
+		usage_print_all(stdout, subcommands, NSUB);
+		return 0;
+	}
+	if (argc > 1 && subcommand_find(argv[1])) {
+		sub = subcommand_find(argv[1]);
+		if (sub->main)
+			return sub->main(argc - 1, argv + 1, stdout);
+		cli.command = sub->name;
 		first = 2;
 	}
 	/* getopt_long permutes: options may follow the files. */
 	optind = first;
 	opterr = 0;	/* our own messages, without the program's path */
-	while ((opt = getopt_long(argc, argv, ":", long_options, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, ":h", long_options, NULL)) != -1) {
 		const char *arg = opt == '?' || opt == ':' ? argv[optind - 1]
 							   : optarg;
 
+		if (opt == 'h' || opt == OPT_HELP) {
+			/* bare `tlssim --help` is the program's help */
+			if (first == 1)
+				usage_print_all(stdout, subcommands, NSUB);
+			else
+				usage_print_sub(stdout, sub);
+			return 0;
+		}
+		if (opt >= OPT_BASE && opt < OPT_END && opt != OPT_VERSION &&
+		    !(sub->options & OPT(opt)))
+			return foreign_option(sub, opt);
 		rc = apply_option(&cli, opt, arg);
 		if (rc >= 0)
 			return rc;
@@ -455,7 +505,7 @@ int main(int argc, char **argv)
 		return demo_run(&cli.demo, stdout);
 	}
 	if (first == 1 && optind == argc) {
-		fputs(usage_text, stderr);
+		usage_print_all(stderr, subcommands, NSUB);
 		return RUN_MALFORMED;
 	}
 	return cmd_run(&cli, argc - optind, argv + optind);

@@ -10,6 +10,31 @@ printf 'process A userland=64K\nspawn A t\nexpect tls t 0x200\n' >"$tmp/bad.tls"
 printf 'process A\nspwan A t\n' >"$tmp/syntax.tls"
 
 expect 0 '^Usage: tlssim' -- --help
+# help: the program's, and each subcommand's own
+expect 0 '^Usage: tlssim SUBCOMMAND' '^  grade ' -- help
+expect 0 '^Usage: tlssim SUBCOMMAND' -- -h
+for sub in run render demo; do
+	expect 0 "^Usage: tlssim $sub " -- help $sub
+	expect 0 "^Usage: tlssim $sub " -- $sub --help
+	expect 0 "^Usage: tlssim $sub " -- $sub -h
+done
+for sub in bench quiz grade; do
+	expect 0 "^Usage: tlssim $sub " -- help $sub
+	expect 0 "^Usage: tlssim $sub " -- $sub -h
+done
+expect 0 '^  --threads=N' -- demo --help
+grep -q -e '--policy' "$tmp/out" && fail "demo --help lists --policy"
+expect 0 '^ *sunrise  ' '^ *mesosphere  ' -- run --help
+expect 2 "help: no subcommand 'nope' (expected one of: run, render, demo, bench, quiz, grade)" -- help nope
+# an option another subcommand takes is an error, naming the takers
+expect 2 'demo: --policy is not an option of demo (it is one of: run, render)' \
+	-- demo --policy=mesosphere --trace --fail-fast
+expect 2 'run: --threads is not an option of run (it is one of: demo)' \
+	-- run --threads=5 "$top_srcdir/examples/tour.tls"
+expect 2 'run: --steps is not an option of run (it is one of: render)' \
+	-- "$top_srcdir/examples/tour.tls" --steps
+expect 2 'render: --verbose is not an option of render (it is one of: run)' \
+	-- render --verbose --out=x.svg "$top_srcdir/examples/tour.tls"
 expect 0 '^tlssim [0-9]' -- --version
 expect 2 'Usage: tlssim' --
 expect 2 "unrecognized option\|unknown option" -- run --frobnicate "$tmp/ok.tls"

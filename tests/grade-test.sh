@@ -23,7 +23,8 @@ slow=--timeout=300
 
 # ---- the command line ----
 expect 0 '^Usage: tlssim grade' -- grade --help
-expect 0 'tlssim grade --manager' -- --help
+expect 0 '^  grade  *grade a TLS manager' -- --help
+expect 0 'tlssim grade --manager' -- help grade
 expect 2 'no manager given' -- grade
 expect 2 "unknown option '--frobnicate'" -- grade --manager=builtin:sunrise --frobnicate
 expect 2 '--timeout wants seconds' -- grade --manager=builtin:sunrise --timeout=0

@@ -126,7 +126,7 @@ static int parse_args(int argc, char **argv, struct bench_cfg *cfg,
 
 	optind = 1;
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
 		const char *arg = opt == '?' || opt == ':' ? argv[optind - 1]
 							   : optarg;
 

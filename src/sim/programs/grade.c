@@ -87,7 +87,7 @@ static int parse_options(int argc, char **argv, struct grade_opts *o)
 
 	optind = 1;
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, ":v", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, ":vh", opts, NULL)) != -1) {
 		const char *arg = opt == '?' || opt == ':' ? argv[optind - 1]
 							   : optarg;
 

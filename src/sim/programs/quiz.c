@@ -100,7 +100,7 @@ static int parse_args(int argc, char **argv, struct quiz_cfg *cfg)
 
 	optind = 1;
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, ":s:n:c", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, ":s:n:ch", opts, NULL)) != -1) {
 		switch (opt) {
 		case 's':
 			if (!cli_parse_decimal(optarg, 0, UINT64_MAX, &cfg->par.seed))
@@ -139,6 +139,7 @@ static int parse_args(int argc, char **argv, struct quiz_cfg *cfg)
 			cfg->emit = true;
 			break;
 		case OPT_HELP:
+		case 'h':
 			fputs(usage, stdout);
 			printf("Policies: %s.\n", tls_policy_names(names, sizeof(names)));
 			return 0;

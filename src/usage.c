@@ -1,0 +1,156 @@
+/*
+ * usage.c - the help texts of the command line (usage.h). Lists of
+ * policies and register backends come from their tables.
+ */
+#include <config.h>
+
+#include "usage.h"
+
+#include "policy/policy.h"
+#include "cpu/cpu.h"
+
+#include <string.h>
+
+static const char exit_text[] =
+	"Exit status: 0 expectations held, 1 an expectation or command failed,\n"
+	"2 bad scenario or command line (or pictures asked of a build without\n"
+	"cairo), 3 unexpected kernel panic, 4 the host refused the simulator.\n"
+	"See tlssim(1).\n";
+
+void usage_print_all(FILE *out, const struct subcommand *subs, size_t n)
+{
+	fputs("Usage: tlssim SUBCOMMAND [OPTIONS] [ARGS]\n"
+	      "       tlssim [OPTIONS] FILE...   the same as 'tlssim run'\n"
+	      "\n"
+	      "Simulate a microkernel's thread local storage: a 0x200-byte region per\n"
+	      "thread, eight to a page, reached through the TLS register.\n"
+	      "\n"
+	      "Subcommands:\n", out);
+	for (size_t i = 0; i < n; i++)
+		fprintf(out, "  %-8s %s\n", subs[i].name, subs[i].summary);
+	fputs("  help     this text; 'tlssim help SUBCOMMAND' (or 'tlssim\n"
+	      "           SUBCOMMAND --help') tells one subcommand's options\n"
+	      "\n"
+	      "Options: -h, --help; --version\n"
+	      "\n", out);
+	fputs(exit_text, out);
+}
+
+void usage_print_sub(FILE *out, const struct subcommand *sub)
+{
+	fprintf(out, "Usage: tlssim %s\n%s.\n", sub->synopsis, sub->summary);
+	if (sub->describe)
+		sub->describe(out);
+	fputs("\n", out);
+	fputs(exit_text, out);
+}
+
+/* --arch: every backend, and those this build carries. */
+static void describe_arch(FILE *out)
+{
+	char have[128];
+
+	fputs("  --arch=NAME         register backend: auto (default: the best here),\n"
+	      "                      x86_64 (the better x86_64 one here),\n"
+	      "                     ", out);
+	for (int b = ARCH_MOCK; b < ARCH_BACKEND_COUNT; b++)
+		fprintf(out, " %s%s", arch_backend_name((enum arch_backend)b),
+			b + 1 < ARCH_BACKEND_COUNT ? "," : "");
+	fprintf(out, "\n                      (this build: %s)\n",
+		arch_backend_build_list(have, sizeof(have)));
+	fputs("  --no-tls-restore    lab fault: switches stop loading the register\n"
+	      "  --cpus=N            N simulated CPUs, host threads (1 to 64; default 1)\n",
+	      out);
+}
+
+/*
+ * text at column `indent` (the cursor is there already), wrapped at
+ * words before column 78; later lines indented alike.
+ */
+static void print_wrapped(FILE *out, const char *text, int indent)
+{
+	int col = indent;
+
+	while (*text) {
+		int len = (int)strcspn(text, " ");
+
+		if (col > indent && col + 1 + len > 78) {
+			fprintf(out, "\n%*s", indent, "");
+			col = indent;
+		} else if (col > indent) {
+			fputc(' ', out);
+			col++;
+		}
+		fprintf(out, "%.*s", len, text);
+		col += len;
+		text += len;
+		text += strspn(text, " ");
+	}
+	fputc('\n', out);
+}
+
+/* --policy: every built-in policy with its summary. */
+static void describe_policy(FILE *out)
+{
+	const struct tls_manager_ops *ops;
+
+	fputs("  --policy=NAME       TLS manager of the processes that name none\n"
+	      "                      (default sunrise; see tlssim(1), Policies):\n",
+	      out);
+	for (size_t i = 0; (ops = tls_policy_at(i)) != NULL; i++)
+	{
+		fprintf(out, "%24s%-11s ", "", ops->name);
+		print_wrapped(out, ops->summary, 36);
+	}
+}
+
+/* The options run and render share: the kernel, the input, the trace. */
+static void describe_scenario(FILE *out)
+{
+	fputs("\nOptions:\n", out);
+	describe_policy(out);
+	describe_arch(out);
+	fputs("  --trace[=text|json] print kernel events (json: JSON Lines)\n"
+	      "  --fail-fast         stop at the first failed expectation\n"
+	      "  --max-input=SIZE    largest scenario file read (default 64M);\n"
+	      "                      a larger one is refused (exit 2)\n"
+	      "  --color=auto|always|never\n", out);
+}
+
+void usage_describe_run(FILE *out)
+{
+	describe_scenario(out);
+	fputs("  --quiet             failures and traces only: no summary, read,\n"
+	      "                      peek or show output\n"
+	      "  --verbose           one line per command with its outcome\n"
+	      "  --render=FILE.svg|.png|.pdf\n"
+	      "                      draw the state at the end of the run\n"
+	      "  --render-steps=FILE.pdf\n"
+	      "                      a flip-book: one PDF page per command\n"
+	      "  --process=P         draw only process P\n"
+	      "  -h, --help          this text\n", out);
+}
+
+void usage_describe_render(FILE *out)
+{
+	describe_scenario(out);
+	fputs("  --out=FILE.svg|.png|.pdf\n"
+	      "                      the picture of the state at the end (required)\n"
+	      "  --steps             --out is a flip-book (.pdf), a page per command\n"
+	      "  --process=P         draw only process P\n"
+	      "  -h, --help          this text\n"
+	      "It prints failures only, as 'tlssim run --quiet' does.\n", out);
+}
+
+void usage_describe_demo(FILE *out)
+{
+	fputs("\nOptions:\n", out);
+	describe_arch(out);
+	fputs("  --threads=N         threads per process (1 to 10000; default 3)\n"
+	      "  --yields=M          yields of each thread, each followed by its\n"
+	      "                      checks (0 to 1000000; default 3)\n"
+	      "  --processes=K       processes (1 to 64; default 1)\n"
+	      "  --quiet             the verdict only\n"
+	      "  -h, --help          this text\n"
+	      "At most 20000 threads in all: processes x (threads + 1).\n", out);
+}
