@@ -167,8 +167,16 @@ static int apply_option(struct cli *cli, int opt, const char *arg)
 	switch (opt) {
 	case OPT_ARCH:
 		cli->run.arch = arch_backend_from_name(arg);
-		if (cli->run.arch == ARCH_BACKEND_COUNT)
-			return cli_usage_error(NULL, "unknown --arch '%s' (expected auto, x86_64, x86_64-prctl, x86_64-wrgsbase, i386, aarch64 or mock)", arg);
+		if (cli->run.arch == ARCH_BACKEND_COUNT) {
+			char names[160];
+			size_t k = (size_t)snprintf(names, sizeof(names), "auto, x86_64");
+
+			for (int b = ARCH_MOCK + 1; b < ARCH_BACKEND_COUNT; b++)
+				k += (size_t)snprintf(names + k, sizeof(names) - k, ", %s",
+						      arch_backend_name((enum arch_backend)b));
+			return cli_usage_error(NULL, "unknown --arch '%s' (expected %s or %s)", arg,
+					       names, arch_backend_name(ARCH_MOCK));
+		}
 		cli->demo.arch = cli->run.arch;
 		return -1;
 	case OPT_NO_RESTORE:

@@ -1,6 +1,10 @@
 /*
  * arch.h - private to the simulated CPU: one register backend is a table of
- * operations. cpu.c picks the table, the arch_*.c files fill them in.
+ * operations that also describes itself (name, whether it is the host's
+ * real register, what it needs of the host, its segment limit and the
+ * fault past it). Each arch_*.c file defines its backends on every host:
+ * compiled for another architecture, a backend is only its description,
+ * with carried = false. cpu.c keeps the one table of backends.
  */
 #ifndef TLSSIM_ARCH_H
 #define TLSSIM_ARCH_H
@@ -12,8 +16,23 @@
 
 struct arch_ops {
 	enum arch_backend backend;
+	const char *name;	/* its --arch name: "x86_64-prctl" */
+	const char *summary;	/* one line for --help and the man page */
+	/* Compiled for this host (false: it describes another host's). */
+	bool carried;
+	/* The host's real register (false: a variable, the mock's way). */
+	bool native;
+	/*
+	 * Runs on every host of its architecture: the build's own backend,
+	 * which a build's tests insist on. Others need a CPU feature.
+	 */
+	bool baseline;
+	/* auto's preference among the backends that run: higher first. */
+	int auto_rank;
 	/* Bytes reachable through the register, 0 when unlimited. */
 	size_t seg_limit;
+	/* The fault past seg_limit (si_addr 0), as reports tell it. */
+	const char *limit_fault;
 	/*
 	 * NULL when the backend runs on this host (its CPU and kernel have
 	 * what it needs); otherwise why the host refuses it, in one clause
@@ -51,15 +70,21 @@ struct __attribute__((may_alias)) mock_state {
 	uintptr_t reg;
 };
 
+/* Every backend, on every host (see carried). */
 extern const struct arch_ops arch_mock_ops;
-#if defined(__x86_64__)
 extern const struct arch_ops arch_x86_64_prctl_ops;
 extern const struct arch_ops arch_x86_64_wrgsbase_ops;
-#elif defined(__i386__)
 extern const struct arch_ops arch_i386_ops;
-#elif defined(__aarch64__)
 extern const struct arch_ops arch_aarch64_ops;
-#endif
+
+/*
+ * The context switch's helpers for the arch files, each of which lays out
+ * its host's first frame in context_init (context.c).
+ */
+uintptr_t context_stack_top(void *stack, size_t size);
+void context_new_fiber(struct context *ctx);
+/* In context_<host>.S: calls entry(arg) from the callee-saved registers. */
+extern char context_trampoline[];
 
 /*
  * Plain memory accesses at base + off, the mock register's user side (also

@@ -10,13 +10,22 @@
 
 #include "arch.h"
 
+#define I386_TLS_LIMIT 0x1FF
+
+/* What the i386 backend says of itself, on every host. */
+#define I386_ABOUT							\
+	.backend = ARCH_I386_GDT, .name = "i386",			\
+	.summary = "a set_thread_area GDT descriptor in %fs, limit 0x1FF", \
+	.native = true, .baseline = true, .auto_rank = 1,		\
+	.seg_limit = I386_TLS_LIMIT + 1,				\
+	.limit_fault = "segment-limit fault (general protection) past fs:0x1ff"
+
+#if defined(__i386__)
 #include <asm/ldt.h>
 #include <errno.h>
 #include <string.h>
 #include <sys/syscall.h>
 #include <unistd.h>
-
-#define I386_TLS_LIMIT 0x1FF
 
 /* A present, writable, byte-granular 32-bit data descriptor. */
 /* The backend's private registers, in cpu->arch_state. */
@@ -180,10 +189,27 @@ static void fs_user_write(struct cpu *cpu, size_t off, const void *buf,
 	}
 }
 
+/*
+ * Frame, low to high: edi esi(arg) ebx(entry) ebp(0) ret(trampoline);
+ * esp after the ret is top - 16, 16-byte aligned.
+ */
+void context_init(struct context *ctx, void *stack, size_t size,
+		  void (*entry)(void *), void *arg)
+{
+	uintptr_t *sp = (uintptr_t *)(context_stack_top(stack, size) - 16) - 5;
+
+	memset(sp, 0, 9 * sizeof(*sp));
+	sp[1] = (uintptr_t)arg;
+	sp[2] = (uintptr_t)entry;
+	sp[4] = (uintptr_t)context_trampoline;
+	ctx->sp = sp;
+	context_new_fiber(ctx);
+}
+
 const struct arch_ops arch_i386_ops = {
+	I386_ABOUT,
+	.carried = true,
 	.info = i386_info,
-	.backend = ARCH_I386_GDT,
-	.seg_limit = I386_TLS_LIMIT + 1,
 	.refusal = i386_refusal,
 	.init = i386_init,
 	.fini = i386_fini,
@@ -192,3 +218,6 @@ const struct arch_ops arch_i386_ops = {
 	.user_read = fs_user_read,
 	.user_write = fs_user_write,
 };
+#else
+const struct arch_ops arch_i386_ops = { I386_ABOUT };
+#endif

@@ -78,7 +78,9 @@ void arch_mock_user_write(struct cpu *cpu, size_t off, const void *buf,
 
 const struct arch_ops arch_mock_ops = {
 	.backend = ARCH_MOCK,
-	.seg_limit = 0,
+	.name = "mock",
+	.summary = "a plain variable as the register, on any host",
+	.carried = true,
 	.refusal = mock_refusal,
 	.init = arch_mock_init,
 	.fini = arch_mock_fini,

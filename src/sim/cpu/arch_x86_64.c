@@ -9,6 +9,17 @@
 
 #include "arch.h"
 
+/* What the two x86_64 backends say of themselves, on every host. */
+#define PRCTL_ABOUT							\
+	.backend = ARCH_X86_64_PRCTL, .name = "x86_64-prctl",		\
+	.summary = "GS base set by arch_prctl(ARCH_SET_GS), a system call", \
+	.native = true, .baseline = true, .auto_rank = 1
+#define WRGSBASE_ABOUT							\
+	.backend = ARCH_X86_64_WRGSBASE, .name = "x86_64-wrgsbase",	\
+	.summary = "GS base set by the wrgsbase instruction (needs fsgsbase)", \
+	.native = true, .auto_rank = 2
+
+#if defined(__x86_64__)
 #include <asm/prctl.h>
 #include <errno.h>
 #include <stdlib.h>
@@ -200,10 +211,27 @@ static void gs_user_write(struct cpu *cpu, size_t off, const void *buf,
 	}
 }
 
+/*
+ * Frame, low to high: r15 r14 r13 r12(entry) rbx rbp(0) ret(trampoline),
+ * then a zero word; rsp after the ret is top - 16, 16-byte aligned.
+ */
+void context_init(struct context *ctx, void *stack, size_t size,
+		  void (*entry)(void *), void *arg)
+{
+	uintptr_t *sp = (uintptr_t *)(context_stack_top(stack, size) - 16) - 7;
+
+	memset(sp, 0, 9 * sizeof(*sp));
+	sp[3] = (uintptr_t)entry;
+	sp[2] = (uintptr_t)arg;		/* r13 */
+	sp[6] = (uintptr_t)context_trampoline;
+	ctx->sp = sp;
+	context_new_fiber(ctx);
+}
+
 const struct arch_ops arch_x86_64_prctl_ops = {
+	PRCTL_ABOUT,
+	.carried = true,
 	.info = x86_64_info,
-	.backend = ARCH_X86_64_PRCTL,
-	.seg_limit = 0,
 	.refusal = prctl_refusal,
 	.init = prctl_init,
 	.fini = prctl_fini,
@@ -214,9 +242,9 @@ const struct arch_ops arch_x86_64_prctl_ops = {
 };
 
 const struct arch_ops arch_x86_64_wrgsbase_ops = {
+	WRGSBASE_ABOUT,
+	.carried = true,
 	.info = x86_64_info,
-	.backend = ARCH_X86_64_WRGSBASE,
-	.seg_limit = 0,
 	.refusal = wrgsbase_refusal,
 	.init = wrgsbase_init,
 	.fini = wrgsbase_fini,
@@ -225,3 +253,7 @@ const struct arch_ops arch_x86_64_wrgsbase_ops = {
 	.user_read = gs_user_read,
 	.user_write = gs_user_write,
 };
+#else
+const struct arch_ops arch_x86_64_prctl_ops = { PRCTL_ABOUT };
+const struct arch_ops arch_x86_64_wrgsbase_ops = { WRGSBASE_ABOUT };
+#endif

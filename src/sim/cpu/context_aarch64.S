@@ -10,6 +10,7 @@
  * A new context (context_init) holds x19 = entry, x20 = arg, x29 = 0 and
  * x30 = context_trampoline; sp is 16-byte aligned after the frame.
  */
+#if defined(__aarch64__)	/* built on every host, empty on the others */
 	.text
 
 	.globl	context_switch_raw
@@ -55,4 +56,7 @@ context_trampoline:
 	brk	#0		/* entry must never return */
 	.size	context_trampoline, .-context_trampoline
 
+#endif
+
+/* A non-executable stack, on every host (the object is empty on others). */
 	.section .note.GNU-stack,"",%progbits

@@ -10,6 +10,7 @@
  * aligned when the trampoline starts, and again at its call of entry
  * (gcc's i386 Linux ABI assumes 16 bytes at every call).
  */
+#if defined(__i386__)	/* built on every host, empty on the others */
 	.text
 
 	.globl	context_switch_raw
@@ -42,4 +43,7 @@ context_trampoline:
 	ud2			/* entry must never return */
 	.size	context_trampoline, .-context_trampoline
 
-	.section .note.GNU-stack,"",@progbits
+#endif
+
+/* A non-executable stack, on every host (the object is empty on others). */
+	.section .note.GNU-stack,"",%progbits

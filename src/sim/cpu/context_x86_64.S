@@ -10,6 +10,7 @@
  * r13 = arg and the return address context_trampoline; rsp is 16-byte
  * aligned when the trampoline starts, so it is at the call of entry.
  */
+#if defined(__x86_64__)	/* built on every host, empty on the others */
 	.text
 
 	.globl	context_switch_raw
@@ -43,4 +44,7 @@ context_trampoline:
 	ud2			/* entry must never return */
 	.size	context_trampoline, .-context_trampoline
 
-	.section .note.GNU-stack,"",@progbits
+#endif
+
+/* A non-executable stack, on every host (the object is empty on others). */
+	.section .note.GNU-stack,"",%progbits

@@ -14,27 +14,30 @@
 #include <stdio.h>
 #include <string.h>
 
-static const char *const backend_names[ARCH_BACKEND_COUNT] = {
-	[ARCH_AUTO] = "auto",
-	[ARCH_MOCK] = "mock",
-	[ARCH_X86_64_PRCTL] = "x86_64-prctl",
-	[ARCH_X86_64_WRGSBASE] = "x86_64-wrgsbase",
-	[ARCH_I386_GDT] = "i386",
-	[ARCH_AARCH64] = "aarch64",
-};
+#if !defined(__x86_64__) && !defined(__i386__) && !defined(__aarch64__)
+#error "no context switch for this host: add an arch_<host>.c and context_<host>.S"
+#endif
 
-/* The backends this build carries; NULL where the host cannot have one. */
-static const struct arch_ops *const backend_ops[ARCH_BACKEND_COUNT] = {
+/*
+ * The one table of register backends: every backend, on every host; each
+ * says whether this build carries it (arch.h). Adding a backend is a file
+ * arch_NAME.c, a value of enum arch_backend and a row here.
+ */
+static const struct arch_ops *const backends[ARCH_BACKEND_COUNT] = {
 	[ARCH_MOCK] = &arch_mock_ops,
-#if defined(__x86_64__)
 	[ARCH_X86_64_PRCTL] = &arch_x86_64_prctl_ops,
 	[ARCH_X86_64_WRGSBASE] = &arch_x86_64_wrgsbase_ops,
-#elif defined(__i386__)
 	[ARCH_I386_GDT] = &arch_i386_ops,
-#elif defined(__aarch64__)
 	[ARCH_AARCH64] = &arch_aarch64_ops,
-#endif
 };
+
+/* The row of b, NULL for ARCH_AUTO or a value out of range. */
+static const struct arch_ops *backend_row(enum arch_backend b)
+{
+	if (b == ARCH_AUTO || (unsigned)b >= ARCH_BACKEND_COUNT)
+		return NULL;
+	return backends[b];
+}
 
 /*
  * Backend for a --arch name; "x86_64" is the best x86_64 backend of the
@@ -50,8 +53,10 @@ enum arch_backend arch_backend_from_name(const char *name)
 			return ARCH_X86_64_WRGSBASE;
 		return ARCH_X86_64_PRCTL;
 	}
-	for (int b = 0; b < ARCH_BACKEND_COUNT; b++)
-		if (strcmp(name, backend_names[b]) == 0)
+	if (strcmp(name, "auto") == 0)
+		return ARCH_AUTO;
+	for (int b = ARCH_MOCK; b < ARCH_BACKEND_COUNT; b++)
+		if (strcmp(name, backends[b]->name) == 0)
 			return (enum arch_backend)b;
 	return ARCH_BACKEND_COUNT;
 }
@@ -59,15 +64,14 @@ enum arch_backend arch_backend_from_name(const char *name)
 /* Short name of a backend; "unknown" for a value out of range. */
 const char *arch_backend_name(enum arch_backend b)
 {
-	if ((unsigned)b >= ARCH_BACKEND_COUNT)
-		return "unknown";
-	return backend_names[b];
+	if (b == ARCH_AUTO)
+		return "auto";
+	return backend_row(b) ? backend_row(b)->name : "unknown";
 }
 
 bool arch_backend_in_build(enum arch_backend b)
 {
-	return (unsigned)b < ARCH_BACKEND_COUNT &&
-	       (b == ARCH_AUTO || backend_ops[b] != NULL);
+	return b == ARCH_AUTO || (backend_row(b) && backend_row(b)->carried);
 }
 
 /* Whether b runs here: carried by this build and supported by the CPU. */
@@ -84,7 +88,34 @@ const char *arch_backend_refusal(enum arch_backend b)
 {
 	if (b == ARCH_AUTO || !arch_backend_in_build(b))
 		return NULL;
-	return backend_ops[b]->refusal();
+	return backends[b]->refusal();
+}
+
+/*
+ * The backend of this build's own architecture that runs on every host of
+ * it (x86_64-prctl, i386, aarch64); ARCH_MOCK on any other build.
+ */
+enum arch_backend arch_backend_baseline(void)
+{
+	for (int b = ARCH_MOCK; b < ARCH_BACKEND_COUNT; b++)
+		if (backends[b]->carried && backends[b]->baseline)
+			return (enum arch_backend)b;
+	return ARCH_MOCK;
+}
+
+/* One line on what backend b is; "" for ARCH_AUTO or out of range. */
+const char *arch_backend_summary(enum arch_backend b)
+{
+	return backend_row(b) ? backend_row(b)->summary : "";
+}
+
+/*
+ * The fault past cpu's segment limit, as reports tell it ("segment-limit
+ * fault ..."), or NULL when its backend has no limit.
+ */
+const char *cpu_limit_fault(const struct cpu *cpu)
+{
+	return cpu->ops ? cpu->ops->limit_fault : NULL;
 }
 
 /*
@@ -143,10 +174,10 @@ const char *arch_backend_build_list(char *buf, size_t size)
 		return buf;
 	buf[0] = '\0';
 	for (int b = ARCH_MOCK; b < ARCH_BACKEND_COUNT; b++) {
-		if (!backend_ops[b])
+		if (!backends[b]->carried)
 			continue;
 		n += (size_t)snprintf(buf + n, n < size ? size - n : 0, "%s%s",
-				      n ? ", " : "", backend_names[b]);
+				      n ? ", " : "", backends[b]->name);
 	}
 	return buf;
 }
@@ -158,17 +189,15 @@ const char *arch_backend_build_list(char *buf, size_t size)
  */
 enum arch_backend arch_backend_resolve(enum arch_backend b)
 {
-	static const enum arch_backend prefs[] = {
-		ARCH_X86_64_WRGSBASE, ARCH_X86_64_PRCTL, ARCH_I386_GDT,
-		ARCH_AARCH64,
-	};
+	enum arch_backend best = ARCH_MOCK;
 
 	if (b != ARCH_AUTO)
 		return b;
-	for (size_t i = 0; i < sizeof(prefs) / sizeof(prefs[0]); i++)
-		if (arch_backend_available(prefs[i]))
-			return prefs[i];
-	return ARCH_MOCK;
+	for (int i = ARCH_MOCK; i < ARCH_BACKEND_COUNT; i++)
+		if (backends[i]->auto_rank > backends[best]->auto_rank &&
+		    arch_backend_available((enum arch_backend)i))
+			best = (enum arch_backend)i;
+	return best;
 }
 
 /*
@@ -186,7 +215,7 @@ int cpu_init(struct cpu *cpu, enum arch_backend backend, bool no_tls_restore)
 		return -EINVAL;
 	if (!arch_backend_available(backend))
 		return -ENOTSUP;
-	cpu->ops = backend_ops[backend];
+	cpu->ops = backends[backend];
 	cpu->backend = backend;
 	cpu->no_tls_restore = no_tls_restore;
 	err = cpu->ops->init(cpu);
@@ -292,18 +321,3 @@ uintptr_t cpu_user_self(struct cpu *cpu)
 	cpu_user_read(cpu, 0, &self, sizeof(self));
 	return self;
 }
-
-#if !defined(__aarch64__)
-/* No tpidr_el0 on this build: returns 0. */
-uintptr_t cpu_aarch64_tpidr_proof(uintptr_t tls)
-{
-	(void)tls;
-	return 0;
-}
-
-/* No tpidrro_el0 on this build: returns 0. */
-uintptr_t cpu_aarch64_tpidrro_el0(void)
-{
-	return 0;
-}
-#endif

@@ -54,6 +54,10 @@ bool arch_backend_why_not(enum arch_backend b, char *buf, size_t size);
  * "hypervisor"). *known, when not NULL, says whether it lists flags at all.
  */
 bool host_cpu_flag(const char *flag, bool *known);
+/* The backend of this build's architecture that runs on all its hosts. */
+enum arch_backend arch_backend_baseline(void);
+/* One line on what a backend is (for --help). */
+const char *arch_backend_summary(enum arch_backend b);
 /* This build's backends as "mock, x86_64-prctl, ..." in buf; returns buf. */
 const char *arch_backend_build_list(char *buf, size_t size);
 /* ARCH_AUTO resolved: the preferred available backend of this host. */
@@ -116,6 +120,8 @@ void cpu_fini(struct cpu *cpu);
 void cpu_load_tls(struct cpu *cpu, uintptr_t tls);
 /* Read the hardware register back (rdgsbase, ARCH_GET_GS, the GDT base). */
 uintptr_t cpu_read_tls_register(struct cpu *cpu);
+/* The fault past cpu's segment limit as reports tell it; NULL: no limit. */
+const char *cpu_limit_fault(const struct cpu *cpu);
 
 /* What a backend holds of the host, for tests and diagnostics. */
 struct cpu_arch_info {

@@ -180,9 +180,9 @@ static void describe_fault(struct kernel *k, struct percpu *pc)
 			 (unsigned long long)process_offset(owner, addr),
 			 fault_reason(t->proc, owner, addr,
 				      pc->cpu.user_store));
-	else if (pc->cpu.backend == ARCH_I386_GDT && addr == 0)
-		snprintf(pc->fault_detail, sizeof(pc->fault_detail),
-			 "segment-limit fault (general protection) past fs:0x1ff");
+	else if (addr == 0 && cpu_limit_fault(&pc->cpu))
+		snprintf(pc->fault_detail, sizeof(pc->fault_detail), "%s",
+			 cpu_limit_fault(&pc->cpu));
 	else
 		snprintf(pc->fault_detail, sizeof(pc->fault_detail),
 			 "page fault outside every user land");
