@@ -13,6 +13,9 @@ static const struct tls_manager_ops *const policies[] = {
 	&tls_sunrise_ops,
 	&tls_indexed_ops,
 	&tls_mesosphere_ops,
+#ifdef TLSSIM_HAVE_SEED
+	&tls_seed_ops,		/* only when configure found rustc */
+#endif
 };
 
 const struct tls_manager_ops *tls_policy_at(size_t i)

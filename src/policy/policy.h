@@ -12,6 +12,10 @@
 /* The built-in managers besides the seed's (tls.h's tls_sunrise_ops). */
 extern const struct tls_manager_ops tls_indexed_ops;
 extern const struct tls_manager_ops tls_mesosphere_ops;
+#ifdef TLSSIM_HAVE_SEED
+/* The seed itself, compiled by rustc (seed.c); only in builds that have it. */
+extern const struct tls_manager_ops tls_seed_ops;
+#endif
 
 /* The policy a process gets when nothing names one. */
 #define TLS_POLICY_DEFAULT "sunrise"
