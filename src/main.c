@@ -48,7 +48,10 @@ static const char usage_text[] =
 	"                      sunrise (default): the seed's, linear scans;\n"
 	"                      indexed: the seed's addresses in O(1);\n"
 	"                      mesosphere: lowest address first, empty pages\n"
-	"                      unmapped (see tlssim(1), Policies)\n"
+	"                      unmapped;\n"
+	"                      seed: the kernel's own Rust code, compiled by\n"
+	"                      rustc (in builds that found rustc)\n"
+	"                      (see tlssim(1), Policies)\n"
 	"  --trace[=text|json] print kernel events (json: JSON Lines)\n"
 	"  --quiet             failures and traces only: no summary, read,\n"
 	"                      peek or show output\n"
@@ -172,6 +175,9 @@ static int apply_option(struct cli *cli, int opt, const char *arg)
 		if (!cli->run.policy) {
 			char known[160];
 
+			if (tls_policy_unbuilt(arg))
+				return cli_usage_error(NULL, "--policy=%s is not in this build: %s", arg,
+						 tls_policy_unbuilt(arg));
 			return cli_usage_error(NULL, "unknown --policy '%s' (expected %s)", arg,
 					 tls_policy_names(known, sizeof(known)));
 		}

@@ -35,6 +35,16 @@ const struct tls_manager_ops *tls_policy_find(const char *name)
 	return NULL;
 }
 
+const char *tls_policy_unbuilt(const char *name)
+{
+#ifndef TLSSIM_HAVE_SEED
+	if (name && strcmp(name, "seed") == 0)
+		return TLSSIM_SEED_REASON;
+#endif
+	(void)name;
+	return NULL;
+}
+
 const char *tls_policy_names(char *buf, size_t size)
 {
 	const struct tls_manager_ops *ops;
@@ -46,5 +56,8 @@ const char *tls_policy_names(char *buf, size_t size)
 	for (size_t i = 0; (ops = tls_policy_at(i)) != NULL; i++)
 		n += (size_t)snprintf(buf + n, n < size ? size - n : 0, "%s%s",
 				      i ? ", " : "", ops->name);
+#ifndef TLSSIM_HAVE_SEED
+	snprintf(buf + n, n < size ? size - n : 0, ", seed");
+#endif
 	return buf;
 }
