@@ -192,6 +192,9 @@ static int apply_option(struct cli *cli, int opt, const char *arg)
 		if (!cli->run.policy) {
 			char known[160];
 
+			if (tls_policy_unbuilt(arg))
+				return cli_usage_error(NULL, "--policy=%s is not in this build: %s", arg,
+						 tls_policy_unbuilt(arg));
 			return cli_usage_error(NULL, "unknown --policy '%s' (expected %s)", arg,
 					 tls_policy_names(known, sizeof(known)));
 		}

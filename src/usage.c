@@ -102,6 +102,11 @@ static void describe_policy(FILE *out)
 		fprintf(out, "%24s%-11s ", "", ops->name);
 		print_wrapped(out, ops->summary, 36);
 	}
+	if (tls_policy_unbuilt("seed")) {
+		fprintf(out, "%24s%-11s ", "", "seed");
+		print_wrapped(out, "not in this build: the kernel's own Rust code "
+			      "needs rustc at configure time", 36);
+	}
 }
 
 /* The options run and render share: the kernel, the input, the trace. */

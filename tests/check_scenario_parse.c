@@ -72,7 +72,7 @@ START_TEST(argument_counts)
 	PRE_ERR("process C size=4K\n",
 		"t.scn:4:11: error: unknown option 'size=4K' for 'process' (expected userland=SIZE or policy=NAME)");
 	PRE_ERR("process C policy=linux\n",
-		"t.scn:4:18: error: unknown policy 'linux' (expected sunrise, indexed, mesosphere)");
+		"t.scn:4:18: error: unknown policy 'linux' (expected sunrise, indexed, mesosphere, seed)");
 	PRE_ERR("process C policy=sunrise policy=sunrise\n",
 		"t.scn:4:26: error: unknown option 'policy=sunrise' for 'process'");
 }

@@ -13,6 +13,9 @@ static const struct tls_manager_ops *const policies[] = {
 	&tls_sunrise_ops,
 	&tls_indexed_ops,
 	&tls_mesosphere_ops,
+#ifdef TLSSIM_HAVE_SEED
+	&tls_seed_ops,		/* only when configure found rustc */
+#endif
 };
 
 const struct tls_manager_ops *tls_policy_at(size_t i)
@@ -32,6 +35,16 @@ const struct tls_manager_ops *tls_policy_find(const char *name)
 	return NULL;
 }
 
+const char *tls_policy_unbuilt(const char *name)
+{
+#ifndef TLSSIM_HAVE_SEED
+	if (name && strcmp(name, "seed") == 0)
+		return TLSSIM_SEED_REASON;
+#endif
+	(void)name;
+	return NULL;
+}
+
 const char *tls_policy_names(char *buf, size_t size)
 {
 	const struct tls_manager_ops *ops;
@@ -43,5 +56,8 @@ const char *tls_policy_names(char *buf, size_t size)
 	for (size_t i = 0; (ops = tls_policy_at(i)) != NULL; i++)
 		n += (size_t)snprintf(buf + n, n < size ? size - n : 0, "%s%s",
 				      i ? ", " : "", ops->name);
+#ifndef TLSSIM_HAVE_SEED
+	snprintf(buf + n, n < size ? size - n : 0, ", seed");
+#endif
 	return buf;
 }

@@ -128,6 +128,12 @@ int grade_load(const char *spec, const struct tls_manager_ops **ops,
 		*ops = tls_policy_find(spec + 8);
 		if (*ops)
 			return 0;
+		if (tls_policy_unbuilt(spec + 8)) {
+			fprintf(stderr, "tlssim: grade: built-in manager '%s' "
+				"is not in this build: %s\n", spec + 8,
+				tls_policy_unbuilt(spec + 8));
+			return 2;
+		}
 		fprintf(stderr, "tlssim: grade: no built-in manager '%s' "
 			"(expected builtin: and one of %s)\n", spec + 8,
 			tls_policy_names(names, sizeof(names)));

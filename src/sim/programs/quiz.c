@@ -118,6 +118,9 @@ static int parse_args(int argc, char **argv, struct quiz_cfg *cfg)
 			break;
 		case OPT_POLICY:
 			cfg->par.policy = tls_policy_find(optarg);
+			if (!cfg->par.policy && tls_policy_unbuilt(optarg))
+				return cli_usage_error("quiz", "--policy %s is not in this build: %s",
+						       optarg, tls_policy_unbuilt(optarg));
 			if (!cfg->par.policy)
 				return cli_usage_error("quiz", "unknown --policy '%s' (expected %s)",
 					   optarg, tls_policy_names(names, sizeof(names)));

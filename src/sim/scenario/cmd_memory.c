@@ -50,8 +50,8 @@ static bool parse_userland(struct parser *p, struct scn_cmd *c,
 static bool parse_policy(struct parser *p, struct scn_cmd *c,
 			 const struct scn_token *name)
 {
-	const char *cands[16];
-	char q[64], dym[96], known[160] = "";
+	const char *cands[16], *why;
+	char q[64], dym[96], known[160];
 	size_t n = 0;
 
 	for (const struct tls_manager_ops *ops;
@@ -62,10 +62,13 @@ static bool parse_policy(struct parser *p, struct scn_cmd *c,
 			c->policy = ops;
 			return true;
 		}
-		snprintf(known + strlen(known), sizeof(known) - strlen(known),
-			 "%s%s", n ? ", " : "", ops->name);
 	}
 	diag_quote(q, sizeof(q), name->text, name->len);
+	why = name->quoted ? NULL : tls_policy_unbuilt(q);
+	if (why)
+		return perr(p, name->col, "policy '%s' is not in this build: %s",
+			    q, why);
+	tls_policy_names(known, sizeof(known));
 	did_you_mean(dym, sizeof(dym), name, cands, n);
 	return perr(p, name->col, "unknown policy '%s'%s (expected %s)", q,
 		    dym, known);

@@ -1,0 +1,100 @@
+#!/bin/sh
+# tests/seed-test.sh: the policy seed (the kernel's own Rust code) in every
+# subcommand, against its port sunrise.
+# - Every golden scenario test that runs on the seed's policy (no other
+#   policy named; `policy=sunrise` lines become `policy=seed` in a copy)
+#   prints its NAME.out and exits as its '#! status:' says with
+#   --policy=seed. Scenarios naming another policy are listed as not
+#   counted.
+# - Every example prints with --policy=seed what it prints with
+#   --policy=sunrise (the tour among them).
+# - quiz -c gives the same answers and pages; grade gives builtin:seed full
+#   marks; bench and render run it.
+# Without the seed in this build the test says SKIP and why.
+. "${top_srcdir:?}/tests/testlib.sh"
+test_begin seed
+
+if [ "${TLSSIM_HAVE_SEED:-no}" != yes ]; then
+	echo "seed-test: SKIP: the policy seed is not in this build: ${TLSSIM_SEED_REASON:-unknown reason}"
+	exit 77
+fi
+
+dir=$top_srcdir/tests/scenarios
+ran=0 other=
+mkdir -p "$tmp/scn"
+for tls in "$dir"/*.tls; do
+	name=$(basename "$tls" .tls)
+	args=$(sed -n 's/^#! args: *//p' "$tls" | head -n 1 | tr -d '\r')
+	want=$(sed -n 's/^#! status: *//p' "$tls" | head -n 1 | tr -d '\r')
+	case $args in *--policy*) other="$other $name"; continue ;; esac
+	if grep -av '^#' "$tls" | grep -a 'policy=' | grep -qav 'policy=sunrise\b'; then
+		other="$other $name"
+		continue
+	fi
+	run_dir=$dir
+	if grep -qa 'policy=sunrise' "$tls"; then
+		sed 's/policy=sunrise\b/policy=seed/g' "$tls" >"$tmp/scn/$name.tls"
+		run_dir=$tmp/scn
+	fi
+	# shellcheck disable=SC2086
+	(cd "$run_dir" && $TLSSIM run --color=never --policy=seed $args \
+		"$name.tls") >"$tmp/out" 2>&1
+	got=$?
+	ran=$((ran + 1))
+	if [ "$got" != "${want:-0}" ] || ! cmp -s "$tmp/out" "$dir/$name.out"; then
+		fail "$name with --policy=seed (exit $got, expected ${want:-0})"
+		diff "$dir/$name.out" "$tmp/out" | head -n 10
+	fi
+done
+echo "seed-test: $ran golden scenarios with --policy=seed;" \
+     "not counted (another policy named):$other"
+
+examples=0
+for f in "$top_srcdir"/examples/*.tls; do
+	(cd "$top_srcdir/examples" && $TLSSIM run --color=never \
+		--policy=sunrise "$(basename "$f")") >"$tmp/sunrise" 2>&1
+	a=$?
+	(cd "$top_srcdir/examples" && $TLSSIM run --color=never \
+		--policy=seed "$(basename "$f")") >"$tmp/seed" 2>&1
+	b=$?
+	examples=$((examples + 1))
+	if [ "$a" != "$b" ] || ! cmp -s "$tmp/sunrise" "$tmp/seed"; then
+		fail "examples/$(basename "$f"): seed (exit $b) differs from sunrise (exit $a)"
+		diff "$tmp/sunrise" "$tmp/seed" | head -n 10
+	fi
+done
+echo "seed-test: $examples examples print the same with seed and sunrise"
+
+# The quiz names its policy in its header (up to the "Policy" paragraph):
+# the problem, the answers and the pages after it must be the same.
+for p in sunrise seed; do
+	$TLSSIM quiz -s 11 -n 40 --maps 4 -c --policy "$p" >"$tmp/quiz-$p" 2>&1 ||
+		fail "quiz --policy $p: exit $?"
+	sed '1,/^Policy /d' "$tmp/quiz-$p" | sed '1,/^$/d' >"$tmp/answers-$p"
+done
+if [ ! -s "$tmp/answers-seed" ] || ! cmp -s "$tmp/answers-sunrise" "$tmp/answers-seed"; then
+	fail "quiz -c: seed's answers differ from sunrise's"
+	diff "$tmp/answers-sunrise" "$tmp/answers-seed" | head -n 10
+fi
+
+$TLSSIM grade --manager=builtin:seed >"$tmp/grade" 2>&1 ||
+	fail "grade --manager=builtin:seed: exit $?"
+grep -q 'tests passed' "$tmp/grade" && ! grep -q FAIL "$tmp/grade" ||
+	{ fail "grade --manager=builtin:seed is not a full pass"; tail -n 5 "$tmp/grade"; }
+
+$TLSSIM bench churn --policy=seed --n=1000 --runs=1 >"$tmp/bench" 2>&1 ||
+	fail "bench churn --policy=seed: exit $?"
+grep -q 'churn  *seed' "$tmp/bench" || fail "bench churn: no line for seed"
+
+if $TLSSIM render "$top_srcdir/examples/tour.tls" --out="$tmp/tour.svg" \
+	--policy=seed >"$tmp/render" 2>&1; then
+	[ -s "$tmp/tour.svg" ] || fail "render --policy=seed drew nothing"
+elif grep -qi cairo "$tmp/render"; then
+	echo "seed-test: render not checked: this build draws no pictures"
+else
+	fail "render --policy=seed failed"
+	cat "$tmp/render"
+fi
+
+echo "seed-test: $fails failed"
+[ "$fails" -eq 0 ]
