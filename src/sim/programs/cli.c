@@ -62,22 +62,31 @@ bool cli_parse_count(const char *s, uint64_t min, uint64_t max,
 	return true;
 }
 
+/*
+ * The value of a numeric option, read by cli_parse_count when count is
+ * true, else by cli_parse_decimal. -1 when it is one, else exit 2, said.
+ */
+static int number_option(const char *cmd, const char *opt, const char *arg,
+			 uint64_t min, uint64_t max, uint64_t *out, bool count)
+{
+	if (count ? cli_parse_count(arg, min, max, out)
+		  : cli_parse_decimal(arg, min, max, out))
+		return -1;
+	return cli_usage_error(cmd, "%s wants a number from %" PRIu64 " to %" PRIu64 "%s, not '%s'",
+			       opt, min, max, count ? " (digits, or like 1e6)" : "",
+			       arg);
+}
+
 int cli_count_option(const char *cmd, const char *opt, const char *arg,
 		     uint64_t min, uint64_t max, uint64_t *out)
 {
-	if (cli_parse_count(arg, min, max, out))
-		return -1;
-	return cli_usage_error(cmd, "%s wants a number from %" PRIu64 " to %" PRIu64 " (digits, or like 1e6), not '%s'",
-			       opt, min, max, arg);
+	return number_option(cmd, opt, arg, min, max, out, true);
 }
 
 int cli_number_option(const char *cmd, const char *opt, const char *arg,
 		      uint64_t min, uint64_t max, uint64_t *out)
 {
-	if (cli_parse_decimal(arg, min, max, out))
-		return -1;
-	return cli_usage_error(cmd, "%s wants a number from %" PRIu64 " to %" PRIu64 ", not '%s'",
-			       opt, min, max, arg);
+	return number_option(cmd, opt, arg, min, max, out, false);
 }
 
 int cli_usage_error(const char *cmd, const char *fmt, ...)
