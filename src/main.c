@@ -17,11 +17,11 @@
 #include <unistd.h>
 
 #include "policy/policy.h"
-#include "programs/cli.h"
-#include "programs/bench.h"
-#include "programs/demo.h"
-#include "programs/quiz.h"
-#include "programs/grade.h"
+#include "cli.h"
+#include "programs/bench/bench.h"
+#include "programs/demo/demo.h"
+#include "programs/quiz/quiz.h"
+#include "programs/grade/grade.h"
 #include "report/diag.h"
 #include "report/render.h"
 #include "scenario/scenario.h"

@@ -3,7 +3,7 @@
  */
 #include <config.h>
 
-#include "kernel.h"
+#include "kerror.h"
 
 #include <stdarg.h>
 #include <stdio.h>

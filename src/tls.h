@@ -11,7 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "kernel.h"
+#include "kerror.h"
 
 /* A page of TLS_PER_PAGE regions and the bitmap of the used ones. */
 struct tls_page {

@@ -18,7 +18,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "programs/bench_switch.h"
+#include "programs/bench/bench_switch.h"
 #include "cpu/cpu.h"
 #include "probe_switch.h"
 #include "testutil.h"

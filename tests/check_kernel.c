@@ -11,7 +11,7 @@
 
 #include "testutil.h"
 #include "backends.h"
-#include "programs/demo.h"
+#include "programs/demo/demo.h"
 #include "kernel/process.h"
 #include "kernel/sched.h"
 #include "kernel/thread.h"

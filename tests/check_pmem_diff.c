@@ -11,7 +11,7 @@
 
 #include "testutil.h"
 #include "kernel/pmem.h"
-#include "programs/random.h"
+#include "random.h"
 
 /* The mappings in address order, copied once per step. */
 static struct mapping snap[1 << 16];

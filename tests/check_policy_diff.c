@@ -24,7 +24,7 @@
 #include "policy/pageidx.h"
 #include "policy/policy.h"
 #include "tls.h"
-#include "programs/random.h"
+#include "random.h"
 
 /* ---- the model of mesosphere's rules ---- */
 

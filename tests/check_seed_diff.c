@@ -27,7 +27,7 @@
 #include "pmem_memory.h"
 #include "policy/policy.h"
 #include "tls.h"
-#include "programs/random.h"
+#include "random.h"
 
 #ifdef TLSSIM_HAVE_SEED
 

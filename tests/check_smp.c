@@ -22,7 +22,7 @@
 #include "kernel/sched.h"
 #include "kernel/smp.h"
 #include "kernel/thread.h"
-#include "programs/random.h"
+#include "random.h"
 
 #define CPUS		4
 #define PROCS		3

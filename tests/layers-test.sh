@@ -45,7 +45,7 @@ closure() {
 private_tls=$(cd "$src" && pwd)/tls.h
 private_pmem=$(cd "$src/sim/kernel" && pwd)/pmem.h
 for f in "$src"/main.c "$src"/sim/scenario/*.[ch] "$src"/sim/report/*.[ch] \
-	 "$src"/sim/programs/*.[ch]; do
+	 "$src"/sim/programs/*/*.[ch] "$src"/cli.[ch] "$src"/usage.[ch]; do
 	[ -f "$f" ] || continue
 	c=$(closure "$f")
 	for p in "$private_tls" "$private_pmem"; do

@@ -7,7 +7,7 @@
 #include <check.h>
 #include <stdlib.h>
 
-#include "kernel.h"
+#include "kerror.h"
 
 /*
  * An assertion for loops of many comparisons. Check writes down the place

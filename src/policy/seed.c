@@ -21,7 +21,7 @@
 #include <config.h>
 
 #include "policy.h"
-#include "kernel.h"
+#include "kerror.h"
 
 #include <stdlib.h>
 

@@ -15,7 +15,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "kernel.h"
+#include "kerror.h"
 
 enum host_call {
 	HOST_RESERVE,		/* mmap of a user land reservation */

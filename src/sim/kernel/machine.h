@@ -17,7 +17,7 @@
 #include <stdint.h>
 
 #include "cpu/cpu.h"
-#include "kernel.h"
+#include "kerror.h"
 #include "stack.h"
 #include "threadtab.h"
 #include "trace.h"

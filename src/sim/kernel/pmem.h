@@ -17,7 +17,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "kernel.h"
+#include "kerror.h"
 #include "memory.h"
 
 struct pmem;

@@ -19,7 +19,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "kernel.h"
+#include "kerror.h"
 #include "machine.h"
 #include "memory.h"
 #include "threadtab.h"

@@ -10,7 +10,7 @@
 
 #include "stack.h"
 #include "hostcall.h"
-#include "kernel.h"
+#include "kerror.h"
 
 #include <sys/mman.h>
 

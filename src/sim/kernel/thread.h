@@ -14,7 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "kernel.h"
+#include "kerror.h"
 #include "machine.h"
 
 /* What a simulated thread runs. It must end with sys_exit (or loop). */

@@ -16,7 +16,7 @@
 #include <stdint.h>
 
 #include "report/diag.h"
-#include "kernel.h"
+#include "kerror.h"
 #include "tls_manager.h"
 #include "kernel/memory.h"
 

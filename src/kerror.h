@@ -1,5 +1,5 @@
 /*
- * kernel.h - what every part of the simulated kernel shares: the page size,
+ * kerror.h - what every part of the simulated kernel shares: the page size,
  * the KernelError kinds (defined in tls_manager.h, which managers see too),
  * and panics.
  *
@@ -8,8 +8,8 @@
  * it, report it and go on. Code that panics must make its checks before it
  * changes any state, so that a caught panic leaves everything as it was.
  */
-#ifndef TLSSIM_KERNEL_H
-#define TLSSIM_KERNEL_H
+#ifndef TLSSIM_KERROR_H
+#define TLSSIM_KERROR_H
 
 #include <setjmp.h>
 #include <stddef.h>

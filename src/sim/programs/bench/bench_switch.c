@@ -6,7 +6,7 @@
 #include <config.h>
 
 #include "bench_switch.h"
-#include "kernel.h"
+#include "kerror.h"
 
 #include <errno.h>
 #include <stdlib.h>
