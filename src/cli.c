@@ -89,6 +89,39 @@ int cli_number_option(const char *cmd, const char *opt, const char *arg,
 	return number_option(cmd, opt, arg, min, max, out, false);
 }
 
+int cli_parse(const char *cmd, int argc, char **argv, int first,
+	      const char *shorts, const struct option *longs,
+	      cli_apply_fn apply, void *ctx, int *operands)
+{
+	char spec[32], word[8];
+	int opt, status;
+
+	/* ':' first: our own messages, a missing value told apart */
+	snprintf(spec, sizeof(spec), ":%s", shorts);
+	optind = first;
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, spec, longs, NULL)) != -1) {
+		const char *bad = argv[optind - 1];
+
+		if (opt == '?' || opt == ':') {
+			/* a short option as the user wrote it, not its cluster */
+			if (strncmp(bad, "--", 2) != 0 && optopt > 0 &&
+			    optopt < 256) {
+				snprintf(word, sizeof(word), "-%c", optopt);
+				bad = word;
+			}
+			return cli_usage_error(cmd, opt == ':' ?
+					       "option '%s' needs a value" :
+					       "unknown option '%s'", bad);
+		}
+		status = apply(ctx, opt, optarg);
+		if (status >= 0)
+			return status;
+	}
+	*operands = optind;
+	return -1;
+}
+
 int cli_usage_error(const char *cmd, const char *fmt, ...)
 {
 	va_list ap;

@@ -4,8 +4,30 @@
 #ifndef TLSSIM_CLI_H
 #define TLSSIM_CLI_H
 
+#include <getopt.h>
 #include <stdbool.h>
 #include <stdint.h>
+
+/*
+ * What a subcommand does with one option: opt is getopt_long's value
+ * (a short option's letter, or a long option's val), arg its value or
+ * NULL. Returns -1 to go on, else the exit status to stop with (0 after
+ * --help, 2 after cli_usage_error).
+ */
+typedef int (*cli_apply_fn)(void *ctx, int opt, const char *arg);
+
+/*
+ * The one option loop of every subcommand: getopt_long over argv from
+ * argv[first] with shorts and longs, calling apply for each option. An
+ * option that is unknown or lacks its value is said here, as
+ * "CMD: unknown option 'X'" or "CMD: option 'X' needs a value", exit 2.
+ * Options may follow operands (getopt permutes); afterwards *operands is
+ * the index of the first operand. Returns -1 when every option applied,
+ * else the exit status.
+ */
+int cli_parse(const char *cmd, int argc, char **argv, int first,
+	      const char *shorts, const struct option *longs,
+	      cli_apply_fn apply, void *ctx, int *operands);
 
 /*
  * A whole decimal number in [min, max] (digits only: no sign, no space)

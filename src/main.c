@@ -260,14 +260,39 @@ static int apply_option(struct cli *cli, int opt, const char *arg)
 	case OPT_PROCESS:
 		cli->render.process = arg;
 		return -1;
-	case OPT_VERSION:
+	default:	/* OPT_VERSION */
 		printf("tlssim %s\n", PACKAGE_VERSION);
 		return 0;
-	case ':':
-		return cli_usage_error(NULL, "option '%s' needs a value", arg);
-	default:
-		return cli_usage_error(NULL, "unknown option '%s'", arg);
 	}
+}
+
+/* What cli_parse applies for run, render and demo: the subcommand's row
+ * and the options so far. */
+struct parse_ctx {
+	struct cli *cli;
+	const struct subcommand *sub;
+	bool bare;		/* no subcommand named: `tlssim --help` */
+};
+
+/*
+ * One option of run, render or demo: help, an option the subcommand does
+ * not take (exit 2, naming those that do), or apply_option. Returns -1 to
+ * go on, else the exit status.
+ */
+static int apply_sub_option(void *ctx, int opt, const char *arg)
+{
+	struct parse_ctx *pc = ctx;
+
+	if (opt == 'h' || opt == OPT_HELP) {
+		if (pc->bare)
+			usage_print_all(stdout, subcommands, NSUB);
+		else
+			usage_print_sub(stdout, pc->sub);
+		return 0;
+	}
+	if (opt != OPT_VERSION && !(pc->sub->options & OPT(opt)))
+		return foreign_option(pc->sub, opt);
+	return apply_option(pc->cli, opt, arg);
 }
 
 /* --color=auto: colour when fd is a terminal that can show it. */
@@ -465,7 +490,8 @@ int main(int argc, char **argv)
 		.color = -1,
 	};
 	const struct subcommand *sub = subcommand_find("run");
-	int first = 1, opt, rc;
+	struct parse_ctx pc = { &cli, NULL, true };
+	int first = 1, rc;
 
 	/* diagnostics (stderr) and results (stdout) interleave in order */
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -484,40 +510,25 @@ int main(int argc, char **argv)
 		first = 2;
 	}
 	/* getopt_long permutes: options may follow the files. */
-	optind = first;
-	opterr = 0;	/* our own messages, without the program's path */
-	while ((opt = getopt_long(argc, argv, ":h", long_options, NULL)) != -1) {
-		const char *arg = opt == '?' || opt == ':' ? argv[optind - 1]
-							   : optarg;
-
-		if (opt == 'h' || opt == OPT_HELP) {
-			/* bare `tlssim --help` is the program's help */
-			if (first == 1)
-				usage_print_all(stdout, subcommands, NSUB);
-			else
-				usage_print_sub(stdout, sub);
-			return 0;
-		}
-		if (opt >= OPT_BASE && opt < OPT_END && opt != OPT_VERSION &&
-		    !(sub->options & OPT(opt)))
-			return foreign_option(sub, opt);
-		rc = apply_option(&cli, opt, arg);
-		if (rc >= 0)
-			return rc;
-	}
+	pc.sub = sub;
+	pc.bare = first == 1;
+	rc = cli_parse(NULL, argc, argv, first, "h", long_options,
+		       apply_sub_option, &pc, &first);
+	if (rc >= 0)
+		return rc;
 	cli.run.color = color_wanted(cli.color, STDOUT_FILENO);
-	rc = check_pictures(&cli, argc - optind);
+	rc = check_pictures(&cli, argc - first);
 	if (rc >= 0)
 		return rc;
 
 	if (strcmp(cli.command, "demo") == 0) {
-		if (optind < argc)
-			return cli_usage_error(NULL, "demo: unexpected argument '%s'", argv[optind]);
+		if (first < argc)
+			return cli_usage_error(NULL, "demo: unexpected argument '%s'", argv[first]);
 		return demo_run(&cli.demo, stdout);
 	}
-	if (first == 1 && optind == argc) {
+	if (pc.bare && first == argc) {
 		usage_print_all(stderr, subcommands, NSUB);
 		return RUN_MALFORMED;
 	}
-	return cmd_run(&cli, argc - optind, argv + optind);
+	return cmd_run(&cli, argc - first, argv + first);
 }

@@ -48,14 +48,35 @@ static const char usage[] =
 	"Usage: tlssim bench [WORKLOAD...] [--policy=P[,P...]] [--mode=M]\n"
 	"                    [--n=N[,N...]] [--runs=R] [--cold] [--json]\n"
 	"       tlssim bench switch [--iterations=N]\n"
-	"Workloads: fill churn processes scenario switch switch-cross\n"
-	"(default: all). Policies: sunrise indexed mesosphere seed (when built)\n"
-	"floor (default: all). Modes: kernel, bookkeeping, both (default).\n"
+	"Workloads and policies: see below (default: all of them).\n"
+	"Modes: kernel, bookkeeping, both (default).\n"
 	"Sizes: default 1000,10000,100000,1000000; sunrise, seed, processes and\n"
 	"scenario stop at 100000. Runs: 5 by default; the median is reported.\n"
 	"The policies of one workload, mode and size run interleaved (run 1 of each, then 2...).\n"
 	"Kernel-mode churn brings the next victim's thread record into the\n"
 	"cache ahead, as a kernel has the running thread's; --cold does not.\n";
+
+/* The workloads' names, "fill, churn, ...", into buf; returns buf. */
+static const char *workload_names(char *buf, size_t size)
+{
+	size_t n = 0;
+
+	buf[0] = '\0';
+	for (int w = 0; w < BW_COUNT; w++)
+		n += (size_t)snprintf(buf + n, n < size ? size - n : 0, "%s%s",
+				      w ? ", " : "",
+				      bench_workload_name((enum bench_workload)w));
+	return buf;
+}
+
+/* The policies bench measures, its floor included, into buf. */
+static const char *policy_names(char *buf, size_t size)
+{
+	size_t n = strlen(tls_policy_names(buf, size));
+
+	snprintf(buf + n, n < size ? size - n : 0, ", %s", bench_floor_ops.name);
+	return buf;
+}
 
 /*
  * take(cfg, item) for each comma-separated item of arg, which says whether
@@ -111,6 +132,62 @@ static bool take_policy(struct bench_cfg *cfg, const char *item)
 	return true;
 }
 
+/* One option of bench into the struct bench_cfg at ctx (cli_parse). */
+static int apply_option(void *ctx, int opt, const char *arg)
+{
+	struct bench_cfg *cfg = ctx;
+	char names[192];
+	uint64_t v;
+	int status;
+
+	switch (opt) {
+	case 'p':
+		cfg->npolicies = 0;
+		if (!parse_list(cfg, arg, take_policy))
+			return cli_usage_error("bench", "--policy wants names among %s, not '%s'%s%s",
+					       policy_names(names, sizeof(names)), arg,
+					       bad_policy_why ? ": seed is not in this build: " : "",
+					       bad_policy_why ? bad_policy_why : "");
+		return -1;
+	case 'm':
+		cfg->mode[BM_KERNEL] = strcmp(arg, "bookkeeping") != 0;
+		cfg->mode[BM_BOOKKEEPING] = strcmp(arg, "kernel") != 0;
+		if (strcmp(arg, "kernel") && strcmp(arg, "bookkeeping") &&
+		    strcmp(arg, "both"))
+			return cli_usage_error("bench", "--mode wants kernel, bookkeeping or both, not '%s'", arg);
+		return -1;
+	case 'c':
+		cfg->cold = true;
+		return -1;
+	case 'n':
+		cfg->nsizes = 0;
+		if (!parse_list(cfg, arg, take_size))
+			return cli_usage_error("bench", "--n wants sizes from 1 to 1e7, comma separated, not '%s'", arg);
+		return -1;
+	case 'r':
+		if ((status = cli_number_option("bench", "--runs", arg, 1,
+						101, &v)) >= 0)
+			return status;
+		cfg->runs = (unsigned)v;
+		return -1;
+	case 'i':
+		if ((status = cli_count_option("bench", "--iterations", arg,
+						1000, 100000000, &v)) >= 0)
+			return status;
+		cfg->iterations = (unsigned long)v;
+		return -1;
+	case 'j':
+		cfg->json = true;
+		return -1;
+	default:	/* 'h' */
+		fputs(usage, stdout);
+		printf("Workloads: %s.\nPolicies: %s (seed where it is built).\n",
+		       workload_names(names, sizeof(names) / 2),
+		       policy_names(names + sizeof(names) / 2, sizeof(names) / 2));
+		return 0;
+	}
+}
+
 /* Options and workloads into cfg. -1 to go on, or an exit status. */
 static int parse_args(int argc, char **argv, struct bench_cfg *cfg,
 		      bool *switch_table)
@@ -126,69 +203,23 @@ static int parse_args(int argc, char **argv, struct bench_cfg *cfg,
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
+	char names[128];
 	bool any = false;
-	uint64_t v;
-	int opt, status;
+	int status, first;
 
-	optind = 1;
-	opterr = 0;
-	while ((opt = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
-		const char *arg = opt == '?' || opt == ':' ? argv[optind - 1]
-							   : optarg;
-
-		switch (opt) {
-		case 'p':
-			cfg->npolicies = 0;
-			if (!parse_list(cfg, arg, take_policy))
-				return cli_usage_error("bench", "--policy wants names among sunrise, indexed, mesosphere, seed, floor, not '%s'%s%s", arg,
-						       bad_policy_why ? ": seed is not in this build: " : "",
-						       bad_policy_why ? bad_policy_why : "");
-			break;
-		case 'm':
-			cfg->mode[BM_KERNEL] = strcmp(arg, "bookkeeping") != 0;
-			cfg->mode[BM_BOOKKEEPING] = strcmp(arg, "kernel") != 0;
-			if (strcmp(arg, "kernel") && strcmp(arg, "bookkeeping") &&
-			    strcmp(arg, "both"))
-				return cli_usage_error("bench", "--mode wants kernel, bookkeeping or both, not '%s'", arg);
-			break;
-		case 'c':
-			cfg->cold = true;
-			break;
-		case 'n':
-			cfg->nsizes = 0;
-			if (!parse_list(cfg, arg, take_size))
-				return cli_usage_error("bench", "--n wants sizes from 1 to 1e7, comma separated, not '%s'", arg);
-			break;
-		case 'r':
-			if ((status = cli_number_option("bench", "--runs", arg, 1,
-							101, &v)) >= 0)
-				return status;
-			cfg->runs = (unsigned)v;
-			break;
-		case 'i':
-			if ((status = cli_count_option("bench", "--iterations", arg,
-							1000, 100000000, &v)) >= 0)
-				return status;
-			cfg->iterations = (unsigned long)v;
-			break;
-		case 'j':
-			cfg->json = true;
-			break;
-		case 'h':
-			fputs(usage, stdout);
-			return 0;
-		default:
-			return cli_usage_error("bench", "unknown option or missing value: '%s'", arg);
-		}
-	}
-	for (int i = optind; i < argc; i++) {
+	status = cli_parse("bench", argc, argv, 1, "h", opts, apply_option,
+			   cfg, &first);
+	if (status >= 0)
+		return status;
+	for (int i = first; i < argc; i++) {
 		enum bench_workload w = bench_workload_from_name(argv[i]);
 
 		if (w == BW_COUNT)
-			return cli_usage_error("bench", "unknown workload '%s' (expected fill, churn, processes, scenario, switch, switch-cross)", argv[i]);
+			return cli_usage_error("bench", "unknown workload '%s' (expected %s)", argv[i],
+					       workload_names(names, sizeof(names)));
 		cfg->workload[w] = any = true;
 	}
-	*switch_table = argc - optind == 1 && strcmp(argv[optind], "switch") == 0;
+	*switch_table = argc - first == 1 && strcmp(argv[first], "switch") == 0;
 	for (int w = 0; !any && w < BW_COUNT; w++)
 		cfg->workload[w] = true;
 	return -1;

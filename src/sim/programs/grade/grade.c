@@ -70,8 +70,46 @@ struct grade_opts {
 	bool verbose;
 };
 
-/* Parse the options. Returns -1 to go on, else the exit status. */
-static int parse_options(int argc, char **argv, struct grade_opts *o)
+/* One option of grade into the struct grade_opts at ctx (cli_parse). */
+static int apply_option(void *ctx, int opt, const char *arg)
+{
+	struct grade_opts *o = ctx;
+	uint64_t n;
+	int status;
+
+	switch (opt) {
+	case 'm':
+		o->manager = arg;
+		return -1;
+	case 't':
+		if (!cli_parse_decimal(arg, 1, 3600, &n))
+			return cli_usage_error("grade", "--timeout wants seconds from 1 to 3600, not '%s'", arg);
+		o->timeout = (unsigned)n;
+		return -1;
+	case 's':
+		if ((status = cli_number_option("grade", "--seed", arg, 0,
+						UINT32_MAX, &n)) >= 0)
+			return status;
+		o->seed = n;
+		return -1;
+	case 'o':
+		o->only = arg;
+		return -1;
+	case 'v':
+		o->verbose = true;
+		return -1;
+	default:	/* 'h' */
+		fputs(usage, stdout);
+		return 0;
+	}
+}
+
+/*
+ * Parse the options; *operands is then the index of the first scenario.
+ * Returns -1 to go on, else the exit status.
+ */
+static int parse_options(int argc, char **argv, struct grade_opts *o,
+			 int *operands)
 {
 	static const struct option opts[] = {
 		{ "manager", required_argument, NULL, 'm' },
@@ -82,45 +120,11 @@ static int parse_options(int argc, char **argv, struct grade_opts *o)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	uint64_t n;
-	int opt, status;
+	int status = cli_parse("grade", argc, argv, 1, "vh", opts,
+			       apply_option, o, operands);
 
-	optind = 1;
-	opterr = 0;
-	while ((opt = getopt_long(argc, argv, ":vh", opts, NULL)) != -1) {
-		const char *arg = opt == '?' || opt == ':' ? argv[optind - 1]
-							   : optarg;
-
-		switch (opt) {
-		case 'm':
-			o->manager = arg;
-			break;
-		case 't':
-			if (!cli_parse_decimal(arg, 1, 3600, &n))
-				return cli_usage_error("grade", "--timeout wants seconds from 1 to 3600, not '%s'", arg);
-			o->timeout = (unsigned)n;
-			break;
-		case 's':
-			if ((status = cli_number_option("grade", "--seed", arg, 0,
-							UINT32_MAX, &n)) >= 0)
-				return status;
-			o->seed = n;
-			break;
-		case 'o':
-			o->only = arg;
-			break;
-		case 'v':
-			o->verbose = true;
-			break;
-		case 'h':
-			fputs(usage, stdout);
-			return 0;
-		case ':':
-			return cli_usage_error("grade", "option '%s' needs a value", arg);
-		default:
-			return cli_usage_error("grade", "unknown option '%s'", arg);
-		}
-	}
+	if (status >= 0)
+		return status;
 	if (!o->manager)
 		return cli_usage_error("grade", "%s", "no manager given (--manager=PATH)");
 	return -1;
@@ -379,15 +383,15 @@ int grade_main(int argc, char **argv, FILE *out)
 	struct grade_handle *h = NULL;
 	size_t nscns = 0;
 	char from[4200];
-	int status;
+	int status, first;
 
-	status = parse_options(argc, argv, &o);
+	status = parse_options(argc, argv, &o, &first);
 	if (status >= 0)
 		return status;
 	status = grade_load(o.manager, &ops, &h);
 	if (status)
 		return status;
-	status = load_scenarios(argc - optind, argv + optind, scns, &nscns,
+	status = load_scenarios(argc - first, argv + first, scns, &nscns,
 				from, sizeof(from));
 	if (status == 0)
 		status = grade_all(out, &o, ops, scns, nscns, from);

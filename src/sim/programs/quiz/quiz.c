@@ -63,17 +63,60 @@ static const char usage[] =
 	"      --emit-scenario   print the problem as a scenario for tlssim run\n"
 	"      --help\n";
 
-/*
- * The option getopt_long complained about, as the user wrote it: "-x"
- * (in buf) for a short one, else the word itself. Never fails.
- */
-static const char *bad_option(char **argv, char *buf, size_t size)
+enum { OPT_POLICY = 256, OPT_PROCESSES, OPT_MAPS, OPT_EMIT };
+
+/* One option of quiz into the struct quiz_cfg at ctx (cli_parse). */
+static int apply_option(void *ctx, int opt, const char *arg)
 {
-	if (optopt && optopt < 256) {
-		snprintf(buf, size, "-%c", optopt);
-		return buf;
+	struct quiz_cfg *cfg = ctx;
+	char names[160];
+	uint64_t v;
+	int status;
+
+	switch (opt) {
+	case 's':
+		if (!cli_parse_decimal(arg, 0, UINT64_MAX, &cfg->par.seed))
+			return cli_usage_error("quiz", "--seed wants a whole number from 0 to %" PRIu64 ", not '%s'",
+					       UINT64_MAX, arg);
+		return -1;
+	case 'n':
+		if ((status = cli_number_option("quiz", "--ops", arg, 1,
+						QUIZ_MAX_OPS, &v)) >= 0)
+			return status;
+		cfg->par.ops = (unsigned)v;
+		return -1;
+	case 'c':
+		cfg->compute = true;
+		return -1;
+	case OPT_POLICY:
+		cfg->par.policy = tls_policy_find(arg);
+		if (!cfg->par.policy && tls_policy_unbuilt(arg))
+			return cli_usage_error("quiz", "--policy %s is not in this build: %s",
+					       arg, tls_policy_unbuilt(arg));
+		if (!cfg->par.policy)
+			return cli_usage_error("quiz", "unknown --policy '%s' (expected %s)",
+					       arg, tls_policy_names(names, sizeof(names)));
+		return -1;
+	case OPT_PROCESSES:
+		if ((status = cli_number_option("quiz", "--processes", arg, 1,
+						QUIZ_MAX_PROCESSES, &v)) >= 0)
+			return status;
+		cfg->par.processes = (unsigned)v;
+		return -1;
+	case OPT_MAPS:
+		if ((status = cli_number_option("quiz", "--maps", arg, 0,
+						QUIZ_MAX_OPS, &v)) >= 0)
+			return status;
+		cfg->par.maps = (unsigned)v;
+		return -1;
+	case OPT_EMIT:
+		cfg->emit = true;
+		return -1;
+	default:	/* 'h', --help */
+		fputs(usage, stdout);
+		printf("Policies: %s.\n", tls_policy_names(names, sizeof(names)));
+		return 0;
 	}
-	return argv[optind - 1];
 }
 
 /*
@@ -82,7 +125,6 @@ static const char *bad_option(char **argv, char *buf, size_t size)
  */
 static int parse_args(int argc, char **argv, struct quiz_cfg *cfg)
 {
-	enum { OPT_POLICY = 256, OPT_PROCESSES, OPT_MAPS, OPT_EMIT, OPT_HELP };
 	static const struct option opts[] = {
 		{ "seed", required_argument, NULL, 's' },
 		{ "ops", required_argument, NULL, 'n' },
@@ -91,72 +133,18 @@ static int parse_args(int argc, char **argv, struct quiz_cfg *cfg)
 		{ "processes", required_argument, NULL, OPT_PROCESSES },
 		{ "maps", required_argument, NULL, OPT_MAPS },
 		{ "emit-scenario", no_argument, NULL, OPT_EMIT },
-		{ "help", no_argument, NULL, OPT_HELP },
+		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	char names[160], opt_text[8];
-	uint64_t v;
-	int opt, status;
+	int status, first;
 
-	optind = 1;
-	opterr = 0;
-	while ((opt = getopt_long(argc, argv, ":s:n:ch", opts, NULL)) != -1) {
-		switch (opt) {
-		case 's':
-			if (!cli_parse_decimal(optarg, 0, UINT64_MAX, &cfg->par.seed))
-				return cli_usage_error("quiz", "--seed wants a whole number from 0 to %" PRIu64 ", not '%s'",
-					   UINT64_MAX, optarg);
-			break;
-		case 'n':
-			if ((status = cli_number_option("quiz", "--ops", optarg, 1,
-							QUIZ_MAX_OPS, &v)) >= 0)
-				return status;
-			cfg->par.ops = (unsigned)v;
-			break;
-		case 'c':
-			cfg->compute = true;
-			break;
-		case OPT_POLICY:
-			cfg->par.policy = tls_policy_find(optarg);
-			if (!cfg->par.policy && tls_policy_unbuilt(optarg))
-				return cli_usage_error("quiz", "--policy %s is not in this build: %s",
-						       optarg, tls_policy_unbuilt(optarg));
-			if (!cfg->par.policy)
-				return cli_usage_error("quiz", "unknown --policy '%s' (expected %s)",
-					   optarg, tls_policy_names(names, sizeof(names)));
-			break;
-		case OPT_PROCESSES:
-			if ((status = cli_number_option("quiz", "--processes", optarg,
-							1, QUIZ_MAX_PROCESSES,
-							&v)) >= 0)
-				return status;
-			cfg->par.processes = (unsigned)v;
-			break;
-		case OPT_MAPS:
-			if ((status = cli_number_option("quiz", "--maps", optarg, 0,
-							QUIZ_MAX_OPS, &v)) >= 0)
-				return status;
-			cfg->par.maps = (unsigned)v;
-			break;
-		case OPT_EMIT:
-			cfg->emit = true;
-			break;
-		case OPT_HELP:
-		case 'h':
-			fputs(usage, stdout);
-			printf("Policies: %s.\n", tls_policy_names(names, sizeof(names)));
-			return 0;
-		case ':':
-			return cli_usage_error("quiz", "option '%s' needs a value",
-				   bad_option(argv, opt_text, sizeof(opt_text)));
-		default:
-			return cli_usage_error("quiz", "unknown option '%s'",
-				   bad_option(argv, opt_text, sizeof(opt_text)));
-		}
-	}
-	if (optind < argc)
+	status = cli_parse("quiz", argc, argv, 1, "s:n:ch", opts,
+			   apply_option, cfg, &first);
+	if (status >= 0)
+		return status;
+	if (first < argc)
 		return cli_usage_error("quiz", "unexpected argument '%s' (the options take no files)",
-			   argv[optind]);
+				       argv[first]);
 	return -1;
 }
 
