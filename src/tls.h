@@ -88,7 +88,6 @@ const struct tls_page *tls_manager_page(const struct tls_manager *mgr,
 /* Whether slot i (0 .. TLS_PER_PAGE-1) of the page is in use. */
 bool tls_page_slot_used(const struct tls_page *page, size_t i);
 
-/* The port behind the manager interface (policy "sunrise"). */
-extern const struct tls_manager_ops tls_sunrise_ops;
+/* The port behind the manager interface is policy "sunrise" (policy.h). */
 
 #endif

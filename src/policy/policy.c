@@ -4,19 +4,15 @@
 #include <config.h>
 
 #include "policy.h"
-#include "tls.h"
 
 #include <stdio.h>
 #include <string.h>
 
+#define TLS_POLICY_ROW(name) &tls_##name##_ops,
 static const struct tls_manager_ops *const policies[] = {
-	&tls_sunrise_ops,
-	&tls_indexed_ops,
-	&tls_mesosphere_ops,
-#ifdef TLSSIM_HAVE_SEED
-	&tls_seed_ops,		/* only when configure found rustc */
-#endif
+	TLS_POLICIES(TLS_POLICY_ROW)
 };
+#undef TLS_POLICY_ROW
 
 const struct tls_manager_ops *tls_policy_at(size_t i)
 {

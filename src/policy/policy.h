@@ -9,13 +9,22 @@
 
 #include "tls_manager.h"
 
-/* The built-in managers besides the seed's (tls.h's tls_sunrise_ops). */
-extern const struct tls_manager_ops tls_indexed_ops;
-extern const struct tls_manager_ops tls_mesosphere_ops;
+/*
+ * The built-in policies, in the order of their table (the first is the
+ * default): X(NAME) for each, whose ops are tls_NAME_ops. Adding a policy
+ * is a file in src/policy/ that defines its ops, that file in policy.am,
+ * and its name here.
+ */
 #ifdef TLSSIM_HAVE_SEED
-/* The seed itself, compiled by rustc (seed.c); only in builds that have it. */
-extern const struct tls_manager_ops tls_seed_ops;
+#define TLS_POLICY_SEED(X) X(seed)	/* the seed itself, by rustc */
+#else
+#define TLS_POLICY_SEED(X)
 #endif
+#define TLS_POLICIES(X) X(sunrise) X(indexed) X(mesosphere) TLS_POLICY_SEED(X)
+
+#define TLS_POLICY_DECLARE(name) extern const struct tls_manager_ops tls_##name##_ops;
+TLS_POLICIES(TLS_POLICY_DECLARE)
+#undef TLS_POLICY_DECLARE
 
 /* The policy a process gets when nothing names one. */
 #define TLS_POLICY_DEFAULT "sunrise"
