@@ -62,6 +62,27 @@ bool cli_parse_count(const char *s, uint64_t min, uint64_t max,
 	return true;
 }
 
+bool cli_parse_size(const char *s, uint64_t min, uint64_t max, uint64_t *out)
+{
+	static const char units[] = "KMG";
+	char digits[32];
+	size_t len = strlen(s);
+	const char *unit = len ? strchr(units, s[len - 1]) : NULL;
+	unsigned shift = unit && *unit ? 10u * (unsigned)(unit - units + 1) : 0;
+	uint64_t v;
+
+	if (shift)
+		len--;
+	if (len == 0 || len >= sizeof(digits))
+		return false;
+	memcpy(digits, s, len);
+	digits[len] = '\0';
+	if (!cli_parse_decimal(digits, 0, max >> shift, &v) || (v << shift) < min)
+		return false;
+	*out = v << shift;
+	return true;
+}
+
 /*
  * The value of a numeric option, read by cli_parse_count when count is
  * true, else by cli_parse_decimal. -1 when it is one, else exit 2, said.

@@ -37,6 +37,13 @@ bool cli_parse_decimal(const char *s, uint64_t min, uint64_t max,
 		       uint64_t *out);
 
 /*
+ * A size in bytes in [min, max] into *out: decimal digits, with K, M or G
+ * (powers of 1024) after them or not. Returns false, leaving *out, when
+ * s is not one.
+ */
+bool cli_parse_size(const char *s, uint64_t min, uint64_t max, uint64_t *out);
+
+/*
  * A count in [min, max] into *out: what cli_parse_decimal takes, or a
  * whole number in scientific notation ("1e6", "2.5e3"), read exactly.
  * Returns false, leaving *out, when s is neither.

@@ -136,28 +136,6 @@ struct cli {
 	bool steps;			/* render --steps */
 };
 
-/*
- * A size: decimal digits with an optional K, M or G suffix (powers of
- * 1024), in [min, max]; false if it is not one.
- */
-static bool parse_size(const char *s, unsigned long long min,
-		       unsigned long long max, size_t *out)
-{
-	unsigned long long v, mul = 1;
-	char *end;
-
-	if (*s < '0' || *s > '9')
-		return false;
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (*end == 'K' || *end == 'M' || *end == 'G')
-		mul = 1ull << (*end == 'K' ? 10 : *end == 'M' ? 20 : 30), end++;
-	if (errno || *end || v > max / mul || v * mul < min)
-		return false;
-	*out = (size_t)(v * mul);
-	return true;
-}
-
 /* Apply one option to cli. Returns -1 when it was fine, else an exit. */
 static int apply_option(struct cli *cli, int opt, const char *arg)
 {
@@ -183,9 +161,9 @@ static int apply_option(struct cli *cli, int opt, const char *arg)
 		cli->run.no_tls_restore = cli->demo.no_tls_restore = true;
 		return -1;
 	case OPT_MAX_INPUT:
-		if (!parse_size(arg, 1, (unsigned long long)SIZE_MAX >> 1,
-				&cli->max_input))
+		if (!cli_parse_size(arg, 1, SIZE_MAX >> 1, &n))
 			return cli_usage_error(NULL, "--max-input wants a size in bytes (K, M or G may follow), not '%s'", arg);
+		cli->max_input = (size_t)n;
 		return -1;
 	case OPT_POLICY:
 		cli->run.policy = tls_policy_find(arg);

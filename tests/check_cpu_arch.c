@@ -61,7 +61,7 @@ START_TEST(test_i386_segment_limit)
 		return;
 	}
 	ck_assert_msg(faulted, "%%fs:0x200 did not fault (read 0x%x); under an "
-		      "emulator set TLSSIM_EMULATOR (see src/sim/cpu.am)", w);
+		      "emulator set TLSSIM_EMULATOR (see tests/tests.am)", w);
 	ck_assert_int_eq(cpu.fault_signo, SIGSEGV);
 	ck_assert(cpu.fault_beyond_limit);
 	ck_assert_uint_eq(cpu.user_off, TLS_SIZE);
@@ -126,6 +126,7 @@ START_TEST(test_aarch64_tpidr_proof)
 {
 #if defined(__aarch64__)
 	uintptr_t before = read_tpidr_el0();
+	int *errno_at = &errno;
 
 	ck_assert_uint_ne(before, 0);
 	for (int i = 0; i < NREGIONS; i++) {
@@ -137,8 +138,10 @@ START_TEST(test_aarch64_tpidr_proof)
 	((struct tls *)region(6))->ptr_self = (void *)0x600D;
 	ck_assert_uint_eq(cpu_aarch64_tpidr_proof(region(6)), 0x600D);
 	ck_assert_uint_eq(read_tpidr_el0(), before);
-	errno = 0;		/* TLS of the C library still works */
-	ck_assert_int_eq(errno, 0);
+	/* The C library's TLS still works: errno is where it was, and set. */
+	ck_assert_ptr_eq(&errno, errno_at);
+	ck_assert_int_eq(close(-1), -1);
+	ck_assert_int_eq(errno, EBADF);
 	/* The real tpidrro_el0 is never written: 0 for a 64-bit task. */
 	ck_assert_uint_eq(cpu_aarch64_tpidrro_el0(), 0);
 #else
@@ -164,6 +167,7 @@ START_TEST(test_x86_64_gs_restored)
 {
 	static uint8_t host_gs_area[64];
 	enum arch_backend bs[] = { ARCH_X86_64_PRCTL, ARCH_X86_64_WRGSBASE };
+	int *errno_at = &errno;
 
 	ck_assert_int_eq(syscall(SYS_arch_prctl, ARCH_SET_GS,
 				 (unsigned long)host_gs_area), 0);
@@ -180,8 +184,10 @@ START_TEST(test_x86_64_gs_restored)
 		cpu_fini(&cpu);
 		ck_assert_uint_eq(get_gs(), (uintptr_t)host_gs_area);
 	}
-	errno = 0;		/* glibc's FS-based TLS is untouched */
-	ck_assert_int_eq(errno, 0);
+	/* glibc's FS-based TLS is untouched: errno is where it was, and set */
+	ck_assert_ptr_eq(&errno, errno_at);
+	ck_assert_int_eq(close(-1), -1);
+	ck_assert_int_eq(errno, EBADF);
 }
 END_TEST
 #endif

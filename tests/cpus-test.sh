@@ -19,8 +19,8 @@ esac
 
 for tls in "$dir"/*.tls; do
 	name=$(basename "$tls" .tls)
-	args=$(sed -n 's/^#! args: *//p' "$tls" | head -n 1 | tr -d '\r')
-	want=$(sed -n 's/^#! status: *//p' "$tls" | head -n 1 | tr -d '\r')
+	args=$(scenario_header "$tls" args)
+	want=$(scenario_header "$tls" status)
 	case $args in
 	*--no-tls-restore*) skipped=$((skipped + 1)); continue ;;
 	esac

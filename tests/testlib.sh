@@ -50,3 +50,10 @@ expect() {
 		fails=$((fails + 1))
 	fi
 }
+
+# scenario_header FILE KEY: the value of the first '#! KEY: VALUE' line
+# of a golden scenario (empty when there is none). Header lines may end in
+# CR LF, as a scenario's lines may.
+scenario_header() {
+	sed -n "s/^#! $2: *//p" "$1" | head -n 1 | tr -d '\r'
+}

@@ -70,11 +70,6 @@ bool host_call_fails(enum host_call c)
 	return true;
 }
 
-void *host_malloc(size_t size)
-{
-	return host_call_fails(HOST_ALLOC) ? NULL : malloc(size);
-}
-
 void *host_calloc(size_t n, size_t size)
 {
 	return host_call_fails(HOST_ALLOC) ? NULL : calloc(n, size);

@@ -47,8 +47,7 @@ bool host_call_fails(enum host_call c);
 enum kernel_error host_refused(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 const char *host_error(void);
 
-/* malloc, calloc and strdup of the kernel model's records (HOST_ALLOC). */
-void *host_malloc(size_t size);
+/* calloc and strdup of the kernel model's records (HOST_ALLOC). */
 void *host_calloc(size_t n, size_t size);
 char *host_strdup(const char *s);
 
