@@ -1,7 +1,9 @@
 /*
  * sched.c - the scheduler of the simulated CPU: context switches (which load
- * the TLS register), the round-robin run loop, system calls of user
- * programs, and faults of user code.
+ * the TLS register) and the round-robin run loops, one CPU's and several
+ * CPUs'. Its neighbours: runas.c (a scenario's job run as a thread),
+ * syscall.c (what user programs call), uaccess.c (user code's accesses)
+ * and ufault.c (what a user fault did).
  */
 #include <config.h>
 
@@ -34,7 +36,7 @@ static void thread_entry(void *arg)
  * Give t a host stack and a context that starts at thread_entry, unless it
  * has them. Returns 0, or -ENOMEM when the host refuses the stack.
  */
-static int launch(struct kernel *k, struct thread *t)
+int sched_launch(struct kernel *k, struct thread *t)
 {
 	if (t->stack)
 		return 0;
@@ -50,7 +52,7 @@ static int launch(struct kernel *k, struct thread *t)
  * on the kernel's own stack: a thread that died in sys_exit was still
  * running on its stack when it was marked dead.
  */
-static void reap(struct kernel *k)
+void sched_reap(struct kernel *k)
 {
 	struct percpu *pc = this_cpu(k);
 	struct thread *t;
@@ -132,7 +134,7 @@ enum kernel_error sched_switch_to(struct kernel *k, struct thread *t)
 
 /* The next ready program thread after `after` in creation order, wrapping
  * around; `after` itself last. NULL when there is none. */
-static struct thread *pick_next(struct kernel *k, struct thread *after)
+struct thread *sched_pick_next(struct kernel *k, struct thread *after)
 {
 	struct thread *t = after ? after->next_in_kernel : k->programs;
 
@@ -143,74 +145,6 @@ static struct thread *pick_next(struct kernel *k, struct thread *after)
 		t = k->programs;
 	}
 	return NULL;
-}
-
-/*
- * Why an access of p's thread at addr, in the user land of owner, faulted:
- * another process's land is out of reach while p runs (isolation); in its
- * own land, the page is not mapped or its rights forbid the access.
- */
-static const char *fault_reason(const struct process *p,
-				const struct process *owner, uintptr_t addr,
-				bool store)
-{
-	struct mapping m;
-
-	if (owner != p)
-		return "another process's user land";
-	if (!process_mapping_at(owner, process_offset(owner, addr), &m))
-		return "not mapped";
-	if (store && !(m.rights & MAR_WRITABLE))
-		return "write to a read-only page";
-	if (!store && !(m.rights & MAR_READABLE))
-		return "read of a page that is not readable";
-	return "access denied";
-}
-
-/* Describe the fault pc recorded, for traces and reports. */
-static void describe_fault(struct kernel *k, struct percpu *pc)
-{
-	uintptr_t addr = pc->cpu.fault_addr;
-	const struct process *owner = kernel_process_at(k, addr);
-	const struct thread *t = pc->current;
-
-	if (owner && t)
-		snprintf(pc->fault_detail, sizeof(pc->fault_detail),
-			 "page fault at %s+0x%llx: %s", owner->name,
-			 (unsigned long long)process_offset(owner, addr),
-			 fault_reason(t->proc, owner, addr,
-				      pc->cpu.user_store));
-	else if (addr == 0 && cpu_limit_fault(&pc->cpu))
-		snprintf(pc->fault_detail, sizeof(pc->fault_detail), "%s",
-			 cpu_limit_fault(&pc->cpu));
-	else
-		snprintf(pc->fault_detail, sizeof(pc->fault_detail),
-			 "page fault outside every user land");
-}
-
-/* A user fault landed: the running thread dies and the fault is traced. */
-static void fault_kill_current(struct kernel *k)
-{
-	struct percpu *pc = this_cpu(k);
-	struct thread *t = pc->current;
-
-	if (!t)
-		return;
-	describe_fault(k, pc);
-	__atomic_store_n(&k->last_fault, pc->fault_detail, __ATOMIC_RELEASE);
-	kernel_emit(k, &(struct trace_event){ .kind = EV_FAULT,
-					      .proc = t->proc, .thread = t,
-					      .detail = pc->fault_detail });
-	/*
-	 * The fault jumped off t's stack for good, so its context there is
-	 * stale even if t survives (its manager may panic on the exit): the
-	 * stack goes back now, and t's next run starts on a fresh one.
-	 */
-	kernel_lock(k);
-	stack_put(&k->stacks, t->stack);
-	t->stack = NULL;
-	kernel_unlock(k);
-	thread_exit(k, t);
 }
 
 /*
@@ -256,7 +190,7 @@ static void finish_prev(struct kernel *k, struct percpu *pc)
 		pc->prev = NULL;
 		pthread_cond_broadcast(&k->sched_cond);
 	}
-	reap(k);
+	sched_reap(k);
 }
 
 int sched_cpu_loop(struct kernel *k)
@@ -268,7 +202,7 @@ int sched_cpu_loop(struct kernel *k)
 
 	pc->cpu.fault_env = &env;
 	if (sigsetjmp(env, 0) != 0) {
-		fault_kill_current(k);
+		user_fault_kill(k);
 		faults++;
 	}
 	for (;;) {
@@ -276,7 +210,7 @@ int sched_cpu_loop(struct kernel *k)
 		finish_prev(k, pc);
 		while ((t = pick_smp(k)) == NULL && any_program_alive(k))
 			pthread_cond_wait(&k->sched_cond, &k->lock);
-		if (t && launch(k, t) < 0) {
+		if (t && sched_launch(k, t) < 0) {
 			t->on_cpu = false;
 			faults = -ENOMEM;
 			t = NULL;
@@ -315,238 +249,19 @@ int kernel_run(struct kernel *k)
 
 	pc->cpu.fault_env = &env;
 	if (sigsetjmp(env, 0) != 0) {
-		fault_kill_current(k);
+		user_fault_kill(k);
 		faults++;
 	}
-	while ((t = pick_next(k, pc->current)) != NULL) {
-		reap(k);
-		if (launch(k, t) < 0) {
+	while ((t = sched_pick_next(k, pc->current)) != NULL) {
+		sched_reap(k);
+		if (sched_launch(k, t) < 0) {
 			faults = -ENOMEM;
 			break;
 		}
 		sched_switch_to(k, t);
 		context_switch(&pc->idle, &t->ctx);
 	}
-	reap(k);
+	sched_reap(k);
 	pc->cpu.fault_env = NULL;
 	return faults;
-}
-
-/* kernel_run_as on the calling thread's CPU. */
-static int run_as_here(struct kernel *k, struct thread *t,
-		       void (*job)(struct kernel *, struct thread *, void *),
-		       void *arg)
-{
-	struct percpu *pc = this_cpu(k);
-	sigjmp_buf env;
-	enum kernel_error err;
-
-	if (t->state == THREAD_DEAD)
-		return -1;
-	if (launch(k, t) < 0)
-		return -2;
-	err = sched_switch_to(k, t);
-	if (err)
-		goto out_put_stack;
-	pc->cpu.fault_env = &env;
-	if (sigsetjmp(env, 0) != 0) {
-		pc->cpu.fault_env = NULL;
-		fault_kill_current(k);
-		reap(k);
-		return 1;
-	}
-	t->job = job;
-	t->job_arg = arg;
-	context_switch(&pc->idle, &t->ctx);
-	pc->cpu.fault_env = NULL;
-out_put_stack:
-	/* the job is over: its stack goes back until the next one (and if
-	 * the job ended t, the record of a released t with it) */
-	stack_put(&k->stacks, t->stack);
-	t->stack = NULL;
-	reap(k);
-	if (err == KERR_HOST_REFUSED)
-		return -2;
-	if (err)
-		return -1;
-	return 0;
-}
-
-/* A job handed to another CPU's host thread, and its result. */
-struct run_as_call {
-	struct kernel *k;
-	struct thread *t;
-	void (*job)(struct kernel *, struct thread *, void *);
-	void *arg;
-	int result;
-	bool panicked;		/* the kernel panicked on t's CPU ... */
-	char message[PANIC_MESSAGE_MAX];	/* ... with this */
-};
-
-static void run_as_call_fn(void *arg)
-{
-	struct run_as_call *c = arg;
-
-	if (c->job)
-		c->result = run_as_here(c->k, c->t, c->job, c->arg);
-	else
-		c->result = sched_switch_to(c->k, c->t);
-}
-
-/*
- * On t's CPU: a panic there is caught in that host thread (the caller's
- * catch is in another one) and raised again in the caller's.
- */
-static void run_as_work(struct kernel *k, void *arg)
-{
-	struct run_as_call *c = arg;
-	struct panic_catch catch;
-
-	(void)k;
-	if (panic_call(&catch, run_as_call_fn, c)) {
-		c->panicked = true;
-		memcpy(c->message, catch.message, sizeof(c->message));
-	}
-}
-
-/*
- * With several CPUs, thread t's jobs run on CPU (tid mod CPUs) while the
- * caller waits: one at a time, so a scenario gives the results of one CPU
- * (its register lives in its CPU's host thread). Before that, the other
- * CPUs run nothing, hold no address space, and their current thread is
- * forgotten, so t's CPU switches (and traces the switch) exactly when one
- * CPU would. Returns t's CPU, or -1 when the host refused the change of
- * address space.
- */
-static int focus_cpu(struct kernel *k, const struct thread *t)
-{
-	unsigned cpu = t->tid % k->ncpus;
-
-	for (unsigned i = 0; i < k->ncpus; i++) {
-		if (i == cpu)
-			continue;
-		if (process_leave_space(k, &k->cpus[i]) != KERR_OK)
-			return -1;
-		k->cpus[i].current = NULL;
-	}
-	return (int)cpu;
-}
-
-/* Run c on t's CPU; a panic there goes on in the caller's thread. */
-static void run_on_focus(struct kernel *k, struct run_as_call *c, int cpu)
-{
-	smp_run_on(k, (unsigned)cpu, run_as_work, c);
-	if (c->panicked)
-		panic("%s", c->message);
-}
-
-const char *kernel_last_fault(struct kernel *k)
-{
-	const char *d = __atomic_load_n(&k->last_fault, __ATOMIC_ACQUIRE);
-
-	return d ? d : "";
-}
-
-int kernel_run_as(struct kernel *k, struct thread *t,
-		  void (*job)(struct kernel *, struct thread *, void *),
-		  void *arg)
-{
-	struct run_as_call c = { .k = k, .t = t, .job = job, .arg = arg };
-	int cpu;
-
-	if (k->ncpus == 1)
-		return run_as_here(k, t, job, arg);
-	cpu = focus_cpu(k, t);
-	if (cpu < 0)
-		return -2;
-	run_on_focus(k, &c, cpu);
-	return c.result;
-}
-
-enum kernel_error kernel_switch_to(struct kernel *k, struct thread *t)
-{
-	struct run_as_call c = { .k = k, .t = t };
-	int cpu;
-
-	if (k->ncpus == 1 || t->state == THREAD_DEAD)
-		return sched_switch_to(k, t);
-	cpu = focus_cpu(k, t);
-	if (cpu < 0)
-		return KERR_HOST_REFUSED;
-	run_on_focus(k, &c, cpu);
-	return (enum kernel_error)c.result;
-}
-
-void sys_yield(struct kernel *k)
-{
-	struct thread *prev = current_thread(k);
-	struct thread *next;
-
-	if (k->ncpus > 1) {
-		/* back to this CPU's loop; resumed by whichever CPU picks it */
-		context_switch(&prev->ctx, &this_cpu(k)->idle);
-		return;
-	}
-	next = pick_next(k, prev);
-
-	if (!next || next == prev)
-		return;
-	/* no stack for next: prev goes on; kernel_run reports the refusal */
-	if (launch(k, next) < 0)
-		return;
-	sched_switch_to(k, next);
-	context_switch(&prev->ctx, &next->ctx);
-}
-
-void sys_exit(struct kernel *k)
-{
-	struct thread *self = current_thread(k);
-	struct thread *next;
-
-	thread_exit(k, self);
-	if (k->ncpus > 1) {
-		context_switch(&self->ctx, &this_cpu(k)->idle);
-		panic("sys_exit: a dead thread was resumed");
-	}
-	next = pick_next(k, self);
-	if (next && launch(k, next) == 0) {
-		sched_switch_to(k, next);
-		context_switch(&self->ctx, &next->ctx);
-	} else {
-		context_switch(&self->ctx, &this_cpu(k)->idle);
-	}
-	panic("sys_exit: a dead thread was resumed");
-}
-
-void user_read(struct kernel *k, size_t off, void *buf, size_t len)
-{
-	struct percpu *pc = this_cpu(k);
-
-	cpu_user_read(&pc->cpu, off, buf, len);
-	if (k->trace && pc->current)
-		kernel_emit(k, &(struct trace_event){
-			.kind = EV_USER_READ, .proc = pc->current->proc,
-			.thread = pc->current, .offset = off, .length = len });
-}
-
-void user_write(struct kernel *k, size_t off, const void *buf, size_t len)
-{
-	struct percpu *pc = this_cpu(k);
-
-	cpu_user_write(&pc->cpu, off, buf, len);
-	if (k->trace && pc->current)
-		kernel_emit(k, &(struct trace_event){
-			.kind = EV_USER_WRITE, .proc = pc->current->proc,
-			.thread = pc->current, .offset = off, .length = len });
-}
-
-/*
- * A plain load or store by the running thread at a flat address (peek and
- * poke). It does not go through the TLS register, but it is user code: a
- * fault kills the thread like any other.
- */
-void user_access_flat(struct kernel *k, uintptr_t addr, void *buf, size_t len,
-		      bool store)
-{
-	cpu_user_flat(&this_cpu(k)->cpu, addr, buf, len, store);
 }

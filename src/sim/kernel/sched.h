@@ -87,4 +87,19 @@ void user_write(struct kernel *k, size_t off, const void *buf, size_t len);
 void user_access_flat(struct kernel *k, uintptr_t addr, void *buf, size_t len,
 		      bool store);
 
+/*
+ * Private to the kernel model (sched.c and its neighbours runas.c,
+ * syscall.c, ufault.c):
+ * sched_launch gives t a host stack and its first frame if it has none
+ * (0, or -ENOMEM when the host refused a stack); sched_reap gives back the
+ * stacks of threads that died on this CPU; sched_pick_next is the next
+ * ready program thread after `after` in creation order, or NULL;
+ * user_fault_kill ends the running thread after a fault of its user
+ * code, tracing why.
+ */
+int sched_launch(struct kernel *k, struct thread *t);
+void sched_reap(struct kernel *k);
+struct thread *sched_pick_next(struct kernel *k, struct thread *after);
+void user_fault_kill(struct kernel *k);
+
 #endif

@@ -1,0 +1,47 @@
+/*
+ * uaccess.c - user code's accesses: through the TLS register (traced as
+ * user reads and writes), or at a flat address (peek, poke).
+ */
+#include <config.h>
+
+#include "process.h"
+#include "sched.h"
+#include "smp.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void user_read(struct kernel *k, size_t off, void *buf, size_t len)
+{
+	struct percpu *pc = this_cpu(k);
+
+	cpu_user_read(&pc->cpu, off, buf, len);
+	if (k->trace && pc->current)
+		kernel_emit(k, &(struct trace_event){
+			.kind = EV_USER_READ, .proc = pc->current->proc,
+			.thread = pc->current, .offset = off, .length = len });
+}
+
+void user_write(struct kernel *k, size_t off, const void *buf, size_t len)
+{
+	struct percpu *pc = this_cpu(k);
+
+	cpu_user_write(&pc->cpu, off, buf, len);
+	if (k->trace && pc->current)
+		kernel_emit(k, &(struct trace_event){
+			.kind = EV_USER_WRITE, .proc = pc->current->proc,
+			.thread = pc->current, .offset = off, .length = len });
+}
+
+/*
+ * A plain load or store by the running thread at a flat address (peek and
+ * poke). It does not go through the TLS register, but it is user code: a
+ * fault kills the thread like any other.
+ */
+void user_access_flat(struct kernel *k, uintptr_t addr, void *buf, size_t len,
+		      bool store)
+{
+	cpu_user_flat(&this_cpu(k)->cpu, addr, buf, len, store);
+}
