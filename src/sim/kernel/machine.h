@@ -38,7 +38,7 @@ struct percpu {
 	struct thread *zombies;		/* died here, stacks not yet back */
 	/* The process whose user land user code on this CPU may reach. */
 	struct process *space;
-	/* What the last fault of user code on this CPU was (sched.c). */
+	/* What the last fault of user code on this CPU was (ufault.c). */
 	char fault_detail[160];
 	/* Several CPUs: the thread that just came back to this CPU's loop. */
 	struct thread *prev;
