@@ -7,6 +7,7 @@
 
 #include "pmem.h"
 #include "process.h"
+#include "sched.h"
 #include "thread.h"
 
 #include <string.h>
@@ -101,4 +102,97 @@ void process_for_each_thread(const struct kernel *k, const struct process *p,
 	     t; t = thread_list_next(&k->threads, t))
 		if (t->tls)
 			fn(arg, t);
+}
+
+/* ---- plain queries of the opaque handles (kernel.h) ---- */
+
+enum arch_backend kernel_backend(const struct kernel *k)
+{
+	return k->cpus[0].cpu.backend;
+}
+
+unsigned kernel_cpu_count(const struct kernel *k)
+{
+	return k->ncpus;
+}
+
+uint64_t kernel_switches(const struct kernel *k)
+{
+	return __atomic_load_n(&k->switches, __ATOMIC_RELAXED);
+}
+
+uintptr_t kernel_tls_register(struct kernel *k)
+{
+	return cpu_read_tls_register(&this_cpu(k)->cpu);
+}
+
+const char *process_name(const struct process *p)
+{
+	return p->name;
+}
+
+unsigned process_pid(const struct process *p)
+{
+	return p->pid;
+}
+
+bool process_dead(const struct process *p)
+{
+	return p->dead;
+}
+
+uintptr_t process_userland_start(const struct process *p)
+{
+	return p->userland_start;
+}
+
+size_t process_userland_size(const struct process *p)
+{
+	return p->userland_size;
+}
+
+const struct tls_manager_ops *process_policy(const struct process *p)
+{
+	return p->policy;
+}
+
+const char *thread_name(const struct thread *t)
+{
+	return t->name;
+}
+
+unsigned thread_tid(const struct thread *t)
+{
+	return t->tid;
+}
+
+struct process *thread_process(const struct thread *t)
+{
+	return t->proc;
+}
+
+bool thread_dead(const struct thread *t)
+{
+	return t->state == THREAD_DEAD;
+}
+
+uintptr_t thread_tls(const struct thread *t)
+{
+	return t->tls;
+}
+
+uint64_t thread_tls_offset(const struct thread *t)
+{
+	return t->tls_offset;
+}
+
+struct kernel *thread_kernel(const struct thread *t)
+{
+	return t->kernel;
+}
+
+void thread_prefetch(const struct thread *t)
+{
+	for (size_t b = 0; b < sizeof(*t); b += 64)
+		__builtin_prefetch((const char *)t + b);
 }

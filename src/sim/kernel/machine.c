@@ -139,6 +139,33 @@ void kernel_fini(struct kernel *k)
 	memset(k, 0, sizeof(*k));
 }
 
+int kernel_create(enum arch_backend backend, bool no_tls_restore,
+		  struct kernel **out)
+{
+	struct kernel *k;
+	int err;
+
+	/* the CPUs' records hold cache-line aligned state */
+	k = aligned_alloc(64, (sizeof(*k) + 63) & ~(size_t)63);
+	if (!k)
+		return -ENOMEM;
+	err = kernel_init(k, backend, no_tls_restore);
+	if (err) {
+		free(k);
+		return err;
+	}
+	*out = k;
+	return 0;
+}
+
+void kernel_destroy(struct kernel *k)
+{
+	if (!k)
+		return;
+	kernel_fini(k);
+	free(k);
+}
+
 bool process_holds(const struct process *p, uintptr_t addr)
 {
 	return p && !p->dead && addr >= p->userland_start &&

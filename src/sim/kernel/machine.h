@@ -1,12 +1,13 @@
 /*
- * machine.h - the simulated machine: its CPUs (each with its own register
- * state, current thread, idle context and fault record), the processes
- * and threads it holds, and the listener of its events.
+ * machine.h - private to the kernel model: the simulated machine, its CPUs
+ * (each with its own register state, current thread, idle context and
+ * fault record), the processes and threads it holds, and the listener of
+ * its events.
  *
  * The kernel model is the one layer that owns kernel state. The layers
- * above (the scenario runner, the reporters, the built-in programs) read it
- * through the queries of process.h and thread.h, never through a TLS
- * manager's or process memory's own structures.
+ * above (the scenario runner, the reporters, the built-in programs) drive
+ * and read it only through kernel.h, never through these structures, a
+ * TLS manager's or process memory's.
  */
 #ifndef TLSSIM_MACHINE_H
 #define TLSSIM_MACHINE_H
@@ -17,6 +18,7 @@
 #include <stdint.h>
 
 #include "cpu/cpu.h"
+#include "kernel.h"
 #include "kerror.h"
 #include "stack.h"
 #include "threadtab.h"
@@ -25,9 +27,6 @@
 struct process;
 struct thread;
 struct cpu_host;
-
-/* CPUs one kernel can drive (--cpus=N). */
-#define KERNEL_MAX_CPUS 64
 
 /* Per-CPU state: everything that belongs to one simulated CPU. */
 struct percpu {
@@ -77,24 +76,13 @@ struct kernel {
 };
 
 /*
- * Bring up a kernel on one CPU with the given register backend. Returns 0,
- * or a negative errno (-ENOTSUP: backend not available on this host).
+ * Bring up a kernel (kernel_create's body) in k. Returns 0, or a negative
+ * errno (-ENOTSUP: backend not available on this host).
  */
 int kernel_init(struct kernel *k, enum arch_backend backend,
 		bool no_tls_restore);
 /* Kill every process, free everything, restore the host register. */
 void kernel_fini(struct kernel *k);
-/* Report events to fn(ctx, event); NULL stops reporting. */
-void kernel_set_trace(struct kernel *k, trace_fn fn, void *ctx);
-/* Emit an event to the kernel's listener, if any. */
-void kernel_emit(struct kernel *k, const struct trace_event *ev);
-
-/*
- * Fault injection for labs and tests: the n-th create_regular_mapping from
- * now (1 = the next one), in any process of this host thread, fails at the
- * host mmap step with PhysicalMemoryExhaustion. 0 cancels.
- */
-void kernel_inject_map_fail(unsigned n);
 
 /*
  * The CPU the calling host thread drives: CPU 0 for the thread that made
@@ -115,12 +103,6 @@ static inline void kernel_unlock(struct kernel *k)
 {
 	if (k->ncpus > 1)
 		pthread_mutex_unlock(&k->lock);
-}
-
-/* The register backend the kernel's CPUs run. */
-static inline enum arch_backend kernel_backend(const struct kernel *k)
-{
-	return k->cpus[0].cpu.backend;
 }
 
 /*

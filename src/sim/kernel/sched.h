@@ -14,6 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "kernel.h"
 #include "machine.h"
 #include "thread.h"
 
@@ -33,59 +34,10 @@ static inline struct thread *current_thread(struct kernel *k)
 }
 
 /*
- * Run every ready thread round robin until none is left ready. A thread's
- * fault kills it and is traced; the others go on. Returns the number of
- * threads that faulted, or -ENOMEM when the host refused a thread its
- * stack (the run stops there).
- */
-int kernel_run(struct kernel *k);
-
-/*
- * Switch to t and run job(k, t, arg) as t, on t's stack, then come back
- * (with several CPUs, on CPU tid mod CPUs, the caller waiting). Returns 0,
- * or 1 when the job faulted (then t is dead and kernel_last_fault says
- * why), -1 when t is dead, -2 when the host
- * refused t a stack or the switch of address space (nothing ran). t holds a host stack only during the
- * job.
- */
-int kernel_run_as(struct kernel *k, struct thread *t,
-		  void (*job)(struct kernel *, struct thread *, void *),
-		  void *arg);
-
-/*
- * sched_switch_to on t's CPU (see kernel_run_as), for a scenario's
- * `switch`. Returns as sched_switch_to.
- */
-enum kernel_error kernel_switch_to(struct kernel *k, struct thread *t);
-
-/*
  * Internal to the kernel model (smp.c): one CPU's scheduler loop when the
  * kernel drives several; returns its faults, or -ENOMEM.
  */
 int sched_cpu_loop(struct kernel *k);
-
-/*
- * What the last fault of user code was, on whichever CPU ("page fault at
- * P+0x10: not mapped"), or "" before any.
- */
-const char *kernel_last_fault(struct kernel *k);
-
-/* Syscalls for user programs: give up the CPU; die. */
-void sys_yield(struct kernel *k);
-void sys_exit(struct kernel *k) __attribute__((noreturn));
-
-/* User side: reach the running thread's TLS through the register. */
-void user_read(struct kernel *k, size_t off, void *buf, size_t len);
-void user_write(struct kernel *k, size_t off, const void *buf, size_t len);
-
-/*
- * User side, flat: the running thread loads (store false) or stores len
- * bytes at a host address, outside the register path (peek, poke). A fault
- * lands like any user fault. Not traced: the caller knows which process
- * the address belongs to and traces it as an offset.
- */
-void user_access_flat(struct kernel *k, uintptr_t addr, void *buf, size_t len,
-		      bool store);
 
 /*
  * Private to the kernel model (sched.c and its neighbours runas.c,

@@ -20,15 +20,6 @@
 #include "machine.h"
 
 /*
- * Drive n CPUs (1 to KERNEL_MAX_CPUS): start CPUs 1..n-1, each bringing up
- * its register backend in its own host thread. Call once, right after
- * kernel_init, before any thread runs. Returns 0; -EINVAL for a bad n or a
- * second call; -EAGAIN when the host refuses a thread; or a CPU's cpu_init
- * error (then the kernel is back to one CPU).
- */
-int kernel_set_cpus(struct kernel *k, unsigned n);
-
-/*
  * Run work(k, arg) on CPU cpu (its host thread) and wait for it to end.
  * CPU 0 (or a kernel of one CPU) runs it on the calling thread.
  */

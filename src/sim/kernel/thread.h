@@ -14,16 +14,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "kernel.h"
 #include "kerror.h"
 #include "machine.h"
-
-/* What a simulated thread runs. It must end with sys_exit (or loop). */
-typedef void (*user_program)(struct kernel *k, struct thread *t, void *arg);
-
-enum thread_state {
-	THREAD_READY,		/* created or runnable */
-	THREAD_DEAD,		/* exited, killed or faulted; TLS freed */
-};
 
 /* Names up to this long (with the NUL) live in the record itself. */
 #define THREAD_NAME_INLINE 8
@@ -63,28 +56,6 @@ struct thread {
 } __attribute__((aligned(64)));
 
 /*
- * New thread in p running program(arg). Allocates its TLS; on failure the
- * thread is not created and the KernelError is returned (KERR_PROCESS_KILLED
- * for a dead p, KERR_HOST_REFUSED when the host has no memory for the
- * thread's record). The caller holds *out until thread_release, or until
- * kernel_fini if it never releases it.
- */
-enum kernel_error thread_create(struct kernel *k, struct process *p,
-				const char *name, user_program program,
-				void *arg, struct thread **out);
-
-/* t dies: its TLS is freed. KERR_INVALID_STATE if already dead. */
-enum kernel_error thread_exit(struct kernel *k, struct thread *t);
-
-/*
- * The caller of thread_create is done with t: once t is dead (now, if it
- * is) and off every CPU, its record goes back to the kernel, to be the
- * next thread's. t must not be used after this call. A thread that runs a
- * program stays until kernel_fini: the round robin walks through it.
- */
-void thread_release(struct kernel *k, struct thread *t);
-
-/*
  * Internal to the kernel model: t dies, its region freed already or going
  * with its process: marked dead, EV_THREAD_EXIT told, then its record goes
  * back if it was released.
@@ -119,10 +90,5 @@ void thread_mark_dead(struct kernel *k, struct thread *t);
  * live list (and the round robin, if it runs a program).
  */
 void thread_attach(struct kernel *k, struct thread *t);
-
-/* fn(arg, t) for every live thread of p, in creation order. */
-void process_for_each_thread(const struct kernel *k, const struct process *p,
-			     void (*fn)(void *arg, const struct thread *t),
-			     void *arg);
 
 #endif

@@ -57,7 +57,7 @@ static const char *offset_label(char *buf, size_t size,
 {
 	char name[LABEL_NAME + 1];
 
-	fit_name(name, sizeof(name), v->p->name ? v->p->name : "?",
+	fit_name(name, sizeof(name), process_name(v->p) ? process_name(v->p) : "?",
 		 LABEL_NAME);
 	snprintf(buf, size, "%s+0x%jx", name,
 		 (uintmax_t)process_offset(v->p, addr));
@@ -168,8 +168,8 @@ static void plan_rows(const struct picture_process *pp, struct plan *pl)
 {
 	const struct process_view *v = pp->v;
 	const struct view_page *pages = v->pages;
-	uintptr_t cursor = v->p->userland_start;
-	uintptr_t end = cursor + v->p->userland_size;
+	uintptr_t cursor = process_userland_start(v->p);
+	uintptr_t end = cursor + process_userland_size(v->p);
 	size_t pages_max = limit(pp->pages_max, PICTURE_PAGES_MAX);
 	size_t rows_max = limit(pp->map_rows_max, PICTURE_MAP_ROWS_MAX);
 	size_t next = 0, map_rows = 0, opened = 0, lost = 0, i;
@@ -458,7 +458,7 @@ static void draw_header(cairo_t *cr, double x, double y,
 {
 	const struct process_view *v = pp->v;
 	char name[80], line[256];
-	const char *pname = v ? v->p->name : pp->name;
+	const char *pname = v ? process_name(v->p) : pp->name;
 
 	snprintf(name, sizeof(name), "process %s", pname ? pname : "?");
 	picture_rgb(cr, INK);
@@ -468,13 +468,13 @@ static void draw_header(cairo_t *cr, double x, double y,
 		return;
 	snprintf(line, sizeof(line),
 		 "user land 0x%jx bytes (%zu page%s), %zu mapping%s; TLS: %zu page%s, %zu/%zu slots used; policy %s",
-		 (uintmax_t)v->p->userland_size,
-		 v->p->userland_size / PAGE_SIZE,
-		 v->p->userland_size == PAGE_SIZE ? "" : "s", v->map_count,
+		 (uintmax_t)process_userland_size(v->p),
+		 process_userland_size(v->p) / PAGE_SIZE,
+		 process_userland_size(v->p) == PAGE_SIZE ? "" : "s", v->map_count,
 		 v->map_count == 1 ? "" : "s", v->stats.pages,
 		 v->stats.pages == 1 ? "" : "s", v->stats.used,
 		 v->stats.pages * TLS_PER_PAGE,
-		 v->p->policy ? v->p->policy->name : "?");
+		 process_policy(v->p) ? process_policy(v->p)->name : "?");
 	picture_rgb(cr, GREY);
 	picture_text(cr, x + PAD, y + 33, PICTURE_PANEL_W - 2 * PAD, 0,
 		     PF_SANS, 8.5, line);

@@ -184,7 +184,7 @@ static void add_process(void *arg, const struct process *p)
 {
 	struct scene *sc = arg;
 
-	if (sc->err || (sc->only && (!p->name || strcmp(p->name, sc->only))))
+	if (sc->err || (sc->only && (!process_name(p) || strcmp(process_name(p), sc->only))))
 		return;
 	if (sc->count == sc->cap) {
 		size_t cap = sc->cap ? sc->cap * 2 : 8;

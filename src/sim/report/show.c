@@ -208,12 +208,12 @@ static void show_header(struct show *s)
 
 	snprintf(rest, sizeof(rest),
 		 ": user land 0x%jx bytes (%zu page%s), %zu mapping%s",
-		 (uintmax_t)s->p->userland_size,
-		 s->p->userland_size / PAGE_SIZE,
-		 s->p->userland_size == PAGE_SIZE ? "" : "s", mappings,
+		 (uintmax_t)process_userland_size(s->p),
+		 process_userland_size(s->p) / PAGE_SIZE,
+		 process_userland_size(s->p) == PAGE_SIZE ? "" : "s", mappings,
 		 mappings == 1 ? "" : "s");
 	used += strlen(rest);
-	fit_name(name, sizeof(name), s->p->name ? s->p->name : "?",
+	fit_name(name, sizeof(name), process_name(s->p) ? process_name(s->p) : "?",
 		 used < SHOW_COLUMNS - 4 ? SHOW_COLUMNS - used : 4);
 	line_start(&l, s->color);
 	line_put(&l, ESC_BOLD, "process ");
@@ -243,7 +243,7 @@ static void show_dead(FILE *out, const struct process *p, bool color)
 	char name[SHOW_COLUMNS + 1];
 	struct line l;
 
-	fit_name(name, sizeof(name), p->name ? p->name : "?", 40);
+	fit_name(name, sizeof(name), process_name(p) ? process_name(p) : "?", 40);
 	line_start(&l, color);
 	line_put(&l, ESC_BOLD, "process ");
 	line_put(&l, ESC_BOLD, name);
@@ -255,11 +255,11 @@ static void show_dead(FILE *out, const struct process *p, bool color)
 static int show_live(struct show *s)
 {
 	const struct process_view *v = s->v;
-	uintptr_t cursor = s->p->userland_start;
+	uintptr_t cursor = process_userland_start(s->p);
 	size_t next = 0;
 	bool *drawn = NULL;
 
-	s->off_w = hex_len(s->p->userland_size);
+	s->off_w = hex_len(process_userland_size(s->p));
 	if (s->off_w < strlen("offset"))
 		s->off_w = strlen("offset");
 	s->type_w = strlen("type");
@@ -283,7 +283,7 @@ static int show_live(struct show *s)
 		show_mapping(s, m, &next, drawn);
 		cursor = m->start + m->length;
 	}
-	show_gap(s, cursor, s->p->userland_start + s->p->userland_size);
+	show_gap(s, cursor, process_userland_start(s->p) + process_userland_size(s->p));
 	show_unmapped_pages(s, drawn);
 	free(drawn);
 	return 0;
@@ -299,7 +299,7 @@ int show_process(FILE *out, const struct kernel *k, const struct process *p,
 
 	if (!out || !k || !p)
 		return -EINVAL;
-	if (p->dead) {
+	if (process_dead(p)) {
 		show_dead(out, p, s.color);
 		return ferror(out) ? -EIO : 0;
 	}

@@ -10,9 +10,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "kernel/process.h"
+#include "kernel/kernel.h"
 #include "textline.h"
-#include "kernel/thread.h"
 
 /* No line show_process writes is wider than this (escapes not counted). */
 #define SHOW_COLUMNS TEXTLINE_COLUMNS

@@ -23,8 +23,7 @@
 
 #include <jansson.h>
 
-#include "kernel/process.h"
-#include "kernel/thread.h"
+#include "kernel/kernel.h"
 
 enum trace_format trace_format_from_name(const char *name)
 {
@@ -67,7 +66,7 @@ static const struct process *ev_proc(const struct trace_event *ev)
 {
 	if (ev->proc)
 		return ev->proc;
-	return ev->thread ? ev->thread->proc : NULL;
+	return ev->thread ? thread_process(ev->thread) : NULL;
 }
 
 /*
@@ -77,7 +76,7 @@ static const struct process *ev_proc(const struct trace_event *ev)
 static const struct process *reg_owner(const struct trace_event *ev)
 {
 	const struct process *own = ev_proc(ev);
-	const struct kernel *k = ev->thread ? ev->thread->kernel : NULL;
+	const struct kernel *k = ev->thread ? thread_kernel(ev->thread) : NULL;
 
 	if (process_holds(own, ev->reg))
 		return own;
@@ -112,12 +111,12 @@ static void put_escaped(FILE *out, const char *s)
 
 static const char *name_of_proc(const struct process *p)
 {
-	return p && p->name ? p->name : "?";
+	return p && process_name(p) ? process_name(p) : "?";
 }
 
 static const char *name_of_thread(const struct thread *t)
 {
-	return t && t->name ? t->name : "?";
+	return t && thread_name(t) ? thread_name(t) : "?";
 }
 
 /* " P1" and, when there is a thread, " T2". */

@@ -5,7 +5,7 @@
 #include <config.h>
 
 #include "view.h"
-#include "kernel/thread.h"
+#include "kernel/kernel.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -68,7 +68,7 @@ static void add_owner(void *arg, const struct thread *t)
 				      v->owner_count, sizeof(*v->owners))))
 		return;
 	v->owners[v->owner_count++] = (struct view_owner){
-		t->tls, t->name ? t->name : "?" };
+		thread_tls(t), thread_name(t) ? thread_name(t) : "?" };
 }
 
 static int cmp_owner(const void *a, const void *b)
@@ -92,7 +92,7 @@ int process_view_build(struct process_view *v, const struct kernel *k,
 
 	memset(v, 0, sizeof(*v));
 	v->p = p;
-	v->dead = p->dead;
+	v->dead = process_dead(p);
 	if (v->dead)
 		return 0;
 	process_tls_stats(p, &v->stats);

@@ -11,7 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "kernel/process.h"
+#include "kernel/kernel.h"
 
 /* A TLS page: its address, used slots (bit i: slot i), creation index. */
 struct view_page {

@@ -57,7 +57,7 @@ static void exec_expect_count(struct runner *r, const struct scn_cmd *c,
 	step_expect(s);
 	if (got != c->count)
 		step_fail(s, "expectation failed: expected %" PRIu64 " TLS %s in %s, got %" PRIu64,
-			  c->count, pages ? "pages" : "slots used", p->name,
+			  c->count, pages ? "pages" : "slots used", process_name(p),
 			  got);
 }
 
@@ -115,7 +115,7 @@ static void exec_expect_map(struct runner *r, const struct scn_cmd *c,
 	    m.type != c->type ||
 	    (c->perms_given && (m.rights & 7u) != c->perms))
 		step_fail(s, "expectation failed: expected the mapping at %s+0x%" PRIx64 " to be %s, got %s",
-			  p->name, c->offset, want, seen);
+			  process_name(p), c->offset, want, seen);
 }
 
 /* ---- the prefixes: expect panic "TEXT", expect error KIND, expect fault */

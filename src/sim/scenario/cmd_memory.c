@@ -109,7 +109,7 @@ static void exec_process(struct runner *r, const struct scn_cmd *c,
 	const char *name = r->scn->processes[c->process].name;
 	const struct tls_manager_ops *policy = c->policy ? c->policy
 							 : r->opt->policy;
-	int err = process_create(&r->k, name, (size_t)c->size, policy,
+	int err = process_create(r->k, name, (size_t)c->size, policy,
 				 &r->procs[c->process]);
 
 	if (err) {
@@ -177,7 +177,7 @@ static bool parse_map(struct parser *p, struct scn_cmd *c,
 static void exec_map(struct runner *r, const struct scn_cmd *c,
 		     struct step *s)
 {
-	step_error(s, process_map(&r->k, r->procs[c->process], c->offset,
+	step_error(s, process_map(r->k, r->procs[c->process], c->offset,
 				  c->size, c->type,
 				  c->perms | MAR_USER_ACCESSIBLE));
 }
@@ -192,7 +192,7 @@ static bool parse_unmap(struct parser *p, struct scn_cmd *c,
 static void exec_unmap(struct runner *r, const struct scn_cmd *c,
 		       struct step *s)
 {
-	step_error(s, process_unmap(&r->k, r->procs[c->process], c->offset,
+	step_error(s, process_unmap(r->k, r->procs[c->process], c->offset,
 				    c->size));
 }
 
@@ -209,7 +209,7 @@ static void exec_kill(struct runner *r, const struct scn_cmd *c,
 		      struct step *s)
 {
 	r->death_how = "died with its process";
-	step_error(s, process_kill(&r->k, r->procs[c->process]));
+	step_error(s, process_kill(r->k, r->procs[c->process]));
 }
 
 static void exec_show(struct runner *r, const struct scn_cmd *c,
@@ -243,7 +243,7 @@ static void exec_tls_alloc(struct runner *r, const struct scn_cmd *c,
 	uint64_t off;
 	enum kernel_error err;
 
-	err = process_tls_alloc(&r->k, r->procs[c->process], &off);
+	err = process_tls_alloc(r->k, r->procs[c->process], &off);
 	step_error(s, err);
 	if (err || c->region == SCN_NONE)
 		return;
@@ -287,7 +287,7 @@ static void exec_tls_free(struct runner *r, const struct scn_cmd *c,
 		}
 		off = r->reg[c->region].off;
 	}
-	step_error(s, process_tls_free(&r->k, r->procs[c->process], off));
+	step_error(s, process_tls_free(r->k, r->procs[c->process], off));
 	if (s->o.kind == OUT_DONE && c->region != SCN_NONE)
 		r->reg[c->region].live = false;
 }

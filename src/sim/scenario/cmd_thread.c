@@ -36,18 +36,18 @@ static void exec_spawn(struct runner *r, const struct scn_cmd *c,
 	struct thread *t = NULL;
 	enum kernel_error err;
 
-	err = thread_create(&r->k, r->procs[c->process],
+	err = thread_create(r->k, r->procs[c->process],
 			    runner_thread_name(r, c->thread), NULL, NULL, &t);
 	step_error(s, err);
 	if (err)
 		return;
 	r->th[c->thread].t = t;
-	r->th[c->thread].tls_offset = t->tls_offset;
-	if (t->tid >= r->th_by_tid_cap) {
+	r->th[c->thread].tls_offset = thread_tls_offset(t);
+	if (thread_tid(t) >= r->th_by_tid_cap) {
 		size_t cap = r->th_by_tid_cap ? 2 * r->th_by_tid_cap : 64;
 		size_t *v;
 
-		while (cap <= t->tid)
+		while (cap <= thread_tid(t))
 			cap *= 2;
 		v = realloc(r->th_by_tid, cap * sizeof(*v));
 		if (v)
@@ -62,7 +62,7 @@ static void exec_spawn(struct runner *r, const struct scn_cmd *c,
 		r->th_by_tid = v;
 		r->th_by_tid_cap = cap;
 	}
-	r->th_by_tid[t->tid] = c->thread;
+	r->th_by_tid[thread_tid(t)] = c->thread;
 }
 
 static bool parse_thread_only(struct parser *p, struct scn_cmd *c,
@@ -76,13 +76,13 @@ static void exec_exit(struct runner *r, const struct scn_cmd *c,
 		      struct step *s)
 {
 	r->death_how = "exited";
-	step_error(s, thread_exit(&r->k, r->th[c->thread].t));
+	step_error(s, thread_exit(r->k, r->th[c->thread].t));
 }
 
 static void exec_switch(struct runner *r, const struct scn_cmd *c,
 			struct step *s)
 {
-	step_error(s, kernel_switch_to(&r->k, r->th[c->thread].t));
+	step_error(s, kernel_switch_to(r->k, r->th[c->thread].t));
 }
 
 /* ---- jobs run as a thread, on its stack ---- */
@@ -122,7 +122,7 @@ static bool pointer_text(const struct kernel *k, uint64_t v, char *buf,
 
 	if (!p)
 		return false;
-	snprintf(buf, size, "%s+0x%" PRIx64, p->name, process_offset(p, v));
+	snprintf(buf, size, "%s+0x%" PRIx64, process_name(p), process_offset(p, v));
 	return true;
 }
 
@@ -212,7 +212,7 @@ static void access_job(struct kernel *k, struct thread *t, void *arg)
 		kernel_emit(k, &(struct trace_event){
 			.kind = j->store ? EV_USER_WRITE : EV_USER_READ,
 			.proc = j->flat_proc, .thread = t,
-			.offset = j->flat - j->flat_proc->userland_start,
+			.offset = j->flat - process_userland_start(j->flat_proc),
 			.length = j->len, .detail = "flat" });
 		user_access_flat(k, j->flat, j->buf, j->len, j->store);
 	} else if (j->store) {
@@ -232,22 +232,22 @@ static bool run_job(struct runner *r, struct thread *t, struct access_job *j,
 {
 	int rc;
 
-	if (t->state == THREAD_DEAD) {
+	if (thread_dead(t)) {
 		step_error(s, KERR_INVALID_STATE);
 		return false;
 	}
-	rc = kernel_run_as(&r->k, t, access_job, j);
+	rc = kernel_run_as(r->k, t, access_job, j);
 	if (rc == 0)
 		return true;
 	if (rc > 0) {
 		s->o.kind = OUT_FAULT;
-		snprintf(s->o.message, sizeof(s->o.message), "%s: %s", t->name,
-			 kernel_last_fault(&r->k));
+		snprintf(s->o.message, sizeof(s->o.message), "%s: %s", thread_name(t),
+			 kernel_last_fault(r->k));
 	} else if (rc == -2) {
 		s->o.kind = OUT_HOST;
 		snprintf(s->o.message, sizeof(s->o.message),
 			 "no host stack or address space for thread %s: %s",
-			 t->name, kernel_host_error());
+			 thread_name(t), kernel_host_error());
 	} else {
 		step_error(s, KERR_INVALID_STATE);
 	}
@@ -299,9 +299,9 @@ static void judge_read(struct runner *r, const struct scn_cmd *c,
 	switch (c->field.id) {
 	case SCN_FIELD_SELF:
 		if (c->value.kind == SCN_VALUE_NUMBER) {
-			ok = v == t->proc->userland_start + c->value.number;
+			ok = v == process_userland_start(thread_process(t)) + c->value.number;
 			snprintf(want, sizeof(want), "%s+0x%" PRIx64,
-				 t->proc->name, c->value.number);
+				 process_name(thread_process(t)), c->value.number);
 			break;
 		}
 		goto compare_pointer_text;
@@ -328,7 +328,7 @@ compare_pointer_text:
 	step_expect(s);
 	if (!ok)
 		step_fail(s, "expectation failed: expected %s %s = %s, got %s",
-			  t->name, fname, want, got);
+			  thread_name(t), fname, want, got);
 }
 
 void exec_thread_rw(struct runner *r, const struct scn_cmd *c, struct step *s,
@@ -361,12 +361,12 @@ void exec_thread_rw(struct runner *r, const struct scn_cmd *c, struct step *s,
 	if (!scn_field_is_bytes(c->field.id))
 		memcpy(&v, j.buf, sizeof(v));
 	if (c->field.id == SCN_FIELD_SELF &&
-	    pointer_text(&r->k, v, got, sizeof(got)))
+	    pointer_text(r->k, v, got, sizeof(got)))
 		;	/* ptr_self into a user land: shown as an offset */
 	else if (!scn_field_is_bytes(c->field.id))
 		snprintf(got, sizeof(got), "0x%" PRIx64, (uint64_t)v);
 	else if (c->field.id == SCN_FIELD_TLS)
-		region_text(&r->k, j.buf, j.len, lead, want, got, sizeof(got));
+		region_text(r->k, j.buf, j.len, lead, want, got, sizeof(got));
 	else if (c->kind == SCN_READ && !c->len_given)
 		bytes_text(j.buf, trimmed_len(j.buf, j.len), got, sizeof(got));
 	else
@@ -379,7 +379,7 @@ void exec_thread_rw(struct runner *r, const struct scn_cmd *c, struct step *s,
 		judge_read(r, c, s, &j, v, fname, got);
 	else
 		snprintf(s->observed, sizeof(s->observed), "%s %s = %s",
-			 t->name, fname, got);
+			 thread_name(t), fname, got);
 }
 
 /* ---- write T FIELD VALUE, read T FIELD [LEN] ---- */
@@ -481,7 +481,7 @@ static void exec_peek_poke(struct runner *r, const struct scn_cmd *c,
 	char val[64];
 
 	memset(&j, 0, sizeof(j));
-	if (p->dead) {
+	if (process_dead(p)) {
 		step_error(s, KERR_PROCESS_KILLED);
 		return;
 	}
@@ -500,20 +500,20 @@ static void exec_peek_poke(struct runner *r, const struct scn_cmd *c,
 				memcpy(j.buf, c->value.bytes.data, j.len);
 		}
 	}
-	if (c->offset > p->userland_size || j.len > p->userland_size - c->offset) {
+	if (c->offset > process_userland_size(p) || j.len > process_userland_size(p) - c->offset) {
 		step_error(s, KERR_INVALID_ADDRESS);
 		return;
 	}
-	j.flat = p->userland_start + (uintptr_t)c->offset;
+	j.flat = process_userland_start(p) + (uintptr_t)c->offset;
 	j.flat_proc = p;
 	if (!run_job(r, t, &j, s) || j.store)
 		return;
 	memcpy(&v, j.buf, 8);
 	/* a pointer into a user land (ptr_self, say) prints as an offset */
-	if (!pointer_text(&r->k, v, val, sizeof(val)))
+	if (!pointer_text(r->k, v, val, sizeof(val)))
 		snprintf(val, sizeof(val), "0x%016" PRIx64, v);
 	snprintf(s->observed, sizeof(s->observed), "%s peek %s+0x%" PRIx64 " = %s",
-		 t->name, p->name, c->offset, val);
+		 thread_name(t), process_name(p), c->offset, val);
 }
 
 const struct scn_command scn_thread_commands[] = {

@@ -43,7 +43,7 @@ int scenario_run(const struct scenario *scn, const struct run_options *opt)
 	sum = (struct run_summary){
 		.file = scn->file_name, .status = r.status,
 		.commands = scn->cmd_count, .failures = r.failures,
-		.expectations = r.expectations, .kernel = &r.k,
+		.expectations = r.expectations, .kernel = r.k,
 		.owner = runner_region_owner, .owner_ctx = &r,
 	};
 	rep->summary(rep->ctx, &sum);

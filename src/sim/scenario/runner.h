@@ -7,9 +7,7 @@
 #ifndef TLSSIM_RUNNER_H
 #define TLSSIM_RUNNER_H
 
-#include "kernel/process.h"
-#include "kernel/sched.h"
-#include "kernel/thread.h"
+#include "kernel/kernel.h"
 #include "parser.h"
 #include "report/reporter.h"
 #include "scenario_run.h"
@@ -57,7 +55,7 @@ struct run_region {
 struct runner {
 	const struct scenario *scn;
 	const struct run_options *opt;
-	struct kernel k;
+	struct kernel *k;
 	/* Runtime objects by the scenario's name indexes. */
 	struct process **procs;
 	struct run_thread *th;

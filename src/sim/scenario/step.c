@@ -8,7 +8,7 @@
 #include <config.h>
 
 #include "runner.h"
-#include "kernel/smp.h"
+#include "kernel/kernel.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -29,15 +29,15 @@ static void on_event(void *ctx, const struct trace_event *ev)
 	if (ev->kind == EV_FAULT)
 		r->death_how = "faulted";
 	if (ev->kind == EV_THREAD_EXIT && ev->thread &&
-	    ev->thread->tid < r->th_by_tid_cap &&
-	    r->th_by_tid[ev->thread->tid] != SCN_NONE) {
-		struct run_thread *rt = &r->th[r->th_by_tid[ev->thread->tid]];
+	    thread_tid(ev->thread) < r->th_by_tid_cap &&
+	    r->th_by_tid[thread_tid(ev->thread)] != SCN_NONE) {
+		struct run_thread *rt = &r->th[r->th_by_tid[thread_tid(ev->thread)]];
 
 		if (rt->t == ev->thread && !rt->death_how) {
 			rt->death_how = r->death_how ? r->death_how : "is dead";
 			rt->death_line = r->cmd ? r->cmd->line : 0;
 			rt->next_dead = r->dead_unreleased;
-			r->dead_unreleased = r->th_by_tid[ev->thread->tid];
+			r->dead_unreleased = r->th_by_tid[thread_tid(ev->thread)];
 		}
 	}
 	if (r->tracing)
@@ -70,7 +70,7 @@ int runner_init(struct runner *r, const struct scenario *scn,
 		goto out_free;
 	}
 	r->dead_unreleased = SCN_NONE;
-	err = kernel_init(&r->k, opt->arch, opt->no_tls_restore);
+	err = kernel_create(opt->arch, opt->no_tls_restore, &r->k);
 	if (err == -ENOTSUP) {
 		char why[256];
 
@@ -85,11 +85,11 @@ int runner_init(struct runner *r, const struct scenario *scn,
 		err = RUN_HOST;
 		goto out_free;
 	}
-	err = kernel_set_cpus(&r->k, opt->cpus ? opt->cpus : 1);
+	err = kernel_set_cpus(r->k, opt->cpus ? opt->cpus : 1);
 	if (err) {
 		fprintf(opt->err, "tlssim: the host refused %u CPUs: %s\n",
 			opt->cpus, strerror(-err));
-		kernel_fini(&r->k);
+		kernel_destroy(r->k);
 		err = RUN_HOST;
 		goto out_free;
 	}
@@ -98,7 +98,7 @@ int runner_init(struct runner *r, const struct scenario *scn,
 			       scn->file_name);
 		r->tracing = true;
 	}
-	kernel_set_trace(&r->k, on_event, r);
+	kernel_set_trace(r->k, on_event, r);
 	return 0;
 
 out_free:
@@ -108,8 +108,8 @@ out_free:
 
 void runner_fini(struct runner *r)
 {
-	kernel_set_trace(&r->k, NULL, NULL);	/* the teardown is not traced */
-	kernel_fini(&r->k);
+	kernel_set_trace(r->k, NULL, NULL);	/* the teardown is not traced */
+	kernel_destroy(r->k);
 	free_tables(r);
 }
 
@@ -340,8 +340,8 @@ static void humanize_addresses(const struct kernel *k,
 			n += len;
 		} else {
 			n += (size_t)snprintf(out + n, sizeof(out) - n,
-					      "%s+0x%llx", hit->name,
-					      v - hit->userland_start);
+					      "%s+0x%llx", process_name(hit),
+					      v - process_userland_start(hit));
 			if (n >= sizeof(out))
 				n = sizeof(out) - 1;
 		}
@@ -358,7 +358,7 @@ static void release_dead(struct runner *r)
 		struct run_thread *rt = &r->th[r->dead_unreleased];
 
 		r->dead_unreleased = rt->next_dead;
-		thread_release(&r->k, rt->t);
+		thread_release(r->k, rt->t);
 		rt->t = NULL;
 	}
 }
@@ -416,7 +416,7 @@ const char *runner_region_owner(void *ctx, const struct process *p,
 
 	for (size_t i = 0; i < r->scn->region_count; i++)
 		if (r->reg[i].live && r->procs[r->scn->regions[i].process] == p &&
-		    p->userland_start + r->reg[i].off == tls)
+		    process_userland_start(p) + r->reg[i].off == tls)
 			return r->scn->regions[i].name;
 	return NULL;
 }
@@ -439,13 +439,13 @@ void runner_step(struct runner *r, const struct scn_cmd *c,
 		s->o.kind = OUT_PANIC;
 		snprintf(s->o.message, sizeof(s->o.message), "%s",
 			 catch.message);
-		humanize_addresses(&r->k, c->process != SCN_NONE ?
+		humanize_addresses(r->k, c->process != SCN_NONE ?
 				   r->procs[c->process] : NULL,
 				   s->o.message, sizeof(s->o.message));
-		kernel_emit(&r->k, &(struct trace_event){
+		kernel_emit(r->k, &(struct trace_event){
 			.kind = EV_PANIC, .detail = s->o.message });
 	} else if (s->o.kind == OUT_ERROR) {
-		kernel_emit(&r->k, &(struct trace_event){
+		kernel_emit(r->k, &(struct trace_event){
 			.kind = EV_ERROR,
 			.detail = kernel_error_name(s->o.err) });
 	}
@@ -455,7 +455,7 @@ void runner_step(struct runner *r, const struct scn_cmd *c,
 		.file = r->scn->file_name, .line = c->line,
 		.command = b->text, .outcome = b->outcome,
 		.observed = s->observed[0] ? s->observed : NULL,
-		.show = s->show, .kernel = &r->k,
+		.show = s->show, .kernel = r->k,
 		.owner = runner_region_owner, .owner_ctx = r,
 	};
 	if (s->checked)

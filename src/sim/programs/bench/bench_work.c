@@ -7,10 +7,7 @@
 #include <config.h>
 
 #include "bench_work.h"
-#include "kernel/machine.h"
-#include "kernel/process.h"
-#include "kernel/sched.h"
-#include "kernel/thread.h"
+#include "kernel/kernel.h"
 #include "report/diag.h"
 #include "scenario/scenario_run.h"
 #include "random.h"
@@ -240,7 +237,7 @@ static int kernel_failed(const char *what, enum kernel_error err)
  * "t" and i in hexadecimal, into name (24 bytes): cheaper than snprintf,
  * and up to 2^24 threads short enough to sit in the thread's record.
  */
-static void thread_name(char *name, size_t i)
+static void bench_thread_name(char *name, size_t i)
 {
 	static const char hex[] = "0123456789abcdef";
 	char digits[16];
@@ -262,7 +259,7 @@ static int spawn(struct kernel *k, struct process *p, size_t i,
 	char name[24];
 	enum kernel_error err;
 
-	thread_name(name, i);
+	bench_thread_name(name, i);
 	err = thread_create(k, p, name, NULL, NULL, out);
 	return err ? kernel_failed("spawn", err) : 0;
 }
@@ -279,8 +276,7 @@ static void prefetch_victim(struct thread *const *handle,
 			    const struct thread *next)
 {
 	__builtin_prefetch(handle);
-	for (size_t b = 0; b < sizeof(*next); b += 64)
-		__builtin_prefetch((const char *)next + b);
+	thread_prefetch(next);
 }
 
 static int kernel_threads(struct kernel *k, enum bench_workload w,
@@ -304,13 +300,13 @@ static int kernel_threads(struct kernel *k, enum bench_workload w,
 	process_tls_stats(p, &st);
 	bench_filled(s, &st);
 	/* counted while the land is shown, as when a thread of it runs */
-	e = sched_switch_to(k, t[0]);
+	e = kernel_switch_to(k, t[0]);
 	if (e) {
 		err = kernel_failed("switch", e);
 		goto out;
 	}
-	s->host_mappings = host_mappings_in(p->userland_start,
-					    p->userland_size);
+	s->host_mappings = host_mappings_in(process_userland_start(p),
+					    process_userland_size(p));
 	bench_timed(s, n, t0, t1);
 	if (w == BW_CHURN) {
 		size_t pairs = churn_pairs(n);
@@ -373,7 +369,7 @@ static int kernel_processes(struct kernel *k, const struct tls_manager_ops *ops,
 }
 
 /* Switches between two threads, of one process or of two. */
-static int kernel_switches(struct kernel *k, const struct tls_manager_ops *ops,
+static int bench_kernel_switches(struct kernel *k, const struct tls_manager_ops *ops,
 			   bool cross, size_t n, struct bench_sample *s)
 {
 	struct process *a, *b;
@@ -390,7 +386,7 @@ static int kernel_switches(struct kernel *k, const struct tls_manager_ops *ops,
 		return err;
 	t0 = now_ns();
 	for (size_t i = 0; i < n; i++)
-		if ((e = sched_switch_to(k, t[i & 1])) != KERR_OK)
+		if ((e = kernel_switch_to(k, t[i & 1])) != KERR_OK)
 			return kernel_failed("switch", e);
 	bench_timed(s, n, t0, now_ns());
 	return 0;
@@ -474,7 +470,7 @@ int bench_work_run(enum bench_workload w, const struct tls_manager_ops *ops,
 		   struct bench_sample *s)
 {
 	uint64_t rng = 0x9e3779b97f4a7c15ull * (seed + 1);
-	struct kernel k;
+	struct kernel *k;
 	int err;
 
 	memset(s, 0, sizeof(*s));
@@ -482,18 +478,18 @@ int bench_work_run(enum bench_workload w, const struct tls_manager_ops *ops,
 		return book_run(w, ops, n, rng, s);
 	if (w == BW_SCENARIO)
 		return kernel_scenario(ops, n, rng, s);
-	err = kernel_init(&k, ARCH_AUTO, false);
+	err = kernel_create(ARCH_AUTO, false, &k);
 	if (err) {
 		fprintf(stderr, "tlssim bench: cannot start the kernel model: "
 			"%s\n", strerror(-err));
 		return -ENOMEM;
 	}
 	if (w == BW_FILL || w == BW_CHURN)
-		err = kernel_threads(&k, w, ops, n, rng, cold, s);
+		err = kernel_threads(k, w, ops, n, rng, cold, s);
 	else if (w == BW_PROCESSES)
-		err = kernel_processes(&k, ops, n, s);
+		err = kernel_processes(k, ops, n, s);
 	else
-		err = kernel_switches(&k, ops, w == BW_SWITCH_CROSS, n, s);
-	kernel_fini(&k);
+		err = bench_kernel_switches(k, ops, w == BW_SWITCH_CROSS, n, s);
+	kernel_destroy(k);
 	return err;
 }

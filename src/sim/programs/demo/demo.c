@@ -6,7 +6,7 @@
 #include <config.h>
 
 #include "demo.h"
-#include "kernel/smp.h"
+#include "kernel/kernel.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -23,20 +23,20 @@ static uintptr_t read_self(struct kernel *k)
 }
 
 /* One line per check, for the demo's per-switch log. */
-static void log_check(struct kernel *k, struct thread *t, uintptr_t self,
+static void log_check(struct kernel *k, struct thread *t,
+		      const struct demo_result *r, uintptr_t self,
 		      const char *what, bool ok)
 {
-	struct demo_result *r = t->program_arg;
-	struct process *p = t->proc;
-	uintptr_t reg = cpu_read_tls_register(&this_cpu(k)->cpu);
+	struct process *p = thread_process(t);
+	uintptr_t reg = kernel_tls_register(k);
 
 	if (!r->log)
 		return;
 	fprintf(r->log, "%-4s %-8s reg=%s+0x%-5" PRIx64 " self=+0x%-5" PRIx64
-		" %-30s %s\n", p->name, t->name,
-		process_holds(p, reg) ? p->name : "??",
-		(uint64_t)(reg - p->userland_start),
-		(uint64_t)(self - p->userland_start), what,
+		" %-30s %s\n", process_name(p), thread_name(t),
+		process_holds(p, reg) ? process_name(p) : "??",
+		(uint64_t)(reg - process_userland_start(p)),
+		(uint64_t)(self - process_userland_start(p)), what,
 		ok ? "ok" : "WRONG");
 }
 
@@ -57,7 +57,7 @@ void prog_ipc_check(struct kernel *k, struct thread *t, void *arg)
 			  memcmp(seen, r->message, len) == 0;
 		r->checks++;
 		r->failures += !ok;
-		log_check(k, t, r->last_self, seen, ok);
+		log_check(k, t, r, r->last_self, seen, ok);
 	}
 }
 
@@ -70,7 +70,7 @@ struct context_record {
 void prog_context(struct kernel *k, struct thread *t, void *arg)
 {
 	struct demo_result *r = arg;
-	struct context_record rec = { 0x7157C0DE00000000ull + t->tid, t };
+	struct context_record rec = { 0x7157C0DE00000000ull + thread_tid(t), t };
 	struct context_record *mine = &rec, *seen;
 
 	r->first_self = read_self(k);
@@ -83,7 +83,7 @@ void prog_context(struct kernel *k, struct thread *t, void *arg)
 			  seen->owner == t;
 		r->checks++;
 		r->failures += !ok;
-		log_check(k, t, r->last_self,
+		log_check(k, t, r, r->last_self,
 			  ok ? "context -> own record" : "context -> not mine",
 			  ok);
 	}
@@ -122,7 +122,7 @@ static int spawn_all(struct kernel *k, const struct demo_options *opt,
 			struct thread *t;
 			enum kernel_error err;
 
-			snprintf(name, sizeof(name), "%s.T%u", p->name, ti + 1);
+			snprintf(name, sizeof(name), "%s.T%u", process_name(p), ti + 1);
 			snprintf(r->message, sizeof(r->message),
 				 "hello from %s", name);
 			r->yields = opt->yields;
@@ -135,7 +135,7 @@ static int spawn_all(struct kernel *k, const struct demo_options *opt,
 					name, kernel_error_name(err));
 				return 4;
 			}
-			r->own_tls = t->tls;
+			r->own_tls = thread_tls(t);
 		}
 	}
 	return 0;
@@ -147,7 +147,7 @@ int demo_run(const struct demo_options *opt, FILE *out)
 	unsigned checks = 0, failures = 0;
 	int faults;
 	struct demo_result *res;
-	struct kernel k;
+	struct kernel *k;
 	int err, status;
 
 	if (total > DEMO_MAX_THREADS) {
@@ -156,7 +156,7 @@ int demo_run(const struct demo_options *opt, FILE *out)
 		return 2;
 	}
 
-	err = kernel_init(&k, opt->arch, opt->no_tls_restore);
+	err = kernel_create(opt->arch, opt->no_tls_restore, &k);
 	if (err == -ENOTSUP) {
 		char why[256];
 		bool host = arch_backend_why_not(opt->arch, why, sizeof(why));
@@ -169,27 +169,27 @@ int demo_run(const struct demo_options *opt, FILE *out)
 			strerror(-err));
 		return 4;
 	}
-	err = kernel_set_cpus(&k, opt->cpus ? opt->cpus : 1);
+	err = kernel_set_cpus(k, opt->cpus ? opt->cpus : 1);
 	if (err) {
 		fprintf(stderr, "tlssim: demo: the host refused %u CPUs: %s\n",
 			opt->cpus, strerror(-err));
-		kernel_fini(&k);
+		kernel_destroy(k);
 		return 4;
 	}
 	res = calloc(total ? total : 1, sizeof(*res));
 	if (!res) {
-		kernel_fini(&k);
+		kernel_destroy(k);
 		return 4;
 	}
 	fprintf(out, "tlssim demo: %u process(es) x %u thread(s), %u yields, backend %s%s%s\n",
 		opt->processes, opt->threads + 1, opt->yields,
-		arch_backend_name(kernel_backend(&k)),
-		k.ncpus > 1 ? ", several CPUs" : "",
+		arch_backend_name(kernel_backend(k)),
+		kernel_cpu_count(k) > 1 ? ", several CPUs" : "",
 		opt->no_tls_restore ? ", --no-tls-restore" : "");
-	status = spawn_all(&k, opt, res, out);
+	status = spawn_all(k, opt, res, out);
 	if (status)
 		goto out;
-	faults = kernel_run(&k);
+	faults = kernel_run(k);
 	if (faults < 0) {
 		fprintf(stderr, "tlssim: demo: the host refused a thread stack: %s\n",
 			strerror(-faults));
@@ -204,12 +204,12 @@ int demo_run(const struct demo_options *opt, FILE *out)
 			    (res[i].first_self != res[i].own_tls);
 	}
 	fprintf(out, "%" PRIu64 " context switches, %u checks through the register, %u wrong, %d faults\n",
-		k.switches, checks, failures, faults);
+		kernel_switches(k), checks, failures, faults);
 	status = failures || faults ? 1 : 0;
 	fprintf(out, "%s\n", status ? "FAILED: threads saw a TLS that is not theirs"
 				    : "ok: every thread saw its own TLS");
 out:
-	kernel_fini(&k);
+	kernel_destroy(k);
 	free(res);
 	return status;
 }

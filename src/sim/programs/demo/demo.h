@@ -7,9 +7,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 
-#include "kernel/process.h"
-#include "kernel/sched.h"
-#include "kernel/thread.h"
+#include "kernel/kernel.h"
 
 /* What a built-in program saw; filled by the program, read by the kernel. */
 struct demo_result {

@@ -137,7 +137,7 @@ static int expect_counts(struct conf *c, size_t pages, size_t used,
 /* Run body on a fresh land. Returns what body returns. */
 static int on_land(struct grade_ctx *g, int (*body)(struct conf *c))
 {
-	static struct kernel k;
+	static struct kernel *k;
 	static struct conf c;
 	int rc;
 
@@ -145,11 +145,11 @@ static int on_land(struct grade_ctx *g, int (*body)(struct conf *c))
 	c.g = g;
 	if (grade_kernel_up(g, &k))
 		return -1;
-	rc = grade_land_open(g, &k, g->ops, "A", LAND_PAGES, &c.l);
+	rc = grade_land_open(g, k, g->ops, "A", LAND_PAGES, &c.l);
 	if (rc == 0)
 		rc = body(&c);
 	grade_land_close(&c.l);
-	kernel_fini(&k);
+	kernel_destroy(k);
 	return rc;
 }
 

@@ -37,7 +37,7 @@ static const size_t diff_lands[] = { 8, 24, 64, 256, 1024 };
 
 struct diff {
 	struct grade_ctx *g;
-	struct kernel k;
+	struct kernel *k;
 	struct grade_land l[2];		/* the manager's, the reference's */
 	uint64_t live[DIFF_MAX_LIVE];	/* offsets */
 	size_t nlive;
@@ -114,10 +114,10 @@ static const char *result(enum kernel_error err, uint64_t off, char *buf,
 /* The two processes, A and R. Returns 0, or -1 with the reason. */
 static int lands_open(struct diff *d)
 {
-	if (grade_land_open(d->g, &d->k, d->g->ops, "A", d->land_pages,
+	if (grade_land_open(d->g, d->k, d->g->ops, "A", d->land_pages,
 			    &d->l[0]))
 		return -1;
-	return grade_land_open(d->g, &d->k, d->g->ref, "R", d->land_pages,
+	return grade_land_open(d->g, d->k, d->g->ref, "R", d->land_pages,
 			       &d->l[1]);
 }
 
@@ -214,15 +214,15 @@ static int other_memory(struct diff *d, bool map)
 		if (!process_mapping_at(d->l[1].p, at, &m) ||
 		    m.type != MEM_NORMAL)
 			return 0;
-		at = m.start - d->l[1].p->userland_start;
+		at = m.start - process_userland_start(d->l[1].p);
 		len = m.length;
 	}
 	record(d, "%s other memory 0x%" PRIx64 "+0x%" PRIx64,
 	       map ? "map" : "unmap", at, len);
 	for (int i = 0; i < 2; i++)
-		err[i] = map ? process_map(&d->k, d->l[i].p, at, len,
+		err[i] = map ? process_map(d->k, d->l[i].p, at, len,
 					   MEM_NORMAL, MAR_U_RW)
-			     : process_unmap(&d->k, d->l[i].p, at, len);
+			     : process_unmap(d->k, d->l[i].p, at, len);
 	if (err[0] != err[1])
 		return differ(d, "%s of other memory at 0x%" PRIx64 " gave %s "
 			      "in the manager's land, %s in the reference's "
@@ -325,7 +325,7 @@ int grade_differential(struct grade_ctx *g)
 			   d.allocated, d.errors, d.panics);
 	grade_land_close(&d.l[0]);
 	grade_land_close(&d.l[1]);
-	kernel_fini(&d.k);
+	kernel_destroy(d.k);
 	return rc;
 }
 
@@ -379,7 +379,7 @@ static int churn(struct grade_ctx *g, struct grade_land *l, uint64_t *off,
 int grade_performance(struct grade_ctx *g)
 {
 	const size_t n = GRADE_PERF_REGIONS;
-	static struct kernel k;
+	static struct kernel *k;
 	struct grade_land l = { 0 };
 	uint64_t *off = malloc(n * sizeof(*off));
 	int rc = -1;
@@ -388,10 +388,10 @@ int grade_performance(struct grade_ctx *g)
 		return grade_fail(g, "the host has no memory for the test");
 	if (grade_kernel_up(g, &k))
 		goto out_free;
-	if (grade_land_open(g, &k, g->ops, "A", n / TLS_PER_PAGE + 64, &l) == 0)
+	if (grade_land_open(g, k, g->ops, "A", n / TLS_PER_PAGE + 64, &l) == 0)
 		rc = churn(g, &l, off, n, GRADE_PERF_PAIRS);
 	grade_land_close(&l);
-	kernel_fini(&k);
+	kernel_destroy(k);
 out_free:
 	free(off);
 	return rc;

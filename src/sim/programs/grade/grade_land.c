@@ -43,9 +43,9 @@ int grade_note(struct grade_ctx *g, const char *fmt, ...)
 	return 0;
 }
 
-int grade_kernel_up(struct grade_ctx *g, struct kernel *k)
+int grade_kernel_up(struct grade_ctx *g, struct kernel **k)
 {
-	int err = kernel_init(k, ARCH_MOCK, false);
+	int err = kernel_create(ARCH_MOCK, false, k);
 
 	if (err)
 		return grade_fail(g, "the host refused the kernel model: %s",
@@ -108,7 +108,7 @@ const char *grade_free(struct grade_land *l, uint64_t off, char *msg,
 	if (!panic_call(&catch, call_free, &call))
 		return NULL;
 	snprintf(hex, sizeof(hex), "0x%lx",
-		 (unsigned long)(l->p->userland_start + off));
+		 (unsigned long)(process_userland_start(l->p) + off));
 	at = strstr(catch.message, hex);
 	if (at)
 		snprintf(msg, len, "%.*sADDR%s", (int)(at - catch.message),
@@ -151,7 +151,7 @@ void grade_pages(const struct grade_land *l, struct grade_pages *out)
 {
 	out->n = 0;
 	out->overflow = false;
-	out->base = l->p->userland_start;
+	out->base = process_userland_start(l->p);
 	process_for_each_tls_page(l->p, add_page, out);
 	qsort(out->page, out->n, sizeof(out->page[0]), by_address);
 }
@@ -169,6 +169,6 @@ bool grade_region_ok(const struct grade_land *l, uint64_t off)
 	if (off % TLS_SIZE || !process_mapping_at(l->p, off, &m) ||
 	    m.type != MEM_THREAD_LOCAL)
 		return false;
-	start = m.start - l->p->userland_start;
+	start = m.start - process_userland_start(l->p);
 	return off + TLS_SIZE <= start + m.length;
 }

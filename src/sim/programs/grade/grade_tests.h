@@ -26,8 +26,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "kernel/machine.h"
-#include "kernel/process.h"
+#include "kernel/kernel.h"
 #include "scenario/scenario.h"
 #include "tls_manager.h"
 #include "random.h"
@@ -100,7 +99,7 @@ struct grade_land {
  * Bring up a kernel on the mock register backend. Returns 0, or -1 with
  * g->reason set (the host refused it).
  */
-int grade_kernel_up(struct grade_ctx *g, struct kernel *k);
+int grade_kernel_up(struct grade_ctx *g, struct kernel **k);
 
 /*
  * A new process called name on k with a user land of pages pages, its TLS

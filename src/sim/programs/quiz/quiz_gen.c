@@ -66,7 +66,7 @@ static uint64_t rng_below(struct quiz *q, uint64_t n)
 
 bool quiz_proc_alive(const struct quiz *q, unsigned i)
 {
-	return i < q->nprocs && !q->procs[i].p[QUIZ_SHOWN]->dead;
+	return i < q->nprocs && !process_dead(q->procs[i].p[QUIZ_SHOWN]);
 }
 
 /* Number of live processes. Never fails. */
@@ -295,7 +295,7 @@ static int new_process(struct quiz *q)
 	qp->name[1] = '\0';
 	qp->next_thread = 1;
 	for (unsigned w = 0; w < q->nworlds; w++) {
-		err = process_create(&q->worlds[w].k, qp->name, QUIZ_LAND_SIZE,
+		err = process_create(q->worlds[w].k, qp->name, QUIZ_LAND_SIZE,
 				     q->worlds[w].policy, &qp->p[w]);
 		if (err)
 			return err;
@@ -322,7 +322,7 @@ static enum kernel_error spawn(struct quiz *q, struct quiz_op *op)
 	for (unsigned w = 0; w < q->nworlds; w++) {
 		enum kernel_error err;
 
-		err = thread_create(&q->worlds[w].k, qp->p[w], qt->name, NULL,
+		err = thread_create(q->worlds[w].k, qp->p[w], qt->name, NULL,
 				    NULL, &qt->t[w]);
 		if (err && err != KERR_VIRTUAL_MEMORY_EXHAUSTION)
 			return err;
@@ -333,7 +333,7 @@ static enum kernel_error spawn(struct quiz *q, struct quiz_op *op)
 			op->err = err;
 	}
 	if (!op->err)
-		op->tls = qt->t[QUIZ_SHOWN]->tls_offset;
+		op->tls = thread_tls_offset(qt->t[QUIZ_SHOWN]);
 	return KERR_OK;
 }
 
@@ -369,7 +369,7 @@ static void forget_proc(struct quiz *q, unsigned proc)
 static enum kernel_error run_in_world(struct quiz *q,
 				      const struct quiz_op *op, unsigned w)
 {
-	struct kernel *k = &q->worlds[w].k;
+	struct kernel *k = q->worlds[w].k;
 	struct process *p = q->procs[op->proc].p[w];
 
 	switch (op->kind) {
@@ -473,7 +473,7 @@ static int make_worlds(struct quiz *q)
 		q->worlds[q->nworlds++].policy = ops;
 	}
 	for (unsigned w = 0; w < q->nworlds; w++) {
-		err = kernel_init(&q->worlds[w].k, ARCH_MOCK, false);
+		err = kernel_create(ARCH_MOCK, false, &q->worlds[w].k);
 		if (err)
 			return err == -ENOMEM ? err : -EIO;
 		q->worlds[w].up = true;
@@ -513,7 +513,7 @@ void quiz_free(struct quiz *q)
 {
 	for (unsigned w = 0; w < q->nworlds; w++) {
 		if (q->worlds[w].up)
-			kernel_fini(&q->worlds[w].k);
+			kernel_destroy(q->worlds[w].k);
 		q->worlds[w].up = false;
 	}
 	free(q->ops);

@@ -26,9 +26,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "kernel/machine.h"
-#include "kernel/process.h"
-#include "kernel/thread.h"
+#include "kernel/kernel.h"
 
 /* Each process's user land: small, so that pages fill up in a few ops. */
 #define QUIZ_LAND_PAGES		16
@@ -91,8 +89,8 @@ struct quiz_thread {
 /* One kernel running the problem under one policy. */
 struct quiz_world {
 	const struct tls_manager_ops *policy;
-	struct kernel k;
-	bool up;			/* k is initialised */
+	struct kernel *k;
+	bool up;			/* k is created */
 };
 
 /* A mapping the quiz made, while it is mapped. */
@@ -136,7 +134,7 @@ bool quiz_proc_alive(const struct quiz *q, unsigned i);
 /* The kernel and the i-th process of the world whose answers are shown. */
 static inline const struct kernel *quiz_kernel(const struct quiz *q)
 {
-	return &q->worlds[QUIZ_SHOWN].k;
+	return q->worlds[QUIZ_SHOWN].k;
 }
 
 static inline struct process *quiz_process(const struct quiz *q, unsigned i)
