@@ -11,6 +11,8 @@
 #include "annotate.h"
 
 #include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 
 static const char *const backend_names[ARCH_BACKEND_COUNT] = {
@@ -146,7 +148,21 @@ void cpu_load_tls(struct cpu *cpu, uintptr_t tls)
 	if (cpu->no_tls_restore && cpu->loaded_once)
 		return;
 	cpu->ops->load(cpu, tls);
+	cpu->loaded = tls;
 	cpu->loaded_once = true;
+	cpu->reach_bounded = false;
+}
+
+/* cpu_load_tls, and the land the register then points into. */
+void cpu_load_tls_in(struct cpu *cpu, uintptr_t tls, uintptr_t lo,
+		     uintptr_t hi)
+{
+	cpu_load_tls(cpu, tls);
+	if (cpu->loaded != tls)
+		return;		/* no_tls_restore kept the old value */
+	cpu->reach_lo = lo;
+	cpu->reach_hi = hi;
+	cpu->reach_bounded = true;
 }
 
 void cpu_arch_info(const struct cpu *cpu, struct cpu_arch_info *out)
@@ -169,6 +185,7 @@ static inline void user_enter(struct cpu *cpu, size_t off, size_t len,
 	cpu->user_off = off;
 	cpu->user_len = len;
 	cpu->user_store = store;
+	cpu->fault_outside = false;
 	VALGRIND_DISABLE_ERROR_REPORTING;
 	__atomic_signal_fence(__ATOMIC_SEQ_CST);
 	cpu->in_user = 1;
@@ -184,9 +201,56 @@ static inline void user_leave(struct cpu *cpu)
 	VALGRIND_ENABLE_ERROR_REPORTING;
 }
 
+_Noreturn void cpu_user_fault_outside(struct cpu *cpu, uintptr_t addr,
+				      size_t len, bool store)
+{
+	if (!cpu->fault_env)
+		abort();	/* user code always runs under a catch site */
+	cpu->user_len = len;
+	cpu->user_store = store;
+	cpu->fault_signo = SIGSEGV;
+	cpu->fault_code = SEGV_MAPERR;
+	cpu->fault_addr = addr;
+	cpu->fault_beyond_limit = false;
+	cpu->fault_outside = true;
+	cpu->in_user = 0;
+	siglongjmp(*cpu->fault_env, 1);
+}
+
+/*
+ * Check an access of len bytes at register + off against the land the
+ * register points into, before the host sees it; faults (never returns)
+ * when it leaves the land. Past a segment limit the hardware faults
+ * first, so only the bytes below the limit are checked. Unbounded (a CPU
+ * driven without a kernel, in tests): nothing to check.
+ */
+static void reach_check(struct cpu *cpu, size_t off, size_t len, bool store)
+{
+	uintptr_t base = cpu->loaded, room;
+	size_t limit = cpu->ops->seg_limit;
+
+	if (!cpu->reach_bounded || len == 0)
+		return;
+	if (limit) {
+		if (off >= limit)
+			return;
+		if (len > limit - off)
+			len = limit - off;
+	}
+	cpu->user_off = off;
+	if (base < cpu->reach_lo || base >= cpu->reach_hi)
+		cpu_user_fault_outside(cpu, base + off, len, store);
+	room = cpu->reach_hi - base;
+	if (off >= room)
+		cpu_user_fault_outside(cpu, base + off, len, store);
+	if (len > room - off)
+		cpu_user_fault_outside(cpu, cpu->reach_hi, len, store);
+}
+
 /* Copy len bytes at register + off into buf, as user code. */
 void cpu_user_read(struct cpu *cpu, size_t off, void *buf, size_t len)
 {
+	reach_check(cpu, off, len, false);
 	user_enter(cpu, off, len, false);
 	cpu->ops->user_read(cpu, off, buf, len);
 	user_leave(cpu);
@@ -195,6 +259,7 @@ void cpu_user_read(struct cpu *cpu, size_t off, void *buf, size_t len)
 /* Copy len bytes of buf to register + off, as user code. */
 void cpu_user_write(struct cpu *cpu, size_t off, const void *buf, size_t len)
 {
+	reach_check(cpu, off, len, true);
 	user_enter(cpu, off, len, true);
 	cpu->ops->user_write(cpu, off, buf, len);
 	user_leave(cpu);

@@ -79,6 +79,18 @@ struct cpu {
 	 * si_addr is 0, not the address.
 	 */
 	bool fault_beyond_limit;
+	/*
+	 * The user land the register's value lies in, [reach_lo, reach_hi),
+	 * recorded by cpu_load_tls_in when it loads the register (not when
+	 * no_tls_restore keeps the old value): while reach_bounded, every
+	 * access through the register or at a flat address must stay inside
+	 * a land, or it is a simulated fault before any host access.
+	 */
+	bool reach_bounded;
+	uintptr_t reach_lo, reach_hi;
+	uintptr_t loaded;	/* the value the register holds */
+	/* The last fault was an access outside every user land. */
+	bool fault_outside;
 };
 
 /*
@@ -97,6 +109,13 @@ void cpu_fini(struct cpu *cpu);
  * no_tls_restore only the first call on this CPU loads it.
  */
 void cpu_load_tls(struct cpu *cpu, uintptr_t tls);
+/*
+ * cpu_load_tls for a tls that lies in the user land [lo, hi): when the
+ * register is loaded, accesses through it are bounded by that land from
+ * then on (a tls in no land: lo == hi, every access faults).
+ */
+void cpu_load_tls_in(struct cpu *cpu, uintptr_t tls, uintptr_t lo,
+		     uintptr_t hi);
 /* Read the hardware register back (rdgsbase, ARCH_GET_GS, the GDT base). */
 uintptr_t cpu_read_tls_register(struct cpu *cpu);
 
@@ -123,6 +142,14 @@ void cpu_user_write(struct cpu *cpu, size_t off, const void *buf, size_t len);
  */
 void cpu_user_flat(struct cpu *cpu, uintptr_t addr, void *buf, size_t len,
 		   bool store);
+/*
+ * A user access of len bytes at addr (a store or a load) that leaves
+ * every user land: recorded as a simulated fault at the first address
+ * outside (fault_outside set) and taken to cpu->fault_env, before any host
+ * access. Never returns; aborts when no catch site is set.
+ */
+_Noreturn void cpu_user_fault_outside(struct cpu *cpu, uintptr_t addr,
+				      size_t len, bool store);
 /* ptr_self read through the register (one pointer-sized load at 0). */
 uintptr_t cpu_user_self(struct cpu *cpu);
 

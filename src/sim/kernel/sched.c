@@ -107,7 +107,9 @@ enum kernel_error sched_switch_to(struct kernel *k, struct thread *t)
 		return err;
 	if (!t->scheduled_once)
 		first_schedule(k, t);
-	cpu_load_tls(&pc->cpu, t->tls);
+	/* user code reaches no further than the land the register is in */
+	cpu_load_tls_in(&pc->cpu, t->tls, t->proc->userland_start,
+			t->proc->userland_start + t->proc->userland_size);
 	kernel_lock(k);
 	pc->current = t;
 	kernel_unlock(k);
@@ -174,6 +176,8 @@ static void describe_fault(struct kernel *k, struct percpu *pc)
 	const struct process *owner = kernel_process_at(k, addr);
 	const struct thread *t = pc->current;
 
+	if (pc->cpu.fault_outside)	/* caught before the host saw it */
+		owner = NULL;
 	if (owner && t)
 		snprintf(pc->fault_detail, sizeof(pc->fault_detail),
 			 "page fault at %s+0x%llx: %s", owner->name,
@@ -543,10 +547,19 @@ void user_write(struct kernel *k, size_t off, const void *buf, size_t len)
 /*
  * A plain load or store by the running thread at a flat address (peek and
  * poke). It does not go through the TLS register, but it is user code: a
- * fault kills the thread like any other.
+ * fault kills the thread like any other. An access that does not lie
+ * inside one process's user land faults before the host sees it.
  */
 void user_access_flat(struct kernel *k, uintptr_t addr, void *buf, size_t len,
 		      bool store)
 {
-	cpu_user_flat(&this_cpu(k)->cpu, addr, buf, len, store);
+	struct cpu *cpu = &this_cpu(k)->cpu;
+	const struct process *owner = kernel_process_at(k, addr);
+
+	if (!owner)
+		cpu_user_fault_outside(cpu, addr, len, store);
+	if (len && !process_holds(owner, addr + (len - 1)))
+		cpu_user_fault_outside(cpu, owner->userland_start +
+					    owner->userland_size, len, store);
+	cpu_user_flat(cpu, addr, buf, len, store);
 }
