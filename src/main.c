@@ -356,7 +356,9 @@ static int run_pictured(struct cli *cli, const struct scenario *scn)
 	run.also = &rep;
 	status = scenario_run(scn, &run);
 	err = render_close(rd);
-	if (err && err != -ENODATA)
+	if (err == -EFBIG)	/* too large for its format: the input's */
+		status = worse(status, RUN_MALFORMED);
+	else if (err && err != -ENODATA)
 		status = worse(status, RUN_HOST);
 	return status;
 }
@@ -407,7 +409,8 @@ out:
 	return status;
 }
 
-int main(int argc, char **argv)
+/* Everything but the checks of stdout: the subcommand's exit status. */
+static int dispatch(int argc, char **argv)
 {
 	struct cli cli = {
 		.command = "run",
@@ -417,9 +420,6 @@ int main(int argc, char **argv)
 		.color = -1,
 	};
 	int first = 1, opt, rc;
-
-	/* diagnostics (stderr) and results (stdout) interleave in order */
-	setvbuf(stdout, NULL, _IOLBF, 0);
 
 	if (argc > 1 && strcmp(argv[1], "bench") == 0)
 		return bench_main(argc - 1, argv + 1, stdout);
@@ -459,4 +459,16 @@ int main(int argc, char **argv)
 		return RUN_MALFORMED;
 	}
 	return cmd_run(&cli, argc - optind, argv + optind);
+}
+
+/*
+ * Every subcommand ends here: a write error on stdout, however early,
+ * turns its status into 4 with the reason on stderr.
+ */
+int main(int argc, char **argv)
+{
+	/* diagnostics (stderr) and results (stdout) interleave in order */
+	if (cli_stdout_checked() != 0)
+		setvbuf(stdout, NULL, _IOLBF, 0);
+	return cli_stdout_finish(dispatch(argc, argv));
 }

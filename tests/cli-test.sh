@@ -115,5 +115,23 @@ elif [ $got -ne 4 ] || ! grep -q 'the host refused: cannot reserve a user land' 
 	fails=$((fails + 1))
 fi
 
+# Exit 4 with the reason on stderr: memory runs out while parsing (35 MB
+# of `show A` under a limit of 200 MB of address space). A sanitizer's or
+# an emulator's own reservations do not fit such a limit: when the
+# program cannot even start under it, this is not checked (and said).
+{ echo 'process A userland=64K'; yes 'show A' | head -c 35000000; } >"$tmp/oom.tls"
+if (ulimit -v 200000 && $TLSSIM --version) >/dev/null 2>&1; then
+	(ulimit -v 200000 && exec $TLSSIM run "$tmp/oom.tls") >/dev/null 2>"$tmp/out"
+	got=$?
+	if [ $got -ne 4 ] || ! grep -q "out of memory parsing '$tmp/oom.tls'" "$tmp/out"; then
+		echo "FAIL: parsing out of memory: exit $got, expected 4 and why on stderr"
+		sed 's/^/  | /' "$tmp/out" | head -n 5
+		fails=$((fails + 1))
+	fi
+else
+	echo "not checked: parsing out of memory (the program does not start under ulimit -v)"
+fi
+rm -f "$tmp/oom.tls"
+
 [ $fails -eq 0 ] && echo "cli-test: all passed"
 exit $((fails != 0))
