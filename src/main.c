@@ -67,7 +67,7 @@ static const char usage_text[] =
 	"  --steps             --out is a flip-book (.pdf), a page per command\n"
 	"demo:\n"
 	"  --threads=N (3, at most 10000) --yields=M (3) --processes=K (1, at\n"
-	"  most 64) --quiet; at most 20000 threads in all\n"
+	"  most 64) --quiet; at most 20000 threads in all (processes x threads)\n"
 	"bench (see tlssim bench --help):\n"
 	"  fill churn processes scenario switch switch-cross (default: all)\n"
 	"  --policy=P[,P] --mode=kernel|bookkeeping|both --n=N[,N] --runs=R\n"

@@ -61,7 +61,13 @@ else
 fi
 # more threads than one 64-page user land holds (512) still run
 expect 0 'ok: every thread saw its own TLS' -- demo --threads=600 --yields=1 --quiet
-expect 2 'at most 20000' -- demo --threads=10000 --processes=2 --quiet
+# the limits --help gives are the ones refused: each option at its most,
+# 20000 threads in all (processes x threads), and one thread more is not
+expect 0 'at most 20000 threads in all (processes x threads)' -- --help
+expect 0 'ok: every thread saw its own TLS' -- demo --threads=10000 --processes=2 --yields=0 --quiet
+expect 2 'at most 20000' -- demo --threads=6667 --processes=3 --quiet
+expect 2 'from 1 to 10000' -- demo --threads=10001 --quiet
+expect 2 'from 1 to 64' -- demo --processes=65 --quiet
 expect 2 'demo: unexpected argument' -- demo extra
 case ${TLSSIM_EMULATOR:-} in
 *qemu-i386*)
