@@ -12,7 +12,6 @@
 
 #include <errno.h>
 #include <signal.h>
-#include <stdlib.h>
 #include <string.h>
 
 static const char *const backend_names[ARCH_BACKEND_COUNT] = {
@@ -201,56 +200,64 @@ static inline void user_leave(struct cpu *cpu)
 	VALGRIND_ENABLE_ERROR_REPORTING;
 }
 
-_Noreturn void cpu_user_fault_outside(struct cpu *cpu, uintptr_t addr,
-				      size_t len, bool store)
+/*
+ * The fault is raised as a real SIGSEGV of user code, so that it takes the
+ * very road of a host fault (the handler on its alternate stack, then
+ * siglongjmp): sanitizers and valgrind see one kind of jump, and nothing
+ * is jumped from a simulated thread's own stack. The handler keeps the
+ * address recorded here.
+ */
+void cpu_user_fault_outside(struct cpu *cpu, uintptr_t addr, size_t len,
+			    bool store)
 {
-	if (!cpu->fault_env)
-		abort();	/* user code always runs under a catch site */
-	cpu->user_len = len;
-	cpu->user_store = store;
-	cpu->fault_signo = SIGSEGV;
-	cpu->fault_code = SEGV_MAPERR;
+	user_enter(cpu, cpu->user_off, len, store);
 	cpu->fault_addr = addr;
-	cpu->fault_beyond_limit = false;
 	cpu->fault_outside = true;
+	raise(SIGSEGV);
+	/*
+	 * Back here only without a catch site (user code always runs under
+	 * one): the access is skipped. Not abort(), which would make the
+	 * function noreturn for the compiler (see cpu.h).
+	 */
 	cpu->in_user = 0;
-	siglongjmp(*cpu->fault_env, 1);
 }
 
 /*
  * Check an access of len bytes at register + off against the land the
- * register points into, before the host sees it; faults (never returns)
- * when it leaves the land. Past a segment limit the hardware faults
- * first, so only the bytes below the limit are checked. Unbounded (a CPU
- * driven without a kernel, in tests): nothing to check.
+ * register points into, before the host sees it. Returns true when it
+ * stays inside; faults (does not return) when it leaves the land. Past a
+ * segment limit the hardware faults first, so only the bytes below the
+ * limit are checked. Unbounded (a CPU driven without a kernel, in tests):
+ * nothing to check.
  */
-static void reach_check(struct cpu *cpu, size_t off, size_t len, bool store)
+static bool reach_check(struct cpu *cpu, size_t off, size_t len, bool store)
 {
-	uintptr_t base = cpu->loaded, room;
+	uintptr_t base = cpu->loaded, room, bad;
 	size_t limit = cpu->ops->seg_limit;
 
 	if (!cpu->reach_bounded || len == 0)
-		return;
+		return true;
 	if (limit) {
 		if (off >= limit)
-			return;
+			return true;
 		if (len > limit - off)
 			len = limit - off;
 	}
+	room = base >= cpu->reach_lo && base < cpu->reach_hi ?
+	       cpu->reach_hi - base : 0;
+	if (off < room && len <= room - off)
+		return true;
+	bad = off < room ? cpu->reach_hi : base + off;
 	cpu->user_off = off;
-	if (base < cpu->reach_lo || base >= cpu->reach_hi)
-		cpu_user_fault_outside(cpu, base + off, len, store);
-	room = cpu->reach_hi - base;
-	if (off >= room)
-		cpu_user_fault_outside(cpu, base + off, len, store);
-	if (len > room - off)
-		cpu_user_fault_outside(cpu, cpu->reach_hi, len, store);
+	cpu_user_fault_outside(cpu, bad, len, store);
+	return false;
 }
 
 /* Copy len bytes at register + off into buf, as user code. */
 void cpu_user_read(struct cpu *cpu, size_t off, void *buf, size_t len)
 {
-	reach_check(cpu, off, len, false);
+	if (!reach_check(cpu, off, len, false))
+		return;
 	user_enter(cpu, off, len, false);
 	cpu->ops->user_read(cpu, off, buf, len);
 	user_leave(cpu);
@@ -259,7 +266,8 @@ void cpu_user_read(struct cpu *cpu, size_t off, void *buf, size_t len)
 /* Copy len bytes of buf to register + off, as user code. */
 void cpu_user_write(struct cpu *cpu, size_t off, const void *buf, size_t len)
 {
-	reach_check(cpu, off, len, true);
+	if (!reach_check(cpu, off, len, true))
+		return;
 	user_enter(cpu, off, len, true);
 	cpu->ops->user_write(cpu, off, buf, len);
 	user_leave(cpu);

@@ -146,10 +146,12 @@ void cpu_user_flat(struct cpu *cpu, uintptr_t addr, void *buf, size_t len,
  * A user access of len bytes at addr (a store or a load) that leaves
  * every user land: recorded as a simulated fault at the first address
  * outside (fault_outside set) and taken to cpu->fault_env, before any host
- * access. Never returns; aborts when no catch site is set.
+ * access. Does not return, unless no catch site is set (then the access
+ * is to be skipped); it is not noreturn on purpose: AddressSanitizer
+ * would check the simulated thread's stack before the call and warn.
  */
-_Noreturn void cpu_user_fault_outside(struct cpu *cpu, uintptr_t addr,
-				      size_t len, bool store);
+void cpu_user_fault_outside(struct cpu *cpu, uintptr_t addr, size_t len,
+			    bool store);
 /* ptr_self read through the register (one pointer-sized load at 0). */
 uintptr_t cpu_user_self(struct cpu *cpu);
 

@@ -556,10 +556,14 @@ void user_access_flat(struct kernel *k, uintptr_t addr, void *buf, size_t len,
 	struct cpu *cpu = &this_cpu(k)->cpu;
 	const struct process *owner = kernel_process_at(k, addr);
 
-	if (!owner)
+	if (!owner) {
 		cpu_user_fault_outside(cpu, addr, len, store);
-	if (len && !process_holds(owner, addr + (len - 1)))
+		return;
+	}
+	if (len && !process_holds(owner, addr + (len - 1))) {
 		cpu_user_fault_outside(cpu, owner->userland_start +
 					    owner->userland_size, len, store);
+		return;
+	}
 	cpu_user_flat(cpu, addr, buf, len, store);
 }
