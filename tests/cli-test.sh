@@ -126,7 +126,7 @@ fi
 # an emulator's own reservations do not fit such a limit: when the
 # program cannot even start under it, this is not checked (and said).
 { echo 'process A userland=64K'; yes 'show A' | head -c 35000000; } >"$tmp/oom.tls"
-if (ulimit -v 200000 && $TLSSIM --version) >/dev/null 2>&1; then
+if ( (ulimit -v 200000 && exec $TLSSIM --version) ) >/dev/null 2>&1; then
 	(ulimit -v 200000 && exec $TLSSIM run "$tmp/oom.tls") >/dev/null 2>"$tmp/out"
 	got=$?
 	if [ $got -ne 4 ] || ! grep -q "out of memory parsing '$tmp/oom.tls'" "$tmp/out"; then
