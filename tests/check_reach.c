@@ -9,7 +9,7 @@
  * byte); every access that crosses the end of the land is a simulated
  * fault outside every user land, after which a new thread takes the slot
  * again. A neighbour process, created right after, holds its own pattern:
- * none of it ever shows. The runs go through the runner, as `tlssim run`
+ * none of it ever shows. The same runs once more on 4 CPUs per backend. The runs go through the runner, as `tlssim run`
  * does; a host crash fails the test in Check's child.
  */
 #include <config.h>
@@ -135,20 +135,23 @@ static void combination(int i, enum arch_backend *arch,
 	*arch = BACKEND(i / (int)npol);
 }
 
-START_TEST(test_last_slot_reach)
+/*
+ * Run the scenario of a land of `pages` pages under policy on arch with
+ * `cpus` simulated CPUs; fail the test unless every expectation held.
+ */
+static void run_reach(enum arch_backend arch,
+		      const struct tls_manager_ops *policy, size_t pages,
+		      unsigned cpus)
 {
-	const struct tls_manager_ops *policy;
-	enum arch_backend arch;
 	struct scenario *scn;
 	struct run_options opt;
 	char *text = NULL, *err = NULL;
-	size_t len = 0, errlen = 0, pages;
+	size_t len = 0, errlen = 0;
 	struct diag *d = diag_new_memory();
 	FILE *errf = open_memstream(&err, &errlen);
 	FILE *out = fopen("/dev/null", "w");
 	int status;
 
-	combination(_i, &arch, &policy, &pages);
 	make_scenario(&text, &len, pages, policy->name);
 	ck_assert_ptr_nonnull(d);
 	ck_assert_ptr_nonnull(errf);
@@ -156,17 +159,35 @@ START_TEST(test_last_slot_reach)
 	ck_assert_msg(scenario_parse("reach.tls", text, len, d, &scn) == 0,
 		      "%s", diag_text(d));
 	opt = (struct run_options){ .arch = arch, .out = out, .err = errf,
-				    .quiet = true };
+				    .quiet = true, .cpus = cpus };
 	status = scenario_run(scn, &opt);
 	fclose(errf);
-	ck_assert_msg(status == RUN_OK, "%s, %s, %zu pages: status %d: %.400s",
-		      arch_backend_name(arch), policy->name, pages, status,
-		      err ? err : "");
+	ck_assert_msg(status == RUN_OK,
+		      "%s, %s, %zu pages, %u CPUs: status %d: %.400s",
+		      arch_backend_name(arch), policy->name, pages, cpus,
+		      status, err ? err : "");
 	scenario_free(scn);
 	diag_free(d);
 	fclose(out);
 	free(err);
 	free(text);
+}
+
+START_TEST(test_last_slot_reach)
+{
+	const struct tls_manager_ops *policy;
+	enum arch_backend arch;
+	size_t pages;
+
+	combination(_i, &arch, &policy, &pages);
+	run_reach(arch, policy, pages, 1);
+}
+END_TEST
+
+/* The same on 4 CPUs (host threads): one land size and policy. */
+START_TEST(test_last_slot_reach_cpus)
+{
+	run_reach(BACKEND(_i), tls_policy_at(0), 2, 4);
 }
 END_TEST
 
@@ -217,6 +238,7 @@ static Suite *reach_suite(void)
 	tcase_add_loop_test(tc, test_fault_names_outside, 0, backends.n);
 	tcase_add_loop_test(tc, test_last_slot_reach, 0,
 			    backends.n * (int)npol * (int)NSIZES);
+	tcase_add_loop_test(tc, test_last_slot_reach_cpus, 0, backends.n);
 	suite_add_tcase(s, tc);
 	return s;
 }
