@@ -83,8 +83,8 @@ struct cpu {
 	 * The user land the register's value lies in, [reach_lo, reach_hi),
 	 * recorded by cpu_load_tls_in when it loads the register (not when
 	 * no_tls_restore keeps the old value): while reach_bounded, every
-	 * access through the register or at a flat address must stay inside
-	 * a land, or it is a simulated fault before any host access.
+	 * access through the register must stay inside it, or it is a
+	 * simulated fault before any host access (cpu_user_fault_outside).
 	 */
 	bool reach_bounded;
 	uintptr_t reach_lo, reach_hi;

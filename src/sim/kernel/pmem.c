@@ -7,11 +7,13 @@
  * than the land by PMEM_GUARD_SIZE on each side: guard pages that stay
  * PROT_NONE for good, so that a user access the checks missed, reaching
  * past either end, faults on the host instead of touching the simulator's
- * own memory or another land. A mapping is made real by
- * mapping fresh anonymous pages over its range with MAP_FIXED and the
- * protection its access rights ask for; unmapping puts PROT_NONE pages back,
- * which drops the contents. Any access to a page that is not mapped therefore
- * faults on the host, as it would on the simulated machine.
+ * own memory or another land.
+ *
+ * A mapping is made real by mapping fresh anonymous pages over its range
+ * with MAP_FIXED and the protection its access rights ask for; unmapping
+ * puts PROT_NONE pages back, which drops the contents. Any access to a
+ * page that is not mapped therefore faults on the host, as it would on
+ * the simulated machine.
  *
  * The bookkeeping answers what the original's does (a list of mappings
  * sorted by address, first fit from the start of the user land) from a

@@ -94,8 +94,8 @@ void user_write(struct kernel *k, size_t off, const void *buf, size_t len);
  * User side, flat: the running thread loads (store false) or stores len
  * bytes at a host address, outside the register path (peek, poke). A fault
  * lands like any user fault; so does a range that is not inside one
- * process's user land, before the host sees it. Not traced: the caller knows which process
- * the address belongs to and traces it as an offset.
+ * process's user land, before the host sees it. Not traced: the caller
+ * knows which process the address belongs to and traces it as an offset.
  */
 void user_access_flat(struct kernel *k, uintptr_t addr, void *buf, size_t len,
 		      bool store);

@@ -64,13 +64,6 @@ int cli_stdout_checked(void)
 	return 0;
 }
 
-int cli_stdout_error(void)
-{
-	if (std_out.error)
-		return std_out.error;
-	return ferror(stdout) ? EIO : 0;
-}
-
 int cli_stdout_finish(int status)
 {
 	int e;

@@ -47,10 +47,4 @@ int cli_stdout_checked(void);
  */
 int cli_stdout_finish(int status);
 
-/*
- * Whether a write to stdout failed so far (its first errno, 0 when none):
- * for programs that stop early on a broken output.
- */
-int cli_stdout_error(void);
-
 #endif
