@@ -74,4 +74,21 @@ int cli_number_option(const char *cmd, const char *opt, const char *arg,
 int cli_usage_error(const char *cmd, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
+/*
+ * Make stdout a line-buffered stream that remembers why its first write
+ * failed (the errno of write(2): ENOSPC, EIO, ...), for
+ * cli_stdout_finish. Call before anything is written. Returns 0, or a
+ * negative errno when the host refused the stream (stdout stays as it
+ * was, and a write error is then reported with the errno of the flush).
+ */
+int cli_stdout_checked(void);
+
+/*
+ * The end of every subcommand: flush stdout and, when any write to it
+ * failed, say "tlssim: cannot write standard output: REASON" on stderr.
+ * Returns status, or 4 (the host refused) after a write error, unless
+ * status is 2 (nothing ran: the command line was wrong).
+ */
+int cli_stdout_finish(int status);
+
 #endif

@@ -375,7 +375,9 @@ static int run_pictured(struct cli *cli, const struct scenario *scn)
 	run.also = &rep;
 	status = scenario_run(scn, &run);
 	err = render_close(rd);
-	if (err && err != -ENODATA)
+	if (err == -EFBIG)	/* too large for its format: the input's */
+		status = worse(status, RUN_MALFORMED);
+	else if (err && err != -ENODATA)
 		status = worse(status, RUN_HOST);
 	return status;
 }
@@ -458,7 +460,8 @@ static int cmd_help(int argc, char **argv)
 	return 0;
 }
 
-int main(int argc, char **argv)
+/* Everything but the checks of stdout: the subcommand's exit status. */
+static int dispatch(int argc, char **argv)
 {
 	struct cli cli = {
 		.command = "run",
@@ -470,9 +473,6 @@ int main(int argc, char **argv)
 	const struct subcommand *sub = subcommand_find("run");
 	struct parse_ctx pc = { &cli, NULL, true };
 	int first = 1, rc;
-
-	/* diagnostics (stderr) and results (stdout) interleave in order */
-	setvbuf(stdout, NULL, _IOLBF, 0);
 
 	if (argc > 1 && strcmp(argv[1], "help") == 0)
 		return cmd_help(argc, argv);
@@ -509,4 +509,16 @@ int main(int argc, char **argv)
 		return RUN_MALFORMED;
 	}
 	return cmd_run(&cli, argc - first, argv + first);
+}
+
+/*
+ * Every subcommand ends here: a write error on stdout, however early,
+ * turns its status into 4 with the reason on stderr.
+ */
+int main(int argc, char **argv)
+{
+	/* diagnostics (stderr) and results (stdout) interleave in order */
+	if (cli_stdout_checked() != 0)
+		setvbuf(stdout, NULL, _IOLBF, 0);
+	return cli_stdout_finish(dispatch(argc, argv));
 }

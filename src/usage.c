@@ -7,6 +7,7 @@
 #include "usage.h"
 
 #include "policy/policy.h"
+#include "programs/demo/demo.h"
 #include "cpu/cpu.h"
 
 #include <string.h>
@@ -156,6 +157,7 @@ void usage_describe_demo(FILE *out)
 	      "                      checks (0 to 1000000; default 3)\n"
 	      "  --processes=K       processes (1 to 64; default 1)\n"
 	      "  --quiet             the verdict only\n"
-	      "  -h, --help          this text\n"
-	      "At most 20000 threads in all: processes x (threads + 1).\n", out);
+	      "  -h, --help          this text\n", out);
+	fprintf(out, "At most %u threads asked in all: processes x threads (each "
+		"process\nalso runs one context program).\n", DEMO_MAX_THREADS);
 }

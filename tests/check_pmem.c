@@ -12,6 +12,7 @@
 
 #include "testutil.h"
 #include "kernel/pmem.h"
+#include "kernel/sched.h"
 #include "pmem_memory.h"
 #include "tls.h"
 
@@ -455,6 +456,37 @@ START_TEST(test_exhaustion_with_tls_pages)
 }
 END_TEST
 
+/*
+ * Guard pages: around two fully mapped lands created one after the
+ * other (the host tends to place them side by side), every byte within
+ * the furthest reach of user code on either side of a land faults.
+ */
+START_TEST(test_guard_pages_around_lands)
+{
+	struct pmem *p[2];
+	uintptr_t lo, hi;
+
+	for (int i = 0; i < 2; i++) {
+		ck_assert_int_eq(pmem_create(&p[i], PAGE_SIZE), 0);
+		ck_assert_int_eq(pmem_create_regular_mapping(
+				 p[i], pmem_userland_start(p[i]), PAGE_SIZE,
+				 MEM_NORMAL, MAR_READABLE | MAR_WRITABLE),
+				 KERR_OK);
+	}
+	for (int i = 0; i < 2; i++) {
+		lo = pmem_userland_start(p[i]);
+		hi = lo + pmem_userland_size(p[i]);
+		ck_assert(!touch_faults(lo, true));
+		ck_assert(touch_faults(hi, false));
+		ck_assert(touch_faults(hi + USER_REACH_MAX - 1, true));
+		ck_assert(touch_faults(lo - 1, false));
+		ck_assert(touch_faults(lo - USER_REACH_MAX, true));
+	}
+	pmem_destroy(p[0]);
+	pmem_destroy(p[1]);
+}
+END_TEST
+
 /* Destroying a process memory with live TLS pages releases them. */
 START_TEST(test_destroy_releases_tls_pages)
 {
@@ -502,6 +534,7 @@ static Suite *pmem_suite(void)
 	tcase_add_test(tc, test_map_injected_failure);
 	tcase_add_test(tc, test_map_errors_before_injection);
 	tcase_add_test(tc, test_query);
+	tcase_add_test(tc, test_guard_pages_around_lands);
 	tcase_add_test(tc, test_iteration_in_address_order);
 	tcase_add_test(tc, test_unmap_whole);
 	tcase_add_test(tc, test_unmap_middle_splits);

@@ -86,7 +86,13 @@ else
 fi
 # more threads than one 64-page user land holds (512) still run
 expect 0 'ok: every thread saw its own TLS' -- demo --threads=600 --yields=1 --quiet
-expect 2 'at most 20000' -- demo --threads=10000 --processes=2 --quiet
+# the limits --help gives are the ones refused: each option at its most,
+# 20000 threads in all (processes x threads), and one thread more is not
+expect 0 'At most 20000 threads asked in all: processes x threads' -- demo --help
+expect 0 'ok: every thread saw its own TLS' -- demo --threads=10000 --processes=2 --yields=0 --quiet
+expect 2 'at most 20000' -- demo --threads=6667 --processes=3 --quiet
+expect 2 'from 1 to 10000' -- demo --threads=10001 --quiet
+expect 2 'from 1 to 64' -- demo --processes=65 --quiet
 expect 2 'demo: unexpected argument' -- demo extra
 case ${TLSSIM_EMULATOR:-} in
 *qemu-i386*)
@@ -139,6 +145,24 @@ elif [ $got -ne 4 ] || ! grep -q 'the host refused: cannot reserve a user land' 
 	sed 's/^/  | /' "$tmp/out"
 	fails=$((fails + 1))
 fi
+
+# Exit 4 with the reason on stderr: memory runs out while parsing (35 MB
+# of `show A` under a limit of 200 MB of address space). A sanitizer's or
+# an emulator's own reservations do not fit such a limit: when the
+# program cannot even start under it, this is not checked (and said).
+{ echo 'process A userland=64K'; yes 'show A' | head -c 35000000; } >"$tmp/oom.tls"
+if ( (ulimit -v 200000 && exec $TLSSIM --version) ) >/dev/null 2>&1; then
+	(ulimit -v 200000 && exec $TLSSIM run "$tmp/oom.tls") >/dev/null 2>"$tmp/out"
+	got=$?
+	if [ $got -ne 4 ] || ! grep -q "out of memory parsing '$tmp/oom.tls'" "$tmp/out"; then
+		echo "FAIL: parsing out of memory: exit $got, expected 4 and why on stderr"
+		sed 's/^/  | /' "$tmp/out" | head -n 5
+		fails=$((fails + 1))
+	fi
+else
+	echo "not checked: parsing out of memory (the program does not start under ulimit -v)"
+fi
+rm -f "$tmp/oom.tls"
 
 [ $fails -eq 0 ] && echo "cli-test: all passed"
 exit $((fails != 0))

@@ -3,7 +3,7 @@
 # --render-steps). Each picture must exist, be of its format (PNG signature,
 # %PDF-, <?xml ... <svg) and of the expected size: PNG width and height
 # from the IHDR chunk, one PDF page per command for a flip-book. Bad usage
-# exits 2. A build without cairo must say so (exit 2); the test then skips
+# exits 2, and so does a picture too large for its format. A build without cairo must say so (exit 2); the test then skips
 # (exit 77), it never passes. TLSSIM names the program (with its
 # emulator); top_srcdir locates the examples.
 . "${top_srcdir:?}/tests/testlib.sh"
@@ -170,6 +170,26 @@ expect2 'one scenario file' render --out="$tmp/x.png" "$tmp/two.tls" "$tour"
 expect2 'no scenario file' render --out="$tmp/x.png"
 expect2 'both name' run --render="$tmp/x.pdf" --render-steps="$tmp/x.pdf" "$tmp/two.tls"
 expect2 'cannot write' render --out="$tmp/none/x.png" "$tmp/two.tls"
+
+# A PNG taller than cairo's images (32767 pixels: 90 processes) is bad
+# input, exit 2, naming the limit and the ways out; SVG and PDF of the
+# same scenario are drawn.
+i=0
+while [ $i -lt 90 ]; do
+	printf 'process P%d userland=64K\nspawn P%d t%d\n' $i $i $i
+	i=$((i + 1))
+done >"$tmp/tall.tls"
+expect2 'a PNG is at most 32767 a side; draw it as .svg or .pdf, or one process with --process' \
+	render --out="$tmp/x.png" "$tmp/tall.tls"
+expect2 'at most 32767' run --render="$tmp/x.png" "$tmp/tall.tls"
+for f in svg pdf; do
+	$TLSSIM render --out="$tmp/tall.$f" "$tmp/tall.tls" >"$tmp/out" 2>&1
+	st=$?
+	[ "$st" = 0 ] && [ -s "$tmp/tall.$f" ] ||
+		fail "render --out=tall.$f of 90 processes: exit $st"
+done
+$TLSSIM render --out="$tmp/one.png" --process=P7 "$tmp/tall.tls" >"$tmp/out" 2>&1 ||
+	fail "render --out=one.png --process=P7 of 90 processes: exit $?"
 
 [ "$fails" -eq 0 ] && echo "render: ok"
 [ "$fails" -eq 0 ]

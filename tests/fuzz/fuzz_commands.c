@@ -6,6 +6,11 @@
  * other (fuzz_run.c). Names are declared before their use, so nearly
  * every input reaches the kernel model.
  *
+ * One command fills a small user land (one to three pages) to its last
+ * TLS slot with raw allocations, then spawns a thread there: its tls+OFF
+ * accesses then reach past the end of the land, which must be a simulated
+ * fault, never an access to the simulator's own memory.
+ *
  * The first byte picks run options (--no-tls-restore, --policy, --trace,
  * --verbose, --fail-fast). Every generated scenario must parse: one that
  * does not is a bug of this generator or of the parser, and aborts.
@@ -198,6 +203,7 @@ enum gen_kind {
 	G_PROCESS, G_MAP, G_UNMAP, G_SPAWN, G_EXIT, G_KILL, G_SWITCH, G_WRITE,
 	G_READ, G_TLS_ALLOC, G_TLS_FREE, G_SHOW, G_EXPECT_TLS, G_EXPECT_PAGES,
 	G_EXPECT_USED, G_EXPECT_READ, G_EXPECT_MAP, G_PEEK, G_POKE, G_INJECT,
+	G_FILL,
 };
 
 /* The commands by weight: threads and their TLS come up most. */
@@ -207,7 +213,40 @@ static const unsigned char kinds[] = {
 	G_TLS_ALLOC, G_TLS_ALLOC, G_TLS_FREE, G_TLS_FREE, G_SHOW,
 	G_EXPECT_TLS, G_EXPECT_PAGES, G_EXPECT_USED, G_EXPECT_READ,
 	G_EXPECT_READ, G_EXPECT_MAP, G_PEEK, G_POKE, G_POKE, G_INJECT,
+	G_FILL,
 };
+
+/*
+ * Declare process slot p anew with a user land of one to three pages and
+ * fill it with raw allocations up to its last TLS slot, on lines of their
+ * own; then build the `spawn` of thread slot t there, which takes that
+ * last slot.
+ */
+static void put_fill(struct gen *g, unsigned p, unsigned t, char *line,
+		     size_t *len)
+{
+	static const uint64_t small_lands[] = { 0x1000, 0x2000, 0x3000 };
+	uint64_t land = FZ_PICK(&g->c, small_lands);
+	const char *policy = FZ_PICK(&g->c, policies);
+	struct slot *s = &g->procs[p];
+	char decl[LINE_MAX_LEN];
+	size_t dlen = 0;
+
+	if (s->declared)
+		s->gen++;
+	s->declared = true;
+	fz_put(decl, &dlen, "process");
+	slot_name(decl, &dlen, 'p', p, s->gen);
+	fz_put(decl, &dlen, " userland=0x%llx policy=%s",
+	       (unsigned long long)land, policy);
+	emit(g, decl, dlen);
+	for (uint64_t i = 1; i < land / 0x200; i++) {
+		dlen = 0;
+		put_tls_alloc(g, decl, &dlen, p, REGIONS);
+		emit(g, decl, dlen);
+	}
+	put_spawn(g, t, p, line, len);
+}
 
 /*
  * `map` and `unmap` arguments: page aligned, or anything after `expect
@@ -272,12 +311,16 @@ static void gen_command(struct gen *g, unsigned k, char *line, size_t *len,
 		put_range(g, line, len, loose);
 		break;
 	case G_SPAWN:
+	case G_FILL:
 		if (g->thread_names >= FUZZ_MAX_THREADS - THREADS) {
 			fz_put(line, len, "switch");
 			use_thread(g, line, len, t);
 			break;
 		}
-		put_spawn(g, t, p, line, len);
+		if (k == G_FILL)
+			put_fill(g, p, t, line, len);
+		else
+			put_spawn(g, t, p, line, len);
 		break;
 	case G_EXIT:
 	case G_SWITCH:
@@ -299,7 +342,7 @@ static void gen_command(struct gen *g, unsigned k, char *line, size_t *len,
 		fz_put(line, len, "read");
 		use_thread(g, line, len, t);
 		field = fz_field(&g->c, line, len, &room);
-		if (field == FZ_IPC && fz_pick(&g->c, 2))
+		if ((field == FZ_IPC || field == FZ_TLS) && fz_pick(&g->c, 2))
 			fz_put(line, len, " 0x%zx", fz_len(&g->c, 1, room));
 		break;
 	case G_EXPECT_READ:

@@ -56,7 +56,7 @@ void fz_hex(struct chooser *c, char *line, size_t *len, size_t n);
 void fz_pointer(struct chooser *c, char *line, size_t *len);
 
 /* The fields fz_field writes. */
-enum fz_field { FZ_IPC, FZ_CONTEXT, FZ_SELF };
+enum fz_field { FZ_IPC, FZ_CONTEXT, FZ_SELF, FZ_TLS };
 
 /* " FIELD": a field; *room is how many bytes it holds. Returns which. */
 enum fz_field fz_field(struct chooser *c, char *line, size_t *len,

@@ -26,6 +26,16 @@ static const uint64_t numbers[] = {
 /* Offsets into the IPC buffer (0x100 bytes), for ipc+OFF. */
 static const size_t ipc_offs[] = { 1, 0x8, 0x10, 0x80, 0xf0, 0xff };
 
+/*
+ * Offsets for tls+OFF (below 0x1000): the region's edges, and past them
+ * the next regions, the end of the page and the furthest reach, so that
+ * a thread on the last slot of a land reaches past the land's end.
+ */
+static const size_t tls_offs[] = {
+	0, 0x8, 0x1f8, 0x1f9, 0x1ff, 0x200, 0x208, 0x3f8, 0x410, 0xdf8,
+	0xe00, 0xf00, 0xff8, 0xfff,
+};
+
 unsigned fz_take(struct chooser *c)
 {
 	if (!c->n)
@@ -122,7 +132,12 @@ enum fz_field fz_field(struct chooser *c, char *line, size_t *len,
 {
 	size_t off;
 
-	switch (fz_pick(c, 4)) {
+	switch (fz_pick(c, 5)) {
+	case 4:
+		off = FZ_PICK(c, tls_offs);
+		fz_put(line, len, " tls+0x%zx", off);
+		*room = 0x1000 - off < 0x100 ? 0x1000 - off : 0x100;
+		return FZ_TLS;
 	case 0:
 		fz_put(line, len, " ipc");
 		*room = 0x100;
@@ -146,15 +161,17 @@ enum fz_field fz_field(struct chooser *c, char *line, size_t *len,
 void fz_value(struct chooser *c, char *line, size_t *len, enum fz_field f,
 	      size_t room, bool expect)
 {
+	bool bytes = f == FZ_IPC || f == FZ_TLS;
+
 	if (f == FZ_SELF && expect) {
 		fz_put(line, len, " 0x%llx", (unsigned long long)fz_offset(c));
 		return;
 	}
-	if (f != FZ_IPC && fz_pick(c, 2)) {
+	if (!bytes && fz_pick(c, 2)) {
 		fz_pointer(c, line, len);
 		return;
 	}
-	if (f == FZ_IPC && fz_pick(c, 2)) {
+	if (bytes && fz_pick(c, 2)) {
 		fz_hex(c, line, len, fz_len(c, 1, room));
 		return;
 	}

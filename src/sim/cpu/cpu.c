@@ -11,6 +11,7 @@
 #include "annotate.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -247,7 +248,21 @@ void cpu_load_tls(struct cpu *cpu, uintptr_t tls)
 	if (cpu->no_tls_restore && cpu->loaded_once)
 		return;
 	cpu->ops->load(cpu, tls);
+	cpu->loaded = tls;
 	cpu->loaded_once = true;
+	cpu->reach_bounded = false;
+}
+
+/* cpu_load_tls, and the land the register then points into. */
+void cpu_load_tls_in(struct cpu *cpu, uintptr_t tls, uintptr_t lo,
+		     uintptr_t hi)
+{
+	cpu_load_tls(cpu, tls);
+	if (cpu->loaded != tls)
+		return;		/* no_tls_restore kept the old value */
+	cpu->reach_lo = lo;
+	cpu->reach_hi = hi;
+	cpu->reach_bounded = true;
 }
 
 void cpu_arch_info(const struct cpu *cpu, struct cpu_arch_info *out)
@@ -270,6 +285,7 @@ static inline void user_enter(struct cpu *cpu, size_t off, size_t len,
 	cpu->user_off = off;
 	cpu->user_len = len;
 	cpu->user_store = store;
+	cpu->fault_outside = false;
 	VALGRIND_DISABLE_ERROR_REPORTING;
 	__atomic_signal_fence(__ATOMIC_SEQ_CST);
 	cpu->in_user = 1;
@@ -285,9 +301,64 @@ static inline void user_leave(struct cpu *cpu)
 	VALGRIND_ENABLE_ERROR_REPORTING;
 }
 
+/*
+ * The fault is raised as a real SIGSEGV of user code, so that it takes the
+ * very road of a host fault (the handler on its alternate stack, then
+ * siglongjmp): sanitizers and valgrind see one kind of jump, and nothing
+ * is jumped from a simulated thread's own stack. The handler keeps the
+ * address recorded here.
+ */
+void cpu_user_fault_outside(struct cpu *cpu, uintptr_t addr, size_t len,
+			    bool store)
+{
+	user_enter(cpu, cpu->user_off, len, store);
+	cpu->fault_addr = addr;
+	cpu->fault_outside = true;
+	raise(SIGSEGV);
+	/*
+	 * Back here only without a catch site (user code always runs under
+	 * one): the access is skipped. Not abort(), which would make the
+	 * function noreturn for the compiler (see cpu.h).
+	 */
+	cpu->in_user = 0;
+}
+
+/*
+ * Check an access of len bytes at register + off against the land the
+ * register points into, before the host sees it. Returns true when it
+ * stays inside; faults (does not return) when it leaves the land. Past a
+ * segment limit the hardware faults first, so only the bytes below the
+ * limit are checked. Unbounded (a CPU driven without a kernel, in tests):
+ * nothing to check.
+ */
+static bool reach_check(struct cpu *cpu, size_t off, size_t len, bool store)
+{
+	uintptr_t base = cpu->loaded, room, bad;
+	size_t limit = cpu->ops->seg_limit;
+
+	if (!cpu->reach_bounded || len == 0)
+		return true;
+	if (limit) {
+		if (off >= limit)
+			return true;
+		if (len > limit - off)
+			len = limit - off;
+	}
+	room = base >= cpu->reach_lo && base < cpu->reach_hi ?
+	       cpu->reach_hi - base : 0;
+	if (off < room && len <= room - off)
+		return true;
+	bad = off < room ? cpu->reach_hi : base + off;
+	cpu->user_off = off;
+	cpu_user_fault_outside(cpu, bad, len, store);
+	return false;
+}
+
 /* Copy len bytes at register + off into buf, as user code. */
 void cpu_user_read(struct cpu *cpu, size_t off, void *buf, size_t len)
 {
+	if (!reach_check(cpu, off, len, false))
+		return;
 	user_enter(cpu, off, len, false);
 	cpu->ops->user_read(cpu, off, buf, len);
 	user_leave(cpu);
@@ -296,6 +367,8 @@ void cpu_user_read(struct cpu *cpu, size_t off, void *buf, size_t len)
 /* Copy len bytes of buf to register + off, as user code. */
 void cpu_user_write(struct cpu *cpu, size_t off, const void *buf, size_t len)
 {
+	if (!reach_check(cpu, off, len, true))
+		return;
 	user_enter(cpu, off, len, true);
 	cpu->ops->user_write(cpu, off, buf, len);
 	user_leave(cpu);

@@ -100,6 +100,18 @@ struct cpu {
 	 * si_addr is 0, not the address.
 	 */
 	bool fault_beyond_limit;
+	/*
+	 * The user land the register's value lies in, [reach_lo, reach_hi),
+	 * recorded by cpu_load_tls_in when it loads the register (not when
+	 * no_tls_restore keeps the old value): while reach_bounded, every
+	 * access through the register must stay inside it, or it is a
+	 * simulated fault before any host access (cpu_user_fault_outside).
+	 */
+	bool reach_bounded;
+	uintptr_t reach_lo, reach_hi;
+	uintptr_t loaded;	/* the value the register holds */
+	/* The last fault was an access outside every user land. */
+	bool fault_outside;
 };
 
 /*
@@ -118,6 +130,13 @@ void cpu_fini(struct cpu *cpu);
  * no_tls_restore only the first call on this CPU loads it.
  */
 void cpu_load_tls(struct cpu *cpu, uintptr_t tls);
+/*
+ * cpu_load_tls for a tls that lies in the user land [lo, hi): when the
+ * register is loaded, accesses through it are bounded by that land from
+ * then on (a tls in no land: lo == hi, every access faults).
+ */
+void cpu_load_tls_in(struct cpu *cpu, uintptr_t tls, uintptr_t lo,
+		     uintptr_t hi);
 /* Read the hardware register back (rdgsbase, ARCH_GET_GS, the GDT base). */
 uintptr_t cpu_read_tls_register(struct cpu *cpu);
 /* The fault past cpu's segment limit as reports tell it; NULL: no limit. */
@@ -146,6 +165,16 @@ void cpu_user_write(struct cpu *cpu, size_t off, const void *buf, size_t len);
  */
 void cpu_user_flat(struct cpu *cpu, uintptr_t addr, void *buf, size_t len,
 		   bool store);
+/*
+ * A user access of len bytes at addr (a store or a load) that leaves
+ * every user land: recorded as a simulated fault at the first address
+ * outside (fault_outside set) and taken to cpu->fault_env, before any host
+ * access. Does not return, unless no catch site is set (then the access
+ * is to be skipped); it is not noreturn on purpose: AddressSanitizer
+ * would check the simulated thread's stack before the call and warn.
+ */
+void cpu_user_fault_outside(struct cpu *cpu, uintptr_t addr, size_t len,
+			    bool store);
 /* ptr_self read through the register (one pointer-sized load at 0). */
 uintptr_t cpu_user_self(struct cpu *cpu);
 

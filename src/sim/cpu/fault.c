@@ -61,6 +61,13 @@ static void fault_handler(int signo, siginfo_t *info, void *uctx)
 		return;
 	}
 	cpu->fault_signo = signo;
+	if (cpu->fault_outside) {	/* raised by cpu_user_fault_outside */
+		cpu->fault_code = SEGV_MAPERR;
+		cpu->in_user = 0;
+		cpu->fault_beyond_limit = false;
+		VALGRIND_ENABLE_ERROR_REPORTING;
+		siglongjmp(*cpu->fault_env, 1);
+	}
 	cpu->fault_code = info->si_code;
 	cpu->fault_addr = (uintptr_t)info->si_addr;
 	end = cpu->user_off + cpu->user_len;

@@ -175,7 +175,19 @@ void sys_yield(struct kernel *k);
 
 void sys_exit(struct kernel *k) __attribute__((noreturn));
 
-/* User side: reach the running thread's TLS through the register. */
+/*
+ * How far past the register's base user code may name a byte (tls+OFF:
+ * OFF below a page). Every access is checked against the land the
+ * register points into; as a second defence each land has PROT_NONE guard
+ * pages at least this large on both sides (pmem.c).
+ */
+#define USER_REACH_MAX ((size_t)0x1000)
+
+/*
+ * User side: reach the running thread's TLS through the register. An
+ * access that leaves the user land the register points into is a
+ * simulated fault (outside every user land) before the host sees it.
+ */
 void user_read(struct kernel *k, size_t off, void *buf, size_t len);
 
 void user_write(struct kernel *k, size_t off, const void *buf, size_t len);
@@ -183,8 +195,9 @@ void user_write(struct kernel *k, size_t off, const void *buf, size_t len);
 /*
  * User side, flat: the running thread loads (store false) or stores len
  * bytes at a host address, outside the register path (peek, poke). A fault
- * lands like any user fault. Not traced: the caller knows which process
- * the address belongs to and traces it as an offset.
+ * lands like any user fault; so does a range that is not inside one
+ * process's user land, before the host sees it. Not traced: the caller
+ * knows which process the address belongs to and traces it as an offset.
  */
 void user_access_flat(struct kernel *k, uintptr_t addr, void *buf, size_t len,
 		      bool store);

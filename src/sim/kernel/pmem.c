@@ -3,11 +3,17 @@
  * bookkeeping of the mappings inside it.
  *
  * The user land is one host reservation, PROT_NONE and MAP_NORESERVE, so it
- * costs no memory until something is mapped. A mapping is made real by
- * mapping fresh anonymous pages over its range with MAP_FIXED and the
- * protection its access rights ask for; unmapping puts PROT_NONE pages back,
- * which drops the contents. Any access to a page that is not mapped therefore
- * faults on the host, as it would on the simulated machine.
+ * costs no memory until something is mapped. The reservation is larger
+ * than the land by PMEM_GUARD_SIZE on each side: guard pages that stay
+ * PROT_NONE for good, so that a user access the checks missed, reaching
+ * past either end, faults on the host instead of touching the simulator's
+ * own memory or another land.
+ *
+ * A mapping is made real by mapping fresh anonymous pages over its range
+ * with MAP_FIXED and the protection its access rights ask for; unmapping
+ * puts PROT_NONE pages back, which drops the contents. Any access to a
+ * page that is not mapped therefore faults on the host, as it would on
+ * the simulated machine.
  *
  * The bookkeeping answers what the original's does (a list of mappings
  * sorted by address, first fit from the start of the user land) from a
@@ -19,12 +25,17 @@
 #include "pmem.h"
 #include "hostcall.h"
 #include "maptree.h"
+#include "sched.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+
+_Static_assert(PMEM_GUARD_SIZE >= USER_REACH_MAX &&
+	       PMEM_GUARD_SIZE % PAGE_SIZE == 0,
+	       "the guard pages cover the furthest reach of user code");
 
 struct pmem {
 	uintptr_t start;		/* first byte of the user land */
@@ -158,17 +169,19 @@ int pmem_create(struct pmem **out, size_t size)
 
 	if (size < PAGE_SIZE || !page_aligned(size))
 		return -EINVAL;
+	if (size > SIZE_MAX - 2 * PMEM_GUARD_SIZE)
+		return -ENOMEM;
 	pm = host_calloc(1, sizeof(*pm));
 	if (!pm)
 		return -ENOMEM;
 	base = host_call_fails(HOST_RESERVE) ? MAP_FAILED :
-	       mmap(NULL, size, PROT_NONE,
+	       mmap(NULL, size + 2 * PMEM_GUARD_SIZE, PROT_NONE,
 		    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	if (base == MAP_FAILED) {
 		free(pm);
 		return -ENOMEM;
 	}
-	pm->start = (uintptr_t)base;
+	pm->start = (uintptr_t)base + PMEM_GUARD_SIZE;
 	pm->size = size;
 	maptree_init(&pm->maps);
 	*out = pm;
@@ -179,7 +192,8 @@ void pmem_destroy(struct pmem *pm)
 {
 	if (!pm)
 		return;
-	munmap((void *)pm->start, pm->size);
+	munmap((void *)(pm->start - PMEM_GUARD_SIZE),
+	       pm->size + 2 * PMEM_GUARD_SIZE);
 	maptree_fini(&pm->maps);
 	free(pm);
 }

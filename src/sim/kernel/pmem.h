@@ -23,7 +23,15 @@
 struct pmem;
 
 /*
- * Reserve a user land of `size` bytes (page aligned, at least one page).
+ * The PROT_NONE guard pages on each side of every user land's host
+ * reservation (pmem.c): at least USER_REACH_MAX (kernel.h), so that no
+ * address user code can form from inside a land reaches past them.
+ */
+#define PMEM_GUARD_SIZE ((size_t)0x4000)
+
+/*
+ * Reserve a user land of `size` bytes (page aligned, at least one page),
+ * between two guard areas of PMEM_GUARD_SIZE bytes.
  * Returns 0 and sets *out, or a negative errno: -EINVAL for a bad size,
  * -ENOMEM when the host refuses the reservation or the bookkeeping.
  */

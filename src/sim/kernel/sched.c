@@ -109,7 +109,9 @@ enum kernel_error sched_switch_to(struct kernel *k, struct thread *t)
 		return err;
 	if (!t->scheduled_once)
 		first_schedule(k, t);
-	cpu_load_tls(&pc->cpu, t->tls);
+	/* user code reaches no further than the land the register is in */
+	cpu_load_tls_in(&pc->cpu, t->tls, t->proc->userland_start,
+			t->proc->userland_start + t->proc->userland_size);
 	kernel_lock(k);
 	pc->current = t;
 	kernel_unlock(k);

@@ -38,10 +38,23 @@ void user_write(struct kernel *k, size_t off, const void *buf, size_t len)
 /*
  * A plain load or store by the running thread at a flat address (peek and
  * poke). It does not go through the TLS register, but it is user code: a
- * fault kills the thread like any other.
+ * fault kills the thread like any other. An access that does not lie
+ * inside one process's user land faults before the host sees it.
  */
 void user_access_flat(struct kernel *k, uintptr_t addr, void *buf, size_t len,
 		      bool store)
 {
-	cpu_user_flat(&this_cpu(k)->cpu, addr, buf, len, store);
+	struct cpu *cpu = &this_cpu(k)->cpu;
+	const struct process *owner = kernel_process_at(k, addr);
+
+	if (!owner) {
+		cpu_user_fault_outside(cpu, addr, len, store);
+		return;
+	}
+	if (len && !process_holds(owner, addr + (len - 1))) {
+		cpu_user_fault_outside(cpu, owner->userland_start +
+					    owner->userland_size, len, store);
+		return;
+	}
+	cpu_user_flat(cpu, addr, buf, len, store);
 }

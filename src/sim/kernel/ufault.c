@@ -43,6 +43,8 @@ static void describe_fault(struct kernel *k, struct percpu *pc)
 	const struct process *owner = kernel_process_at(k, addr);
 	const struct thread *t = pc->current;
 
+	if (pc->cpu.fault_outside)	/* caught before the host saw it */
+		owner = NULL;
 	if (owner && t)
 		snprintf(pc->fault_detail, sizeof(pc->fault_detail),
 			 "page fault at %s+0x%llx: %s", owner->name,

@@ -34,11 +34,13 @@
 #define BOOK_H		595.0
 #define BOOK_PAGES_MAX	4		/* TLS pages opened on a book's page */
 #define BOOK_ROWS_MAX	16		/* rows of mappings on a book's page */
+#define PNG_SIDE_MAX	32767		/* pixels: cairo's image surfaces */
 
 struct render_file {
 	const char *path;
 	FILE *f;
 	enum render_format format;
+	int write_error;		/* errno of the first failed write */
 };
 
 struct render {
@@ -58,27 +60,43 @@ bool render_available(void)
 	return true;
 }
 
-/* cairo's writes, into our FILE. */
+/* cairo's writes, into our FILE (a struct render_file); a failed one
+ * keeps its errno for the message. */
 static cairo_status_t write_file(void *closure, const unsigned char *data,
 				 unsigned int length)
 {
-	return fwrite(data, 1, length, closure) == length ?
-	       CAIRO_STATUS_SUCCESS : CAIRO_STATUS_WRITE_ERROR;
+	struct render_file *f = closure;
+
+	errno = 0;
+	if (fwrite(data, 1, length, f->f) == length)
+		return CAIRO_STATUS_SUCCESS;
+	if (!f->write_error)
+		f->write_error = errno ? errno : EIO;
+	return CAIRO_STATUS_WRITE_ERROR;
 }
 
-/* Remember the first failure; tell it on err. */
+/*
+ * Remember the first failure of the picture `what`; tell it on err:
+ * "cannot draw" when the host refused memory, "cannot write" otherwise.
+ */
 static void fail(struct render *r, int err, const char *what)
 {
 	if (r->error)
 		return;
 	r->error = err;
-	fprintf(r->err, "tlssim: %s: %s\n", what, strerror(-err));
+	fprintf(r->err, "tlssim: cannot %s '%s': %s\n",
+		err == -ENOMEM ? "draw" : "write", what, strerror(-err));
 }
 
-/* A cairo status as -errno: the host's memory, or the file's write. */
-static int cairo_errno(cairo_status_t st)
+/*
+ * A cairo status as -errno: the host's memory, or the write to f (its
+ * own errno when a write failed).
+ */
+static int cairo_errno(cairo_status_t st, const struct render_file *f)
 {
-	return st == CAIRO_STATUS_NO_MEMORY ? -ENOMEM : -EIO;
+	if (st == CAIRO_STATUS_NO_MEMORY)
+		return -ENOMEM;
+	return f && f->write_error ? -f->write_error : -EIO;
 }
 
 /* Open f for writing. Returns 0 or -errno (told on err). */
@@ -95,15 +113,20 @@ static int open_file(struct render_file *f, FILE *err)
 	return 0;
 }
 
-/* Close f; 0, or -EIO when a write failed. Removes the file if !keep. */
+/*
+ * Close f; 0, or -errno when a write failed (the first write's errno, or
+ * the close's). Removes the file if !keep or on failure.
+ */
 static int close_file(struct render_file *f, bool keep)
 {
-	int err = 0;
+	int err = 0, failed;
 
 	if (!f->f)
 		return 0;
-	if (ferror(f->f) | fclose(f->f))
-		err = -EIO;
+	errno = 0;
+	failed = ferror(f->f) | fclose(f->f);
+	if (failed)
+		err = -(f->write_error ? f->write_error : errno ? errno : EIO);
 	f->f = NULL;
 	if (!keep || err)
 		unlink(f->path);
@@ -131,17 +154,18 @@ int render_open(const struct render_options *o, FILE *err,
 	r->o = *o;
 	r->err = err;
 	r->end = (struct render_file){ o->out, NULL,
-		o->out ? render_format_of(o->out) : RENDER_FORMAT_COUNT };
-	r->book = (struct render_file){ o->steps, NULL, RENDER_PDF };
+		o->out ? render_format_of(o->out) : RENDER_FORMAT_COUNT, 0 };
+	r->book = (struct render_file){ o->steps, NULL, RENDER_PDF, 0 };
 	if (o->out && (e = open_file(&r->end, err)))
 		goto out_free;
 	if (o->steps) {
 		if ((e = open_file(&r->book, err)))
 			goto out_close;
 		r->book_surface = cairo_pdf_surface_create_for_stream(
-			write_file, r->book.f, BOOK_W, BOOK_H);
+			write_file, &r->book, BOOK_W, BOOK_H);
 		if (cairo_surface_status(r->book_surface)) {
-			e = cairo_errno(cairo_surface_status(r->book_surface));
+			e = cairo_errno(cairo_surface_status(r->book_surface),
+					&r->book);
 			fprintf(err, "tlssim: cannot draw '%s': %s\n", o->steps,
 				strerror(-e));
 			cairo_surface_destroy(r->book_surface);
@@ -304,7 +328,7 @@ static void book_page(struct render *r, const struct step_report *s)
 	picture_page_fit(cr, &pg, BOOK_W, BOOK_H);
 	cairo_show_page(cr);
 	if (cairo_status(cr))
-		fail(r, cairo_errno(cairo_status(cr)), r->book.path);
+		fail(r, cairo_errno(cairo_status(cr), &r->book), r->book.path);
 	cairo_destroy(cr);
 	scene_free(&sc);
 	r->pages++;
@@ -338,7 +362,7 @@ static void render_step(void *ctx, const struct step_report *s)
  * (a PNG is written once drawn). PDFs are PDF 1.4, whose page objects are
  * plain text (newer versions may compress them into object streams).
  */
-static cairo_surface_t *end_surface(const struct render_file *file,
+static cairo_surface_t *end_surface(struct render_file *file,
 				    double w, double h)
 {
 	cairo_surface_t *s;
@@ -346,9 +370,9 @@ static cairo_surface_t *end_surface(const struct render_file *file,
 	switch (file->format) {
 	case RENDER_SVG:
 		return cairo_svg_surface_create_for_stream(write_file,
-							   file->f, w, h);
+							   file, w, h);
 	case RENDER_PDF:
-		s = cairo_pdf_surface_create_for_stream(write_file, file->f,
+		s = cairo_pdf_surface_create_for_stream(write_file, file,
 							w, h);
 		cairo_pdf_surface_restrict_to_version(s, CAIRO_PDF_VERSION_1_4);
 		return s;
@@ -357,6 +381,25 @@ static cairo_surface_t *end_surface(const struct render_file *file,
 						  (int)(w * PNG_SCALE + 0.5),
 						  (int)(h * PNG_SCALE + 0.5));
 	}
+}
+
+/*
+ * Whether a w x h point picture fits the end file's format. A PNG is an
+ * image of at most PNG_SIDE_MAX pixels a side: a larger one is refused as
+ * bad input (-EFBIG), saying the limit and the ways out. Returns 0 or
+ * -EFBIG (told on r->err).
+ */
+static int check_end_size(struct render *r, double w, double h)
+{
+	double pw = w * PNG_SCALE + 0.5, ph = h * PNG_SCALE + 0.5;
+
+	if (r->end.format != RENDER_PNG ||
+	    (pw <= PNG_SIDE_MAX && ph <= PNG_SIDE_MAX))
+		return 0;
+	r->error = -EFBIG;
+	fprintf(r->err, "tlssim: cannot draw '%s': the picture would be %.0f x %.0f pixels, and a PNG is at most %d a side; draw it as .svg or .pdf, or one process with --process=P\n",
+		r->end.path, pw, ph, PNG_SIDE_MAX);
+	return -EFBIG;
 }
 
 /* Draw pg as the end state's picture. Returns 0 or -errno. */
@@ -368,6 +411,8 @@ static int draw_end(struct render *r, const struct picture_page *pg)
 	cairo_t *cr;
 
 	picture_page_size(pg, 1, &w, &h);
+	if (check_end_size(r, w, h))
+		return -EFBIG;
 	surface = end_surface(&r->end, w, h);
 	cr = cairo_create(surface);
 	if (r->end.format == RENDER_PNG)
@@ -377,12 +422,12 @@ static int draw_end(struct render *r, const struct picture_page *pg)
 	cairo_destroy(cr);
 	if (!st && r->end.format == RENDER_PNG)
 		st = cairo_surface_write_to_png_stream(surface, write_file,
-						       r->end.f);
+						       &r->end);
 	cairo_surface_finish(surface);
 	if (!st)
 		st = cairo_surface_status(surface);
 	cairo_surface_destroy(surface);
-	return st ? cairo_errno(st) : 0;
+	return st ? cairo_errno(st, &r->end) : 0;
 }
 
 /* The heading's second line: how the run went, "ok: 12 commands, ...". */
@@ -452,7 +497,7 @@ static void render_summary(void *ctx, const struct run_summary *s)
 	};
 	err = draw_end(r, &pg);
 	scene_free(&sc);
-	if (err)
+	if (err && err != -EFBIG)	/* too large: told already */
 		fail(r, err, r->end.path);
 	else
 		r->end_drawn = true;
@@ -471,7 +516,8 @@ int render_close(struct render *r)
 	if (r->book_surface) {
 		cairo_surface_finish(r->book_surface);
 		if (!err && cairo_surface_status(r->book_surface)) {
-			err = cairo_errno(cairo_surface_status(r->book_surface));
+			err = cairo_errno(cairo_surface_status(r->book_surface),
+					  &r->book);
 			fail(r, err, r->book.path);
 		}
 		cairo_surface_destroy(r->book_surface);

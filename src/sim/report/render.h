@@ -70,10 +70,12 @@ int render_open(const struct render_options *o, FILE *err,
 struct reporter render_reporter(struct render *r);
 
 /*
- * Finish and close r's files and free r. Returns 0; -EIO when a file
- * could not be written whole, -ENOMEM when the host refused the drawing
- * memory, -ENODATA when the run ended before anything was drawn (the run
- * did not start); each told on err, and the unfinished file removed.
+ * Finish and close r's files and free r. Returns 0; the write's -errno
+ * (-ENOSPC, -EIO, ...) when a file could not be written whole, -ENOMEM
+ * when the host refused the drawing memory, -EFBIG when the picture is
+ * too large for its format (a PNG over 32767 pixels a side: bad input),
+ * -ENODATA when the run ended before anything was drawn (the run did not
+ * start); each told on err, and the unfinished file removed.
  */
 int render_close(struct render *r);
 

@@ -406,6 +406,21 @@ void scenario_free(struct scenario *scn)
 	free(scn);
 }
 
+/*
+ * Memory ran out while parsing file (at line, 0 before the first): said on
+ * d once what the parse held is released. Returns -ENOMEM.
+ */
+static int parse_oom(struct diag *d, const char *file, size_t line)
+{
+	if (line)
+		diag_error_plain(d, "out of memory parsing '%s' (at line %zu): the host refused the simulator memory",
+				 file, line);
+	else
+		diag_error_plain(d, "out of memory parsing '%s': the host refused the simulator memory",
+				 file);
+	return -ENOMEM;
+}
+
 int scenario_parse(const char *file_name, const char *text, size_t len,
 		   struct diag *d, struct scenario **out)
 {
@@ -422,13 +437,13 @@ int scenario_parse(const char *file_name, const char *text, size_t len,
 	*out = NULL;
 	scn = calloc(1, sizeof(*scn));
 	if (!scn)
-		return -ENOMEM;
+		return parse_oom(d, file_name, 0);
 	p.scn = scn;
 	scn->file_name = strdup(file_name);
 	scn->text = malloc(len + 1);
 	if (!scn->file_name || !scn->text) {
 		scenario_free(scn);
-		return -ENOMEM;
+		return parse_oom(d, file_name, 0);
 	}
 	if (len)
 		memcpy(scn->text, text, len);
@@ -477,7 +492,7 @@ int scenario_parse(const char *file_name, const char *text, size_t len,
 	table_move(&p.regions, &scn->regions, &scn->region_count);
 	if (p.oom || p.errors) {
 		scenario_free(scn);
-		return p.oom ? -ENOMEM : -EINVAL;
+		return p.oom ? parse_oom(d, file_name, p.lineno) : -EINVAL;
 	}
 	*out = scn;
 	return 0;

@@ -301,10 +301,13 @@ static enum step_verdict judge(struct runner *r, const struct scn_cmd *c,
 
 /*
  * Panic messages of the kernel name host addresses ("Freed TLS 0x7f...
- * is not in TLSManager."). Rewrite each as PROCESS+0xOFFSET: in the live
- * user land that holds it, else relative to near (the process the command
- * names), so no report shows a host address and golden files do not
- * depend on ASLR.
+ * is not in TLSManager."). Rewrite each as PROCESS+0xOFFSET relative to
+ * near, the process the command names, whose manager panicked: even when
+ * its start plus the command's offset wrapped around into another land,
+ * the message names the offset in near's own land (modulo the host's
+ * addresses), never another process. Without near, in the live user land
+ * that holds it. So no report shows a host address and golden files do
+ * not depend on ASLR.
  */
 static void humanize_addresses(const struct kernel *k,
 			       const struct process *near, char *msg,
@@ -324,13 +327,8 @@ static void humanize_addresses(const struct kernel *k,
 			continue;
 		}
 		v = strtoull(s, &end, 16);
-		hit = kernel_process_at(k, (uintptr_t)v);
-		/*
-		 * Past every land (tls-free of an offset beyond it): the
-		 * address the command made from its process and an offset.
-		 */
-		if (!hit)
-			hit = near;
+		/* the address the command made from its process and an offset */
+		hit = near ? near : kernel_process_at(k, (uintptr_t)v);
 		if (!hit) {
 			size_t len = (size_t)(end - s);
 
@@ -341,7 +339,8 @@ static void humanize_addresses(const struct kernel *k,
 		} else {
 			n += (size_t)snprintf(out + n, sizeof(out) - n,
 					      "%s+0x%llx", process_name(hit),
-					      v - process_userland_start(hit));
+					      (unsigned long long)(uintptr_t)
+					      ((uintptr_t)v - process_userland_start(hit)));
 			if (n >= sizeof(out))
 				n = sizeof(out) - 1;
 		}

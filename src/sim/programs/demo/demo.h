@@ -47,8 +47,10 @@ struct demo_options {
 };
 
 /*
- * Most threads one demo runs in all: each holds a host stack (two host
- * mappings) until it exits, and they all live at once.
+ * Most threads one demo is asked for in all (processes x --threads; each
+ * process's one context thread comes on top, at most 64 more): each holds
+ * a host stack (two host mappings) until it exits, and they all live at
+ * once. --help and tlssim(1) give this number.
  */
 #define DEMO_MAX_THREADS 20000u
 

@@ -451,10 +451,9 @@ int quiz_main(int argc, char **argv, FILE *out)
 	if (!err) {
 		err = cfg.emit ? print_scenario(out, &cfg, q)
 			       : print_text(out, &cfg, q);
-		if (err || fflush(out) || ferror(out)) {
-			fprintf(stderr, "tlssim: quiz: cannot write the problem\n");
+		/* main says why (cli_stdout_finish) */
+		if (err || fflush(out) || ferror(out))
 			status = 4;
-		}
 	}
 	quiz_free(q);
 	free(q);
