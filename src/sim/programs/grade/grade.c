@@ -6,7 +6,7 @@
  * a hang or a panic of the manager costs that test only, and prints a
  * line per test (name, PASS or FAIL, points, why) and the score.
  *
- * The tests themselves are in grade_conform.c and grade_diff.c, the
+ * The tests themselves are the conformance suite (programs/conform/), the
  * loading of a shared object in grade_load.c, the child that runs one
  * test in grade_run.c.
  */
@@ -15,7 +15,7 @@
 #include "cli.h"
 #include "grade.h"
 #include "grade_load.h"
-#include "grade_tests.h"
+#include "grade_run.h"
 #include "policy/policy.h"
 #include "report/diag.h"
 
@@ -247,23 +247,23 @@ static size_t list_tests(const struct grade_opts *o, struct scenario **scns,
 {
 	size_t n = 0;
 
-	for (size_t i = 0; i < grade_conformance_count; i++, n++) {
+	for (size_t i = 0; i < conform_rules_count; i++, n++) {
 		snprintf(items[n].name, sizeof(items[n].name), "%s",
-			 grade_conformance[i].name);
-		items[n].points = grade_conformance[i].points;
-		items[n].run = grade_conformance[i].run;
+			 conform_rules[i].name);
+		items[n].points = conform_rules[i].points;
+		items[n].run = conform_rules[i].run;
 	}
 	for (unsigned i = 0; i < DIFF_SEEDS; i++, n++) {
 		items[n].seed = o->seed + i;
 		snprintf(items[n].name, sizeof(items[n].name),
 			 "differential seed %" PRIu64, items[n].seed);
 		items[n].points = DIFF_POINTS;
-		items[n].run = grade_differential;
+		items[n].run = conform_differential;
 	}
 	snprintf(items[n].name, sizeof(items[n].name), "performance");
 	items[n].seed = o->seed;
 	items[n].points = PERF_POINTS;
-	items[n++].run = grade_performance;
+	items[n++].run = conform_performance;
 	for (size_t i = 0; i < nscns; i++, n++) {
 		const char *file = scns[i]->file_name;
 		const char *base = strrchr(file, '/');
@@ -271,7 +271,7 @@ static size_t list_tests(const struct grade_opts *o, struct scenario **scns,
 		snprintf(items[n].name, sizeof(items[n].name), "scenario %s",
 			 base ? base + 1 : file);
 		items[n].points = SCENARIO_POINTS;
-		items[n].run = grade_scenario;
+		items[n].run = conform_scenario;
 		items[n].scn = scns[i];
 	}
 	return n;
@@ -320,8 +320,8 @@ static size_t select_tests(const char *only, struct grade_item *items,
 			continue;
 		fprintf(stderr, "tlssim: grade: --only: no test is called "
 			"'%.*s...' (tests: ", (int)len, name);
-		for (i = 0; i < grade_conformance_count; i++)
-			fprintf(stderr, "%s, ", grade_conformance[i].name);
+		for (i = 0; i < conform_rules_count; i++)
+			fprintf(stderr, "%s, ", conform_rules[i].name);
 		fprintf(stderr, "differential, performance, scenario)\n");
 		return 0;
 	}
@@ -352,7 +352,7 @@ static int grade_all(FILE *out, const struct grade_opts *o,
 	fprintf(out, "%-26s %-6s %-7s %s\n", "test", "result", "points",
 		"why");
 	for (size_t i = 0; i < n; i++) {
-		struct grade_ctx g = {
+		struct conform_ctx g = {
 			.ops = ops, .ref = tls_policy_find(TLS_POLICY_DEFAULT),
 			.seed = items[i].seed, .scn = items[i].scn,
 			.verbose = o->verbose,

@@ -7,7 +7,7 @@
  */
 #include <config.h>
 
-#include "grade_tests.h"
+#include "grade_run.h"
 
 #include <errno.h>
 #include <poll.h>
@@ -46,7 +46,7 @@ static const char *signal_text(int sig, char *buf, size_t len)
 
 struct test_call {
 	const struct grade_item *t;
-	struct grade_ctx *g;
+	struct conform_ctx *g;
 	int rc;
 };
 
@@ -60,7 +60,7 @@ static void call_test(void *arg)
 
 /* In the child: run the test, send the result, exit. Never returns. */
 static void __attribute__((noreturn))
-child(const struct grade_item *t, struct grade_ctx *g, unsigned timeout,
+child(const struct grade_item *t, struct conform_ctx *g, unsigned timeout,
       int fd)
 {
 	static struct grade_result res;
@@ -131,7 +131,7 @@ static size_t collect(int fd, pid_t pid, unsigned timeout,
 	return got;
 }
 
-int grade_run_forked(const struct grade_item *t, struct grade_ctx *g,
+int grade_run_forked(const struct grade_item *t, struct conform_ctx *g,
 		     unsigned timeout, struct grade_result *res)
 {
 	bool killed;

@@ -1,12 +1,12 @@
 /*
- * grade_conform.c - the conformance tests of `tlssim grade`: what every
+ * conform_rules.c - the rules of the conformance suite (conform.h): what every
  * TLS manager must do to compute what the seed computes, each checked on
  * a fresh 16-page user land through the kernel front, with a reason a
  * student can act on when it fails.
  */
 #include <config.h>
 
-#include "grade_tests.h"
+#include "conform.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -17,8 +17,8 @@
 
 /* The land of one test and the regions handed out on it. */
 struct conf {
-	struct grade_ctx *g;
-	struct grade_land l;
+	struct conform_ctx *g;
+	struct conform_land l;
 	uint64_t live[MAX_LIVE];
 	size_t nlive;
 	unsigned calls;		/* allocates so far, for messages */
@@ -44,21 +44,21 @@ static void forget(struct conf *c, uint64_t off)
  */
 static int alloc_ok(struct conf *c, uint64_t *off)
 {
-	enum kernel_error err = grade_alloc(&c->l, off);
+	enum kernel_error err = conform_alloc(&c->l, off);
 	unsigned n = ++c->calls;
 
 	if (err)
-		return grade_fail(c->g, "allocate #%u failed with %s; a "
+		return conform_fail(c->g, "allocate #%u failed with %s; a "
 				  "region was expected", n,
 				  kernel_error_name(err));
-	if (!grade_region_ok(&c->l, *off))
-		return grade_fail(c->g, "allocate #%u gave %s+0x%" PRIx64
+	if (!conform_region_ok(&c->l, *off))
+		return conform_fail(c->g, "allocate #%u gave %s+0x%" PRIx64
 				  ", which is not a 0x200-byte slot of a "
 				  "ThreadLocal page the manager mapped", n,
 				  OFF(c, *off));
 	for (size_t i = 0; i < c->nlive; i++)
 		if (c->live[i] == *off)
-			return grade_fail(c->g, "allocate #%u gave %s+0x%"
+			return conform_fail(c->g, "allocate #%u gave %s+0x%"
 					  PRIx64 " again: it is still in use "
 					  "(handed out twice)", n, OFF(c, *off));
 	if (c->nlive < MAX_LIVE)
@@ -74,7 +74,7 @@ static int alloc_at(struct conf *c, uint64_t want, const char *why)
 	if (alloc_ok(c, &off))
 		return -1;
 	if (off != want)
-		return grade_fail(c->g, "allocate #%u gave %s+0x%" PRIx64
+		return conform_fail(c->g, "allocate #%u gave %s+0x%" PRIx64
 				  ", expected %s+0x%" PRIx64 " (%s)", c->calls,
 				  OFF(c, off), OFF(c, want), why);
 	return 0;
@@ -85,8 +85,8 @@ static int free_ok(struct conf *c, uint64_t off)
 {
 	char msg[PANIC_MESSAGE_MAX];
 
-	if (grade_free(&c->l, off, msg, sizeof(msg)))
-		return grade_fail(c->g, "free of %s+0x%" PRIx64 " (in use) "
+	if (conform_free(&c->l, off, msg, sizeof(msg)))
+		return conform_fail(c->g, "free of %s+0x%" PRIx64 " (in use) "
 				  "panicked: %s", OFF(c, off), msg);
 	forget(c, off);
 	return 0;
@@ -98,12 +98,12 @@ static int free_panics(struct conf *c, uint64_t off, const char *want,
 {
 	char msg[PANIC_MESSAGE_MAX];
 
-	if (!grade_free(&c->l, off, msg, sizeof(msg)))
-		return grade_fail(c->g, "free of %s+0x%" PRIx64 " (%s) did "
+	if (!conform_free(&c->l, off, msg, sizeof(msg)))
+		return conform_fail(c->g, "free of %s+0x%" PRIx64 " (%s) did "
 				  "not panic; expected tlsm_panic(\"%s\")",
 				  OFF(c, off), what, want);
 	if (strcmp(msg, want) != 0)
-		return grade_fail(c->g, "free of %s+0x%" PRIx64 " (%s) "
+		return conform_fail(c->g, "free of %s+0x%" PRIx64 " (%s) "
 				  "panicked \"%s\"; expected \"%s\"",
 				  OFF(c, off), what, msg, want);
 	return 0;
@@ -116,26 +116,26 @@ static int free_panics(struct conf *c, uint64_t off, const char *want,
 static int expect_counts(struct conf *c, size_t pages, size_t used,
 			 const char *when)
 {
-	static struct grade_pages list;
-	struct tlsm_stats st = grade_stats(&c->l);
+	static struct conform_pages list;
+	struct tlsm_stats st = conform_stats(&c->l);
 	size_t listed = 0;
 
 	if (st.pages != pages || st.used != used)
-		return grade_fail(c->g, "%s: stats says %zu pages, %zu used; "
+		return conform_fail(c->g, "%s: stats says %zu pages, %zu used; "
 				  "expected %zu, %zu", when, st.pages, st.used,
 				  pages, used);
-	grade_pages(&c->l, &list);
+	conform_pages(&c->l, &list);
 	for (size_t i = 0; i < list.n; i++)
 		listed += (size_t)__builtin_popcount(list.page[i].used);
 	if (list.n != pages || listed != used)
-		return grade_fail(c->g, "%s: for_each_page reports %zu pages, "
+		return conform_fail(c->g, "%s: for_each_page reports %zu pages, "
 				  "%zu slots used; expected %zu, %zu", when,
 				  list.n, listed, pages, used);
 	return 0;
 }
 
 /* Run body on a fresh land. Returns what body returns. */
-static int on_land(struct grade_ctx *g, int (*body)(struct conf *c))
+static int on_land(struct conform_ctx *g, int (*body)(struct conf *c))
 {
 	static struct kernel *k;
 	static struct conf c;
@@ -143,12 +143,12 @@ static int on_land(struct grade_ctx *g, int (*body)(struct conf *c))
 
 	memset(&c, 0, sizeof(c));
 	c.g = g;
-	if (grade_kernel_up(g, &k))
+	if (conform_kernel_up(g, &k))
 		return -1;
-	rc = grade_land_open(g, k, g->ops, "A", LAND_PAGES, &c.l);
+	rc = conform_land_open(g, k, g->ops, "A", LAND_PAGES, &c.l);
 	if (rc == 0)
 		rc = body(&c);
-	grade_land_close(&c.l);
+	conform_land_close(&c.l);
 	kernel_destroy(k);
 	return rc;
 }
@@ -166,12 +166,12 @@ static int describes_itself(struct conf *c)
 	const struct tls_manager_ops *ops = c->g->ops;
 
 	if (!ops->name || !*ops->name || !ops->summary || !*ops->summary)
-		return grade_fail(c->g, "name and summary must be non-empty "
+		return conform_fail(c->g, "name and summary must be non-empty "
 				  "strings");
 	if (expect_counts(c, 0, 0, "a new manager"))
 		return -1;
-	if (grade_mappings(&c->l) != 0)
-		return grade_fail(c->g, "create mapped memory; a new manager "
+	if (conform_mappings(&c->l) != 0)
+		return conform_fail(c->g, "create mapped memory; a new manager "
 				  "holds no page");
 	ops->destroy(NULL);
 	return 0;
@@ -186,7 +186,7 @@ static int eight_per_page(struct conf *c)
 		if (alloc_ok(c, &off[i]))
 			return -1;
 		if (off[i] / TLSM_PAGE_SIZE != off[0] / TLSM_PAGE_SIZE)
-			return grade_fail(c->g, "allocate #%zu gave %s+0x%"
+			return conform_fail(c->g, "allocate #%zu gave %s+0x%"
 					  PRIx64 ", another page than the "
 					  "first (%s+0x%" PRIx64 ") although "
 					  "it has free slots", i + 1,
@@ -197,7 +197,7 @@ static int eight_per_page(struct conf *c)
 	if (alloc_ok(c, &off[TLS_PER_PAGE]))
 		return -1;
 	if (off[TLS_PER_PAGE] / TLSM_PAGE_SIZE == off[0] / TLSM_PAGE_SIZE)
-		return grade_fail(c->g, "allocate #9 gave a region of the "
+		return conform_fail(c->g, "allocate #9 gave a region of the "
 				  "full first page");
 	return expect_counts(c, 2, TLS_PER_PAGE + 1, "after 9 allocates");
 }
@@ -277,24 +277,24 @@ static int full_land(struct conf *c)
 	for (size_t i = 0; i < fit; i++)
 		if (alloc_ok(c, &off))
 			return -1;
-	err = grade_alloc(&c->l, &off);
+	err = conform_alloc(&c->l, &off);
 	if (err != KERR_VIRTUAL_MEMORY_EXHAUSTION)
-		return grade_fail(c->g, "allocate in a full land gave %s; "
+		return conform_fail(c->g, "allocate in a full land gave %s; "
 				  "expected VirtualMemoryExhaustion (the "
 				  "error of find_available_space)",
 				  err ? kernel_error_name(err) : "a region");
-	before = grade_stats(&c->l);
-	mappings = grade_mappings(&c->l);
-	err = grade_alloc(&c->l, &off);
+	before = conform_stats(&c->l);
+	mappings = conform_mappings(&c->l);
+	err = conform_alloc(&c->l, &off);
 	if (err != KERR_VIRTUAL_MEMORY_EXHAUSTION)
-		return grade_fail(c->g, "a second allocate in a full land "
+		return conform_fail(c->g, "a second allocate in a full land "
 				  "gave %s", err ? kernel_error_name(err)
 						 : "a region");
 	if (expect_counts(c, before.pages, before.used,
 			  "after a failed allocate"))
 		return -1;
-	if (grade_mappings(&c->l) != mappings)
-		return grade_fail(c->g, "a failed allocate changed the "
+	if (conform_mappings(&c->l) != mappings)
+		return conform_fail(c->g, "a failed allocate changed the "
 				  "mappings of the land");
 	if (free_ok(c, 5 * TLS_SIZE))
 		return -1;
@@ -311,19 +311,19 @@ static int refused_map(struct conf *c)
 		if (alloc_ok(c, &off))
 			return -1;
 	kernel_inject_map_fail(1);
-	err = grade_alloc(&c->l, &off);
+	err = conform_alloc(&c->l, &off);
 	kernel_inject_map_fail(0);
 	if (err != KERR_PHYSICAL_MEMORY_EXHAUSTION)
-		return grade_fail(c->g, "allocate when map fails with "
+		return conform_fail(c->g, "allocate when map fails with "
 				  "PhysicalMemoryExhaustion gave %s; the "
 				  "callback's error must come back unchanged",
 				  err ? kernel_error_name(err) : "a region");
 	if (expect_counts(c, 1, TLS_PER_PAGE, "after a refused map"))
 		return -1;
-	if (grade_mappings(&c->l) != 1)
-		return grade_fail(c->g, "after a refused map the land holds "
+	if (conform_mappings(&c->l) != 1)
+		return conform_fail(c->g, "after a refused map the land holds "
 				  "%zu mappings; expected 1",
-				  grade_mappings(&c->l));
+				  conform_mappings(&c->l));
 	if (alloc_at(c, TLSM_PAGE_SIZE, "the map works again"))
 		return -1;
 	return expect_counts(c, 2, TLS_PER_PAGE + 1, "after the retry");
@@ -339,7 +339,7 @@ static int around_mappings(struct conf *c)
 	if (process_map(k, p, 0, TLSM_PAGE_SIZE, MEM_NORMAL, MAR_U_RW) ||
 	    process_map(k, p, 3 * TLSM_PAGE_SIZE, TLSM_PAGE_SIZE, MEM_NORMAL,
 			MAR_U_RW))
-		return grade_fail(c->g, "the host refused a mapping");
+		return conform_fail(c->g, "the host refused a mapping");
 	if (alloc_at(c, TLSM_PAGE_SIZE, "page 0 holds another mapping: "
 		     "find_available_space says where the room is"))
 		return -1;
@@ -358,7 +358,7 @@ static int around_mappings(struct conf *c)
 
 /* run_fn(g): the test fn on a fresh land; what fn returns. */
 #define CONFORMANCE(fn)							\
-static int run_##fn(struct grade_ctx *g)				\
+static int run_##fn(struct conform_ctx *g)				\
 {									\
 	return on_land(g, fn);						\
 }
@@ -372,7 +372,7 @@ CONFORMANCE(full_land)
 CONFORMANCE(refused_map)
 CONFORMANCE(around_mappings)
 
-const struct grade_test grade_conformance[] = {
+const struct conform_test conform_rules[] = {
 	{ "interface", 5, run_describes_itself },
 	{ "eight-per-page", 5, run_eight_per_page },
 	{ "lowest-free-first", 5, run_lowest_free_first },
@@ -383,5 +383,5 @@ const struct grade_test grade_conformance[] = {
 	{ "around-mappings", 5, run_around_mappings },
 };
 
-const size_t grade_conformance_count =
-	sizeof(grade_conformance) / sizeof(grade_conformance[0]);
+const size_t conform_rules_count =
+	sizeof(conform_rules) / sizeof(conform_rules[0]);

@@ -1,5 +1,6 @@
 /*
- * grade_diff.c - the tests of `tlssim grade` that go beyond single rules:
+ * conform_diff.c - the tests of the conformance suite (conform.h) that go
+ * beyond single rules:
  *
  * - the differential: the manager and the reference ("sunrise"), each in
  *   its own process of the same size, get the same random operations:
@@ -17,7 +18,7 @@
  */
 #include <config.h>
 
-#include "grade_tests.h"
+#include "conform.h"
 #include "scenario/scenario_run.h"
 
 #include <inttypes.h>
@@ -36,9 +37,9 @@
 static const size_t diff_lands[] = { 8, 24, 64, 256, 1024 };
 
 struct diff {
-	struct grade_ctx *g;
+	struct conform_ctx *g;
 	struct kernel *k;
-	struct grade_land l[2];		/* the manager's, the reference's */
+	struct conform_land l[2];		/* the manager's, the reference's */
 	uint64_t live[DIFF_MAX_LIVE];	/* offsets */
 	size_t nlive;
 	uint64_t rng;
@@ -53,7 +54,7 @@ struct diff {
 	size_t nhistory;
 };
 
-static struct grade_pages diff_pages[2];
+static struct conform_pages diff_pages[2];
 
 /* Note the current operation in the ring of recent ones. */
 static void __attribute__((format(printf, 2, 3)))
@@ -75,7 +76,7 @@ record(struct diff *d, const char *fmt, ...)
 static int __attribute__((format(printf, 2, 3)))
 differ(struct diff *d, const char *fmt, ...)
 {
-	struct grade_ctx *g = d->g;
+	struct conform_ctx *g = d->g;
 	size_t n, first;
 	va_list ap;
 
@@ -114,10 +115,10 @@ static const char *result(enum kernel_error err, uint64_t off, char *buf,
 /* The two processes, A and R. Returns 0, or -1 with the reason. */
 static int lands_open(struct diff *d)
 {
-	if (grade_land_open(d->g, d->k, d->g->ops, "A", d->land_pages,
+	if (conform_land_open(d->g, d->k, d->g->ops, "A", d->land_pages,
 			    &d->l[0]))
 		return -1;
-	return grade_land_open(d->g, d->k, d->g->ref, "R", d->land_pages,
+	return conform_land_open(d->g, d->k, d->g->ref, "R", d->land_pages,
 			       &d->l[1]);
 }
 
@@ -133,7 +134,7 @@ static int allocate(struct diff *d, bool refuse_map)
 
 	for (int i = 0; i < 2; i++) {
 		kernel_inject_map_fail(refuse_map ? 1 : 0);
-		err[i] = grade_alloc(&d->l[i], &off[i]);
+		err[i] = conform_alloc(&d->l[i], &off[i]);
 		kernel_inject_map_fail(0);
 	}
 	record(d, "allocate%s -> %s", refuse_map ? " (map refused)" : "",
@@ -165,10 +166,10 @@ static int free_live(struct diff *d)
 	i = xorshift64s(&d->rng) % d->nlive;
 	off = d->live[i];
 	record(d, "free 0x%" PRIx64, off);
-	if (grade_free(&d->l[0], off, msg, sizeof(msg)))
+	if (conform_free(&d->l[0], off, msg, sizeof(msg)))
 		return differ(d, "free of 0x%" PRIx64 " (in use) panicked: %s",
 			      off, msg);
-	if (grade_free(&d->l[1], off, msg, sizeof(msg)))
+	if (conform_free(&d->l[1], off, msg, sizeof(msg)))
 		return differ(d, "the reference panicked freeing 0x%" PRIx64
 			      ": %s", off, msg);
 	d->live[i] = d->live[--d->nlive];
@@ -187,10 +188,10 @@ static int free_bad(struct diff *d)
 		if (d->live[i] == off)
 			return 0;
 	record(d, "free 0x%" PRIx64 " (not in use): a panic", off);
-	if (!grade_free(&d->l[1], off, msg[1], sizeof(msg[1])))
+	if (!conform_free(&d->l[1], off, msg[1], sizeof(msg[1])))
 		return 0;	/* the reference has nothing to say */
 	d->panics++;
-	got = grade_free(&d->l[0], off, msg[0], sizeof(msg[0]));
+	got = conform_free(&d->l[0], off, msg[0], sizeof(msg[0]));
 	if (!got)
 		return differ(d, "free of 0x%" PRIx64 " (not in use) did not "
 			      "panic; the reference panicked \"%s\"", off,
@@ -236,8 +237,8 @@ static int other_memory(struct diff *d, bool map)
 static int restart(struct diff *d)
 {
 	record(d, "kill the processes, start new ones");
-	grade_land_close(&d->l[0]);
-	grade_land_close(&d->l[1]);
+	conform_land_close(&d->l[0]);
+	conform_land_close(&d->l[1]);
 	d->nlive = 0;
 	return lands_open(d);
 }
@@ -245,12 +246,12 @@ static int restart(struct diff *d)
 /* The same pages, slots and mappings; figures that agree. */
 static int same_pages(struct diff *d)
 {
-	struct grade_pages *a = &diff_pages[0], *b = &diff_pages[1];
-	struct tlsm_stats st = grade_stats(&d->l[0]);
+	struct conform_pages *a = &diff_pages[0], *b = &diff_pages[1];
+	struct tlsm_stats st = conform_stats(&d->l[0]);
 	size_t used = 0;
 
-	grade_pages(&d->l[0], a);
-	grade_pages(&d->l[1], b);
+	conform_pages(&d->l[0], a);
+	conform_pages(&d->l[1], b);
 	for (size_t i = 0; i < a->n; i++)
 		used += (size_t)__builtin_popcount(a->page[i].used);
 	if (st.pages != a->n || st.used != used || used != d->nlive)
@@ -269,10 +270,10 @@ static int same_pages(struct diff *d)
 	if (a->n != b->n)
 		return differ(d, "the manager holds %zu pages, the reference "
 			      "%zu", a->n, b->n);
-	if (grade_mappings(&d->l[0]) != grade_mappings(&d->l[1]))
+	if (conform_mappings(&d->l[0]) != conform_mappings(&d->l[1]))
 		return differ(d, "the manager's land has %zu mappings, the "
-			      "reference's %zu", grade_mappings(&d->l[0]),
-			      grade_mappings(&d->l[1]));
+			      "reference's %zu", conform_mappings(&d->l[0]),
+			      conform_mappings(&d->l[1]));
 	return 0;
 }
 
@@ -297,7 +298,7 @@ static int step(struct diff *d)
 	return restart(d);
 }
 
-int grade_differential(struct grade_ctx *g)
+int conform_differential(struct conform_ctx *g)
 {
 	static struct diff d;
 	int rc;
@@ -307,7 +308,7 @@ int grade_differential(struct grade_ctx *g)
 	d.rng = g->seed * 0x9e3779b97f4a7c15ull + 1;
 	d.land_pages = diff_lands[g->seed % (sizeof(diff_lands) /
 					     sizeof(diff_lands[0]))];
-	if (grade_kernel_up(g, &d.k))
+	if (conform_kernel_up(g, &d.k))
 		return -1;
 	rc = lands_open(&d);
 	for (d.op = 0; rc == 0 && d.op < DIFF_OPS; d.op++) {
@@ -320,11 +321,11 @@ int grade_differential(struct grade_ctx *g)
 		rc = same_pages(&d);
 	}
 	if (rc == 0)
-		grade_note(g, "%zu-page land: %d operations, %zu regions, %zu "
+		conform_note(g, "%zu-page land: %d operations, %zu regions, %zu "
 			   "errors, %zu panics alike", d.land_pages, DIFF_OPS,
 			   d.allocated, d.errors, d.panics);
-	grade_land_close(&d.l[0]);
-	grade_land_close(&d.l[1]);
+	conform_land_close(&d.l[0]);
+	conform_land_close(&d.l[1]);
 	kernel_destroy(d.k);
 	return rc;
 }
@@ -341,7 +342,7 @@ static double now_ns(void)
 }
 
 /* Fill n regions then churn pairs of them at random; times each phase. */
-static int churn(struct grade_ctx *g, struct grade_land *l, uint64_t *off,
+static int churn(struct conform_ctx *g, struct conform_land *l, uint64_t *off,
 		 size_t n, size_t pairs)
 {
 	char msg[PANIC_MESSAGE_MAX];
@@ -351,46 +352,46 @@ static int churn(struct grade_ctx *g, struct grade_land *l, uint64_t *off,
 
 	t0 = now_ns();
 	for (size_t i = 0; i < n; i++)
-		if ((err = grade_alloc(l, &off[i])) != KERR_OK)
-			return grade_fail(g, "allocate #%zu of %zu failed with "
+		if ((err = conform_alloc(l, &off[i])) != KERR_OK)
+			return conform_fail(g, "allocate #%zu of %zu failed with "
 					  "%s", i + 1, n, kernel_error_name(err));
 	t1 = now_ns();
 	for (size_t j = 0; j < pairs; j++) {
 		size_t i = xorshift64s(&rng) % n;
 
-		if (grade_free(l, off[i], msg, sizeof(msg)))
-			return grade_fail(g, "free of 0x%" PRIx64 " (in use) "
+		if (conform_free(l, off[i], msg, sizeof(msg)))
+			return conform_fail(g, "free of 0x%" PRIx64 " (in use) "
 					  "panicked: %s", off[i], msg);
-		if ((err = grade_alloc(l, &off[i])) != KERR_OK)
-			return grade_fail(g, "allocate after free #%zu failed "
+		if ((err = conform_alloc(l, &off[i])) != KERR_OK)
+			return conform_fail(g, "allocate after free #%zu failed "
 					  "with %s", j + 1,
 					  kernel_error_name(err));
 	}
 	t2 = now_ns();
-	if (grade_stats(l).used != n)
-		return grade_fail(g, "after the churn stats says %zu used; "
-				  "expected %zu", grade_stats(l).used, n);
-	return grade_note(g, "%zu allocates: %.2f us each; %zu frees and "
+	if (conform_stats(l).used != n)
+		return conform_fail(g, "after the churn stats says %zu used; "
+				  "expected %zu", conform_stats(l).used, n);
+	return conform_note(g, "%zu allocates: %.2f us each; %zu frees and "
 			  "allocates: %.2f us a pair", n,
 			  (t1 - t0) / (double)n / 1e3, pairs,
 			  (t2 - t1) / (double)pairs / 1e3);
 }
 
-int grade_performance(struct grade_ctx *g)
+int conform_performance(struct conform_ctx *g)
 {
-	const size_t n = GRADE_PERF_REGIONS;
+	const size_t n = CONFORM_PERF_REGIONS;
 	static struct kernel *k;
-	struct grade_land l = { 0 };
+	struct conform_land l = { 0 };
 	uint64_t *off = malloc(n * sizeof(*off));
 	int rc = -1;
 
 	if (!off)
-		return grade_fail(g, "the host has no memory for the test");
-	if (grade_kernel_up(g, &k))
+		return conform_fail(g, "the host has no memory for the test");
+	if (conform_kernel_up(g, &k))
 		goto out_free;
-	if (grade_land_open(g, k, g->ops, "A", n / TLS_PER_PAGE + 64, &l) == 0)
-		rc = churn(g, &l, off, n, GRADE_PERF_PAIRS);
-	grade_land_close(&l);
+	if (conform_land_open(g, k, g->ops, "A", n / TLS_PER_PAGE + 64, &l) == 0)
+		rc = churn(g, &l, off, n, CONFORM_PERF_PAIRS);
+	conform_land_close(&l);
 	kernel_destroy(k);
 out_free:
 	free(off);
@@ -400,7 +401,7 @@ out_free:
 /* ---- a scenario ---- */
 
 struct scenario_failures {
-	struct grade_ctx *g;
+	struct conform_ctx *g;
 	size_t count;
 	size_t len;		/* of g->reason */
 };
@@ -409,7 +410,7 @@ struct scenario_failures {
 static void collect_step(void *ctx, const struct step_report *s)
 {
 	struct scenario_failures *f = ctx;
-	struct grade_ctx *g = f->g;
+	struct conform_ctx *g = f->g;
 	const char *why = s->check_failure ? s->check_failure : s->message;
 
 	if (!why)
@@ -431,7 +432,7 @@ static void collect_summary(void *ctx, const struct run_summary *s)
 	(void)s;
 }
 
-int grade_scenario(struct grade_ctx *g)
+int conform_scenario(struct conform_ctx *g)
 {
 	struct scenario_failures f = { g, 0, 0 };
 	struct reporter rep = { collect_step, collect_summary, &f };
@@ -446,7 +447,7 @@ int grade_scenario(struct grade_ctx *g)
 	if (status == RUN_OK)
 		return 0;
 	if (f.count == 0)
-		return grade_fail(g, "the scenario did not run (status %d)",
+		return conform_fail(g, "the scenario did not run (status %d)",
 				  status);
 	if (f.count > 1 && f.len < sizeof(g->reason))
 		snprintf(g->reason + f.len, sizeof(g->reason) - f.len,

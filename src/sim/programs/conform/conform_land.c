@@ -1,12 +1,12 @@
 /*
- * grade_land.c - what the tests of `tlssim grade` stand on: a process on
+ * conform_land.c - what the conformance tests stand on: a process on
  * a kernel, its TLS managed by the manager under test, reached only
  * through the kernel front (raw TLSManager calls at offsets, the
  * manager's figures and pages, the process's mappings).
  */
 #include <config.h>
 
-#include "grade_tests.h"
+#include "conform.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -15,15 +15,15 @@
 #include <string.h>
 
 /* vsnprintf into g->reason. */
-static void set_reason(struct grade_ctx *g, const char *fmt, va_list ap)
+static void set_reason(struct conform_ctx *g, const char *fmt, va_list ap)
 	__attribute__((format(printf, 2, 0)));
 
-static void set_reason(struct grade_ctx *g, const char *fmt, va_list ap)
+static void set_reason(struct conform_ctx *g, const char *fmt, va_list ap)
 {
 	vsnprintf(g->reason, sizeof(g->reason), fmt, ap);
 }
 
-int grade_fail(struct grade_ctx *g, const char *fmt, ...)
+int conform_fail(struct conform_ctx *g, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -33,7 +33,7 @@ int grade_fail(struct grade_ctx *g, const char *fmt, ...)
 	return -1;
 }
 
-int grade_note(struct grade_ctx *g, const char *fmt, ...)
+int conform_note(struct conform_ctx *g, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -43,19 +43,19 @@ int grade_note(struct grade_ctx *g, const char *fmt, ...)
 	return 0;
 }
 
-int grade_kernel_up(struct grade_ctx *g, struct kernel **k)
+int conform_kernel_up(struct conform_ctx *g, struct kernel **k)
 {
 	int err = kernel_create(ARCH_MOCK, false, k);
 
 	if (err)
-		return grade_fail(g, "the host refused the kernel model: %s",
+		return conform_fail(g, "the host refused the kernel model: %s",
 				  strerror(-err));
 	return 0;
 }
 
-int grade_land_open(struct grade_ctx *g, struct kernel *k,
+int conform_land_open(struct conform_ctx *g, struct kernel *k,
 		    const struct tls_manager_ops *ops, const char *name,
-		    size_t pages, struct grade_land *l)
+		    size_t pages, struct conform_land *l)
 {
 	int err = process_create(k, name, pages * TLSM_PAGE_SIZE, ops, &l->p);
 
@@ -63,29 +63,29 @@ int grade_land_open(struct grade_ctx *g, struct kernel *k,
 	l->ops = ops;
 	l->name = name;
 	if (err == -ENOMEM)
-		return grade_fail(g, "create returned NULL (or the host had "
+		return conform_fail(g, "create returned NULL (or the host had "
 				  "no memory for a process)");
 	if (err)
-		return grade_fail(g, "the host refused a process: %s",
+		return conform_fail(g, "the host refused a process: %s",
 				  strerror(-err));
 	return 0;
 }
 
-void grade_land_close(struct grade_land *l)
+void conform_land_close(struct conform_land *l)
 {
 	if (l->p)
 		process_kill(l->k, l->p);
 	l->p = NULL;
 }
 
-enum kernel_error grade_alloc(struct grade_land *l, uint64_t *off)
+enum kernel_error conform_alloc(struct conform_land *l, uint64_t *off)
 {
 	*off = UINT64_MAX;
 	return process_tls_alloc(l->k, l->p, off);
 }
 
 struct free_call {
-	struct grade_land *l;
+	struct conform_land *l;
 	uint64_t off;
 };
 
@@ -97,7 +97,7 @@ static void call_free(void *arg)
 	process_tls_free(c->l->k, c->l->p, c->off);
 }
 
-const char *grade_free(struct grade_land *l, uint64_t off, char *msg,
+const char *conform_free(struct conform_land *l, uint64_t off, char *msg,
 		       size_t len)
 {
 	struct free_call call = { l, off };
@@ -118,7 +118,7 @@ const char *grade_free(struct grade_land *l, uint64_t off, char *msg,
 	return msg;
 }
 
-struct tlsm_stats grade_stats(const struct grade_land *l)
+struct tlsm_stats conform_stats(const struct conform_land *l)
 {
 	struct tlsm_stats st;
 
@@ -129,9 +129,9 @@ struct tlsm_stats grade_stats(const struct grade_land *l)
 /* for_each_page's callback: one page into the list, as an offset. */
 static void add_page(void *arg, const struct tlsm_page *page)
 {
-	struct grade_pages *out = arg;
+	struct conform_pages *out = arg;
 
-	if (out->n == GRADE_MAX_PAGES) {
+	if (out->n == CONFORM_MAX_PAGES) {
 		out->overflow = true;
 		return;
 	}
@@ -147,7 +147,7 @@ static int by_address(const void *a, const void *b)
 	return x->address < y->address ? -1 : x->address > y->address;
 }
 
-void grade_pages(const struct grade_land *l, struct grade_pages *out)
+void conform_pages(const struct conform_land *l, struct conform_pages *out)
 {
 	out->n = 0;
 	out->overflow = false;
@@ -156,12 +156,12 @@ void grade_pages(const struct grade_land *l, struct grade_pages *out)
 	qsort(out->page, out->n, sizeof(out->page[0]), by_address);
 }
 
-size_t grade_mappings(const struct grade_land *l)
+size_t conform_mappings(const struct conform_land *l)
 {
 	return process_mapping_count(l->p);
 }
 
-bool grade_region_ok(const struct grade_land *l, uint64_t off)
+bool conform_region_ok(const struct conform_land *l, uint64_t off)
 {
 	struct mapping m;
 	uint64_t start;
