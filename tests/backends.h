@@ -11,6 +11,8 @@
 #define TLSSIM_BACKENDS_H
 
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "cpu/cpu.h"
 
@@ -50,6 +52,31 @@ static inline void backends_select(const char *suite)
 	}
 	printf("\n");
 	fflush(stdout);
+}
+
+/*
+ * The backends of `backends` that can run on several CPUs here, into out.
+ * qemu-i386 keeps one GDT for all the threads it emulates, so the i386
+ * backend's per-thread TLS descriptor cannot exist on several CPUs there
+ * (kernel_set_cpus is refused): it is left out, and the suite says so.
+ */
+static inline void backends_smp(struct backend_set *out, const char *suite)
+{
+	const char *emu = getenv("TLSSIM_EMULATOR");
+	const struct backend_set all = backends;	/* out may be backends */
+
+	out->n = 0;
+	for (int i = 0; i < all.n; i++) {
+		if (all.run[i] == ARCH_I386_GDT && emu &&
+		    strstr(emu, "qemu-i386")) {
+			printf("%s: SKIP (not counted): i386 on several CPUs "
+			       "under %s, whose threads share one GDT\n",
+			       suite, emu);
+			fflush(stdout);
+			continue;
+		}
+		out->run[out->n++] = all.run[i];
+	}
 }
 
 /*

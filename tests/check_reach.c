@@ -185,9 +185,12 @@ START_TEST(test_last_slot_reach)
 END_TEST
 
 /* The same on 4 CPUs (host threads): one land size and policy. */
+/* The backends that run on several CPUs here (backends_smp). */
+static struct backend_set smp;
+
 START_TEST(test_last_slot_reach_cpus)
 {
-	run_reach(BACKEND(_i), tls_policy_at(0), 2, 4);
+	run_reach(smp.run[_i], tls_policy_at(0), 2, 4);
 }
 END_TEST
 
@@ -238,7 +241,8 @@ static Suite *reach_suite(void)
 	tcase_add_loop_test(tc, test_fault_names_outside, 0, backends.n);
 	tcase_add_loop_test(tc, test_last_slot_reach, 0,
 			    backends.n * (int)npol * (int)NSIZES);
-	tcase_add_loop_test(tc, test_last_slot_reach_cpus, 0, backends.n);
+	backends_smp(&smp, "check_reach");
+	tcase_add_loop_test(tc, test_last_slot_reach_cpus, 0, smp.n);
 	suite_add_tcase(s, tc);
 	return s;
 }

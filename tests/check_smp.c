@@ -222,36 +222,13 @@ START_TEST(test_jobs_run_on_their_cpu)
 }
 END_TEST
 
-/*
- * qemu-i386 keeps one GDT for all the threads it emulates, so the i386
- * backend's per-thread TLS descriptor cannot exist on several CPUs there
- * (kernel_set_cpus is refused). Those iterations are skipped, and said so.
- */
-static void skip_shared_gdt(void)
-{
-	const char *emu = getenv("TLSSIM_EMULATOR");
-	int n = 0;
-
-	if (!emu || !strstr(emu, "qemu-i386"))
-		return;
-	for (int i = 0; i < backends.n; i++) {
-		if (backends.run[i] == ARCH_I386_GDT) {
-			printf("check_smp: SKIP (not counted): i386 under %s, "
-			       "whose threads share one GDT\n", emu);
-			continue;
-		}
-		backends.run[n++] = backends.run[i];
-	}
-	backends.n = n;
-}
-
 int main(void)
 {
 	Suite *s = suite_create("smp");
 	TCase *tc = tcase_create("several CPUs");
 
 	backends_select("check_smp");
-	skip_shared_gdt();
+	backends_smp(&backends, "check_smp");
 	tcase_set_timeout(tc, 120);
 	tcase_add_loop_test(tc, test_cpus_share_the_kernel, 0, backends.n);
 	tcase_add_loop_test(tc, test_jobs_run_on_their_cpu, 0, backends.n);

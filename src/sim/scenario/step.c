@@ -337,10 +337,13 @@ static void humanize_addresses(const struct kernel *k,
 			memcpy(out + n, s, len);
 			n += len;
 		} else {
+			/* in 64 bits, whatever the host's: an offset that
+			 * wrapped below the land comes back as the command
+			 * gave it (0xffff...f000), on 32-bit hosts too */
 			n += (size_t)snprintf(out + n, sizeof(out) - n,
 					      "%s+0x%llx", process_name(hit),
-					      (unsigned long long)(uintptr_t)
-					      ((uintptr_t)v - process_userland_start(hit)));
+					      v - (unsigned long long)
+						  process_userland_start(hit));
 			if (n >= sizeof(out))
 				n = sizeof(out) - 1;
 		}
