@@ -28,6 +28,7 @@
 #include "policy/policy.h"
 #include "tls.h"
 #include "random.h"
+#include "policy_world.h"
 
 /* ---- the model of mesosphere's rules ---- */
 
@@ -137,98 +138,8 @@ static const struct tls_manager_ops model_ops = {
 
 /* ---- two worlds driven alike ---- */
 
-struct world {
-	const struct tls_manager_ops *ops;
-	struct pmem *pm;
-	struct tlsm_memory mem;
-	struct tlsm *mgr;
-	uintptr_t base;
-};
-
-static void world_start(struct world *w, const struct tls_manager_ops *ops,
-			size_t land_pages)
-{
-	w->ops = ops;
-	ck_assert_int_eq(pmem_create(&w->pm, land_pages * PAGE_SIZE), 0);
-	w->mem = pmem_memory(w->pm);
-	w->mgr = ops->create(&w->mem);
-	ck_assert_ptr_nonnull(w->mgr);
-	w->base = pmem_userland_start(w->pm);
-}
-
-static void world_stop(struct world *w)
-{
-	w->ops->destroy(w->mgr);
-	pmem_destroy(w->pm);
-}
-
-/* Pages as offsets, to compare two worlds. */
-struct page_list {
-	uintptr_t base;
-	size_t n;
-	struct tlsm_page page[4096];
-};
-
-static void list_page(void *arg, const struct tlsm_page *page)
-{
-	struct page_list *l = arg;
-
-	ck_assert_uint_lt(l->n, 4096);
-	l->page[l->n].address = page->address - l->base;
-	l->page[l->n++].used = page->used;
-}
-
+/* The worlds' pages, as the last comparison listed them. */
 static struct page_list lists[2];
-
-static void assert_same_pages(struct world w[2])
-{
-	for (int k = 0; k < 2; k++) {
-		lists[k].base = w[k].base;
-		lists[k].n = 0;
-		w[k].ops->for_each_page(w[k].mgr, list_page, &lists[k]);
-	}
-	ck_assert_uint_eq(lists[0].n, lists[1].n);
-	for (size_t i = 0; i < lists[0].n; i++) {
-		ck_assert_uint_eq(lists[0].page[i].address,
-				  lists[1].page[i].address);
-		ck_assert_uint_eq(lists[0].page[i].used, lists[1].page[i].used);
-	}
-	ck_assert_uint_eq(pmem_mapping_count(w[0].pm),
-			  pmem_mapping_count(w[1].pm));
-}
-
-struct free_call {
-	struct world *w;
-	uintptr_t tls;
-};
-
-static void do_free(void *arg)
-{
-	struct free_call *c = arg;
-
-	c->w->ops->free(c->w->mgr, c->tls);
-}
-
-/* Free offset off in w; the panic message with the address made "ADDR". */
-static void free_in(struct world *w, uintptr_t off, char *msg, size_t len)
-{
-	static struct panic_catch c;
-	struct free_call call = { w, w->base + off };
-	const char *m = call_catching_panic(&c, do_free, &call);
-	char hex[32];
-	const char *at;
-
-	msg[0] = '\0';
-	if (!m)
-		return;
-	snprintf(hex, sizeof(hex), "0x%lx", (unsigned long)call.tls);
-	at = strstr(m, hex);
-	if (at)
-		snprintf(msg, len, "%.*sADDR%s", (int)(at - m), m,
-			 at + strlen(hex));
-	else
-		snprintf(msg, len, "%s", m);
-}
 
 #define MAX_LIVE 8192
 
@@ -271,7 +182,7 @@ static void exit_one(struct run *r)
 		return;
 	i = xorshift64s(&r->rng) % r->nlive;
 	for (int k = 0; k < 2; k++) {
-		free_in(&r->w[k], r->live[i], msg[k], sizeof(msg[k]));
+		world_free(&r->w[k], r->live[i], msg[k], sizeof(msg[k]));
 		ck_assert_str_eq(msg[k], "");
 	}
 	r->live[i] = r->live[--r->nlive];
@@ -287,7 +198,7 @@ static void bad_free(struct run *r)
 		if (r->live[i] == off)
 			return;
 	for (int k = 0; k < 2; k++)
-		free_in(&r->w[k], off, msg[k], sizeof(msg[k]));
+		world_free(&r->w[k], off, msg[k], sizeof(msg[k]));
 	ck_assert_str_ne(msg[0], "");
 	ck_assert_str_eq(msg[0], msg[1]);
 	r->panics++;
@@ -360,9 +271,9 @@ static void differential(const struct tls_manager_ops *a,
 		else
 			restart(&r);
 		if (n % 64 == 0)
-			assert_same_pages(r.w);
+			worlds_same_pages(r.w, lists);
 	}
-	assert_same_pages(r.w);
+	worlds_same_pages(r.w, lists);
 	printf("%s vs %s, seed %lu, %zu-page land: %zu ops, %zu spawned, "
 	       "%zu errors, %zu panics\n", a->name, b->name,
 	       (unsigned long)seed, land_pages, ops, r.spawned, r.errors,

@@ -28,70 +28,14 @@
 #include "policy/policy.h"
 #include "tls.h"
 #include "random.h"
+#include "policy_world.h"
 
 #ifdef TLSSIM_HAVE_SEED
 
-struct world {
-	const struct tls_manager_ops *ops;
-	struct pmem *pm;
-	struct tlsm_memory mem;
-	struct tlsm *mgr;
-	uintptr_t base;
-};
+enum { MAX_LIVE = 8192 };
 
-/* A manager of ops over a fresh user land of land_pages pages. */
-static void world_start(struct world *w, const struct tls_manager_ops *ops,
-			size_t land_pages)
-{
-	w->ops = ops;
-	ck_assert_int_eq(pmem_create(&w->pm, land_pages * PAGE_SIZE), 0);
-	w->mem = pmem_memory(w->pm);
-	w->mgr = ops->create(&w->mem);
-	ck_assert_ptr_nonnull(w->mgr);
-	w->base = pmem_userland_start(w->pm);
-}
-
-/* The process dies: its manager, then its memory. */
-static void world_stop(struct world *w)
-{
-	w->ops->destroy(w->mgr);
-	pmem_destroy(w->pm);
-}
-
-enum { MAX_PAGES = 4096, MAX_LIVE = 8192 };
-
-/* A manager's pages as offsets. */
-struct page_list {
-	uintptr_t base;
-	size_t n;
-	struct tlsm_page page[MAX_PAGES];
-};
-
-static void list_page(void *arg, const struct tlsm_page *page)
-{
-	struct page_list *l = arg;
-
-	require(l->n < MAX_PAGES);
-	l->page[l->n].address = page->address - l->base;
-	l->page[l->n++].used = page->used;
-}
-
+/* The worlds' pages, as the last comparison listed them. */
 static struct page_list lists[2];
-
-/* The page lists of both worlds into lists[]; they must be equal. */
-static void same_pages(struct world w[2])
-{
-	for (int k = 0; k < 2; k++) {
-		lists[k].base = w[k].base;
-		lists[k].n = 0;
-		w[k].ops->for_each_page(w[k].mgr, list_page, &lists[k]);
-	}
-	require(lists[0].n == lists[1].n);
-	for (size_t i = 0; i < lists[0].n; i++) {
-		require(lists[0].page[i].address == lists[1].page[i].address);
-		require(lists[0].page[i].used == lists[1].page[i].used);
-	}
-}
 
 /* Page and slot counts, and mappings, equal in both worlds. */
 static void same_counts(struct world w[2])
@@ -103,43 +47,6 @@ static void same_counts(struct world w[2])
 	require(st[0].pages == st[1].pages);
 	require(st[0].used == st[1].used);
 	require(pmem_mapping_count(w[0].pm) == pmem_mapping_count(w[1].pm));
-}
-
-struct free_call {
-	struct world *w;
-	uintptr_t tls;
-};
-
-static void do_free(void *arg)
-{
-	struct free_call *c = arg;
-
-	c->w->ops->free(c->w->mgr, c->tls);
-}
-
-/*
- * Free offset off in w. msg gets "" when it returned, else the panic's
- * message with the freed address (0x...) made "ADDR".
- */
-static void free_in(struct world *w, uintptr_t off, char *msg, size_t len)
-{
-	static struct panic_catch c;
-	struct free_call call = { w, w->base + off };
-	const char *m = call_catching_panic(&c, do_free, &call);
-	char hex[32];
-	const char *at;
-
-	msg[0] = '\0';
-	if (!m)
-		return;
-	snprintf(hex, sizeof(hex), "0x%lx", (unsigned long)call.tls);
-	at = strstr(m, hex);
-	if (at)
-		snprintf(msg, len, "%.*sADDR%s", (int)(at - m), m,
-			 at + strlen(hex));
-	else
-		snprintf(msg, len, "%s", m);
-	require(msg[0] != '\0');
 }
 
 /* The panic kinds the seed has, by message. */
@@ -202,7 +109,7 @@ static void free_both(struct run *r, uintptr_t off)
 	char msg[2][PANIC_MESSAGE_MAX];
 
 	for (int k = 0; k < 2; k++)
-		free_in(&r->w[k], off, msg[k], sizeof(msg[k]));
+		world_free(&r->w[k], off, msg[k], sizeof(msg[k]));
 	if (strcmp(msg[0], msg[1]) != 0)
 		ck_abort_msg("free of +0x%lx: seed says '%s', sunrise '%s'",
 			     (unsigned long)off, msg[0], msg[1]);
@@ -342,9 +249,9 @@ static void differential(uint64_t seed, size_t land_pages, size_t ops)
 			kill_process(&r);
 		same_counts(r.w);
 		if (n % 16 == 0)
-			same_pages(r.w);
+			worlds_same_pages(r.w, lists);
 	}
-	same_pages(r.w);
+	worlds_same_pages(r.w, lists);
 	for (int k = 0; k < K_COUNT; k++)
 		panics += r.panics[k];
 	printf("seed vs sunrise, seed %lu, %zu-page land: %zu ops: %zu spawned, "
@@ -385,13 +292,13 @@ START_TEST(test_seed_messages)
 
 	world_start(&w, &tls_seed_ops, 8);
 	ck_assert_int_eq(w.ops->allocate(w.mgr, &tls), KERR_OK);
-	free_in(&w, tls - w.base + 8, msg, sizeof(msg));
+	world_free(&w, tls - w.base + 8, msg, sizeof(msg));
 	ck_assert_str_eq(msg, "Freed TLS ptr is not TLS size aligned.");
-	free_in(&w, tls - w.base + TLS_SIZE, msg, sizeof(msg));
+	world_free(&w, tls - w.base + TLS_SIZE, msg, sizeof(msg));
 	ck_assert_str_eq(msg, "Freed TLS was not marked occupied");
-	free_in(&w, tls - w.base + PAGE_SIZE, msg, sizeof(msg));
+	world_free(&w, tls - w.base + PAGE_SIZE, msg, sizeof(msg));
 	ck_assert_str_eq(msg, "Freed TLS ADDR is not in TLSManager.");
-	free_in(&w, tls - w.base, msg, sizeof(msg));
+	world_free(&w, tls - w.base, msg, sizeof(msg));
 	ck_assert_str_eq(msg, "");
 	world_stop(&w);
 }
