@@ -209,32 +209,13 @@ static void other_memory(struct run *r, bool map)
 {
 	uintptr_t page = xorshift64s(&r->rng) % r->land_pages;
 	size_t len = (1 + xorshift64s(&r->rng) % 3) * PAGE_SIZE;
-	enum kernel_error err[2];
 
-	for (int k = 0; k < 2; k++) {
-		uintptr_t at = r->w[k].base + page * PAGE_SIZE;
-		const struct mapping *m = pmem_query(r->w[k].pm, at);
-
-		if (map)
-			err[k] = pmem_create_regular_mapping(r->w[k].pm, at, len,
-							     MEM_NORMAL,
-							     MAR_U_RW);
-		else if (m && m->type == MEM_NORMAL)
-			err[k] = pmem_unmap(r->w[k].pm, m->start, m->length);
-		else
-			err[k] = KERR_INVALID_ADDRESS;
-	}
-	ck_assert_int_eq(err[0], err[1]);
+	worlds_other_memory(r->w, page, len, map);
 }
 
 static void restart(struct run *r)
 {
-	for (int k = 0; k < 2; k++) {
-		const struct tls_manager_ops *ops = r->w[k].ops;
-
-		world_stop(&r->w[k]);
-		world_start(&r->w[k], ops, r->land_pages);
-	}
+	worlds_restart(r->w, r->land_pages);
 	r->nlive = 0;
 }
 

@@ -161,23 +161,8 @@ static void other_memory(struct run *r, bool map)
 {
 	uintptr_t page = roll(r, r->land_pages);
 	size_t len = (1 + roll(r, 3)) * PAGE_SIZE;
-	enum kernel_error err[2];
 
-	for (int k = 0; k < 2; k++) {
-		uintptr_t at = r->w[k].base + page * PAGE_SIZE;
-		const struct mapping *m = pmem_query(r->w[k].pm, at);
-
-		if (map)
-			err[k] = pmem_create_regular_mapping(r->w[k].pm, at, len,
-							     MEM_NORMAL,
-							     MAR_U_RW);
-		else if (m && m->type == MEM_NORMAL)
-			err[k] = pmem_unmap(r->w[k].pm, m->start, m->length);
-		else
-			err[k] = KERR_INVALID_ADDRESS;
-	}
-	require(err[0] == err[1]);
-	if (!err[0])
+	if (!worlds_other_memory(r->w, page, len, map))
 		*(map ? &r->maps : &r->unmaps) += 1;
 }
 
@@ -203,12 +188,7 @@ static void unmap_tls_page(struct run *r)
 /* The process dies; a new one starts in each world. */
 static void kill_process(struct run *r)
 {
-	for (int k = 0; k < 2; k++) {
-		const struct tls_manager_ops *ops = r->w[k].ops;
-
-		world_stop(&r->w[k]);
-		world_start(&r->w[k], ops, r->land_pages);
-	}
+	worlds_restart(r->w, r->land_pages);
 	r->nlive = 0;
 	lists[0].n = 0;
 	r->kills++;

@@ -79,6 +79,45 @@ static inline void worlds_same_pages(struct world w[2],
 	require(pmem_mapping_count(w[0].pm) == pmem_mapping_count(w[1].pm));
 }
 
+/*
+ * In both worlds, a normal mapping of len bytes at page `page` of the
+ * land (map), or the unmap of the normal mapping there (none: an
+ * InvalidAddress): both must give the same error, which is returned.
+ */
+static inline enum kernel_error worlds_other_memory(struct world w[2],
+						    uintptr_t page, size_t len,
+						    bool map)
+{
+	enum kernel_error err[2];
+
+	for (int k = 0; k < 2; k++) {
+		uintptr_t at = w[k].base + page * PAGE_SIZE;
+		const struct mapping *m = pmem_query(w[k].pm, at);
+
+		if (map)
+			err[k] = pmem_create_regular_mapping(w[k].pm, at, len,
+							     MEM_NORMAL,
+							     MAR_U_RW);
+		else if (m && m->type == MEM_NORMAL)
+			err[k] = pmem_unmap(w[k].pm, m->start, m->length);
+		else
+			err[k] = KERR_INVALID_ADDRESS;
+	}
+	require(err[0] == err[1]);
+	return err[0];
+}
+
+/* The process dies in both worlds; a new one starts in each. */
+static inline void worlds_restart(struct world w[2], size_t land_pages)
+{
+	for (int k = 0; k < 2; k++) {
+		const struct tls_manager_ops *ops = w[k].ops;
+
+		world_stop(&w[k]);
+		world_start(&w[k], ops, land_pages);
+	}
+}
+
 struct world_free_call {
 	struct world *w;
 	uintptr_t tls;
