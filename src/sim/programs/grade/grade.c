@@ -48,7 +48,7 @@ static const char usage[] =
 	"\n"
 	"Options:\n"
 	"  --manager=PATH      the shared object to grade (required), or\n"
-	"  --manager=builtin:NAME  a built-in policy (sunrise, indexed, ...)\n"
+	"  --manager=builtin:NAME  a built-in policy (listed below)\n"
 	"  --timeout=SECONDS   per test (default 10, at most 3600)\n"
 	"  --seed=N            first seed of the random tests (default 1)\n"
 	"  --only=NAME[,NAME...]  only the tests whose names begin so\n"
@@ -98,9 +98,13 @@ static int apply_option(void *ctx, int opt, const char *arg)
 	case 'v':
 		o->verbose = true;
 		return -1;
-	default:	/* 'h' */
+	default: {	/* 'h' */
+		char names[160];
+
 		fputs(usage, stdout);
+		printf("Policies: %s.\n", tls_policy_names(names, sizeof(names)));
 		return 0;
+	}
 	}
 }
 
