@@ -342,8 +342,10 @@ void exec_thread_rw(struct runner *r, const struct scn_cmd *c, struct step *s,
 	bool ipc_bytes = expect && scn_field_is_bytes(c->field.id) &&
 			 c->value.kind == SCN_VALUE_BYTES;
 
+	/* a read of tls+OFF takes a word unless told (parse_read's c->len) */
 	field_job(&j, &c->field, c->kind == SCN_WRITE ? &c->value : NULL,
-		  c->kind == SCN_READ ? c->len_given : ipc_bytes,
+		  c->kind == SCN_READ ? c->len_given ||
+					c->field.id == SCN_FIELD_TLS : ipc_bytes,
 		  c->kind == SCN_READ ? c->len : ipc_bytes ? c->value.bytes.len : 0);
 	want = j.len;
 	/* tls+OFF reads whole words, to see pointers they cut (region_text) */
