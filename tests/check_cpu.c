@@ -407,6 +407,10 @@ START_TEST(test_bench_runs)
 }
 END_TEST
 
+/*
+ * The CPU suite: backends and their names, switches, loads and faults
+ * through the register, on every backend this host runs.
+ */
 static Suite *cpu_suite(void)
 {
 	Suite *s = suite_create("cpu");

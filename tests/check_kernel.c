@@ -475,6 +475,10 @@ START_TEST(test_release_loop_stays_small)
 }
 END_TEST
 
+/*
+ * The kernel model's suite: processes, threads, switches, faults and
+ * isolation, on every backend this host runs.
+ */
 static Suite *kernel_suite(void)
 {
 	Suite *s = suite_create("kernel");

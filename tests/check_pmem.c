@@ -508,6 +508,10 @@ START_TEST(test_destroy_releases_tls_pages)
 }
 END_TEST
 
+/*
+ * Process memory's suite: first fit, mappings, unmaps, rights, the
+ * host's refusals, guard pages.
+ */
 static Suite *pmem_suite(void)
 {
 	Suite *s = suite_create("pmem");

@@ -52,6 +52,10 @@ static void model_destroy(struct tlsm *t)
 	free(t);
 }
 
+/*
+ * The model's allocate: the first page by address with a free slot, its
+ * lowest slot; else a new page where the memory finds room.
+ */
 static enum kernel_error model_allocate(struct tlsm *t, uintptr_t *out)
 {
 	struct model *m = (struct model *)t;
@@ -86,6 +90,10 @@ static enum kernel_error model_allocate(struct tlsm *t, uintptr_t *out)
 	return KERR_INVALID_STATE;	/* not reached */
 }
 
+/*
+ * The model's free: mesosphere's panics for a bad address, then the slot
+ * goes back, and an empty page is unmapped.
+ */
 static void model_free(struct tlsm *t, uintptr_t tls)
 {
 	struct model *m = (struct model *)t;

@@ -277,6 +277,7 @@ START_TEST(lex_line_tokens)
 END_TEST
 
 
+/* The lexer's suite: words, strings, numbers, comments, CR LF, errors. */
 static Suite *lex_suite(void)
 {
 	Suite *s = suite_create("scenario_lex");

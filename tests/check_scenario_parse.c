@@ -452,6 +452,10 @@ START_TEST(many_threads)
 END_TEST
 
 
+/*
+ * The parser's suite: every command's arguments, names, fields, values
+ * and the diagnostics of bad ones.
+ */
 static Suite *parse_suite(void)
 {
 	Suite *s = suite_create("scenario_parse");

@@ -500,6 +500,10 @@ START_TEST(test_error_names)
 }
 END_TEST
 
+/*
+ * The seed's port's suite: allocation, reuse, pages, the panics and the
+ * documented leak, over real process memory.
+ */
 static Suite *tls_suite(void)
 {
 	Suite *s = suite_create("tls");

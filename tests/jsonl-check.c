@@ -15,6 +15,10 @@
 #include <stdio.h>
 #include <string.h>
 
+/*
+ * --bench: standard input is one `tlssim bench --json` object with its
+ * results, each with its figures. 0 when it is, else 1 (said).
+ */
 static int check_bench(void)
 {
 	static const char *const strings[] = { "workload", "policy", "mode" };
@@ -55,6 +59,10 @@ static int check_bench(void)
 	return 0;
 }
 
+/*
+ * Standard input is JSON Lines of trace events, each an object with an
+ * event name and its file and line. 0 when it is, else 1 (said).
+ */
 static int check_trace(void)
 {
 	char line[65536];

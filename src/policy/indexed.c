@@ -224,6 +224,11 @@ static inline uintptr_t take_slot(struct indexed *m, size_t i)
 	return m->addr[i] + slot * TLS_SIZE;
 }
 
+/*
+ * The first page in creation order with a free slot, else a new page at
+ * the lowest free range of the user land. KERR_OK and *out, or the
+ * memory's error (nothing changes then).
+ */
 static enum kernel_error indexed_allocate(struct tlsm *t, uintptr_t *out)
 {
 	struct indexed *m = ix(t);

@@ -185,6 +185,11 @@ static void mesosphere_destroy(struct tlsm *t)
 	free(m);
 }
 
+/*
+ * The lowest slot of the lowest-address page with room (the top of the
+ * heap), else of a new page mapped where the memory finds room. KERR_OK
+ * and *out, or the memory's error (nothing changes then).
+ */
 static enum kernel_error mesosphere_allocate(struct tlsm *t, uintptr_t *out)
 {
 	struct mesosphere *m = ms(t);

@@ -199,6 +199,10 @@ static void show_unmapped_pages(struct show *s, const bool *drawn)
 			show_page(s, &s->v->pages[i], "  ", false);
 }
 
+/*
+ * The first line of a drawing: the process, its user land, its mappings
+ * and its TLS pages and slots, cut to the width.
+ */
 static void show_header(struct show *s)
 {
 	size_t pages = s->v->stats.pages, mappings = s->v->map_count;

@@ -15,6 +15,10 @@ static void fail_line(const struct text_reporter *tr,
 	fprintf(tr->err, "%s:%zu: %s\n", s->file, s->line, msg);
 }
 
+/*
+ * One step as `tlssim run` prints it: its value (read, peek), its show
+ * drawing, its --verbose line, its failure on err.
+ */
 static void text_step(void *ctx, const struct step_report *s)
 {
 	struct text_reporter *tr = ctx;
@@ -37,6 +41,10 @@ static void text_step(void *ctx, const struct step_report *s)
 		fail_line(tr, s, s->message);
 }
 
+/*
+ * The last line of a run: ok, FAILED or PANIC with the counts (nothing
+ * under --quiet).
+ */
 static void text_summary(void *ctx, const struct run_summary *s)
 {
 	struct text_reporter *tr = ctx;

@@ -170,6 +170,10 @@ static void text_detail(FILE *out, const struct trace_event *ev)
 	put_escaped(out, ev->detail);
 }
 
+/*
+ * One event as a text trace line: "trace: FILE:LINE: KIND ..." with
+ * the fields of its kind, names escaped, offsets as PROCESS+0xOFF.
+ */
 static void text_event(struct trace_out *t, const struct trace_event *ev)
 {
 	FILE *out = t->out;
@@ -356,6 +360,10 @@ static bool json_fields(json_t *o, const struct trace_event *ev)
 	}
 }
 
+/*
+ * One event as a JSON object (the fields of doc/trace-format.md), or
+ * NULL when jansson ran out of memory.
+ */
 static json_t *json_event(struct trace_out *t, const struct trace_event *ev)
 {
 	const struct process *p = ev_proc(ev);

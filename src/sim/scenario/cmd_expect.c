@@ -93,6 +93,10 @@ static bool parse_expect_map(struct parser *p, struct scn_cmd *c,
 	return n < 4 || arg_perms(p, &a[3], &c->perms);
 }
 
+/*
+ * expect map P OFFSET TYPE [PERMS]: the mapping at OFFSET has that type
+ * (and rights); a verdict that says what was there instead.
+ */
 static void exec_expect_map(struct runner *r, const struct scn_cmd *c,
 			    struct step *s)
 {
@@ -138,6 +142,10 @@ static bool parse_expect_panic(struct parser *p, struct scn_cmd *c,
 	return true;
 }
 
+/*
+ * expect error KIND: KIND is a KernelError by the original's name (with
+ * a did-you-mean otherwise). False after the error is reported.
+ */
 static bool parse_expect_error(struct parser *p, struct scn_cmd *c,
 			       const struct scn_token *a, size_t n)
 {

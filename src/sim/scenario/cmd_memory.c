@@ -47,6 +47,10 @@ static bool parse_userland(struct parser *p, struct scn_cmd *c,
 	return true;
 }
 
+/*
+ * policy=NAME of a process: a built-in policy of the table. False after
+ * the error (unknown, with a did-you-mean, or not in this build).
+ */
 static bool parse_policy(struct parser *p, struct scn_cmd *c,
 			 const struct scn_token *name)
 {
@@ -74,6 +78,10 @@ static bool parse_policy(struct parser *p, struct scn_cmd *c,
 		    dym, known);
 }
 
+/*
+ * process NAME [userland=SIZE] [policy=NAME]: declares the process.
+ * False after the error is reported.
+ */
 static bool parse_process(struct parser *p, struct scn_cmd *c,
 			  const struct scn_token *a, size_t n)
 {
@@ -140,6 +148,10 @@ static bool region_args(struct parser *p, struct scn_cmd *c,
 	       (kernel_judges || arg_aligned(p, &a[2], "size", c->size));
 }
 
+/*
+ * map P OFFSET SIZE [TYPE] [PERMS]: a region of pages, a memory type
+ * (Normal by default) and rights (rw). False after the error.
+ */
 static bool parse_map(struct parser *p, struct scn_cmd *c,
 		      const struct scn_token *a, size_t n)
 {
@@ -252,6 +264,11 @@ static void exec_tls_alloc(struct runner *r, const struct scn_cmd *c,
 	r->reg[c->region].named = true;
 }
 
+/*
+ * tls-free P REGION|OFFSET: a region named by tls-alloc ... as, or a raw
+ * offset (which may be any number: a bad free panics). False after
+ * the error.
+ */
 static bool parse_tls_free(struct parser *p, struct scn_cmd *c,
 			   const struct scn_token *a, size_t n)
 {

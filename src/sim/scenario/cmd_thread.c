@@ -30,6 +30,10 @@ static bool parse_spawn(struct parser *p, struct scn_cmd *c,
 			   false);
 }
 
+/*
+ * spawn P T: the kernel creates T (allocating its TLS); the runner keeps
+ * its handle and TLS offset, and finds it by tid for its events.
+ */
 static void exec_spawn(struct runner *r, const struct scn_cmd *c,
 		       struct step *s)
 {
@@ -395,6 +399,11 @@ static bool parse_write(struct parser *p, struct scn_cmd *c,
 	       arg_value(p, &a[2], &c->field, false, &c->value);
 }
 
+/*
+ * read T FIELD [LEN]: a pointer field, or bytes of ipc+OFF (the rest of
+ * the buffer unless LEN) or tls+OFF (a word unless LEN), within reach.
+ * False after the error is reported.
+ */
 static bool parse_read(struct parser *p, struct scn_cmd *c,
 		       const struct scn_token *a, size_t n)
 {
@@ -449,6 +458,10 @@ static bool parse_peek(struct parser *p, struct scn_cmd *c,
 	       arg_number(p, &a[2], &c->offset);
 }
 
+/*
+ * poke T P OFFSET VALUE: peek's arguments and a value, a number (a
+ * pointer's size) or bytes. False after the error is reported.
+ */
 static bool parse_poke(struct parser *p, struct scn_cmd *c,
 		       const struct scn_token *a, size_t n)
 {
@@ -473,6 +486,10 @@ static bool parse_poke(struct parser *p, struct scn_cmd *c,
 	return true;
 }
 
+/*
+ * peek and poke: T's user code loads or stores at P+OFFSET, a flat
+ * address outside the register path; a fault kills T like any other.
+ */
 static void exec_peek_poke(struct runner *r, const struct scn_cmd *c,
 			   struct step *s)
 {

@@ -241,6 +241,10 @@ static const struct scn_command *lookup(struct parser *p,
 	return NULL;
 }
 
+/*
+ * Whether a command has a number of arguments its table row allows;
+ * otherwise reports how many it takes, and its usage. False then.
+ */
 static bool check_count(struct parser *p, const struct scn_command *s,
 			const struct scn_token *toks, size_t first,
 			size_t nargs)

@@ -222,6 +222,10 @@ static bool outcome_matches(const struct scn_cmd *c, const struct outcome *o)
 	return false;
 }
 
+/*
+ * What an expectation of an outcome expected, as words for a verdict
+ * ("success", "panic \"...\"", "error InvalidSize"), into buf.
+ */
 static void expected_text(const struct scn_cmd *c, char *buf, size_t size)
 {
 	char text[64];

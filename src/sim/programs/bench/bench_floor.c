@@ -91,6 +91,10 @@ static void floor_destroy(struct tlsm *t)
 	free(f);
 }
 
+/*
+ * The floor's allocate: the first page with a free slot by page number,
+ * else a new page. KERR_OK and *out, or the memory's error.
+ */
 static enum kernel_error floor_allocate(struct tlsm *t, uintptr_t *out)
 {
 	struct floor *f = (struct floor *)t;

@@ -132,6 +132,11 @@ static enum kernel_error fake_unmap(void *ctx, uintptr_t addr, size_t length)
 	return KERR_OK;
 }
 
+/*
+ * Workload w in bookkeeping mode: ops alone over a fake memory that maps
+ * nothing, n regions live. 0 with s filled; -ENOMEM when the host or the
+ * manager had no memory for it.
+ */
 static int book_run(enum bench_workload w, const struct tls_manager_ops *ops,
 		    size_t n, uint64_t rng, struct bench_sample *s)
 {
@@ -279,6 +284,11 @@ static void prefetch_victim(struct thread *const *handle,
 	thread_prefetch(next);
 }
 
+/*
+ * fill and churn in kernel mode: n threads spawned in one process, then
+ * (churn) exit+spawn pairs of random victims. 0 with s filled, or the
+ * error of kernel_failed (the kernel model refused an operation).
+ */
 static int kernel_threads(struct kernel *k, enum bench_workload w,
 			  const struct tls_manager_ops *ops, size_t n,
 			  uint64_t rng, bool cold, struct bench_sample *s)
@@ -342,6 +352,10 @@ out:
 	return err;
 }
 
+/*
+ * processes in kernel mode: n processes created, each with one thread,
+ * and killed. 0 with s filled, or kernel_failed's error.
+ */
 static int kernel_processes(struct kernel *k, const struct tls_manager_ops *ops,
 			    size_t n, struct bench_sample *s)
 {
@@ -429,6 +443,11 @@ static char *churn_scenario(size_t n, uint64_t rng, size_t *len,
 	return text;
 }
 
+/*
+ * scenario: a generated scenario of n spawns and exit+spawn pairs run by
+ * the runner, parsing and reporting included. 0 with s filled; -ENOMEM,
+ * -EAGAIN when the host refused the run, -EIO when it did not end well.
+ */
 static int kernel_scenario(const struct tls_manager_ops *ops, size_t n,
 			   uint64_t rng, struct bench_sample *s)
 {
