@@ -146,88 +146,76 @@ static const struct tls_manager_ops model_ops = {
 
 /* ---- two worlds driven alike ---- */
 
-/* The worlds' pages, as the last comparison listed them. */
-static struct page_list lists[2];
-
-#define MAX_LIVE 8192
-
 struct run {
-	struct world w[2];
-	uintptr_t live[MAX_LIVE];	/* offsets */
-	size_t nlive;
-	uint64_t rng;
-	size_t land_pages;
-	size_t spawned, errors, panics, unmapped_pages;
+	struct worlds d;
+	size_t spawned, errors, panics;
 };
 
+/* Allocate in both (the host refusing the next map when refuse_map). */
 static void spawn(struct run *r, bool refuse_map)
 {
-	uintptr_t tls[2] = { 0, 0 };
-	enum kernel_error err[2];
-
-	for (int k = 0; k < 2; k++) {
-		pmem_inject_map_fail(refuse_map ? 1 : 0);
-		err[k] = r->w[k].ops->allocate(r->w[k].mgr, &tls[k]);
-		pmem_inject_map_fail(0);
-	}
-	ck_assert_int_eq(err[0], err[1]);
-	if (err[0]) {
+	if (worlds_spawn(&r->d, refuse_map))
 		r->errors++;
-		return;
-	}
-	ck_assert_uint_eq(tls[0] - r->w[0].base, tls[1] - r->w[1].base);
-	ck_assert_uint_lt(r->nlive, MAX_LIVE);
-	r->live[r->nlive++] = tls[0] - r->w[0].base;
-	r->spawned++;
+	else
+		r->spawned++;
 }
 
-static void exit_one(struct run *r)
+/* A live region dies in both: no panic. */
+static void exit_one(struct run *r, bool unused)
 {
-	char msg[2][PANIC_MESSAGE_MAX];
-	size_t i;
+	char msg[PANIC_MESSAGE_MAX];
+	uintptr_t off;
 
-	if (!r->nlive)
+	(void)unused;
+	if (!worlds_take_live(&r->d, &off))
 		return;
-	i = xorshift64s(&r->rng) % r->nlive;
-	for (int k = 0; k < 2; k++) {
-		world_free(&r->w[k], r->live[i], msg[k], sizeof(msg[k]));
-		ck_assert_str_eq(msg[k], "");
-	}
-	r->live[i] = r->live[--r->nlive];
+	worlds_free(&r->d, off, msg, sizeof(msg));
+	ck_assert_str_eq(msg, "");
 }
 
 /* A free of an offset that is no live region: both panic alike. */
-static void bad_free(struct run *r)
+static void bad_free(struct run *r, bool unused)
 {
-	char msg[2][PANIC_MESSAGE_MAX];
-	uintptr_t off = (xorshift64s(&r->rng) % (r->land_pages * PAGE_SIZE)) & ~7ul;
+	char msg[PANIC_MESSAGE_MAX];
+	uintptr_t off = worlds_roll(&r->d, r->d.land_pages * PAGE_SIZE) & ~7ul;
 
-	for (size_t i = 0; i < r->nlive; i++)
-		if (r->live[i] == off)
-			return;
-	for (int k = 0; k < 2; k++)
-		world_free(&r->w[k], off, msg[k], sizeof(msg[k]));
-	ck_assert_str_ne(msg[0], "");
-	ck_assert_str_eq(msg[0], msg[1]);
+	(void)unused;
+	if (worlds_is_live(&r->d, off))
+		return;
+	worlds_free(&r->d, off, msg, sizeof(msg));
+	ck_assert_str_ne(msg, "");
 	r->panics++;
 }
 
-/* A small normal mapping at a random place, or the unmap of one. */
+/* A small normal mapping at a random place (map), or the unmap of one. */
 static void other_memory(struct run *r, bool map)
 {
-	uintptr_t page = xorshift64s(&r->rng) % r->land_pages;
-	size_t len = (1 + xorshift64s(&r->rng) % 3) * PAGE_SIZE;
-
-	worlds_other_memory(r->w, page, len, map);
+	worlds_other_memory(&r->d, map);
 }
 
-static void restart(struct run *r)
+/* The process dies; a new one starts in each world. */
+static void restart(struct run *r, bool unused)
 {
-	worlds_restart(r->w, r->land_pages);
-	r->nlive = 0;
+	(void)unused;
+	worlds_kill(&r->d);
 }
 
-/* ops random operations on a versus b; returns what happened, printed. */
+/* What the dice choose: spawns grow the worlds, then exits shrink them. */
+static const struct worlds_op mix_ops[] = {
+	{ 550, 350, spawn, false },
+	{ 900, 900, exit_one, false },
+	{ 930, 930, bad_free, false },
+	{ 960, 960, other_memory, true },
+	{ 990, 990, other_memory, false },
+	{ 998, 998, spawn, true },
+	{ 1000, 1000, restart, false },
+};
+
+static const struct worlds_mix mix = {
+	mix_ops, sizeof(mix_ops) / sizeof(mix_ops[0]), 64, NULL,
+};
+
+/* ops random operations on a versus b; prints what happened. */
 static void differential(const struct tls_manager_ops *a,
 			 const struct tls_manager_ops *b, uint64_t seed,
 			 size_t land_pages, size_t ops)
@@ -235,34 +223,8 @@ static void differential(const struct tls_manager_ops *a,
 	static struct run r;
 
 	memset(&r, 0, sizeof(r));
-	r.rng = seed * 0x9e3779b97f4a7c15ull + 1;
-	r.land_pages = land_pages;
-	world_start(&r.w[0], a, land_pages);
-	world_start(&r.w[1], b, land_pages);
-	for (size_t n = 0; n < ops; n++) {
-		unsigned roll = (unsigned)(xorshift64s(&r.rng) % 1000);
-
-		/* phases: grow for a while, then shrink, to fill and empty */
-		bool growing = (n / 2000) % 2 == 0;
-
-		if (roll < (growing ? 550u : 350u))
-			spawn(&r, false);
-		else if (roll < 900)
-			exit_one(&r);
-		else if (roll < 930)
-			bad_free(&r);
-		else if (roll < 960)
-			other_memory(&r, true);
-		else if (roll < 990)
-			other_memory(&r, false);
-		else if (roll < 998)
-			spawn(&r, true);
-		else
-			restart(&r);
-		if (n % 64 == 0)
-			worlds_same_pages(r.w, lists);
-	}
-	worlds_same_pages(r.w, lists);
+	worlds_start(&r.d, a, b, seed, land_pages);
+	worlds_drive(&r.d, &r, &mix, ops);
 	printf("%s vs %s, seed %lu, %zu-page land: %zu ops, %zu spawned, "
 	       "%zu errors, %zu panics\n", a->name, b->name,
 	       (unsigned long)seed, land_pages, ops, r.spawned, r.errors,
@@ -270,8 +232,7 @@ static void differential(const struct tls_manager_ops *a,
 	ck_assert_uint_gt(r.spawned, ops / 4);
 	ck_assert_uint_gt(r.errors, 0);
 	ck_assert_uint_gt(r.panics, 0);
-	world_stop(&r.w[0]);
-	world_stop(&r.w[1]);
+	worlds_stop(&r.d);
 }
 
 static const size_t lands[] = { 8, 24, 64, 256 };

@@ -32,23 +32,6 @@
 
 #ifdef TLSSIM_HAVE_SEED
 
-enum { MAX_LIVE = 8192 };
-
-/* The worlds' pages, as the last comparison listed them. */
-static struct page_list lists[2];
-
-/* Page and slot counts, and mappings, equal in both worlds. */
-static void same_counts(struct world w[2])
-{
-	struct tlsm_stats st[2];
-
-	for (int k = 0; k < 2; k++)
-		w[k].ops->stats(w[k].mgr, &st[k]);
-	require(st[0].pages == st[1].pages);
-	require(st[0].used == st[1].used);
-	require(pmem_mapping_count(w[0].pm) == pmem_mapping_count(w[1].pm));
-}
-
 /* The panic kinds the seed has, by message. */
 enum kind { K_NOT_IN, K_ALIGN, K_NOT_OCCUPIED, K_OUTSIDE, K_OTHER, K_COUNT };
 
@@ -66,71 +49,56 @@ static enum kind kind_of(const char *msg)
 }
 
 struct run {
-	struct world w[2];
-	uintptr_t live[MAX_LIVE];	/* offsets */
-	size_t nlive;
-	uint64_t rng;
-	size_t land_pages;
+	struct worlds d;
 	size_t spawned, exits, errors, refused, panics[K_COUNT];
 	size_t maps, unmaps, tls_unmaps, kills;
 };
 
-static uint64_t roll(struct run *r, uint64_t n)
+/* Page and slot counts, and mappings, equal in both worlds. */
+static void same_counts(struct run *r)
 {
-	return xorshift64s(&r->rng) % n;
+	struct world *w = r->d.w;
+	struct tlsm_stats st[2];
+
+	for (int k = 0; k < 2; k++)
+		w[k].ops->stats(w[k].mgr, &st[k]);
+	require(st[0].pages == st[1].pages);
+	require(st[0].used == st[1].used);
+	require(pmem_mapping_count(w[0].pm) == pmem_mapping_count(w[1].pm));
 }
 
 /* Allocate in both (the host refusing the next map when refuse). */
 static void spawn(struct run *r, bool refuse)
 {
-	uintptr_t tls[2] = { 0, 0 };
-	enum kernel_error err[2];
-
-	for (int k = 0; k < 2; k++) {
-		pmem_inject_map_fail(refuse ? 1 : 0);
-		err[k] = r->w[k].ops->allocate(r->w[k].mgr, &tls[k]);
-		pmem_inject_map_fail(0);
-	}
-	require(err[0] == err[1]);
-	if (err[0]) {
-		r->errors++;
-		r->refused += refuse;
+	if (!worlds_spawn(&r->d, refuse)) {
+		r->spawned++;
 		return;
 	}
-	require(tls[0] - r->w[0].base == tls[1] - r->w[1].base);
-	require(r->nlive < MAX_LIVE);
-	r->live[r->nlive++] = tls[0] - r->w[0].base;
-	r->spawned++;
+	r->errors++;
+	r->refused += refuse;
 }
 
 /* Free offset off in both: the same outcome, counted by kind. */
 static void free_both(struct run *r, uintptr_t off)
 {
-	char msg[2][PANIC_MESSAGE_MAX];
+	char msg[PANIC_MESSAGE_MAX];
 
-	for (int k = 0; k < 2; k++)
-		world_free(&r->w[k], off, msg[k], sizeof(msg[k]));
-	if (strcmp(msg[0], msg[1]) != 0)
-		ck_abort_msg("free of +0x%lx: seed says '%s', sunrise '%s'",
-			     (unsigned long)off, msg[0], msg[1]);
-	if (msg[0][0])
-		r->panics[kind_of(msg[0])]++;
+	worlds_free(&r->d, off, msg, sizeof(msg));
+	if (msg[0])
+		r->panics[kind_of(msg)]++;
 }
 
 /* A live region dies; sometimes it is freed a second time after. */
-static void exit_one(struct run *r)
+static void exit_one(struct run *r, bool unused)
 {
-	size_t i;
 	uintptr_t off;
 
-	if (!r->nlive)
+	(void)unused;
+	if (!worlds_take_live(&r->d, &off))
 		return;
-	i = roll(r, r->nlive);
-	off = r->live[i];
-	r->live[i] = r->live[--r->nlive];
 	free_both(r, off);
 	r->exits++;
-	if (roll(r, 50) == 0)
+	if (worlds_roll(&r->d, 50) == 0)
 		free_both(r, off);	/* double free: not occupied */
 }
 
@@ -138,31 +106,30 @@ static void exit_one(struct run *r)
  * A free that must panic: an address in no page, or in a held page but
  * not TLS aligned, or a free slot. Live regions are left alone.
  */
-static void bad_free(struct run *r)
+static void bad_free(struct run *r, bool unused)
 {
+	struct worlds *d = &r->d;
+	struct page_list *l = &d->lists[0];
 	uintptr_t off;
 
-	if (lists[0].n && roll(r, 2)) {
-		off = lists[0].page[roll(r, lists[0].n)].address +
-		      roll(r, TLS_PER_PAGE) * TLS_SIZE;
-		if (roll(r, 2))
-			off += 8 * (1 + roll(r, TLS_SIZE / 8 - 1));
+	(void)unused;
+	if (l->n && worlds_roll(d, 2)) {
+		off = l->page[worlds_roll(d, l->n)].address +
+		      worlds_roll(d, TLS_PER_PAGE) * TLS_SIZE;
+		if (worlds_roll(d, 2))
+			off += 8 * (1 + worlds_roll(d, TLS_SIZE / 8 - 1));
 	} else {
-		off = roll(r, r->land_pages * PAGE_SIZE) & ~(uintptr_t)7;
+		off = worlds_roll(d, d->land_pages * PAGE_SIZE) &
+		      ~(uintptr_t)7;
 	}
-	for (size_t i = 0; i < r->nlive; i++)
-		if (r->live[i] == off)
-			return;
-	free_both(r, off);
+	if (!worlds_is_live(d, off))
+		free_both(r, off);
 }
 
-/* A normal mapping of 1 to 3 pages somewhere, or the unmap of one. */
+/* A normal mapping of 1 to 3 pages somewhere (map), or the unmap of one. */
 static void other_memory(struct run *r, bool map)
 {
-	uintptr_t page = roll(r, r->land_pages);
-	size_t len = (1 + roll(r, 3)) * PAGE_SIZE;
-
-	if (!worlds_other_memory(r->w, page, len, map))
+	if (!worlds_other_memory(&r->d, map))
 		*(map ? &r->maps : &r->unmaps) += 1;
 }
 
@@ -171,28 +138,48 @@ static void other_memory(struct run *r, bool map)
  * would): they still count it as theirs, and the space it leaves may be
  * mapped again, by other memory or by a new TLS page of the same manager.
  */
-static void unmap_tls_page(struct run *r)
+static void unmap_tls_page(struct run *r, bool unused)
 {
+	struct worlds *d = &r->d;
 	enum kernel_error err[2];
 	uintptr_t off;
 
-	if (!lists[0].n)
+	(void)unused;
+	if (!d->lists[0].n)
 		return;
-	off = lists[0].page[roll(r, lists[0].n)].address;
+	off = d->lists[0].page[worlds_roll(d, d->lists[0].n)].address;
 	for (int k = 0; k < 2; k++)
-		err[k] = pmem_unmap(r->w[k].pm, r->w[k].base + off, PAGE_SIZE);
+		err[k] = pmem_unmap(d->w[k].pm, d->w[k].base + off, PAGE_SIZE);
 	require(err[0] == err[1]);
 	r->tls_unmaps += !err[0];
 }
 
 /* The process dies; a new one starts in each world. */
-static void kill_process(struct run *r)
+static void kill_process(struct run *r, bool unused)
 {
-	worlds_restart(r->w, r->land_pages);
-	r->nlive = 0;
-	lists[0].n = 0;
+	(void)unused;
+	worlds_kill(&r->d);
 	r->kills++;
 }
+
+/*
+ * What the dice choose: spawns grow the worlds, then exits shrink them;
+ * the counts compared after every operation.
+ */
+static const struct worlds_op mix_ops[] = {
+	{ 520, 330, spawn, false },
+	{ 860, 860, exit_one, false },
+	{ 910, 910, bad_free, false },
+	{ 940, 940, other_memory, true },
+	{ 970, 970, other_memory, false },
+	{ 980, 980, unmap_tls_page, false },
+	{ 997, 997, spawn, true },
+	{ 1000, 1000, kill_process, false },
+};
+
+static const struct worlds_mix mix = {
+	mix_ops, sizeof(mix_ops) / sizeof(mix_ops[0]), 16, same_counts,
+};
 
 /* ops random operations on seed and sunrise; prints what happened. */
 static void differential(uint64_t seed, size_t land_pages, size_t ops)
@@ -201,37 +188,8 @@ static void differential(uint64_t seed, size_t land_pages, size_t ops)
 	size_t panics = 0;
 
 	memset(&r, 0, sizeof(r));
-	memset(lists, 0, sizeof(lists));
-	r.rng = seed * 0x9e3779b97f4a7c15ull + 1;
-	r.land_pages = land_pages;
-	world_start(&r.w[0], &tls_seed_ops, land_pages);
-	world_start(&r.w[1], &tls_sunrise_ops, land_pages);
-	for (size_t n = 0; n < ops; n++) {
-		unsigned dice = (unsigned)roll(&r, 1000);
-		/* phases: grow for a while, then shrink, to fill and empty */
-		bool growing = (n / 2000) % 2 == 0;
-
-		if (dice < (growing ? 520u : 330u))
-			spawn(&r, false);
-		else if (dice < 860)
-			exit_one(&r);
-		else if (dice < 910)
-			bad_free(&r);
-		else if (dice < 940)
-			other_memory(&r, true);
-		else if (dice < 970)
-			other_memory(&r, false);
-		else if (dice < 980)
-			unmap_tls_page(&r);
-		else if (dice < 997)
-			spawn(&r, true);
-		else
-			kill_process(&r);
-		same_counts(r.w);
-		if (n % 16 == 0)
-			worlds_same_pages(r.w, lists);
-	}
-	worlds_same_pages(r.w, lists);
+	worlds_start(&r.d, &tls_seed_ops, &tls_sunrise_ops, seed, land_pages);
+	worlds_drive(&r.d, &r, &mix, ops);
 	for (int k = 0; k < K_COUNT; k++)
 		panics += r.panics[k];
 	printf("seed vs sunrise, seed %lu, %zu-page land: %zu ops: %zu spawned, "
@@ -250,8 +208,7 @@ static void differential(uint64_t seed, size_t land_pages, size_t ops)
 	ck_assert_uint_gt(r.panics[K_NOT_OCCUPIED], 0);
 	ck_assert_uint_gt(r.tls_unmaps, 0);
 	ck_assert_uint_gt(r.kills, 0);
-	world_stop(&r.w[0]);
-	world_stop(&r.w[1]);
+	worlds_stop(&r.d);
 }
 
 static const size_t lands[] = { 8, 24, 64, 256 };
