@@ -13,6 +13,9 @@
  *   MARK_USED(used, s)    the page's bits once slot s is handed out
  *   BEFORE_ALLOCATE(m)    runs first in every allocate
  *   NEXT_PAGE(p)          the page after p, when free looks for its page
+ *   ON_LOAD()             a constructor: runs when the object is loaded
+ *   PAGE_ADDRESS(m, p)    where a new page's slots are handed out from
+ *   BAD_FREE_PANIC        the message of a free of a region not handed out
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -39,6 +42,19 @@
 #endif
 #ifndef NEXT_PAGE
 #define NEXT_PAGE(p) ((p)->next)
+#endif
+#ifndef PAGE_ADDRESS
+#define PAGE_ADDRESS(m, p) ((p)->address)
+#endif
+#ifndef BAD_FREE_PANIC
+#define BAD_FREE_PANIC "Freed TLS 0x%lx is not in TLSManager."
+#endif
+
+#ifdef ON_LOAD
+static void __attribute__((constructor)) on_load(void)
+{
+	ON_LOAD();
+}
 #endif
 
 struct page {
@@ -122,7 +138,7 @@ static enum kernel_error student_allocate(struct tlsm *m, uintptr_t *out)
 	}
 	s = PICK_SLOT(p->used);
 	p->used = MARK_USED(p->used, s);
-	*out = p->address + s * TLS_SIZE;
+	*out = PAGE_ADDRESS(m, p) + s * TLS_SIZE;
 	return KERR_OK;
 }
 
@@ -136,8 +152,7 @@ static void student_free(struct tlsm *m, uintptr_t tls)
 	for (p = m->first; p && p->address != page; p = NEXT_PAGE(p))
 		;
 	if (!p)
-		tlsm_panic("Freed TLS 0x%lx is not in TLSManager.",
-			   (unsigned long)tls);
+		tlsm_panic(BAD_FREE_PANIC, (unsigned long)tls);
 	if (tls % TLS_SIZE)
 		tlsm_panic("Freed TLS ptr is not TLS size aligned.");
 	s = (unsigned)((tls - page) / TLS_SIZE);

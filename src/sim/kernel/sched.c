@@ -78,7 +78,8 @@ static void first_schedule(struct kernel *k, struct thread *t)
 	struct tls *tls;
 
 	if (!process_mapping_at(p, t->tls_offset, &m) ||
-	    !(m.rights & MAR_WRITABLE))
+	    !(m.rights & MAR_WRITABLE) || t->tls_offset % TLS_SIZE ||
+	    t->tls + TLS_SIZE > m.start + m.length)
 		panic("page fault in kernel mode: TLS 0x%lx of thread %s is not mapped writable",
 		      (unsigned long)t->tls, t->name);
 	tls = (struct tls *)t->tls;

@@ -105,6 +105,13 @@ enum kernel_error conform_alloc(struct conform_land *l, uint64_t *off);
 const char *conform_free(struct conform_land *l, uint64_t off, char *msg,
 		       size_t len);
 
+/*
+ * Offset off of the land as text: "A+0x200", or "outside the user land"
+ * past its end (a host address a manager handed out, never shown). The
+ * text lives in a ring of four buffers: four may be used at once.
+ */
+const char *conform_where(const struct conform_land *l, uint64_t off);
+
 /* The manager's figures. */
 struct tlsm_stats conform_stats(const struct conform_land *l);
 

@@ -102,12 +102,17 @@ differ(struct diff *d, const char *fmt, ...)
 	return -1;
 }
 
-/* An allocate's result as text: "0x200" or the error's name. */
-static const char *result(enum kernel_error err, uint64_t off, char *buf,
-			  size_t len)
+/*
+ * An allocate's result as text: "0x200", the error's name, or "outside
+ * the user land" past the land's size bytes.
+ */
+static const char *result(enum kernel_error err, uint64_t off, size_t size,
+			  char *buf, size_t len)
 {
 	if (err)
 		return kernel_error_name(err);
+	if (off >= size)
+		return "a region outside the user land";
 	snprintf(buf, len, "0x%" PRIx64, off);
 	return buf;
 }
@@ -128,6 +133,7 @@ static int lands_open(struct diff *d)
  */
 static int allocate(struct diff *d, bool refuse_map)
 {
+	size_t size = d->land_pages * TLSM_PAGE_SIZE;
 	enum kernel_error err[2];
 	uint64_t off[2];
 	char a[24], b[24];
@@ -138,12 +144,12 @@ static int allocate(struct diff *d, bool refuse_map)
 		kernel_inject_map_fail(0);
 	}
 	record(d, "allocate%s -> %s", refuse_map ? " (map refused)" : "",
-	       result(err[1], off[1], b, sizeof(b)));
+	       result(err[1], off[1], size, b, sizeof(b)));
 	if (err[0] != err[1] || (!err[0] && off[0] != off[1]))
 		return differ(d, "allocate%s gave %s; the reference gave %s",
 			      refuse_map ? " with the map refused" : "",
-			      result(err[0], off[0], a, sizeof(a)),
-			      result(err[1], off[1], b, sizeof(b)));
+			      result(err[0], off[0], size, a, sizeof(a)),
+			      result(err[1], off[1], size, b, sizeof(b)));
 	if (err[0]) {
 		d->errors++;
 		return 0;

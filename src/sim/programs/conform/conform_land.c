@@ -9,6 +9,7 @@
 #include "conform.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -171,4 +172,16 @@ bool conform_region_ok(const struct conform_land *l, uint64_t off)
 		return false;
 	start = m.start - process_userland_start(l->p);
 	return off + TLS_SIZE <= start + m.length;
+}
+
+const char *conform_where(const struct conform_land *l, uint64_t off)
+{
+	static char ring[4][64];
+	static unsigned next;
+	char *buf = ring[next++ % 4];
+
+	if (off >= process_userland_size(l->p))
+		return "a region outside the user land";
+	snprintf(buf, sizeof(ring[0]), "%s+0x%" PRIx64, l->name, off);
+	return buf;
 }

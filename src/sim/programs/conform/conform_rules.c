@@ -24,7 +24,7 @@ struct conf {
 	unsigned calls;		/* allocates so far, for messages */
 };
 
-#define OFF(c, off) (c)->l.name, (off)
+#define WHERE(c, off) conform_where(&(c)->l, (off))
 
 /* Forget a live region (it was freed). */
 static void forget(struct conf *c, uint64_t off)
@@ -52,15 +52,14 @@ static int alloc_ok(struct conf *c, uint64_t *off)
 				  "region was expected", n,
 				  kernel_error_name(err));
 	if (!conform_region_ok(&c->l, *off))
-		return conform_fail(c->g, "allocate #%u gave %s+0x%" PRIx64
-				  ", which is not a 0x200-byte slot of a "
-				  "ThreadLocal page the manager mapped", n,
-				  OFF(c, *off));
+		return conform_fail(c->g, "allocate #%u gave %s, which is not a "
+				  "0x200-byte slot of a ThreadLocal page the manager mapped", n,
+				  WHERE(c, *off));
 	for (size_t i = 0; i < c->nlive; i++)
 		if (c->live[i] == *off)
-			return conform_fail(c->g, "allocate #%u gave %s+0x%"
-					  PRIx64 " again: it is still in use "
-					  "(handed out twice)", n, OFF(c, *off));
+			return conform_fail(c->g, "allocate #%u gave %s again: "
+					  "it is still in use (handed out "
+					  "twice)", n, WHERE(c, *off));
 	if (c->nlive < MAX_LIVE)
 		c->live[c->nlive++] = *off;
 	return 0;
@@ -74,9 +73,9 @@ static int alloc_at(struct conf *c, uint64_t want, const char *why)
 	if (alloc_ok(c, &off))
 		return -1;
 	if (off != want)
-		return conform_fail(c->g, "allocate #%u gave %s+0x%" PRIx64
-				  ", expected %s+0x%" PRIx64 " (%s)", c->calls,
-				  OFF(c, off), OFF(c, want), why);
+		return conform_fail(c->g, "allocate #%u gave %s, expected %s "
+				  "(%s)", c->calls, WHERE(c, off),
+				  WHERE(c, want), why);
 	return 0;
 }
 
@@ -86,8 +85,8 @@ static int free_ok(struct conf *c, uint64_t off)
 	char msg[PANIC_MESSAGE_MAX];
 
 	if (conform_free(&c->l, off, msg, sizeof(msg)))
-		return conform_fail(c->g, "free of %s+0x%" PRIx64 " (in use) "
-				  "panicked: %s", OFF(c, off), msg);
+		return conform_fail(c->g, "free of %s (in use) "
+				  "panicked: %s", WHERE(c, off), msg);
 	forget(c, off);
 	return 0;
 }
@@ -99,13 +98,13 @@ static int free_panics(struct conf *c, uint64_t off, const char *want,
 	char msg[PANIC_MESSAGE_MAX];
 
 	if (!conform_free(&c->l, off, msg, sizeof(msg)))
-		return conform_fail(c->g, "free of %s+0x%" PRIx64 " (%s) did "
+		return conform_fail(c->g, "free of %s (%s) did "
 				  "not panic; expected tlsm_panic(\"%s\")",
-				  OFF(c, off), what, want);
+				  WHERE(c, off), what, want);
 	if (strcmp(msg, want) != 0)
-		return conform_fail(c->g, "free of %s+0x%" PRIx64 " (%s) "
+		return conform_fail(c->g, "free of %s (%s) "
 				  "panicked \"%s\"; expected \"%s\"",
-				  OFF(c, off), what, msg, want);
+				  WHERE(c, off), what, msg, want);
 	return 0;
 }
 
@@ -186,11 +185,10 @@ static int eight_per_page(struct conf *c)
 		if (alloc_ok(c, &off[i]))
 			return -1;
 		if (off[i] / TLSM_PAGE_SIZE != off[0] / TLSM_PAGE_SIZE)
-			return conform_fail(c->g, "allocate #%zu gave %s+0x%"
-					  PRIx64 ", another page than the "
-					  "first (%s+0x%" PRIx64 ") although "
-					  "it has free slots", i + 1,
-					  OFF(c, off[i]), OFF(c, off[0]));
+			return conform_fail(c->g, "allocate #%zu gave %s, "
+					  "another page than the first (%s) "
+					  "although it has free slots", i + 1,
+					  WHERE(c, off[i]), WHERE(c, off[0]));
 	}
 	if (expect_counts(c, 1, TLS_PER_PAGE, "after 8 allocates"))
 		return -1;

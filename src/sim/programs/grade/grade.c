@@ -337,7 +337,7 @@ static size_t select_tests(const char *only, struct grade_item *items,
 
 /* Run every test and print the report. Returns the exit status. */
 static int grade_all(FILE *out, const struct grade_opts *o,
-		     const struct tls_manager_ops *ops,
+		     const struct grade_manager *m,
 		     struct scenario **scns, size_t nscns, const char *from)
 {
 	static struct grade_item items[32 + MAX_SCENARIOS];
@@ -348,21 +348,23 @@ static int grade_all(FILE *out, const struct grade_opts *o,
 	if (o->only && (n = select_tests(o->only, items, n)) == 0)
 		return 2;
 
-	fprintf(out, "tlssim grade: %s (%s): %s\n",
-		ops->name ? ops->name : "(no name)", o->manager,
-		ops->summary ? ops->summary : "(no summary)");
+	fprintf(out, "tlssim grade: %s (%s): %s\n", m->name, o->manager,
+		m->summary);
+	if (m->loading_output[0])
+		fprintf(out, "(while it was loading, the manager printed: "
+			"%s)\n", m->loading_output);
 	fprintf(out, "seed %" PRIu64 ", %u s a test, %zu scenario%s %s\n\n",
 		o->seed, o->timeout, nscns, nscns == 1 ? "" : "s", from);
 	fprintf(out, "%-26s %-6s %-7s %s\n", "test", "result", "points",
 		"why");
 	for (size_t i = 0; i < n; i++) {
 		struct conform_ctx g = {
-			.ops = ops, .ref = tls_policy_find(TLS_POLICY_DEFAULT),
+			.ref = tls_policy_find(TLS_POLICY_DEFAULT),
 			.seed = items[i].seed, .scn = items[i].scn,
 			.verbose = o->verbose,
 		};
 
-		if (grade_run_forked(&items[i], &g, o->timeout, &res) < 0) {
+		if (grade_run_forked(&items[i], &g, m, o->timeout, &res) < 0) {
 			fprintf(stderr, "tlssim: grade: the host refused a "
 				"test process: %s\n", strerror(errno));
 			return 4;
@@ -383,8 +385,7 @@ int grade_main(int argc, char **argv, FILE *out)
 {
 	static struct scenario *scns[MAX_SCENARIOS];
 	struct grade_opts o = { .timeout = 10, .seed = 1 };
-	const struct tls_manager_ops *ops = NULL;
-	struct grade_handle *h = NULL;
+	static struct grade_manager m;
 	size_t nscns = 0;
 	char from[4200];
 	int status, first;
@@ -392,15 +393,14 @@ int grade_main(int argc, char **argv, FILE *out)
 	status = parse_options(argc, argv, &o, &first);
 	if (status >= 0)
 		return status;
-	status = grade_load(o.manager, &ops, &h);
+	status = grade_probe(o.manager, o.timeout, &m);
 	if (status)
 		return status;
 	status = load_scenarios(argc - first, argv + first, scns, &nscns,
 				from, sizeof(from));
 	if (status == 0)
-		status = grade_all(out, &o, ops, scns, nscns, from);
+		status = grade_all(out, &o, &m, scns, nscns, from);
 	for (size_t i = 0; i < nscns; i++)
 		scenario_free(scns[i]);
-	grade_unload(h);
 	return status;
 }

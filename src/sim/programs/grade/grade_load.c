@@ -1,153 +1,379 @@
 /*
- * grade_load.c - loading the manager to grade. A student's shared object
- * is opened with dlopen(RTLD_NOW | RTLD_LOCAL), so that a symbol it lacks
- * is an error now, not a crash in the middle of a test; its one undefined
- * symbol, tlsm_panic, resolves to the one tlssim exports (the link gives
- * tlssim a dynamic symbol table with just that symbol, src/tlssim.dynlist).
+ * grade_load.c - the manager to grade, learned without loading it.
  *
- * A statically linked tlssim (the emulated cross builds) has no dynamic
- * loader to speak of: it says so and grades built-in policies only.
+ * A student's shared object runs code as soon as it is loaded (its
+ * constructors), and its table holds pointers that may point anywhere.
+ * So the grader never opens it: a child does, in its own process group,
+ * with its output captured and under the sandbox (grade_sandbox.h), and
+ * sends what the grader must know: the version, which operations are
+ * set, then the name and the summary, each on its own, so that a name
+ * that cannot be read costs the name only. The object is opened with
+ * dlopen(RTLD_NOW | RTLD_LOCAL): a symbol it lacks is an error now. Its
+ * one undefined symbol, tlsm_panic, resolves to the one tlssim exports
+ * (src/tlssim.dynlist).
+ *
+ * A statically linked tlssim (the emulated cross builds) cannot load
+ * shared objects: it says so and grades built-in policies only.
  */
 #include <config.h>
 
 #include "grade_load.h"
+#include "grade_sandbox.h"
+#include "kerror.h"
 #include "policy/policy.h"
 
+#include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #ifdef TLSSIM_CAN_LOAD_MANAGERS
 #include <dlfcn.h>
 #endif
 
-struct grade_handle {
+/* Bits of WIRE_HELLO's mask: the operations set. */
+static const char *const operations[] = {
+	"create", "destroy", "allocate", "free", "stats", "for_each_page",
+};
+
+int grade_child_enter(const struct grade_manager *m, int out_fd, int channel,
+		      unsigned cpu_seconds)
+{
+	int err;
+
+	setpgid(0, 0);
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (out_fd >= 0) {
+		dup2(out_fd, STDOUT_FILENO);
+		dup2(out_fd, STDERR_FILENO);
+		close(out_fd);
+	}
+	wire_writer_open(channel);
+	err = sandbox_enter(SANDBOX_LOADING, channel, cpu_seconds);
+	if (err && !m->builtin) {
+		wire_put(WIRE_NO_SANDBOX, 0, 0, 0, 0, -err, NULL, 0);
+		wire_flush();
+		_exit(0);
+	}
+	return err;
+}
+
+#ifdef TLSSIM_CAN_LOAD_MANAGERS
+struct open_call {
+	const char *path;
 	void *dl;
 };
 
-#ifdef TLSSIM_CAN_LOAD_MANAGERS
-/* The first operation of ops that is not set, or NULL. */
-static const char *missing_operation(const struct tls_manager_ops *ops)
+/* panic_call's function: the dlopen, constructors and all. */
+static void call_dlopen(void *arg)
 {
-	if (!ops->create)
-		return "create";
-	if (!ops->destroy)
-		return "destroy";
-	if (!ops->allocate)
-		return "allocate";
-	if (!ops->free)
-		return "free";
-	if (!ops->stats)
-		return "stats";
-	if (!ops->for_each_page)
-		return "for_each_page";
-	return NULL;
+	struct open_call *c = arg;
+
+	c->dl = dlopen(c->path, RTLD_NOW | RTLD_LOCAL);
+}
+
+/* Send a load error (kind 1: the object, 2: the symbol) and end. */
+static void __attribute__((noreturn)) load_failed(int kind, const char *why)
+{
+	wire_put(WIRE_LOAD_ERROR, 0, 0, 0, 0, kind, why, strlen(why));
+	wire_flush();
+	_exit(0);
+}
+
+/* dlopen m's object (a path without '/' is in the current directory). */
+static const struct tls_manager_ops *open_object(const struct grade_manager *m)
+{
+	struct open_call c = { m->spec, NULL };
+	const struct tls_manager_ops *ops;
+	struct panic_catch catch;
+	char local[4096];
+	const char *why;
+
+	if (!strchr(c.path, '/')) {
+		snprintf(local, sizeof(local), "./%s", c.path);
+		c.path = local;
+	}
+	if (panic_call(&catch, call_dlopen, &c)) {
+		wire_put(WIRE_PANIC, 0, 0, 0, 0, 0, catch.message,
+			 strnlen(catch.message, sizeof(catch.message)));
+		wire_flush();
+		_exit(0);
+	}
+	if (!c.dl)
+		load_failed(1, dlerror());
+	dlerror();
+	ops = dlsym(c.dl, TLSM_SYMBOL);
+	if (!ops) {
+		why = dlerror();
+		load_failed(2, why ? why : "it is NULL");
+	}
+	return ops;
+}
+#else
+/* This build cannot load shared objects (grade_probe said so). */
+static const struct tls_manager_ops *open_object(const struct grade_manager *m)
+{
+	(void)m;
+	wire_put(WIRE_LOAD_ERROR, 0, 0, 0, 0, 1, "a static tlssim", 15);
+	wire_flush();
+	_exit(0);
+}
+#endif
+
+const struct tls_manager_ops *grade_open(const struct grade_manager *m)
+{
+	const struct tls_manager_ops *ops;
+
+	if (m->builtin)
+		ops = tls_policy_find(m->spec + 8);
+	else
+		ops = open_object(m);
+	sandbox_enter(SANDBOX_RUNNING, -1, 0);
+	return ops;
+}
+
+/* ---- the grader's side ---- */
+
+/* A built-in policy: its table is the grader's own. Returns 0 or 2. */
+static int probe_builtin(const char *name, struct grade_manager *m)
+{
+	const struct tls_manager_ops *ops = tls_policy_find(name);
+	char names[160];
+
+	m->builtin = true;
+	if (ops) {
+		snprintf(m->name, sizeof(m->name), "%s", ops->name);
+		snprintf(m->summary, sizeof(m->summary), "%s", ops->summary);
+		return 0;
+	}
+	if (tls_policy_unbuilt(name)) {
+		fprintf(stderr, "tlssim: grade: built-in manager '%s' is not "
+			"in this build: %s\n", name, tls_policy_unbuilt(name));
+		return 2;
+	}
+	fprintf(stderr, "tlssim: grade: no built-in manager '%s' (expected "
+		"builtin: and one of %s)\n", name,
+		tls_policy_names(names, sizeof(names)));
+	return 2;
+}
+
+/* The loading child: send what the grader must know, then end. */
+static void __attribute__((noreturn))
+probe_child(const struct grade_manager *m, int out_fd, int channel,
+	    unsigned timeout)
+{
+	const struct tls_manager_ops *ops;
+	uint64_t mask = 0;
+
+	grade_child_enter(m, out_fd, channel, timeout);
+	ops = grade_open(m);
+	mask |= ops->create ? 1u : 0;
+	mask |= ops->destroy ? 2u : 0;
+	mask |= ops->allocate ? 4u : 0;
+	mask |= ops->free ? 8u : 0;
+	mask |= ops->stats ? 16u : 0;
+	mask |= ops->for_each_page ? 32u : 0;
+	wire_put(WIRE_HELLO, 0, ops->version, mask, 0, 0, NULL, 0);
+	wire_flush();
+	wire_put(WIRE_NAME, 0, 0, 0, 0, 0, ops->name,
+		 ops->name ? strnlen(ops->name, WIRE_TEXT_MAX) : 0);
+	wire_flush();
+	wire_put(WIRE_SUMMARY, 0, 0, 0, 0, 0, ops->summary,
+		 ops->summary ? strnlen(ops->summary, WIRE_TEXT_MAX) : 0);
+	wire_put(WIRE_DONE, 0, 0, 0, 0, 0, NULL, 0);
+	wire_flush();
+	_exit(0);
+}
+
+/* How the loading child ended, for a message: "crashed: SIGSEGV (...)". */
+static const char *ending(pid_t pid, char *buf, size_t len)
+{
+	char sig[64];
+	int status;
+
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return "ended";
+	if (WIFSIGNALED(status))
+		snprintf(buf, len, "crashed: %s",
+			 grade_signal_text(WTERMSIG(status), sig, sizeof(sig)));
+	else
+		snprintf(buf, len, "exited with status %d",
+			 WEXITSTATUS(status));
+	return buf;
 }
 
 /*
- * dlopen path (one without a '/' is taken in the current directory) and
- * check its table. Returns 0, or the exit status after saying why.
+ * Read the loading child's records into m. Returns 0, or the exit status
+ * after saying why.
  */
-static int load_object(const char *path, const struct tls_manager_ops **out,
-		       struct grade_handle **h)
+static int read_probe(struct wire_reader *rd, struct grade_manager *m,
+		      bool *reaped)
 {
-	const struct tls_manager_ops *ops;
-	const char *missing;
-	char local[4096];
-	void *dl;
+	static char text[WIRE_TEXT_MAX + 1];
+	const char *path = m->spec;
+	bool hello = false;
+	struct wire_rec r;
+	char why[600], how[96];
+	enum wire_status st;
 
-	if (!strchr(path, '/')) {
-		snprintf(local, sizeof(local), "./%s", path);
-		path = local;
+	while ((st = wire_get(rd, &r, text)) == WIRE_OK) {
+		grade_escape(why, sizeof(why), text, r.len);
+		switch (r.kind) {
+		case WIRE_NO_SANDBOX:
+			fprintf(stderr, "tlssim: grade: this host cannot "
+				"confine a manager's code (seccomp: %s): it "
+				"grades built-in managers only "
+				"(--manager=builtin:NAME)\n", strerror(r.err));
+			return 4;
+		case WIRE_LOAD_ERROR:
+			if (r.err == 2)
+				fprintf(stderr, "tlssim: grade: %s does not "
+					"define '%s' (%s); it must define\n  "
+					"const struct tls_manager_ops %s = "
+					"{ .version = TLSM_VERSION, ... };\n",
+					path, TLSM_SYMBOL, why, TLSM_SYMBOL);
+			else
+				fprintf(stderr, "tlssim: grade: cannot load "
+					"the manager: %s\n", why);
+			return 2;
+		case WIRE_PANIC:
+			fprintf(stderr, "tlssim: grade: %s panicked while it "
+				"was loading: %s\n", path, why);
+			return 2;
+		case WIRE_HELLO:
+			if (r.a != TLSM_VERSION) {
+				fprintf(stderr, "tlssim: grade: %s: %s.version "
+					"is %llu; this tlssim expects %u "
+					"(TLSM_VERSION): rebuild it against "
+					"this tlssim's <tlssim/tls_manager.h>\n",
+					path, TLSM_SYMBOL,
+					(unsigned long long)r.a, TLSM_VERSION);
+				return 2;
+			}
+			for (unsigned i = 0; i < 6; i++) {
+				if (r.b & (1u << i))
+					continue;
+				fprintf(stderr, "tlssim: grade: %s: %s.%s is "
+					"NULL; every operation must be set\n",
+					path, TLSM_SYMBOL, operations[i]);
+				return 2;
+			}
+			hello = true;
+			break;
+		case WIRE_NAME:
+			if (r.len)
+				grade_escape(m->name, sizeof(m->name), text,
+					     r.len);
+			else
+				snprintf(m->name, sizeof(m->name), "(no name)");
+			break;
+		case WIRE_SUMMARY:
+			if (r.len)
+				grade_escape(m->summary, sizeof(m->summary),
+					     text, r.len);
+			else
+				snprintf(m->summary, sizeof(m->summary),
+					 "(no summary)");
+			break;
+		case WIRE_DONE:
+			return 0;
+		default:
+			st = WIRE_GARBLED;
+			break;
+		}
+		if (st)
+			break;
 	}
-	dl = dlopen(path, RTLD_NOW | RTLD_LOCAL);
-	if (!dl) {
-		fprintf(stderr, "tlssim: grade: cannot load the manager: %s\n",
-			dlerror());
-		return 2;
+	if (hello && st == WIRE_EOF) {
+		/* the name or the summary could not be read */
+		ending(rd->pid, how, sizeof(how));
+		*reaped = true;
+		if (!m->name[0])
+			snprintf(m->name, sizeof(m->name), "(unreadable: "
+				 "reading the name %.50s)", how);
+		if (!m->summary[0])
+			snprintf(m->summary, sizeof(m->summary),
+				 "(unreadable: reading the summary %.50s)", how);
+		return 0;
 	}
-	dlerror();
-	ops = dlsym(dl, TLSM_SYMBOL);
-	if (!ops) {
-		const char *why = dlerror();
-
-		fprintf(stderr, "tlssim: grade: %s does not define '%s' (%s); "
-			"it must define\n  const struct tls_manager_ops %s = "
-			"{ .version = TLSM_VERSION, ... };\n", path,
-			TLSM_SYMBOL, why ? why : "it is NULL", TLSM_SYMBOL);
-		goto out_close;
+	if (st == WIRE_EOF) {
+		*reaped = true;
+		fprintf(stderr, "tlssim: grade: %s %s while it was loading\n",
+			path, ending(rd->pid, how, sizeof(how)));
+	} else if (st == WIRE_TIMEOUT) {
+		fprintf(stderr, "tlssim: grade: %s did not finish loading "
+			"in time\n", path);
+	} else {
+		fprintf(stderr, "tlssim: grade: %s wrote into the grader's "
+			"channel while it was loading\n", path);
 	}
-	if (ops->version != TLSM_VERSION) {
-		fprintf(stderr, "tlssim: grade: %s: %s.version is %u; this "
-			"tlssim expects %u (TLSM_VERSION): rebuild it against "
-			"this tlssim's <tlssim/tls_manager.h>\n", path,
-			TLSM_SYMBOL, ops->version, TLSM_VERSION);
-		goto out_close;
-	}
-	missing = missing_operation(ops);
-	if (missing) {
-		fprintf(stderr, "tlssim: grade: %s: %s.%s is NULL; every "
-			"operation must be set\n", path, TLSM_SYMBOL, missing);
-		goto out_close;
-	}
-	*h = malloc(sizeof(**h));
-	if (!*h) {
-		fprintf(stderr, "tlssim: grade: out of memory\n");
-		dlclose(dl);
-		return 4;
-	}
-	(*h)->dl = dl;
-	*out = ops;
-	return 0;
-out_close:
-	dlclose(dl);
 	return 2;
 }
-#else
-/* This build cannot load path: say so. Returns the exit status, 4. */
-static int load_object(const char *path, const struct tls_manager_ops **out,
-		       struct grade_handle **h)
+
+int grade_probe(const char *spec, unsigned timeout, struct grade_manager *m)
 {
-	(void)out;
-	(void)h;
+	static struct wire_reader rd;
+	int chan[2], out[2], status;
+	bool reaped = false;
+	pid_t pid;
+
+	memset(m, 0, sizeof(*m));
+	m->spec = spec;
+	if (strncmp(spec, "builtin:", 8) == 0)
+		return probe_builtin(spec + 8, m);
+#ifndef TLSSIM_CAN_LOAD_MANAGERS
 	fprintf(stderr, "tlssim: grade: cannot load '%s': this tlssim is "
 		"linked statically and cannot load shared objects (dlopen). "
 		"Build tlssim without LDFLAGS=-static to grade a manager, or "
-		"grade a built-in policy with --manager=builtin:NAME.\n", path);
+		"grade a built-in policy with --manager=builtin:NAME.\n", spec);
 	return 4;
-}
 #endif
-
-int grade_load(const char *spec, const struct tls_manager_ops **ops,
-	       struct grade_handle **h)
-{
-	char names[160];
-
-	*h = NULL;
-	if (strncmp(spec, "builtin:", 8) == 0) {
-		*ops = tls_policy_find(spec + 8);
-		if (*ops)
-			return 0;
-		if (tls_policy_unbuilt(spec + 8)) {
-			fprintf(stderr, "tlssim: grade: built-in manager '%s' "
-				"is not in this build: %s\n", spec + 8,
-				tls_policy_unbuilt(spec + 8));
-			return 2;
-		}
-		fprintf(stderr, "tlssim: grade: no built-in manager '%s' "
-			"(expected builtin: and one of %s)\n", spec + 8,
-			tls_policy_names(names, sizeof(names)));
-		return 2;
+	m->sandboxed = true;
+	if (pipe(chan) < 0)
+		goto out_refused;
+	if (pipe(out) < 0)
+		goto out_close_chan;
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0)
+		goto out_close_out;
+	if (pid == 0) {
+		close(chan[0]);
+		close(out[0]);
+		probe_child(m, out[1], chan[1], timeout);
 	}
-	return load_object(spec, ops, h);
-}
-
-void grade_unload(struct grade_handle *h)
-{
-	if (!h)
-		return;
-#ifdef TLSSIM_CAN_LOAD_MANAGERS
-	dlclose(h->dl);
-#endif
-	free(h);
+	setpgid(pid, pid);
+	close(chan[1]);
+	close(out[1]);
+	memset(&rd, 0, sizeof(rd));
+	rd = (struct wire_reader){ .fd = chan[0], .out_fd = out[0],
+				   .pid = pid, .deadline = wire_now() + timeout,
+				   .rss_limit = (size_t)512 << 20 };
+	status = read_probe(&rd, m, &reaped);
+	kill(-pid, SIGKILL);
+	if (!reaped)
+		while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+			;
+	wire_drain_output(&rd, 0.05);
+	grade_escape(m->loading_output, sizeof(m->loading_output), rd.output,
+		     rd.output_len);
+	close(chan[0]);
+	if (rd.out_fd >= 0)
+		close(rd.out_fd);
+	return status;
+out_close_out:
+	close(out[0]);
+	close(out[1]);
+out_close_chan:
+	close(chan[0]);
+	close(chan[1]);
+out_refused:
+	fprintf(stderr, "tlssim: grade: the host refused a process to load "
+		"the manager: %s\n", strerror(errno));
+	return 4;
 }

@@ -1,27 +1,51 @@
 /*
- * grade_load.h - the manager `tlssim grade` grades: a shared object
- * loaded with dlopen (where this build can), or a built-in policy named
- * builtin:NAME.
+ * grade_load.h - the manager `tlssim grade` grades: a built-in policy
+ * named builtin:NAME, or a student's shared object, which the grader
+ * itself never loads. A child loads it under the sandbox and reports its
+ * table; each test child loads it again for itself.
  */
 #ifndef TLSSIM_GRADE_LOAD_H
 #define TLSSIM_GRADE_LOAD_H
 
-#include "tls_manager.h"
+#include <stdbool.h>
 
-struct grade_handle;
+#include "tls_manager.h"
+#include "grade_wire.h"
+
+/* What the grader knows of the manager, all of it escaped and cut. */
+struct grade_manager {
+	const char *spec;		/* as given: PATH or builtin:NAME */
+	bool builtin;
+	bool sandboxed;			/* its tests run under seccomp */
+	char name[96];
+	char summary[200];
+	char loading_output[160];	/* what it printed while loading */
+};
 
 /*
- * Load the manager spec names: "builtin:NAME" or the path of a shared
- * object exporting TLSM_SYMBOL. Checks its version and that every
- * operation is set. Returns 0 and sets *ops and *h (NULL for a built-in),
- * or an exit status after saying why on stderr: 2 when the file, the
- * symbol or the built-in is missing, or the table is wrong; 4 when this
- * build cannot load shared objects (a static link).
+ * Learn about the manager spec names, in a child for a shared object
+ * (timeout seconds at most). Returns 0 with *m filled, or an exit status
+ * after saying why on stderr: 2 when the file, the symbol or the built-in
+ * is missing, the table is wrong, or loading it crashed, panicked or
+ * exited; 4 when the host cannot run it confined (no seccomp, no
+ * process) or this build cannot load shared objects (a static link).
  */
-int grade_load(const char *spec, const struct tls_manager_ops **ops,
-	       struct grade_handle **h);
+int grade_probe(const char *spec, unsigned timeout, struct grade_manager *m);
 
-/* Unload what grade_load loaded. NULL is a no-op. */
-void grade_unload(struct grade_handle *h);
+/*
+ * In a child, under the sandbox: load the manager of m and return its
+ * table. A failure is sent on the channel (WIRE_LOAD_ERROR or
+ * WIRE_PANIC) and ends the child.
+ */
+const struct tls_manager_ops *grade_open(const struct grade_manager *m);
+
+/*
+ * In a new child: its own process group, stdout and stderr to out_fd,
+ * then the sandbox's loading stage with writes to channel. Returns 0, or
+ * the seccomp install's -errno (for a shared object the child has then
+ * sent WIRE_NO_SANDBOX and ended).
+ */
+int grade_child_enter(const struct grade_manager *m, int out_fd, int channel,
+		      unsigned cpu_seconds);
 
 #endif

@@ -1,10 +1,12 @@
 /*
  * grade_run.h - private to `tlssim grade`: one test of the conformance
- * suite (programs/conform/conform.h) run in a forked child.
+ * suite (programs/conform/conform.h), run so that the student's code can
+ * neither cheat nor hurt the grader.
  */
 #ifndef TLSSIM_GRADE_RUN_H
 #define TLSSIM_GRADE_RUN_H
 
+#include "grade_load.h"
 #include "programs/conform/conform.h"
 
 /* One test to run: a conformance test with its parameters. */
@@ -22,13 +24,19 @@ struct grade_result {
 	char reason[CONFORM_REASON_MAX];
 };
 
+/* The resident memory a test child may hold. */
+#define GRADE_MEMORY_LIMIT ((size_t)1 << 30)
+
 /*
- * Run test t in a child process with g, under a timeout in seconds.
- * Returns 0 with *res filled (a crash, a timeout or an exit is a failure
- * that says so), or -1 when the host refused a pipe or a process (errno
- * set).
+ * Run test t of manager m, with g, under a timeout in seconds. A verifier
+ * process, forked from the grader, runs the test on the answers of a
+ * test child that runs the manager (grade_proxy.h); the verdict is the
+ * verifier's. Returns 0 with *res filled (a crash, a timeout, an exit or
+ * a forged answer is a failure that says so, naming the call), or -1
+ * when the host refused a pipe or a process (errno set).
  */
 int grade_run_forked(const struct grade_item *t, struct conform_ctx *g,
-		     unsigned timeout, struct grade_result *res);
+		     const struct grade_manager *m, unsigned timeout,
+		     struct grade_result *res);
 
 #endif
