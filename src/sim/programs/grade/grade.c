@@ -1,14 +1,15 @@
 /*
- * grade.c - `tlssim grade`: the driver. It loads the manager to grade (a
- * shared object with dlopen, or a built-in policy), lists the tests
- * (conformance, differential on several seeds, performance, one per
- * scenario), runs each in a forked child under alarm() so that a crash,
- * a hang or a panic of the manager costs that test only, and prints a
- * line per test (name, PASS or FAIL, points, why) and the score.
+ * grade.c - `tlssim grade`: the driver. It learns the manager to grade
+ * (a built-in policy, or a shared object that a child loads for it),
+ * lists the tests (conformance, differential on several seeds,
+ * performance, one per scenario), runs each so that nothing the manager
+ * does costs more than that test, and prints a line per test (name, PASS
+ * or FAIL, points, why) and the score.
  *
- * The tests themselves are the conformance suite (programs/conform/), the
- * loading of a shared object in grade_load.c, the child that runs one
- * test in grade_run.c.
+ * The tests themselves are the conformance suite (programs/conform/);
+ * learning and loading the manager is grade_load.c; running one test in
+ * a sandboxed child (grade_sandbox.c) whose answers (grade_proxy.c, over
+ * grade_wire.c) a verifier checks is grade_run.c.
  */
 #include <config.h>
 
@@ -37,8 +38,10 @@ static const char usage[] =
 	"Usage: tlssim grade --manager=PATH|builtin:NAME [OPTIONS] [SCENARIO...]\n"
 	"Grade a TLS manager: a shared object exporting\n"
 	"`const struct tls_manager_ops tls_manager_ops` (<tlssim/tls_manager.h>),\n"
-	"or a built-in policy. Each test runs in a child process; a crash, a\n"
-	"hang or a panic fails that test and says why.\n"
+	"or a built-in policy. The grader never loads it: each test runs it in\n"
+	"a sandboxed child (seccomp, limits) whose answers a verifier checks\n"
+	"by running the same test; a crash, a hang, a panic, a memory blow-up\n"
+	"or a forged answer fails that test and names the call.\n"
 	"\n"
 	"Tests: conformance (8 x 5 points), differential against the seed's\n"
 	"manager on 5 seeds (5 x 10), performance: 10^5 regions within the\n"
@@ -59,8 +62,9 @@ static const char usage[] =
 	"  --help\n"
 	"\n"
 	"Exit status: 0 the grading ran (whatever the score), 2 bad usage, a\n"
-	"manager that cannot be loaded or a malformed scenario, 4 the host\n"
-	"refused (no fork; a static build cannot load shared objects).\n";
+	"manager that cannot be loaded (or crashes, panics or exits while it\n"
+	"loads) or a malformed scenario, 4 the host refused (no fork; no\n"
+	"seccomp to confine a shared object; a static build cannot load one).\n";
 
 struct grade_opts {
 	const char *manager;

@@ -50,6 +50,7 @@
 #endif
 #endif
 
+#ifndef SANITIZED
 /* The bytes of address space this process holds now, or 0. */
 static rlim_t address_space_now(void)
 {
@@ -63,6 +64,7 @@ static rlim_t address_space_now(void)
 	fclose(f);
 	return (rlim_t)pages * (rlim_t)sysconf(_SC_PAGESIZE);
 }
+#endif
 
 /* No core file, CPU seconds (0: none), a bound on address space. */
 static void set_limits(unsigned cpu_seconds)
