@@ -142,10 +142,15 @@ static struct tlsm *record_create(const struct tlsm_memory *mem)
 {
 	struct record_mgr *m = calloc(1, sizeof(*m));
 	struct call c = { .op = CALL_CREATE, .m = m };
+	enum kernel_error found;
+	uintptr_t first = 0;
 
 	if (!m)
 		return NULL;
 	m->real = *mem;
+	/* where the land's first free page is: the verifier's own land
+	   starts as far from its first free page */
+	found = mem->find_available_space(mem->ctx, TLSM_PAGE_SIZE, &first);
 	m->wrapped = (struct tlsm_memory){ m, record_find, record_map,
 					   record_unmap };
 	m->id = recorded_managers + 1;
@@ -156,7 +161,7 @@ static struct tlsm *record_create(const struct tlsm_memory *mem)
 		return NULL;
 	}
 	recorded_managers++;
-	wire_put(WIRE_CREATE, m->id, 0, 0, 0, 0, NULL, 0);
+	wire_put(WIRE_CREATE, m->id, first, 0, 0, found, NULL, 0);
 	return (struct tlsm *)m;
 }
 
@@ -368,6 +373,7 @@ static void begin(const char *op)
 static struct tlsm *replay_create(const struct tlsm_memory *mem)
 {
 	struct replay_mgr *m = calloc(1, sizeof(*m));
+	uintptr_t first = 0;
 	struct wire_rec r;
 
 	if (!m)
@@ -382,6 +388,11 @@ static struct tlsm *replay_create(const struct tlsm_memory *mem)
 	if (r.id != replayed_managers + 1)
 		out_of_turn("a manager that was never created");
 	m->id = ++replayed_managers;
+	if (!m->have_delta && r.err == KERR_OK &&
+	    !mem->find_available_space(mem->ctx, TLSM_PAGE_SIZE, &first)) {
+		m->delta = first - r.a;
+		m->have_delta = true;
+	}
 	return (struct tlsm *)m;
 }
 

@@ -29,7 +29,9 @@ enum wire_kind {
 				   object, 2 the symbol */
 	WIRE_NO_SANDBOX,	/* err: errno of the seccomp install */
 	WIRE_PANIC,		/* text: the call under way panicked */
-	WIRE_CREATE,		/* id: the new manager (0: create gave NULL) */
+	WIRE_CREATE,		/* id: the new manager (0: create gave NULL);
+				   a: the land's first free page, err: the
+				   error finding it */
 	WIRE_DESTROY,		/* id */
 	WIRE_ALLOC,		/* id, err, a = the region */
 	WIRE_FREE,		/* id, a = the region; it returned */
