@@ -23,7 +23,7 @@ enum sandbox_stage {
  * filter of stage, letting writes go to fds 1 and 2 and channel. A
  * second call adds the stricter filter of SANDBOX_RUNNING on top.
  * Returns 0, or -errno when the host has no seccomp filters (an old
- * kernel, an emulator).
+ * kernel, an emulator, or TLSSIM_HOST_SECCOMP=no in the environment).
  */
 int sandbox_enter(enum sandbox_stage stage, int channel, unsigned cpu_seconds);
 
