@@ -99,7 +99,7 @@ took=$(($(date +%s) - start))
 
 # Memory without end: stopped at the limit, the call named.
 expect 0 '^interface  *PASS' \
-	'^eight-per-page  *FAIL  *0/5   used more than 1024 MiB of memory in allocate (call 2): stopped$' -- \
+	'^eight-per-page  *FAIL  *0/5   used more than 256 MiB of memory in allocate (call 2): stopped$' -- \
 	grade --manager="$managers/hostile_memory.so" $slow --only=interface,eight
 one_score 5/10 memory
 

@@ -353,7 +353,7 @@ int grade_probe(const char *spec, unsigned timeout, struct grade_manager *m)
 	memset(&rd, 0, sizeof(rd));
 	rd = (struct wire_reader){ .fd = chan[0], .out_fd = out[0],
 				   .pid = pid, .deadline = wire_now() + timeout,
-				   .rss_limit = (size_t)512 << 20 };
+				   .rss_limit = GRADE_MEMORY_LIMIT };
 	status = read_probe(&rd, m, &reaped);
 	kill(-pid, SIGKILL);
 	if (!reaped)

@@ -12,6 +12,9 @@
 #include "tls_manager.h"
 #include "grade_wire.h"
 
+/* The resident memory a child running the manager may hold. */
+#define GRADE_MEMORY_LIMIT ((size_t)256 << 20)
+
 /* What the grader knows of the manager, all of it escaped and cut. */
 struct grade_manager {
 	const char *spec;		/* as given: PATH or builtin:NAME */

@@ -24,9 +24,6 @@ struct grade_result {
 	char reason[CONFORM_REASON_MAX];
 };
 
-/* The resident memory a test child may hold. */
-#define GRADE_MEMORY_LIMIT ((size_t)1 << 30)
-
 /*
  * Run test t of manager m, with g, under a timeout in seconds. A verifier
  * process, forked from the grader, runs the test on the answers of a
