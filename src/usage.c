@@ -116,7 +116,8 @@ static void describe_scenario(FILE *out)
 	fputs("\nOptions:\n", out);
 	describe_policy(out);
 	describe_arch(out);
-	fputs("  --trace[=text|json] print kernel events (json: JSON Lines)\n"
+	fputs("  --trace[=text|json] print kernel events (json: JSON Lines on\n"
+	      "                      stdout, everything else on stderr)\n"
 	      "  --fail-fast         stop at the first failed expectation\n"
 	      "  --max-input=SIZE    largest scenario file read (default 64M);\n"
 	      "                      a larger one is refused (exit 2)\n"

@@ -24,6 +24,7 @@ struct run_options {
 	bool fail_fast;		/* stop at the first failed expectation */
 	bool color;
 	FILE *out;		/* read/show output, summaries, traces */
+	FILE *trace_to;		/* traces instead of out (NULL: out) */
 	FILE *err;		/* failures and errors */
 	/* The policy of processes that name none (NULL: sunrise). */
 	const struct tls_manager_ops *policy;
