@@ -501,6 +501,7 @@ static int dispatch(int argc, char **argv)
 	}
 	cli.run.color = color_wanted(cli.color, cli.run.out == stderr ?
 					       STDERR_FILENO : STDOUT_FILENO);
+	cli.run.err_color = color_wanted(cli.color, STDERR_FILENO);
 	rc = check_pictures(&cli, argc - first);
 	if (rc >= 0)
 		return rc;

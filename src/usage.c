@@ -121,7 +121,9 @@ static void describe_scenario(FILE *out)
 	      "  --fail-fast         stop at the first failed expectation\n"
 	      "  --max-input=SIZE    largest scenario file read (default 64M);\n"
 	      "                      a larger one is refused (exit 2)\n"
-	      "  --color=auto|always|never\n", out);
+	      "  --color=auto|always|never\n"
+	      "                      colour show, failures (red), the summary\n"
+	      "                      (auto: on a stream that is a terminal)\n", out);
 }
 
 void usage_describe_run(FILE *out)
@@ -130,6 +132,7 @@ void usage_describe_run(FILE *out)
 	fputs("  --quiet             failures and traces only: no summary, read,\n"
 	      "                      peek or show output\n"
 	      "  --verbose           one line per command with its outcome\n"
+	      "                      (FAILED when it did not do what was expected)\n"
 	      "  --render=FILE.svg|.png|.pdf\n"
 	      "                      draw the state at the end of the run\n"
 	      "  --render-steps=FILE.pdf\n"

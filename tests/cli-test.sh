@@ -63,6 +63,24 @@ fi
 expect 0 '' -- run --quiet "$tmp/ok.tls"
 [ -s "$tmp/out" ] && { echo "FAIL: --quiet printed on success"; fails=$((fails + 1)); }
 expect 0 'ok.tls:2: spawn A t: success' -- run --verbose "$tmp/ok.tls"
+# a failed expectation reads FAILED, in red (with its reason) under --color
+expect 1 "bad.tls:3: expect tls t 0x200: FAILED\$" -- run --verbose --color=never "$tmp/bad.tls"
+esc=$(printf '\033')
+expect 1 "expect tls t 0x200: $esc\[1;31mFAILED$esc\[0m\$" \
+	"$esc\[1;31mexpectation failed: expected t's TLS" \
+	"bad.tls: $esc\[1;31mFAILED$esc\[0m: 1 failure" \
+	-- run --verbose --color=always "$tmp/bad.tls"
+expect 0 "ok.tls: $esc\[1;32mok$esc\[0m: 3 commands" -- run --color=always "$tmp/ok.tls"
+expect 1 '' -- run --verbose --color=never "$tmp/bad.tls"
+if grep -q "$esc" "$tmp/out"; then
+	echo "FAIL: --color=never printed an escape sequence"
+	fails=$((fails + 1))
+fi
+expect 1 '' -- run --verbose --color=auto "$tmp/bad.tls"	# not a terminal
+if grep -q "$esc" "$tmp/out"; then
+	echo "FAIL: --color=auto coloured output that is no terminal"
+	fails=$((fails + 1))
+fi
 expect 0 'ok: every thread saw its own TLS' -- demo --threads=3 --yields=4 --processes=2
 expect 1 'FAILED: threads saw a TLS' -- demo --no-tls-restore --quiet
 expect 0 'ok: every thread saw its own TLS' -- demo --arch=mock --quiet
