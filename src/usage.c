@@ -96,7 +96,8 @@ static void describe_policy(FILE *out)
 	const struct tls_manager_ops *ops;
 
 	fputs("  --policy=NAME       TLS manager of the processes that name none\n"
-	      "                      (default sunrise; see tlssim(1), Policies):\n",
+	      "                      (a file's policy= wins, with a warning;\n"
+	      "                      default sunrise; see tlssim(1), Policies):\n",
 	      out);
 	for (size_t i = 0; (ops = tls_policy_at(i)) != NULL; i++)
 	{

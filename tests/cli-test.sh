@@ -182,5 +182,33 @@ else
 fi
 rm -f "$tmp/oom.tls"
 
+# scripts/gen-churn names no policy unless asked, so --policy applies; a
+# file's policy= that overrides --policy says so on stderr
+gen=$top_srcdir/scripts/gen-churn
+sh "$gen" 40 20 >"$tmp/churn.tls"
+if grep -q 'policy=' "$tmp/churn.tls"; then
+	echo "FAIL: gen-churn wrote a policy= it was not asked for"
+	fails=$((fails + 1))
+fi
+expect 0 'churn.tls: ok: 82 commands' -- run --policy=mesosphere "$tmp/churn.tls"
+if grep -q 'warning' "$tmp/out"; then
+	echo "FAIL: a file with no policy= warned"
+	fails=$((fails + 1))
+fi
+sh "$gen" --policy=indexed 40 20 >"$tmp/churn.tls"
+grep -q '^process A userland=[0-9]* policy=indexed$' "$tmp/churn.tls" ||
+	{ echo "FAIL: gen-churn --policy=indexed wrote no policy=indexed"; fails=$((fails + 1)); }
+expect 0 "churn.tls:1: warning: process A: the file's policy=indexed overrides --policy=sunrise" \
+	-- run --policy=sunrise "$tmp/churn.tls"
+expect 0 '' -- run --policy=indexed "$tmp/churn.tls"
+if grep -q 'warning' "$tmp/out"; then
+	echo "FAIL: policy=indexed warned under --policy=indexed"
+	fails=$((fails + 1))
+fi
+if sh "$gen" 10 5 sunrise >/dev/null 2>&1 || sh "$gen" --frob 10 >/dev/null 2>&1; then
+	echo "FAIL: gen-churn took a third argument or an unknown option"
+	fails=$((fails + 1))
+fi
+
 [ $fails -eq 0 ] && echo "cli-test: all passed"
 exit $((fails != 0))
