@@ -159,7 +159,9 @@ void usage_describe_demo(FILE *out)
 	describe_arch(out);
 	fputs("  --threads=N         threads per process (1 to 10000; default 3)\n"
 	      "  --yields=M          yields of each thread, each followed by its\n"
-	      "                      checks (0 to 1000000; default 3)\n"
+	      "                      checks (0 to 1000000; default 3): the register\n"
+	      "                      and ptr_self are its own region (tls=), and\n"
+	      "                      what it reads there is its own\n"
 	      "  --processes=K       processes (1 to 64; default 1)\n"
 	      "  --quiet             the verdict only\n"
 	      "  -h, --help          this text\n", out);

@@ -83,6 +83,40 @@ if grep -q "$esc" "$tmp/out"; then
 fi
 expect 0 'ok: every thread saw its own TLS' -- demo --threads=3 --yields=4 --processes=2
 expect 1 'FAILED: threads saw a TLS' -- demo --no-tls-restore --quiet
+# every check line: ok exactly when the register and ptr_self are the
+# thread's own region (tls=) and what it read is its own; a thread that
+# reads another's region is WRONG, even the last writer reading its message
+demo_lines() {
+	awk '/ tls=/ {
+		for (i = 1; i <= NF; i++) {
+			if ($i ~ /^tls=/) tls = substr($i, 5)
+			if ($i ~ /^reg=/) { reg = $i; sub(/^reg=[^+]*/, "", reg) }
+			if ($i ~ /^self=/) self = substr($i, 6)
+		}
+		n++
+		own = tls == reg && tls == self
+		if (!own && $NF != "WRONG") bad++
+		if ($NF == "ok") ok++
+		if ($0 ~ /hello from / && !own && $NF == "WRONG") {
+			if (index($0, "hello from " $2 " ")) stale_own++
+		}
+	}
+	END { printf "%d %d %d %d\n", n, bad, ok, stale_own }' "$1"
+}
+expect 1 'FAILED' -- demo --no-tls-restore --threads=3 --yields=3
+set -- $(demo_lines "$tmp/out")
+if [ "$1" -ne 12 ] || [ "$2" -ne 0 ] || [ "$3" -ne 0 ] || [ "$4" -lt 1 ]; then
+	echo "FAIL: demo --no-tls-restore: $1 check lines, $2 on another's region not WRONG, $3 ok, $4 last writers WRONG (want 12, 0, 0, >= 1)"
+	sed 's/^/  | /' "$tmp/out"
+	fails=$((fails + 1))
+fi
+expect 0 'ok: every thread' -- demo --threads=3 --yields=3 --processes=2
+set -- $(demo_lines "$tmp/out")
+if [ "$1" -ne 24 ] || [ "$3" -ne 24 ]; then
+	echo "FAIL: demo: $1 check lines, $3 ok (want 24, 24)"
+	sed 's/^/  | /' "$tmp/out"
+	fails=$((fails + 1))
+fi
 expect 0 'ok: every thread saw its own TLS' -- demo --arch=mock --quiet
 expect 2 '--threads wants a number' -- demo --threads=0
 # input beyond the size limit is refused before anything runs
