@@ -181,6 +181,17 @@ if [ -n "${JSONL_CHECK:-}" ]; then
 		sed 's/^/  | /' "$tmp/out" | head -n 5
 		fails=$((fails + 1))
 	fi
+	# the trace checker itself: null file and line are events (the doc
+	# says so), a line that is not JSON is not, nor a line of 0
+	printf '%s\n' '{"event":"panic","file":null,"line":null,"detail":"x"}' |
+		$JSONL_CHECK >/dev/null 2>&1 ||
+		{ echo "FAIL: jsonl-check refuses null file and line"; fails=$((fails + 1)); }
+	printf '%s\n' '{"event":"map","file":"a.tls","line":1}' 'a.tls: ok: 1 command' |
+		$JSONL_CHECK >/dev/null 2>&1 &&
+		{ echo "FAIL: jsonl-check took a line that is not JSON"; fails=$((fails + 1)); }
+	printf '%s\n' '{"event":"map","file":"a.tls","line":0}' |
+		$JSONL_CHECK >/dev/null 2>&1 &&
+		{ echo "FAIL: jsonl-check took line 0"; fails=$((fails + 1)); }
 fi
 expect 0 'tour.tls: ok' -- run "$top_srcdir/examples/tour.tls"
 
