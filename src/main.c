@@ -494,7 +494,14 @@ static int dispatch(int argc, char **argv)
 		       apply_sub_option, &pc, &first);
 	if (rc >= 0)
 		return rc;
-	cli.run.color = color_wanted(cli.color, STDOUT_FILENO);
+	if (cli.run.trace && cli.run.trace_format == TRACE_JSON) {
+		/* stdout is JSON Lines only: what people read goes to stderr */
+		cli.run.trace_to = stdout;
+		cli.run.out = stderr;
+	}
+	cli.run.color = color_wanted(cli.color, cli.run.out == stderr ?
+					       STDERR_FILENO : STDOUT_FILENO);
+	cli.run.err_color = color_wanted(cli.color, STDERR_FILENO);
 	rc = check_pictures(&cli, argc - first);
 	if (rc >= 0)
 		return rc;

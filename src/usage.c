@@ -96,7 +96,8 @@ static void describe_policy(FILE *out)
 	const struct tls_manager_ops *ops;
 
 	fputs("  --policy=NAME       TLS manager of the processes that name none\n"
-	      "                      (default sunrise; see tlssim(1), Policies):\n",
+	      "                      (a file's policy= wins, with a warning;\n"
+	      "                      default sunrise; see tlssim(1), Policies):\n",
 	      out);
 	for (size_t i = 0; (ops = tls_policy_at(i)) != NULL; i++)
 	{
@@ -116,11 +117,14 @@ static void describe_scenario(FILE *out)
 	fputs("\nOptions:\n", out);
 	describe_policy(out);
 	describe_arch(out);
-	fputs("  --trace[=text|json] print kernel events (json: JSON Lines)\n"
+	fputs("  --trace[=text|json] print kernel events (json: JSON Lines on\n"
+	      "                      stdout, everything else on stderr)\n"
 	      "  --fail-fast         stop at the first failed expectation\n"
 	      "  --max-input=SIZE    largest scenario file read (default 64M);\n"
 	      "                      a larger one is refused (exit 2)\n"
-	      "  --color=auto|always|never\n", out);
+	      "  --color=auto|always|never\n"
+	      "                      colour show, failures (red), the summary\n"
+	      "                      (auto: on a stream that is a terminal)\n", out);
 }
 
 void usage_describe_run(FILE *out)
@@ -129,6 +133,7 @@ void usage_describe_run(FILE *out)
 	fputs("  --quiet             failures and traces only: no summary, read,\n"
 	      "                      peek or show output\n"
 	      "  --verbose           one line per command with its outcome\n"
+	      "                      (FAILED when it did not do what was expected)\n"
 	      "  --render=FILE.svg|.png|.pdf\n"
 	      "                      draw the state at the end of the run\n"
 	      "  --render-steps=FILE.pdf\n"
@@ -154,7 +159,9 @@ void usage_describe_demo(FILE *out)
 	describe_arch(out);
 	fputs("  --threads=N         threads per process (1 to 10000; default 3)\n"
 	      "  --yields=M          yields of each thread, each followed by its\n"
-	      "                      checks (0 to 1000000; default 3)\n"
+	      "                      checks (0 to 1000000; default 3): the register\n"
+	      "                      and ptr_self are its own region (tls=), and\n"
+	      "                      what it reads there is its own\n"
 	      "  --processes=K       processes (1 to 64; default 1)\n"
 	      "  --quiet             the verdict only\n"
 	      "  -h, --help          this text\n", out);

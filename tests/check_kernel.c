@@ -133,6 +133,12 @@ START_TEST(test_no_tls_restore_breaks_checks)
 	ck_assert_uint_eq(res[0].first_self, res[0].own_tls);
 	ck_assert_uint_eq(wrong_self, 2);
 	ck_assert_uint_gt(failures, 0);
+	/* a thread on another's region fails every check, even when what it
+	 * reads there is its own message (the last writer's) */
+	for (int i = 1; i < 3; i++) {
+		ck_assert_uint_eq(res[i].checks, 5);
+		ck_assert_uint_eq(res[i].failures, res[i].checks);
+	}
 	kernel_fini(&k);
 }
 END_TEST

@@ -63,8 +63,60 @@ fi
 expect 0 '' -- run --quiet "$tmp/ok.tls"
 [ -s "$tmp/out" ] && { echo "FAIL: --quiet printed on success"; fails=$((fails + 1)); }
 expect 0 'ok.tls:2: spawn A t: success' -- run --verbose "$tmp/ok.tls"
+# a failed expectation reads FAILED, in red (with its reason) under --color
+expect 1 "bad.tls:3: expect tls t 0x200: FAILED\$" -- run --verbose --color=never "$tmp/bad.tls"
+esc=$(printf '\033')
+expect 1 "expect tls t 0x200: $esc\[1;31mFAILED$esc\[0m\$" \
+	"$esc\[1;31mexpectation failed: expected t's TLS" \
+	"bad.tls: $esc\[1;31mFAILED$esc\[0m: 1 failure" \
+	-- run --verbose --color=always "$tmp/bad.tls"
+expect 0 "ok.tls: $esc\[1;32mok$esc\[0m: 3 commands" -- run --color=always "$tmp/ok.tls"
+expect 1 '' -- run --verbose --color=never "$tmp/bad.tls"
+if grep -q "$esc" "$tmp/out"; then
+	echo "FAIL: --color=never printed an escape sequence"
+	fails=$((fails + 1))
+fi
+expect 1 '' -- run --verbose --color=auto "$tmp/bad.tls"	# not a terminal
+if grep -q "$esc" "$tmp/out"; then
+	echo "FAIL: --color=auto coloured output that is no terminal"
+	fails=$((fails + 1))
+fi
 expect 0 'ok: every thread saw its own TLS' -- demo --threads=3 --yields=4 --processes=2
 expect 1 'FAILED: threads saw a TLS' -- demo --no-tls-restore --quiet
+# every check line: ok exactly when the register and ptr_self are the
+# thread's own region (tls=) and what it read is its own; a thread that
+# reads another's region is WRONG, even the last writer reading its message
+demo_lines() {
+	awk '/ tls=/ {
+		for (i = 1; i <= NF; i++) {
+			if ($i ~ /^tls=/) tls = substr($i, 5)
+			if ($i ~ /^reg=/) { reg = $i; sub(/^reg=[^+]*/, "", reg) }
+			if ($i ~ /^self=/) self = substr($i, 6)
+		}
+		n++
+		own = tls == reg && tls == self
+		if (!own && $NF != "WRONG") bad++
+		if ($NF == "ok") ok++
+		if ($0 ~ /hello from / && !own && $NF == "WRONG") {
+			if (index($0, "hello from " $2 " ")) stale_own++
+		}
+	}
+	END { printf "%d %d %d %d\n", n, bad, ok, stale_own }' "$1"
+}
+expect 1 'FAILED' -- demo --no-tls-restore --threads=3 --yields=3
+set -- $(demo_lines "$tmp/out")
+if [ "$1" -ne 12 ] || [ "$2" -ne 0 ] || [ "$3" -ne 0 ] || [ "$4" -lt 1 ]; then
+	echo "FAIL: demo --no-tls-restore: $1 check lines, $2 on another's region not WRONG, $3 ok, $4 last writers WRONG (want 12, 0, 0, >= 1)"
+	sed 's/^/  | /' "$tmp/out"
+	fails=$((fails + 1))
+fi
+expect 0 'ok: every thread' -- demo --threads=3 --yields=3 --processes=2
+set -- $(demo_lines "$tmp/out")
+if [ "$1" -ne 24 ] || [ "$3" -ne 24 ]; then
+	echo "FAIL: demo: $1 check lines, $3 ok (want 24, 24)"
+	sed 's/^/  | /' "$tmp/out"
+	fails=$((fails + 1))
+fi
 expect 0 'ok: every thread saw its own TLS' -- demo --arch=mock --quiet
 expect 2 '--threads wants a number' -- demo --threads=0
 # input beyond the size limit is refused before anything runs
@@ -129,6 +181,17 @@ if [ -n "${JSONL_CHECK:-}" ]; then
 		sed 's/^/  | /' "$tmp/out" | head -n 5
 		fails=$((fails + 1))
 	fi
+	# the trace checker itself: null file and line are events (the doc
+	# says so), a line that is not JSON is not, nor a line of 0
+	printf '%s\n' '{"event":"panic","file":null,"line":null,"detail":"x"}' |
+		$JSONL_CHECK >/dev/null 2>&1 ||
+		{ echo "FAIL: jsonl-check refuses null file and line"; fails=$((fails + 1)); }
+	printf '%s\n' '{"event":"map","file":"a.tls","line":1}' 'a.tls: ok: 1 command' |
+		$JSONL_CHECK >/dev/null 2>&1 &&
+		{ echo "FAIL: jsonl-check took a line that is not JSON"; fails=$((fails + 1)); }
+	printf '%s\n' '{"event":"map","file":"a.tls","line":0}' |
+		$JSONL_CHECK >/dev/null 2>&1 &&
+		{ echo "FAIL: jsonl-check took line 0"; fails=$((fails + 1)); }
 fi
 expect 0 'tour.tls: ok' -- run "$top_srcdir/examples/tour.tls"
 
@@ -163,6 +226,34 @@ else
 	echo "not checked: parsing out of memory (the program does not start under ulimit -v)"
 fi
 rm -f "$tmp/oom.tls"
+
+# scripts/gen-churn names no policy unless asked, so --policy applies; a
+# file's policy= that overrides --policy says so on stderr
+gen=$top_srcdir/scripts/gen-churn
+sh "$gen" 40 20 >"$tmp/churn.tls"
+if grep -q 'policy=' "$tmp/churn.tls"; then
+	echo "FAIL: gen-churn wrote a policy= it was not asked for"
+	fails=$((fails + 1))
+fi
+expect 0 'churn.tls: ok: 82 commands' -- run --policy=mesosphere "$tmp/churn.tls"
+if grep -q 'warning' "$tmp/out"; then
+	echo "FAIL: a file with no policy= warned"
+	fails=$((fails + 1))
+fi
+sh "$gen" --policy=indexed 40 20 >"$tmp/churn.tls"
+grep -q '^process A userland=[0-9]* policy=indexed$' "$tmp/churn.tls" ||
+	{ echo "FAIL: gen-churn --policy=indexed wrote no policy=indexed"; fails=$((fails + 1)); }
+expect 0 "churn.tls:1: warning: process A: the file's policy=indexed overrides --policy=sunrise" \
+	-- run --policy=sunrise "$tmp/churn.tls"
+expect 0 '' -- run --policy=indexed "$tmp/churn.tls"
+if grep -q 'warning' "$tmp/out"; then
+	echo "FAIL: policy=indexed warned under --policy=indexed"
+	fails=$((fails + 1))
+fi
+if sh "$gen" 10 5 sunrise >/dev/null 2>&1 || sh "$gen" --frob 10 >/dev/null 2>&1; then
+	echo "FAIL: gen-churn took a third argument or an unknown option"
+	fails=$((fails + 1))
+fi
 
 [ $fails -eq 0 ] && echo "cli-test: all passed"
 exit $((fails != 0))

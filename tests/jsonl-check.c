@@ -1,9 +1,11 @@
 /*
- * jsonl-check.c - reads tlssim output on stdin and checks that every line
- * of the JSON trace parses as an object with the documented fields: an
- * "event" string, a "file" string and a "line" number. Lines that are not
- * JSON (a summary, a diagnostic) are skipped, but there must be at least one
- * event. Exits 0 when all is well, 1 with a message otherwise.
+ * jsonl-check.c - reads the standard output of `tlssim run --trace=json`
+ * on stdin and checks that every line is a JSON object with the fields
+ * every event has (doc/trace-format.md): an "event" string, a "file"
+ * string or null and a "line" integer (from 1) or null. Any other line
+ * fails: with --trace=json, standard output is JSON Lines only. There must
+ * be at least one event. Exits 0 when all is well, 1 with a message
+ * otherwise.
  *
  * With --bench, stdin must instead be one JSON object, the output of
  * `tlssim bench --json`: a "results" array whose every entry has the
@@ -12,6 +14,7 @@
 #include <config.h>
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -59,6 +62,19 @@ static int check_bench(void)
 	return 0;
 }
 
+/* Whether v is a string or null. */
+static bool string_or_null(const json_t *v)
+{
+	return json_is_string(v) || json_is_null(v);
+}
+
+/* Whether v is a scenario line (an integer from 1) or null. */
+static bool line_or_null(const json_t *v)
+{
+	return json_is_null(v) ||
+	       (json_is_integer(v) && json_integer_value(v) >= 1);
+}
+
 /*
  * Standard input is JSON Lines of trace events, each an object with an
  * event name and its file and line. 0 when it is, else 1 (said).
@@ -73,8 +89,6 @@ static int check_trace(void)
 		json_t *obj;
 
 		lineno++;
-		if (line[0] != '{')
-			continue;
 		obj = json_loads(line, 0, &err);
 		if (!obj || !json_is_object(obj)) {
 			fprintf(stderr, "line %u: not a JSON object: %s\n",
@@ -82,8 +96,8 @@ static int check_trace(void)
 			return 1;
 		}
 		if (!json_is_string(json_object_get(obj, "event")) ||
-		    !json_is_string(json_object_get(obj, "file")) ||
-		    !json_is_integer(json_object_get(obj, "line"))) {
+		    !string_or_null(json_object_get(obj, "file")) ||
+		    !line_or_null(json_object_get(obj, "line"))) {
 			fprintf(stderr, "line %u: missing event/file/line\n",
 				lineno);
 			json_decref(obj);

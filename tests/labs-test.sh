@@ -18,18 +18,32 @@ for tls in "$labs"/0*/*.tls "$labs"/keys/*.tls "$labs"/grade/*.tls; do
 	fi
 done
 
-# lab 2: the dead thread's bytes ("secret o", little-endian), then zeros
-# after the first schedule; a peek reads a pointer's size, 4 bytes on
-# 32-bit hosts ("secr")
+# lab 2: the dead thread's bytes ("secret o", little-endian, and as text),
+# then zeros after the first schedule; a peek reads 8 bytes on every host
 $TLSSIM run --color=never "$labs/02-reuse/stale.tls" >"$tmp/out" 2>&1
-peeks=$(sed -n 's/.*spy peek P+0x210 = \(0x[0-9a-f]*\).*/\1/p' "$tmp/out" |
+peeks=$(sed -n 's/.*spy peek P+0x210 = \(0x[0-9a-f]* |.*|\)$/\1/p' "$tmp/out" |
 	tr '\n' ' ')
 case $peeks in
-"0x6f20746572636573 0x0000000000000000 ") ;;
-"0x72636573 0x00000000 ") ;;
-*) echo "FAIL: stale.tls: spy peeked '$peeks', expected the dead thread's bytes, then zeros"
+"0x6f20746572636573 |secret o| 0x0000000000000000 |........| ") ;;
+*) echo "FAIL: stale.tls: spy peeked '$peeks', expected the dead thread's bytes (as text too), then zeros"
    cat "$tmp/out"; fails=$((fails + 1)) ;;
 esac
+# lab 2's handout explains byte order on a scenario of its own: it prints
+# the line the handout shows
+awk '/^### Reading a `peek`/ { s = 1 } s && /^```tls/ { c = 1; next }
+     c && /^```/ { exit } c' "$labs/02-reuse/README.md" >"$tmp/order.tls"
+awk '/^### Reading a `peek`/ { s = 1 } s && /^```text/ { c = 1; next }
+     c && /^```/ { exit } c' "$labs/02-reuse/README.md" >"$tmp/order.want"
+ran=$((ran + 1))
+if ! [ -s "$tmp/order.tls" ] || ! [ -s "$tmp/order.want" ]; then
+	echo "FAIL: lab 2's handout has no byte-order example (\`\`\`tls, \`\`\`text)"
+	fails=$((fails + 1))
+elif ! (cd "$tmp" && $TLSSIM run --quiet --color=never order.tls) >/dev/null 2>&1 ||
+     ! (cd "$tmp" && $TLSSIM run --color=never order.tls) 2>&1 |
+	grep -vx 'order.tls: ok: .*' | diff -u "$tmp/order.want" -; then
+	echo "FAIL: lab 2's byte-order example does not print what the handout shows"
+	fails=$((fails + 1))
+fi
 # lab 3, past the end: the neighbour's data, or on i386 the segment limit
 $TLSSIM run --color=never "$labs/03-register/limit.tls" >"$tmp/out" 2>&1
 status=$?

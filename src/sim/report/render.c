@@ -285,8 +285,7 @@ static const char *verdict_text(const struct step_report *s)
 	case STEP_HELD:
 		return "";
 	case STEP_FAILED:
-		return s->check_failure ? ", but what it checked FAILED"
-					: " (FAILED)";
+		return "";	/* the outcome says FAILED */
 	case STEP_PANIC:
 		return " (unexpected: the run stops)";
 	default:
@@ -297,7 +296,7 @@ static const char *verdict_text(const struct step_report *s)
 /* One page of the book for step s. */
 static void book_page(struct render *r, const struct step_report *s)
 {
-	char title[256], detail[PANIC_MESSAGE_MAX + 160];
+	char title[256], outcome[512], detail[sizeof(outcome) + 160];
 	struct picture_page pg;
 	struct scene sc;
 	cairo_t *cr;
@@ -311,13 +310,13 @@ static void book_page(struct render *r, const struct step_report *s)
 	}
 	snprintf(title, sizeof(title), "%s:%zu: %s", s->file, s->line,
 		 s->command);
+	step_outcome_text(s, outcome, sizeof(outcome));
 	if (r->o.commands)
 		snprintf(detail, sizeof(detail), "step %zu of %zu: %s%s",
-			 r->steps, r->o.commands, s->outcome,
-			 verdict_text(s));
+			 r->steps, r->o.commands, outcome, verdict_text(s));
 	else
 		snprintf(detail, sizeof(detail), "step %zu: %s%s", r->steps,
-			 s->outcome, verdict_text(s));
+			 outcome, verdict_text(s));
 	pg = (struct picture_page){
 		.title = title, .detail = detail, .observed = s->observed,
 		.note = s->check_failure ? s->check_failure : s->message,

@@ -78,8 +78,17 @@ struct text_reporter {
 	FILE *err;		/* failures */
 	bool quiet;		/* failures only */
 	bool verbose;		/* a line per command */
-	bool color;
+	bool color;		/* colours on out */
+	bool err_color;		/* colours on err */
 };
+
+/*
+ * The outcome of step s as reporters print it, into buf: s->outcome when
+ * it did what was expected, else "FAILED" (its outcome was a success but
+ * what it checked did not hold) or "FAILED: OUTCOME". Returns buf.
+ */
+const char *step_outcome_text(const struct step_report *s, char *buf,
+			      size_t size);
 
 /* A reporter that prints as tlssim run does, to tr's streams. */
 struct reporter text_reporter(struct text_reporter *tr);

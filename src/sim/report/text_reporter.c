@@ -7,17 +7,52 @@
 
 #include "reporter.h"
 
-/* A failure line on err, after everything out holds so far. */
+#include <string.h>
+
+#define C_BOLD	"\033[1m"
+#define C_RED	"\033[1;31m"
+#define C_GREEN	"\033[1;32m"
+#define C_OFF	"\033[0m"
+
+const char *step_outcome_text(const struct step_report *s, char *buf,
+			      size_t size)
+{
+	if (s->verdict == STEP_HELD)
+		snprintf(buf, size, "%s", s->outcome);
+	else if (strcmp(s->outcome, "success") == 0)
+		snprintf(buf, size, "FAILED");
+	else
+		snprintf(buf, size, "FAILED: %s", s->outcome);
+	return buf;
+}
+
+/* A failure line on err (in red under colour), after what out holds. */
 static void fail_line(const struct text_reporter *tr,
 		      const struct step_report *s, const char *msg)
 {
 	fflush(tr->out);
-	fprintf(tr->err, "%s:%zu: %s\n", s->file, s->line, msg);
+	if (tr->err_color)
+		fprintf(tr->err, C_BOLD "%s:%zu:" C_OFF " " C_RED "%s" C_OFF "\n",
+			s->file, s->line, msg);
+	else
+		fprintf(tr->err, "%s:%zu: %s\n", s->file, s->line, msg);
+}
+
+/* The --verbose line of s: its command and outcome, a failure in red. */
+static void verbose_line(const struct text_reporter *tr,
+			 const struct step_report *s)
+{
+	char outcome[512];	/* a step_buf's outcome and "FAILED: " */
+	bool red = tr->color && s->verdict != STEP_HELD;
+
+	step_outcome_text(s, outcome, sizeof(outcome));
+	fprintf(tr->out, "%s:%zu: %s: %s%s%s\n", s->file, s->line, s->command,
+		red ? C_RED : "", outcome, red ? C_OFF : "");
 }
 
 /*
  * One step as `tlssim run` prints it: its value (read, peek), its show
- * drawing, its --verbose line, its failure on err.
+ * drawing, its --verbose line, then why it failed (on err).
  */
 static void text_step(void *ctx, const struct step_report *s)
 {
@@ -32,11 +67,10 @@ static void text_step(void *ctx, const struct step_report *s)
 			s->observed);
 	if (s->show && !tr->quiet)
 		show_process(tr->out, s->kernel, s->show, &so);
+	if (tr->verbose)
+		verbose_line(tr, s);
 	if (s->check_failure)
 		fail_line(tr, s, s->check_failure);
-	if (tr->verbose)
-		fprintf(tr->out, "%s:%zu: %s: %s\n", s->file, s->line,
-			s->command, s->outcome);
 	if (s->message)
 		fail_line(tr, s, s->message);
 }
@@ -49,26 +83,32 @@ static void text_summary(void *ctx, const struct run_summary *s)
 {
 	struct text_reporter *tr = ctx;
 	FILE *out = tr->out;
+	const char *on = "", *off = tr->color ? C_OFF : "";
 
 	if (tr->quiet)
 		return;
+	if (tr->color)
+		on = s->status == RUN_OK ? C_GREEN : C_RED;
 	switch (s->status) {
 	case RUN_OK:
-		fprintf(out, "%s: ok: %zu command%s, %u expectation%s held\n",
-			s->file, s->commands, s->commands == 1 ? "" : "s",
-			s->expectations, s->expectations == 1 ? "" : "s");
+		fprintf(out, "%s: %sok%s: %zu command%s, %u expectation%s held\n",
+			s->file, on, off, s->commands,
+			s->commands == 1 ? "" : "s", s->expectations,
+			s->expectations == 1 ? "" : "s");
 		break;
 	case RUN_FAILED:
-		fprintf(out, "%s: FAILED: %u failure%s, %u expectation%s checked\n",
-			s->file, s->failures, s->failures == 1 ? "" : "s",
-			s->expectations, s->expectations == 1 ? "" : "s");
+		fprintf(out, "%s: %sFAILED%s: %u failure%s, %u expectation%s checked\n",
+			s->file, on, off, s->failures,
+			s->failures == 1 ? "" : "s", s->expectations,
+			s->expectations == 1 ? "" : "s");
 		break;
 	case RUN_PANIC:
-		fprintf(out, "%s: PANIC: the kernel panicked\n", s->file);
+		fprintf(out, "%s: %sPANIC%s: the kernel panicked\n", s->file,
+			on, off);
 		break;
 	default:
-		fprintf(out, "%s: ERROR: the host refused the simulator\n",
-			s->file);
+		fprintf(out, "%s: %sERROR%s: the host refused the simulator\n",
+			s->file, on, off);
 		break;
 	}
 }

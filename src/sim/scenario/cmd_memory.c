@@ -111,15 +111,35 @@ static bool parse_process(struct parser *p, struct scn_cmd *c,
 	return true;
 }
 
+/*
+ * Warn on err when the file's policy=NAME for process name overrides the
+ * policy the command line chose (--policy, or grade's manager): a file
+ * made for one policy must not silently time another.
+ */
+static void warn_policy_override(const struct runner *r,
+				 const struct scn_cmd *c, const char *name)
+{
+	const struct tls_manager_ops *cli = r->opt->policy;
+
+	if (!c->policy || !cli || c->policy == cli)
+		return;
+	fflush(r->opt->out);
+	fprintf(r->opt->err,
+		"%s:%zu: warning: process %s: the file's policy=%s overrides --policy=%s\n",
+		r->scn->file_name, c->line, name, c->policy->name, cli->name);
+}
+
 static void exec_process(struct runner *r, const struct scn_cmd *c,
 			 struct step *s)
 {
 	const char *name = r->scn->processes[c->process].name;
 	const struct tls_manager_ops *policy = c->policy ? c->policy
 							 : r->opt->policy;
-	int err = process_create(r->k, name, (size_t)c->size, policy,
-				 &r->procs[c->process]);
+	int err;
 
+	warn_policy_override(r, c, name);
+	err = process_create(r->k, name, (size_t)c->size, policy,
+			     &r->procs[c->process]);
 	if (err) {
 		s->o.kind = OUT_HOST;
 		snprintf(s->o.message, sizeof(s->o.message),

@@ -145,6 +145,24 @@ static void bytes_text(const uint8_t *b, size_t len, char *buf, size_t size)
 }
 
 /*
+ * Bytes as text in memory order, as hexdump -C shows them: "|secret o|",
+ * a byte that is not printable ASCII as '.'. Nothing for no bytes.
+ */
+static void ascii_text(const uint8_t *b, size_t len, char *buf, size_t size)
+{
+	size_t n = 0;
+
+	buf[0] = '\0';
+	if (len == 0 || size < len + 3)
+		return;
+	buf[n++] = '|';
+	for (size_t i = 0; i < len; i++)
+		buf[n++] = b[i] >= 0x20 && b[i] < 0x7f ? (char)b[i] : '.';
+	buf[n++] = '|';
+	buf[n] = '\0';
+}
+
+/*
  * Bytes [from, from + count) of b, which holds the region from a word
  * aligned offset on (tls+OFF), as quoted runs of bytes and, where a
  * word that the range touches points into a live user land, that pointer
@@ -339,7 +357,7 @@ void exec_thread_rw(struct runner *r, const struct scn_cmd *c, struct step *s,
 		    bool expect)
 {
 	struct thread *t = r->th[c->thread].t;
-	char fname[24], got[TLS_IPC_SIZE * 4 + 8];
+	char fname[24], got[TLS_IPC_SIZE * 4 + 8], text[24] = "";
 	struct access_job j;
 	uintptr_t v = 0;
 	size_t lead = 0, want;
@@ -377,6 +395,11 @@ void exec_thread_rw(struct runner *r, const struct scn_cmd *c, struct step *s,
 		bytes_text(j.buf, trimmed_len(j.buf, j.len), got, sizeof(got));
 	else
 		bytes_text(j.buf, j.len, got, sizeof(got));
+	/* a number's bytes as text, lowest first, up to its highest non-zero
+	 * one (so the same on every host); a pointer's never */
+	if (!scn_field_is_bytes(c->field.id) && strncmp(got, "0x", 2) == 0)
+		ascii_text(j.buf, trimmed_len(j.buf, sizeof(v)), text,
+			   sizeof(text));
 	if (lead || j.len != want) {	/* back to the bytes asked for */
 		memmove(j.buf, j.buf + lead, want);
 		j.len = want;
@@ -384,8 +407,8 @@ void exec_thread_rw(struct runner *r, const struct scn_cmd *c, struct step *s,
 	if (expect)
 		judge_read(r, c, s, &j, v, fname, got);
 	else
-		snprintf(s->observed, sizeof(s->observed), "%s %s = %s",
-			 thread_name(t), fname, got);
+		snprintf(s->observed, sizeof(s->observed), "%s %s = %s%s%s",
+			 thread_name(t), fname, got, text[0] ? " " : "", text);
 }
 
 /* ---- write T FIELD VALUE, read T FIELD [LEN] ---- */
@@ -497,7 +520,7 @@ static void exec_peek_poke(struct runner *r, const struct scn_cmd *c,
 	struct process *p = r->procs[c->process];
 	struct access_job j;
 	uint64_t v = 0;
-	char val[64];
+	char val[64], text[24];
 
 	memset(&j, 0, sizeof(j));
 	if (process_dead(p)) {
@@ -529,8 +552,11 @@ static void exec_peek_poke(struct runner *r, const struct scn_cmd *c,
 		return;
 	memcpy(&v, j.buf, 8);
 	/* a pointer into a user land (ptr_self, say) prints as an offset */
-	if (!pointer_text(r->k, v, val, sizeof(val)))
-		snprintf(val, sizeof(val), "0x%016" PRIx64, v);
+	if (!pointer_text(r->k, v, val, sizeof(val))) {
+		/* the word, and its bytes in memory order (lowest first) */
+		ascii_text(j.buf, 8, text, sizeof(text));
+		snprintf(val, sizeof(val), "0x%016" PRIx64 " %s", v, text);
+	}
 	snprintf(s->observed, sizeof(s->observed), "%s peek %s+0x%" PRIx64 " = %s",
 		 thread_name(t), process_name(p), c->offset, val);
 }

@@ -15,6 +15,7 @@ int scenario_run(const struct scenario *scn, const struct run_options *opt)
 	struct text_reporter tr = {
 		.out = opt->out, .err = opt->err, .quiet = opt->quiet,
 		.verbose = opt->verbose, .color = opt->color,
+		.err_color = opt->err_color,
 	};
 	struct reporter text = text_reporter(&tr);
 	const struct reporter *rep = opt->reporter ? opt->reporter : &text;

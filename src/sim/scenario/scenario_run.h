@@ -22,8 +22,10 @@ struct run_options {
 	bool quiet;		/* diagnostics only */
 	bool verbose;		/* one line per command */
 	bool fail_fast;		/* stop at the first failed expectation */
-	bool color;
+	bool color;		/* colours on out */
+	bool err_color;		/* colours on err (failures) */
 	FILE *out;		/* read/show output, summaries, traces */
+	FILE *trace_to;		/* traces instead of out (NULL: out) */
 	FILE *err;		/* failures and errors */
 	/* The policy of processes that name none (NULL: sunrise). */
 	const struct tls_manager_ops *policy;

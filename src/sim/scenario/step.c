@@ -94,8 +94,8 @@ int runner_init(struct runner *r, const struct scenario *scn,
 		goto out_free;
 	}
 	if (opt->trace) {
-		trace_out_init(&r->trace, opt->out, opt->trace_format,
-			       scn->file_name);
+		trace_out_init(&r->trace, opt->trace_to ? opt->trace_to : opt->out,
+			       opt->trace_format, scn->file_name);
 		r->tracing = true;
 	}
 	kernel_set_trace(r->k, on_event, r);

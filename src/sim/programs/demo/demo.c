@@ -22,21 +22,53 @@ static uintptr_t read_self(struct kernel *k)
 	return self;
 }
 
-/* One line per check, for the demo's per-switch log. */
+/*
+ * Whether t, after a yield, is on its own region: the register and the
+ * ptr_self read through it are both the region the kernel gave t. A
+ * thread that reads another's region (a stale register) is not, whatever
+ * it reads there.
+ */
+static bool on_own_region(struct kernel *k, struct thread *t,
+			  uintptr_t self)
+{
+	uintptr_t own = thread_tls(t);
+
+	return kernel_tls_register(k) == own && self == own;
+}
+
+/*
+ * An address as "+0xOFF" from the start of p's user land, into buf.
+ * Returns buf.
+ */
+static const char *land_offset(const struct process *p, uintptr_t a,
+			       char *buf, size_t size)
+{
+	snprintf(buf, size, "+0x%" PRIx64,
+		 (uint64_t)(a - process_userland_start(p)));
+	return buf;
+}
+
+/*
+ * One line per check, for the demo's per-switch log: the thread's own
+ * region (tls=), the register and the ptr_self read through it, what it
+ * read, and the verdict.
+ */
 static void log_check(struct kernel *k, struct thread *t,
 		      const struct demo_result *r, uintptr_t self,
 		      const char *what, bool ok)
 {
 	struct process *p = thread_process(t);
 	uintptr_t reg = kernel_tls_register(k);
+	char own[24], at[24], seen[24];
 
 	if (!r->log)
 		return;
-	fprintf(r->log, "%-4s %-8s reg=%s+0x%-5" PRIx64 " self=+0x%-5" PRIx64
-		" %-30s %s\n", process_name(p), thread_name(t),
+	fprintf(r->log, "%-4s %-8s tls=%-7s reg=%s%-7s self=%-7s %-24s %s\n",
+		process_name(p), thread_name(t),
+		land_offset(p, thread_tls(t), own, sizeof(own)),
 		process_holds(p, reg) ? process_name(p) : "??",
-		(uint64_t)(reg - process_userland_start(p)),
-		(uint64_t)(self - process_userland_start(p)), what,
+		land_offset(p, reg, at, sizeof(at)),
+		land_offset(p, self, seen, sizeof(seen)), what,
 		ok ? "ok" : "WRONG");
 }
 
@@ -53,7 +85,7 @@ void prog_ipc_check(struct kernel *k, struct thread *t, void *arg)
 		r->last_self = read_self(k);
 		memset(seen, 0, sizeof(seen));
 		user_read(k, TLS_OFF_IPC, seen, len);
-		bool ok = r->last_self == r->first_self &&
+		bool ok = on_own_region(k, t, r->last_self) &&
 			  memcmp(seen, r->message, len) == 0;
 		r->checks++;
 		r->failures += !ok;
@@ -79,12 +111,13 @@ void prog_context(struct kernel *k, struct thread *t, void *arg)
 		sys_yield(k);
 		user_read(k, TLS_OFF_CONTEXT, &seen, sizeof(seen));
 		r->last_self = read_self(k);
-		bool ok = seen == mine && seen->magic == rec.magic &&
-			  seen->owner == t;
+		bool found = seen == mine && seen->magic == rec.magic &&
+			     seen->owner == t;
+		bool ok = found && on_own_region(k, t, r->last_self);
 		r->checks++;
 		r->failures += !ok;
 		log_check(k, t, r, r->last_self,
-			  ok ? "context -> own record" : "context -> not mine",
+			  found ? "context -> own record" : "context -> not mine",
 			  ok);
 	}
 }

@@ -23,9 +23,9 @@ struct demo_result {
 
 /*
  * IPC program: writes result->message into its IPC buffer through the
- * register, then yields result->yields times; after every yield it checks,
- * through the register, that ptr_self still reads as it did at first and
- * that its message is intact.
+ * register, then yields result->yields times; after every yield it checks
+ * that the register and the ptr_self read through it are the thread's own
+ * region, and that its message is intact.
  */
 void prog_ipc_check(struct kernel *k, struct thread *t, void *result);
 
