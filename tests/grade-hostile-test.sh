@@ -105,7 +105,7 @@ one_score 5/10 memory
 
 # Regions of its own heap: outside the user land, never a host address.
 expect 0 '^eight-per-page  *FAIL  *0/5   allocate #1 gave a region outside the user land, which' \
-	'^differential seed 1  *FAIL  *0/10  operation 3: allocate gave a region outside the user land; the reference gave 0x0$' -- \
+	'^differential seed 1  *FAIL  *0/10  operation 3: allocate gave a region outside the user land; the reference gave R+0x0$' -- \
 	grade --manager="$managers/hostile_heap.so" $slow "--only=$tests"
 one_score 5/30 heap
 if grep -q '0x[0-9a-f]\{9,\}' "$tmp/out"; then

@@ -112,7 +112,7 @@ grep -q 'crashed\|timed out' "$tmp/out" && {
 
 # each broken manager loses points for its own fault
 expect 0 '^lowest-free-first  *FAIL  *0/5   allocate #1 gave A+0xe00, expected A+0x0' \
-	'^differential seed 1  *FAIL  *0/10  operation 3: allocate gave 0xe00; the reference gave 0x0$' \
+	'^differential seed 1  *FAIL  *0/10  operation 3: allocate gave A+0xe00; the reference gave R+0x0$' \
 	'^  *the last operations (the reference.s results):$' \
 	'^scenario reuse.tls  *FAIL  *0/5   .*reuse.tls:13: expectation failed' \
 	'^freed-slot-reused  *PASS' -- \
@@ -145,6 +145,14 @@ expect 0 '^freed-slot-reused  *PASS' \
 	'^differential seed 1  *FAIL  *0/10  timed out after 1 s in free (call [0-9]*)$' \
 	'^score: 5/20$' -- \
 	grade --manager="$managers/hang.so" --timeout=1 --only=freed,bad,differential\ seed\ 1
+
+# a call that loops is stopped after 2 s of its CPU time, whatever the
+# test's timeout, and named
+start=$(date +%s)
+expect 0 '^bad-frees-panic  *FAIL  *0/5   timed out after 2 s in free (call [0-9]*)$' -- \
+	grade --manager="$managers/hang.so" --timeout=60 --only=bad
+took=$(($(date +%s) - start))
+[ "$took" -lt 30 ] || fail "a looping free cost $took s; the budget is 2 s of CPU"
 
 [ "$fails" -eq 0 ] && echo "grade: ok"
 [ "$fails" -eq 0 ]

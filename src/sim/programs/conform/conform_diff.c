@@ -103,18 +103,13 @@ differ(struct diff *d, const char *fmt, ...)
 }
 
 /*
- * An allocate's result as text: "0x200", the error's name, or "outside
- * the user land" past the land's size bytes.
+ * An allocate's result in land l as text: "A+0x200", "a region outside
+ * the user land", or the error's name.
  */
-static const char *result(enum kernel_error err, uint64_t off, size_t size,
-			  char *buf, size_t len)
+static const char *result(const struct conform_land *l,
+			  enum kernel_error err, uint64_t off)
 {
-	if (err)
-		return kernel_error_name(err);
-	if (off >= size)
-		return "a region outside the user land";
-	snprintf(buf, len, "0x%" PRIx64, off);
-	return buf;
+	return err ? kernel_error_name(err) : conform_where(l, off);
 }
 
 /* The two processes, A and R. Returns 0, or -1 with the reason. */
@@ -133,10 +128,8 @@ static int lands_open(struct diff *d)
  */
 static int allocate(struct diff *d, bool refuse_map)
 {
-	size_t size = d->land_pages * TLSM_PAGE_SIZE;
 	enum kernel_error err[2];
 	uint64_t off[2];
-	char a[24], b[24];
 
 	for (int i = 0; i < 2; i++) {
 		kernel_inject_map_fail(refuse_map ? 1 : 0);
@@ -144,12 +137,12 @@ static int allocate(struct diff *d, bool refuse_map)
 		kernel_inject_map_fail(0);
 	}
 	record(d, "allocate%s -> %s", refuse_map ? " (map refused)" : "",
-	       result(err[1], off[1], size, b, sizeof(b)));
+	       result(&d->l[1], err[1], off[1]));
 	if (err[0] != err[1] || (!err[0] && off[0] != off[1]))
 		return differ(d, "allocate%s gave %s; the reference gave %s",
 			      refuse_map ? " with the map refused" : "",
-			      result(err[0], off[0], size, a, sizeof(a)),
-			      result(err[1], off[1], size, b, sizeof(b)));
+			      result(&d->l[0], err[0], off[0]),
+			      result(&d->l[1], err[1], off[1]));
 	if (err[0]) {
 		d->errors++;
 		return 0;
@@ -171,13 +164,13 @@ static int free_live(struct diff *d)
 		return 0;
 	i = xorshift64s(&d->rng) % d->nlive;
 	off = d->live[i];
-	record(d, "free 0x%" PRIx64, off);
+	record(d, "free %s", conform_where(&d->l[1], off));
 	if (conform_free(&d->l[0], off, msg, sizeof(msg)))
-		return differ(d, "free of 0x%" PRIx64 " (in use) panicked: %s",
-			      off, msg);
+		return differ(d, "free of %s (in use) panicked: %s",
+			      conform_where(&d->l[0], off), msg);
 	if (conform_free(&d->l[1], off, msg, sizeof(msg)))
-		return differ(d, "the reference panicked freeing 0x%" PRIx64
-			      ": %s", off, msg);
+		return differ(d, "the reference panicked freeing %s: %s",
+			      conform_where(&d->l[1], off), msg);
 	d->live[i] = d->live[--d->nlive];
 	return 0;
 }
@@ -193,19 +186,20 @@ static int free_bad(struct diff *d)
 	for (size_t i = 0; i < d->nlive; i++)
 		if (d->live[i] == off)
 			return 0;
-	record(d, "free 0x%" PRIx64 " (not in use): a panic", off);
+	record(d, "free %s (not in use): a panic",
+	       conform_where(&d->l[1], off));
 	if (!conform_free(&d->l[1], off, msg[1], sizeof(msg[1])))
 		return 0;	/* the reference has nothing to say */
 	d->panics++;
 	got = conform_free(&d->l[0], off, msg[0], sizeof(msg[0]));
 	if (!got)
-		return differ(d, "free of 0x%" PRIx64 " (not in use) did not "
-			      "panic; the reference panicked \"%s\"", off,
-			      msg[1]);
+		return differ(d, "free of %s (not in use) did not panic; the "
+			      "reference panicked \"%s\"",
+			      conform_where(&d->l[0], off), msg[1]);
 	if (strcmp(msg[0], msg[1]) != 0)
-		return differ(d, "free of 0x%" PRIx64 " (not in use) panicked "
-			      "\"%s\"; the reference \"%s\"", off, msg[0],
-			      msg[1]);
+		return differ(d, "free of %s (not in use) panicked \"%s\"; the "
+			      "reference \"%s\"", conform_where(&d->l[0], off),
+			      msg[0], msg[1]);
 	return 0;
 }
 
@@ -224,17 +218,18 @@ static int other_memory(struct diff *d, bool map)
 		at = m.start - process_userland_start(d->l[1].p);
 		len = m.length;
 	}
-	record(d, "%s other memory 0x%" PRIx64 "+0x%" PRIx64,
-	       map ? "map" : "unmap", at, len);
+	record(d, "%s other memory at %s, 0x%" PRIx64 " bytes",
+	       map ? "map" : "unmap", conform_where(&d->l[1], at), len);
 	for (int i = 0; i < 2; i++)
 		err[i] = map ? process_map(d->k, d->l[i].p, at, len,
 					   MEM_NORMAL, MAR_U_RW)
 			     : process_unmap(d->k, d->l[i].p, at, len);
 	if (err[0] != err[1])
-		return differ(d, "%s of other memory at 0x%" PRIx64 " gave %s "
-			      "in the manager's land, %s in the reference's "
-			      "(their TLS pages differ)", map ? "a map" :
-			      "an unmap", at, kernel_error_name(err[0]),
+		return differ(d, "%s of other memory at %s gave %s in the "
+			      "manager's land, %s in the reference's (their "
+			      "TLS pages differ)", map ? "a map" : "an unmap",
+			      conform_where(&d->l[0], at),
+			      kernel_error_name(err[0]),
 			      kernel_error_name(err[1]));
 	return 0;
 }
@@ -268,11 +263,14 @@ static int same_pages(struct diff *d)
 	for (size_t i = 0; i < a->n && i < b->n; i++)
 		if (a->page[i].address != b->page[i].address ||
 		    a->page[i].used != b->page[i].used)
-			return differ(d, "page %zu is 0x%" PRIxPTR " with "
-				      "slots 0x%02x used; the reference's is "
-				      "0x%" PRIxPTR " with 0x%02x", i,
-				      a->page[i].address, a->page[i].used,
-				      b->page[i].address, b->page[i].used);
+			return differ(d, "page %zu is %s with slots 0x%02x "
+				      "used; the reference's is %s with 0x%02x",
+				      i, conform_where(&d->l[0],
+						       a->page[i].address),
+				      a->page[i].used,
+				      conform_where(&d->l[1],
+						    b->page[i].address),
+				      b->page[i].used);
 	if (a->n != b->n)
 		return differ(d, "the manager holds %zu pages, the reference "
 			      "%zu", a->n, b->n);
@@ -366,8 +364,8 @@ static int churn(struct conform_ctx *g, struct conform_land *l, uint64_t *off,
 		size_t i = xorshift64s(&rng) % n;
 
 		if (conform_free(l, off[i], msg, sizeof(msg)))
-			return conform_fail(g, "free of 0x%" PRIx64 " (in use) "
-					  "panicked: %s", off[i], msg);
+			return conform_fail(g, "free of %s (in use) panicked: "
+					  "%s", conform_where(l, off[i]), msg);
 		if ((err = conform_alloc(l, &off[i])) != KERR_OK)
 			return conform_fail(g, "allocate after free #%zu failed "
 					  "with %s", j + 1,

@@ -12,6 +12,9 @@
 #include "tls_manager.h"
 #include "grade_wire.h"
 
+/* The CPU seconds one call of the manager may take. */
+#define GRADE_CALL_BUDGET 2u
+
 /* The resident memory a child running the manager may hold. */
 #define GRADE_MEMORY_LIMIT ((size_t)256 << 20)
 

@@ -148,7 +148,7 @@ void grade_replay_abort(int status, const char *op, unsigned long call,
 
 	v.res.rc = -1;
 	v.res.reason[0] = '\0';
-	if (status >= WIRE_MEMORY && status <= WIRE_EOF &&
+	if (status >= WIRE_STALLED && status <= WIRE_EOF &&
 	    v.progress->call > call) {
 		/* the child is further on, its answers still queued */
 		call = (unsigned long)v.progress->call;
@@ -171,6 +171,10 @@ void grade_replay_abort(int status, const char *op, unsigned long call,
 	case WIRE_TIMEOUT:
 		add_reason("timed out after %u s in %s (call %lu)", v.timeout,
 			   op, call);
+		break;
+	case WIRE_STALLED:
+		add_reason("timed out after %u s in %s (call %lu)",
+			   (unsigned)v.rd.call_budget, op, call);
 		break;
 	case WIRE_MEMORY:
 		add_reason("used more than %zu MiB of memory in %s (call "
@@ -230,7 +234,10 @@ verifier(const struct grade_item *t, struct conform_ctx *g,
 	v.rd = (struct wire_reader){ .fd = chan[0], .out_fd = out[0],
 				     .pid = pid,
 				     .deadline = wire_now() + v.timeout,
-				     .rss_limit = GRADE_MEMORY_LIMIT };
+				     .rss_limit = GRADE_MEMORY_LIMIT,
+				     .beat = &v.progress->call,
+				     .call_budget = v.timeout < GRADE_CALL_BUDGET ?
+						    v.timeout : GRADE_CALL_BUDGET };
 	g->ops = grade_replay_ops(&v.rd, m->name);
 	run_test(t, g, &v.res);
 	finish(false);

@@ -73,21 +73,60 @@ double wire_now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-/* The child's resident bytes, or 0 when /proc does not say. */
-static size_t resident_bytes(pid_t pid)
+/*
+ * The child's resident bytes and CPU seconds (user and system) from
+ * /proc. Returns false when /proc does not say.
+ */
+static bool child_usage(pid_t pid, size_t *resident, double *cpu)
 {
-	unsigned long size, resident;
-	char path[64];
+	unsigned long utime, stime;
+	long rss;
+	char buf[1024], path[64];
+	const char *p;
 	FILE *f;
-	int n;
+	size_t n;
 
-	snprintf(path, sizeof(path), "/proc/%d/statm", (int)pid);
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
 	f = fopen(path, "r");
 	if (!f)
-		return 0;
-	n = fscanf(f, "%lu %lu", &size, &resident);
+		return false;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
 	fclose(f);
-	return n == 2 ? resident * (size_t)sysconf(_SC_PAGESIZE) : 0;
+	buf[n] = '\0';
+	p = strrchr(buf, ')');	/* past the command's name */
+	if (!p || sscanf(p + 1, " %*c %*d %*d %*d %*d %*d %*u %*u %*u %*u "
+			 "%*u %lu %lu %*d %*d %*d %*d %*d %*d %*u %*u %ld",
+			 &utime, &stime, &rss) != 3)
+		return false;
+	*resident = rss > 0 ? (size_t)rss * (size_t)sysconf(_SC_PAGESIZE) : 0;
+	*cpu = (double)(utime + stime) / (double)sysconf(_SC_CLK_TCK);
+	return true;
+}
+
+/*
+ * Watch the child while the verifier waits: its memory, and the CPU
+ * time of the call under way. Returns WIRE_OK or why to stop it.
+ */
+static enum wire_status watch(struct wire_reader *rd)
+{
+	size_t resident;
+	uint64_t beat;
+	double cpu;
+
+	if (!child_usage(rd->pid, &resident, &cpu))
+		return WIRE_OK;
+	if (rd->rss_limit && resident > rd->rss_limit)
+		return WIRE_MEMORY;
+	if (!rd->beat || rd->call_budget <= 0)
+		return WIRE_OK;
+	beat = *rd->beat;
+	if (beat != rd->last_beat || rd->last_beat_cpu == 0) {
+		rd->last_beat = beat;
+		rd->last_beat_cpu = cpu > 0 ? cpu : 1e-9;
+		return WIRE_OK;
+	}
+	return cpu - rd->last_beat_cpu >= rd->call_budget ? WIRE_STALLED :
+							    WIRE_OK;
 }
 
 /* Keep what the child printed (the first bytes); count the rest. */
@@ -131,8 +170,13 @@ static enum wire_status wait_readable(struct wire_reader *rd, double until)
 		n = poll(p, rd->out_fd >= 0 ? 2 : 1, ms > 0 ? ms : 1);
 		if (n < 0 && errno != EINTR)
 			return WIRE_EOF;
-		if (rd->rss_limit && resident_bytes(rd->pid) > rd->rss_limit)
-			return WIRE_MEMORY;
+		if (wire_now() >= rd->next_watch) {
+			enum wire_status st = watch(rd);
+
+			if (st)
+				return st;
+			rd->next_watch = wire_now() + WATCH_SLICE_MS / 1e3;
+		}
 		if (n <= 0)
 			continue;
 		if (rd->out_fd >= 0 && p[1].revents)

@@ -77,6 +77,7 @@ enum wire_status {
 	WIRE_TIMEOUT = -2,	/* the test's time is up */
 	WIRE_GARBLED = -3,	/* bytes that are no record */
 	WIRE_MEMORY = -4,	/* the child outgrew its memory */
+	WIRE_STALLED = -5,	/* a call spent its CPU budget unanswered */
 };
 
 #define WIRE_OUTPUT_KEPT 600
@@ -87,6 +88,15 @@ struct wire_reader {
 	pid_t pid;		/* the child, whose memory is watched */
 	double deadline;	/* CLOCK_MONOTONIC seconds */
 	size_t rss_limit;	/* bytes */
+	/*
+	 * A counter the child moves at each call (NULL: none), and the CPU
+	 * seconds one call may take without moving it.
+	 */
+	const volatile uint64_t *beat;
+	double call_budget;
+	uint64_t last_beat;
+	double last_beat_cpu;
+	double next_watch;	/* when to look at the child again */
 	unsigned char buf[65536];
 	size_t pos, len;
 	char output[WIRE_OUTPUT_KEPT];	/* the first bytes printed */
