@@ -56,7 +56,44 @@ export TLSSIM_LABS
 expect 0 '2 scenarios from ' '^scenario bad.tls  *FAIL  *0/5   .*bad.tls:3: .*expected t.s TLS at A+0x200, got A+0x0' \
 	'^scenario reuse.tls  *PASS' '^score: 5/10$' -- \
 	grade --manager=builtin:sunrise --only=scenario
+# scenarios named are graded as well as the labs'; --only-scenarios
+# makes them the only ones
+expect 0 '3 scenarios from .* and 1 given$' '^scenario first-fit.tls  *PASS' \
+	'^score: 10/15$' -- grade --manager=builtin:sunrise --only=scenario \
+	"$ex/first-fit.tls"
+expect 0 ', 1 scenario given$' '^score: 5/5$' -- \
+	grade --manager=builtin:sunrise --only=scenario --only-scenarios \
+	"$ex/first-fit.tls"
 TLSSIM_LABS=$tmp/empty
+
+# ---- JSON and Gradescope's results.json ----
+expect 2 "--format wants text, json or gradescope, not 'xml'" -- \
+	grade --manager=builtin:sunrise --format=xml
+if command -v jq >/dev/null 2>&1; then
+	expect 0 '' -- grade --manager=builtin:mesosphere --json \
+		--only=interface,lowest,differential\ seed\ 1
+	jq -e '.manager == "mesosphere" and .score == 10 and
+	       .max_score == 20 and (.tests | length) == 3 and
+	       .tests[0].name == "interface" and .tests[0].passed and
+	       (.tests[2].passed | not) and .tests[2].points == 0 and
+	       (.tests[2].reason | startswith("operation "))' \
+		"$tmp/out" >/dev/null || fail "grade --json: not the report"
+	expect 0 '' -- grade --manager=builtin:mesosphere --format=gradescope \
+		--only=interface,lowest,differential\ seed\ 1
+	# only the fields Gradescope documents, and the score theirs
+	jq -e '(keys - ["score", "output", "visibility", "tests",
+			"execution_time", "stdout_visibility"] | length) == 0 and
+	       ([.tests[] | keys[]] - ["name", "score", "max_score",
+		"status", "output", "visibility", "tags", "number"]
+		| length) == 0 and
+	       .score == ([.tests[].score] | add) and
+	       ([.tests[].max_score] | add) == 20 and
+	       ([.tests[].status] == ["passed", "passed", "failed"])' \
+		"$tmp/out" >/dev/null ||
+		fail "grade --format=gradescope: not Gradescope's results.json"
+else
+	echo "grade: no jq: the JSON reports are not checked (scripts/deps installs it)"
+fi
 
 # ---- shared objects ----
 managers=$PWD/tests/managers

@@ -16,6 +16,7 @@
 #include "cli.h"
 #include "grade.h"
 #include "grade_load.h"
+#include "grade_report.h"
 #include "grade_run.h"
 #include "policy/policy.h"
 #include "report/diag.h"
@@ -45,9 +46,9 @@ static const char usage[] =
 	"\n"
 	"Tests: conformance (8 x 5 points), differential against the seed's\n"
 	"manager on 5 seeds (5 x 10), performance: 10^5 regions within the\n"
-	"timeout (10), and each scenario (5 each). Scenarios default to the\n"
-	"*.tls files of the labs directory ($TLSSIM_LABS, else the installed\n"
-	"or source tree's labs/grade/), if there are any.\n"
+	"timeout (10), and each scenario (5 each): the *.tls files of the\n"
+	"labs directory ($TLSSIM_LABS, else the installed or source tree's\n"
+	"labs/grade/), if there are any, and each SCENARIO named.\n"
 	"\n"
 	"Options:\n"
 	"  --manager=PATH      the shared object to grade (required), or\n"
@@ -59,6 +60,12 @@ static const char usage[] =
 	"                      the score is then out of those\n"
 	"  -v, --verbose       longer reasons: the operations before a\n"
 	"                      difference, every failed expectation\n"
+	"  --only-scenarios    the SCENARIOs named replace the labs' (by\n"
+	"                      default they are graded as well)\n"
+	"  --format=FORMAT     text (the default: a line a test as it runs),\n"
+	"                      json, or gradescope (the results.json of\n"
+	"                      Gradescope's autograder)\n"
+	"  --json              --format=json\n"
 	"  --help\n"
 	"\n"
 	"Exit status: 0 the grading ran (whatever the score), 2 bad usage, a\n"
@@ -72,6 +79,8 @@ struct grade_opts {
 	unsigned timeout;
 	uint64_t seed;
 	bool verbose;
+	bool only_scenarios;	/* the scenarios named replace the labs' */
+	enum grade_format format;
 };
 
 /* One option of grade into the struct grade_opts at ctx (cli_parse). */
@@ -102,6 +111,24 @@ static int apply_option(void *ctx, int opt, const char *arg)
 	case 'v':
 		o->verbose = true;
 		return -1;
+	case 'j':
+		o->format = GRADE_JSON;
+		return -1;
+	case 'f':
+		if (strcmp(arg, "text") == 0)
+			o->format = GRADE_TEXT;
+		else if (strcmp(arg, "json") == 0)
+			o->format = GRADE_JSON;
+		else if (strcmp(arg, "gradescope") == 0)
+			o->format = GRADE_GRADESCOPE;
+		else
+			return cli_usage_error("grade", "--format wants text, "
+					       "json or gradescope, not '%s'",
+					       arg);
+		return -1;
+	case 'S':
+		o->only_scenarios = true;
+		return -1;
 	default: {	/* 'h' */
 		char names[160];
 
@@ -125,6 +152,9 @@ static int parse_options(int argc, char **argv, struct grade_opts *o,
 		{ "seed", required_argument, NULL, 's' },
 		{ "only", required_argument, NULL, 'o' },
 		{ "verbose", no_argument, NULL, 'v' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "format", required_argument, NULL, 'f' },
+		{ "only-scenarios", no_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -166,87 +196,71 @@ static const char *labs_dir(void)
 }
 
 /*
- * Load the scenarios named, or those of the labs directory. Returns 0,
- * or the exit status: 2 when one is malformed or missing, 4 when memory
- * ran out. *from says where they came from.
+ * Load the scenario at path into scns[*count]. Returns 0, or the exit
+ * status: 2 when it is malformed, missing or one too many, 4 when memory
+ * ran out.
  */
-static int load_scenarios(int n, char **paths, struct scenario **scns,
-			  size_t *count, char *from, size_t len)
+static int load_one(const char *path, struct diag *d, struct scenario **scns,
+		    size_t *count)
+{
+	int err;
+
+	if (*count == MAX_SCENARIOS) {
+		fprintf(stderr, "tlssim: grade: at most %d scenarios\n",
+			MAX_SCENARIOS);
+		return 2;
+	}
+	err = scenario_load_file(path, 0, d, &scns[*count]);
+	if (err == -ENOMEM)
+		return 4;
+	if (err)
+		return 2;
+	(*count)++;
+	return 0;
+}
+
+/*
+ * Load the scenarios of the labs directory (unless only_given), then
+ * those named. Returns 0, or the exit status of load_one. *from says
+ * where they came from.
+ */
+static int load_scenarios(int n, char **paths, bool only_given,
+			  struct scenario **scns, size_t *count, char *from,
+			  size_t len)
 {
 	struct dirent **list = NULL;
 	struct diag *d = diag_new_stream(stderr, false);
-	const char *dir = NULL;
-	char shown[PATH_MAX];
+	const char *dir = labs_dir();
+	char shown[PATH_MAX], path[4096];
 	int found = 0, status = 0;
 
 	*count = 0;
 	if (!d)
 		return 4;
-	if (n == 0) {
-		dir = labs_dir();
+	if (!only_given) {
 		found = scandir(dir, &list, is_scenario, alphasort);
 		if (found < 0)
 			found = 0;
-		snprintf(from, len, found ? "from %s" : "(none in %s)",
-			 realpath(dir, shown) ? shown : dir);
-	} else {
-		snprintf(from, len, "given");
-		found = n;
 	}
 	for (int i = 0; i < found && !status; i++) {
-		char path[4096];
-		int err;
-
-		if (*count == MAX_SCENARIOS) {
-			fprintf(stderr, "tlssim: grade: at most %d scenarios\n",
-				MAX_SCENARIOS);
-			status = 2;
-			break;
-		}
-		if (dir)
-			snprintf(path, sizeof(path), "%s/%s", dir,
-				 list[i]->d_name);
-		else
-			snprintf(path, sizeof(path), "%s", paths[i]);
-		err = scenario_load_file(path, 0, d, &scns[*count]);
-		if (err == -ENOMEM)
-			status = 4;
-		else if (err)
-			status = 2;
-		else
-			(*count)++;
+		snprintf(path, sizeof(path), "%s/%s", dir, list[i]->d_name);
+		status = load_one(path, d, scns, count);
 	}
-	for (int i = 0; dir && i < found; i++)
+	for (int i = 0; i < n && !status; i++)
+		status = load_one(paths[i], d, scns, count);
+	if (only_given)
+		snprintf(from, len, "given");
+	else if (n)
+		snprintf(from, len, "from %s and %d given",
+			 realpath(dir, shown) ? shown : dir, n);
+	else
+		snprintf(from, len, found ? "from %s" : "(none in %s)",
+			 realpath(dir, shown) ? shown : dir);
+	for (int i = 0; i < found; i++)
 		free(list[i]);
 	free(list);
 	diag_free(d);
 	return status;
-}
-
-/* ---- the report ---- */
-
-/* The test's line, then each further line of the reason, indented. */
-static void report(FILE *out, const struct grade_item *t,
-		   const struct grade_result *res)
-{
-	const char *reason = res->reason, *nl = strchr(reason, '\n');
-	char line[sizeof(res->reason) + 64];
-	size_t n;
-
-	n = (size_t)snprintf(line, sizeof(line), "%-26s %-6s %3u/%-3u %.*s",
-			     t->name, res->rc ? "FAIL" : "PASS",
-			     res->rc ? 0 : t->points, t->points,
-			     nl ? (int)(nl - reason) : (int)strlen(reason),
-			     reason);
-	while (n > 0 && line[n - 1] == ' ')
-		line[--n] = '\0';
-	fprintf(out, "%s\n", line);
-	while (nl) {
-		reason = nl + 1;
-		nl = strchr(reason, '\n');
-		fprintf(out, "%42s%.*s\n", "",
-			nl ? (int)(nl - reason) : (int)strlen(reason), reason);
-	}
 }
 
 /* The tests for this run, into items; returns how many. */
@@ -345,22 +359,19 @@ static int grade_all(FILE *out, const struct grade_opts *o,
 		     struct scenario **scns, size_t nscns, const char *from)
 {
 	static struct grade_item items[32 + MAX_SCENARIOS];
-	static struct grade_result res;
+	static struct grade_result results[32 + MAX_SCENARIOS];
+	const struct grade_summary summary = {
+		.m = m, .spec = o->manager, .seed = o->seed,
+		.timeout = o->timeout, .scenarios = nscns, .from = from,
+	};
 	unsigned score = 0, total = 0, passed = 0;
 	size_t n = list_tests(o, scns, nscns, items);
+	bool text = o->format == GRADE_TEXT;
 
 	if (o->only && (n = select_tests(o->only, items, n)) == 0)
 		return 2;
-
-	fprintf(out, "tlssim grade: %s (%s): %s\n", m->name, o->manager,
-		m->summary);
-	if (m->loading_output[0])
-		fprintf(out, "(while it was loading, the manager printed: "
-			"%s)\n", m->loading_output);
-	fprintf(out, "seed %" PRIu64 ", %u s a test, %zu scenario%s %s\n\n",
-		o->seed, o->timeout, nscns, nscns == 1 ? "" : "s", from);
-	fprintf(out, "%-26s %-6s %-7s %s\n", "test", "result", "points",
-		"why");
+	if (text)
+		grade_report_header(out, &summary);
 	for (size_t i = 0; i < n; i++) {
 		struct conform_ctx g = {
 			.ref = tls_policy_find(TLS_POLICY_DEFAULT),
@@ -368,18 +379,25 @@ static int grade_all(FILE *out, const struct grade_opts *o,
 			.verbose = o->verbose,
 		};
 
-		if (grade_run_forked(&items[i], &g, m, o->timeout, &res) < 0) {
+		if (grade_run_forked(&items[i], &g, m, o->timeout,
+				     &results[i]) < 0) {
 			fprintf(stderr, "tlssim: grade: the host refused a "
 				"test process: %s\n", strerror(errno));
 			return 4;
 		}
-		report(out, &items[i], &res);
+		if (text) {
+			grade_report_line(out, &items[i], &results[i]);
+			fflush(out);
+		}
 		total += items[i].points;
-		if (res.rc == 0) {
+		if (results[i].rc == 0) {
 			score += items[i].points;
 			passed++;
 		}
 	}
+	if (!text)
+		return grade_report_json(out, o->format, &summary, items,
+					 results, n);
 	fprintf(out, "\n%u of %zu tests passed\nscore: %u/%u\n", passed, n,
 		score, total);
 	return 0;
@@ -400,7 +418,8 @@ int grade_main(int argc, char **argv, FILE *out)
 	status = grade_probe(o.manager, o.timeout, &m);
 	if (status)
 		return status;
-	status = load_scenarios(argc - first, argv + first, scns, &nscns,
+	status = load_scenarios(argc - first, argv + first, o.only_scenarios,
+				scns, &nscns,
 				from, sizeof(from));
 	if (status == 0)
 		status = grade_all(out, &o, &m, scns, nscns, from);
