@@ -47,6 +47,12 @@ struct conform_ctx {
 	bool verbose;				/* longer reasons */
 	/* Why the test failed, or a note on a pass (may be empty). */
 	char reason[CONFORM_REASON_MAX];
+	/*
+	 * The clock of timed rounds (NULL: the monotonic clock): called
+	 * between rounds, when all that came before is done; returns
+	 * nanoseconds (see conform_lap).
+	 */
+	double (*lap)(struct conform_ctx *g);
 };
 
 /* A test: 0 when it passed, -1 when it failed (g->reason says why). */
@@ -112,6 +118,17 @@ const char *conform_free(struct conform_land *l, uint64_t off, char *msg,
  */
 const char *conform_where(const struct conform_land *l, uint64_t off);
 
+/* The monotonic clock, in nanoseconds. */
+double conform_now_ns(void);
+
+/*
+ * A point between timed rounds: every operation before it is done, and
+ * the time after it counts from its return. Returns g->lap(g), or the
+ * monotonic clock. (Under `tlssim grade` the manager runs in another
+ * process, which the lap waits for.)
+ */
+double conform_lap(struct conform_ctx *g);
+
 /* The manager's figures. */
 struct tlsm_stats conform_stats(const struct conform_land *l);
 
@@ -148,6 +165,17 @@ int conform_differential(struct conform_ctx *g);
 int conform_performance(struct conform_ctx *g);
 #define CONFORM_PERF_REGIONS 100000
 #define CONFORM_PERF_PAIRS 10000
+
+/*
+ * How the cost of a free and an allocate grows with the regions in use,
+ * from CONFORM_GROWTH_SMALL to CONFORM_GROWTH_LARGE (100 times more):
+ * passes when it grows less than CONFORM_GROWTH_MAX times, as an O(1) or
+ * O(log n) manager's does, and fails a linear scan's.
+ */
+int conform_complexity(struct conform_ctx *g);
+#define CONFORM_GROWTH_SMALL 1000
+#define CONFORM_GROWTH_LARGE 100000
+#define CONFORM_GROWTH_MAX 10.0
 
 /* Run g->scn with the manager as the policy of its processes. */
 int conform_scenario(struct conform_ctx *g);

@@ -336,15 +336,6 @@ int conform_differential(struct conform_ctx *g)
 
 /* ---- performance ---- */
 
-/* The monotonic clock, in nanoseconds. */
-static double now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
-}
-
 /* Fill n regions then churn pairs of them at random; times each phase. */
 static int churn(struct conform_ctx *g, struct conform_land *l, uint64_t *off,
 		 size_t n, size_t pairs)
@@ -354,12 +345,12 @@ static int churn(struct conform_ctx *g, struct conform_land *l, uint64_t *off,
 	enum kernel_error err;
 	double t0, t1, t2;
 
-	t0 = now_ns();
+	t0 = conform_now_ns();
 	for (size_t i = 0; i < n; i++)
 		if ((err = conform_alloc(l, &off[i])) != KERR_OK)
 			return conform_fail(g, "allocate #%zu of %zu failed with "
 					  "%s", i + 1, n, kernel_error_name(err));
-	t1 = now_ns();
+	t1 = conform_now_ns();
 	for (size_t j = 0; j < pairs; j++) {
 		size_t i = xorshift64s(&rng) % n;
 
@@ -371,7 +362,7 @@ static int churn(struct conform_ctx *g, struct conform_land *l, uint64_t *off,
 					  "with %s", j + 1,
 					  kernel_error_name(err));
 	}
-	t2 = now_ns();
+	t2 = conform_now_ns();
 	if (conform_stats(l).used != n)
 		return conform_fail(g, "after the churn stats says %zu used; "
 				  "expected %zu", conform_stats(l).used, n);

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 /* vsnprintf into g->reason. */
 static void set_reason(struct conform_ctx *g, const char *fmt, va_list ap)
@@ -184,4 +185,17 @@ const char *conform_where(const struct conform_land *l, uint64_t off)
 		return "a region outside the user land";
 	snprintf(buf, sizeof(ring[0]), "%s+0x%" PRIx64, l->name, off);
 	return buf;
+}
+
+double conform_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
+}
+
+double conform_lap(struct conform_ctx *g)
+{
+	return g->lap ? g->lap(g) : conform_now_ns();
 }

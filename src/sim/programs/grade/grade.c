@@ -32,6 +32,7 @@
 #define DIFF_SEEDS 5
 #define DIFF_POINTS 10
 #define PERF_POINTS 10
+#define COMPLEXITY_POINTS 10
 #define SCENARIO_POINTS 5
 #define MAX_SCENARIOS 256
 
@@ -46,7 +47,9 @@ static const char usage[] =
 	"\n"
 	"Tests: conformance (8 x 5 points), differential against the seed's\n"
 	"manager on 5 seeds (5 x 10), performance: 10^5 regions within the\n"
-	"timeout (10), and each scenario (5 each): the *.tls files of the\n"
+	"timeout (10), complexity: a free and an allocate at 10^5 regions\n"
+	"cost less than 10 times what they cost at 10^3 (10), and each\n"
+	"scenario (5 each): the *.tls files of the\n"
 	"labs directory ($TLSSIM_LABS, else the installed or source tree's\n"
 	"labs/grade/), if there are any, and each SCENARIO named.\n"
 	"\n"
@@ -248,7 +251,7 @@ static int load_scenarios(int n, char **paths, bool only_given,
 	}
 	for (int i = 0; i < n && !status; i++)
 		status = load_one(paths[i], d, scns, count);
-	if (only_given)
+	if (only_given || (n && !found))
 		snprintf(from, len, "given");
 	else if (n)
 		snprintf(from, len, "from %s and %d given",
@@ -286,6 +289,10 @@ static size_t list_tests(const struct grade_opts *o, struct scenario **scns,
 	items[n].seed = o->seed;
 	items[n].points = PERF_POINTS;
 	items[n++].run = conform_performance;
+	snprintf(items[n].name, sizeof(items[n].name), "complexity");
+	items[n].seed = o->seed;
+	items[n].points = COMPLEXITY_POINTS;
+	items[n++].run = conform_complexity;
 	for (size_t i = 0; i < nscns; i++, n++) {
 		const char *file = scns[i]->file_name;
 		const char *base = strrchr(file, '/');
@@ -344,7 +351,7 @@ static size_t select_tests(const char *only, struct grade_item *items,
 			"'%.*s...' (tests: ", (int)len, name);
 		for (i = 0; i < conform_rules_count; i++)
 			fprintf(stderr, "%s, ", conform_rules[i].name);
-		fprintf(stderr, "differential, performance, scenario)\n");
+		fprintf(stderr, "differential, performance, complexity, scenario)\n");
 		return 0;
 	}
 	for (i = 0; i < n; i++)

@@ -40,8 +40,11 @@ static const char *const operations[] = {
 	"create", "destroy", "allocate", "free", "stats", "for_each_page",
 };
 
+/* The child's channel, and the fd it may read (-1: none). */
+static int child_channel = -1, child_input = -1;
+
 int grade_child_enter(const struct grade_manager *m, int out_fd, int channel,
-		      unsigned cpu_seconds)
+		      int input, unsigned cpu_seconds)
 {
 	int err;
 
@@ -53,7 +56,9 @@ int grade_child_enter(const struct grade_manager *m, int out_fd, int channel,
 		close(out_fd);
 	}
 	wire_writer_open(channel);
-	err = sandbox_enter(SANDBOX_LOADING, channel, cpu_seconds);
+	child_channel = channel;
+	child_input = input;
+	err = sandbox_enter(SANDBOX_LOADING, channel, input, cpu_seconds);
 	if (err && !m->builtin) {
 		wire_put(WIRE_NO_SANDBOX, 0, 0, 0, 0, -err, NULL, 0);
 		wire_flush();
@@ -127,12 +132,18 @@ static const struct tls_manager_ops *open_object(const struct grade_manager *m)
 const struct tls_manager_ops *grade_open(const struct grade_manager *m)
 {
 	const struct tls_manager_ops *ops;
+	int err;
 
 	if (m->builtin)
 		ops = tls_policy_find(m->spec + 8);
 	else
 		ops = open_object(m);
-	sandbox_enter(SANDBOX_RUNNING, -1, 0);
+	err = sandbox_enter(SANDBOX_RUNNING, child_channel, child_input, 0);
+	if (err && !m->builtin) {
+		wire_put(WIRE_NO_SANDBOX, 0, 0, 0, 0, -err, NULL, 0);
+		wire_flush();
+		_exit(0);
+	}
 	return ops;
 }
 
@@ -169,7 +180,7 @@ probe_child(const struct grade_manager *m, int out_fd, int channel,
 	const struct tls_manager_ops *ops;
 	uint64_t mask = 0;
 
-	grade_child_enter(m, out_fd, channel, timeout);
+	grade_child_enter(m, out_fd, channel, -1, timeout);
 	ops = grade_open(m);
 	mask |= ops->create ? 1u : 0;
 	mask |= ops->destroy ? 2u : 0;

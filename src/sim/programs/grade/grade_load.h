@@ -39,19 +39,20 @@ struct grade_manager {
 int grade_probe(const char *spec, unsigned timeout, struct grade_manager *m);
 
 /*
- * In a child, under the sandbox: load the manager of m and return its
- * table. A failure is sent on the channel (WIRE_LOAD_ERROR or
- * WIRE_PANIC) and ends the child.
+ * In a child, under the sandbox: load the manager of m, enter the
+ * sandbox's running stage and return its table. A failure is sent on the
+ * channel (WIRE_LOAD_ERROR, WIRE_PANIC, WIRE_NO_SANDBOX) and ends the
+ * child.
  */
 const struct tls_manager_ops *grade_open(const struct grade_manager *m);
 
 /*
  * In a new child: its own process group, stdout and stderr to out_fd,
- * then the sandbox's loading stage with writes to channel. Returns 0, or
- * the seccomp install's -errno (for a shared object the child has then
- * sent WIRE_NO_SANDBOX and ended).
+ * then the sandbox's loading stage with writes to channel and reads of
+ * input (-1: none). Returns 0, or the seccomp install's -errno (for a
+ * shared object the child has then sent WIRE_NO_SANDBOX and ended).
  */
 int grade_child_enter(const struct grade_manager *m, int out_fd, int channel,
-		      unsigned cpu_seconds);
+		      int input, unsigned cpu_seconds);
 
 #endif

@@ -48,6 +48,15 @@ const struct tls_manager_ops *grade_record_ops(
 const struct tls_manager_ops *grade_replay_ops(struct wire_reader *rd,
 					       const char *name);
 
+/*
+ * conform_lap's clock on each side. The child sends WIRE_LAP and waits
+ * for a byte on go_fd; the verifier waits for WIRE_LAP, then writes the
+ * byte to go_fd and returns its clock. The child's value is 0 (it times
+ * nothing: its verdict is not used).
+ */
+double grade_record_lap(int go_fd);
+double grade_replay_lap(int go_fd);
+
 /* Why a replay could not go on (beyond the channel's own statuses). */
 enum replay_stop {
 	REPLAY_OUT_OF_TURN = -10,	/* an answer to another call */

@@ -41,6 +41,7 @@ static struct {
 	struct wire_reader rd;
 	unsigned timeout;
 	int verdict_fd;
+	int go[2];		/* the verifier lets the child go (laps) */
 	struct grade_progress *progress;	/* shared with the child */
 	struct grade_result res;
 } v;
@@ -77,6 +78,20 @@ static void run_test(const struct grade_item *t, struct conform_ctx *g,
 	res->reason[sizeof(res->reason) - 1] = '\0';
 }
 
+/* conform_lap in the child: wait to be let go. */
+static double child_lap(struct conform_ctx *g)
+{
+	(void)g;
+	return grade_record_lap(v.go[0]);
+}
+
+/* conform_lap in the verifier: let the child go, on its clock. */
+static double verifier_lap(struct conform_ctx *g)
+{
+	(void)g;
+	return grade_replay_lap(v.go[1]);
+}
+
 /* The test child: the manager, its answers on channel. Never returns. */
 static void __attribute__((noreturn))
 test_child(const struct grade_item *t, struct conform_ctx *g,
@@ -84,8 +99,9 @@ test_child(const struct grade_item *t, struct conform_ctx *g,
 {
 	static struct grade_result res;
 
-	grade_child_enter(m, out_fd, channel, v.timeout + 1);
+	grade_child_enter(m, out_fd, channel, v.go[0], v.timeout + 1);
 	g->ops = grade_record_ops(grade_open(m), m->name, v.progress);
+	g->lap = child_lap;
 	run_test(t, g, &res);
 	fflush(NULL);
 	wire_put(WIRE_DONE, 0, 0, 0, 0, res.rc, NULL, 0);
@@ -217,20 +233,25 @@ verifier(const struct grade_item *t, struct conform_ctx *g,
 
 	v.progress = mmap(NULL, sizeof(*v.progress), PROT_READ | PROT_WRITE,
 			  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	if (v.progress == MAP_FAILED || pipe(chan) < 0 || pipe(out) < 0)
+	if (v.progress == MAP_FAILED || pipe(chan) < 0 || pipe(out) < 0 ||
+	    pipe(v.go) < 0)
 		_exit(4);
+	signal(SIGPIPE, SIG_IGN);	/* a dead child: EPIPE, not death */
 	pid = fork();
 	if (pid < 0)
 		_exit(4);
 	if (pid == 0) {
 		close(chan[0]);
 		close(out[0]);
+		close(v.go[1]);
 		close(v.verdict_fd);
+		signal(SIGPIPE, SIG_DFL);
 		test_child(t, g, m, out[1], chan[1]);
 	}
 	setpgid(pid, pid);
 	close(chan[1]);
 	close(out[1]);
+	close(v.go[0]);
 	v.rd = (struct wire_reader){ .fd = chan[0], .out_fd = out[0],
 				     .pid = pid,
 				     .deadline = wire_now() + v.timeout,
@@ -239,6 +260,7 @@ verifier(const struct grade_item *t, struct conform_ctx *g,
 				     .call_budget = v.timeout < GRADE_CALL_BUDGET ?
 						    v.timeout : GRADE_CALL_BUDGET };
 	g->ops = grade_replay_ops(&v.rd, m->name);
+	g->lap = verifier_lap;
 	run_test(t, g, &v.res);
 	finish(false);
 }

@@ -221,8 +221,10 @@ static const long plain_calls[] = {
 };
 
 /* Build the filter of stage into p. */
-static void build(struct prog *p, enum sandbox_stage stage, int channel)
+static void build(struct prog *p, enum sandbox_stage stage, int channel,
+		  int input)
 {
+	uint32_t inputs[] = { (uint32_t)input };
 	uint32_t outputs[] = { 1, 2, (uint32_t)channel };
 	uint32_t self[] = { (uint32_t)getpid(), 0 };
 	const uint32_t writes = O_WRONLY | O_RDWR | O_CREAT | O_TRUNC |
@@ -250,6 +252,10 @@ static void build(struct prog *p, enum sandbox_stage stage, int channel)
 #ifdef SYS_clone3
 	refuse(p, SYS_clone3, ENOSYS);
 #endif
+	/* more filters only take rights away */
+	allow(p, SYS_seccomp);
+	if (stage == SANDBOX_RUNNING && input >= 0)
+		allow_if_arg(p, SYS_read, 0, inputs, 1);
 	if (stage == SANDBOX_LOADING) {
 		allow(p, SYS_read);
 		allow(p, SYS_pread64);
@@ -261,7 +267,8 @@ static void build(struct prog *p, enum sandbox_stage stage, int channel)
 	emit(p, BPF_RET | BPF_K, 0, 0, RET_ERRNO(EPERM));
 }
 
-int sandbox_enter(enum sandbox_stage stage, int channel, unsigned cpu_seconds)
+int sandbox_enter(enum sandbox_stage stage, int channel, int input,
+		  unsigned cpu_seconds)
 {
 	static struct prog p;
 	struct sock_fprog fprog;
@@ -271,23 +278,27 @@ int sandbox_enter(enum sandbox_stage stage, int channel, unsigned cpu_seconds)
 	if (sandbox_hidden())
 		return -ENOSYS;
 	memset(&p, 0, sizeof(p));
-	build(&p, stage, channel);
+	build(&p, stage, channel, input);
 	if (p.overflow)
 		return -E2BIG;
 	fprog.len = (unsigned short)p.n;
 	fprog.filter = p.ins;
-	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+	/* (the loading stage's filter lets seccomp(2) add the second) */
+	if (stage == SANDBOX_LOADING &&
+	    prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		return -errno;
-	if (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &fprog, 0, 0) < 0)
+	if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &fprog) < 0)
 		return -errno;
 	return 0;
 }
 
 #else
 
-int sandbox_enter(enum sandbox_stage stage, int channel, unsigned cpu_seconds)
+int sandbox_enter(enum sandbox_stage stage, int channel, int input,
+		  unsigned cpu_seconds)
 {
 	(void)channel;
+	(void)input;
 	if (stage == SANDBOX_LOADING)
 		set_limits(cpu_seconds);
 	return -ENOSYS;

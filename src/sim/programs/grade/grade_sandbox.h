@@ -20,11 +20,13 @@ enum sandbox_stage {
 
 /*
  * Set the limits (seconds of CPU time, 0 for none) and install the
- * filter of stage, letting writes go to fds 1 and 2 and channel. A
- * second call adds the stricter filter of SANDBOX_RUNNING on top.
+ * filter of stage, letting writes go to fds 1 and 2 and channel, and
+ * reads come from input (-1: none). A second call adds the stricter
+ * filter of SANDBOX_RUNNING on top.
  * Returns 0, or -errno when the host has no seccomp filters (an old
  * kernel, an emulator, or TLSSIM_HOST_SECCOMP=no in the environment).
  */
-int sandbox_enter(enum sandbox_stage stage, int channel, unsigned cpu_seconds);
+int sandbox_enter(enum sandbox_stage stage, int channel, int input,
+		  unsigned cpu_seconds);
 
 #endif
