@@ -5,7 +5,7 @@
 # it took are checked: a forged verdict, a kill of the parent, a name that
 # cannot be read, a panic or an exit while loading, printed escape codes
 # and fake reports, a grandchild that keeps the pipes open, memory without
-# end and host addresses handed out as regions.
+# end, host addresses handed out as regions and files read once loaded.
 #
 # It skips where the build cannot load shared objects (a static link) and
 # where the host has no seccomp filters: there grade refuses to run a
@@ -96,6 +96,11 @@ expect 0 '^5 of 5 tests passed$' -- \
 one_score 30/30 fork
 took=$(($(date +%s) - start))
 [ "$took" -lt 50 ] || fail "fork: grading took $took s: a grandchild held it"
+
+# Files of the host and the grader's input, once loaded: refused.
+expect 0 '^eight-per-page  *PASS  *5/5   the manager printed [0-9]* bytes: open: Operation not permitted\\nread: Operation not permitted\\n$' -- \
+	grade --manager="$managers/hostile_open.so" $slow --only=eight
+one_score 5/5 open
 
 # Memory without end: stopped at the limit, the call named.
 expect 0 '^interface  *PASS' \
