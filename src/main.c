@@ -402,8 +402,8 @@ static int cmd_run(struct cli *cli, int nfiles, char **files)
 		goto out;
 	}
 	for (int i = 0; i < nfiles; i++) {
-		int err = scenario_load_file(files[i], cli->max_input, d,
-					     &scns[i]);
+		int err = scenario_open(files[i], cli->max_input, d,
+					&scns[i]);
 
 		if (err == -ENOMEM)
 			status = worse(status, RUN_HOST);
