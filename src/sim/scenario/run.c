@@ -9,6 +9,7 @@
 #include <config.h>
 
 #include "runner.h"
+#include "report/progress.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -20,6 +21,7 @@ struct run {
 	const struct reporter *rep;
 	struct step_buf *buf;
 	size_t done;			/* commands run */
+	struct progress pg;
 };
 
 /* Run one command and tell the reporters. Returns whether to go on. */
@@ -29,10 +31,14 @@ static bool run_one(void *ctx, const struct scn_cmd *c)
 	struct step_report sr;
 
 	runner_step(&run->r, c, run->buf, &sr);
+	/* what the step prints starts on a line of its own */
+	if (sr.observed || sr.show || sr.check_failure || sr.message)
+		progress_clear(&run->pg);
 	run->rep->step(run->rep->ctx, &sr);
 	if (run->opt->also)
 		run->opt->also->step(run->opt->also->ctx, &sr);
 	run->done++;
+	progress_tick(&run->pg, run->done);
 	return !run->r.stop;
 }
 
@@ -85,12 +91,17 @@ int scenario_run(const struct scenario *scn, const struct run_options *opt)
 		free(run.buf);
 		return err;
 	}
+	/* no progress line among a line per command or event */
+	progress_begin(&run.pg, opt->err,
+		       opt->quiet || opt->verbose || opt->trace, "commands",
+		       scn->cmd_count);
 	if (scn->stream) {
 		err = run_streamed(&run, scn, &st);
 	} else {
 		for (size_t i = 0; i < scn->cmd_count && !run.r.stop; i++)
 			run_one(&run, &scn->cmds[i]);
 	}
+	progress_end(&run.pg);
 	sum = (struct run_summary){
 		.file = scn->file_name, .status = run.r.status,
 		.commands = scn->cmd_count, .failures = run.r.failures,
