@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 /* Bytes copied at once when spooling input that cannot be read twice. */
 #define SPOOL_CHUNK 65536
@@ -94,6 +95,38 @@ static int too_large(struct diag *d, const char *name, size_t limit)
 }
 
 /*
+ * An unlinked temporary file in $TMPDIR (else /tmp), open for reading and
+ * writing. Returns it, or NULL with errno set.
+ */
+static FILE *temp_file(void)
+{
+	const char *dir = getenv("TMPDIR");
+	char *path = NULL;
+	FILE *f = NULL;
+	int fd, saved;
+
+	if (!dir || !*dir)
+		dir = "/tmp";
+	if (asprintf(&path, "%s/tlssim-XXXXXX", dir) < 0) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	fd = mkstemp(path);
+	if (fd < 0)
+		goto out;
+	unlink(path);
+	f = fdopen(fd, "w+b");
+	if (!f) {
+		saved = errno;
+		close(fd);
+		errno = saved;
+	}
+out:
+	free(path);
+	return f;
+}
+
+/*
  * Copy f (named name) to an unlinked temporary file, at most limit bytes.
  * Returns 0 and sets *out to the copy, rewound; -EFBIG when f holds more
  * (reading stops there); -EIO when f cannot be read; -ENOMEM when the
@@ -103,7 +136,7 @@ static int spool(FILE *f, const char *name, size_t limit, struct diag *d,
 		 FILE **out)
 {
 	char *buf = malloc(SPOOL_CHUNK);
-	FILE *tmp = tmpfile();
+	FILE *tmp = temp_file();
 	size_t total = 0, got;
 	int rc = 0;
 
