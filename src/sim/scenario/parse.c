@@ -95,41 +95,69 @@ bool poom(struct parser *p)
 	return false;
 }
 
-/* FNV-1a. */
-static size_t hash(const char *s, size_t len)
+/* FNV-1a, folded to 32 bits. */
+static uint32_t hash(const char *s, size_t len)
 {
 	uint64_t h = 0xcbf29ce484222325ull;
 
 	for (size_t i = 0; i < len; i++)
 		h = (h ^ (unsigned char)s[i]) * 0x100000001b3ull;
-	return (size_t)h;
+	return (uint32_t)(h ^ (h >> 32));
 }
 
 size_t name_find(const struct name_table *t, const char *s, size_t len)
 {
+	uint32_t h;
+
 	if (!t->slot_cap)
 		return SCN_NONE;
-	for (size_t i = hash(s, len) & (t->slot_cap - 1);;
-	     i = (i + 1) & (t->slot_cap - 1)) {
-		size_t k = t->slots[i];
+	h = hash(s, len);
+	for (size_t i = h & (t->slot_cap - 1);; i = (i + 1) & (t->slot_cap - 1)) {
+		const struct name_slot *slot = &t->slots[i];
 		const char *name;
 
-		if (!k)
+		if (!slot->index1)
 			return SCN_NONE;
-		name = t->v[k - 1].name;
-		if (strlen(name) == len && memcmp(name, s, len) == 0)
-			return k - 1;
+		if (slot->hash != h)
+			continue;
+		name = t->v[slot->index1 - 1].name;
+		if (strncmp(name, s, len) == 0 && name[len] == '\0')
+			return slot->index1 - 1;
 	}
 }
 
-static void slot_insert(size_t *slots, size_t cap, const char *name,
-			size_t index)
+static void slot_insert(struct name_slot *slots, size_t cap, uint32_t h,
+			uint32_t index1)
 {
-	size_t i = hash(name, strlen(name)) & (cap - 1);
+	size_t i = h & (cap - 1);
 
-	while (slots[i])
+	while (slots[i].index1)
 		i = (i + 1) & (cap - 1);
-	slots[i] = index + 1;
+	slots[i] = (struct name_slot){ .index1 = index1, .hash = h };
+}
+
+/*
+ * Double t's hash index (to 32 slots at first), moving the slots by their
+ * stored hashes. False when memory ran out (or past 2^32 slots).
+ */
+static bool slots_grow(struct name_table *t)
+{
+	size_t cap = t->slot_cap ? 2 * t->slot_cap : 32;
+	struct name_slot *slots;
+
+	if (!cap || cap - 1 > UINT32_MAX)	/* its hash has 32 bits */
+		return false;
+	slots = calloc(cap, sizeof(*slots));
+	if (!slots)
+		return false;
+	for (size_t i = 0; i < t->slot_cap; i++)
+		if (t->slots[i].index1)
+			slot_insert(slots, cap, t->slots[i].hash,
+				    t->slots[i].index1);
+	free(t->slots);
+	t->slots = slots;
+	t->slot_cap = cap;
+	return true;
 }
 
 size_t name_add(struct parser *p, struct name_table *t,
@@ -146,19 +174,10 @@ size_t name_add(struct parser *p, struct name_table *t,
 		t->v = v;
 		t->cap = cap;
 	}
-	/* Keep the hash index at most half full. */
-	if (2 * (t->n + 1) > t->slot_cap) {
-		size_t cap = t->slot_cap ? 2 * t->slot_cap : 32;
-		size_t *slots = calloc(cap, sizeof(*slots));
-
-		if (!slots)
-			return poom(p), SCN_NONE;
-		for (size_t i = 0; i < t->n; i++)
-			slot_insert(slots, cap, t->v[i].name, i);
-		free(t->slots);
-		t->slots = slots;
-		t->slot_cap = cap;
-	}
+	/* Keep the hash index at most half full (and indexes in 32 bits). */
+	if (t->n + 1 >= UINT32_MAX ||
+	    (2 * (t->n + 1) > t->slot_cap && !slots_grow(t)))
+		return poom(p), SCN_NONE;
 	name = strndup(tok->text, tok->len);
 	if (!name)
 		return poom(p), SCN_NONE;
@@ -166,7 +185,8 @@ size_t name_add(struct parser *p, struct name_table *t,
 		.name = name, .line = p->lineno, .col = tok->col,
 		.process = process,
 	};
-	slot_insert(t->slots, t->slot_cap, name, t->n);
+	slot_insert(t->slots, t->slot_cap, hash(tok->text, tok->len),
+		    (uint32_t)(t->n + 1));
 	return t->n++;
 }
 

@@ -15,14 +15,24 @@
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
+/*
+ * A slot of a name table's hash index: the name's index + 1 (0: empty) and
+ * 32 bits of its hash, compared before the name itself (which is likely
+ * not in the cache) and enough to rehash without reading the names.
+ */
+struct name_slot {
+	uint32_t index1;
+	uint32_t hash;
+};
+
 /* A table of declared names with a hash index for O(1) lookups. */
 struct name_table {
 	const char *what;		/* "process", "thread", "region" */
 	struct scn_name *v;
 	size_t n;
 	size_t cap;
-	size_t *slots;			/* index + 1; 0 is empty */
-	size_t slot_cap;
+	struct name_slot *slots;
+	size_t slot_cap;		/* a power of two, at most 2^32 */
 };
 
 struct parser {
