@@ -139,8 +139,9 @@ void usage_describe_run(FILE *out)
 	      "then read again and run a command at a time: the memory of a run\n"
 	      "grows with its threads and names, not with its length. Standard\n"
 	      "input ('-', '<stdin>' in messages) is copied to a temporary file\n"
-	      "first. A run that lasts over 2 s shows its progress on stderr when\n"
-	      "that is a terminal (not with --quiet, --verbose or --trace).\n", out);
+	      "first. A check or a run that lasts over 2 s shows its progress on\n"
+	      "stderr when that is a terminal (not with --quiet, --verbose or\n"
+	      "--trace).\n", out);
 }
 
 void usage_describe_render(FILE *out)

@@ -9,7 +9,8 @@
 #   (it was about 600 bytes before the run streamed).
 # - Standard input runs as a scenario (`gen | tlssim run -`).
 # - Progress: nothing on stderr when it is not a terminal; on a terminal
-#   (through script(1), when present) a line, not with --quiet.
+#   (through script(1), when present) a line for the check and one for
+#   the run, not with --quiet.
 # Peak memory is measured with /usr/bin/time -f %M; without it, or under
 # an emulator (whose memory and speed are not the program's), this test
 # is skipped.
@@ -119,18 +120,20 @@ else
 		fail "no progress line on a terminal"
 		od -c "$tmp/typescript" | head -n 8
 	}
+	grep -q '[0-9] commands checked, [0-9]*/s' "$tmp/typescript" ||
+		fail "no progress line of the check on a terminal"
 	grep -q 'ok: 20017 commands' "$tmp/tty.out" ||
 		fail "the run on a terminal did not end as it should"
 	# without the variable, a short run shows nothing
 	script -qec "$TLSSIM run $tmp/short.tls >$tmp/tty.out" \
 		"$tmp/typescript" >/dev/null 2>&1 </dev/null
-	! grep -q 'commands (' "$tmp/typescript" ||
+	! grep -q 'commands [(c]' "$tmp/typescript" ||
 		fail "a short run on a terminal showed progress"
 	# nor with --quiet
 	TLSSIM_PROGRESS_DELAY=0 script -qec \
 		"$TLSSIM run --quiet $tmp/short.tls >$tmp/tty.out" \
 		"$tmp/typescript" >/dev/null 2>&1 </dev/null
-	! grep -q 'commands (' "$tmp/typescript" ||
+	! grep -q 'commands [(c]' "$tmp/typescript" ||
 		fail "a run with --quiet on a terminal showed progress"
 fi
 

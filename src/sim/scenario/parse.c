@@ -6,6 +6,7 @@
 #include <config.h>
 
 #include "parser.h"
+#include "report/progress.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -71,6 +72,8 @@ bool perr(struct parser *p, size_t col, const char *fmt, ...)
 	if (p->stop)
 		return false;
 	if (p->errors == SCN_MAX_ERRORS) {
+		if (p->pg)
+			progress_clear(p->pg);
 		diag_error_at(p->d, p->file, 0, 0, NULL, 0,
 			      "too many errors (%d), giving up",
 			      SCN_MAX_ERRORS);
@@ -78,6 +81,8 @@ bool perr(struct parser *p, size_t col, const char *fmt, ...)
 		return false;
 	}
 	p->errors++;
+	if (p->pg)
+		progress_clear(p->pg);
 	va_start(ap, fmt);
 	if (vasprintf(&msg, fmt, ap) < 0)
 		msg = NULL;

@@ -44,6 +44,8 @@ struct parser {
 	 */
 	bool (*emit)(struct parser *p, struct scn_cmd *c);
 	void *ctx;			/* the emit's */
+	struct progress *pg;		/* a progress line to erase before an
+					 * error, or NULL */
 	struct scenario *scn;		/* scenario_parse's, for its emit */
 	size_t errors;
 	bool stop;			/* too many errors */
@@ -65,6 +67,7 @@ struct parser {
 
 struct runner;
 struct step;
+struct progress;
 
 /*
  * A parser fed line by line, as scenario_parse and the streaming runner

@@ -13,6 +13,7 @@
 
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 
 /* One run: the runner, who is told, and where the steps are described. */
 struct run {
@@ -81,6 +82,7 @@ int scenario_run(const struct scenario *scn, const struct run_options *opt)
 	struct run_summary sum;
 	int err;
 
+	memset(&st, 0, sizeof(st));	/* scn_stream_end of nothing is safe */
 	run.buf = malloc(sizeof(*run.buf));
 	if (!run.buf) {
 		fprintf(opt->err, "tlssim: out of memory\n");

@@ -226,13 +226,15 @@ int scenario_load_file(const char *path, size_t max_input, struct diag *d,
  * Open a scenario to run it streaming: the file, or standard input for "-"
  * (named "<stdin>"), of at most max_input bytes (0: the default). Input that
  * cannot be read twice (a pipe, a terminal) is first copied to an unlinked
- * temporary file. The whole text is parsed once, every error reported as
- * scenario_parse does, and no command kept: *out has the number of
- * commands and the processes' names. Returns as scenario_load_file, and
- * -ENOMEM (reported) when no temporary file could be made.
+ * temporary file in $TMPDIR. The whole text is parsed once, every error
+ * reported as scenario_parse does, and no command kept: *out has the
+ * number of commands and the processes' names. A check that lasts over
+ * the progress delay shows its progress on progress when that is a
+ * terminal (NULL: never). Returns as scenario_load_file, and -ENOMEM
+ * (reported) when no temporary file could be made.
  */
-int scenario_open(const char *path, size_t max_input, struct diag *d,
-		  struct scenario **out);
+int scenario_open(const char *path, size_t max_input, FILE *progress,
+		  struct diag *d, struct scenario **out);
 
 /* Release a scenario and everything it owns. NULL is a no-op. */
 void scenario_free(struct scenario *scn);

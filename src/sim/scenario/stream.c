@@ -11,6 +11,7 @@
 #include <config.h>
 
 #include "parser.h"
+#include "report/progress.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -243,14 +244,16 @@ static bool count_cmd(struct parser *p, struct scn_cmd *c)
 {
 	p->scn->cmd_count++;
 	scn_cmd_release(c);
+	progress_tick(p->ctx, p->scn->cmd_count);
 	return true;
 }
 
-int scenario_open(const char *path, size_t max_input, struct diag *d,
-		  struct scenario **out)
+int scenario_open(const char *path, size_t max_input, FILE *progress,
+		  struct diag *d, struct scenario **out)
 {
 	size_t limit = max_input ? max_input : SCN_MAX_INPUT_DEFAULT;
 	struct scenario *scn;
+	struct progress pg;
 	struct parser p;
 	char *line = NULL;
 	size_t cap = 0;
@@ -268,9 +271,12 @@ int scenario_open(const char *path, size_t max_input, struct diag *d,
 	err = open_twice(path, limit, d, scn);
 	if (err)
 		goto fail;
-	parser_begin(&p, scn->file_name, d, count_cmd, NULL);
+	progress_begin(&pg, progress, !progress, "commands checked", 0);
+	parser_begin(&p, scn->file_name, d, count_cmd, &pg);
+	p.pg = &pg;
 	p.scn = scn;
 	err = feed_lines(&p, scn->stream, limit, &line, &cap, &scn->text_len);
+	progress_end(&pg);
 	free(line);
 	if (err) {
 		diag_error_plain(d, "cannot read '%s': %s", scn->file_name,
