@@ -66,6 +66,10 @@ static void text_summary(void *ctx, const struct run_summary *s)
 	case RUN_PANIC:
 		fprintf(out, "%s: PANIC: the kernel panicked\n", s->file);
 		break;
+	case RUN_MALFORMED:
+		fprintf(out, "%s: ERROR: the scenario changed since it was checked\n",
+			s->file);
+		break;
 	default:
 		fprintf(out, "%s: ERROR: the host refused the simulator\n",
 			s->file);
