@@ -100,101 +100,6 @@ bool poom(struct parser *p)
 	return false;
 }
 
-/* FNV-1a, folded to 32 bits. */
-static uint32_t hash(const char *s, size_t len)
-{
-	uint64_t h = 0xcbf29ce484222325ull;
-
-	for (size_t i = 0; i < len; i++)
-		h = (h ^ (unsigned char)s[i]) * 0x100000001b3ull;
-	return (uint32_t)(h ^ (h >> 32));
-}
-
-size_t name_find(const struct name_table *t, const char *s, size_t len)
-{
-	uint32_t h;
-
-	if (!t->slot_cap)
-		return SCN_NONE;
-	h = hash(s, len);
-	for (size_t i = h & (t->slot_cap - 1);; i = (i + 1) & (t->slot_cap - 1)) {
-		const struct name_slot *slot = &t->slots[i];
-		const char *name;
-
-		if (!slot->index1)
-			return SCN_NONE;
-		if (slot->hash != h)
-			continue;
-		name = t->v[slot->index1 - 1].name;
-		if (strncmp(name, s, len) == 0 && name[len] == '\0')
-			return slot->index1 - 1;
-	}
-}
-
-static void slot_insert(struct name_slot *slots, size_t cap, uint32_t h,
-			uint32_t index1)
-{
-	size_t i = h & (cap - 1);
-
-	while (slots[i].index1)
-		i = (i + 1) & (cap - 1);
-	slots[i] = (struct name_slot){ .index1 = index1, .hash = h };
-}
-
-/*
- * Double t's hash index (to 32 slots at first), moving the slots by their
- * stored hashes. False when memory ran out (or past 2^32 slots).
- */
-static bool slots_grow(struct name_table *t)
-{
-	size_t cap = t->slot_cap ? 2 * t->slot_cap : 32;
-	struct name_slot *slots;
-
-	if (!cap || cap - 1 > UINT32_MAX)	/* its hash has 32 bits */
-		return false;
-	slots = calloc(cap, sizeof(*slots));
-	if (!slots)
-		return false;
-	for (size_t i = 0; i < t->slot_cap; i++)
-		if (t->slots[i].index1)
-			slot_insert(slots, cap, t->slots[i].hash,
-				    t->slots[i].index1);
-	free(t->slots);
-	t->slots = slots;
-	t->slot_cap = cap;
-	return true;
-}
-
-size_t name_add(struct parser *p, struct name_table *t,
-		const struct scn_token *tok, size_t process)
-{
-	char *name;
-
-	if (t->n == t->cap) {
-		size_t cap = t->cap ? 2 * t->cap : 16;
-		struct scn_name *v = realloc(t->v, cap * sizeof(*v));
-
-		if (!v)
-			return poom(p), SCN_NONE;
-		t->v = v;
-		t->cap = cap;
-	}
-	/* Keep the hash index at most half full (and indexes in 32 bits). */
-	if (t->n + 1 >= UINT32_MAX ||
-	    (2 * (t->n + 1) > t->slot_cap && !slots_grow(t)))
-		return poom(p), SCN_NONE;
-	name = strndup(tok->text, tok->len);
-	if (!name)
-		return poom(p), SCN_NONE;
-	t->v[t->n] = (struct scn_name){
-		.name = name, .line = p->lineno, .col = tok->col,
-		.process = process,
-	};
-	slot_insert(t->slots, t->slot_cap, hash(tok->text, tok->len),
-		    (uint32_t)(t->n + 1));
-	return t->n++;
-}
-
 static void bytes_free(struct scn_bytes *b)
 {
 	free(b->data);
@@ -435,27 +340,6 @@ consumed:
 	memset(pending, 0, sizeof(*pending));
 }
 
-static void table_move(struct name_table *t, struct scn_name **v, size_t *n)
-{
-	*v = t->v;
-	*n = t->n;
-	free(t->slots);
-	t->v = NULL;
-	t->n = t->cap = 0;
-	t->slots = NULL;
-	t->slot_cap = 0;
-}
-
-/* Free a name table and its names. */
-static void table_free(struct name_table *t)
-{
-	for (size_t i = 0; i < t->n; i++)
-		free(t->v[i].name);
-	free(t->v);
-	free(t->slots);
-	memset(t, 0, sizeof(*t));
-}
-
 void scenario_free(struct scenario *scn)
 {
 	if (!scn)
@@ -463,12 +347,7 @@ void scenario_free(struct scenario *scn)
 	for (size_t i = 0; i < scn->cmd_count && scn->cmds; i++)
 		scn_cmd_release(&scn->cmds[i]);
 	free(scn->cmds);
-	for (size_t i = 0; i < scn->process_count; i++)
-		free(scn->processes[i].name);
-	for (size_t i = 0; i < scn->thread_count; i++)
-		free(scn->threads[i].name);
-	for (size_t i = 0; i < scn->region_count; i++)
-		free(scn->regions[i].name);
+	scn_chunks_free(scn->names);
 	free(scn->processes);
 	free(scn->threads);
 	free(scn->regions);
@@ -537,9 +416,11 @@ int parser_end(struct parser *p)
 
 void parser_free(struct parser *p)
 {
-	table_free(&p->procs);
-	table_free(&p->threads);
-	table_free(&p->regions);
+	name_table_free(&p->procs);
+	name_table_free(&p->threads);
+	name_table_free(&p->regions);
+	scn_chunks_free(p->names);
+	p->names = NULL;
 	free(p->pending_src);
 	p->pending_src = NULL;
 }
@@ -577,9 +458,11 @@ int scenario_parse(const char *file_name, const char *text, size_t len,
 		off = end + 1;
 	}
 	err = parser_end(&p);
-	table_move(&p.procs, &scn->processes, &scn->process_count);
-	table_move(&p.threads, &scn->threads, &scn->thread_count);
-	table_move(&p.regions, &scn->regions, &scn->region_count);
+	name_table_move(&p.procs, &scn->processes, &scn->process_count);
+	name_table_move(&p.threads, &scn->threads, &scn->thread_count);
+	name_table_move(&p.regions, &scn->regions, &scn->region_count);
+	scn->names = p.names;
+	p.names = NULL;
 	parser_free(&p);
 	if (err) {
 		scenario_free(scn);

@@ -63,6 +63,7 @@ struct parser {
 	struct name_table procs;
 	struct name_table threads;
 	struct name_table regions;
+	struct scn_chunk *names;	/* the bytes of the three tables' names */
 };
 
 struct runner;
@@ -166,11 +167,20 @@ bool poom(struct parser *p);
 size_t name_find(const struct name_table *t, const char *s, size_t len);
 
 /*
- * Add a name; returns its index, or SCN_NONE when memory ran out (then
- * p->oom is set).
+ * Add a name (its bytes in p->names); returns its index, or SCN_NONE when
+ * memory ran out (then p->oom is set).
  */
 size_t name_add(struct parser *p, struct name_table *t,
 		const struct scn_token *tok, size_t process);
+
+/* Hand t's names over to *v and *n, and empty t (its index freed). */
+void name_table_move(struct name_table *t, struct scn_name **v, size_t *n);
+/* Free t's array and index (the names' bytes are the chunks'). */
+void name_table_free(struct name_table *t);
+/* Free a list of chunks of names. NULL is a no-op. */
+void scn_chunks_free(struct scn_chunk *head);
+/* A copy of s in the chunks at *head; NULL when memory ran out. */
+char *scn_chunks_strdup(struct scn_chunk **head, const char *s);
 
 /* ---- argument readers (args.c): each reports what it refuses ---- */
 

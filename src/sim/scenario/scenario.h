@@ -180,6 +180,8 @@ struct scn_name {
  * read again and run one command at a time; cmds and text are NULL, the
  * threads and regions are not kept, stream is the file).
  */
+struct scn_chunk;
+
 struct scenario {
 	char *file_name;
 	char *text;			/* a copy of the source, NUL terminated */
@@ -194,6 +196,7 @@ struct scenario {
 	size_t thread_count;
 	struct scn_name *regions;
 	size_t region_count;
+	struct scn_chunk *names;	/* the bytes of the names above */
 };
 
 /*

@@ -291,11 +291,15 @@ int scenario_open(const char *path, size_t max_input, FILE *progress,
 		goto fail;
 	}
 	err = parser_end(&p);
-	/* the processes stay: --process looks for a name among them */
-	scn->processes = p.procs.v;
-	scn->process_count = p.procs.n;
-	p.procs.v = NULL;
-	p.procs.n = 0;
+	/* the processes stay (--process looks for a name among them), their
+	 * names copied out of the check's chunks, which go */
+	name_table_move(&p.procs, &scn->processes, &scn->process_count);
+	for (size_t i = 0; i < scn->process_count && !err; i++) {
+		scn->processes[i].name = scn_chunks_strdup(&scn->names,
+							   scn->processes[i].name);
+		if (!scn->processes[i].name)
+			err = -ENOMEM;
+	}
 	parser_free(&p);
 	if (err == -ENOMEM)
 		err = scn_parse_oom(d, scn->file_name, p.lineno);
