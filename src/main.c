@@ -383,11 +383,15 @@ static int run_pictured(struct cli *cli, const struct scenario *scn)
 }
 
 /*
- * Parse every file first: a malformed one means nothing runs (exit 2).
- * Then run them in order, each on a fresh kernel (with its pictures).
+ * Check every file first (parsed whole, no command kept): a malformed one
+ * means nothing runs (exit 2). Then run them in order, each read again a
+ * command at a time, on a fresh kernel (with its pictures).
  */
 static int cmd_run(struct cli *cli, int nfiles, char **files)
 {
+	const struct run_options *ro = &cli->run;
+	/* the check's progress, as the run's: none among lines per command */
+	FILE *progress = ro->quiet || ro->verbose || ro->trace ? NULL : stderr;
 	struct scenario **scns;
 	struct diag *d;
 	int status = 0;
@@ -402,8 +406,8 @@ static int cmd_run(struct cli *cli, int nfiles, char **files)
 		goto out;
 	}
 	for (int i = 0; i < nfiles; i++) {
-		int err = scenario_load_file(files[i], cli->max_input, d,
-					     &scns[i]);
+		int err = scenario_open(files[i], cli->max_input, progress,
+					d, &scns[i]);
 
 		if (err == -ENOMEM)
 			status = worse(status, RUN_HOST);

@@ -139,7 +139,14 @@ void usage_describe_run(FILE *out)
 	      "  --render-steps=FILE.pdf\n"
 	      "                      a flip-book: one PDF page per command\n"
 	      "  --process=P         draw only process P\n"
-	      "  -h, --help          this text\n", out);
+	      "  -h, --help          this text\n"
+	      "\nEach file is checked whole first (nothing runs if one is malformed),\n"
+	      "then read again and run a command at a time: the memory of a run\n"
+	      "grows with its threads and names, not with its length. Standard\n"
+	      "input ('-', '<stdin>' in messages) is copied to a temporary file\n"
+	      "first. A check or a run that lasts over 2 s shows its progress on\n"
+	      "stderr when that is a terminal (not with --quiet, --verbose or\n"
+	      "--trace).\n", out);
 }
 
 void usage_describe_render(FILE *out)

@@ -1,12 +1,15 @@
 /*
  * check_runner.c - the runner's step, command by command: the outcome of
  * each command, its verdict against what was expected, and what it
- * observed, as a reporter receives them.
+ * observed, as a reporter receives them; and a streamed run (the file
+ * read again, a command at a time) against a loaded one.
  */
 #include <config.h>
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "testutil.h"
 #include "report/diag.h"
@@ -144,6 +147,108 @@ START_TEST(test_faults)
 }
 END_TEST
 
+/* ---- a streamed run (scenario_open) against a loaded one ---- */
+
+/* A scenario with output, a failure, a dead thread and an expect prefix. */
+static const char stream_text[] =
+	"process A userland=64K\nspawn A t\nspawn A u\n"
+	"write t ipc \"hi\"\nread t ipc\nexpect tls u 0x0\n"
+	"tls-alloc A as r\nshow A\nexit t\n"
+	"expect error InvalidState\nexit t\nwrite t ipc \"x\"\n";
+
+/* Write text to a new temporary file; its path, in path. */
+static void write_file(char *path, size_t size, const char *text)
+{
+	FILE *f;
+
+	snprintf(path, size, "%s/check_runner.XXXXXX",
+		 getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+	ck_assert_int_ge(mkstemp(path), 0);
+	f = fopen(path, "w");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_int_eq(fputs(text, f) >= 0, 1);
+	ck_assert_int_eq(fclose(f), 0);
+}
+
+/*
+ * Run scn with stdout and stderr into memory; the status, and what each
+ * got (malloc'd) in *out and *err.
+ */
+static int run_captured(const struct scenario *s, char **out, char **err)
+{
+	size_t olen, elen;
+	FILE *o = open_memstream(out, &olen);
+	FILE *e = open_memstream(err, &elen);
+	struct run_options ro = { .arch = ARCH_MOCK, .out = o, .err = e };
+	int status;
+
+	ck_assert_ptr_nonnull(o);
+	ck_assert_ptr_nonnull(e);
+	status = scenario_run(s, &ro);
+	fclose(o);
+	fclose(e);
+	return status;
+}
+
+START_TEST(test_streamed_as_loaded)
+{
+	struct diag *d = diag_new_memory();
+	struct scenario *loaded, *opened;
+	char path[256], *out1, *err1, *out2, *err2;
+
+	ck_assert_ptr_nonnull(d);
+	write_file(path, sizeof(path), stream_text);
+	ck_assert_int_eq(scenario_parse(path, stream_text, strlen(stream_text),
+					d, &loaded), 0);
+	ck_assert_int_eq(scenario_open(path, 0, NULL, d, &opened), 0);
+	/* the check keeps no command, only their count */
+	ck_assert_ptr_null(opened->cmds);
+	ck_assert_uint_eq(opened->cmd_count, loaded->cmd_count);
+	ck_assert_int_eq(run_captured(loaded, &out1, &err1), RUN_FAILED);
+	ck_assert_int_eq(run_captured(opened, &out2, &err2), RUN_FAILED);
+	ck_assert_str_eq(out2, out1);
+	ck_assert_str_eq(err2, err1);
+	ck_assert_ptr_nonnull(strstr(out1, "t ipc = \"hi\""));
+	ck_assert_ptr_nonnull(strstr(err1, "t exited at line 9"));
+	free(out1);
+	free(err1);
+	free(out2);
+	free(err2);
+	scenario_free(loaded);
+	scenario_free(opened);
+	unlink(path);
+	diag_free(d);
+}
+END_TEST
+
+START_TEST(test_streamed_file_changed)
+{
+	struct diag *d = diag_new_memory();
+	struct scenario *opened;
+	char path[256], *out, *err;
+	FILE *f;
+
+	ck_assert_ptr_nonnull(d);
+	write_file(path, sizeof(path), stream_text);
+	ck_assert_int_eq(scenario_open(path, 0, NULL, d, &opened), 0);
+	/* the check saw a good file; the run sees a bad second line */
+	f = fopen(path, "r+");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_int_eq(fseek(f, 23, SEEK_SET), 0);
+	ck_assert_int_eq(fputs("spwan", f) >= 0, 1);
+	ck_assert_int_eq(fclose(f), 0);
+	ck_assert_int_eq(run_captured(opened, &out, &err), RUN_MALFORMED);
+	ck_assert_msg(strstr(err, ":2:1: error: unknown command 'spwan'") != NULL,
+		      "%s", err);
+	ck_assert_msg(strstr(out, "the scenario changed") != NULL, "%s", out);
+	free(out);
+	free(err);
+	scenario_free(opened);
+	unlink(path);
+	diag_free(d);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("runner");
@@ -154,6 +259,8 @@ int main(void)
 	tcase_add_test(tc, test_panics);
 	tcase_add_test(tc, test_errors);
 	tcase_add_test(tc, test_faults);
+	tcase_add_test(tc, test_streamed_as_loaded);
+	tcase_add_test(tc, test_streamed_file_changed);
 	suite_add_tcase(s, tc);
 	return run_suite(s);
 }

@@ -60,6 +60,25 @@ if ! $TLSSIM run - <"$tmp/ok.tls" 2>&1 | grep -q '<stdin>: ok'; then
 	echo "FAIL: run - did not read standard input"
 	fails=$((fails + 1))
 fi
+# a pipe is copied to a temporary file in TMPDIR: none there is exit 4
+cat "$tmp/ok.tls" | $TLSSIM run - >/dev/null 2>&1 ||
+	{ echo "FAIL: run - did not run a pipe"; fails=$((fails + 1)); }
+(TMPDIR=$tmp/none && export TMPDIR && cat "$tmp/ok.tls" | $TLSSIM run -) \
+	>"$tmp/out" 2>&1
+got=$?
+if [ $got -ne 4 ] || ! grep -q "cannot make a temporary copy of '<stdin>'" "$tmp/out"; then
+	echo "FAIL: run - with no TMPDIR: exit $got, expected 4 and why"
+	fails=$((fails + 1))
+fi
+# a bad line at the end of standard input: reported, nothing runs
+{ cat "$tmp/ok.tls"; echo 'spwan A x'; } | $TLSSIM run - >"$tmp/out" 2>&1
+got=$?
+if [ $got -ne 2 ] || ! grep -q "^<stdin>:[0-9]*:1: error: unknown command 'spwan'" "$tmp/out" ||
+	grep -q 'ok' "$tmp/out"; then
+	echo "FAIL: a bad last line of standard input: exit $got, expected 2, the error and no run"
+	sed 's/^/  | /' "$tmp/out" | head -n 5
+	fails=$((fails + 1))
+fi
 expect 0 '' -- run --quiet "$tmp/ok.tls"
 [ -s "$tmp/out" ] && { echo "FAIL: --quiet printed on success"; fails=$((fails + 1)); }
 expect 0 'ok.tls:2: spawn A t: success' -- run --verbose "$tmp/ok.tls"
@@ -209,11 +228,14 @@ elif [ $got -ne 4 ] || ! grep -q 'the host refused: cannot reserve a user land' 
 	fails=$((fails + 1))
 fi
 
-# Exit 4 with the reason on stderr: memory runs out while parsing (35 MB
-# of `show A` under a limit of 200 MB of address space). A sanitizer's or
-# an emulator's own reservations do not fit such a limit: when the
-# program cannot even start under it, this is not checked (and said).
-{ echo 'process A userland=64K'; yes 'show A' | head -c 35000000; } >"$tmp/oom.tls"
+# Exit 4 with the reason on stderr: memory runs out while parsing. The
+# run streams its commands and keeps only the names, so it takes names:
+# 3.5 million threads' (50 MB of `spawn`) under a limit of 200 MB of
+# address space. A sanitizer's or an emulator's own reservations do not fit
+# such a limit: when the program cannot even start under it, this is not
+# checked (and said).
+awk 'BEGIN { print "process A userland=64K"
+	     for (i = 0; i < 3500000; i++) printf "spawn A t%d\n", i }' >"$tmp/oom.tls"
 if ( (ulimit -v 200000 && exec $TLSSIM --version) ) >/dev/null 2>&1; then
 	(ulimit -v 200000 && exec $TLSSIM run "$tmp/oom.tls") >/dev/null 2>"$tmp/out"
 	got=$?

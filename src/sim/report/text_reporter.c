@@ -106,6 +106,10 @@ static void text_summary(void *ctx, const struct run_summary *s)
 		fprintf(out, "%s: %sPANIC%s: the kernel panicked\n", s->file,
 			on, off);
 		break;
+	case RUN_MALFORMED:
+		fprintf(out, "%s: ERROR: the scenario changed since it was checked\n",
+			s->file);
+		break;
 	default:
 		fprintf(out, "%s: %sERROR%s: the host refused the simulator\n",
 			s->file, on, off);

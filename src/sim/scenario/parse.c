@@ -6,6 +6,7 @@
 #include <config.h>
 
 #include "parser.h"
+#include "report/progress.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -58,8 +59,9 @@ const char *scn_cmd_name(enum scn_cmd_kind kind)
 const char *scn_cmd_source(const struct scenario *scn,
 			   const struct scn_cmd *cmd, size_t *len)
 {
+	(void)scn;
 	*len = cmd->src_len;
-	return scn->text + cmd->src_off;
+	return cmd->src;
 }
 
 bool perr(struct parser *p, size_t col, const char *fmt, ...)
@@ -70,6 +72,8 @@ bool perr(struct parser *p, size_t col, const char *fmt, ...)
 	if (p->stop)
 		return false;
 	if (p->errors == SCN_MAX_ERRORS) {
+		if (p->pg)
+			progress_clear(p->pg);
 		diag_error_at(p->d, p->file, 0, 0, NULL, 0,
 			      "too many errors (%d), giving up",
 			      SCN_MAX_ERRORS);
@@ -77,6 +81,8 @@ bool perr(struct parser *p, size_t col, const char *fmt, ...)
 		return false;
 	}
 	p->errors++;
+	if (p->pg)
+		progress_clear(p->pg);
 	va_start(ap, fmt);
 	if (vasprintf(&msg, fmt, ap) < 0)
 		msg = NULL;
@@ -94,81 +100,6 @@ bool poom(struct parser *p)
 	return false;
 }
 
-/* FNV-1a. */
-static size_t hash(const char *s, size_t len)
-{
-	uint64_t h = 0xcbf29ce484222325ull;
-
-	for (size_t i = 0; i < len; i++)
-		h = (h ^ (unsigned char)s[i]) * 0x100000001b3ull;
-	return (size_t)h;
-}
-
-size_t name_find(const struct name_table *t, const char *s, size_t len)
-{
-	if (!t->slot_cap)
-		return SCN_NONE;
-	for (size_t i = hash(s, len) & (t->slot_cap - 1);;
-	     i = (i + 1) & (t->slot_cap - 1)) {
-		size_t k = t->slots[i];
-		const char *name;
-
-		if (!k)
-			return SCN_NONE;
-		name = t->v[k - 1].name;
-		if (strlen(name) == len && memcmp(name, s, len) == 0)
-			return k - 1;
-	}
-}
-
-static void slot_insert(size_t *slots, size_t cap, const char *name,
-			size_t index)
-{
-	size_t i = hash(name, strlen(name)) & (cap - 1);
-
-	while (slots[i])
-		i = (i + 1) & (cap - 1);
-	slots[i] = index + 1;
-}
-
-size_t name_add(struct parser *p, struct name_table *t,
-		const struct scn_token *tok, size_t process)
-{
-	char *name;
-
-	if (t->n == t->cap) {
-		size_t cap = t->cap ? 2 * t->cap : 16;
-		struct scn_name *v = realloc(t->v, cap * sizeof(*v));
-
-		if (!v)
-			return poom(p), SCN_NONE;
-		t->v = v;
-		t->cap = cap;
-	}
-	/* Keep the hash index at most half full. */
-	if (2 * (t->n + 1) > t->slot_cap) {
-		size_t cap = t->slot_cap ? 2 * t->slot_cap : 32;
-		size_t *slots = calloc(cap, sizeof(*slots));
-
-		if (!slots)
-			return poom(p), SCN_NONE;
-		for (size_t i = 0; i < t->n; i++)
-			slot_insert(slots, cap, t->v[i].name, i);
-		free(t->slots);
-		t->slots = slots;
-		t->slot_cap = cap;
-	}
-	name = strndup(tok->text, tok->len);
-	if (!name)
-		return poom(p), SCN_NONE;
-	t->v[t->n] = (struct scn_name){
-		.name = name, .line = p->lineno, .col = tok->col,
-		.process = process,
-	};
-	slot_insert(t->slots, t->slot_cap, name, t->n);
-	return t->n++;
-}
-
 static void bytes_free(struct scn_bytes *b)
 {
 	free(b->data);
@@ -176,7 +107,7 @@ static void bytes_free(struct scn_bytes *b)
 	b->len = 0;
 }
 
-static void cmd_release(struct scn_cmd *c)
+void scn_cmd_release(struct scn_cmd *c)
 {
 	bytes_free(&c->value.bytes);
 	bytes_free(&c->expect.panic_text);
@@ -276,7 +207,11 @@ static const char *outcome_name(enum scn_outcome k)
 	       k == SCN_OUTCOME_ERROR ? "expect error" : "expect fault";
 }
 
-static bool append(struct parser *p, const struct scn_cmd *c)
+/*
+ * The emit of scenario_parse: keep c in the scenario. Returns false when
+ * memory ran out (c released, p->oom set).
+ */
+static bool append(struct parser *p, struct scn_cmd *c)
 {
 	struct scenario *scn = p->scn;
 
@@ -284,12 +219,32 @@ static bool append(struct parser *p, const struct scn_cmd *c)
 		size_t cap = p->cmd_cap ? 2 * p->cmd_cap : 16;
 		struct scn_cmd *v = realloc(scn->cmds, cap * sizeof(*v));
 
-		if (!v)
+		if (!v) {
+			scn_cmd_release(c);
 			return poom(p);
+		}
 		scn->cmds = v;
 		p->cmd_cap = cap;
 	}
 	scn->cmds[scn->cmd_count++] = *c;
+	return true;
+}
+
+/*
+ * Keep a copy of the current line, the line of a pending `expect` prefix,
+ * for the message when no command follows it. False when memory ran out.
+ */
+static bool keep_pending_line(struct parser *p)
+{
+	char *copy = malloc(p->line_len + 1);
+
+	if (!copy)
+		return poom(p);
+	memcpy(copy, p->line, p->line_len);
+	copy[p->line_len] = '\0';
+	free(p->pending_src);
+	p->pending_src = copy;
+	p->pending_src_len = p->line_len;
 	return true;
 }
 
@@ -300,8 +255,7 @@ static bool word_is(const struct scn_token *t, const char *word)
 }
 
 /* Parse one line (no newline); pending is the outcome prefix waiting. */
-static void parse_line(struct parser *p, size_t off,
-		       struct scn_expect_outcome *pending)
+static void parse_line(struct parser *p, struct scn_expect_outcome *pending)
 {
 	struct scn_token toks[MAX_TOKENS];
 	const struct scn_command *s;
@@ -343,7 +297,7 @@ static void parse_line(struct parser *p, size_t off,
 	c.kind = s->kind;
 	c.line = p->lineno;
 	c.col = toks[0].col;
-	c.src_off = off;
+	c.src = p->line;
 	c.src_len = p->line_len;
 	c.process = c.thread = c.region = SCN_NONE;
 	c.spec = s;
@@ -351,7 +305,7 @@ static void parse_line(struct parser *p, size_t off,
 	if (!s->prefix)
 		c.expect.kind = pending->kind;
 	if (!s->parse(p, &c, toks + first, count - first)) {
-		cmd_release(&c);
+		scn_cmd_release(&c);
 		goto consumed_unless_outcome;
 	}
 	if (s->prefix) {
@@ -359,7 +313,11 @@ static void parse_line(struct parser *p, size_t off,
 			perr(p, toks[0].col,
 			     "'%s' follows '%s' on line %zu: a command has one expected outcome",
 			     s->name, outcome_name(pending->kind), pending->line);
-			cmd_release(&c);
+			scn_cmd_release(&c);
+			return;
+		}
+		if (!keep_pending_line(p)) {
+			scn_cmd_release(&c);
 			return;
 		}
 		*pending = c.expect;
@@ -369,8 +327,8 @@ static void parse_line(struct parser *p, size_t off,
 	}
 	c.expect = *pending;
 	memset(pending, 0, sizeof(*pending));
-	if (!append(p, &c))
-		cmd_release(&c);
+	if (!p->emit(p, &c))
+		p->stop = true;
 	return;
 
 consumed_unless_outcome:
@@ -382,39 +340,25 @@ consumed:
 	memset(pending, 0, sizeof(*pending));
 }
 
-static void table_move(struct name_table *t, struct scn_name **v, size_t *n)
-{
-	*v = t->v;
-	*n = t->n;
-	free(t->slots);
-}
-
 void scenario_free(struct scenario *scn)
 {
 	if (!scn)
 		return;
-	for (size_t i = 0; i < scn->cmd_count; i++)
-		cmd_release(&scn->cmds[i]);
+	for (size_t i = 0; i < scn->cmd_count && scn->cmds; i++)
+		scn_cmd_release(&scn->cmds[i]);
 	free(scn->cmds);
-	for (size_t i = 0; i < scn->process_count; i++)
-		free(scn->processes[i].name);
-	for (size_t i = 0; i < scn->thread_count; i++)
-		free(scn->threads[i].name);
-	for (size_t i = 0; i < scn->region_count; i++)
-		free(scn->regions[i].name);
+	scn_chunks_free(scn->names);
 	free(scn->processes);
 	free(scn->threads);
 	free(scn->regions);
 	free(scn->file_name);
 	free(scn->text);
+	if (scn->stream && scn->stream != stdin)
+		fclose(scn->stream);
 	free(scn);
 }
 
-/*
- * Memory ran out while parsing file (at line, 0 before the first): said on
- * d once what the parse held is released. Returns -ENOMEM.
- */
-static int parse_oom(struct diag *d, const char *file, size_t line)
+int scn_parse_oom(struct diag *d, const char *file, size_t line)
 {
 	if (line)
 		diag_error_plain(d, "out of memory parsing '%s' (at line %zu): the host refused the simulator memory",
@@ -425,29 +369,81 @@ static int parse_oom(struct diag *d, const char *file, size_t line)
 	return -ENOMEM;
 }
 
-int scenario_parse(const char *file_name, const char *text, size_t len,
-		   struct diag *d, struct scenario **out)
+void parser_begin(struct parser *p, const char *file, struct diag *d,
+		  bool (*emit)(struct parser *p, struct scn_cmd *c), void *ctx)
 {
-	struct scn_expect_outcome pending = { 0 };
-	struct parser p = {
-		.file = file_name, .d = d,
+	*p = (struct parser){
+		.file = file, .d = d, .emit = emit, .ctx = ctx,
 		.procs = { .what = "process" },
 		.threads = { .what = "thread" },
 		.regions = { .what = "region" },
 	};
+}
+
+void parser_line(struct parser *p, const char *line, size_t len)
+{
+	if (p->stop)
+		return;
+	p->line = line;
+	p->line_len = len;
+	if (p->line_len && p->line[p->line_len - 1] == '\r')
+		p->line_len--;
+	p->lineno++;
+	parse_line(p, &p->pending);
+}
+
+int parser_end(struct parser *p)
+{
+	if (p->pending.kind != SCN_OUTCOME_NORMAL && !p->stop) {
+		/* Show the expect line itself. */
+		p->lineno = p->pending.line;
+		p->line = p->pending_src ? p->pending_src : "";
+		p->line_len = p->pending_src ? p->pending_src_len : 0;
+		perr(p, p->pending.col,
+		     "'%s' has no command after it to apply to",
+		     outcome_name(p->pending.kind));
+	}
+	bytes_free(&p->pending.panic_text);
+	memset(&p->pending, 0, sizeof(p->pending));
+	free(p->pending_src);
+	p->pending_src = NULL;
+	p->line = NULL;
+	p->line_len = 0;
+	if (p->oom)
+		return -ENOMEM;
+	return p->errors ? -EINVAL : 0;
+}
+
+void parser_free(struct parser *p)
+{
+	name_table_free(&p->procs);
+	name_table_free(&p->threads);
+	name_table_free(&p->regions);
+	scn_chunks_free(p->names);
+	p->names = NULL;
+	free(p->pending_src);
+	p->pending_src = NULL;
+}
+
+int scenario_parse(const char *file_name, const char *text, size_t len,
+		   struct diag *d, struct scenario **out)
+{
 	struct scenario *scn;
+	struct parser p;
 	size_t off = 0;
+	int err;
 
 	*out = NULL;
 	scn = calloc(1, sizeof(*scn));
 	if (!scn)
-		return parse_oom(d, file_name, 0);
+		return scn_parse_oom(d, file_name, 0);
+	parser_begin(&p, file_name, d, append, NULL);
 	p.scn = scn;
 	scn->file_name = strdup(file_name);
 	scn->text = malloc(len + 1);
 	if (!scn->file_name || !scn->text) {
 		scenario_free(scn);
-		return parse_oom(d, file_name, 0);
+		return scn_parse_oom(d, file_name, 0);
 	}
 	if (len)
 		memcpy(scn->text, text, len);
@@ -458,110 +454,21 @@ int scenario_parse(const char *file_name, const char *text, size_t len,
 		const char *nl = memchr(scn->text + off, '\n', len - off);
 		size_t end = nl ? (size_t)(nl - scn->text) : len;
 
-		p.line = scn->text + off;
-		p.line_len = end - off;
-		if (p.line_len && p.line[p.line_len - 1] == '\r')
-			p.line_len--;
-		p.lineno++;
-		parse_line(&p, off, &pending);
+		parser_line(&p, scn->text + off, end - off);
 		off = end + 1;
 	}
-	if (pending.kind != SCN_OUTCOME_NORMAL && !p.stop) {
-		p.lineno = pending.line;
-		p.line = scn->text;
-		p.line_len = 0;
-		/* Show the expect line itself. */
-		for (size_t i = 0, l = 1; i <= len; i++) {
-			if (l == pending.line) {
-				const char *nl = memchr(scn->text + i, '\n',
-							len - i);
-
-				p.line = scn->text + i;
-				p.line_len = nl ? (size_t)(nl - p.line) :
-						  len - i;
-				if (p.line_len && p.line[p.line_len - 1] == '\r')
-					p.line_len--;
-				break;
-			}
-			if (i < len && scn->text[i] == '\n')
-				l++;
-		}
-		perr(&p, pending.col,
-		     "'%s' has no command after it to apply to",
-		     outcome_name(pending.kind));
-	}
-	bytes_free(&pending.panic_text);
-	table_move(&p.procs, &scn->processes, &scn->process_count);
-	table_move(&p.threads, &scn->threads, &scn->thread_count);
-	table_move(&p.regions, &scn->regions, &scn->region_count);
-	if (p.oom || p.errors) {
+	err = parser_end(&p);
+	name_table_move(&p.procs, &scn->processes, &scn->process_count);
+	name_table_move(&p.threads, &scn->threads, &scn->thread_count);
+	name_table_move(&p.regions, &scn->regions, &scn->region_count);
+	scn->names = p.names;
+	p.names = NULL;
+	parser_free(&p);
+	if (err) {
 		scenario_free(scn);
-		return p.oom ? parse_oom(d, file_name, p.lineno) : -EINVAL;
+		return err == -ENOMEM ? scn_parse_oom(d, file_name, p.lineno)
+				      : err;
 	}
 	*out = scn;
 	return 0;
-}
-
-int scenario_load_file(const char *path, size_t max_input, struct diag *d,
-		       struct scenario **out)
-{
-	bool is_stdin = strcmp(path, "-") == 0;
-	const char *name = is_stdin ? "<stdin>" : path;
-	FILE *f = is_stdin ? stdin : fopen(path, "rb");
-	size_t len = 0, cap = 0, limit = max_input ? max_input
-						   : SCN_MAX_INPUT_DEFAULT;
-	char *buf = NULL;
-	int rc;
-
-	*out = NULL;
-	if (!f) {
-		diag_error_plain(d, "cannot open '%s': %s", path,
-				 strerror(errno));
-		return -EIO;
-	}
-	/* read at most limit + 1 bytes: one more says the input is too big */
-	for (;;) {
-		size_t got, want;
-
-		if (len == cap) {
-			size_t ncap = cap ? 2 * cap : 65536;
-			char *nbuf;
-
-			if (ncap > limit + 1)
-				ncap = limit + 1;
-			nbuf = ncap > cap ? realloc(buf, ncap) : NULL;
-			if (!nbuf) {
-				diag_error_plain(d, "out of memory reading '%s' (%zu bytes read)",
-						 name, len);
-				rc = -ENOMEM;
-				goto out;
-			}
-			buf = nbuf;
-			cap = ncap;
-		}
-		want = cap - len;
-		got = fread(buf + len, 1, want, f);
-		len += got;
-		if (len > limit) {
-			diag_error_at(d, name, 0, 0, NULL, 0,
-				      "input larger than %zu bytes (--max-input=SIZE changes the limit)",
-				      limit);
-			rc = -EFBIG;
-			goto out;
-		}
-		if (got < want)
-			break;
-	}
-	if (ferror(f)) {
-		diag_error_plain(d, "cannot read '%s': %s", name,
-				 strerror(errno));
-		rc = -EIO;
-		goto out;
-	}
-	rc = scenario_parse(name, buf, len, d, out);
-out:
-	free(buf);
-	if (!is_stdin)
-		fclose(f);
-	return rc;
 }

@@ -15,20 +15,38 @@
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
+/*
+ * A slot of a name table's hash index: the name's index + 1 (0: empty) and
+ * 32 bits of its hash, compared before the name itself (which is likely
+ * not in the cache) and enough to rehash without reading the names.
+ */
+struct name_slot {
+	uint32_t index1;
+	uint32_t hash;
+};
+
 /* A table of declared names with a hash index for O(1) lookups. */
 struct name_table {
 	const char *what;		/* "process", "thread", "region" */
 	struct scn_name *v;
 	size_t n;
 	size_t cap;
-	size_t *slots;			/* index + 1; 0 is empty */
-	size_t slot_cap;
+	struct name_slot *slots;
+	size_t slot_cap;		/* a power of two, at most 2^32 */
 };
 
 struct parser {
 	const char *file;
 	struct diag *d;
-	struct scenario *scn;
+	/*
+	 * Told each command parsed (never a prefix), which it takes: it keeps
+	 * it or releases it (scn_cmd_release). Returns false to stop parsing.
+	 */
+	bool (*emit)(struct parser *p, struct scn_cmd *c);
+	void *ctx;			/* the emit's */
+	struct progress *pg;		/* a progress line to erase before an
+					 * error, or NULL */
+	struct scenario *scn;		/* scenario_parse's, for its emit */
 	size_t errors;
 	bool stop;			/* too many errors */
 	bool oom;
@@ -37,13 +55,76 @@ struct parser {
 	size_t line_len;
 	size_t lineno;
 	size_t cmd_cap;
+	/* The `expect panic/error/fault` waiting for its command, and a copy
+	 * of its line for the message when none comes. */
+	struct scn_expect_outcome pending;
+	char *pending_src;
+	size_t pending_src_len;
 	struct name_table procs;
 	struct name_table threads;
 	struct name_table regions;
+	struct scn_chunk *names;	/* the bytes of the three tables' names */
 };
 
 struct runner;
 struct step;
+struct progress;
+
+/*
+ * A parser fed line by line, as scenario_parse and the streaming runner
+ * (stream.c) use it. parser_begin sets it up for file (its name in
+ * messages) with its emit and the emit's context; parser_line parses one
+ * line (no newline; a trailing CR is dropped) unless the parser stopped;
+ * parser_end reports an `expect` prefix left without a command and returns
+ * 0, -EINVAL when errors were reported, or -ENOMEM when memory ran out
+ * (not reported: scn_parse_oom says it). parser_free releases the name
+ * tables still in the parser.
+ */
+void parser_begin(struct parser *p, const char *file, struct diag *d,
+		  bool (*emit)(struct parser *p, struct scn_cmd *c), void *ctx);
+void parser_line(struct parser *p, const char *line, size_t len);
+int parser_end(struct parser *p);
+void parser_free(struct parser *p);
+
+/*
+ * Say on d that memory ran out parsing file (at line, 0 before the first).
+ * Returns -ENOMEM.
+ */
+int scn_parse_oom(struct diag *d, const char *file, size_t line);
+
+/* Release what a command owns (its bytes), not the command itself. */
+void scn_cmd_release(struct scn_cmd *c);
+
+/*
+ * An opened scenario (scenario_open) read again, a command at a time
+ * (stream.c). view is what the runner sees of the scenario: its name and
+ * the names declared so far (no commands), valid while each runs and
+ * until scn_stream_end.
+ */
+struct scn_stream {
+	struct parser p;
+	struct scenario view;
+	const struct scenario *scn;
+	bool (*each)(void *ctx, const struct scn_cmd *c);
+	void *ctx;
+	char *line;
+	size_t line_cap;
+};
+
+/* Set st up to read scn, an opened scenario; errors go to d. */
+void scn_stream_begin(struct scn_stream *st, const struct scenario *scn,
+		      struct diag *d);
+/*
+ * Read the scenario from its start, telling each(ctx, cmd) every command
+ * in order (the command valid during the call only) until the end or each
+ * returns false. Returns 0; -EINVAL when the text no longer parses (it
+ * changed since it was checked), -EIO when it cannot be read again,
+ * -ENOMEM: each reported.
+ */
+int scn_stream_run(struct scn_stream *st,
+		   bool (*each)(void *ctx, const struct scn_cmd *c), void *ctx);
+/* Release what the stream holds (its names, its line). */
+void scn_stream_end(struct scn_stream *st);
 
 /*
  * One command of the language. parse fills cmd from its n arguments (the
@@ -86,11 +167,20 @@ bool poom(struct parser *p);
 size_t name_find(const struct name_table *t, const char *s, size_t len);
 
 /*
- * Add a name; returns its index, or SCN_NONE when memory ran out (then
- * p->oom is set).
+ * Add a name (its bytes in p->names); returns its index, or SCN_NONE when
+ * memory ran out (then p->oom is set).
  */
 size_t name_add(struct parser *p, struct name_table *t,
 		const struct scn_token *tok, size_t process);
+
+/* Hand t's names over to *v and *n, and empty t (its index freed). */
+void name_table_move(struct name_table *t, struct scn_name **v, size_t *n);
+/* Free t's array and index (the names' bytes are the chunks'). */
+void name_table_free(struct name_table *t);
+/* Free a list of chunks of names. NULL is a no-op. */
+void scn_chunks_free(struct scn_chunk *head);
+/* A copy of s in the chunks at *head; NULL when memory ran out. */
+char *scn_chunks_strdup(struct scn_chunk **head, const char *s);
 
 /* ---- argument readers (args.c): each reports what it refuses ---- */
 

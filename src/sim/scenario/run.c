@@ -2,13 +2,71 @@
  * run.c - run a scenario: a fresh kernel, then one step per command, each
  * told to the reporter (and to a second one, if any), and a summary at the
  * end, while the kernel is still up. An unexpected panic or a host refusal
- * stops the run; so does a failure with --fail-fast.
+ * stops the run; so does a failure with --fail-fast. A loaded scenario's
+ * commands are all in memory; an opened one (scenario_open) is read again
+ * and each command parsed just before it runs, then let go.
  */
 #include <config.h>
 
 #include "runner.h"
+#include "report/progress.h"
 
+#include <errno.h>
 #include <stdlib.h>
+#include <string.h>
+
+/* One run: the runner, who is told, and where the steps are described. */
+struct run {
+	struct runner r;
+	const struct run_options *opt;
+	const struct reporter *rep;
+	struct step_buf *buf;
+	size_t done;			/* commands run */
+	struct progress pg;
+};
+
+/* Run one command and tell the reporters. Returns whether to go on. */
+static bool run_one(void *ctx, const struct scn_cmd *c)
+{
+	struct run *run = ctx;
+	struct step_report sr;
+
+	runner_step(&run->r, c, run->buf, &sr);
+	/* what the step prints starts on a line of its own */
+	if (sr.observed || sr.show || sr.check_failure || sr.message)
+		progress_clear(&run->pg);
+	run->rep->step(run->rep->ctx, &sr);
+	if (run->opt->also)
+		run->opt->also->step(run->opt->also->ctx, &sr);
+	run->done++;
+	progress_tick(&run->pg, run->done);
+	return !run->r.stop;
+}
+
+/*
+ * Run an opened scenario's commands as they are read. Returns 0, or
+ * RUN_MALFORMED / RUN_HOST when it could not be read again (told on the
+ * error stream).
+ */
+static int run_streamed(struct run *run, const struct scenario *scn,
+			struct scn_stream *st)
+{
+	struct diag *d = diag_new_stream(run->opt->err, run->opt->color);
+	int err;
+
+	if (!d) {
+		fprintf(run->opt->err, "tlssim: out of memory\n");
+		return RUN_HOST;
+	}
+	scn_stream_begin(st, scn, d);
+	run->r.scn = &st->view;
+	err = scn_stream_run(st, run_one, run);
+	run->r.cmd = NULL;	/* it was the stream's */
+	diag_free(d);
+	if (err == -ENOMEM || err == -EIO)
+		return RUN_HOST;
+	return err ? RUN_MALFORMED : 0;
+}
 
 int scenario_run(const struct scenario *scn, const struct run_options *opt)
 {
@@ -18,39 +76,49 @@ int scenario_run(const struct scenario *scn, const struct run_options *opt)
 		.err_color = opt->err_color,
 	};
 	struct reporter text = text_reporter(&tr);
-	const struct reporter *rep = opt->reporter ? opt->reporter : &text;
-	struct step_buf *buf;
-	struct step_report sr;
+	struct run run = {
+		.opt = opt, .rep = opt->reporter ? opt->reporter : &text,
+	};
+	struct scn_stream st;
 	struct run_summary sum;
-	struct runner r;
 	int err;
 
-	buf = malloc(sizeof(*buf));
-	if (!buf) {
+	memset(&st, 0, sizeof(st));	/* scn_stream_end of nothing is safe */
+	run.buf = malloc(sizeof(*run.buf));
+	if (!run.buf) {
 		fprintf(opt->err, "tlssim: out of memory\n");
 		return RUN_HOST;
 	}
-	err = runner_init(&r, scn, opt);
+	err = runner_init(&run.r, scn, opt);
 	if (err) {
-		free(buf);
+		free(run.buf);
 		return err;
 	}
-	for (size_t i = 0; i < scn->cmd_count && !r.stop; i++) {
-		runner_step(&r, &scn->cmds[i], buf, &sr);
-		rep->step(rep->ctx, &sr);
-		if (opt->also)
-			opt->also->step(opt->also->ctx, &sr);
+	/* no progress line among a line per command or event */
+	progress_begin(&run.pg, opt->err,
+		       opt->quiet || opt->verbose || opt->trace, "commands",
+		       scn->cmd_count);
+	if (scn->stream) {
+		err = run_streamed(&run, scn, &st);
+	} else {
+		for (size_t i = 0; i < scn->cmd_count && !run.r.stop; i++)
+			run_one(&run, &scn->cmds[i]);
 	}
+	progress_end(&run.pg);
 	sum = (struct run_summary){
-		.file = scn->file_name, .status = r.status,
-		.commands = scn->cmd_count, .failures = r.failures,
-		.expectations = r.expectations, .kernel = r.k,
-		.owner = runner_region_owner, .owner_ctx = &r,
+		.file = scn->file_name, .status = run.r.status,
+		.commands = scn->cmd_count, .failures = run.r.failures,
+		.expectations = run.r.expectations, .kernel = run.r.k,
+		.owner = runner_region_owner, .owner_ctx = &run.r,
 	};
-	rep->summary(rep->ctx, &sum);
+	if (err > sum.status)
+		sum.status = err;
+	run.rep->summary(run.rep->ctx, &sum);
 	if (opt->also)
 		opt->also->summary(opt->also->ctx, &sum);
-	runner_fini(&r);
-	free(buf);
+	runner_fini(&run.r);
+	if (scn->stream)
+		scn_stream_end(&st);
+	free(run.buf);
 	return sum.status;
 }

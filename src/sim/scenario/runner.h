@@ -59,6 +59,7 @@ struct runner {
 	/* Runtime objects by the scenario's name indexes. */
 	struct process **procs;
 	struct run_thread *th;
+	size_t procs_cap, th_cap, reg_cap;	/* entries of the three */
 	size_t *th_by_tid;		/* kernel tid -> scenario thread */
 	size_t th_by_tid_cap;
 	struct run_region *reg;

@@ -14,6 +14,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <sys/types.h>
 
 #include "report/diag.h"
 #include "kerror.h"
@@ -137,7 +139,9 @@ struct scn_cmd {
 	enum scn_cmd_kind kind;
 	size_t line;			/* 1-based */
 	size_t col;			/* of the command word, 1-based */
-	size_t src_off;			/* the line in scenario.text */
+	const char *src;		/* its line: in scenario.text, or
+					 * the streaming runner's line buffer
+					 * while the command runs */
 	size_t src_len;
 	struct scn_expect_outcome expect;
 	size_t process;			/* index into scenario.processes */
@@ -170,18 +174,29 @@ struct scn_name {
 	size_t process;
 };
 
+/*
+ * A scenario is either loaded (scenario_parse, scenario_load_file: its
+ * text and every command in memory) or opened (scenario_open: checked, then
+ * read again and run one command at a time; cmds and text are NULL, the
+ * threads and regions are not kept, stream is the file).
+ */
+struct scn_chunk;
+
 struct scenario {
 	char *file_name;
 	char *text;			/* a copy of the source, NUL terminated */
-	size_t text_len;
+	size_t text_len;		/* opened: the bytes the check read */
 	struct scn_cmd *cmds;
-	size_t cmd_count;
+	size_t cmd_count;		/* opened: the commands it holds */
+	FILE *stream;			/* opened: the file, or its spool */
+	off_t stream_start;		/* where its text starts in stream */
 	struct scn_name *processes;
 	size_t process_count;
 	struct scn_name *threads;
 	size_t thread_count;
 	struct scn_name *regions;
 	size_t region_count;
+	struct scn_chunk *names;	/* the bytes of the names above */
 };
 
 /*
@@ -209,6 +224,20 @@ int scenario_parse(const char *file_name, const char *text, size_t len,
  */
 int scenario_load_file(const char *path, size_t max_input, struct diag *d,
 		       struct scenario **out);
+
+/*
+ * Open a scenario to run it streaming: the file, or standard input for "-"
+ * (named "<stdin>"), of at most max_input bytes (0: the default). Input that
+ * cannot be read twice (a pipe, a terminal) is first copied to an unlinked
+ * temporary file in $TMPDIR. The whole text is parsed once, every error
+ * reported as scenario_parse does, and no command kept: *out has the
+ * number of commands and the processes' names. A check that lasts over
+ * the progress delay shows its progress on progress when that is a
+ * terminal (NULL: never). Returns as scenario_load_file, and -ENOMEM
+ * (reported) when no temporary file could be made.
+ */
+int scenario_open(const char *path, size_t max_input, FILE *progress,
+		  struct diag *d, struct scenario **out);
 
 /* Release a scenario and everything it owns. NULL is a no-op. */
 void scenario_free(struct scenario *scn);

@@ -61,9 +61,12 @@ int runner_init(struct runner *r, const struct scenario *scn,
 	kernel_inject_map_fail(0);
 	r->scn = scn;
 	r->opt = opt;
-	r->procs = calloc(scn->process_count + 1, sizeof(*r->procs));
-	r->th = calloc(scn->thread_count + 1, sizeof(*r->th));
-	r->reg = calloc(scn->region_count + 1, sizeof(*r->reg));
+	r->procs_cap = scn->process_count + 1;
+	r->th_cap = scn->thread_count + 1;
+	r->reg_cap = scn->region_count + 1;
+	r->procs = calloc(r->procs_cap, sizeof(*r->procs));
+	r->th = calloc(r->th_cap, sizeof(*r->th));
+	r->reg = calloc(r->reg_cap, sizeof(*r->reg));
 	if (!r->procs || !r->th || !r->reg) {
 		fprintf(opt->err, "tlssim: out of memory\n");
 		err = RUN_HOST;
@@ -104,6 +107,44 @@ int runner_init(struct runner *r, const struct scenario *scn,
 out_free:
 	free_tables(r);
 	return err;
+}
+
+/*
+ * Make *v, of *cap entries of size bytes, hold at least need, the new ones
+ * zeroed. Returns false when memory ran out (*v unchanged).
+ */
+static bool fit(void **v, size_t *cap, size_t need, size_t size)
+{
+	size_t ncap = *cap ? *cap : 16;
+	char *nv;
+
+	if (need <= *cap)
+		return true;
+	while (ncap < need)
+		ncap *= 2;
+	nv = realloc(*v, ncap * size);
+	if (!nv)
+		return false;
+	memset(nv + *cap * size, 0, (ncap - *cap) * size);
+	*v = nv;
+	*cap = ncap;
+	return true;
+}
+
+/*
+ * Room for every name the scenario declared so far: a streamed one
+ * declares them as it is read. Returns false when memory ran out.
+ */
+static bool runner_fit(struct runner *r)
+{
+	const struct scenario *scn = r->scn;
+
+	return fit((void **)&r->procs, &r->procs_cap, scn->process_count,
+		   sizeof(*r->procs)) &&
+	       fit((void **)&r->th, &r->th_cap, scn->thread_count,
+		   sizeof(*r->th)) &&
+	       fit((void **)&r->reg, &r->reg_cap, scn->region_count,
+		   sizeof(*r->reg));
 }
 
 void runner_fini(struct runner *r)
@@ -441,7 +482,11 @@ void runner_step(struct runner *r, const struct scn_cmd *c,
 	r->death_how = NULL;
 	if (r->tracing)
 		trace_out_set_line(&r->trace, c->line);
-	if (panic_call(&catch, call_exec, &e)) {
+	if (!runner_fit(r)) {
+		s->o.kind = OUT_HOST;
+		snprintf(s->o.message, sizeof(s->o.message),
+			 "out of memory for the scenario's names");
+	} else if (panic_call(&catch, call_exec, &e)) {
 		s->o.kind = OUT_PANIC;
 		snprintf(s->o.message, sizeof(s->o.message), "%s",
 			 catch.message);

@@ -1,0 +1,384 @@
+/*
+ * stream.c - scenario files: loading one whole (scenario_load_file, for the
+ * grader and the tests), and opening one to run it streaming
+ * (scenario_open, then the scn_stream_* of the runner): a first pass
+ * parses the whole text and keeps no command, so a bad line near the end
+ * is reported before anything runs; the run reads the text again and
+ * parses each command just before it runs it, then lets it go. What stays
+ * in memory is the names (commands refer to them until the end) and one
+ * line.
+ */
+#include <config.h>
+
+#include "parser.h"
+#include "report/progress.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* Bytes copied at once when spooling input that cannot be read twice. */
+#define SPOOL_CHUNK 65536
+
+int scenario_load_file(const char *path, size_t max_input, struct diag *d,
+		       struct scenario **out)
+{
+	bool is_stdin = strcmp(path, "-") == 0;
+	const char *name = is_stdin ? "<stdin>" : path;
+	FILE *f = is_stdin ? stdin : fopen(path, "rb");
+	size_t len = 0, cap = 0, limit = max_input ? max_input
+						   : SCN_MAX_INPUT_DEFAULT;
+	char *buf = NULL;
+	int rc;
+
+	*out = NULL;
+	if (!f) {
+		diag_error_plain(d, "cannot open '%s': %s", path,
+				 strerror(errno));
+		return -EIO;
+	}
+	/* read at most limit + 1 bytes: one more says the input is too big */
+	for (;;) {
+		size_t got, want;
+
+		if (len == cap) {
+			size_t ncap = cap ? 2 * cap : 65536;
+			char *nbuf;
+
+			if (ncap > limit + 1)
+				ncap = limit + 1;
+			nbuf = ncap > cap ? realloc(buf, ncap) : NULL;
+			if (!nbuf) {
+				diag_error_plain(d, "out of memory reading '%s' (%zu bytes read)",
+						 name, len);
+				rc = -ENOMEM;
+				goto out;
+			}
+			buf = nbuf;
+			cap = ncap;
+		}
+		want = cap - len;
+		got = fread(buf + len, 1, want, f);
+		len += got;
+		if (len > limit) {
+			diag_error_at(d, name, 0, 0, NULL, 0,
+				      "input larger than %zu bytes (--max-input=SIZE changes the limit)",
+				      limit);
+			rc = -EFBIG;
+			goto out;
+		}
+		if (got < want)
+			break;
+	}
+	if (ferror(f)) {
+		diag_error_plain(d, "cannot read '%s': %s", name,
+				 strerror(errno));
+		rc = -EIO;
+		goto out;
+	}
+	rc = scenario_parse(name, buf, len, d, out);
+out:
+	free(buf);
+	if (!is_stdin)
+		fclose(f);
+	return rc;
+}
+
+/* Report that name holds more than limit bytes. Returns -EFBIG. */
+static int too_large(struct diag *d, const char *name, size_t limit)
+{
+	diag_error_at(d, name, 0, 0, NULL, 0,
+		      "input larger than %zu bytes (--max-input=SIZE changes the limit)",
+		      limit);
+	return -EFBIG;
+}
+
+/*
+ * An unlinked temporary file in $TMPDIR (else /tmp), open for reading and
+ * writing. Returns it, or NULL with errno set.
+ */
+static FILE *temp_file(void)
+{
+	const char *dir = getenv("TMPDIR");
+	char *path = NULL;
+	FILE *f = NULL;
+	int fd, saved;
+
+	if (!dir || !*dir)
+		dir = "/tmp";
+	if (asprintf(&path, "%s/tlssim-XXXXXX", dir) < 0) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	fd = mkstemp(path);
+	if (fd < 0)
+		goto out;
+	unlink(path);
+	f = fdopen(fd, "w+b");
+	if (!f) {
+		saved = errno;
+		close(fd);
+		errno = saved;
+	}
+out:
+	free(path);
+	return f;
+}
+
+/*
+ * Copy f (named name) to an unlinked temporary file, at most limit bytes.
+ * Returns 0 and sets *out to the copy, rewound; -EFBIG when f holds more
+ * (reading stops there); -EIO when f cannot be read; -ENOMEM when the
+ * host gives no temporary file or no room in it. Each failure reported.
+ */
+static int spool(FILE *f, const char *name, size_t limit, struct diag *d,
+		 FILE **out)
+{
+	char *buf = malloc(SPOOL_CHUNK);
+	FILE *tmp = temp_file();
+	size_t total = 0, got;
+	int rc = 0;
+
+	if (!buf || !tmp) {
+		diag_error_plain(d, "cannot make a temporary copy of '%s': %s",
+				 name, buf ? strerror(errno) : "out of memory");
+		rc = -ENOMEM;
+		goto out;
+	}
+	while ((got = fread(buf, 1, SPOOL_CHUNK, f)) > 0) {
+		total += got;
+		if (total > limit) {
+			rc = too_large(d, name, limit);
+			goto out;
+		}
+		if (fwrite(buf, 1, got, tmp) != got)
+			break;
+	}
+	if (ferror(f)) {
+		diag_error_plain(d, "cannot read '%s': %s", name,
+				 strerror(errno));
+		rc = -EIO;
+		goto out;
+	}
+	if (ferror(tmp) || fflush(tmp) || fseeko(tmp, 0, SEEK_SET)) {
+		diag_error_plain(d, "cannot write a temporary copy of '%s': %s",
+				 name, strerror(errno));
+		rc = -ENOMEM;
+		goto out;
+	}
+	*out = tmp;
+	tmp = NULL;
+out:
+	if (tmp)
+		fclose(tmp);
+	free(buf);
+	return rc;
+}
+
+/*
+ * Open path ("-": standard input) for two readings into scn->stream and
+ * scn->stream_start: a regular file as it is, after checking its size,
+ * anything else through a spool. Returns 0 or as spool, and -EIO when the
+ * file does not open (reported).
+ */
+static int open_twice(const char *path, size_t limit, struct diag *d,
+		      struct scenario *scn)
+{
+	bool is_stdin = strcmp(path, "-") == 0;
+	FILE *f = is_stdin ? stdin : fopen(path, "rb");
+	struct stat st;
+	off_t start;
+	int rc;
+
+	if (!f) {
+		diag_error_plain(d, "cannot open '%s': %s", path,
+				 strerror(errno));
+		return -EIO;
+	}
+	start = ftello(f);
+	if (start >= 0 && fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode)) {
+		if (st.st_size > start && (uintmax_t)(st.st_size - start) > limit) {
+			if (!is_stdin)
+				fclose(f);
+			return too_large(d, scn->file_name, limit);
+		}
+		scn->stream = f;
+		scn->stream_start = start;
+		return 0;
+	}
+	rc = spool(f, scn->file_name, limit, d, &scn->stream);
+	if (!is_stdin)
+		fclose(f);
+	return rc;
+}
+
+/*
+ * Feed p the lines of f from where it stands, at most max bytes of them
+ * (a line that would pass max stops it), until the end or until p stops.
+ * *buf and *cap are the line buffer. Returns the bytes read (in *read) and
+ * 0, or -EIO when f could not be read (not reported).
+ */
+static int feed_lines(struct parser *p, FILE *f, size_t max, char **buf,
+		      size_t *cap, size_t *read)
+{
+	ssize_t got;
+
+	*read = 0;
+	while (!p->stop && (got = getline(buf, cap, f)) > 0) {
+		size_t len = (size_t)got;
+
+		*read += len;
+		if (*read > max)
+			return 0;
+		if ((*buf)[len - 1] == '\n')
+			len--;
+		parser_line(p, *buf, len);
+	}
+	return ferror(f) ? -EIO : 0;
+}
+
+/* The emit of the check: count the command, keep nothing of it. */
+static bool count_cmd(struct parser *p, struct scn_cmd *c)
+{
+	p->scn->cmd_count++;
+	scn_cmd_release(c);
+	progress_tick(p->ctx, p->scn->cmd_count);
+	return true;
+}
+
+int scenario_open(const char *path, size_t max_input, FILE *progress,
+		  struct diag *d, struct scenario **out)
+{
+	size_t limit = max_input ? max_input : SCN_MAX_INPUT_DEFAULT;
+	struct scenario *scn;
+	struct progress pg;
+	struct parser p;
+	char *line = NULL;
+	size_t cap = 0;
+	int err;
+
+	*out = NULL;
+	scn = calloc(1, sizeof(*scn));
+	if (!scn)
+		return scn_parse_oom(d, path, 0);
+	scn->file_name = strdup(strcmp(path, "-") == 0 ? "<stdin>" : path);
+	if (!scn->file_name) {
+		free(scn);
+		return scn_parse_oom(d, path, 0);
+	}
+	err = open_twice(path, limit, d, scn);
+	if (err)
+		goto fail;
+	progress_begin(&pg, progress, !progress, "commands checked", 0);
+	parser_begin(&p, scn->file_name, d, count_cmd, &pg);
+	p.pg = &pg;
+	p.scn = scn;
+	err = feed_lines(&p, scn->stream, limit, &line, &cap, &scn->text_len);
+	progress_end(&pg);
+	free(line);
+	if (err) {
+		diag_error_plain(d, "cannot read '%s': %s", scn->file_name,
+				 strerror(errno));
+		parser_free(&p);
+		goto fail;
+	}
+	if (scn->text_len > limit) {
+		/* it grew since its size was checked */
+		parser_free(&p);
+		err = too_large(d, scn->file_name, limit);
+		goto fail;
+	}
+	err = parser_end(&p);
+	/* the processes stay (--process looks for a name among them), their
+	 * names copied out of the check's chunks, which go */
+	name_table_move(&p.procs, &scn->processes, &scn->process_count);
+	for (size_t i = 0; i < scn->process_count && !err; i++) {
+		scn->processes[i].name = scn_chunks_strdup(&scn->names,
+							   scn->processes[i].name);
+		if (!scn->processes[i].name)
+			err = -ENOMEM;
+	}
+	parser_free(&p);
+	if (err == -ENOMEM)
+		err = scn_parse_oom(d, scn->file_name, p.lineno);
+	if (err)
+		goto fail;
+	*out = scn;
+	return 0;
+fail:
+	scenario_free(scn);
+	return err;
+}
+
+/* Point the stream's view at the parser's names as they are now. */
+static void sync_view(struct scn_stream *st)
+{
+	st->view.processes = st->p.procs.v;
+	st->view.process_count = st->p.procs.n;
+	st->view.threads = st->p.threads.v;
+	st->view.thread_count = st->p.threads.n;
+	st->view.regions = st->p.regions.v;
+	st->view.region_count = st->p.regions.n;
+}
+
+/* The emit of a stream: the view up to date, the command told, let go. */
+static bool stream_emit(struct parser *p, struct scn_cmd *c)
+{
+	struct scn_stream *st = p->ctx;
+	bool go_on;
+
+	sync_view(st);
+	go_on = st->each(st->ctx, c);
+	scn_cmd_release(c);
+	return go_on;
+}
+
+void scn_stream_begin(struct scn_stream *st, const struct scenario *scn,
+		      struct diag *d)
+{
+	memset(st, 0, sizeof(*st));
+	st->scn = scn;
+	st->view.file_name = scn->file_name;
+	st->view.cmd_count = scn->cmd_count;
+	parser_begin(&st->p, scn->file_name, d, stream_emit, st);
+}
+
+int scn_stream_run(struct scn_stream *st,
+		   bool (*each)(void *ctx, const struct scn_cmd *c), void *ctx)
+{
+	const struct scenario *scn = st->scn;
+	size_t read;
+	int err;
+
+	st->each = each;
+	st->ctx = ctx;
+	if (fseeko(scn->stream, scn->stream_start, SEEK_SET)) {
+		diag_error_plain(st->p.d, "cannot read '%s' again: %s",
+				 scn->file_name, strerror(errno));
+		return -EIO;
+	}
+	err = feed_lines(&st->p, scn->stream, scn->text_len, &st->line,
+			 &st->line_cap, &read);
+	sync_view(st);
+	if (err) {
+		diag_error_plain(st->p.d, "cannot read '%s' again: %s",
+				 scn->file_name, strerror(errno));
+		return err;
+	}
+	/* Stopped by the run: what follows is not looked at. */
+	if (st->p.stop && !st->p.oom && !st->p.errors)
+		return 0;
+	err = parser_end(&st->p);
+	if (err == -ENOMEM)
+		return scn_parse_oom(st->p.d, scn->file_name, st->p.lineno);
+	return err;
+}
+
+void scn_stream_end(struct scn_stream *st)
+{
+	parser_free(&st->p);
+	free(st->line);
+	st->line = NULL;
+}

@@ -1,0 +1,152 @@
+#!/bin/sh
+# tests/stream-test.sh: `tlssim run` streams its scenario.
+# - Its peak memory does not grow with the scenario's length: a scenario
+#   ten times longer over the same names peaks within 1.5 times the short
+#   one's resident set (compared by ratio, never by an absolute time).
+# - With spawn/exit churn (scripts/gen-churn), each spawn declares a new
+#   name, which the run keeps (a later command may name a dead thread):
+#   the growth between 10^5 and 10^6 pairs stays under 256 bytes a pair
+#   (it was about 600 bytes before the run streamed).
+# - Standard input runs as a scenario (`gen | tlssim run -`).
+# - Progress: nothing on stderr when it is not a terminal; on a terminal
+#   (through script(1), when present) a line for the check and one for
+#   the run, not with --quiet.
+# Peak memory is measured with /usr/bin/time -f %M; without it, or under
+# an emulator (whose memory and speed are not the program's), this test
+# is skipped. Under a sanitizer (ASAN_OPTIONS or UBSAN_OPTIONS set: the
+# sanitize leg) memory is not compared (ASan's quarantine keeps freed
+# memory, up to 256 MiB), the rest is checked.
+. "${top_srcdir:?}/tests/testlib.sh"
+test_begin stream
+
+if [ -n "${TLSSIM_EMULATOR:-}" ]; then
+	echo "stream-test: SKIP: under an emulator ($TLSSIM_EMULATOR) memory and time are not the program's"
+	exit 77
+fi
+if ! /usr/bin/time -f %M true >/dev/null 2>&1; then
+	echo "stream-test: SKIP: no /usr/bin/time with -f to measure peak memory"
+	exit 77
+fi
+
+sanitized=${ASAN_OPTIONS:-}${UBSAN_OPTIONS:-}
+[ -n "$sanitized" ] &&
+	echo "not checked: peak memory (under a sanitizer, whose quarantine keeps freed memory)"
+
+# gen_rounds N: a process, 16 threads, then N writes and N reads of their
+# IPC buffers: the length grows with N, the names do not.
+gen_rounds() {
+	awk -v rounds="$1" 'BEGIN {
+		print "process A userland=1M"
+		for (i = 0; i < 16; i++)
+			printf "spawn A t%d\n", i
+		for (j = 0; j < rounds; j++) {
+			i = j % 16
+			printf "write t%d ipc \"r%d\"\n", i, j
+			printf "expect read t%d ipc \"r%d\"\n", i, j
+		}
+	}'
+}
+
+# peak FILE ARGS...: peak resident set (KiB) of `tlssim run ARGS` with FILE
+# as its input, its output in $tmp/run.out and $tmp/run.err; 0 when the
+# run did not succeed (said).
+peak() {
+	in=$1
+	shift
+	# shellcheck disable=SC2086
+	if ! /usr/bin/time -o "$tmp/time" -f %M $TLSSIM run "$@" \
+		<"$in" >"$tmp/run.out" 2>"$tmp/run.err"; then
+		fail "tlssim run $*: did not succeed" >&2
+		sed 's/^/  | /' "$tmp/run.out" "$tmp/run.err" | head -n 10 >&2
+		echo 0
+		return
+	fi
+	tail -n 1 "$tmp/time"
+}
+
+# ratio_ok A B LIMIT_PERCENT: whether both runs succeeded (peak() gave no
+# 0) and, unless under a sanitizer, 100 * B / A is at most the limit.
+ratio_ok() {
+	[ "$1" -gt 0 ] && [ "$2" -gt 0 ] &&
+		{ [ -n "$sanitized" ] || [ $(($2 * 100 / $1)) -le "$3" ]; }
+}
+
+gen_rounds 10000 >"$tmp/short.tls"
+gen_rounds 100000 >"$tmp/long.tls"
+short=$(peak /dev/null "$tmp/short.tls")
+long=$(peak /dev/null "$tmp/long.tls")
+echo "length: 20017 commands peak ${short} KiB, 200017 commands peak ${long} KiB"
+ratio_ok "$short" "$long" 150 ||
+	fail "a run 10 times longer peaks at ${long} KiB, over 1.5 times ${short} KiB"
+
+# The same long scenario through a pipe: spooled, not held in memory.
+piped=$(gen_rounds 100000 | {
+	/usr/bin/time -o "$tmp/time" -f %M $TLSSIM run - >"$tmp/pipe.out" 2>&1
+	tail -n 1 "$tmp/time"
+})
+grep -q '^<stdin>: ok: 200017 commands, 100000 expectations held$' \
+	"$tmp/pipe.out" || {
+	fail "gen | tlssim run -: not the run of the file"
+	sed 's/^/  | /' "$tmp/pipe.out" | head -n 10
+}
+echo "length through a pipe: peak ${piped} KiB"
+ratio_ok "$short" "$piped" 150 ||
+	fail "the long run through a pipe peaks at ${piped} KiB, over 1.5 times ${short} KiB"
+
+# Churn: 10^5 and 10^6 exit+spawn pairs over 1000 live threads.
+if [ -z "$sanitized" ]; then
+	"$top_srcdir/scripts/gen-churn" 1000 100000 >"$tmp/churn-s.tls"
+	"$top_srcdir/scripts/gen-churn" 1000 1000000 >"$tmp/churn-l.tls"
+	cs=$(peak /dev/null "$tmp/churn-s.tls")
+	cl=$(peak /dev/null "$tmp/churn-l.tls")
+	echo "churn: 10^5 pairs peak ${cs} KiB, 10^6 pairs peak ${cl} KiB"
+	if [ "$cs" -gt 0 ] && [ "$cl" -gt 0 ]; then
+		per_pair=$(((cl - cs) * 1024 / 900000))
+		echo "churn: ${per_pair} bytes a pair (the names)"
+		[ "$per_pair" -le 256 ] ||
+			fail "churn grows by ${per_pair} bytes a pair, over 256"
+	else
+		fail "a churn run did not succeed"
+	fi
+fi
+
+# Progress, asked for at once (TLSSIM_PROGRESS_DELAY=0): nothing on
+# stderr when it is not a terminal, a line on it when it is.
+TLSSIM_PROGRESS_DELAY=0 $TLSSIM run "$tmp/short.tls" >"$tmp/out" 2>"$tmp/err" ||
+	fail "tlssim run short.tls failed"
+# (a sanitizer may warn there: then only the progress must be absent)
+cr=$(printf '\r')
+if { [ -z "$sanitized" ] && [ -s "$tmp/err" ]; } ||
+	grep -q "commands\\|$cr" "$tmp/err"; then
+	fail "a run with stderr not a terminal printed on it"
+	sed 's/^/  | /' "$tmp/err" | head -n 5
+fi
+if ! command -v script >/dev/null 2>&1; then
+	echo "not checked: progress on a terminal (no script(1))"
+else
+	# stdout to a file, stderr the terminal script makes
+	TLSSIM_PROGRESS_DELAY=0 script -qec \
+		"$TLSSIM run $tmp/short.tls >$tmp/tty.out" \
+		"$tmp/typescript" >/dev/null 2>&1 </dev/null
+	grep -q '[0-9]/20017 commands ([0-9]*%), [0-9]*/s' "$tmp/typescript" || {
+		fail "no progress line on a terminal"
+		od -c "$tmp/typescript" | head -n 8
+	}
+	grep -q '[0-9] commands checked, [0-9]*/s' "$tmp/typescript" ||
+		fail "no progress line of the check on a terminal"
+	grep -q 'ok: 20017 commands' "$tmp/tty.out" ||
+		fail "the run on a terminal did not end as it should"
+	# without the variable, a short run shows nothing
+	script -qec "$TLSSIM run $tmp/short.tls >$tmp/tty.out" \
+		"$tmp/typescript" >/dev/null 2>&1 </dev/null
+	! grep -q 'commands [(c]' "$tmp/typescript" ||
+		fail "a short run on a terminal showed progress"
+	# nor with --quiet
+	TLSSIM_PROGRESS_DELAY=0 script -qec \
+		"$TLSSIM run --quiet $tmp/short.tls >$tmp/tty.out" \
+		"$tmp/typescript" >/dev/null 2>&1 </dev/null
+	! grep -q 'commands [(c]' "$tmp/typescript" ||
+		fail "a run with --quiet on a terminal showed progress"
+fi
+
+[ "$fails" -eq 0 ]
