@@ -168,7 +168,7 @@ expect 0 '^freed-slot-reused  *FAIL  *0/5   allocate #9 gave A+0xe00 again: it i
 	grade --manager="$managers/double_alloc.so" --only=eight,freed
 # (a sanitizer catches the NULL store first and ends the child itself)
 # (the verifier names the call the child was in: the 10th allocate)
-crashed='crashed in allocate (call [0-9]*): SIGSEGV (Segmentation fault)$'
+crashed='crashed in allocate (call [0-9]*): SIGSEGV (Segmentation fault), at 0x[0-9a-f]* in crash.so (addr2line -f -e crash.so 0x[0-9a-f]*)$'
 if [ -n "${ASAN_OPTIONS:-}${UBSAN_OPTIONS:-}" ]; then
 	crashed="$crashed\\|exited with status [0-9]* in the middle of the test, in allocate (call [0-9]*)"
 fi
@@ -177,6 +177,11 @@ expect 0 '^interface  *PASS' '^eight-per-page  *PASS' \
 	"^differential seed 2  *FAIL  *0/10  \\($crashed\\)" \
 	'^score: 10/25$' -- \
 	grade --manager="$managers/crash.so" --only=interface,eight,freed,differential\ seed\ 2
+# a crash says how to follow it in a debugger, and that way works
+expect 0 "^ *to follow it in a debugger: gdb --args tlssim grade --manager=$managers/crash.so --only='freed-slot-reused' --no-fork$" -- \
+	grade --manager="$managers/crash.so" --only=freed
+expect 0 '^score: 10/10$' -- grade --manager="$managers/good.so" \
+	--only=interface,eight --no-fork
 [ -n "$(find "$tmp" -name 'core*')" ] && {
 	echo "FAIL: a crash left a core file"
 	fails=$((fails + 1))

@@ -69,6 +69,9 @@ static const char usage[] =
 	"                      json, or gradescope (the results.json of\n"
 	"                      Gradescope's autograder)\n"
 	"  --json              --format=json\n"
+	"  --no-fork           run the tests in this process, unconfined and\n"
+	"                      unchecked, so that a debugger follows the\n"
+	"                      manager: gdb --args tlssim grade ... --no-fork\n"
 	"  --help\n"
 	"\n"
 	"Exit status: 0 the grading ran (whatever the score), 2 bad usage, a\n"
@@ -83,6 +86,7 @@ struct grade_opts {
 	uint64_t seed;
 	bool verbose;
 	bool only_scenarios;	/* the scenarios named replace the labs' */
+	bool no_fork;		/* in this process, for a debugger */
 	enum grade_format format;
 };
 
@@ -132,6 +136,9 @@ static int apply_option(void *ctx, int opt, const char *arg)
 	case 'S':
 		o->only_scenarios = true;
 		return -1;
+	case 'F':
+		o->no_fork = true;
+		return -1;
 	default: {	/* 'h' */
 		char names[160];
 
@@ -158,6 +165,7 @@ static int parse_options(int argc, char **argv, struct grade_opts *o,
 		{ "json", no_argument, NULL, 'j' },
 		{ "format", required_argument, NULL, 'f' },
 		{ "only-scenarios", no_argument, NULL, 'S' },
+		{ "no-fork", no_argument, NULL, 'F' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -360,6 +368,23 @@ static size_t select_tests(const char *only, struct grade_item *items,
 	return kept;
 }
 
+/*
+ * After a crash or a hang, the reason ends with how to follow the test
+ * under a debugger.
+ */
+static void add_debug_hint(const struct grade_opts *o,
+			   const struct grade_item *t, struct grade_result *r)
+{
+	size_t len = strlen(r->reason);
+
+	if (!r->rc || (strncmp(r->reason, "crashed", 7) != 0 &&
+		       strncmp(r->reason, "timed out", 9) != 0))
+		return;
+	snprintf(r->reason + len, sizeof(r->reason) - len, "\nto follow it "
+		 "in a debugger: gdb --args tlssim grade --manager=%s "
+		 "--only='%s' --no-fork", o->manager, t->name);
+}
+
 /* Run every test and print the report. Returns the exit status. */
 static int grade_all(FILE *out, const struct grade_opts *o,
 		     const struct grade_manager *m,
@@ -371,11 +396,14 @@ static int grade_all(FILE *out, const struct grade_opts *o,
 		.m = m, .spec = o->manager, .seed = o->seed,
 		.timeout = o->timeout, .scenarios = nscns, .from = from,
 	};
+	const struct tls_manager_ops *ops_here = NULL;
 	unsigned score = 0, total = 0, passed = 0;
 	size_t n = list_tests(o, scns, nscns, items);
 	bool text = o->format == GRADE_TEXT;
 
 	if (o->only && (n = select_tests(o->only, items, n)) == 0)
+		return 2;
+	if (o->no_fork && !(ops_here = grade_open_here(m)))
 		return 2;
 	if (text)
 		grade_report_header(out, &summary);
@@ -386,12 +414,17 @@ static int grade_all(FILE *out, const struct grade_opts *o,
 			.verbose = o->verbose,
 		};
 
-		if (grade_run_forked(&items[i], &g, m, o->timeout,
-				     &results[i]) < 0) {
+		if (o->no_fork) {
+			g.ops = ops_here;
+			grade_run_here(&items[i], &g, &results[i]);
+		} else if (grade_run_forked(&items[i], &g, m, o->timeout,
+					    &results[i]) < 0) {
 			fprintf(stderr, "tlssim: grade: the host refused a "
 				"test process: %s\n", strerror(errno));
 			return 4;
 		}
+		if (!o->no_fork)
+			add_debug_hint(o, &items[i], &results[i]);
 		if (text) {
 			grade_report_line(out, &items[i], &results[i]);
 			fflush(out);

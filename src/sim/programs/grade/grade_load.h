@@ -47,6 +47,12 @@ int grade_probe(const char *spec, unsigned timeout, struct grade_manager *m);
 const struct tls_manager_ops *grade_open(const struct grade_manager *m);
 
 /*
+ * For --no-fork (a debugger): load the manager into this process,
+ * unconfined. Returns its table, or NULL after saying why on stderr.
+ */
+const struct tls_manager_ops *grade_open_here(const struct grade_manager *m);
+
+/*
  * In a new child: its own process group, stdout and stderr to out_fd,
  * then the sandbox's loading stage with writes to channel and reads of
  * input (-1: none). Returns 0, or the seccomp install's -errno (for a

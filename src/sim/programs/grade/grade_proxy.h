@@ -57,6 +57,12 @@ const struct tls_manager_ops *grade_replay_ops(struct wire_reader *rd,
 double grade_record_lap(int go_fd);
 double grade_replay_lap(int go_fd);
 
+/*
+ * Where the child crashed, as it said just before it died ("at
+ * student_free+0x2c in crash.so"), escaped; empty when it did not say.
+ */
+extern char grade_crash_at[160];
+
 /* Why a replay could not go on (beyond the channel's own statuses). */
 enum replay_stop {
 	REPLAY_OUT_OF_TURN = -10,	/* an answer to another call */

@@ -61,7 +61,7 @@ static void call_test(void *arg)
 }
 
 /* Run t with g under a panic catch into res. */
-static void run_test(const struct grade_item *t, struct conform_ctx *g,
+void grade_run_here(const struct grade_item *t, struct conform_ctx *g,
 		     struct grade_result *res)
 {
 	struct test_call call = { t, g, -1 };
@@ -102,7 +102,7 @@ test_child(const struct grade_item *t, struct conform_ctx *g,
 	grade_child_enter(m, out_fd, channel, v.go[0], v.timeout + 1);
 	g->ops = grade_record_ops(grade_open(m), m->name, v.progress);
 	g->lap = child_lap;
-	run_test(t, g, &res);
+	grade_run_here(t, g, &res);
 	fflush(NULL);
 	wire_put(WIRE_DONE, 0, 0, 0, 0, res.rc, NULL, 0);
 	wire_flush();
@@ -175,9 +175,11 @@ void grade_replay_abort(int status, const char *op, unsigned long call,
 		while (waitpid(v.rd.pid, &child, 0) < 0 && errno == EINTR)
 			;
 		if (WIFSIGNALED(child))
-			add_reason("crashed in %s (call %lu): %s", op, call,
-				   grade_signal_text(WTERMSIG(child), sig,
-						     sizeof(sig)));
+			add_reason("crashed in %s (call %lu): %s%s%s", op,
+				   call, grade_signal_text(WTERMSIG(child), sig,
+							   sizeof(sig)),
+				   grade_crash_at[0] ? ", at " : "",
+				   grade_crash_at);
 		else
 			add_reason("exited with status %d in the middle of "
 				   "the test, in %s (call %lu)",
@@ -261,7 +263,7 @@ verifier(const struct grade_item *t, struct conform_ctx *g,
 						    v.timeout : GRADE_CALL_BUDGET };
 	g->ops = grade_replay_ops(&v.rd, m->name);
 	g->lap = verifier_lap;
-	run_test(t, g, &v.res);
+	grade_run_here(t, g, &v.res);
 	finish(false);
 }
 

@@ -36,4 +36,11 @@ int grade_run_forked(const struct grade_item *t, struct conform_ctx *g,
 		     const struct grade_manager *m, unsigned timeout,
 		     struct grade_result *res);
 
+/*
+ * Run test t with g (g->ops set) in this process, under a panic catch
+ * only: for --no-fork, where a debugger follows the manager. Fills *res.
+ */
+void grade_run_here(const struct grade_item *t, struct conform_ctx *g,
+		    struct grade_result *res);
+
 #endif

@@ -43,6 +43,7 @@ enum wire_kind {
 	WIRE_UNMAP,		/* a = address, b = length, err */
 	WIRE_DONE,		/* the child's test ended; err = its rc */
 	WIRE_LAP,		/* the child waits to be let go (conform_lap) */
+	WIRE_CRASH_AT,		/* text: where a fatal signal hit (dladdr) */
 	WIRE_KIND_END
 };
 
