@@ -16,6 +16,7 @@
 #include "cli.h"
 #include "grade.h"
 #include "grade_load.h"
+#include "grade_batch.h"
 #include "grade_report.h"
 #include "grade_run.h"
 #include "policy/policy.h"
@@ -38,6 +39,7 @@
 
 static const char usage[] =
 	"Usage: tlssim grade --manager=PATH|builtin:NAME [OPTIONS] [SCENARIO...]\n"
+	"       tlssim grade --batch=DIR [--jobs=N] [OPTIONS] [SCENARIO...]\n"
 	"Grade a TLS manager: a shared object exporting\n"
 	"`const struct tls_manager_ops tls_manager_ops` (<tlssim/tls_manager.h>),\n"
 	"or a built-in policy. The grader never loads it: each test runs it in\n"
@@ -69,6 +71,11 @@ static const char usage[] =
 	"                      json, or gradescope (the results.json of\n"
 	"                      Gradescope's autograder)\n"
 	"  --json              --format=json\n"
+	"  --batch=DIR         grade each submission of DIR (NAME.so, NAME.c,\n"
+	"                      or a directory NAME holding one) and write a\n"
+	"                      CSV gradebook: a row a submission, a column a\n"
+	"                      test; one that does not build or load says why\n"
+	"  --jobs=N            with --batch: N gradings at once (default 1)\n"
 	"  --no-fork           run the tests in this process, unconfined and\n"
 	"                      unchecked, so that a debugger follows the\n"
 	"                      manager: gdb --args tlssim grade ... --no-fork\n"
@@ -87,6 +94,8 @@ struct grade_opts {
 	bool verbose;
 	bool only_scenarios;	/* the scenarios named replace the labs' */
 	bool no_fork;		/* in this process, for a debugger */
+	const char *batch;	/* a directory of submissions */
+	unsigned jobs;		/* gradings at once, with batch */
 	enum grade_format format;
 };
 
@@ -139,6 +148,15 @@ static int apply_option(void *ctx, int opt, const char *arg)
 	case 'F':
 		o->no_fork = true;
 		return -1;
+	case 'B':
+		o->batch = arg;
+		return -1;
+	case 'J':
+		if ((status = cli_number_option("grade", "--jobs", arg, 1, 64,
+						&n)) >= 0)
+			return status;
+		o->jobs = (unsigned)n;
+		return -1;
 	default: {	/* 'h' */
 		char names[160];
 
@@ -166,6 +184,8 @@ static int parse_options(int argc, char **argv, struct grade_opts *o,
 		{ "format", required_argument, NULL, 'f' },
 		{ "only-scenarios", no_argument, NULL, 'S' },
 		{ "no-fork", no_argument, NULL, 'F' },
+		{ "batch", required_argument, NULL, 'B' },
+		{ "jobs", required_argument, NULL, 'J' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -174,8 +194,12 @@ static int parse_options(int argc, char **argv, struct grade_opts *o,
 
 	if (status >= 0)
 		return status;
-	if (!o->manager)
+	if (!o->manager && !o->batch)
 		return cli_usage_error("grade", "%s", "no manager given (--manager=PATH)");
+	if (o->manager && o->batch)
+		return cli_usage_error("grade", "%s", "--batch grades the "
+				       "submissions of a directory: it takes no "
+				       "--manager");
 	return -1;
 }
 
@@ -443,6 +467,30 @@ static int grade_all(FILE *out, const struct grade_opts *o,
 	return 0;
 }
 
+/*
+ * --batch: grade_batch with the options each grading takes (all but
+ * --batch, --jobs, --format, --json and --no-fork). Returns its status.
+ */
+static int batch_main(int argc, char **argv, const struct grade_opts *o)
+{
+	static const char *const batch_only[] = {
+		"--batch", "--jobs", "--format", "--json", "--no-fork",
+	};
+	static char *pass[256];
+	int n = 0;
+
+	for (int i = 1; i < argc && n < 255; i++) {
+		bool skip = false;
+
+		for (size_t b = 0; b < 5; b++)
+			skip |= strncmp(argv[i], batch_only[b],
+					strlen(batch_only[b])) == 0;
+		if (!skip)
+			pass[n++] = argv[i];
+	}
+	return grade_batch(stdout, o->batch, o->jobs ? o->jobs : 1, n, pass);
+}
+
 int grade_main(int argc, char **argv, FILE *out)
 {
 	static struct scenario *scns[MAX_SCENARIOS];
@@ -455,6 +503,8 @@ int grade_main(int argc, char **argv, FILE *out)
 	status = parse_options(argc, argv, &o, &first);
 	if (status >= 0)
 		return status;
+	if (o.batch)
+		return batch_main(argc, argv, &o);
 	status = grade_probe(o.manager, o.timeout, &m);
 	if (status)
 		return status;

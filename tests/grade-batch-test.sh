@@ -1,0 +1,50 @@
+#!/bin/sh
+# tests/grade-batch-test.sh: `tlssim grade --batch=DIR --jobs=N` grades a
+# class's submissions into a CSV gradebook: shared objects, a C file built
+# on the way, a directory holding one, a C file that does not build and an
+# object that does not load, two at a time; a broken submission gets a row
+# that says why and never stops the batch.
+# It skips where grade runs no shared object (a static build, a host
+# without seccomp) and under an emulator (the batch runs tlssim again
+# through /proc/self/exe, which is then the emulator).
+. "${top_srcdir:?}/tests/testlib.sh"
+test_begin grade-batch
+mkdir -p "$tmp/empty"
+TLSSIM_LABS=$tmp/empty
+export TLSSIM_LABS
+managers=$PWD/tests/managers
+if [ ! -f "$managers/good.so" ] || [ -n "${TLSSIM_EMULATOR:-}" ]; then
+	echo "SKIP: no shared objects to grade, or under an emulator"
+	exit 77
+fi
+if ! $TLSSIM grade --manager="$managers/good.so" --only=interface \
+	>"$tmp/out" 2>&1 </dev/null; then
+	echo "SKIP: grade runs no shared object here: $(head -n 1 "$tmp/out")"
+	exit 77
+fi
+
+class=$tmp/class
+mkdir -p "$class/alice" "$class/carol"
+cp "$managers/good.so" "$class/bob.so"
+cp "$managers/crash.so" "$class/dave.so"
+cp "$managers/no_symbol.so" "$class/erin.so"
+cp "$top_srcdir/tests/managers/good.c" "$top_srcdir/tests/managers/manager.h" \
+	"$class/alice/"
+printf 'int broken(void) { return }\n' >"$class/carol/my_tls.c"
+echo "not a submission" >"$class/notes.txt"
+
+expect 0 '^submission,score,max_score,status,"interface","eight-per-page","freed-slot-reused"$' \
+	'^"alice",15,15,graded,5,5,5$' '^"bob",15,15,graded,5,5,5$' \
+	'^"carol",,,"build failed: .*my_tls.c:1:[0-9]*: error: ' \
+	'^"dave",10,15,graded,5,5,0$' \
+	"^\"erin\",,,\"not graded (exit 2): tlssim: grade: .*erin.so does not define 'tls_manager_ops'" -- \
+	grade --batch="$class" --jobs=2 --only=interface,eight,freed
+rows=$(grep -c '^"' "$tmp/out")
+[ "$rows" -eq 5 ] || fail "the gradebook has $rows rows, not 5 (notes.txt is none)"
+
+expect 2 'it takes no --manager' -- grade --batch="$class" --manager=x.so
+expect 2 "cannot open '$tmp/none'" -- grade --batch="$tmp/none"
+expect 2 '--jobs wants a number' -- grade --batch="$class" --jobs=x
+
+[ "$fails" -eq 0 ] && echo "grade-batch: ok"
+[ "$fails" -eq 0 ]
