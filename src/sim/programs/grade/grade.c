@@ -393,8 +393,8 @@ static size_t select_tests(const char *only, struct grade_item *items,
 }
 
 /*
- * After a crash or a hang, the reason ends with how to follow the test
- * under a debugger.
+ * After a crash, a hang or an exit, the reason ends with how to follow
+ * the test under a debugger.
  */
 static void add_debug_hint(const struct grade_opts *o,
 			   const struct grade_item *t, struct grade_result *r)
@@ -402,7 +402,8 @@ static void add_debug_hint(const struct grade_opts *o,
 	size_t len = strlen(r->reason);
 
 	if (!r->rc || (strncmp(r->reason, "crashed", 7) != 0 &&
-		       strncmp(r->reason, "timed out", 9) != 0))
+		       strncmp(r->reason, "timed out", 9) != 0 &&
+		       strncmp(r->reason, "exited", 6) != 0))
 		return;
 	snprintf(r->reason + len, sizeof(r->reason) - len, "\nto follow it "
 		 "in a debugger: gdb --args tlssim grade --manager=%s "

@@ -199,9 +199,12 @@ grade_one(struct submission *s, int argc, char **argv)
 static int start(struct submission *s, const char *scratch, int argc,
 		 char **argv)
 {
-	snprintf(s->so, sizeof(s->so), "%s/%s.so", scratch, s->name);
-	snprintf(s->report, sizeof(s->report), "%s/%s.json", scratch, s->name);
-	snprintf(s->log, sizeof(s->log), "%s/%s.log", scratch, s->name);
+	char name[sizeof(s->name)];
+
+	memcpy(name, s->name, sizeof(name));
+	snprintf(s->so, sizeof(s->so), "%s/%s.so", scratch, name);
+	snprintf(s->report, sizeof(s->report), "%s/%s.json", scratch, name);
+	snprintf(s->log, sizeof(s->log), "%s/%s.log", scratch, name);
 	fflush(NULL);
 	s->pid = fork();
 	if (s->pid < 0)

@@ -394,6 +394,8 @@ static int read_probe(struct wire_reader *rd, struct grade_manager *m,
 			break;
 		case WIRE_DONE:
 			return 0;
+		case WIRE_CRASH_AT:	/* the EOF that follows says it */
+			break;
 		default:
 			st = WIRE_GARBLED;
 			break;
