@@ -7,6 +7,11 @@
 test_begin labs
 labs=$top_srcdir/labs
 ran=0
+# `tlssim` by name, as the handouts write it, runs this build (through the
+# emulator when there is one)
+TLSSIM_SH=$(command -v sh)
+printf '#!%s\nexec %s "$@"\n' "$TLSSIM_SH" "$TLSSIM" >"$tmp/tlssim"
+chmod +x "$tmp/tlssim"
 
 for tls in "$labs"/0*/*.tls "$labs"/keys/*.tls "$labs"/grade/*.tls; do
 	case $tls in */limit.tls) continue ;; esac	# below
@@ -60,5 +65,27 @@ if $TLSSIM run --color=never --no-tls-restore \
 	echo "FAIL: 03-register-switches.tls passes with --no-tls-restore"
 	fails=$((fails + 1))
 fi
+# lab 4's churn.sh names exactly the tools that are missing: a PATH with a
+# stand-in jq and no gnuplot, then one with neither
+mkdir -p "$tmp/only-jq" "$tmp/none" "$tmp/churn"
+printf '#!/bin/sh\nexit 0\n' >"$tmp/only-jq/jq"
+chmod +x "$tmp/only-jq/jq"
+for d in only-jq none; do
+	ln -sf "$(command -v dirname)" "$tmp/$d/dirname"
+done
+ran=$((ran + 1))
+(cd "$tmp/churn" && LAB4_N=100 LAB4_RUNS=1 PATH=$tmp/only-jq \
+	$TLSSIM_SH "$labs/04-complexity/churn.sh" "$tmp/tlssim") >"$tmp/out" 2>&1
+if ! grep -q '^no gnuplot: ' "$tmp/out" || grep -q 'no jq' "$tmp/out" ||
+   ! [ -s "$tmp/churn/lab4.json" ]; then
+	echo "FAIL: churn.sh without gnuplot does not say exactly 'no gnuplot'"
+	cat "$tmp/out"; fails=$((fails + 1))
+fi
+(cd "$tmp/churn" && LAB4_N=100 LAB4_RUNS=1 PATH=$tmp/none \
+	$TLSSIM_SH "$labs/04-complexity/churn.sh" "$tmp/tlssim") >"$tmp/out" 2>&1
+grep -q '^no jq and gnuplot: ' "$tmp/out" || {
+	echo "FAIL: churn.sh without jq nor gnuplot does not name both"
+	cat "$tmp/out"; fails=$((fails + 1)); }
+
 echo "labs-test: $ran lab scenarios, $fails failed"
 [ "$fails" -eq 0 ]
