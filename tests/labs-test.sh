@@ -49,6 +49,17 @@ elif ! (cd "$tmp" && $TLSSIM run --quiet --color=never order.tls) >/dev/null 2>&
 	echo "FAIL: lab 2's byte-order example does not print what the handout shows"
 	fails=$((fails + 1))
 fi
+# lab 2, exercise 3: show says which policy holds more mapped memory after
+# the burst
+for want in "sunrise 3 pages, 0x3000" "mesosphere 1 page, 0x1000"; do
+	pol=${want%% *}
+	ran=$((ran + 1))
+	$TLSSIM run --color=never --policy="$pol" "$labs/02-reuse/burst.tls" \
+		>"$tmp/out" 2>&1
+	grep -q "^  TLS: ${want#* } bytes mapped, " "$tmp/out" || {
+		echo "FAIL: burst.tls under $pol: show does not say '${want#* } bytes mapped'"
+		cat "$tmp/out"; fails=$((fails + 1)); }
+done
 # lab 3, past the end: the neighbour's data, or on i386 the segment limit
 $TLSSIM run --color=never "$labs/03-register/limit.tls" >"$tmp/out" 2>&1
 status=$?
