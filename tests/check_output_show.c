@@ -54,7 +54,7 @@ START_TEST(show_empty_land)
 
 	ck_assert_str_eq(s,
 		"process P1: user land 0x100000 bytes (256 pages), 0 mappings\n"
-		"  TLS: 0 pages, 0/0 slots used\n"
+		"  TLS: 0 pages, 0x0 bytes mapped, 0/0 slots used\n"
 		"  offset    size      type  rights\n"
 		"  0x0       0x100000  free\n");
 	free(s);
@@ -73,7 +73,7 @@ START_TEST(show_mappings_and_gaps)
 	s = show_str(p, NULL);
 	ck_assert_str_eq(s,
 		"process P1: user land 0x100000 bytes (256 pages), 3 mappings\n"
-		"  TLS: 0 pages, 0/0 slots used\n"
+		"  TLS: 0 pages, 0x0 bytes mapped, 0/0 slots used\n"
 		"  offset    size      type        rights\n"
 		"  0x0       0x1000    Normal      rw-\n"
 		"  0x1000    0x2000    free\n"
@@ -97,7 +97,7 @@ START_TEST(show_tls_slots_owners)
 	s = show_str(p, NULL);
 	ck_assert_str_eq(s,
 		"process P1: user land 0x100000 bytes (256 pages), 2 mappings\n"
-		"  TLS: 1 page, 3/8 slots used\n"
+		"  TLS: 1 page, 0x1000 bytes mapped, 3/8 slots used\n"
 		"  offset    size      type         rights\n"
 		"  0x0       0x1000    Normal       rw-\n"
 		"  0x1000    0x1000    ThreadLocal  rw-  TLS page 1 (3/8 used)\n"
@@ -190,7 +190,7 @@ START_TEST(show_pages_counts_and_order)
 	ck_assert_int_eq(process_unmap(&k, p, 0x0, 0x1000), KERR_OK);
 	ck_assert_uint_eq(alloc_ok(p), 0x0);	/* page 2, first fit: 0x0 */
 	s = show_str(p, NULL);
-	ck_assert_ptr_nonnull(strstr(s, "  TLS: 2 pages, 9/16 slots used\n"));
+	ck_assert_ptr_nonnull(strstr(s, "  TLS: 2 pages, 0x2000 bytes mapped, 9/16 slots used\n"));
 	page1 = strstr(s, "  0x1000    0x1000    ThreadLocal  rw-  TLS page 1 (8/8 used)\n");
 	page2 = strstr(s, "  0x0       0x1000    ThreadLocal  rw-  TLS page 2 (1/8 used)\n");
 	ck_assert_ptr_nonnull(page1);
@@ -212,7 +212,7 @@ START_TEST(show_unmapped_tls_page)
 	s = show_str(p, NULL);
 	ck_assert_str_eq(s,
 		"process P1: user land 0x100000 bytes (256 pages), 1 mapping\n"
-		"  TLS: 2 pages, 9/16 slots used\n"
+		"  TLS: 2 pages, 0x1000 bytes mapped, 9/16 slots used\n"
 		"  offset    size      type         rights\n"
 		"  0x0       0x1000    ThreadLocal  rw-  TLS page 1 (8/8 used)\n"
 		"    [0] 0x0   (used)      0x200 (used)      0x400 (used)      0x600 (used)\n"

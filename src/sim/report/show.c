@@ -5,7 +5,7 @@
  * Layout (widths adapt to the user land size and the type names present):
  *
  *   process P1: user land 0x100000 bytes (256 pages), 3 mappings
- *     TLS: 1 page, 3/8 slots used
+ *     TLS: 1 page, 0x1000 bytes mapped, 3/8 slots used
  *     offset    size      type         rights
  *     0x0       0x1000    Normal       rw-
  *     0x1000    0x1000    ThreadLocal  rw-  TLS page 1 (3/8 used)
@@ -200,6 +200,27 @@ static void show_unmapped_pages(struct show *s, const bool *drawn)
 }
 
 /*
+ * The TLS pages of the view that a mapping covers (a lab may unmap one the
+ * manager still holds). Both lists are sorted by address: one merge.
+ * Returns that count; it cannot fail.
+ */
+static size_t mapped_pages(const struct process_view *v)
+{
+	size_t n = 0, m = 0;
+
+	for (size_t i = 0; i < v->page_count; i++) {
+		uintptr_t addr = v->pages[i].addr;
+
+		while (m < v->map_count &&
+		       v->maps[m].start + v->maps[m].length <= addr)
+			m++;
+		if (m < v->map_count && v->maps[m].start <= addr)
+			n++;
+	}
+	return n;
+}
+
+/*
  * The first line of a drawing: the process, its user land, its mappings
  * and its TLS pages and slots, cut to the width.
  */
@@ -226,9 +247,10 @@ static void show_header(struct show *s)
 	line_end(s->out, &l);
 
 	line_start(&l, s->color);
-	line_printf(&l, NULL, "  TLS: %zu page%s, %zu/%zu slots used", pages,
-		    pages == 1 ? "" : "s", s->v->stats.used,
-		    pages * TLS_PER_PAGE);
+	line_printf(&l, NULL, "  TLS: %zu page%s, 0x%jx bytes mapped, "
+		    "%zu/%zu slots used", pages, pages == 1 ? "" : "s",
+		    (uintmax_t)(mapped_pages(s->v) * PAGE_SIZE),
+		    s->v->stats.used, pages * TLS_PER_PAGE);
 	line_end(s->out, &l);
 
 	line_start(&l, s->color);
