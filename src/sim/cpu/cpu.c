@@ -224,6 +224,8 @@ int cpu_init(struct cpu *cpu, enum arch_backend backend, bool no_tls_restore)
 		memset(cpu, 0, sizeof(*cpu));
 		return err;
 	}
+	/* only cpu_load_tls changes it from now on (cpu_tls_register) */
+	cpu->loaded = cpu->ops->readback(cpu);
 	return 0;
 }
 
@@ -276,6 +278,11 @@ void cpu_arch_info(const struct cpu *cpu, struct cpu_arch_info *out)
 uintptr_t cpu_read_tls_register(struct cpu *cpu)
 {
 	return cpu->ops->readback(cpu);
+}
+
+uintptr_t cpu_tls_register(const struct cpu *cpu)
+{
+	return cpu->loaded;
 }
 
 /* Mark the user access [off, off+len) (a store or a load) as under way. */

@@ -109,7 +109,7 @@ struct cpu {
 	 */
 	bool reach_bounded;
 	uintptr_t reach_lo, reach_hi;
-	uintptr_t loaded;	/* the value the register holds */
+	uintptr_t loaded;	/* the value the register holds (cpu_init on) */
 	/* The last fault was an access outside every user land. */
 	bool fault_outside;
 };
@@ -139,6 +139,13 @@ void cpu_load_tls_in(struct cpu *cpu, uintptr_t tls, uintptr_t lo,
 		     uintptr_t hi);
 /* Read the hardware register back (rdgsbase, ARCH_GET_GS, the GDT base). */
 uintptr_t cpu_read_tls_register(struct cpu *cpu);
+/*
+ * The register's value without asking the hardware: cpu_init reads it
+ * back once, and from then on only cpu_load_tls writes it and records
+ * what it wrote. Without fsgsbase a readback is a host call
+ * (ARCH_GET_GS), and the kernel asks on every kill.
+ */
+uintptr_t cpu_tls_register(const struct cpu *cpu);
 /* The fault past cpu's segment limit as reports tell it; NULL: no limit. */
 const char *cpu_limit_fault(const struct cpu *cpu);
 

@@ -28,6 +28,7 @@
 #include "sched.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,8 +43,79 @@ struct pmem {
 	size_t size;			/* its length in bytes */
 	struct maptree maps;		/* by start, never overlapping */
 	bool hidden;			/* PROT_NONE to user code as a whole */
+	bool dirty;			/* pages may be left: never reuse */
 };
 
+/*
+ * Released reservations kept for reuse (see pmem_destroy): each is clean,
+ * PROT_NONE from guard to guard with no page behind it, so a land taken
+ * from here is exactly what a fresh mmap would give. Shared by the host
+ * threads of every kernel, under its lock; bounded, so that the host's
+ * mapping limit still stops the simulator rather than this cache.
+ */
+#define PMEM_CACHE_MAX 64
+
+static struct {
+	pthread_mutex_t lock;
+	size_t n;
+	struct { void *base; size_t size; } e[PMEM_CACHE_MAX];
+} land_cache = { .lock = PTHREAD_MUTEX_INITIALIZER };
+
+/* A cached reservation of `size` bytes of land (taken out), or NULL. */
+static void *cache_take(size_t size)
+{
+	void *base = NULL;
+
+	pthread_mutex_lock(&land_cache.lock);
+	for (size_t i = land_cache.n; i-- > 0;) {
+		if (land_cache.e[i].size != size)
+			continue;
+		base = land_cache.e[i].base;
+		land_cache.e[i] = land_cache.e[--land_cache.n];
+		break;
+	}
+	pthread_mutex_unlock(&land_cache.lock);
+	return base;
+}
+
+/* Keep a clean reservation for reuse. Returns false when the cache is full. */
+static bool cache_put(void *base, size_t size)
+{
+	bool kept = false;
+
+	pthread_mutex_lock(&land_cache.lock);
+	if (land_cache.n < PMEM_CACHE_MAX) {
+		land_cache.e[land_cache.n].base = base;
+		land_cache.e[land_cache.n++].size = size;
+		kept = true;
+	}
+	pthread_mutex_unlock(&land_cache.lock);
+	return kept;
+}
+
+size_t pmem_cached_lands(void)
+{
+	size_t n;
+
+	pthread_mutex_lock(&land_cache.lock);
+	n = land_cache.n;
+	pthread_mutex_unlock(&land_cache.lock);
+	return n;
+}
+
+void pmem_cache_drain(void)
+{
+	void *base;
+	size_t size;
+
+	pthread_mutex_lock(&land_cache.lock);
+	while (land_cache.n > 0) {
+		base = land_cache.e[--land_cache.n].base;
+		size = land_cache.e[land_cache.n].size;
+		munmap(base, size + 2 * PMEM_GUARD_SIZE);
+	}
+	pthread_mutex_unlock(&land_cache.lock);
+}
 
 
 /* Countdown of pmem_inject_map_fail; 0 = nothing injected. */
@@ -113,23 +185,44 @@ bool pmem_hidden(const struct pmem *pm)
 }
 
 /*
- * Hiding is one mprotect over the whole reservation. Showing walks the
- * mappings in address order and gives each run of adjacent mappings with
- * the same rights one mprotect, so a land of a million TLS pages side by
- * side costs one call.
+ * The span from the first mapping's start to the last one's end: the
+ * only part of the land that is not PROT_NONE anyway. False when nothing
+ * is mapped.
+ */
+static bool mapped_span(const struct pmem *pm, uintptr_t *lo, uintptr_t *hi)
+{
+	size_t n = maptree_count(&pm->maps);
+	const struct mapping *last;
+
+	if (n == 0)
+		return false;
+	last = maptree_at(&pm->maps, n - 1);
+	*lo = maptree_at(&pm->maps, 0)->start;
+	*hi = last->start + last->length;
+	return true;
+}
+
+/*
+ * Hiding is one mprotect over the span of the mappings (what is not
+ * mapped is PROT_NONE already), none when nothing is mapped. Showing
+ * walks the mappings in address order and gives each run of adjacent
+ * mappings with the same rights one mprotect, so a land of a million TLS
+ * pages side by side costs one call either way.
  */
 enum kernel_error pmem_set_hidden(struct pmem *pm, bool hidden)
 {
 	const struct mapping *m, *next;
 	enum kernel_error err;
-	uintptr_t end;
+	uintptr_t lo, end;
 
 	if (pm->hidden == hidden)
 		return KERR_OK;
 	if (hidden) {
-		if (host_call_fails(HOST_PROTECT) ||
-		    mprotect((void *)pm->start, pm->size, PROT_NONE) != 0)
-			return host_refused("mprotect of 0x%zx bytes", pm->size);
+		if (mapped_span(pm, &lo, &end) &&
+		    (host_call_fails(HOST_PROTECT) ||
+		     mprotect((void *)lo, end - lo, PROT_NONE) != 0))
+			return host_refused("mprotect of 0x%zx bytes",
+					    (size_t)(end - lo));
 		pm->hidden = true;
 		return KERR_OK;
 	}
@@ -155,13 +248,29 @@ out_rehide:
 	return err;
 }
 
+/*
+ * Fresh PROT_NONE pages over the span of the mappings drop them all; a
+ * land the host would not clean is marked dirty, so that pmem_destroy
+ * gives it back to the host instead of keeping it for reuse.
+ */
 void pmem_retire(struct pmem *pm)
 {
-	host_remap(pm->start, pm->size, PROT_NONE);
+	uintptr_t lo, hi;
+
+	if (mapped_span(pm, &lo, &hi) && host_remap(lo, hi - lo, PROT_NONE) < 0) {
+		/* at least out of reach: the pages stay, unreadable */
+		mprotect((void *)pm->start, pm->size, PROT_NONE);
+		pm->dirty = true;
+	}
 	maptree_clear(&pm->maps);
 	pm->hidden = true;
 }
 
+/*
+ * A released reservation of the same size is reused before asking the
+ * host for a new one (the host call is still counted, so an injected
+ * failure refuses both alike).
+ */
 int pmem_create(struct pmem **out, size_t size)
 {
 	struct pmem *pm;
@@ -174,9 +283,15 @@ int pmem_create(struct pmem **out, size_t size)
 	pm = host_calloc(1, sizeof(*pm));
 	if (!pm)
 		return -ENOMEM;
-	base = host_call_fails(HOST_RESERVE) ? MAP_FAILED :
-	       mmap(NULL, size + 2 * PMEM_GUARD_SIZE, PROT_NONE,
-		    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (host_call_fails(HOST_RESERVE)) {
+		base = MAP_FAILED;
+	} else {
+		base = cache_take(size);
+		if (!base)
+			base = mmap(NULL, size + 2 * PMEM_GUARD_SIZE, PROT_NONE,
+				    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
+				    -1, 0);
+	}
 	if (base == MAP_FAILED) {
 		free(pm);
 		return -ENOMEM;
@@ -188,12 +303,27 @@ int pmem_create(struct pmem **out, size_t size)
 	return 0;
 }
 
+/*
+ * A clean land (nothing mapped, its pages dropped) goes to the cache; one
+ * still holding mappings is cleaned first, with one mmap of PROT_NONE
+ * pages over its span; a dirty one, or one the cache has no room for,
+ * goes back to the host.
+ */
 void pmem_destroy(struct pmem *pm)
 {
+	uintptr_t base, lo, hi;
+	size_t total;
+
 	if (!pm)
 		return;
-	munmap((void *)(pm->start - PMEM_GUARD_SIZE),
-	       pm->size + 2 * PMEM_GUARD_SIZE);
+	base = pm->start - PMEM_GUARD_SIZE;
+	total = pm->size + 2 * PMEM_GUARD_SIZE;
+	if (mapped_span(pm, &lo, &hi) &&
+	    mmap((void *)lo, hi - lo, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS |
+		 MAP_FIXED | MAP_NORESERVE, -1, 0) == MAP_FAILED)
+		pm->dirty = true;
+	if (pm->dirty || !cache_put((void *)base, pm->size))
+		munmap((void *)base, total);
 	maptree_fini(&pm->maps);
 	free(pm);
 }

@@ -31,14 +31,27 @@ struct pmem;
 
 /*
  * Reserve a user land of `size` bytes (page aligned, at least one page),
- * between two guard areas of PMEM_GUARD_SIZE bytes.
+ * between two guard areas of PMEM_GUARD_SIZE bytes: a released one of the
+ * same size when one is kept (pmem_destroy), else a new host reservation.
  * Returns 0 and sets *out, or a negative errno: -EINVAL for a bad size,
  * -ENOMEM when the host refuses the reservation or the bookkeeping.
  */
 int pmem_create(struct pmem **out, size_t size);
 
-/* Release the whole reservation and every mapping in it. NULL is a no-op. */
+/*
+ * Release the whole reservation and every mapping in it. NULL is a no-op.
+ * The reservation is kept for reuse by a later pmem_create of the same
+ * size (a bounded cache), cleaned: PROT_NONE, no page behind it, guards
+ * as they were; the host gets it back when the cache is full or when the
+ * land could not be cleaned.
+ */
 void pmem_destroy(struct pmem *pm);
+
+/* The number of released reservations kept for reuse (for tests). */
+size_t pmem_cached_lands(void);
+
+/* Give every kept reservation back to the host (for tests). */
+void pmem_cache_drain(void);
 
 uintptr_t pmem_userland_start(const struct pmem *pm);
 size_t pmem_userland_size(const struct pmem *pm);
@@ -83,7 +96,8 @@ const struct mapping *pmem_mapping_at(const struct pmem *pm, size_t i);
 
 /*
  * Whether user code may reach the user land: a hidden land is PROT_NONE
- * as a whole on the host, as if its page tables were not loaded, and new
+ * as a whole on the host (one mprotect over the span of its mappings, none
+ * when it has none), as if its page tables were not loaded, and new
  * mappings in it stay PROT_NONE until it is shown again; showing restores
  * each mapping's own protection. Returns KERR_OK, or KERR_HOST_REFUSED
  * when the host refuses an mprotect (pmem_host_error says what).

@@ -379,7 +379,7 @@ static bool register_points_into(struct kernel *k, const struct process *p)
 	for (unsigned i = 0; i < k->ncpus; i++) {
 		/* another CPU's register lives in its own host thread */
 		uintptr_t reg = &k->cpus[i] == self ?
-				cpu_read_tls_register(&k->cpus[i].cpu) :
+				cpu_tls_register(&k->cpus[i].cpu) :
 				k->cpus[i].reg_shadow;
 
 		if (reg >= p->userland_start &&

@@ -54,7 +54,10 @@ static const char usage[] =
 	"scenario stop at 100000. Runs: 5 by default; the median is reported.\n"
 	"The policies of one workload, mode and size run interleaved (run 1 of each, then 2...).\n"
 	"Kernel-mode churn brings the next victim's thread record into the\n"
-	"cache ahead, as a kernel has the running thread's; --cold does not.\n";
+	"cache ahead, as a kernel has the running thread's; --cold does not.\n"
+	"switch-cross times, beside its switches, one mprotect of a land\n"
+	"(its floor); the targets judge a switch against it, and a process\n"
+	"at n=100000.\n";
 
 /* The workloads' names, "fill, churn, ...", into buf; returns buf. */
 static const char *workload_names(char *buf, size_t size)
@@ -272,9 +275,12 @@ static double median(double *v, unsigned n)
 	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
-/* One run of one case into r (its figures; ns into *ns). 0, or the error. */
+/*
+ * One run of one case into r (its figures; ns into *ns, the floor of a
+ * cross switch into *floor). 0, or the error.
+ */
 static int measure_once(const struct bench_cfg *cfg, unsigned run,
-			struct bench_result *r, double *ns)
+			struct bench_result *r, double *ns, double *floor)
 {
 	struct bench_sample s;
 	size_t peak;
@@ -290,6 +296,7 @@ static int measure_once(const struct bench_cfg *cfg, unsigned run,
 	if (err)
 		return err;
 	*ns = s.ns_per_op;
+	*floor = s.floor_ns;
 	peak = peak_rss();
 	if (peak > r->peak_rss)
 		r->peak_rss = peak;
@@ -309,17 +316,20 @@ static int measure_once(const struct bench_cfg *cfg, unsigned run,
 static int measure(const struct bench_cfg *cfg, struct bench_result *r,
 		   size_t count)
 {
-	double ns[MAX_POLICIES][101];
+	double ns[MAX_POLICIES][101], floor[MAX_POLICIES][101];
 
 	for (unsigned run = 0; run < cfg->runs; run++)
 		for (size_t i = 0; i < count; i++) {
-			int err = measure_once(cfg, run, &r[i], &ns[i][run]);
+			int err = measure_once(cfg, run, &r[i], &ns[i][run],
+					       &floor[i][run]);
 
 			if (err)
 				return err;
 		}
-	for (size_t i = 0; i < count; i++)
+	for (size_t i = 0; i < count; i++) {
 		r[i].ns_per_op = median(ns[i], cfg->runs);
+		r[i].floor_ns = median(floor[i], cfg->runs);
+	}
 	return 0;
 }
 

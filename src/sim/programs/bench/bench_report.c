@@ -48,6 +48,51 @@ static bool churn_ratio(const struct bench_results *rs, const char *a,
 	return true;
 }
 
+/* The case of workload w in kernel mode at any size (the first), or NULL. */
+static const struct bench_result *find_any(const struct bench_results *rs,
+					   enum bench_workload w)
+{
+	for (size_t i = 0; i < rs->n; i++)
+		if (rs->r[i].workload == w && rs->r[i].mode == BM_KERNEL)
+			return &rs->r[i];
+	return NULL;
+}
+
+/*
+ * The costs of the host in kernel mode: a process at 10^5 processes (the
+ * slowest policy: the host's part is the same for all) and a cross-process
+ * switch against its floor, one mprotect of a land measured side by side.
+ * Appended to t from k; the new number of targets.
+ */
+static size_t judge_host(const struct bench_results *rs, struct target *t,
+			 size_t k)
+{
+	const struct bench_result *r, *worst = NULL;
+
+	for (size_t i = 0; i < rs->n; i++) {
+		r = &rs->r[i];
+		if (r->workload == BW_PROCESSES && r->mode == BM_KERNEL &&
+		    r->n == 100000 && (!worst || r->ns_per_op > worst->ns_per_op))
+			worst = r;
+	}
+	if (worst) {
+		t[k] = (struct target){ "", worst->ns_per_op / 1000, 1.5, false };
+		snprintf(t[k++].name, sizeof(t[0].name), "processes n=100000 "
+			 "kernel: a process costs %.2f us (the slowest policy, "
+			 "%s)", worst->ns_per_op / 1000, worst->ops->name);
+	}
+	r = find_any(rs, BW_SWITCH_CROSS);
+	if (r && r->floor_ns > 0) {
+		t[k] = (struct target){ "", r->ns_per_op / r->floor_ns, 2,
+					false };
+		snprintf(t[k++].name, sizeof(t[0].name), "switch-cross: a "
+			 "switch costs %.0f ns, %.2fx one mprotect of a land "
+			 "(%.0f ns, side by side)", r->ns_per_op,
+			 r->ns_per_op / r->floor_ns, r->floor_ns);
+	}
+	return k;
+}
+
 /* The targets this run has the figures for, into t; their number. */
 static size_t judge(const struct bench_results *rs, struct target *t)
 {
@@ -98,12 +143,29 @@ static size_t judge(const struct bench_results *rs, struct target *t)
 			 "keeps %.2f bytes of bookkeeping per live TLS", r->n,
 			 r->bytes_per_tls);
 	}
-	return k;
+	return judge_host(rs, t, k);
+}
+
+/*
+ * What a cross switch adds to a switch within a process (the register's
+ * load, a host call without fsgsbase), against the same floor: not a
+ * target, the part of the switch the address space costs.
+ */
+static void print_switch_note(FILE *out, const struct bench_results *rs)
+{
+	const struct bench_result *x = find_any(rs, BW_SWITCH_CROSS);
+	const struct bench_result *w = find_any(rs, BW_SWITCH);
+
+	if (!x || !w || x->floor_ns <= 0)
+		return;
+	fprintf(out, "  (switch-cross less a switch within a process, %.0f "
+		"ns: the address space costs %.2fx one mprotect)\n",
+		w->ns_per_op, (x->ns_per_op - w->ns_per_op) / x->floor_ns);
 }
 
 void bench_print_targets(FILE *out, const struct bench_results *rs)
 {
-	struct target t[16];
+	struct target t[20];
 	size_t k = judge(rs, t);
 	const struct bench_result *fill;
 
@@ -127,11 +189,13 @@ void bench_print_targets(FILE *out, const struct bench_results *rs)
 		fprintf(out, "  fill n=1000000 kernel, indexed: completed; peak "
 			"RSS %.1f MiB, %zu host mappings for the user land\n",
 			(double)fill->peak_rss / (1 << 20), fill->host_mappings);
+	print_switch_note(out, rs);
 }
 
 static json_t *result_json(const struct bench_result *r)
 {
-	return json_pack("{s:s, s:s, s:s, s:I, s:f, s:f, s:I, s:i, s:I, s:I}",
+	return json_pack("{s:s, s:s, s:s, s:I, s:f, s:f, s:I, s:i, s:I, s:I, "
+			 "s:f}",
 			 "workload", bench_workload_name(r->workload),
 			 "policy", r->ops->name,
 			 "mode", bench_mode_name(r->mode),
@@ -141,14 +205,15 @@ static json_t *result_json(const struct bench_result *r)
 			 "peak_rss_bytes", (json_int_t)r->peak_rss,
 			 "runs", (int)r->runs,
 			 "ops_per_run", (json_int_t)r->ops_per_run,
-			 "host_mappings", (json_int_t)r->host_mappings);
+			 "host_mappings", (json_int_t)r->host_mappings,
+			 "mprotect_ns", r->floor_ns);
 }
 
 int bench_print_json(FILE *out, const struct bench_results *rs)
 {
 	json_t *root = json_object(), *results = json_array();
 	json_t *targets = json_array();
-	struct target t[16];
+	struct target t[20];
 	size_t k = judge(rs, t);
 	int err = -ENOMEM;
 

@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <time.h>
 
 static const char *const workload_names[BW_COUNT] = {
@@ -382,28 +383,87 @@ static int kernel_processes(struct kernel *k, const struct tls_manager_ops *ops,
 	return 0;
 }
 
-/* Switches between two threads, of one process or of two. */
+/* Switches are timed in blocks of this many, each with its floor's. */
+#define SWITCH_BLOCK 1000
+
+/*
+ * count mprotects toggling [m, m + size) between PROT_NONE and read-write,
+ * as hiding and showing a land does. Returns the ns they took, or -1 when
+ * the host refused one.
+ */
+static double time_mprotects(char *m, size_t size, size_t count,
+			     unsigned *flip)
+{
+	double t0 = now_ns();
+
+	for (size_t i = 0; i < count; i++, (*flip)++)
+		if (mprotect(m, size, *flip & 1 ? PROT_READ | PROT_WRITE
+						 : PROT_NONE) != 0)
+			return -1;
+	return now_ns() - t0;
+}
+
+/*
+ * Switches between two threads, of one process or of two. A cross switch
+ * is measured side by side with its floor, one mprotect of a host mapping
+ * the size of a land holding one page (as each land here holds one TLS
+ * page): blocks of switches alternate with blocks of as many mprotects,
+ * so that the machine's load weighs on both alike.
+ */
 static int bench_kernel_switches(struct kernel *k, const struct tls_manager_ops *ops,
 			   bool cross, size_t n, struct bench_sample *s)
 {
+	const size_t land = 16 * TLSM_PAGE_SIZE;
+	double t_switch = 0, t_floor = 0, t0, dt;
 	struct process *a, *b;
 	struct thread *t[2];
 	enum kernel_error e;
-	double t0;
+	char *floor = NULL;
+	unsigned flip = 0;
 	int err;
 
-	if (process_create(k, "A", 16 * TLSM_PAGE_SIZE, ops, &a) ||
-	    process_create(k, "B", 16 * TLSM_PAGE_SIZE, ops, &b))
+	if (process_create(k, "A", land, ops, &a) ||
+	    process_create(k, "B", land, ops, &b))
 		return -ENOMEM;
 	if ((err = spawn(k, a, 0, &t[0])) != 0 ||
 	    (err = spawn(k, cross ? b : a, 1, &t[1])) != 0)
 		return err;
-	t0 = now_ns();
-	for (size_t i = 0; i < n; i++)
-		if ((e = kernel_switch_to(k, t[i & 1])) != KERR_OK)
-			return kernel_failed("switch", e);
-	bench_timed(s, n, t0, now_ns());
-	return 0;
+	if (cross) {
+		floor = mmap(NULL, land, PROT_READ | PROT_WRITE,
+			     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (floor == MAP_FAILED) {
+			perror("tlssim bench: mmap of the switch's floor");
+			return -ENOMEM;
+		}
+		floor[0] = 1;
+	}
+	err = 0;
+	for (size_t i = 0; i < n;) {
+		size_t block = n - i < SWITCH_BLOCK ? n - i : SWITCH_BLOCK;
+
+		t0 = now_ns();
+		for (size_t j = 0; j < block; j++, i++)
+			if ((e = kernel_switch_to(k, t[i & 1])) != KERR_OK) {
+				err = kernel_failed("switch", e);
+				goto out;
+			}
+		t_switch += now_ns() - t0;
+		if (!cross)
+			continue;
+		dt = time_mprotects(floor, land, block, &flip);
+		if (dt < 0) {
+			perror("tlssim bench: mprotect of the switch's floor");
+			err = -ENOMEM;
+			goto out;
+		}
+		t_floor += dt;
+	}
+	bench_timed(s, n, 0, t_switch);
+	s->floor_ns = cross ? t_floor / (double)n : 0;
+out:
+	if (floor)
+		munmap(floor, land);
+	return err;
 }
 
 /*

@@ -37,6 +37,7 @@ struct bench_sample {
 	size_t bookkeeping_bytes;	/* the manager's, at its fullest */
 	size_t live_tls;		/* regions live at that moment */
 	size_t host_mappings;		/* host mappings of the user land, or 0 */
+	double floor_ns;		/* switch-cross: one mprotect of a land */
 };
 
 const char *bench_workload_name(enum bench_workload w);

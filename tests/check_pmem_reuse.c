@@ -1,0 +1,221 @@
+/*
+ * check_pmem_reuse.c - a released user land is reused clean: the same
+ * reservation comes back with no mapping, no page and no byte of the
+ * process that had it, its guards in place; a land that could not be
+ * cleaned never comes back; the kept lands are bounded.
+ */
+#include <config.h>
+
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "testutil.h"
+#include "kernel/hostcall.h"
+#include "kernel/pmem.h"
+#include "kernel/sched.h"
+
+#define LAND (8 * PAGE_SIZE)
+
+/* Fork a child that reads addr; true when it died of SIGSEGV. */
+static bool read_faults(uintptr_t addr)
+{
+	pid_t pid = fork();
+	int status;
+
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		(void)*(volatile char *)addr;
+		_exit(0);
+	}
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	return WIFSIGNALED(status) && WTERMSIG(status) == SIGSEGV;
+}
+
+/*
+ * Host mappings of this process overlapping [lo, hi) that are not
+ * PROT_NONE (or -1 when /proc/self/maps cannot be read), and in *pages
+ * the kB of them that hold a page (Rss) whatever their protection.
+ */
+static int accessible_maps(uintptr_t lo, uintptr_t hi, size_t *rss_kb)
+{
+	FILE *f = fopen("/proc/self/smaps", "r");
+	char line[512], perms[8];
+	unsigned long a, b;
+	bool inside = false;
+	size_t kb;
+	int n = 0;
+
+	if (!f)
+		return -1;
+	*rss_kb = 0;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%lx-%lx %7s", &a, &b, perms) == 3) {
+			inside = a < hi && b > lo;
+			if (inside && strcmp(perms, "---p") != 0)
+				n++;
+		} else if (inside && sscanf(line, "Rss: %zu kB", &kb) == 1) {
+			*rss_kb += kb;
+		}
+	}
+	fclose(f);
+	return n;
+}
+
+/* Map every page of p's land read-write and write a mark in each. */
+static void fill_land(struct pmem *p)
+{
+	uintptr_t start = pmem_userland_start(p);
+
+	ck_assert_int_eq(pmem_create_regular_mapping(p, start, LAND / 2,
+						     MEM_NORMAL, MAR_U_RW),
+			 KERR_OK);
+	ck_assert_int_eq(pmem_create_regular_mapping(p, start + LAND / 2,
+						     LAND / 2, MEM_THREAD_LOCAL,
+						     MAR_U_RW), KERR_OK);
+	memset((void *)start, 0xa5, LAND);
+}
+
+/*
+ * The land of p (its old start) is clean: nothing mapped, nothing
+ * readable, no page behind it, the guards fault, and a new mapping over
+ * all of it reads zero.
+ */
+static void check_clean(struct pmem *p, uintptr_t old_start)
+{
+	uintptr_t start = pmem_userland_start(p);
+	size_t rss = 1;
+
+	ck_assert_uint_eq(start, old_start);
+	ck_assert_uint_eq(pmem_mapping_count(p), 0);
+	ck_assert_int_eq(accessible_maps(start - PMEM_GUARD_SIZE,
+					 start + LAND + PMEM_GUARD_SIZE, &rss), 0);
+	ck_assert_uint_eq(rss, 0);
+	for (uintptr_t a = start; a < start + LAND; a += PAGE_SIZE)
+		ck_assert(read_faults(a));
+	ck_assert(read_faults(start - 1));
+	ck_assert(read_faults(start - PMEM_GUARD_SIZE));
+	ck_assert(read_faults(start + LAND));
+	ck_assert(read_faults(start + LAND + PMEM_GUARD_SIZE - 1));
+	ck_assert_int_eq(pmem_create_regular_mapping(p, start, LAND,
+						     MEM_NORMAL, MAR_U_RW),
+			 KERR_OK);
+	for (size_t i = 0; i < LAND; i++)
+		ck_assert_uint_eq(((volatile unsigned char *)start)[i], 0);
+}
+
+/* A process's land, retired (killed) then destroyed, comes back clean. */
+START_TEST(test_retired_land_reused_clean)
+{
+	struct pmem *p, *q;
+	uintptr_t start;
+
+	pmem_cache_drain();
+	ck_assert_int_eq(pmem_create(&p, LAND), 0);
+	start = pmem_userland_start(p);
+	fill_land(p);
+	ck_assert_int_eq(pmem_set_hidden(p, true), KERR_OK);
+	pmem_retire(p);
+	pmem_destroy(p);
+	ck_assert_uint_eq(pmem_cached_lands(), 1);
+	ck_assert_int_eq(pmem_create(&q, LAND), 0);
+	ck_assert_uint_eq(pmem_cached_lands(), 0);
+	check_clean(q, start);
+	pmem_destroy(q);
+}
+END_TEST
+
+/* A land destroyed with its mappings live (shown) comes back clean too. */
+START_TEST(test_live_land_reused_clean)
+{
+	struct pmem *p, *q;
+	uintptr_t start;
+
+	pmem_cache_drain();
+	ck_assert_int_eq(pmem_create(&p, LAND), 0);
+	start = pmem_userland_start(p);
+	fill_land(p);
+	pmem_destroy(p);
+	ck_assert_int_eq(pmem_create(&q, LAND), 0);
+	check_clean(q, start);
+	pmem_destroy(q);
+}
+END_TEST
+
+/* A land of another size is never handed out for this one. */
+START_TEST(test_reuse_only_same_size)
+{
+	struct pmem *p, *q;
+
+	pmem_cache_drain();
+	ck_assert_int_eq(pmem_create(&p, LAND), 0);
+	pmem_destroy(p);
+	ck_assert_int_eq(pmem_create(&q, 2 * LAND), 0);
+	ck_assert_uint_eq(pmem_userland_size(q), 2 * LAND);
+	ck_assert_uint_eq(pmem_cached_lands(), 1);
+	pmem_destroy(q);
+	pmem_cache_drain();
+	ck_assert_uint_eq(pmem_cached_lands(), 0);
+}
+END_TEST
+
+/*
+ * When the host refuses to drop the pages of a killed process, its land
+ * is out of reach but dirty: it goes back to the host, never to a new
+ * process.
+ */
+START_TEST(test_dirty_land_not_reused)
+{
+	struct pmem *p;
+	uintptr_t start;
+
+	pmem_cache_drain();
+	ck_assert_int_eq(pmem_create(&p, LAND), 0);
+	start = pmem_userland_start(p);
+	fill_land(p);
+	host_fail_after(HOST_UNMAP, 1);
+	pmem_retire(p);
+	host_fail_reset();
+	ck_assert(read_faults(start));
+	pmem_destroy(p);
+	ck_assert_uint_eq(pmem_cached_lands(), 0);
+}
+END_TEST
+
+/* The kept lands are bounded: many released at once do not all stay. */
+START_TEST(test_cache_bounded)
+{
+	enum { MANY = 200 };
+	static struct pmem *p[MANY];
+
+	pmem_cache_drain();
+	for (int i = 0; i < MANY; i++)
+		ck_assert_int_eq(pmem_create(&p[i], LAND), 0);
+	for (int i = 0; i < MANY; i++)
+		pmem_destroy(p[i]);
+	ck_assert_uint_gt(pmem_cached_lands(), 0);
+	ck_assert_uint_lt(pmem_cached_lands(), MANY);
+	pmem_cache_drain();
+}
+END_TEST
+
+static Suite *reuse_suite(void)
+{
+	Suite *s = suite_create("pmem_reuse");
+	TCase *tc = tcase_create("reuse");
+
+	tcase_add_test(tc, test_retired_land_reused_clean);
+	tcase_add_test(tc, test_live_land_reused_clean);
+	tcase_add_test(tc, test_reuse_only_same_size);
+	tcase_add_test(tc, test_dirty_land_not_reused);
+	tcase_add_test(tc, test_cache_bounded);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	return run_suite(reuse_suite());
+}
