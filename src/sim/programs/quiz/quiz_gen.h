@@ -35,6 +35,8 @@
 #define QUIZ_MAX_NAMES		26
 #define QUIZ_MAX_PROCESSES	8
 #define QUIZ_MAX_OPS		1000
+/* Pages a manager may hold in a quiz's user land. */
+#define QUIZ_MAX_TLS_PAGES	QUIZ_LAND_PAGES
 /* Other mappings of a quiz are one to this many pages. */
 #define QUIZ_MAP_MAX_PAGES	3
 /* Worlds: at least the number of policies in the table (policy.h). */
@@ -48,6 +50,9 @@ struct quiz_params {
 	const struct tls_manager_ops *policy;
 	unsigned processes;		/* live at once, 1 .. 8 */
 	unsigned maps;			/* map and unmap ops, at most */
+	bool switches;			/* draw switches too (the register) */
+	bool no_tls_restore;		/* switches keep the old register */
+	bool mixed;			/* process i runs the i-th policy */
 };
 
 enum quiz_op_kind {
@@ -57,6 +62,7 @@ enum quiz_op_kind {
 	QOP_UNMAP,
 	QOP_KILL,
 	QOP_PROCESS,		/* a new process, after a kill */
+	QOP_SWITCH,		/* switch to a thread, read its ptr_self */
 	QOP_KIND_COUNT
 };
 
@@ -71,6 +77,22 @@ struct quiz_op {
 	uint64_t tls;
 	/* TLS pages of the process before and after the op (shown world). */
 	size_t pages_before, pages_after;
+	/*
+	 * Why (shown world). A spawn: its page's place in the manager's
+	 * order (from 1), the first page in that order with a free slot
+	 * before it (0: none), the lowest-address page with a free slot
+	 * before it, the pages' slots used before it, and whether a lower
+	 * slot of its page was free. An exit: the page of the region and
+	 * whether the kernel unmapped it; its threads left there.
+	 */
+	unsigned page_rank;
+	uint64_t page, first_room, lowest_room;
+	bool has_room, lower_free, unmapped;
+	size_t used_before, left_on_page;
+	/* A switch: what the register held, or a fault. */
+	bool faulted;
+	unsigned reg_proc;		/* index into quiz.procs */
+	uint64_t reg_offset;
 };
 
 struct quiz_proc {
@@ -130,6 +152,10 @@ void quiz_free(struct quiz *q);
 
 /* Whether the i-th process is alive now. */
 bool quiz_proc_alive(const struct quiz *q, unsigned i);
+
+/* The policy of the i-th process in the shown world. */
+const struct tls_manager_ops *quiz_policy_of(const struct quiz *q,
+					     unsigned i);
 
 /* The kernel and the i-th process of the world whose answers are shown. */
 static inline const struct kernel *quiz_kernel(const struct quiz *q)
