@@ -57,7 +57,8 @@ for policy in sunrise indexed mesosphere; do
 			# shellcheck disable=SC2086
 			quiz $args --emit-scenario || fail "tlssim quiz $args --emit-scenario: exit $?"
 			mv "$tmp/out" "$tmp/q.tls"
-			if ! $TLSSIM run --quiet "$tmp/q.tls" >"$tmp/run" 2>&1; then
+			# no policy= in the file: run's --policy applies
+			if ! $TLSSIM run --quiet --policy $policy "$tmp/q.tls" >"$tmp/run" 2>&1; then
 				fail "tlssim quiz $args --emit-scenario does not run clean"
 				sed 's/^/  | /' "$tmp/run" | head -n 10
 			fi

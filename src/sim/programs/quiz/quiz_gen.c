@@ -28,6 +28,7 @@
 #include <config.h>
 
 #include "quiz_gen.h"
+#include "quiz_run.h"
 #include "policy/policy.h"
 
 #include <errno.h>
@@ -163,6 +164,7 @@ static size_t tls_pages(const struct quiz *q, unsigned i)
 static const unsigned kind_weight[QOP_KIND_COUNT] = {
 	[QOP_SPAWN] = 60, [QOP_EXIT] = 20, [QOP_MAP] = 15, [QOP_UNMAP] = 10,
 	[QOP_KILL] = 2, [QOP_PROCESS] = 40, [QOP_SWITCH] = 30,
+	[QOP_SECRET] = 20, [QOP_SPY] = 25,
 };
 
 /*
@@ -208,6 +210,8 @@ static enum quiz_op_kind choose_kind(struct quiz *q, size_t index)
 	valid[QOP_PROCESS] = live < q->par.processes && names_left;
 	/* only when asked, so that other problems keep their draws */
 	valid[QOP_SWITCH] = q->par.switches && live_threads(q) > 0;
+	valid[QOP_SECRET] = q->par.spies && live_threads(q) > 0;
+	valid[QOP_SPY] = valid[QOP_SECRET] && q->nsecrets > 0;
 	for (int k = 0; k < QOP_KIND_COUNT; k++)
 		total += valid[k] ? kind_weight[k] : 0;
 	r = rng_below(q, total);
@@ -252,6 +256,37 @@ static void choose_map(struct quiz *q, struct quiz_op *op)
 	op->size = (uint64_t)pages * PAGE_SIZE;
 }
 
+/*
+ * The region a spy reads, as op's offset from its own region (at its
+ * ipc) and size: the k-th (modulo) region of its process whose secret's
+ * writer has exited, within reach above it in the shown world, else the
+ * region just above its own. The draw k is made whatever the worlds hold,
+ * so later operations do not depend on the policy. Never fails.
+ */
+static void choose_target(struct quiz *q, struct quiz_op *op, uint64_t k)
+{
+	uint64_t own = thread_tls_offset(q->threads[op->thread].t[QUIZ_SHOWN]);
+	uint64_t cand[QUIZ_MAX_OPS];
+	size_t n = 0;
+
+	for (size_t i = 0; i < q->nsecrets; i++) {
+		const struct quiz_secret *s = &q->secrets[i];
+		bool dup = false;
+
+		if (s->proc != op->proc || q->threads[s->thread].live ||
+		    s->slot <= own ||
+		    s->slot - own + TLS_OFF_IPC + QUIZ_SECRET_LEN > USER_REACH_MAX)
+			continue;
+		for (size_t j = 0; j < n; j++)
+			dup = dup || cand[j] == s->slot;
+		if (!dup)
+			cand[n++] = s->slot;
+	}
+	op->slot = n ? cand[k % n] : own + TLS_SIZE;
+	op->offset = op->slot - own + TLS_OFF_IPC;
+	op->size = QUIZ_SECRET_LEN;
+}
+
 /* The operands of op, whose kind is chosen and valid. Never fails. */
 static void choose_operands(struct quiz *q, struct quiz_op *op)
 {
@@ -264,8 +299,14 @@ static void choose_operands(struct quiz *q, struct quiz_op *op)
 		break;
 	case QOP_EXIT:
 	case QOP_SWITCH:
+	case QOP_SECRET:
 		op->thread = nth_live_thread(q, rng_below(q, live_threads(q)));
 		op->proc = q->threads[op->thread].proc;
+		break;
+	case QOP_SPY:
+		op->thread = nth_live_thread(q, rng_below(q, live_threads(q)));
+		op->proc = q->threads[op->thread].proc;
+		choose_target(q, op, rng_below(q, 1u << 16));
 		break;
 	case QOP_MAP:
 		choose_map(q, op);
@@ -283,170 +324,6 @@ static void choose_operands(struct quiz *q, struct quiz_op *op)
 }
 
 /* ---- running it in every world ---- */
-
-const struct tls_manager_ops *quiz_policy_of(const struct quiz *q,
-					     unsigned i)
-{
-	size_t n = 0;
-
-	if (!q->par.mixed)
-		return q->par.policy;
-	while (tls_policy_at(n))
-		n++;
-	return tls_policy_at(i % n);
-}
-
-/* A process's TLS pages in the manager's order, as it reports them. */
-struct page_list {
-	struct tlsm_page page[QUIZ_MAX_TLS_PAGES];
-	unsigned n;
-};
-
-/* Add one page to the struct page_list at arg. Returns nothing. */
-static void list_page(void *arg, const struct tlsm_page *page)
-{
-	struct page_list *l = arg;
-
-	if (l->n < QUIZ_MAX_TLS_PAGES)
-		l->page[l->n++] = *page;
-}
-
-/* The TLS pages of the i-th process in the shown world into l. */
-static void list_pages(const struct quiz *q, unsigned i, struct page_list *l)
-{
-	l->n = 0;
-	process_for_each_tls_page(quiz_process(q, i), list_page, l);
-}
-
-/*
- * Why the spawn op landed where it did, from the pages before it
- * (before) and the kernel's answer: op's page_rank, first_room,
- * lowest_room, has_room, used_before and lower_free. Never fails.
- */
-static void explain_spawn(const struct quiz *q, struct quiz_op *op,
-			  const struct page_list *before)
-{
-	const struct process *p = quiz_process(q, op->proc);
-	uintptr_t base = process_userland_start(p);
-	struct page_list after;
-
-	op->page = op->tls & ~(uint64_t)(TLSM_PAGE_SIZE - 1);
-	op->has_room = false;
-	op->used_before = 0;
-	for (unsigned i = 0; i < before->n; i++) {
-		uint64_t off = before->page[i].address - base;
-
-		op->used_before += before->page[i].used;
-		if (before->page[i].used >= TLS_PER_PAGE)
-			continue;
-		if (!op->has_room || off < op->lowest_room)
-			op->lowest_room = off;
-		if (!op->has_room)
-			op->first_room = off;
-		op->has_room = true;
-	}
-	list_pages(q, op->proc, &after);
-	for (unsigned i = 0; i < after.n; i++)
-		if (after.page[i].address - base == op->page)
-			op->page_rank = i + 1;
-	/* a lower slot of its page is free when no live thread holds it */
-	op->lower_free = false;
-	for (uint64_t slot = op->page; slot < op->tls; slot += TLS_SIZE) {
-		bool held = false;
-
-		for (size_t i = 0; i < q->nthreads; i++) {
-			const struct thread *t = q->threads[i].t[QUIZ_SHOWN];
-
-			if (t && q->threads[i].proc == op->proc &&
-			    q->threads[i].live && thread_tls_offset(t) == slot)
-				held = true;
-		}
-		op->lower_free = op->lower_free || !held;
-	}
-}
-
-/*
- * What the exit op did to its page, asked of the kernel after it: the
- * page's mapping is gone (unmapped) or how many threads it still holds
- * (left_on_page). Never fails.
- */
-static void explain_exit(const struct quiz *q, struct quiz_op *op)
-{
-	const struct process *p = quiz_process(q, op->proc);
-	uintptr_t base = process_userland_start(p);
-	struct page_list after;
-	struct mapping m;
-
-	op->unmapped = !process_mapping_at(p, op->page, &m) ||
-		       m.type != MEM_THREAD_LOCAL;
-	op->left_on_page = 0;
-	list_pages(q, op->proc, &after);
-	for (unsigned i = 0; i < after.n; i++)
-		if (after.page[i].address - base == op->page)
-			op->left_on_page = after.page[i].used;
-}
-
-/* What a switch's job saw: the register, and whether it read ptr_self. */
-struct switch_job {
-	uintptr_t reg, self;
-};
-
-/* As the thread: note the register and read ptr_self through it. */
-static void switch_job(struct kernel *k, struct thread *t, void *arg)
-{
-	struct switch_job *j = arg;
-
-	(void)t;
-	j->reg = kernel_tls_register(k);
-	user_read(k, TLS_OFF_SELF, &j->self, sizeof(j->self));
-}
-
-/*
- * Switch to the op's thread in every world and read its ptr_self, as
- * `switch T` then `read T self` do. A fault kills the thread; where it
- * faulted in some worlds only, it exits in the others, so that the same
- * threads live everywhere. Returns KERR_OK, KERR_HOST_REFUSED, or the
- * switch's error.
- */
-static enum kernel_error run_switch(struct quiz *q, struct quiz_op *op)
-{
-	struct quiz_thread *qt = &q->threads[op->thread];
-	bool died = false;
-
-	for (unsigned w = 0; w < q->nworlds; w++) {
-		struct kernel *k = q->worlds[w].k;
-		struct switch_job j = { 0, 0 };
-		enum kernel_error err;
-		const struct process *at;
-		int rc;
-
-		err = kernel_switch_to(k, qt->t[w]);
-		if (err)
-			return err;
-		rc = kernel_run_as(k, qt->t[w], switch_job, &j);
-		if (rc == -2)
-			return KERR_HOST_REFUSED;
-		if (rc < 0)
-			return KERR_INVALID_STATE;
-		died = died || rc == 1;
-		if (w != QUIZ_SHOWN)
-			continue;
-		op->faulted = rc == 1;
-		at = kernel_process_at(k, j.reg);
-		op->reg_proc = op->proc;
-		for (unsigned i = 0; i < q->nprocs; i++)
-			if (at && q->procs[i].p[w] == at)
-				op->reg_proc = i;
-		op->reg_offset = at ? process_offset(at, j.reg) : 0;
-	}
-	if (!died)
-		return KERR_OK;
-	for (unsigned w = 0; w < q->nworlds; w++)
-		if (!thread_dead(qt->t[w]))
-			thread_exit(q->worlds[w].k, qt->t[w]);
-	qt->live = false;
-	return KERR_OK;
-}
 
 /*
  * The next process, named with the next letter, with an empty user land
@@ -484,7 +361,7 @@ static enum kernel_error spawn(struct quiz *q, struct quiz_op *op)
 	struct quiz_thread *qt = &q->threads[q->nthreads];
 	struct page_list before;
 
-	list_pages(q, op->proc, &before);
+	quiz_list_pages(q, op->proc, &before);
 	snprintf(qt->name, sizeof(qt->name), "%c%u",
 		 qp->name[0] - 'A' + 'a', qp->next_thread++);
 	qt->proc = op->proc;
@@ -505,7 +382,7 @@ static enum kernel_error spawn(struct quiz *q, struct quiz_op *op)
 	}
 	if (!op->err) {
 		op->tls = thread_tls_offset(qt->t[QUIZ_SHOWN]);
-		explain_spawn(q, op, &before);
+		quiz_explain_spawn(q, op, &before);
 	}
 	return KERR_OK;
 }
@@ -568,7 +445,9 @@ static enum kernel_error run_op(struct quiz *q, struct quiz_op *op)
 	if (op->kind == QOP_SPAWN)
 		return spawn(q, op);
 	if (op->kind == QOP_SWITCH)
-		return run_switch(q, op);
+		return quiz_run_switch(q, op);
+	if (op->kind == QOP_SECRET || op->kind == QOP_SPY)
+		return quiz_run_access(q, op);
 	if (op->kind == QOP_EXIT)
 		op->page = thread_tls_offset(q->threads[op->thread].t[QUIZ_SHOWN]) &
 			   ~(uint64_t)(TLSM_PAGE_SIZE - 1);
@@ -578,7 +457,7 @@ static enum kernel_error run_op(struct quiz *q, struct quiz_op *op)
 	case QOP_EXIT:
 		q->threads[op->thread].live = false;
 		if (!err)
-			explain_exit(q, op);
+			quiz_explain_exit(q, op);
 		break;
 	case QOP_MAP:
 		q->maps[q->nmaps++] = (struct quiz_map){ op->proc, op->offset,
@@ -600,6 +479,7 @@ static enum kernel_error run_op(struct quiz *q, struct quiz_op *op)
 
 static const char *const kind_names[QOP_KIND_COUNT] = {
 	"spawn", "exit", "map", "unmap", "kill", "process", "switch",
+	"write", "read",
 };
 
 /*
@@ -652,7 +532,8 @@ static int make_worlds(struct quiz *q)
 		}
 		q->worlds[q->nworlds++].policy = ops;
 	}
-	for (unsigned w = 0; w < q->nworlds; w++) {
+	/* the shown world last: its CPU catches user faults (quiz_run.c) */
+	for (unsigned w = q->nworlds; w-- > 0;) {
 		err = kernel_create(ARCH_MOCK, q->par.no_tls_restore,
 				    &q->worlds[w].k);
 		if (err)

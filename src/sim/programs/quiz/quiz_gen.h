@@ -35,6 +35,8 @@
 #define QUIZ_MAX_NAMES		26
 #define QUIZ_MAX_PROCESSES	8
 #define QUIZ_MAX_OPS		1000
+/* Bytes of a secret, and of a spy's read. */
+#define QUIZ_SECRET_LEN		8
 /* Pages a manager may hold in a quiz's user land. */
 #define QUIZ_MAX_TLS_PAGES	QUIZ_LAND_PAGES
 /* Other mappings of a quiz are one to this many pages. */
@@ -53,6 +55,7 @@ struct quiz_params {
 	bool switches;			/* draw switches too (the register) */
 	bool no_tls_restore;		/* switches keep the old register */
 	bool mixed;			/* process i runs the i-th policy */
+	bool spies;			/* draw secrets and spies' reads */
 };
 
 enum quiz_op_kind {
@@ -63,6 +66,8 @@ enum quiz_op_kind {
 	QOP_KILL,
 	QOP_PROCESS,		/* a new process, after a kill */
 	QOP_SWITCH,		/* switch to a thread, read its ptr_self */
+	QOP_SECRET,		/* a thread writes a secret to its ipc */
+	QOP_SPY,		/* a thread reads tls+offset, size bytes */
 	QOP_KIND_COUNT
 };
 
@@ -93,6 +98,21 @@ struct quiz_op {
 	bool faulted;
 	unsigned reg_proc;		/* index into quiz.procs */
 	uint64_t reg_offset;
+	bool self_ok;			/* ptr_self read, in the thread's land */
+	uint64_t self_offset;
+	/* A secret written, or what a spy read (size bytes) of slot. */
+	uint8_t bytes[QUIZ_SECRET_LEN];
+	uint64_t slot;			/* the spy's target region, offset */
+	/* the live thread whose region the register or the spy reached
+	 * then (index into quiz.threads), or -1 for a free slot */
+	int holder;
+};
+
+/* A secret written to a region's ipc, and by whom (shown world). */
+struct quiz_secret {
+	unsigned proc, thread;
+	uint64_t slot;
+	uint8_t bytes[QUIZ_SECRET_LEN];
 };
 
 struct quiz_proc {
@@ -134,6 +154,8 @@ struct quiz {
 	struct quiz_map maps[QUIZ_MAX_OPS];
 	size_t nmaps;
 	unsigned maps_used;		/* map and unmap ops so far */
+	struct quiz_secret secrets[QUIZ_MAX_OPS];
+	size_t nsecrets;
 	uint64_t rng;			/* splitmix64 state */
 };
 
