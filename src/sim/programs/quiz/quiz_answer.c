@@ -259,6 +259,16 @@ static const char *why_exit(const struct quiz *q, const struct quiz_op *op,
 	return buf;
 }
 
+/* Whether no thread ran before op (a switch, a secret, a spy run one). */
+static bool first_run(const struct quiz *q, const struct quiz_op *op)
+{
+	for (const struct quiz_op *o = q->ops; o < op; o++)
+		if (o->kind == QOP_SWITCH || o->kind == QOP_SECRET ||
+		    o->kind == QOP_SPY)
+			return false;
+	return true;
+}
+
 /* Why the register held what it did after a switch, into buf. */
 static const char *why_switch(const struct quiz_cfg *cfg,
 			      const struct quiz *q, const struct quiz_op *op,
@@ -271,8 +281,10 @@ static const char *why_switch(const struct quiz_cfg *cfg,
 	if (!cfg->par.no_tls_restore)
 		n = (size_t)snprintf(buf, size, "why: the switch loads %s's TLS address into the register.",
 				     name);
+	else if (first_run(q, op))
+		n = (size_t)snprintf(buf, size, "why: the first thread to run on the CPU loads the register, even with --no-tls-restore, which stops only the later loads.");
 	else
-		n = (size_t)snprintf(buf, size, "why: with --no-tls-restore only the first switch loads the register; this one leaves it at %s+0x%" PRIx64 ".",
+		n = (size_t)snprintf(buf, size, "why: with --no-tls-restore this switch does not load the register: it still holds %s+0x%" PRIx64 ", loaded when the first thread ran.",
 				     reg, op->reg_offset);
 	if (op->faulted && n < size)
 		snprintf(buf + n, size - n, " %s reads through it outside what it may reach (%s's land or an unmapped page): a fault, and %s dies.",
@@ -298,6 +310,10 @@ static const char *why_spy(const struct quiz *q, const struct quiz_op *op,
 	if (op->faulted)
 		snprintf(buf + n, size - n, "; that page is not mapped (or not %s's): a fault.",
 			 spy);
+	else if (s && h && h == &q->threads[s->thread] &&
+		 memcmp(s->bytes, op->bytes, QUIZ_SECRET_LEN) == 0)
+		snprintf(buf + n, size - n, "; %s is alive and wrote its secret there: a thread reads its neighbours' regions freely.",
+			 who);
 	else if (s && memcmp(s->bytes, op->bytes, QUIZ_SECRET_LEN) == 0)
 		snprintf(buf + n, size - n, "; %s wrote its secret there and no new owner has run there since: a freed slot keeps its bytes.",
 			 who);
@@ -305,7 +321,7 @@ static const char *why_spy(const struct quiz *q, const struct quiz_op *op,
 		snprintf(buf + n, size - n, "; %s wrote its secret there, but a new owner's first run wiped the region.",
 			 who);
 	else if (all_zero(op->bytes, QUIZ_SECRET_LEN))
-		snprintf(buf + n, size - n, "; no secret was written there since its owner first ran.");
+		snprintf(buf + n, size - n, "; no secret was ever written there: zeros.");
 	else
 		snprintf(buf + n, size - n, "; the bytes its owner left there.");
 	return buf;

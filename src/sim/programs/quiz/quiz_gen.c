@@ -164,7 +164,7 @@ static size_t tls_pages(const struct quiz *q, unsigned i)
 static const unsigned kind_weight[QOP_KIND_COUNT] = {
 	[QOP_SPAWN] = 60, [QOP_EXIT] = 20, [QOP_MAP] = 15, [QOP_UNMAP] = 10,
 	[QOP_KILL] = 2, [QOP_PROCESS] = 40, [QOP_SWITCH] = 30,
-	[QOP_SECRET] = 20, [QOP_SPY] = 25,
+	[QOP_SECRET] = 40, [QOP_SPY] = 60,
 };
 
 /*
@@ -185,6 +185,15 @@ static unsigned procs_with_room(const struct quiz *q, unsigned *cand)
 		n += fp.count > 0;
 	}
 	return n;
+}
+
+/* Whether a secret's writer has exited (its region may be reused). */
+static bool freed_secrets(const struct quiz *q)
+{
+	for (size_t i = 0; i < q->nsecrets; i++)
+		if (!q->threads[q->secrets[i].thread].live)
+			return true;
+	return false;
 }
 
 /*
@@ -211,7 +220,7 @@ static enum quiz_op_kind choose_kind(struct quiz *q, size_t index)
 	/* only when asked, so that other problems keep their draws */
 	valid[QOP_SWITCH] = q->par.switches && live_threads(q) > 0;
 	valid[QOP_SECRET] = q->par.spies && live_threads(q) > 0;
-	valid[QOP_SPY] = valid[QOP_SECRET] && q->nsecrets > 0;
+	valid[QOP_SPY] = valid[QOP_SECRET] && freed_secrets(q);
 	for (int k = 0; k < QOP_KIND_COUNT; k++)
 		total += valid[k] ? kind_weight[k] : 0;
 	r = rng_below(q, total);
