@@ -4,18 +4,22 @@
  *
  * Like the homework simulators of OSTEP (Operating Systems: Three Easy
  * Pieces), the quiz prints a problem the student works out by hand, and
- * the same command with -c prints the answers. Here the problem is a
- * sequence of operations on small processes and the question is where
- * each spawn puts the new thread's TLS region: which page (an old one with
- * a free slot, or a new one at the first free page of the user land) and
- * which slot of it. The answers hold what the kernel model did, so they
- * change with --policy exactly as the policies differ.
+ * the same command with -c prints the answers and why. Here the problem
+ * is a sequence of operations on small processes, and -t says what it
+ * asks: where each spawn puts the new thread's TLS region (which page, an
+ * old one with a free slot or a new one at the first free page of the
+ * user land, and which slot of it), how many pages are mapped at the end,
+ * which exits unmap a page, what the register holds after a switch, what
+ * a thread reads of a freed neighbour, how many bytes the pages keep for
+ * no thread. -d sets the size of the problem. The answers hold what the
+ * kernel model did, so they change with --policy exactly as the policies
+ * differ.
  *
  * The output is plain text that depends only on the options: offsets in
  * user lands, never host addresses, so the golden tests can compare it
  * byte for byte on any host. --emit-scenario writes the same problem in
- * the scenario language, with `expect tls` after every spawn: `tlssim run`
- * then checks the answers on its own.
+ * the scenario language, with its answers as expectations (`expect tls`
+ * after every spawn, ...): `tlssim run` then checks them on its own.
  */
 #include <config.h>
 
@@ -273,57 +277,6 @@ static const char *first_names(const struct quiz *q, unsigned n, char *buf,
 }
 
 /*
- * Each policy of the problem and its rule; with mixed policies, which
- * process runs which. Returns nothing.
- */
-static void print_policies(FILE *out, const struct quiz *q,
-			   const char *prefix)
-{
-	const struct tls_manager_ops *seen[QUIZ_MAX_NAMES];
-	unsigned nseen = 0;
-	char text[512];
-
-	for (unsigned i = 0; i < q->nprocs; i++) {
-		const struct tls_manager_ops *pol = quiz_policy_of(q, i);
-		size_t n = 0;
-		bool dup = false;
-
-		for (unsigned j = 0; j < nseen; j++)
-			dup = dup || seen[j] == pol;
-		if (dup)
-			continue;
-		seen[nseen++] = pol;
-		n = (size_t)snprintf(text, sizeof(text), "Policy %s", pol->name);
-		if (q->par.mixed) {
-			for (unsigned j = i, first = 1; j < q->nprocs && n < sizeof(text); j++)
-				if (quiz_policy_of(q, j) == pol) {
-					n += (size_t)snprintf(text + n, sizeof(text) - n,
-							      "%s%s", first ? " (process " : ", ",
-							      q->procs[j].name);
-					first = 0;
-				}
-			if (n < sizeof(text))
-				n += (size_t)snprintf(text + n, sizeof(text) - n, ")");
-		}
-		if (n < sizeof(text))
-			snprintf(text + n, sizeof(text) - n, ": %s.", pol->summary);
-		quiz_wrap(out, prefix, text);
-	}
-}
-
-/* What the type's operations do, beyond spawns and exits. */
-static void print_rules(FILE *out, const struct quiz_cfg *cfg,
-			const char *prefix)
-{
-	if (cfg->par.switches)
-		quiz_wrap(out, prefix, cfg->par.no_tls_restore ?
-			  "`switch T` schedules thread T, then T reads its ptr_self through the TLS register. This kernel runs with --no-tls-restore: only the first switch loads the register." :
-			  "`switch T` schedules thread T, which loads T's TLS address into the register, then T reads its ptr_self through it.");
-	if (cfg->par.spies)
-		quiz_wrap(out, prefix, "`write T ipc` stores a secret in T's IPC buffer (at tls+0x10); `read T tls+OFF 8` reads 8 bytes at OFF past T's region, another region of the same page or the next. A thread's region is wiped when the thread first runs.");
-}
-
-/*
  * The problem's parameters and the rules it runs by, each line starting
  * with prefix ("# " in a scenario). Returns nothing; a write error shows
  * in ferror(out).
@@ -355,8 +308,8 @@ static void print_header(FILE *out, const struct quiz_cfg *cfg,
 		 TLS_PER_PAGE, TLSM_PAGE_SIZE, q->nprocs > par->processes ?
 		 " A killed process is replaced by a new one, named with the next letter." : "");
 	quiz_wrap(out, prefix, text);
-	print_policies(out, q, prefix);
-	print_rules(out, cfg, prefix);
+	quiz_print_policies(out, q, prefix);
+	quiz_print_rules(out, cfg, prefix);
 }
 
 /*

@@ -1,6 +1,7 @@
 /*
  * quiz_answer.c - the answers of `tlssim quiz` as text, and why the
- * kernel gave them, in the words of the policy's rule.
+ * kernel gave them, in the words of the policy's rule; and the lines of
+ * the header that name the policies and the rules of the operations.
  *
  * Every answer and every reason is built from what the kernel model did
  * (quiz_gen.c and quiz_run.c note it as the problem runs): the offset a
@@ -74,6 +75,56 @@ void quiz_wrap(FILE *out, const char *prefix, const char *text)
 	}
 	if (col)
 		fputc('\n', out);
+}
+
+/*
+ * Each policy of the problem and its rule; with mixed policies, which
+ * process runs which. Returns nothing.
+ */
+void quiz_print_policies(FILE *out, const struct quiz *q, const char *prefix)
+{
+	const struct tls_manager_ops *seen[QUIZ_MAX_NAMES];
+	unsigned nseen = 0;
+	char text[512];
+
+	for (unsigned i = 0; i < q->nprocs; i++) {
+		const struct tls_manager_ops *pol = quiz_policy_of(q, i);
+		size_t n = 0;
+		bool dup = false;
+
+		for (unsigned j = 0; j < nseen; j++)
+			dup = dup || seen[j] == pol;
+		if (dup)
+			continue;
+		seen[nseen++] = pol;
+		n = (size_t)snprintf(text, sizeof(text), "Policy %s", pol->name);
+		if (q->par.mixed) {
+			for (unsigned j = i, first = 1; j < q->nprocs && n < sizeof(text); j++)
+				if (quiz_policy_of(q, j) == pol) {
+					n += (size_t)snprintf(text + n, sizeof(text) - n,
+							      "%s%s", first ? " (process " : ", ",
+							      q->procs[j].name);
+					first = 0;
+				}
+			if (n < sizeof(text))
+				n += (size_t)snprintf(text + n, sizeof(text) - n, ")");
+		}
+		if (n < sizeof(text))
+			snprintf(text + n, sizeof(text) - n, ": %s.", pol->summary);
+		quiz_wrap(out, prefix, text);
+	}
+}
+
+/* What the type's operations do, beyond spawns and exits. */
+void quiz_print_rules(FILE *out, const struct quiz_cfg *cfg,
+		      const char *prefix)
+{
+	if (cfg->par.switches)
+		quiz_wrap(out, prefix, cfg->par.no_tls_restore ?
+			  "`switch T` schedules thread T, then T reads its ptr_self through the TLS register. This kernel runs with --no-tls-restore: only the first switch loads the register." :
+			  "`switch T` schedules thread T, which loads T's TLS address into the register, then T reads its ptr_self through it.");
+	if (cfg->par.spies)
+		quiz_wrap(out, prefix, "`write T ipc` stores a secret in T's IPC buffer (at tls+0x10); `read T tls+OFF 8` reads 8 bytes at OFF past T's region, another region of the same page or the next. A thread's region is wiped when the thread first runs.");
 }
 
 /* How a policy picks a page with a free slot. */

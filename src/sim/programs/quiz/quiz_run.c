@@ -163,8 +163,8 @@ static void access_job(struct kernel *k, struct thread *t, void *arg)
 }
 
 /*
- * The thread of a switch, secret or spy op died in some worlds: make it
- * exit in the others, so that the same threads live everywhere. Never
+ * The thread of a switch, secret or spy op died in the shown world: make
+ * it exit in the others, so that the same threads live everywhere. Never
  * fails.
  */
 static void bury(struct quiz *q, struct quiz_thread *qt)
@@ -177,13 +177,16 @@ static void bury(struct quiz *q, struct quiz_thread *qt)
 
 /*
  * A secret (store) or a spy's read, as the op's thread, in the shown
- * world (see quiz_run_switch); its bytes and fault into op; a secret is remembered.
- * Returns KERR_OK, KERR_HOST_REFUSED or KERR_INVALID_STATE.
+ * world only (see quiz_run_switch); its bytes and fault into op; a
+ * secret is remembered. Returns KERR_OK, KERR_HOST_REFUSED or
+ * KERR_INVALID_STATE.
  */
 enum kernel_error quiz_run_access(struct quiz *q, struct quiz_op *op)
 {
 	struct quiz_thread *qt = &q->threads[op->thread];
-	bool store = op->kind == QOP_SECRET, died = false;
+	bool store = op->kind == QOP_SECRET;
+	struct access_job j = { .store = store };
+	int rc;
 
 	if (store) {
 		char text[32];
@@ -193,26 +196,23 @@ enum kernel_error quiz_run_access(struct quiz *q, struct quiz_op *op)
 		op->offset = TLS_OFF_IPC;
 		op->slot = thread_tls_offset(qt->t[QUIZ_SHOWN]);
 	}
-	/* the shown world only: see quiz_run_switch */
-	for (unsigned w = QUIZ_SHOWN; w == QUIZ_SHOWN; w++) {
-		struct access_job j = { .off = op->offset, .store = store };
-		int rc;
-
-		memcpy(j.bytes, op->bytes, sizeof(j.bytes));
-		rc = kernel_run_as(q->worlds[w].k, qt->t[w], access_job, &j);
-		if (rc == -2)
-			return KERR_HOST_REFUSED;
-		if (rc < 0)
-			return KERR_INVALID_STATE;
-		died = died || rc == 1;
-		if (w != QUIZ_SHOWN)
-			continue;
-		op->faulted = rc == 1;
-		op->holder = holder_now(q, op->proc, op->slot);
-		if (!store)
-			memcpy(op->bytes, j.bytes, sizeof(op->bytes));
+	j.off = op->offset;
+	memcpy(j.bytes, op->bytes, sizeof(j.bytes));
+	rc = kernel_run_as(q->worlds[QUIZ_SHOWN].k, qt->t[QUIZ_SHOWN],
+			   access_job, &j);
+	if (rc == -2)
+		return KERR_HOST_REFUSED;
+	if (rc < 0)
+		return KERR_INVALID_STATE;
+	op->faulted = rc == 1;
+	op->holder = holder_now(q, op->proc, op->slot);
+	if (!store)
+		memcpy(op->bytes, j.bytes, sizeof(op->bytes));
+	if (op->faulted) {
+		bury(q, qt);
+		return KERR_OK;
 	}
-	if (store && !died) {
+	if (store) {
 		struct quiz_secret *s = &q->secrets[q->nsecrets++];
 
 		s->proc = op->proc;
@@ -220,60 +220,48 @@ enum kernel_error quiz_run_access(struct quiz *q, struct quiz_op *op)
 		s->slot = op->slot;
 		memcpy(s->bytes, op->bytes, sizeof(s->bytes));
 	}
-	if (died)
-		bury(q, qt);
 	return KERR_OK;
 }
 
 /*
  * Switch to the op's thread in the shown world and read its ptr_self, as
  * `switch T` then `read T self` do. A fault kills the thread; it then
- * exits in the other worlds, so that the same threads live everywhere. Returns KERR_OK, KERR_HOST_REFUSED, or the
- * switch's error.
+ * exits in the other worlds, so that the same threads live everywhere.
+ * Returns KERR_OK, KERR_HOST_REFUSED, or the switch's error.
+ *
+ * The shown world only: a user fault is caught for the kernel made last
+ * on this host thread (cpu/fault.c), which make_worlds makes the shown
+ * one; the other worlds only keep the operations valid.
  */
 enum kernel_error quiz_run_switch(struct quiz *q, struct quiz_op *op)
 {
 	struct quiz_thread *qt = &q->threads[op->thread];
-	bool died = false;
+	struct kernel *k = q->worlds[QUIZ_SHOWN].k;
+	struct process *own = q->procs[op->proc].p[QUIZ_SHOWN];
+	struct switch_job j = { 0, 0 };
+	const struct process *at;
+	enum kernel_error err;
+	int rc;
 
-	/*
-	 * The shown world only: a user fault is caught for the kernel made
-	 * last on this host thread (cpu/fault.c), which make_worlds makes
-	 * the shown one; the other worlds only keep the operations valid,
-	 * and lose the thread too when it faults here.
-	 */
-	for (unsigned w = QUIZ_SHOWN; w == QUIZ_SHOWN; w++) {
-		struct kernel *k = q->worlds[w].k;
-		struct switch_job j = { 0, 0 };
-		enum kernel_error err;
-		const struct process *at;
-		int rc;
-
-		err = kernel_switch_to(k, qt->t[w]);
-		if (err)
-			return err;
-		rc = kernel_run_as(k, qt->t[w], switch_job, &j);
-		if (rc == -2)
-			return KERR_HOST_REFUSED;
-		if (rc < 0)
-			return KERR_INVALID_STATE;
-		died = died || rc == 1;
-		if (w != QUIZ_SHOWN)
-			continue;
-		op->faulted = rc == 1;
-		at = kernel_process_at(k, j.reg);
-		op->reg_proc = op->proc;
-		for (unsigned i = 0; i < q->nprocs; i++)
-			if (at && q->procs[i].p[w] == at)
-				op->reg_proc = i;
-		op->reg_offset = at ? process_offset(at, j.reg) : 0;
-		op->holder = holder_now(q, op->reg_proc, op->reg_offset);
-		op->self_ok = !op->faulted &&
-			      process_holds(q->procs[op->proc].p[w], j.self);
-		op->self_offset = op->self_ok ?
-			process_offset(q->procs[op->proc].p[w], j.self) : 0;
-	}
-	if (died)
+	err = kernel_switch_to(k, qt->t[QUIZ_SHOWN]);
+	if (err)
+		return err;
+	rc = kernel_run_as(k, qt->t[QUIZ_SHOWN], switch_job, &j);
+	if (rc == -2)
+		return KERR_HOST_REFUSED;
+	if (rc < 0)
+		return KERR_INVALID_STATE;
+	op->faulted = rc == 1;
+	at = kernel_process_at(k, j.reg);
+	op->reg_proc = op->proc;
+	for (unsigned i = 0; i < q->nprocs; i++)
+		if (at && q->procs[i].p[QUIZ_SHOWN] == at)
+			op->reg_proc = i;
+	op->reg_offset = at ? process_offset(at, j.reg) : 0;
+	op->holder = holder_now(q, op->reg_proc, op->reg_offset);
+	op->self_ok = !op->faulted && process_holds(own, j.self);
+	op->self_offset = op->self_ok ? process_offset(own, j.self) : 0;
+	if (op->faulted)
 		bury(q, qt);
 	return KERR_OK;
 }

@@ -50,6 +50,16 @@ bool quiz_asks_leak(const struct quiz_cfg *cfg);
 void quiz_wrap(FILE *out, const char *prefix, const char *text);
 
 /*
+ * Each policy of the problem and its rule (with mixed policies, which
+ * processes run it), each line starting with prefix. Returns nothing.
+ */
+void quiz_print_policies(FILE *out, const struct quiz *q, const char *prefix);
+
+/* What the type's operations do, beyond spawns and exits. */
+void quiz_print_rules(FILE *out, const struct quiz_cfg *cfg,
+		      const char *prefix);
+
+/*
  * What follows an operation, into buf: its question ("-> TLS at ?") or
  * with compute its answer, or "". Returns buf.
  */
