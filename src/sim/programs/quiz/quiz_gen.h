@@ -54,7 +54,7 @@ struct quiz_params {
 	unsigned maps;			/* map and unmap ops, at most */
 	bool switches;			/* draw switches too (the register) */
 	bool no_tls_restore;		/* switches keep the old register */
-	bool mixed;			/* process i runs the i-th policy */
+	bool mixed;			/* A sunrise, B indexed, C mesosphere, ... */
 	bool spies;			/* draw secrets and spies' reads */
 };
 
