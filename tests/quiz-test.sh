@@ -8,6 +8,11 @@
 # - the operations do not depend on --policy; the answers do where the
 #   policies differ (mesosphere against sunrise), and not where a policy
 #   promises the seed's addresses (indexed);
+# - every question type (-t) and level (-d) emits a scenario that runs
+#   clean with run's --policy (and --no-tls-restore where asked), since
+#   the file carries no policy= unless --emit-policy or mixed policies;
+# - a seed gives the same problem twice, and other seeds other problems;
+# - -c says why, in the words of the policy;
 # - bad options exit 2 with `tlssim: quiz:` and what was expected.
 # TLSSIM names the program (with its emulator); top_srcdir the source tree.
 # With --update, the golden files are written instead of compared.
@@ -57,7 +62,8 @@ for policy in sunrise indexed mesosphere; do
 			# shellcheck disable=SC2086
 			quiz $args --emit-scenario || fail "tlssim quiz $args --emit-scenario: exit $?"
 			mv "$tmp/out" "$tmp/q.tls"
-			if ! $TLSSIM run --quiet "$tmp/q.tls" >"$tmp/run" 2>&1; then
+			# no policy= in the file: run's --policy applies
+			if ! $TLSSIM run --quiet --policy $policy "$tmp/q.tls" >"$tmp/run" 2>&1; then
 				fail "tlssim quiz $args --emit-scenario does not run clean"
 				sed 's/^/  | /' "$tmp/run" | head -n 10
 			fi
@@ -113,6 +119,89 @@ grep -q 'exit a1 *-> its TLS page is unmapped' "$tmp/out" ||
 quiz -s 0 -n 20 -c
 grep -q 'TLS page is unmapped' "$tmp/out" && fail "seed 0, sunrise: a page was unmapped"
 
+# every type and level: the emitted scenario runs clean under the same
+# policy (its expectations are the answers), and its expectations are
+# there to fail: a scenario run under another policy must fail somewhere
+for type in land pages unmap register spy leak mix; do
+	for level in "" "-d 1" "-d 2" "-d 3"; do
+		for restore in "" --no-tls-restore; do
+			for seed in 0 1; do
+				args="-s $seed -t $type $level $restore"
+				# shellcheck disable=SC2086
+				quiz $args --emit-scenario || fail "tlssim quiz $args --emit-scenario: exit $?"
+				run=$(sed -n 's/^# run it with `tlssim run\(.*\) FILE`\.$/\1/p' "$tmp/out")
+				mv "$tmp/out" "$tmp/q.tls"
+				# shellcheck disable=SC2086
+				if ! $TLSSIM run --quiet $run "$tmp/q.tls" >"$tmp/run" 2>&1; then
+					fail "tlssim quiz $args --emit-scenario does not run clean with 'tlssim run$run'"
+					sed 's/^/  | /' "$tmp/run" | head -n 5
+				fi
+			done
+		done
+	done
+done
+# the expectations can fail: seed 0's unmap problem under sunrise
+quiz -s 0 -n 20 -t unmap --emit-scenario
+grep -q '^expect map A 0x0 Unmapped$' "$tmp/out" ||
+	fail "seed 0, unmap: no page expected unmapped"
+mv "$tmp/out" "$tmp/q.tls"
+$TLSSIM run --quiet --policy sunrise "$tmp/q.tls" >"$tmp/run" 2>&1 &&
+	fail "seed 0, unmap: mesosphere's answers hold under sunrise"
+grep -q 'expected the mapping at A+0x0 to be Unmapped' "$tmp/run" ||
+	fail "seed 0, unmap under sunrise: not the unmap that failed"
+# a register problem under --no-tls-restore fails with the register reloaded
+quiz -s 4 -n 20 -t register -d 2 --no-tls-restore --emit-scenario
+mv "$tmp/out" "$tmp/q.tls"
+grep -q '^expect fault$' "$tmp/q.tls" || fail "register, no restore: no fault expected"
+$TLSSIM run --quiet "$tmp/q.tls" >"$tmp/run" 2>&1 &&
+	fail "register: the no-restore answers hold with the register restored"
+# no policy= unless asked; with mixed policies (level 3) each process's
+quiz -s 5 -d 2 --policy mesosphere --emit-scenario
+grep -q 'policy=' "$tmp/out" && fail "--emit-scenario wrote policy= unasked"
+grep -q '^# run it with `tlssim run --policy mesosphere FILE`.$' "$tmp/out" ||
+	fail "--emit-scenario does not say to run with --policy mesosphere"
+quiz -s 5 -d 2 --policy mesosphere --emit-scenario --emit-policy
+[ "$(grep -c '^process [A-Z] userland=64K policy=mesosphere$' "$tmp/out")" -ge 3 ] ||
+	fail "--emit-policy: not every process line has policy=mesosphere"
+quiz -s 5 -d 3 --emit-scenario
+grep -q '^process A userland=64K policy=sunrise$' "$tmp/out" &&
+	grep -q '^process C userland=64K policy=mesosphere$' "$tmp/out" ||
+	fail "-d 3: the processes do not carry their mixed policies"
+
+# reproducible by seed: twice the same, another seed another problem
+for args in "-t mix -d 3" "-t spy -n 40" "-t register -d 2 --no-tls-restore" \
+	    "-t leak -d 2"; do
+	# shellcheck disable=SC2086
+	quiz -s 9 $args -c; mv "$tmp/out" "$tmp/r1"
+	# shellcheck disable=SC2086
+	quiz -s 9 $args -c; cmp -s "$tmp/out" "$tmp/r1" ||
+		fail "tlssim quiz -s 9 $args -c: two runs differ"
+	# shellcheck disable=SC2086
+	quiz -s 10 $args -c; cmp -s "$tmp/out" "$tmp/r1" &&
+		fail "tlssim quiz $args -c: seeds 9 and 10 give the same problem"
+done
+# the default type and level did not change with the new ones: -t land
+# is the default, and the question is the same with or without it
+quiz -s 1 -n 12; mv "$tmp/out" "$tmp/r1"
+quiz -s 1 -n 12 -t land; cmp -s "$tmp/out" "$tmp/r1" || fail "-t land differs from the default"
+
+# -c says why, in the words of the policy
+quiz -s 11 -n 20 --maps 4 -c
+grep -A2 '^ 19  spawn A a14' "$tmp/out" | tr '\n' ' ' |
+	grep -q 'sunrise takes the first page with a free slot, in the order the *pages were made: 0x3000 (not the lowest one with room)' ||
+	fail "seed 11, sunrise: a14's why does not name the rule"
+quiz -s 11 -n 20 --maps 4 -c --policy mesosphere
+grep -A2 '^ 19  spawn A a14' "$tmp/out" | tr '\n' ' ' |
+	grep -q 'mesosphere takes the lowest-address page with a free slot: 0x0' ||
+	fail "seed 11, mesosphere: a14's why does not name the rule"
+quiz -s 0 -n 20 -t unmap -c
+grep -A1 'exit a1 *-> its TLS page is unmapped (0x0)' "$tmp/out" |
+	grep -q 'mesosphere unmaps the emptied' || fail "seed 0, unmap: no why"
+quiz -s 0 -n 20 -t unmap -c --policy sunrise
+grep -A2 'exit a1 *-> nothing unmapped' "$tmp/out" | tr '\n' ' ' |
+	grep -q 'sunrise keeps an emptied *page mapped' ||
+	fail "seed 0, unmap under sunrise: no why"
+
 # bad command lines: exit 2 and what was expected
 expect2() {
 	pattern=$1
@@ -139,6 +228,9 @@ expect2 "unknown option '-x'" -x
 expect2 "unknown option '--frobnicate'" --frobnicate
 expect2 "option '-s' needs a value" -s
 expect2 "unexpected argument 'extra'" -s 1 extra
+expect2 "unknown --type 'where' (expected land, pages, unmap, register, spy, leak or mix)" -t where
+expect2 "--level wants a number from 1 to 3, not '4'" -d 4
+expect2 "--level wants a number from 1 to 3" --level=0
 quiz --help
 [ $? -eq 0 ] && grep -q '^Usage: tlssim quiz' "$tmp/out" || fail "quiz --help"
 

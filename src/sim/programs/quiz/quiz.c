@@ -4,24 +4,29 @@
  *
  * Like the homework simulators of OSTEP (Operating Systems: Three Easy
  * Pieces), the quiz prints a problem the student works out by hand, and
- * the same command with -c prints the answers. Here the problem is a
- * sequence of operations on small processes and the question is where
- * each spawn puts the new thread's TLS region: which page (an old one with
- * a free slot, or a new one at the first free page of the user land) and
- * which slot of it. The answers hold what the kernel model did, so they
- * change with --policy exactly as the policies differ.
+ * the same command with -c prints the answers and why. Here the problem
+ * is a sequence of operations on small processes, and -t says what it
+ * asks: where each spawn puts the new thread's TLS region (which page, an
+ * old one with a free slot or a new one at the first free page of the
+ * user land, and which slot of it), how many pages are mapped at the end,
+ * which exits unmap a page, what the register holds after a switch, what
+ * a thread reads of a freed neighbour, how many bytes the pages keep for
+ * no thread. -d sets the size of the problem. The answers hold what the
+ * kernel model did, so they change with --policy exactly as the policies
+ * differ.
  *
  * The output is plain text that depends only on the options: offsets in
  * user lands, never host addresses, so the golden tests can compare it
  * byte for byte on any host. --emit-scenario writes the same problem in
- * the scenario language, with `expect tls` after every spawn: `tlssim run`
- * then checks the answers on its own.
+ * the scenario language, with its answers as expectations (`expect tls`
+ * after every spawn, ...): `tlssim run` then checks them on its own.
  */
 #include <config.h>
 
 #include "cli.h"
 #include "quiz.h"
 #include "quiz_gen.h"
+#include "quiz_text.h"
 #include "policy/policy.h"
 #include "report/show.h"
 
@@ -33,37 +38,56 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Text lines are wrapped before this column. */
-#define QUIZ_WRAP 76
 /* Operations are padded to this width before their answer. */
 #define QUIZ_OP_WIDTH 14
 
-struct quiz_cfg {
-	struct quiz_params par;
-	bool compute;
-	bool emit;
-};
-
 static const char usage[] =
-	"Usage: tlssim quiz [-s SEED] [-n OPS] [--policy P] [--processes K]\n"
-	"                   [--maps M] [-c] [--emit-scenario]\n"
-	"Print a random problem about where threads' TLS regions land: spawns,\n"
-	"exits, other mappings and kills on processes with 16-page user lands.\n"
+	"Usage: tlssim quiz [-s SEED] [-n OPS] [-t TYPE] [-d LEVEL] [--policy P]\n"
+	"                   [--processes K] [--maps M] [--no-tls-restore] [-c]\n"
+	"                   [--emit-scenario [--emit-policy]]\n"
+	"Print a random problem about threads' TLS regions: spawns, exits,\n"
+	"other mappings and kills on processes with 16-page user lands.\n"
 	"The same options give the same problem on every host, and the same\n"
 	"operations whatever the policy: only the answers differ.\n"
 	"\n"
 	"  -s, --seed=SEED       the problem's number (default 0)\n"
 	"  -n, --ops=OPS         operations, 1 to 1000 (default 10)\n"
+	"  -t, --type=TYPE       what it asks (default land):\n"
+	"                          land      where each spawn's TLS lands\n"
+	"                          pages     TLS pages and mapped pages at the end\n"
+	"                          unmap     which exits unmap a TLS page (policy\n"
+	"                                    mesosphere unless --policy)\n"
+	"                          register  the TLS register after each switch\n"
+	"                          spy       what a thread reads of a freed region\n"
+	"                          leak      bytes of TLS pages kept for no thread\n"
+	"                          mix       all of them in one problem\n"
+	"  -d, --level=LEVEL     1: one page; 2: many pages, 3 processes;\n"
+	"                        3: other mappings, a policy per process\n"
+	"                        (sets -n, --processes and --maps unless given)\n"
 	"      --policy=P        the TLS manager policy (default sunrise)\n"
 	"      --processes=K     processes alive at once, 1 to 8 (default 1);\n"
 	"                        named A, B, ..., their threads a1, a2, b1, ...\n"
 	"      --maps=M          at most M operations map or unmap other\n"
 	"                        memory (default 0)\n"
-	"  -c, --compute         print the answers and the final pages\n"
+	"      --no-tls-restore  switches stop loading the register (as run's)\n"
+	"  -c, --compute         print the answers, why, and the final pages\n"
 	"      --emit-scenario   print the problem as a scenario for tlssim run\n"
+	"      --emit-policy     write policy= in its process lines, so that the\n"
+	"                        file keeps its policy whatever run's --policy\n"
 	"      --help\n";
 
-enum { OPT_POLICY = 256, OPT_PROCESSES, OPT_MAPS, OPT_EMIT };
+enum { OPT_POLICY = 256, OPT_PROCESSES, OPT_MAPS, OPT_EMIT, OPT_NO_RESTORE,
+       OPT_EMIT_POLICY };
+
+/* The levels of -d: operations, processes, maps, and mixed policies. */
+static const struct {
+	unsigned ops, processes, maps;
+	bool mixed;
+} levels[] = {
+	[1] = { 8, 1, 0, false },
+	[2] = { 30, 3, 0, false },
+	[3] = { 50, 3, 12, true },
+};
 
 /* One option of quiz into the struct quiz_cfg at ctx (cli_parse). */
 static int apply_option(void *ctx, int opt, const char *arg)
@@ -84,9 +108,30 @@ static int apply_option(void *ctx, int opt, const char *arg)
 						QUIZ_MAX_OPS, &v)) >= 0)
 			return status;
 		cfg->par.ops = (unsigned)v;
+		cfg->ops_set = true;
 		return -1;
 	case 'c':
 		cfg->compute = true;
+		return -1;
+	case 't':
+		for (int t = 0; t < QT_COUNT; t++)
+			if (strcmp(arg, quiz_type_names[t]) == 0) {
+				cfg->type = (enum quiz_type)t;
+				return -1;
+			}
+		return cli_usage_error("quiz", "unknown --type '%s' (expected land, pages, unmap, register, spy, leak or mix)",
+				       arg);
+	case 'd':
+		if ((status = cli_number_option("quiz", "--level", arg, 1, 3,
+						&v)) >= 0)
+			return status;
+		cfg->level = (unsigned)v;
+		return -1;
+	case OPT_NO_RESTORE:
+		cfg->par.no_tls_restore = true;
+		return -1;
+	case OPT_EMIT_POLICY:
+		cfg->emit_policy = true;
 		return -1;
 	case OPT_POLICY:
 		cfg->par.policy = tls_policy_find(arg);
@@ -96,18 +141,21 @@ static int apply_option(void *ctx, int opt, const char *arg)
 		if (!cfg->par.policy)
 			return cli_usage_error("quiz", "unknown --policy '%s' (expected %s)",
 					       arg, tls_policy_names(names, sizeof(names)));
+		cfg->policy_set = true;
 		return -1;
 	case OPT_PROCESSES:
 		if ((status = cli_number_option("quiz", "--processes", arg, 1,
 						QUIZ_MAX_PROCESSES, &v)) >= 0)
 			return status;
 		cfg->par.processes = (unsigned)v;
+		cfg->processes_set = true;
 		return -1;
 	case OPT_MAPS:
 		if ((status = cli_number_option("quiz", "--maps", arg, 0,
 						QUIZ_MAX_OPS, &v)) >= 0)
 			return status;
 		cfg->par.maps = (unsigned)v;
+		cfg->maps_set = true;
 		return -1;
 	case OPT_EMIT:
 		cfg->emit = true;
@@ -117,6 +165,31 @@ static int apply_option(void *ctx, int opt, const char *arg)
 		printf("Policies: %s.\n", tls_policy_names(names, sizeof(names)));
 		return 0;
 	}
+}
+
+/*
+ * What the options leave to the type and the level: a level's sizes
+ * where -n, --processes or --maps were not given, its mixed policies
+ * unless --policy was; mesosphere for unmap questions; switches for the
+ * register, secrets and spies for the spy. Never fails.
+ */
+static void settle(struct quiz_cfg *cfg)
+{
+	struct quiz_params *par = &cfg->par;
+
+	if (cfg->level) {
+		if (!cfg->ops_set)
+			par->ops = levels[cfg->level].ops;
+		if (!cfg->processes_set)
+			par->processes = levels[cfg->level].processes;
+		if (!cfg->maps_set)
+			par->maps = levels[cfg->level].maps;
+		par->mixed = levels[cfg->level].mixed && !cfg->policy_set;
+	}
+	if (cfg->type == QT_UNMAP && !cfg->policy_set && tls_policy_find("mesosphere"))
+		par->policy = tls_policy_find("mesosphere");
+	par->switches = cfg->type == QT_REGISTER || cfg->type == QT_MIX;
+	par->spies = cfg->type == QT_SPY || cfg->type == QT_MIX;
 }
 
 /*
@@ -133,18 +206,23 @@ static int parse_args(int argc, char **argv, struct quiz_cfg *cfg)
 		{ "processes", required_argument, NULL, OPT_PROCESSES },
 		{ "maps", required_argument, NULL, OPT_MAPS },
 		{ "emit-scenario", no_argument, NULL, OPT_EMIT },
+		{ "type", required_argument, NULL, 't' },
+		{ "level", required_argument, NULL, 'd' },
+		{ "no-tls-restore", no_argument, NULL, OPT_NO_RESTORE },
+		{ "emit-policy", no_argument, NULL, OPT_EMIT_POLICY },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int status, first;
 
-	status = cli_parse("quiz", argc, argv, 1, "s:n:ch", opts,
+	status = cli_parse("quiz", argc, argv, 1, "s:n:t:d:ch", opts,
 			   apply_option, cfg, &first);
 	if (status >= 0)
 		return status;
 	if (first < argc)
 		return cli_usage_error("quiz", "unexpected argument '%s' (the options take no files)",
 				       argv[first]);
+	settle(cfg);
 	return -1;
 }
 
@@ -162,7 +240,13 @@ static const char *command_line(const struct quiz_cfg *cfg, bool compute,
 
 	n = (size_t)snprintf(buf, size, "tlssim quiz -s %" PRIu64 " -n %u",
 			     par->seed, par->ops);
-	if (strcmp(par->policy->name, TLS_POLICY_DEFAULT) != 0 && n < size)
+	if (cfg->type != QT_LAND && n < size)
+		n += (size_t)snprintf(buf + n, size - n, " -t %s",
+				      quiz_type_names[cfg->type]);
+	if (cfg->level && n < size)
+		n += (size_t)snprintf(buf + n, size - n, " -d %u", cfg->level);
+	if (!par->mixed && n < size &&
+	    strcmp(par->policy->name, TLS_POLICY_DEFAULT) != 0)
 		n += (size_t)snprintf(buf + n, size - n, " --policy %s",
 				      par->policy->name);
 	if (par->processes != 1 && n < size)
@@ -171,40 +255,11 @@ static const char *command_line(const struct quiz_cfg *cfg, bool compute,
 	if (par->maps && n < size)
 		n += (size_t)snprintf(buf + n, size - n, " --maps %u",
 				      par->maps);
+	if (par->no_tls_restore && n < size)
+		n += (size_t)snprintf(buf + n, size - n, " --no-tls-restore");
 	if (compute && n < size)
 		snprintf(buf + n, size - n, " -c");
 	return buf;
-}
-
-/*
- * Write text to out as lines of at most QUIZ_WRAP columns, breaking at
- * spaces, each line starting with prefix (e.g. "# "). Returns nothing.
- */
-static void wrap(FILE *out, const char *prefix, const char *text)
-{
-	size_t col = 0;
-
-	while (*text) {
-		size_t word = strcspn(text, " ");
-
-		if (col && col + 1 + word > QUIZ_WRAP) {
-			fputc('\n', out);
-			col = 0;
-		}
-		if (col == 0) {
-			fputs(prefix, out);
-			col = strlen(prefix);
-		} else {
-			fputc(' ', out);
-			col++;
-		}
-		fwrite(text, 1, word, out);
-		col += word;
-		text += word;
-		text += strspn(text, " ");
-	}
-	if (col)
-		fputc('\n', out);
 }
 
 /* "A", "A and B", "A, B and C" into buf: the first n processes; returns buf. */
@@ -239,11 +294,12 @@ static void print_header(FILE *out, const struct quiz_cfg *cfg,
 			 par->maps == 1 ? "" : "s");
 	else
 		snprintf(maps, sizeof(maps), "no other memory mapped");
-	snprintf(text, sizeof(text), "Quiz: seed %" PRIu64 ", %u operation%s, policy %s, %u process%s (%s), %s.",
+	snprintf(text, sizeof(text), "Quiz: seed %" PRIu64 ", %u operation%s, %s %s, %u process%s (%s), %s.",
 		 par->seed, par->ops, par->ops == 1 ? "" : "s",
-		 par->policy->name, par->processes,
+		 par->mixed ? "policies" : "policy",
+		 par->mixed ? "mixed" : par->policy->name, par->processes,
 		 par->processes == 1 ? "" : "es", names, maps);
-	wrap(out, prefix, text);
+	quiz_wrap(out, prefix, text);
 	fprintf(out, "%s\n", *prefix ? "#" : "");
 	snprintf(text, sizeof(text), "%s %s %s with an empty user land of 0x%zx bytes (%d pages). A thread's TLS region is 0x%zx bytes, %zu to a 0x%zx-byte page; a new TLS page goes to the lowest free page of the user land (first fit).%s",
 		 par->processes == 1 ? "Process" : "Processes", names,
@@ -251,10 +307,9 @@ static void print_header(FILE *out, const struct quiz_cfg *cfg,
 		 (size_t)QUIZ_LAND_SIZE, QUIZ_LAND_PAGES, TLS_SIZE,
 		 TLS_PER_PAGE, TLSM_PAGE_SIZE, q->nprocs > par->processes ?
 		 " A killed process is replaced by a new one, named with the next letter." : "");
-	wrap(out, prefix, text);
-	snprintf(text, sizeof(text), "Policy %s: %s.", par->policy->name,
-		 par->policy->summary);
-	wrap(out, prefix, text);
+	quiz_wrap(out, prefix, text);
+	quiz_print_policies(out, q, prefix);
+	quiz_print_rules(out, cfg, prefix);
 }
 
 /*
@@ -283,6 +338,18 @@ static const char *op_text(const struct quiz *q, const struct quiz_op *op,
 	case QOP_KILL:
 		snprintf(buf, size, "kill %s", proc);
 		break;
+	case QOP_SWITCH:
+		snprintf(buf, size, "switch %s", q->threads[op->thread].name);
+		break;
+	case QOP_SECRET:
+		snprintf(buf, size, "write %s ipc \"%.*s\"",
+			 q->threads[op->thread].name, QUIZ_SECRET_LEN,
+			 (const char *)op->bytes);
+		break;
+	case QOP_SPY:
+		snprintf(buf, size, "read %s tls+0x%" PRIx64 " %" PRIu64,
+			 q->threads[op->thread].name, op->offset, op->size);
+		break;
 	default:
 		snprintf(buf, size, "process %s", proc);
 		break;
@@ -291,46 +358,41 @@ static const char *op_text(const struct quiz *q, const struct quiz_op *op,
 }
 
 /*
- * What follows an operation, into buf: a spawn's "-> TLS at ?" or its
- * answer, an exit's note that it unmapped a TLS page, or "". Returns buf.
+ * The numbered operations, with their questions, or with compute their
+ * answers and why. Returns nothing.
  */
-static const char *answer_text(const struct quiz_op *op, bool compute,
-			       char *buf, size_t size)
-{
-	buf[0] = '\0';
-	if (op->kind == QOP_SPAWN && !compute)
-		snprintf(buf, size, "-> TLS at ?");
-	else if (op->kind == QOP_SPAWN && op->err)
-		snprintf(buf, size, "-> no TLS: %s (no free page left)",
-			 kernel_error_name(op->err));
-	else if (op->kind == QOP_SPAWN)
-		snprintf(buf, size, "-> TLS at 0x%" PRIx64 "%s", op->tls,
-			 op->pages_after > op->pages_before ?
-			 "  (a new TLS page)" : "");
-	else if (compute && op->kind == QOP_EXIT &&
-		 op->pages_after < op->pages_before)
-		snprintf(buf, size, "-> its TLS page is unmapped");
-	return buf;
-}
-
-/* The numbered operations, with their answers when compute. Returns nothing. */
-static void print_ops(FILE *out, const struct quiz *q, bool compute)
+static void print_ops(FILE *out, const struct quiz_cfg *cfg,
+		      const struct quiz *q)
 {
 	int width = q->nops >= 1000 ? 4 : 3;
-	char text[64], answer[96];
+	char text[64], answer[128], why[512], indent[8];
 
+	snprintf(indent, sizeof(indent), "%*s", width + 2, "");
 	for (size_t i = 0; i < q->nops; i++) {
 		const struct quiz_op *op = &q->ops[i];
 
 		op_text(q, op, text, sizeof(text));
-		answer_text(op, compute, answer, sizeof(answer));
+		quiz_answer_text(cfg, q, op, answer, sizeof(answer));
 		if (answer[0])
 			fprintf(out, "%*zu  %-*s %s\n", width, i + 1,
 				QUIZ_OP_WIDTH, text, answer);
 		else
 			fprintf(out, "%*zu  %s\n", width, i + 1, text);
+		if (quiz_why_text(cfg, q, op, why, sizeof(why))[0])
+			quiz_wrap(out, indent, why);
 	}
 }
+
+/* What the student is asked, by type. */
+static const char *const questions[QT_COUNT] = {
+	[QT_LAND] = "Where does each spawn put the new thread's TLS region? Give its offset in the process's user land in hex, or say that the land is full.",
+	[QT_PAGES] = "Answer the questions above.",
+	[QT_UNMAP] = "Which exits make the manager unmap a TLS page? Give the page's offset, or say that nothing is unmapped.",
+	[QT_REGISTER] = "After each switch, what does the TLS register hold? Give it as PROCESS+offset, and say whether the read of ptr_self faults.",
+	[QT_SPY] = "What does each read of tls+OFF return? Give the 8 bytes, or say that it faults.",
+	[QT_LEAK] = "Answer the question above.",
+	[QT_MIX] = "Replace every ? (a TLS offset, a page unmapped or nothing, the register, the bytes read), then answer the questions above.",
+};
 
 /*
  * Each process's final memory and slots, drawn by show_process as the
@@ -357,17 +419,18 @@ static int print_pictures(FILE *out, const struct quiz *q)
 static int print_text(FILE *out, const struct quiz_cfg *cfg,
 		      const struct quiz *q)
 {
-	char cmd[160], text[320];
+	char cmd[200], text[400];
 
 	print_header(out, cfg, q, "");
 	fputc('\n', out);
-	print_ops(out, q, cfg->compute);
+	print_ops(out, cfg, q);
 	fputc('\n', out);
+	quiz_print_end(out, cfg, q);
 	if (cfg->compute)
 		return print_pictures(out, q);
-	snprintf(text, sizeof(text), "Where does each spawn put the new thread's TLS region? Give its offset in the process's user land in hex, or say that the land is full. To check: %s",
+	snprintf(text, sizeof(text), "%s To check: %s", questions[cfg->type],
 		 command_line(cfg, true, cmd, sizeof(cmd)));
-	wrap(out, "", text);
+	quiz_wrap(out, "", text);
 	return 0;
 }
 
@@ -377,10 +440,67 @@ static int print_text(FILE *out, const struct quiz_cfg *cfg,
  * `process P userland=SIZE policy=NAME` for the i-th process. Returns
  * nothing.
  */
-static void print_process_line(FILE *out, const struct quiz *q, unsigned i)
+static void print_process_line(FILE *out, const struct quiz_cfg *cfg,
+			       const struct quiz *q, unsigned i)
 {
-	fprintf(out, "process %s userland=%zuK policy=%s\n", q->procs[i].name,
-		(size_t)QUIZ_LAND_SIZE / 1024, q->par.policy->name);
+	fprintf(out, "process %s userland=%zuK", q->procs[i].name,
+		(size_t)QUIZ_LAND_SIZE / 1024);
+	if (cfg->emit_policy || cfg->par.mixed)
+		fprintf(out, " policy=%s", quiz_policy_of(q, i)->name);
+	fputc('\n', out);
+}
+
+/*
+ * The expectations after op (its answers, as commands), or before it
+ * when before (a spawn into a full land, a read that faults). Returns
+ * nothing.
+ */
+static void print_expect(FILE *out, const struct quiz *q,
+			 const struct quiz_op *op, bool before)
+{
+	const char *name = q->threads[op->thread].name;
+	char bytes[64];
+	size_t o = 0;
+
+	if (before) {
+		if (op->kind == QOP_SPAWN && op->err)
+			fprintf(out, "expect error %s\n",
+				kernel_error_name(op->err));
+		if ((op->kind == QOP_SWITCH || op->kind == QOP_SPY ||
+		     op->kind == QOP_SECRET) && op->faulted)
+			fprintf(out, "expect fault\n");
+		return;
+	}
+	switch (op->kind) {
+	case QOP_SPAWN:
+		if (!op->err)
+			fprintf(out, "expect tls %s 0x%" PRIx64 "\n", name,
+				op->tls);
+		break;
+	case QOP_EXIT:
+		fprintf(out, "expect map %s 0x%" PRIx64 " %s\n",
+			q->procs[op->proc].name, op->page,
+			op->unmapped ? "Unmapped" : "ThreadLocal");
+		break;
+	case QOP_SWITCH:
+		if (op->faulted)
+			fprintf(out, "read %s self\n", name);
+		else if (op->self_ok)
+			fprintf(out, "expect read %s self 0x%" PRIx64 "\n", name,
+				op->self_offset);
+		break;
+	case QOP_SPY:
+		if (op->faulted)
+			break;
+		for (size_t i = 0; i < QUIZ_SECRET_LEN; i++)
+			o += (size_t)snprintf(bytes + o, sizeof(bytes) - o,
+					      "\\x%02x", op->bytes[i]);
+		fprintf(out, "expect read %s tls+0x%" PRIx64 " \"%s\"\n", name,
+			op->offset, bytes);
+		break;
+	default:
+		break;
+	}
 }
 
 /*
@@ -392,27 +512,37 @@ static void print_process_line(FILE *out, const struct quiz *q, unsigned i)
 static int print_scenario(FILE *out, const struct quiz_cfg *cfg,
 			  const struct quiz *q)
 {
-	char text[64], cmd[160];
+	char text[64], cmd[200], run[64];
 
 	print_header(out, cfg, q, "# ");
-	fprintf(out, "#\n# Made by `%s --emit-scenario`;\n# run it with `tlssim run FILE`.\n",
-		command_line(cfg, false, cmd, sizeof(cmd)));
+	/* without policy= in the file, run's --policy picks the answers */
+	run[0] = '\0';
+	if (!cfg->emit_policy && !cfg->par.mixed &&
+	    strcmp(cfg->par.policy->name, TLS_POLICY_DEFAULT) != 0)
+		snprintf(run, sizeof(run), " --policy %s", cfg->par.policy->name);
+	if (cfg->par.no_tls_restore)
+		snprintf(run + strlen(run), sizeof(run) - strlen(run),
+			 " --no-tls-restore");
+	fprintf(out, "#\n# Made by `%s --emit-scenario%s`;\n# run it with `tlssim run%s FILE`.\n",
+		command_line(cfg, false, cmd, sizeof(cmd)),
+		cfg->emit_policy ? " --emit-policy" : "", run);
 	for (unsigned i = 0; i < cfg->par.processes; i++)
-		print_process_line(out, q, i);
+		print_process_line(out, cfg, q, i);
 	for (size_t i = 0; i < q->nops; i++) {
 		const struct quiz_op *op = &q->ops[i];
 
 		if (op->kind == QOP_PROCESS) {
-			print_process_line(out, q, op->proc);
+			print_process_line(out, cfg, q, op->proc);
 			continue;
 		}
-		if (op->kind == QOP_SPAWN && op->err)
-			fprintf(out, "expect error %s\n",
-				kernel_error_name(op->err));
-		fprintf(out, "%s\n", op_text(q, op, text, sizeof(text)));
-		if (op->kind == QOP_SPAWN && !op->err)
-			fprintf(out, "expect tls %s 0x%" PRIx64 "\n",
-				q->threads[op->thread].name, op->tls);
+		/* a switch that faults: `switch T`, `expect fault`, `read T self` */
+		if (op->kind == QOP_SWITCH)
+			fprintf(out, "%s\n", op_text(q, op, text, sizeof(text)));
+		print_expect(out, q, op, true);
+		if (op->kind != QOP_SWITCH && (op->kind != QOP_SPY || op->faulted))
+			fprintf(out, "%s\n", op_text(q, op, text, sizeof(text)));
+		if (op->kind != QOP_EXIT || quiz_asks(cfg, QOP_EXIT))
+			print_expect(out, q, op, false);
 	}
 	fprintf(out, "# the end: TLS pages and slots in use of each live process\n");
 	for (unsigned i = 0; i < q->nprocs; i++) {

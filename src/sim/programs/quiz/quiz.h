@@ -1,10 +1,11 @@
 /*
  * quiz.h - `tlssim quiz`: homework problems in the manner of the OSTEP
  * simulators. A seed gives a sequence of spawns, exits, maps, unmaps and
- * kills on small processes, printed with the TLS addresses left as `?`;
- * -c prints the answers (computed by the kernel model) and the final
- * pages and slots; --emit-scenario prints the problem as a scenario that
- * `tlssim run` checks.
+ * kills on small processes, printed with what it asks (-t: TLS addresses,
+ * pages, unmaps, the register, a spy's read, bytes kept) left as `?`;
+ * -c prints the answers (computed by the kernel model), why, and the
+ * final pages and slots; --emit-scenario prints the problem as a scenario
+ * that `tlssim run` checks.
  */
 #ifndef TLSSIM_QUIZ_H
 #define TLSSIM_QUIZ_H

@@ -28,6 +28,7 @@
 #include <config.h>
 
 #include "quiz_gen.h"
+#include "quiz_run.h"
 #include "policy/policy.h"
 
 #include <errno.h>
@@ -162,7 +163,8 @@ static size_t tls_pages(const struct quiz *q, unsigned i)
 /* How often each kind is drawn, among the valid ones. */
 static const unsigned kind_weight[QOP_KIND_COUNT] = {
 	[QOP_SPAWN] = 60, [QOP_EXIT] = 20, [QOP_MAP] = 15, [QOP_UNMAP] = 10,
-	[QOP_KILL] = 2, [QOP_PROCESS] = 40,
+	[QOP_KILL] = 2, [QOP_PROCESS] = 40, [QOP_SWITCH] = 30,
+	[QOP_SECRET] = 40, [QOP_SPY] = 60,
 };
 
 /*
@@ -183,6 +185,15 @@ static unsigned procs_with_room(const struct quiz *q, unsigned *cand)
 		n += fp.count > 0;
 	}
 	return n;
+}
+
+/* Whether a secret's writer has exited (its region may be reused). */
+static bool freed_secrets(const struct quiz *q)
+{
+	for (size_t i = 0; i < q->nsecrets; i++)
+		if (!q->threads[q->secrets[i].thread].live)
+			return true;
+	return false;
 }
 
 /*
@@ -206,6 +217,10 @@ static enum quiz_op_kind choose_kind(struct quiz *q, size_t index)
 	/* not at once, and never the last process once names run out */
 	valid[QOP_KILL] = index >= 4 && (live > 1 || names_left);
 	valid[QOP_PROCESS] = live < q->par.processes && names_left;
+	/* only when asked, so that other problems keep their draws */
+	valid[QOP_SWITCH] = q->par.switches && live_threads(q) > 0;
+	valid[QOP_SECRET] = q->par.spies && live_threads(q) > 0;
+	valid[QOP_SPY] = valid[QOP_SECRET] && freed_secrets(q);
 	for (int k = 0; k < QOP_KIND_COUNT; k++)
 		total += valid[k] ? kind_weight[k] : 0;
 	r = rng_below(q, total);
@@ -250,6 +265,37 @@ static void choose_map(struct quiz *q, struct quiz_op *op)
 	op->size = (uint64_t)pages * PAGE_SIZE;
 }
 
+/*
+ * The region a spy reads, as op's offset from its own region (at its
+ * ipc) and size: the k-th (modulo) region of its process whose secret's
+ * writer has exited, within reach above it in the shown world, else the
+ * region just above its own. The draw k is made whatever the worlds hold,
+ * so later operations do not depend on the policy. Never fails.
+ */
+static void choose_target(struct quiz *q, struct quiz_op *op, uint64_t k)
+{
+	uint64_t own = thread_tls_offset(q->threads[op->thread].t[QUIZ_SHOWN]);
+	uint64_t cand[QUIZ_MAX_OPS];
+	size_t n = 0;
+
+	for (size_t i = 0; i < q->nsecrets; i++) {
+		const struct quiz_secret *s = &q->secrets[i];
+		bool dup = false;
+
+		if (s->proc != op->proc || q->threads[s->thread].live ||
+		    s->slot <= own ||
+		    s->slot - own + TLS_OFF_IPC + QUIZ_SECRET_LEN > USER_REACH_MAX)
+			continue;
+		for (size_t j = 0; j < n; j++)
+			dup = dup || cand[j] == s->slot;
+		if (!dup)
+			cand[n++] = s->slot;
+	}
+	op->slot = n ? cand[k % n] : own + TLS_SIZE;
+	op->offset = op->slot - own + TLS_OFF_IPC;
+	op->size = QUIZ_SECRET_LEN;
+}
+
 /* The operands of op, whose kind is chosen and valid. Never fails. */
 static void choose_operands(struct quiz *q, struct quiz_op *op)
 {
@@ -261,8 +307,15 @@ static void choose_operands(struct quiz *q, struct quiz_op *op)
 		op->proc = nth_live_proc(q, rng_below(q, live_procs(q)));
 		break;
 	case QOP_EXIT:
+	case QOP_SWITCH:
+	case QOP_SECRET:
 		op->thread = nth_live_thread(q, rng_below(q, live_threads(q)));
 		op->proc = q->threads[op->thread].proc;
+		break;
+	case QOP_SPY:
+		op->thread = nth_live_thread(q, rng_below(q, live_threads(q)));
+		op->proc = q->threads[op->thread].proc;
+		choose_target(q, op, rng_below(q, 1u << 16));
 		break;
 	case QOP_MAP:
 		choose_map(q, op);
@@ -296,6 +349,8 @@ static int new_process(struct quiz *q)
 	qp->next_thread = 1;
 	for (unsigned w = 0; w < q->nworlds; w++) {
 		err = process_create(q->worlds[w].k, qp->name, QUIZ_LAND_SIZE,
+				     w == QUIZ_SHOWN ?
+				     quiz_policy_of(q, q->nprocs) :
 				     q->worlds[w].policy, &qp->p[w]);
 		if (err)
 			return err;
@@ -313,7 +368,9 @@ static enum kernel_error spawn(struct quiz *q, struct quiz_op *op)
 {
 	struct quiz_proc *qp = &q->procs[op->proc];
 	struct quiz_thread *qt = &q->threads[q->nthreads];
+	struct page_list before;
 
+	quiz_list_pages(q, op->proc, &before);
 	snprintf(qt->name, sizeof(qt->name), "%c%u",
 		 qp->name[0] - 'A' + 'a', qp->next_thread++);
 	qt->proc = op->proc;
@@ -332,8 +389,10 @@ static enum kernel_error spawn(struct quiz *q, struct quiz_op *op)
 		if (w == QUIZ_SHOWN)
 			op->err = err;
 	}
-	if (!op->err)
+	if (!op->err) {
 		op->tls = thread_tls_offset(qt->t[QUIZ_SHOWN]);
+		quiz_explain_spawn(q, op, &before);
+	}
 	return KERR_OK;
 }
 
@@ -394,11 +453,20 @@ static enum kernel_error run_op(struct quiz *q, struct quiz_op *op)
 
 	if (op->kind == QOP_SPAWN)
 		return spawn(q, op);
+	if (op->kind == QOP_SWITCH)
+		return quiz_run_switch(q, op);
+	if (op->kind == QOP_SECRET || op->kind == QOP_SPY)
+		return quiz_run_access(q, op);
+	if (op->kind == QOP_EXIT)
+		op->page = thread_tls_offset(q->threads[op->thread].t[QUIZ_SHOWN]) &
+			   ~(uint64_t)(TLSM_PAGE_SIZE - 1);
 	for (unsigned w = 0; w < q->nworlds && !err; w++)
 		err = run_in_world(q, op, w);
 	switch (op->kind) {
 	case QOP_EXIT:
 		q->threads[op->thread].live = false;
+		if (!err)
+			quiz_explain_exit(q, op);
 		break;
 	case QOP_MAP:
 		q->maps[q->nmaps++] = (struct quiz_map){ op->proc, op->offset,
@@ -419,7 +487,8 @@ static enum kernel_error run_op(struct quiz *q, struct quiz_op *op)
 }
 
 static const char *const kind_names[QOP_KIND_COUNT] = {
-	"spawn", "exit", "map", "unmap", "kill", "process",
+	"spawn", "exit", "map", "unmap", "kill", "process", "switch",
+	"write", "read",
 };
 
 /*
@@ -472,8 +541,10 @@ static int make_worlds(struct quiz *q)
 		}
 		q->worlds[q->nworlds++].policy = ops;
 	}
-	for (unsigned w = 0; w < q->nworlds; w++) {
-		err = kernel_create(ARCH_MOCK, false, &q->worlds[w].k);
+	/* the shown world last: its CPU catches user faults (quiz_run.c) */
+	for (unsigned w = q->nworlds; w-- > 0;) {
+		err = kernel_create(ARCH_MOCK, q->par.no_tls_restore,
+				    &q->worlds[w].k);
 		if (err)
 			return err == -ENOMEM ? err : -EIO;
 		q->worlds[w].up = true;

@@ -35,6 +35,10 @@
 #define QUIZ_MAX_NAMES		26
 #define QUIZ_MAX_PROCESSES	8
 #define QUIZ_MAX_OPS		1000
+/* Bytes of a secret, and of a spy's read. */
+#define QUIZ_SECRET_LEN		8
+/* Pages a manager may hold in a quiz's user land. */
+#define QUIZ_MAX_TLS_PAGES	QUIZ_LAND_PAGES
 /* Other mappings of a quiz are one to this many pages. */
 #define QUIZ_MAP_MAX_PAGES	3
 /* Worlds: at least the number of policies in the table (policy.h). */
@@ -48,6 +52,10 @@ struct quiz_params {
 	const struct tls_manager_ops *policy;
 	unsigned processes;		/* live at once, 1 .. 8 */
 	unsigned maps;			/* map and unmap ops, at most */
+	bool switches;			/* draw switches too (the register) */
+	bool no_tls_restore;		/* switches keep the old register */
+	bool mixed;			/* A sunrise, B indexed, C mesosphere, ... */
+	bool spies;			/* draw secrets and spies' reads */
 };
 
 enum quiz_op_kind {
@@ -57,6 +65,9 @@ enum quiz_op_kind {
 	QOP_UNMAP,
 	QOP_KILL,
 	QOP_PROCESS,		/* a new process, after a kill */
+	QOP_SWITCH,		/* switch to a thread, read its ptr_self */
+	QOP_SECRET,		/* a thread writes a secret to its ipc */
+	QOP_SPY,		/* a thread reads tls+offset, size bytes */
 	QOP_KIND_COUNT
 };
 
@@ -71,6 +82,37 @@ struct quiz_op {
 	uint64_t tls;
 	/* TLS pages of the process before and after the op (shown world). */
 	size_t pages_before, pages_after;
+	/*
+	 * Why (shown world). A spawn: its page's place in the manager's
+	 * order (from 1), the first page in that order with a free slot
+	 * before it (0: none), the lowest-address page with a free slot
+	 * before it, the pages' slots used before it, and whether a lower
+	 * slot of its page was free. An exit: the page of the region and
+	 * whether the kernel unmapped it; its threads left there.
+	 */
+	unsigned page_rank;
+	uint64_t page, first_room, lowest_room;
+	bool has_room, lower_free, unmapped;
+	size_t used_before, left_on_page;
+	/* A switch: what the register held, or a fault. */
+	bool faulted;
+	unsigned reg_proc;		/* index into quiz.procs */
+	uint64_t reg_offset;
+	bool self_ok;			/* ptr_self read, in the thread's land */
+	uint64_t self_offset;
+	/* A secret written, or what a spy read (size bytes) of slot. */
+	uint8_t bytes[QUIZ_SECRET_LEN];
+	uint64_t slot;			/* the spy's target region, offset */
+	/* the live thread whose region the register or the spy reached
+	 * then (index into quiz.threads), or -1 for a free slot */
+	int holder;
+};
+
+/* A secret written to a region's ipc, and by whom (shown world). */
+struct quiz_secret {
+	unsigned proc, thread;
+	uint64_t slot;
+	uint8_t bytes[QUIZ_SECRET_LEN];
 };
 
 struct quiz_proc {
@@ -112,6 +154,8 @@ struct quiz {
 	struct quiz_map maps[QUIZ_MAX_OPS];
 	size_t nmaps;
 	unsigned maps_used;		/* map and unmap ops so far */
+	struct quiz_secret secrets[QUIZ_MAX_OPS];
+	size_t nsecrets;
 	uint64_t rng;			/* splitmix64 state */
 };
 
@@ -130,6 +174,10 @@ void quiz_free(struct quiz *q);
 
 /* Whether the i-th process is alive now. */
 bool quiz_proc_alive(const struct quiz *q, unsigned i);
+
+/* The policy of the i-th process in the shown world. */
+const struct tls_manager_ops *quiz_policy_of(const struct quiz *q,
+					     unsigned i);
 
 /* The kernel and the i-th process of the world whose answers are shown. */
 static inline const struct kernel *quiz_kernel(const struct quiz *q)
