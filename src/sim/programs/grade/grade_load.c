@@ -110,6 +110,19 @@ static void catch_crashes(void)
 /* The child's channel, and the fd it may read (-1: none). */
 static int child_channel = -1, child_input = -1;
 
+/*
+ * A shared object never runs unconfined: when the sandbox could not be
+ * entered (err), say so on the channel and end.
+ */
+static void unconfined_ends(const struct grade_manager *m, int err)
+{
+	if (!err || m->builtin)
+		return;
+	wire_put(WIRE_NO_SANDBOX, 0, 0, 0, 0, -err, NULL, 0);
+	wire_flush();
+	_exit(0);
+}
+
 int grade_child_enter(const struct grade_manager *m, int out_fd, int channel,
 		      int input, unsigned cpu_seconds)
 {
@@ -127,11 +140,7 @@ int grade_child_enter(const struct grade_manager *m, int out_fd, int channel,
 	child_channel = channel;
 	child_input = input;
 	err = sandbox_enter(SANDBOX_LOADING, channel, input, cpu_seconds);
-	if (err && !m->builtin) {
-		wire_put(WIRE_NO_SANDBOX, 0, 0, 0, 0, -err, NULL, 0);
-		wire_flush();
-		_exit(0);
-	}
+	unconfined_ends(m, err);
 	return err;
 }
 
@@ -207,11 +216,7 @@ const struct tls_manager_ops *grade_open(const struct grade_manager *m)
 	else
 		ops = open_object(m);
 	err = sandbox_enter(SANDBOX_RUNNING, child_channel, child_input, 0);
-	if (err && !m->builtin) {
-		wire_put(WIRE_NO_SANDBOX, 0, 0, 0, 0, -err, NULL, 0);
-		wire_flush();
-		_exit(0);
-	}
+	unconfined_ends(m, err);
 	return ops;
 }
 
