@@ -38,13 +38,14 @@ expect 0 '^submission,score,max_score,status,"interface","eight-per-page","freed
 	'^"carol",,,"build failed: .*my_tls.c:1:[0-9]*: error: ' \
 	'^"dave",10,15,graded,5,5,0$' \
 	"^\"erin\",,,\"not graded (exit 2): tlssim: grade: .*erin.so does not define 'tls_manager_ops'" -- \
-	grade --batch="$class" --jobs=2 --only=interface,eight,freed
+	grade --batch="$class" -j 2 --only=interface,eight,freed
 rows=$(grep -c '^"' "$tmp/out")
 [ "$rows" -eq 5 ] || fail "the gradebook has $rows rows, not 5 (notes.txt is none)"
 
 expect 2 'it takes no --manager' -- grade --batch="$class" --manager=x.so
 expect 2 "cannot open '$tmp/none'" -- grade --batch="$tmp/none"
 expect 2 '--jobs wants a number' -- grade --batch="$class" --jobs=x
+expect 0 '^"bob",5,5,graded,5$' -- grade --batch="$class" --jobs=3 --only=interface
 
 [ "$fails" -eq 0 ] && echo "grade-batch: ok"
 [ "$fails" -eq 0 ]

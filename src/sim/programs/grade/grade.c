@@ -39,7 +39,7 @@
 
 static const char usage[] =
 	"Usage: tlssim grade --manager=PATH|builtin:NAME [OPTIONS] [SCENARIO...]\n"
-	"       tlssim grade --batch=DIR [--jobs=N] [OPTIONS] [SCENARIO...]\n"
+	"       tlssim grade --batch=DIR [-j N] [OPTIONS] [SCENARIO...]\n"
 	"Grade a TLS manager: a shared object exporting\n"
 	"`const struct tls_manager_ops tls_manager_ops` (<tlssim/tls_manager.h>),\n"
 	"or a built-in policy. The grader never loads it: each test runs it in\n"
@@ -75,7 +75,7 @@ static const char usage[] =
 	"                      or a directory NAME holding one) and write a\n"
 	"                      CSV gradebook: a row a submission, a column a\n"
 	"                      test; one that does not build or load says why\n"
-	"  --jobs=N            with --batch: N gradings at once (default 1)\n"
+	"  -j N, --jobs=N      with --batch: N gradings at once (default 1)\n"
 	"  --no-fork           run the tests in this process, unconfined and\n"
 	"                      unchecked, so that a debugger follows the\n"
 	"                      manager: gdb --args tlssim grade ... --no-fork\n"
@@ -127,7 +127,7 @@ static int apply_option(void *ctx, int opt, const char *arg)
 	case 'v':
 		o->verbose = true;
 		return -1;
-	case 'j':
+	case 'O':
 		o->format = GRADE_JSON;
 		return -1;
 	case 'f':
@@ -151,7 +151,7 @@ static int apply_option(void *ctx, int opt, const char *arg)
 	case 'B':
 		o->batch = arg;
 		return -1;
-	case 'J':
+	case 'j':
 		if ((status = cli_number_option("grade", "--jobs", arg, 1, 64,
 						&n)) >= 0)
 			return status;
@@ -180,16 +180,16 @@ static int parse_options(int argc, char **argv, struct grade_opts *o,
 		{ "seed", required_argument, NULL, 's' },
 		{ "only", required_argument, NULL, 'o' },
 		{ "verbose", no_argument, NULL, 'v' },
-		{ "json", no_argument, NULL, 'j' },
+		{ "json", no_argument, NULL, 'O' },
 		{ "format", required_argument, NULL, 'f' },
 		{ "only-scenarios", no_argument, NULL, 'S' },
 		{ "no-fork", no_argument, NULL, 'F' },
 		{ "batch", required_argument, NULL, 'B' },
-		{ "jobs", required_argument, NULL, 'J' },
+		{ "jobs", required_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	int status = cli_parse("grade", argc, argv, 1, "vh", opts,
+	int status = cli_parse("grade", argc, argv, 1, "vhj:", opts,
 			       apply_option, o, operands);
 
 	if (status >= 0)
@@ -481,8 +481,10 @@ static int batch_main(int argc, char **argv, const struct grade_opts *o)
 	int n = 0;
 
 	for (int i = 1; i < argc && n < 255; i++) {
-		bool skip = false;
+		bool skip = strncmp(argv[i], "-j", 2) == 0;
 
+		if (strcmp(argv[i], "-j") == 0 && i + 1 < argc)
+			i++;	/* and its value */
 		for (size_t b = 0; b < 5; b++)
 			skip |= strncmp(argv[i], batch_only[b],
 					strlen(batch_only[b])) == 0;
