@@ -10,7 +10,10 @@ ran=0
 # `tlssim` by name, as the handouts write it, runs this build (through the
 # emulator when there is one)
 TLSSIM_SH=$(command -v sh)
-printf '#!%s\nexec %s "$@"\n' "$TLSSIM_SH" "$TLSSIM" >"$tmp/tlssim"
+# (with this PATH: a test may run it with a PATH of its own, and TLSSIM
+# may start with an emulator or timeout found on this one)
+printf '#!%s\nPATH='"'"'%s'"'"'; export PATH\nexec %s "$@"\n' "$TLSSIM_SH" \
+	"$PATH" "$TLSSIM" >"$tmp/tlssim"
 chmod +x "$tmp/tlssim"
 
 for tls in "$labs"/0*/*.tls "$labs"/keys/*.tls "$labs"/grade/*.tls; do
