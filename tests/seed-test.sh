@@ -79,13 +79,14 @@ if [ ! -s "$tmp/answers-seed" ] || ! cmp -s "$tmp/answers-sunrise" "$tmp/answers
 	diff "$tmp/answers-sunrise" "$tmp/answers-seed" | head -n 10
 fi
 
-$TLSSIM grade --manager=builtin:seed >"$tmp/grade" 2>&1 ||
+# (a generous timeout: the seed scans its pages, and sanitizers are slow)
+$TLSSIM grade --manager=builtin:seed --timeout=600 >"$tmp/grade" 2>&1 ||
 	fail "grade --manager=builtin:seed: exit $?"
 # every test passes but complexity: the seed scans its pages (lab 4)
 grep -q 'tests passed' "$tmp/grade" &&
 	[ "$(grep -c FAIL "$tmp/grade")" = 1 ] &&
 	grep -q '^complexity  *FAIL  *0/10  .*times more for 100 times the regions' "$tmp/grade" ||
-	{ fail "grade --manager=builtin:seed: not a pass but for complexity"; tail -n 5 "$tmp/grade"; }
+	{ fail "grade --manager=builtin:seed: not a pass but for complexity"; grep -v '  PASS  ' "$tmp/grade"; }
 
 $TLSSIM bench churn --policy=seed --n=1000 --runs=1 >"$tmp/bench" 2>&1 ||
 	fail "bench churn --policy=seed: exit $?"
