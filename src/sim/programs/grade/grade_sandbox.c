@@ -220,6 +220,17 @@ static const long plain_calls[] = {
 #endif
 };
 
+/*
+ * Whether files stay readable once the object is loaded: only in
+ * sanitizer builds, whose runtime reads /proc/self/maps when a simulated
+ * fault unwinds the stack (pthread_getattr_np of the main thread).
+ */
+#ifdef SANITIZED
+static const bool keeps_files = true;
+#else
+static const bool keeps_files = false;
+#endif
+
 /* Build the filter of stage into p. */
 static void build(struct prog *p, enum sandbox_stage stage, int channel,
 		  int input)
@@ -254,9 +265,9 @@ static void build(struct prog *p, enum sandbox_stage stage, int channel,
 #endif
 	/* more filters only take rights away */
 	allow(p, SYS_seccomp);
-	if (stage == SANDBOX_RUNNING && input >= 0)
+	if (stage == SANDBOX_RUNNING && input >= 0 && !keeps_files)
 		allow_if_arg(p, SYS_read, 0, inputs, 1);
-	if (stage == SANDBOX_LOADING) {
+	if (stage == SANDBOX_LOADING || keeps_files) {
 		allow(p, SYS_read);
 		allow(p, SYS_pread64);
 		allow_if_masked(p, SYS_openat, 2, writes, 0);
