@@ -19,6 +19,22 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+/* Report that name holds more than limit bytes. Returns -EFBIG. */
+static int too_large(struct diag *d, const char *name, size_t limit)
+{
+	diag_error_at(d, name, 0, 0, NULL, 0,
+		      "input larger than %zu bytes (--max-input=SIZE changes the limit)",
+		      limit);
+	return -EFBIG;
+}
+
+/* Say that name could not be read. Returns -EIO. */
+static int read_error(struct diag *d, const char *name)
+{
+	diag_error_plain(d, "cannot read '%s': %s", name, strerror(errno));
+	return -EIO;
+}
+
 /* Bytes copied at once when spooling input that cannot be read twice. */
 #define SPOOL_CHUNK 65536
 
@@ -63,19 +79,14 @@ int scenario_load_file(const char *path, size_t max_input, struct diag *d,
 		got = fread(buf + len, 1, want, f);
 		len += got;
 		if (len > limit) {
-			diag_error_at(d, name, 0, 0, NULL, 0,
-				      "input larger than %zu bytes (--max-input=SIZE changes the limit)",
-				      limit);
-			rc = -EFBIG;
+			rc = too_large(d, name, limit);
 			goto out;
 		}
 		if (got < want)
 			break;
 	}
 	if (ferror(f)) {
-		diag_error_plain(d, "cannot read '%s': %s", name,
-				 strerror(errno));
-		rc = -EIO;
+		rc = read_error(d, name);
 		goto out;
 	}
 	rc = scenario_parse(name, buf, len, d, out);
@@ -84,15 +95,6 @@ out:
 	if (!is_stdin)
 		fclose(f);
 	return rc;
-}
-
-/* Report that name holds more than limit bytes. Returns -EFBIG. */
-static int too_large(struct diag *d, const char *name, size_t limit)
-{
-	diag_error_at(d, name, 0, 0, NULL, 0,
-		      "input larger than %zu bytes (--max-input=SIZE changes the limit)",
-		      limit);
-	return -EFBIG;
 }
 
 /*
@@ -157,9 +159,7 @@ static int spool(FILE *f, const char *name, size_t limit, struct diag *d,
 			break;
 	}
 	if (ferror(f)) {
-		diag_error_plain(d, "cannot read '%s': %s", name,
-				 strerror(errno));
-		rc = -EIO;
+		rc = read_error(d, name);
 		goto out;
 	}
 	if (ferror(tmp) || fflush(tmp) || fseeko(tmp, 0, SEEK_SET)) {
@@ -279,8 +279,7 @@ int scenario_open(const char *path, size_t max_input, FILE *progress,
 	progress_end(&pg);
 	free(line);
 	if (err) {
-		diag_error_plain(d, "cannot read '%s': %s", scn->file_name,
-				 strerror(errno));
+		read_error(d, scn->file_name);
 		parser_free(&p);
 		goto fail;
 	}

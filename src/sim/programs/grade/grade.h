@@ -1,8 +1,9 @@
 /*
- * grade.h - `tlssim grade`: load a TLS manager (a student's shared object,
- * or a built-in policy), run the grading tests, each in a forked child
- * with a timeout, and print a line per test and a score, in the manner of
- * the CS:APP malloc lab's driver.
+ * grade.h - `tlssim grade`: grade a TLS manager (a student's shared object,
+ * or a built-in policy), each test run by a sandboxed child whose answers
+ * a verifier checks, and print a line per test and a score (or JSON, or
+ * Gradescope's results.json; or a CSV gradebook of a class with --batch),
+ * in the manner of the CS:APP malloc lab's driver.
  */
 #ifndef TLSSIM_GRADE_H
 #define TLSSIM_GRADE_H
@@ -14,7 +15,8 @@
  * report to out, errors to stderr. Returns the exit status: 0 when the
  * grading ran (whatever the score), 2 for a bad command line, a manager
  * that cannot be loaded or a malformed scenario, 4 when the host refused
- * (no fork, or a static build that cannot load shared objects).
+ * (no fork, no seccomp to confine a shared object, or a static build
+ * that cannot load shared objects).
  */
 int grade_main(int argc, char **argv, FILE *out);
 
