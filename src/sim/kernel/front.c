@@ -126,6 +126,21 @@ uintptr_t kernel_tls_register(struct kernel *k)
 	return cpu_read_tls_register(&this_cpu(k)->cpu);
 }
 
+void kernel_cpu_state(struct kernel *k, unsigned cpu,
+		      const struct thread **current, uintptr_t *reg)
+{
+	struct percpu *pc;
+
+	if (cpu >= k->ncpus)
+		panic("kernel_cpu_state: no CPU %u", cpu);
+	pc = &k->cpus[cpu];
+	kernel_lock(k);
+	*current = pc->current;
+	kernel_unlock(k);
+	/* another CPU's register lives in its own host thread */
+	*reg = pc == this_cpu(k) ? cpu_tls_register(&pc->cpu) : pc->reg_shadow;
+}
+
 const char *process_name(const struct process *p)
 {
 	return p->name;

@@ -275,6 +275,15 @@ uint64_t kernel_switches(const struct kernel *k);
  * hardware (or the mock) holds it: what user code reaches now.
  */
 uintptr_t kernel_tls_register(struct kernel *k);
+/*
+ * What CPU cpu (below kernel_cpu_count) holds: *current its running
+ * thread (NULL before its first switch) and *reg its TLS register as it
+ * was last loaded (the live register for the CPU the caller drives). A
+ * register differs from current's TLS only when it is stale
+ * (--no-tls-restore). For reporters between commands.
+ */
+void kernel_cpu_state(struct kernel *k, unsigned cpu,
+		      const struct thread **current, uintptr_t *reg);
 
 /* ---- Queries of a process (kept after its death, for reports) ---- */
 

@@ -42,6 +42,12 @@ struct step_report {
 	const char *message;
 	/* A value the command read, "t ipc = \"hi\"" (or NULL). */
 	const char *observed;
+	/*
+	 * The step's story for people (or NULL): one line per thing the
+	 * kernel did and why ("t3 -> A+0x3400: page 1 (...), slot 2"),
+	 * each ending in a newline, in the words of the policy that ran.
+	 */
+	const char *narration;
 	/* A process to draw (show), or NULL. */
 	const struct process *show;
 	/*
