@@ -160,6 +160,42 @@ START_TEST(test_register_equals_kernel_tls_after_switch)
 }
 END_TEST
 
+/*
+ * kernel_cpu_state tells what a reporter draws: the running thread and the
+ * register; without the register load, the register stays on the first
+ * thread while the second runs (stale).
+ */
+START_TEST(test_cpu_state_names_current_and_register)
+{
+	const struct thread *cur;
+	struct thread *a, *b;
+	uintptr_t reg;
+
+	up(BACKEND(_i), false);
+	kernel_cpu_state(&k, 0, &cur, &reg);
+	ck_assert_ptr_null(cur);
+	a = spawn("A", NULL, NULL);
+	b = spawn("B", NULL, NULL);
+	ck_assert_int_eq(sched_switch_to(&k, a), KERR_OK);
+	ck_assert_int_eq(sched_switch_to(&k, b), KERR_OK);
+	kernel_cpu_state(&k, 0, &cur, &reg);
+	ck_assert_ptr_eq(cur, b);
+	ck_assert_uint_eq(reg, b->tls);
+	kernel_fini(&k);
+
+	up(BACKEND(_i), true);
+	a = spawn("A", NULL, NULL);
+	b = spawn("B", NULL, NULL);
+	ck_assert_int_eq(sched_switch_to(&k, a), KERR_OK);
+	ck_assert_int_eq(sched_switch_to(&k, b), KERR_OK);
+	kernel_cpu_state(&k, 0, &cur, &reg);
+	ck_assert_ptr_eq(cur, b);
+	ck_assert_uint_ne(reg, b->tls);
+	ck_assert_uint_eq(reg, a->tls);
+	kernel_fini(&k);
+}
+END_TEST
+
 START_TEST(test_first_schedule_zeroes_and_sets_self)
 {
 	struct thread *a, *b;
@@ -495,6 +531,7 @@ static Suite *kernel_suite(void)
 	tcase_add_loop_test(tc, test_many_threads_many_yields, lo, hi);
 	tcase_add_loop_test(tc, test_no_tls_restore_breaks_checks, lo, hi);
 	tcase_add_loop_test(tc, test_register_equals_kernel_tls_after_switch, lo, hi);
+	tcase_add_loop_test(tc, test_cpu_state_names_current_and_register, lo, hi);
 	tcase_add_loop_test(tc, test_first_schedule_zeroes_and_sets_self, lo, hi);
 	tcase_add_loop_test(tc, test_ipc_buffers_stay_apart, lo, hi);
 	tcase_add_loop_test(tc, test_ipc_buffers_collide_without_restore, lo, hi);
