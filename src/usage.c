@@ -189,9 +189,12 @@ void usage_describe_step(FILE *out)
 	      "  -h, --help          this text\n"
 	      "\n", out);
 	step_print_commands(out);
-	fputs("\nFrom a terminal: a prompt, line editing and history (when built\n"
-	      "with libedit). From a pipe or a file: each command is echoed after\n"
-	      "the prompt, so the output reads as a session (golden tests:\n"
+	fprintf(out, "\nFrom a terminal: a prompt, %s.\n",
+		step_line_editing() ?
+		"line editing and history (libedit)" :
+		"no line editing (this build has no libedit)");
+	fputs("From a pipe or a file: each command is echoed after the prompt,\n"
+	      "so the output reads as a session (golden tests:\n"
 	      "printf 'next 3\\nregs\\nback\\nwhere\\n' | tlssim step FILE).\n"
 	      "Going back runs the scenario again on a fresh kernel to that step;\n"
 	      "it warns if a step did not do what it did the first time. The exit\n"

@@ -6,6 +6,7 @@
 #ifndef TLSSIM_STEP_H
 #define TLSSIM_STEP_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 
@@ -32,5 +33,8 @@ int step_main(const char *file, size_t max_input,
  * table that runs them (for help and --help).
  */
 void step_print_commands(FILE *out);
+
+/* Whether this build edits lines from a terminal (configure found libedit). */
+bool step_line_editing(void);
 
 #endif

@@ -8,6 +8,7 @@
  */
 #include <config.h>
 
+#include "step.h"
 #include "step_int.h"
 
 #include <stdlib.h>
@@ -24,9 +25,20 @@ struct step_input {
 	const char *prompt;
 	bool tty;			/* a terminal: prompt, no echo */
 	bool edit;			/* libedit reads it */
+	FILE *edit_out;			/* libedit's output: stdout's descriptor
+					 * (stdout may be a stream without one) */
 	char *line;			/* the last line, owned */
 	size_t cap;
 };
+
+bool step_line_editing(void)
+{
+#ifdef HAVE_LIBEDIT
+	return true;
+#else
+	return false;
+#endif
+}
 
 struct step_input *step_input_open(FILE *in, FILE *echo, const char *prompt)
 {
@@ -39,9 +51,18 @@ struct step_input *step_input_open(FILE *in, FILE *echo, const char *prompt)
 	si->prompt = prompt;
 	si->tty = isatty(fileno(in));
 #ifdef HAVE_LIBEDIT
-	si->edit = si->tty && in == stdin;
+	if (si->tty && in == stdin) {
+		int fd = dup(STDOUT_FILENO);
+
+		si->edit_out = fd >= 0 ? fdopen(fd, "w") : NULL;
+		if (!si->edit_out && fd >= 0)
+			close(fd);
+	}
+	si->edit = si->edit_out != NULL;
 	if (si->edit) {
 		rl_readline_name = "tlssim";
+		rl_instream = in;
+		rl_outstream = si->edit_out;
 		using_history();
 	}
 #endif
@@ -57,7 +78,10 @@ bool step_input_interactive(const struct step_input *si)
 /* A line through libedit, kept in the history when it is not blank. */
 static const char *edited_line(struct step_input *si)
 {
-	char *line = readline(si->prompt);
+	char *line;
+
+	fflush(si->echo);	/* the session's output before the prompt */
+	line = readline(si->prompt);
 
 	free(si->line);
 	si->line = line;
@@ -91,8 +115,9 @@ const char *step_input_line(struct step_input *si)
 		si->line[--n] = '\0';
 	if (n > 0 && si->line[n - 1] == '\r')
 		si->line[--n] = '\0';
-	if (!si->tty)
-		fprintf(si->echo, "%s%s\n", si->prompt, si->line);
+	if (!si->tty)	/* no blank at the end of an empty line's echo */
+		fprintf(si->echo, "%.*s%s\n", n ? (int)strlen(si->prompt) :
+			(int)strcspn(si->prompt, " "), si->prompt, si->line);
 	return si->line;
 }
 
@@ -101,5 +126,7 @@ void step_input_close(struct step_input *si)
 	if (!si)
 		return;
 	free(si->line);
+	if (si->edit_out)
+		fclose(si->edit_out);
 	free(si);
 }

@@ -190,7 +190,7 @@ static void cpu_line(struct stepper *st, unsigned cpu)
 	fprintf(st->out, "cpu%u: ", cpu);
 	if (!cur) {
 		fprintf(st->out, "idle, register %s%s\n", where,
-			reg ? " (as last loaded)" : "");
+			reg ? ", as last loaded" : "");
 		return;
 	}
 	if (thread_dead(cur)) {
