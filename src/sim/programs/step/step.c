@@ -11,6 +11,7 @@
 
 #include "step.h"
 #include "step_int.h"
+#include "report/escape.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -141,15 +142,23 @@ static int run_line(struct stepper *st, const char *line)
 	step_word(&line, word, sizeof(word));
 	c = find_command(word);
 	if (!c) {
+		char shown[sizeof(word) * 4];
+		size_t n = 0;
+
+		/* a stray key's escape sequence is shown, not obeyed */
+		for (const char *w = word; *w; w++)
+			n += escape_byte((unsigned char)*w, ESCAPE_VALUE,
+					 shown + n);
+		shown[n] = '\0';
 		step_complain(st, "unknown command '%s': 'help' lists the commands",
-			      word);
+			      shown);
 		return -1;
 	}
 	if (!c->run)
 		return 1;
 	c->run(st, line);
 	fflush(st->out);
-	return 0;
+	return st->fatal ? 1 : 0;
 }
 
 /* The session's opening: the file, its size, the first command. */
@@ -248,6 +257,10 @@ int step_main(const char *file, size_t max_input,
 		goto out;
 	greet(&st, step_input_interactive(si));
 	command_loop(&st, si);
+	if (st.fatal) {
+		status = st.fatal;
+		goto out;
+	}
 	scn_session_summary(st.s, st.pos, &sum);
 	status = sum.status;
 out:

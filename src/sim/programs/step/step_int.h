@@ -25,6 +25,8 @@ struct stepper {
 	FILE *err;			/* bad commands */
 	struct scn_session *s;
 	size_t pos;			/* commands run: the next is cmds[pos] */
+	int fatal;			/* the kernel could not come up again
+					 * (a run_status): the session ends */
 	bool summarized;		/* the end's summary was printed */
 	bool tracing;			/* `trace on` */
 	/* Breakpoints: lines of commands, in ascending order. */

@@ -289,7 +289,8 @@ int step_back(struct stepper *st, const char *args)
 	target = st->pos - (size_t)n;
 	err = replay(st, target);
 	if (err) {
-		step_complain(st, "back: the kernel could not come up again");
+		st->fatal = err;
+		step_complain(st, "back: the kernel could not come up again: the session ends");
 		return -1;
 	}
 	fprintf(st->out, "back %zu: ", (size_t)n);
