@@ -1,9 +1,9 @@
 /*
- * main.c - the tlssim command line: run scenarios, draw them, the demo,
- * benchmarks, quizzes, grading a TLS manager. One table row per
- * subcommand (subcommands[]); run, render and demo share one option table
- * here, each taking only the options its row names; bench, quiz and grade
- * parse their own.
+ * main.c - the tlssim command line: run scenarios, draw them, step
+ * through one, the demo, benchmarks, quizzes, grading a TLS manager. One
+ * table row per subcommand (subcommands[]); run, render, step and demo
+ * share one option table here, each taking only the options its row
+ * names; bench, quiz and grade parse their own.
  */
 #include "config.h"
 
@@ -22,6 +22,7 @@
 #include "programs/demo/demo.h"
 #include "programs/quiz/quiz.h"
 #include "programs/grade/grade.h"
+#include "programs/step/step.h"
 #include "report/diag.h"
 #include "report/render.h"
 #include "scenario/scenario.h"
@@ -79,6 +80,10 @@ static const struct subcommand subcommands[] = {
 	  "render [OPTIONS] FILE --out=PICTURE [--steps] [--process=P]", NULL,
 	  OPTS_SCENARIO | OPT(OPT_QUIET) | OPT(OPT_OUT) | OPT(OPT_STEPS),
 	  usage_describe_render },
+	{ "step", "run a scenario a command at a time, forwards and back",
+	  "step [OPTIONS] FILE   (step commands on the standard input)", NULL,
+	  OPTS_KERNEL | OPT(OPT_POLICY) | OPT(OPT_MAX_INPUT) | OPT(OPT_COLOR),
+	  usage_describe_step },
 	{ "demo", "built-in threads checking their TLS through the register",
 	  "demo [OPTIONS]", NULL,
 	  OPTS_KERNEL | OPT(OPT_THREADS) | OPT(OPT_YIELDS) |
@@ -433,6 +438,22 @@ out:
 }
 
 /*
+ * `tlssim step FILE`: one scenario file, not '-' (the standard input
+ * carries the step commands). Returns step_main's status; 2 for a bad
+ * command line.
+ */
+static int cmd_step(struct cli *cli, int nfiles, char **files)
+{
+	if (nfiles != 1)
+		return cli_usage_error(NULL, "step: %s", nfiles ?
+				       "one scenario file at a time" :
+				       "no scenario file given");
+	if (strcmp(files[0], "-") == 0)
+		return cli_usage_error(NULL, "%s", "step: the standard input carries the step commands: name the scenario's file");
+	return step_main(files[0], cli->max_input, &cli->run, stdin);
+}
+
+/*
  * `tlssim help [SUB]`: the program's help, or SUB's own. Returns 0; 2 for
  * a subcommand that does not exist.
  */
@@ -510,6 +531,8 @@ static int dispatch(int argc, char **argv)
 	if (rc >= 0)
 		return rc;
 
+	if (strcmp(cli.command, "step") == 0)
+		return cmd_step(&cli, argc - first, argv + first);
 	if (strcmp(cli.command, "demo") == 0) {
 		if (first < argc)
 			return cli_usage_error(NULL, "demo: unexpected argument '%s'", argv[first]);

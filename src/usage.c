@@ -8,6 +8,7 @@
 
 #include "policy/policy.h"
 #include "programs/demo/demo.h"
+#include "programs/step/step.h"
 #include "cpu/cpu.h"
 
 #include <string.h>
@@ -174,4 +175,28 @@ void usage_describe_demo(FILE *out)
 	      "  -h, --help          this text\n", out);
 	fprintf(out, "At most %u threads asked in all: processes x threads (each "
 		"process\nalso runs one context program).\n", DEMO_MAX_THREADS);
+}
+
+void usage_describe_step(FILE *out)
+{
+	fputs("\nOptions:\n", out);
+	describe_policy(out);
+	describe_arch(out);
+	fputs("  --max-input=SIZE    largest scenario file read (default 64M)\n"
+	      "  --color=auto|always|never\n"
+	      "                      colour show and failed steps (auto: when\n"
+	      "                      stdout is a terminal)\n"
+	      "  -h, --help          this text\n"
+	      "\n", out);
+	step_print_commands(out);
+	fprintf(out, "\nFrom a terminal: a prompt, %s.\n",
+		step_line_editing() ?
+		"line editing and history (libedit)" :
+		"no line editing (this build has no libedit)");
+	fputs("From a pipe or a file: each command is echoed after the prompt,\n"
+	      "so the output reads as a session (golden tests:\n"
+	      "printf 'next 3\\nregs\\nback\\nwhere\\n' | tlssim step FILE).\n"
+	      "Going back runs the scenario again on a fresh kernel to that step;\n"
+	      "it warns if a step did not do what it did the first time. The exit\n"
+	      "status is that of the commands run so far, as for run.\n", out);
 }

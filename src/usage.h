@@ -31,9 +31,10 @@ void usage_print_all(FILE *out, const struct subcommand *subs, size_t n);
 /* A subcommand's own help: its synopsis, summary and options. */
 void usage_print_sub(FILE *out, const struct subcommand *sub);
 
-/* The options of run, render and demo (describe of their rows). */
+/* The options of run, render, demo and step (describe of their rows). */
 void usage_describe_run(FILE *out);
 void usage_describe_render(FILE *out);
 void usage_describe_demo(FILE *out);
+void usage_describe_step(FILE *out);
 
 #endif

@@ -25,9 +25,9 @@ done
 expect 0 '^  --threads=N' -- demo --help
 grep -q -e '--policy' "$tmp/out" && fail "demo --help lists --policy"
 expect 0 '^ *sunrise  ' '^ *mesosphere  ' -- run --help
-expect 2 "help: no subcommand 'nope' (expected one of: run, render, demo, bench, quiz, grade)" -- help nope
+expect 2 "help: no subcommand 'nope' (expected one of: run, render, step, demo, bench, quiz, grade)" -- help nope
 # an option another subcommand takes is an error, naming the takers
-expect 2 'demo: --policy is not an option of demo (it is one of: run, render)' \
+expect 2 'demo: --policy is not an option of demo (it is one of: run, render, step)' \
 	-- demo --policy=mesosphere --trace --fail-fast
 expect 2 'run: --threads is not an option of run (it is one of: demo)' \
 	-- run --threads=5 "$top_srcdir/examples/tour.tls"

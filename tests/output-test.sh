@@ -35,6 +35,7 @@ full() {
 
 so='standard output'
 full "$so" run "$tour"
+full "$so" step "$tour"
 full "$so" "$tour"
 full "$so" run --trace "$tour"
 full "$so" run --trace=json "$tour"

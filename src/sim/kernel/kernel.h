@@ -255,6 +255,18 @@ void process_for_each_mapping(const struct process *p,
 bool process_mapping_at(const struct process *p, uint64_t offset,
 			struct mapping *out);
 
+/*
+ * The debugger's read (tlssim step's peek): len bytes at offset of p's
+ * user land into buf, from the kernel's side, between commands: no thread
+ * runs, no register or space changes, nothing is traced. Returns KERR_OK;
+ * KERR_PROCESS_KILLED for a dead p; KERR_INVALID_ADDRESS when a byte is
+ * past the land or not in a readable mapping (buf is then untouched);
+ * KERR_HOST_REFUSED when the host refused to show a hidden land for the
+ * copy, or to hide it again after it (kernel_host_error says what).
+ */
+enum kernel_error process_debug_read(struct kernel *k, struct process *p,
+				     uint64_t offset, void *buf, size_t len);
+
 /* ---- Queries of threads ---- */
 
 /* fn(arg, t) for every live thread of p, in creation order. */
