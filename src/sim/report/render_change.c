@@ -196,6 +196,53 @@ static const struct view_page *page_of(const struct view_page *pages,
 	return NULL;
 }
 
+/* Whether m is among maps (count of them) as it is. */
+static bool has_map(const struct mapping *maps, size_t count,
+		    const struct mapping *m)
+{
+	for (size_t i = 0; i < count; i++)
+		if (maps[i].start == m->start && maps[i].length == m->length &&
+		    maps[i].type == m->type && maps[i].rights == m->rights)
+			return true;
+	return false;
+}
+
+/*
+ * The mappings of v that sp had not, and those it had that v has not;
+ * a TLS page's own mapping is told as the page.
+ */
+static int map_lines(const struct process_view *v, const struct snap_proc *sp,
+		     char ***lines, size_t *n)
+{
+	const char *name = process_name(v->p) ? process_name(v->p) : "?";
+	char a[96], rights[4];
+	int err = 0;
+
+	for (size_t i = 0; !err && i < v->map_count; i++) {
+		const struct mapping *m = &v->maps[i];
+
+		if (has_map(sp->maps, sp->map_count, m) ||
+		    (m->type == MEM_THREAD_LOCAL && m->length == PAGE_SIZE &&
+		     page_of(v->pages, v->page_count, m->start)))
+			continue;
+		err = add_line(lines, n, "%s: mapped %s, 0x%zx bytes %s %s", name,
+			       at(a, sizeof(a), v, m->start), m->length,
+			       memory_type_name(m->type) ? memory_type_name(m->type) : "?",
+			       mapping_rights_text(m->rights, rights));
+	}
+	for (size_t i = 0; !err && i < sp->map_count; i++) {
+		const struct mapping *m = &sp->maps[i];
+
+		if (has_map(v->maps, v->map_count, m) ||
+		    (m->type == MEM_THREAD_LOCAL && m->length == PAGE_SIZE &&
+		     page_of(sp->pages, sp->page_count, m->start)))
+			continue;
+		err = add_line(lines, n, "%s: unmapped %s, 0x%zx bytes", name,
+			       at(a, sizeof(a), v, m->start), m->length);
+	}
+	return err;
+}
+
 /* The lines of what changed in v since sp (NULL: v is new here). */
 static int proc_lines(const struct process_view *v, const struct snap_proc *sp,
 		      show_owner_fn owner, void *owner_ctx, char ***lines,
@@ -211,8 +258,7 @@ static int proc_lines(const struct process_view *v, const struct snap_proc *sp,
 	if (!sp)
 		err = add_line(lines, n, "process %s created", name);
 	else if (sp->map_hash != maps_hash(v))
-		err = add_line(lines, n, "%s: its mappings changed (%zu now, %zu before)",
-			       name, v->map_count, sp->map_count);
+		err = map_lines(v, sp, lines, n);
 	for (size_t i = 0; !err && i < v->page_count; i++) {
 		const struct view_page *pg = &v->pages[i];
 		const struct view_page *was = sp ? page_of(sp->pages, sp->page_count, pg->addr) : NULL;
@@ -314,16 +360,18 @@ int snap_take(struct snap *sn, const struct scene *sc, uint64_t digest)
 			.p = v->p, .dead = v->dead, .page_count = v->page_count,
 			.map_count = v->map_count, .map_hash = maps_hash(v),
 		};
-		if (!v->page_count)
-			continue;
-		procs[i].pages = malloc(v->page_count * sizeof(*v->pages));
-		if (!procs[i].pages) {
-			struct snap tmp = { procs, i, false, 0 };
+		procs[i].maps = malloc((v->map_count ? v->map_count : 1) *
+				       sizeof(*v->maps));
+		procs[i].pages = malloc((v->page_count ? v->page_count : 1) *
+					sizeof(*v->pages));
+		if (!procs[i].pages || !procs[i].maps) {
+			struct snap tmp = { procs, i + 1, false, 0 };
 
 			snap_free(&tmp);
 			return -ENOMEM;
 		}
 		memcpy(procs[i].pages, v->pages, v->page_count * sizeof(*v->pages));
+		memcpy(procs[i].maps, v->maps, v->map_count * sizeof(*v->maps));
 	}
 	snap_free(sn);
 	*sn = (struct snap){ procs, sc->built, true, digest };
@@ -332,8 +380,10 @@ int snap_take(struct snap *sn, const struct scene *sc, uint64_t digest)
 
 void snap_free(struct snap *sn)
 {
-	for (size_t i = 0; i < sn->count; i++)
+	for (size_t i = 0; i < sn->count; i++) {
 		free(sn->procs[i].pages);
+		free(sn->procs[i].maps);
+	}
 	free(sn->procs);
 	memset(sn, 0, sizeof(*sn));
 }
@@ -420,9 +470,11 @@ int ipc_note(struct ipc_entry **ents, size_t *count, const char *command)
 		    !strncmp((*ents)[i].thread, t, tl))
 			break;
 	if (i < *count) {
+		bool same = !strcmp((*ents)[i].text, text);
+
 		free((*ents)[i].text);
 		(*ents)[i].text = text;
-		return 1;
+		return !same;
 	}
 	ne = realloc(*ents, (*count + 1) * sizeof(**ents));
 	name = strndup(t, tl);

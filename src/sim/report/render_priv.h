@@ -44,12 +44,13 @@ struct scene {
 	int err;
 };
 
-/* A TLS page of a process as it was on the page before. */
+/* A process as it was on the page before: its TLS pages and mappings. */
 struct snap_proc {
 	const struct process *p;
 	bool dead;
 	struct view_page *pages;	/* sorted by address */
 	size_t page_count;
+	struct mapping *maps;		/* in address order */
 	size_t map_count;
 	uint64_t map_hash;
 };
@@ -147,7 +148,8 @@ void snap_free(struct snap *sn);
 
 /*
  * If command (a step that held) wrote an IPC buffer, note what it wrote
- * in the entries (count of them): returns 1; 0 for another command;
+ * in the entries (count of them): returns 1; 0 for another command or
+ * the same text again;
  * -ENOMEM on the host's refusal.
  */
 int ipc_note(struct ipc_entry **ents, size_t *count, const char *command);
