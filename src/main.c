@@ -75,7 +75,7 @@ static const struct subcommand subcommands[] = {
 	  "run [OPTIONS] FILE...   ('-' reads the standard input)", NULL,
 	  OPTS_SCENARIO | OPT(OPT_QUIET) | OPT(OPT_VERBOSE) | OPT(OPT_RENDER) |
 	  OPT(OPT_RENDER_STEPS), usage_describe_run },
-	{ "render", "run a scenario and draw it (svg, png, pdf)",
+	{ "render", "run a scenario and draw it (svg, png, pdf; a flip-book pdf, html)",
 	  "render [OPTIONS] FILE --out=PICTURE [--steps] [--process=P]", NULL,
 	  OPTS_SCENARIO | OPT(OPT_QUIET) | OPT(OPT_OUT) | OPT(OPT_STEPS),
 	  usage_describe_render },

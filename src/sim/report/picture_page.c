@@ -15,6 +15,7 @@
 #define ROW_GAP		12.0
 #define TITLE_H		20.0
 #define LINE_H		15.0
+#define TITLE_LINE_H	18.0	/* a title's lines, when it wraps */
 #define EMPTY_H		24.0	/* "no process yet" */
 #define LEGEND_COLS	3
 #define LEGEND_ITEM_H	15.0
@@ -39,10 +40,14 @@ static size_t heading_lines(const struct picture_page *pg, double w)
 	return n;
 }
 
-/* The height of pg's heading on a page w wide. */
+/* The height of pg's heading on a page w wide: a long title wraps. */
 static double heading_height(const struct picture_page *pg, double w)
 {
-	return TITLE_H + LINE_H * (double)heading_lines(pg, w);
+	size_t title = picture_wrap_lines(pg->title ? pg->title : "", PF_BOLD,
+					  14, w - 2 * MARGIN);
+
+	return TITLE_H + TITLE_LINE_H * (double)(title - 1) +
+	       LINE_H * (double)heading_lines(pg, w);
 }
 
 /* pg's heading at the top of a page w wide. */
@@ -52,7 +57,8 @@ static void draw_heading(cairo_t *cr, const struct picture_page *pg,
 	double y = MARGIN + 15, max_w = w - 2 * MARGIN;
 
 	picture_rgb(cr, 0x111111);
-	picture_text(cr, MARGIN, y, max_w, 0, PF_BOLD, 14, pg->title);
+	y += TITLE_LINE_H * (double)(picture_text_wrapped(cr, MARGIN, y, max_w,
+			PF_BOLD, 14, TITLE_LINE_H, pg->title ? pg->title : "") - 1);
 	y += LINE_H;
 	if (pg->detail) {
 		picture_rgb(cr, 0x444444);

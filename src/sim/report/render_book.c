@@ -223,8 +223,8 @@ static int page_add_step(struct render *r, const struct step_report *s,
 	return oom ? -ENOMEM : 0;
 }
 
-/* The lines of the IPC buffers written, appended to *lines. */
-static int ipc_lines(struct book *bk, char ***lines)
+/* The lines of the IPC buffers written in sc, appended to *lines. */
+static int ipc_lines(struct book *bk, const struct scene *sc, char ***lines)
 {
 	size_t n = 0;
 	char **nl;
@@ -240,11 +240,9 @@ static int ipc_lines(struct book *bk, char ***lines)
 		return -ENOMEM;
 	*lines = nl;
 	for (size_t i = 0; i < bk->ipc_count; i++) {
-		if (asprintf(&nl[n], "IPC of %s: %s", bk->ipc[i].thread,
-			     bk->ipc[i].text) < 0) {
-			nl[n] = NULL;
+		nl[n] = ipc_line(&bk->ipc[i], sc);
+		if (!nl[n])
 			return -ENOMEM;
-		}
 		nl[++n] = NULL;
 	}
 	nl[n] = NULL;
@@ -275,7 +273,7 @@ static int page_record(struct render *r, const struct step_report *s,
 	err = change_lines(sc, &bk->snap, s->kernel, s->owner, s->owner_ctx,
 			   &bk->lines);
 	if (!err)
-		err = ipc_lines(bk, &bk->lines);
+		err = ipc_lines(bk, sc, &bk->lines);
 	if (err) {
 		free(marks);
 		return err;
@@ -456,7 +454,8 @@ void book_step(struct render *r, const struct step_report *s)
 
 	if (!oom && s->verdict == STEP_HELD && s->outcome &&
 	    !strcmp(s->outcome, "success")) {
-		err = ipc_note(&bk->ipc, &bk->ipc_count, s->command);
+		err = ipc_note(&bk->ipc, &bk->ipc_count, s->command,
+			       s->kernel);
 		oom = err < 0;
 		bk->ipc_gen += err > 0;
 	}

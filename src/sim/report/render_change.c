@@ -444,13 +444,28 @@ static char *ipc_text(const char *field, size_t flen, const char *value)
 	return strdup(out);
 }
 
-int ipc_note(struct ipc_entry **ents, size_t *count, const char *command)
+/* The region CPU register of the CPU running the thread named name. */
+static uintptr_t writer_region(const struct kernel *k, const char *name,
+			       size_t len)
+{
+	for (unsigned c = 0; c < kernel_cpu_count(k); c++) {
+		struct picture_reg r;
+
+		if (cpu_reg(k, c, &r) && strlen(r.thread) == len &&
+		    !strncmp(r.thread, name, len))
+			return r.reg;
+	}
+	return 0;
+}
+
+int ipc_note(struct ipc_entry **ents, size_t *count, const char *command,
+	     const struct kernel *k)
 {
 	const char *s = command, *t, *f, *v;
-	size_t tl, fl, vl;
+	size_t tl, fl, vl, i;
 	struct ipc_entry *ne;
+	uintptr_t addr;
 	char *text, *name;
-	size_t i;
 
 	if (!command)
 		return 0;
@@ -465,29 +480,44 @@ int ipc_note(struct ipc_entry **ents, size_t *count, const char *command)
 	text = ipc_text(f, fl, s);
 	if (!text)
 		return 0;
+	addr = writer_region(k, t, tl);
 	for (i = 0; i < *count; i++)
-		if (strlen((*ents)[i].thread) == tl &&
-		    !strncmp((*ents)[i].thread, t, tl))
+		if (addr ? (*ents)[i].addr == addr :
+		    (strlen((*ents)[i].thread) == tl &&
+		     !strncmp((*ents)[i].thread, t, tl)))
 			break;
+	name = strndup(t, tl);
+	if (!name) {
+		free(text);
+		return -ENOMEM;
+	}
 	if (i < *count) {
-		bool same = !strcmp((*ents)[i].text, text);
+		bool same = !strcmp((*ents)[i].text, text) &&
+			    !strcmp((*ents)[i].thread, name);
 
 		free((*ents)[i].text);
+		free((*ents)[i].thread);
 		(*ents)[i].text = text;
+		(*ents)[i].thread = name;
 		return !same;
 	}
 	ne = realloc(*ents, (*count + 1) * sizeof(**ents));
-	name = strndup(t, tl);
-	if (!ne || !name) {
-		if (ne)
-			*ents = ne;
+	if (!ne) {
 		free(name);
 		free(text);
 		return -ENOMEM;
 	}
 	*ents = ne;
-	ne[(*count)++] = (struct ipc_entry){ name, text };
+	ne[(*count)++] = (struct ipc_entry){ name, addr, text };
 	return 1;
+}
+
+/* The live thread of sc owning the region at addr, or NULL. */
+static const char *region_owner(const struct scene *sc, uintptr_t addr)
+{
+	const struct process_view *v = view_at(sc, addr);
+
+	return v ? process_view_owner(v, addr) : NULL;
 }
 
 void ipc_prune(struct ipc_entry *ents, size_t *count, const struct scene *sc)
@@ -497,10 +527,14 @@ void ipc_prune(struct ipc_entry *ents, size_t *count, const struct scene *sc)
 	for (size_t i = 0; i < *count; i++) {
 		bool live = false;
 
-		for (size_t j = 0; !live && j < sc->built; j++)
-			for (size_t o = 0; !live && o < sc->views[j].owner_count; o++)
-				live = !strcmp(sc->views[j].owners[o].name,
-					       ents[i].thread);
+		if (ents[i].addr) {
+			live = region_owner(sc, ents[i].addr) != NULL;
+		} else {
+			for (size_t j = 0; !live && j < sc->built; j++)
+				for (size_t o = 0; !live && o < sc->views[j].owner_count; o++)
+					live = !strcmp(sc->views[j].owners[o].name,
+						       ents[i].thread);
+		}
 		if (live) {
 			ents[kept++] = ents[i];
 		} else {
@@ -509,6 +543,22 @@ void ipc_prune(struct ipc_entry *ents, size_t *count, const struct scene *sc)
 		}
 	}
 	*count = kept;
+}
+
+char *ipc_line(const struct ipc_entry *e, const struct scene *sc)
+{
+	const char *owner = e->addr ? region_owner(sc, e->addr) : NULL;
+	const struct process_view *v = e->addr ? view_at(sc, e->addr) : NULL;
+	char a[96], *line;
+	int n;
+
+	if (!owner || !strcmp(owner, e->thread))
+		n = asprintf(&line, "IPC of %s: %s", e->thread, e->text);
+	else
+		n = asprintf(&line, "IPC of %s (region %s), written by %s through a stale register: %s",
+			     owner, at(a, sizeof(a), v, e->addr), e->thread,
+			     e->text);
+	return n < 0 ? NULL : line;
 }
 
 void ipc_free(struct ipc_entry *ents, size_t count)

@@ -63,9 +63,13 @@ struct snap {
 	uint64_t digest;
 };
 
-/* The IPC buffers written, per thread: what pages show of them. */
+/*
+ * The IPC buffers written, per region (where the writer's register
+ * pointed: another thread's region when it was stale): what pages show.
+ */
 struct ipc_entry {
-	char *thread;
+	char *thread;			/* who wrote it */
+	uintptr_t addr;			/* the region written (0: unknown) */
 	char *text;			/* "ipc = \"open /etc/motd\"" */
 };
 
@@ -147,15 +151,23 @@ int snap_take(struct snap *sn, const struct scene *sc, uint64_t digest);
 void snap_free(struct snap *sn);
 
 /*
- * If command (a step that held) wrote an IPC buffer, note what it wrote
- * in the entries (count of them): returns 1; 0 for another command or
- * the same text again;
- * -ENOMEM on the host's refusal.
+ * If command (a step of k that held) wrote an IPC buffer, note what it
+ * wrote, and where (the region the writer's CPU register points at), in
+ * the entries (count of them): returns 1; 0 for another command or the
+ * same text again; -ENOMEM on the host's refusal.
  */
-int ipc_note(struct ipc_entry **ents, size_t *count, const char *command);
+int ipc_note(struct ipc_entry **ents, size_t *count, const char *command,
+	     const struct kernel *k);
 
-/* Forget the entries of threads no view of sc owns a slot for. */
+/* Forget the entries of regions no live thread of sc owns any more. */
 void ipc_prune(struct ipc_entry *ents, size_t *count, const struct scene *sc);
+
+/*
+ * The line of entry e for people: "IPC of t1: ipc = ..." when the region
+ * is its writer's, else whose region the write landed in. Returns a
+ * string to free, or NULL when the host refused.
+ */
+char *ipc_line(const struct ipc_entry *e, const struct scene *sc);
 void ipc_free(struct ipc_entry *ents, size_t count);
 
 /* ---- render_book.c ---- */
