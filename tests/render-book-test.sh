@@ -119,8 +119,9 @@ printf 'process P userland=64K\nspawn P t\nexpect tls t 0x200\n' >"$tmp/short.tl
 printf 'process P userland=64K\nspawn P %s\nexpect tls %s 0x200\n' "$long" "$long" >"$tmp/long.tls"
 book short
 book long
-svg_h() {	# the height of the last page's SVG
-	grep -o '<svg [^>]*height="[0-9.]*' "$1" | tail -n 1 | sed 's/.*height="//'
+svg_h() {	# the height of the last page's SVG (in points)
+	grep -o '<svg [^>]*height="[0-9.]*pt' "$1" | tail -n 1 |
+		sed 's/.*height="//; s/pt$//'
 }
 hs=$(svg_h "$tmp/short.html")
 hl=$(svg_h "$tmp/long.html")
@@ -152,6 +153,17 @@ for f in url tour; do
 	[ "$(grep -c '<section class="frame" id="page-[0-9]*" data-line="[0-9]*" data-lines="[0-9 ]*">' "$tmp/$f.html")" = 1 ] ||
 		fail "$f.html: not the first page alone shown without script"
 done
+
+# Every id a page uses (glyphs, kept once for the file; clips, made each
+# page's own) is defined, once.
+grep -o 'href="#[^"]*"' "$tmp/tour.html" | sed 's/href="#//; s/"$//' |
+	sort -u >"$tmp/used"
+grep -o ' id="[^"]*"' "$tmp/tour.html" | sed 's/ id="//; s/"$//' | sort >"$tmp/ids"
+[ -s "$tmp/used" ] || fail "tour.html uses no glyph"
+missing=$(sort -u "$tmp/ids" | comm -23 "$tmp/used" -)
+[ -z "$missing" ] || fail "tour.html uses undefined ids: $(echo $missing | head -c 200)"
+dups=$(uniq -d "$tmp/ids")
+[ -z "$dups" ] || fail "tour.html defines ids twice: $(echo $dups | head -c 200)"
 
 [ "$fails" -eq 0 ] && echo "render-book: ok"
 [ "$fails" -eq 0 ]

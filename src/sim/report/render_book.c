@@ -522,6 +522,11 @@ void book_free(struct render *r)
 		return;
 	if (r->html && !r->error && r->pages)
 		html_end(r);
+	for (size_t i = 0; i < r->glyph_count; i++)
+		free(r->glyphs[i]);
+	free(r->glyphs);
+	r->glyphs = NULL;
+	r->glyph_count = r->glyph_cap = 0;
 	page_drop(bk);
 	free(bk->steps);
 	snap_free(&bk->snap);

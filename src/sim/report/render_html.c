@@ -17,6 +17,7 @@
 #include "render_priv.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -164,12 +165,94 @@ int html_begin(struct render *r)
 	return ferror(f) ? -EIO : 0;
 }
 
+/* A glyph of a page: its id there, and its index among every page's. */
+struct local_glyph {
+	const char *id;
+	size_t len;
+	size_t global;
+};
+
+/*
+ * The index of the glyph drawn by body (len bytes) among r's glyphs,
+ * added if new; SIZE_MAX when the host refused the memory.
+ */
+static size_t glyph_index(struct render *r, const char *body, size_t len)
+{
+	for (size_t i = 0; i < r->glyph_count; i++)
+		if (strlen(r->glyphs[i]) == len && !memcmp(r->glyphs[i], body, len))
+			return i;
+	if (r->glyph_count == r->glyph_cap) {
+		size_t cap = r->glyph_cap ? r->glyph_cap * 2 : 256;
+		char **g = realloc(r->glyphs, cap * sizeof(*g));
+
+		if (!g)
+			return SIZE_MAX;
+		r->glyphs = g;
+		r->glyph_cap = cap;
+	}
+	r->glyphs[r->glyph_count] = strndup(body, len);
+	if (!r->glyphs[r->glyph_count])
+		return SIZE_MAX;
+	return r->glyph_count++;
+}
+
+#define SYMBOL_OPEN	"<symbol overflow=\"visible\" id=\""
+#define SYMBOL_CLOSE	"</symbol>"
+
+/*
+ * The glyphs of an SVG (cairo draws text as <symbol>s, used by id) into
+ * loc (room for max): each is kept once for the whole file, and the page
+ * refers to it by its index there. Returns how many, or SIZE_MAX when
+ * there were more than max or the host refused the memory (then the page
+ * keeps its own).
+ */
+static size_t page_glyphs(struct render *r, const struct membuf *svg,
+			  struct local_glyph *loc, size_t max)
+{
+	const char *p = svg->p, *end = svg->p + svg->len;
+	size_t n = 0;
+
+	while ((p = strstr(p, SYMBOL_OPEN)) != NULL) {
+		const char *id = p + strlen(SYMBOL_OPEN);
+		const char *q = memchr(id, '"', (size_t)(end - id));
+		const char *body, *close;
+
+		if (!q || q[1] != '>')
+			return SIZE_MAX;
+		body = q + 2;
+		close = strstr(body, SYMBOL_CLOSE);
+		if (!close || n == max)
+			return SIZE_MAX;
+		loc[n] = (struct local_glyph){ id, (size_t)(q - id),
+			glyph_index(r, body, (size_t)(close - body)) };
+		if (loc[n].global == SIZE_MAX)
+			return SIZE_MAX;
+		n++;
+		p = close + strlen(SYMBOL_CLOSE);
+	}
+	return n;
+}
+
+/* The glyph among loc (n of them) whose id starts at p, or NULL. */
+static const struct local_glyph *find_glyph(const struct local_glyph *loc,
+					    size_t n, const char *p,
+					    const char *end)
+{
+	const char *q = memchr(p, '"', (size_t)(end - p));
+
+	for (size_t i = 0; q && i < n; i++)
+		if (loc[i].len == (size_t)(q - p) && !memcmp(loc[i].id, p, loc[i].len))
+			return &loc[i];
+	return NULL;
+}
+
 /*
  * Copy an SVG drawn by cairo into f, fit for inline use in HTML: without
- * its XML declaration and namespace URLs, and its ids (glyphs, clips)
- * made its own with prefix, as every page has the same ones.
+ * its XML declaration and namespace URLs; its glyphs are the file's
+ * (written once, by html_end) and its other ids (clips) made its own
+ * with a prefix, as every page has the same ones.
  */
-static void put_svg(FILE *f, const struct membuf *svg, size_t page)
+static void put_svg(struct render *r, const struct membuf *svg, size_t page)
 {
 	static const char *const drop[] = {
 		" xmlns=\"http://www.w3.org/2000/svg\"",
@@ -177,8 +260,13 @@ static void put_svg(FILE *f, const struct membuf *svg, size_t page)
 	};
 	static const char *const refs[] = { "id=\"", "href=\"#", "url(#" };
 	const char *p = svg->p, *end = svg->p + svg->len;
+	struct local_glyph loc[1024];
+	size_t nloc = page_glyphs(r, svg, loc, sizeof(loc) / sizeof(loc[0]));
+	FILE *f = r->book.f;
 	char prefix[32];
 
+	if (nloc == SIZE_MAX)
+		nloc = 0;	/* the page keeps its own glyphs */
 	snprintf(prefix, sizeof(prefix), "p%zu-", page);
 	if (svg->len > 5 && !strncmp(p, "<?xml", 5)) {
 		const char *e = strstr(p, "?>");
@@ -189,6 +277,13 @@ static void put_svg(FILE *f, const struct membuf *svg, size_t page)
 	while (p < end) {
 		bool done = false;
 
+		if (nloc && !strncmp(p, SYMBOL_OPEN, strlen(SYMBOL_OPEN))) {
+			const char *close = strstr(p, SYMBOL_CLOSE);
+
+			p = close + strlen(SYMBOL_CLOSE);
+			p += p < end && *p == '\n';
+			continue;
+		}
 		for (size_t i = 0; !done && i < 2; i++) {
 			size_t n = strlen(drop[i]);
 
@@ -199,12 +294,19 @@ static void put_svg(FILE *f, const struct membuf *svg, size_t page)
 		}
 		for (size_t i = 0; !done && i < 3; i++) {
 			size_t n = strlen(refs[i]);
+			const struct local_glyph *g;
 
-			if ((size_t)(end - p) >= n && !memcmp(p, refs[i], n)) {
-				fwrite(p, 1, n, f);
+			if ((size_t)(end - p) < n || memcmp(p, refs[i], n))
+				continue;
+			fwrite(p, 1, n, f);
+			p += n;
+			done = true;
+			g = i == 1 ? find_glyph(loc, nloc, p, end) : NULL;
+			if (g) {
+				fprintf(f, "g%zu", g->global);
+				p += g->len;
+			} else {
 				fputs(prefix, f);
-				p += n;
-				done = true;
 			}
 		}
 		if (!done)
@@ -259,7 +361,7 @@ void html_page(struct render *r, size_t number, const struct membuf *svg,
 	for (size_t i = 0; i < count; i++)
 		fprintf(f, "%s%zu", i ? " " : "", steps[i].line);
 	fprintf(f, "\"%s>\n<figure class=\"pic\">\n", number == 1 ? "" : " hidden");
-	put_svg(f, svg, number);
+	put_svg(r, svg, number);
 	fprintf(f, "</figure>\n<div class=\"info\">\n<h2>Page %zu", number);
 	if (count)
 		fprintf(f, ": step %zu%s%zu", steps[0].number,
@@ -321,7 +423,14 @@ void html_end(struct render *r)
 	FILE *f = r->book.f;
 
 	put_source(r);
-	fputs("</main>\n<script>\n", f);
+	fputs("</main>\n", f);
+	/* every page's glyphs, once: the pages use them by id */
+	fputs("<svg class=\"glyphs\" width=\"0\" height=\"0\" aria-hidden=\"true\" "
+	      "style=\"position:absolute\"><defs>\n", f);
+	for (size_t i = 0; i < r->glyph_count; i++)
+		fprintf(f, "<symbol overflow=\"visible\" id=\"g%zu\">%s</symbol>\n",
+			i, r->glyphs[i]);
+	fputs("</defs></svg>\n<script>\n", f);
 	fputs(script, f);
 	fputs("</script>\n</body>\n</html>\n", f);
 }

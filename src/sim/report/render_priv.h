@@ -91,6 +91,9 @@ struct render {
 	char *trace_buf;
 	size_t trace_len, trace_pos;
 	size_t first_line;		/* HTML: the first page's line */
+	/* HTML: the glyphs of every page, each once (render_html.c) */
+	char **glyphs;
+	size_t glyph_count, glyph_cap;
 };
 
 /* ---- render.c ---- */
