@@ -163,7 +163,8 @@ void marks_draw_regs(cairo_t *cr, const struct picture_marks *m,
 		picture_text(cr, BLOCK_X - 8 - lw - 3, by + 8.5, lw, 0, PF_BOLD,
 			     7, label);
 		/* along the gap above the slot's row, then down into it */
-		tx = x0 + (double)col * cell + 12 + (double)((k - 1) % 4) * 9;
+		/* into the right of the cell: its number and offset are left */
+		tx = x0 + (double)(col + 1) * cell - 30 - (double)((k - 1) % 4) * 8;
 		gap = y + CAPTION_H + (double)row * SLOT_H + 0.8;
 		cairo_set_line_width(cr, 1.4);
 		cairo_move_to(cr, BLOCK_X - 8, by + 5.5);

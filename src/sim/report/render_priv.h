@@ -98,11 +98,14 @@ struct render {
 
 /* ---- render.c ---- */
 
-/* cairo's writes into a struct render_file. */
+/* cairo's writes into a struct render_file; a failed write's errno kept. */
 cairo_status_t render_write_file(void *closure, const unsigned char *data,
 				 unsigned int length);
 
-/* cairo's writes into a struct membuf. */
+/*
+ * cairo's writes into a struct membuf: CAIRO_STATUS_NO_MEMORY (and oom
+ * set) when the host refuses it room.
+ */
 cairo_status_t render_write_mem(void *closure, const unsigned char *data,
 				unsigned int length);
 
@@ -118,6 +121,7 @@ int render_cairo_errno(cairo_status_t st, const struct render_file *f);
  */
 int scene_build(struct scene *sc, const struct kernel *k, const char *only,
 		bool book);
+/* Release what scene_build took, built or not. */
 void scene_free(struct scene *sc);
 
 /* ---- render_change.c ---- */
@@ -147,10 +151,13 @@ size_t change_marks(const struct scene *sc, const struct snap *sn,
 int change_lines(const struct scene *sc, const struct snap *sn,
 		 const struct kernel *k, show_owner_fn owner, void *owner_ctx,
 		 char ***lines);
+/* Free lines of change_lines (NULL: nothing). */
 void change_lines_free(char **lines);
 
 /* Make sn the state of sc (its digest too). Returns 0 or -ENOMEM. */
 int snap_take(struct snap *sn, const struct scene *sc, uint64_t digest);
+
+/* Free what sn holds, and empty it. */
 void snap_free(struct snap *sn);
 
 /*
@@ -171,18 +178,41 @@ void ipc_prune(struct ipc_entry *ents, size_t *count, const struct scene *sc);
  * string to free, or NULL when the host refused.
  */
 char *ipc_line(const struct ipc_entry *e, const struct scene *sc);
+/* Free count entries and their array. */
 void ipc_free(struct ipc_entry *ents, size_t count);
 
 /* ---- render_book.c ---- */
 
+/*
+ * Get r's flip-book ready (r->book is open): the PDF surface, or the
+ * HTML's head and the trace it collects events from. Returns 0, -ENOMEM,
+ * or the PDF surface's -errno; told on r->err. book_free either way.
+ */
 int book_open(struct render *r);
+
+/*
+ * Step s: a page of its own when it changed what is drawn (the page
+ * before is written then), else listed on the page waiting. A failure
+ * is kept in r->error and told (render_fail); the book stops there.
+ */
 void book_step(struct render *r, const struct step_report *s);
+
+/*
+ * The end of the run of file: the page waiting is written; a run of no
+ * step gets a page saying so. Failures as book_step.
+ */
 void book_finish(struct render *r, const char *file);
+
+/*
+ * Finish the book (the HTML's end, the PDF's last bytes: a failure is
+ * kept in r->error and told) and free what it holds. Safe on a book
+ * book_open failed to make.
+ */
 void book_free(struct render *r);
 
 /* ---- render_html.c ---- */
 
-/* Write what comes before the pages. Returns 0 or -errno. */
+/* Write what comes before the pages. Returns 0, or -EIO when it failed. */
 int html_begin(struct render *r);
 
 /* One page: its SVG, then what each of its steps did. */
@@ -191,14 +221,19 @@ struct html_step {
 	char *command, *outcome, *observed, *note, *narration, *events;
 	bool failed;
 };
+/*
+ * Write page number (from 1) of the HTML: svg its picture, steps its
+ * step and those it lists, lines what changed (NULL-ended). A write
+ * error shows on the file (ferror), found when it is closed.
+ */
 void html_page(struct render *r, size_t number, const struct membuf *svg,
 	       const struct html_step *steps, size_t count,
 	       char *const *lines);
 
-/* The scenario's source, the script, the end. */
+/* The scenario's source, the glyphs, the script, the end (as html_page). */
 void html_end(struct render *r);
 
-/* text escaped for HTML onto f. */
+/* len bytes of text escaped for HTML onto f (control bytes as '?'). */
 void html_escape(FILE *f, const char *text, size_t len);
 
 #endif
