@@ -14,6 +14,7 @@
 #include "escape.h"
 #include "render_priv.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -404,17 +405,20 @@ static const char *word(const char **s, size_t *len)
  */
 static char *ipc_text(const char *field, size_t flen, const char *value)
 {
-	char out[IPC_SHOWN * 4 + 32], esc[5];
+	/* the field (at most 32 bytes), IPC_SHOWN bytes escaped, "...\"" */
+	char out[32 + 4 + IPC_SHOWN * 4 + 8], esc[5];
 	size_t o = 0, vlen = strcspn(value, "\r\n");
 
-	o = (size_t)snprintf(out, sizeof(out), "%.*s = \"", (int)flen, field);
+	o = (size_t)snprintf(out, sizeof(out), "%.*s = \"",
+			     (int)(flen > 32 ? 32 : flen), field);
 	if (value[0] == '"') {
 		/* already escaped in the scenario's own way: as written */
 		size_t n = 1;
 
+		/* the command may be cut ("..."): then up to its end */
 		while (n < vlen && value[n] != '"')
 			n += value[n] == '\\' && n + 1 < vlen ? 2 : 1;
-		n--;
+		n = (n > vlen ? vlen : n) - 1;
 		o += (size_t)snprintf(out + o, sizeof(out) - o, "%.*s%s",
 				      (int)(n > IPC_SHOWN ? IPC_SHOWN : n),
 				      value + 1, n > IPC_SHOWN ? "..." : "");
@@ -429,6 +433,10 @@ static char *ipc_text(const char *field, size_t flen, const char *value)
 				i--;
 				continue;
 			}
+			/* the command may be cut ("..."): its digits so far */
+			if (!isxdigit((unsigned char)value[i]) ||
+			    !isxdigit((unsigned char)value[i + 1]))
+				break;
 			b = (unsigned)strtoul(hex, NULL, 16);
 			size_t e = escape_byte((unsigned char)b, ESCAPE_VALUE, esc);
 
