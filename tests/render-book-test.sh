@@ -73,6 +73,12 @@ has change 'slot A+0x0 taken by t1'
 has change 'slot A+0x200 taken by t2'
 has change 'slot A+0x0 freed'
 has change 'A: new TLS page at A+0x0'
+# run --render-steps=FILE.html makes the same book, and prints as run does
+$TLSSIM run --render-steps="$tmp/run.html" "$tmp/change.tls" >"$tmp/run.out" 2>&1 ||
+	fail "run --render-steps=run.html: exit $?"
+[ "$(sections "$tmp/run.html" | tr '\n' '/')" = "1/2 3 4 5/6/7 8/" ] ||
+	fail "run --render-steps=run.html lists other pages than render"
+grep -q 'process A:' "$tmp/run.out" || fail "run --render-steps=run.html does not print show's table"
 
 # An unmapped page: mesosphere unmaps a page once empty.
 printf 'process A userland=64K\nspawn A t1\nexit t1\nexpect pages A 0\n' >"$tmp/unmap.tls"
