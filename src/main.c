@@ -76,7 +76,7 @@ static const struct subcommand subcommands[] = {
 	  "run [OPTIONS] FILE...   ('-' reads the standard input)", NULL,
 	  OPTS_SCENARIO | OPT(OPT_QUIET) | OPT(OPT_VERBOSE) | OPT(OPT_RENDER) |
 	  OPT(OPT_RENDER_STEPS), usage_describe_run },
-	{ "render", "run a scenario and draw it (svg, png, pdf)",
+	{ "render", "run a scenario and draw it (svg, png, pdf; a flip-book pdf, html)",
 	  "render [OPTIONS] FILE --out=PICTURE [--steps] [--process=P]", NULL,
 	  OPTS_SCENARIO | OPT(OPT_QUIET) | OPT(OPT_OUT) | OPT(OPT_STEPS),
 	  usage_describe_render },
@@ -299,9 +299,10 @@ static int worse(int a, int b)
 
 /*
  * Check the options of pictures: render's --out becomes --render (or
- * --render-steps with --steps), and render runs quietly. Returns -1 when
- * they are fine or absent, else an exit status (RUN_MALFORMED, told on
- * stderr), also when this build has no cairo.
+ * --render-steps with --steps or an .html name: the HTML is a flip-book),
+ * and render runs quietly. Returns -1 when they are fine or absent, else
+ * an exit status (RUN_MALFORMED, told on stderr), also when this build has
+ * no cairo.
  */
 static int check_pictures(struct cli *cli, int nfiles)
 {
@@ -311,7 +312,7 @@ static int check_pictures(struct cli *cli, int nfiles)
 	if (render) {
 		if (!cli->out)
 			return cli_usage_error(NULL, "%s", "render: no --out=FILE.svg|.png|.pdf given");
-		if (cli->steps)
+		if (cli->steps || render_format_of(cli->out) == RENDER_HTML)
 			ro->steps = cli->out;
 		else
 			ro->out = cli->out;
@@ -326,12 +327,19 @@ static int check_pictures(struct cli *cli, int nfiles)
 		fprintf(stderr, "tlssim: this build has no cairo: pictures (render, --render, --render-steps) are not available\n");
 		return RUN_MALFORMED;
 	}
-	if (ro->out && render_format_of(ro->out) == RENDER_FORMAT_COUNT)
-		return cli_usage_error(NULL, "%s '%s' is not a .svg, .png or .pdf file name",
-				 render ? "--out:" : "--render:", ro->out);
-	if (ro->steps && render_format_of(ro->steps) != RENDER_PDF)
-		return cli_usage_error(NULL, "%s '%s' is not a .pdf file name (a flip-book has a page per command)",
+	if (ro->out && render_format_of(ro->out) >= RENDER_HTML)
+		return cli_usage_error(NULL, "%s '%s' is not a .svg, .png or .pdf file name%s",
+				 render ? "--out:" : "--render:", ro->out,
+				 render_format_of(ro->out) == RENDER_HTML ?
+				 " (an HTML flip-book is --render-steps=FILE.html)" : "");
+	if (ro->steps && render_format_of(ro->steps) != RENDER_PDF &&
+	    render_format_of(ro->steps) != RENDER_HTML)
+		return cli_usage_error(NULL, "%s '%s' is not a .pdf or .html file name (a flip-book has a page per step that changes what is drawn)",
 				 render ? "--out with --steps:" : "--render-steps:",
+				 ro->steps);
+	if (ro->steps && render_format_of(ro->steps) == RENDER_HTML &&
+	    cli->run.trace)
+		return cli_usage_error(NULL, "--trace with '%s': the HTML flip-book shows each step's kernel events itself",
 				 ro->steps);
 	if (ro->out && ro->steps && strcmp(ro->out, ro->steps) == 0)
 		return cli_usage_error(NULL, "--render and --render-steps both name '%s'",
@@ -373,9 +381,20 @@ static int run_pictured(struct cli *cli, const struct scenario *scn)
 		return RUN_MALFORMED;
 	}
 	ro.commands = scn->cmd_count;
+	/* the HTML shows the source (not standard input's copy: gone) */
+	if (strcmp(scn->file_name, "<stdin>") != 0)
+		ro.source = scn->file_name;
+	ro.name = strrchr(scn->file_name, '/') ?
+		  strrchr(scn->file_name, '/') + 1 : scn->file_name;
 	err = render_open(&ro, stderr, &rd);
 	if (err)
 		return err == -ENOMEM ? RUN_HOST : RUN_MALFORMED;
+	if (render_trace(rd)) {
+		/* the HTML's events of each step: the text trace, cut */
+		run.trace = true;
+		run.trace_format = TRACE_TEXT;
+		run.trace_to = render_trace(rd);
+	}
 	rep = render_reporter(rd);
 	run.also = &rep;
 	status = scenario_run(scn, &run);

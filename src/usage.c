@@ -137,8 +137,10 @@ void usage_describe_run(FILE *out)
 	      "                      (FAILED when it did not do what was expected)\n"
 	      "  --render=FILE.svg|.png|.pdf\n"
 	      "                      draw the state at the end of the run\n"
-	      "  --render-steps=FILE.pdf\n"
-	      "                      a flip-book: one PDF page per command\n"
+	      "  --render-steps=FILE.pdf|.html\n"
+	      "                      a flip-book: a page per step that changes\n"
+	      "                      what is drawn (the others listed on it);\n"
+	      "                      .html: one self-contained page for a browser\n"
 	      "  --process=P         draw only process P\n"
 	      "  -h, --help          this text\n"
 	      "\nEach file is checked whole first (nothing runs if one is malformed),\n"
@@ -153,12 +155,21 @@ void usage_describe_run(FILE *out)
 void usage_describe_render(FILE *out)
 {
 	describe_scenario(out);
-	fputs("  --out=FILE.svg|.png|.pdf\n"
-	      "                      the picture of the state at the end (required)\n"
-	      "  --steps             --out is a flip-book (.pdf), a page per command\n"
+	fputs("  --out=FILE.svg|.png|.pdf|.html\n"
+	      "                      the picture of the state at the end (required);\n"
+	      "                      .html is the flip-book as one self-contained\n"
+	      "                      page (--steps implied): inline SVG pages, the\n"
+	      "                      source with the step's line, its events; turn\n"
+	      "                      the pages with the slider or the arrow keys\n"
+	      "  --steps             --out is a flip-book (.pdf or .html): a page\n"
+	      "                      per step that changes the address space or\n"
+	      "                      the registers, the changes marked, each CPU's\n"
+	      "                      register an arrow into its slot (red: stale);\n"
+	      "                      steps that change nothing are listed on it\n"
 	      "  --process=P         draw only process P\n"
 	      "  -h, --help          this text\n"
-	      "It prints failures only, as 'tlssim run --quiet' does.\n", out);
+	      "It prints failures only, as 'tlssim run --quiet' does. --trace is\n"
+	      "refused with .html, which holds each step's events itself.\n", out);
 }
 
 void usage_describe_demo(FILE *out)

@@ -108,7 +108,9 @@ if is_png "$tmp/two.png"; then
 		{ [ "$hb" = "$h" ] || fail "a 64M land draws $hb pixels high, 1M $h"; }
 fi
 
-# The example tour: every format, and a flip-book of one page a command.
+# The example tour: every format, and a flip-book of a page per step that
+# changes what is drawn (tests/render-book-test.sh counts them): fewer pages
+# than commands, as its expect lines change nothing.
 tour=$top_srcdir/examples/tour.tls
 render render --out="$tmp/tour.png" "$tour" &&
 	{ is_png "$tmp/tour.png" || fail "tour.png is not a PNG"; }
@@ -119,14 +121,16 @@ commands=$($TLSSIM run "$tour" 2>/dev/null |
 render run --quiet --render-steps="$tmp/book.pdf" --render="$tmp/end.pdf" "$tour"
 if is_pdf "$tmp/book.pdf"; then
 	n=$(pdf_pages "$tmp/book.pdf")
-	[ "$n" = "$commands" ] ||
-		fail "the flip-book of tour.tls has $n pages, not $commands"
+	{ [ "$n" -gt 1 ] && [ "$n" -lt "$commands" ]; } ||
+		fail "the flip-book of tour.tls has $n pages for $commands commands"
 else
 	fail "book.pdf is not a PDF"
 fi
 is_pdf "$tmp/end.pdf" || fail "end.pdf (with --render-steps) is not a PDF"
+# B alone: the first step's page (A is not drawn, so A's four steps are
+# listed on it), process B, spawn B b1 (the expect is listed on it).
 render render --steps --process=B --out="$tmp/b.pdf" "$tmp/two.tls" &&
-	{ [ "$(pdf_pages "$tmp/b.pdf")" = 8 ] || fail "b.pdf: not 8 pages"; }
+	{ [ "$(pdf_pages "$tmp/b.pdf")" = 3 ] || fail "b.pdf: not 3 pages"; }
 
 # run prints the same text with pictures as without.
 $TLSSIM run --color=never "$tour" >"$tmp/plain.out" 2>&1
@@ -161,8 +165,10 @@ expect2() {
 expect2 'no --out' render "$tmp/two.tls"
 expect2 'is not a .svg, .png or .pdf' render --out="$tmp/x.jpg" "$tmp/two.tls"
 expect2 'is not a .svg, .png or .pdf' run --render="$tmp/x.gif" "$tmp/two.tls"
-expect2 'is not a .pdf' run --render-steps="$tmp/x.png" "$tmp/two.tls"
-expect2 'is not a .pdf' render --steps --out="$tmp/x.svg" "$tmp/two.tls"
+expect2 'is not a .pdf or .html' run --render-steps="$tmp/x.png" "$tmp/two.tls"
+expect2 'is not a .pdf or .html' render --steps --out="$tmp/x.svg" "$tmp/two.tls"
+expect2 'an HTML flip-book is --render-steps' run --render="$tmp/x.html" "$tmp/two.tls"
+expect2 'shows each step.s kernel events' render --trace --out="$tmp/x.html" "$tmp/two.tls"
 expect2 "declares no process 'C'" render --process=C --out="$tmp/x.png" "$tmp/two.tls"
 expect2 'it needs render' run --process=A "$tmp/two.tls"
 expect2 "--out is not an option of run (it is one of: render)" run --out="$tmp/x.png" "$tmp/two.tls"

@@ -22,37 +22,13 @@
 #include <config.h>
 
 #include "picture.h"
+#include "picture_priv.h"
 #include "textline.h"
 
 #include <stdio.h>
 #include <string.h>
 
-#define PAD		10.0	/* inside the panel's frame */
-#define OFF_W		118.0	/* the column of offsets */
-#define BLOCK_X		(PAD + OFF_W)
-#define BLOCK_W		(PICTURE_PANEL_W - BLOCK_X - PAD)
-#define INDENT		14.0	/* a TLS page under its mapping */
-#define HEAD_H		42.0	/* name and figures */
-#define MAP_H		22.0
-#define FREE_H		18.0
-#define CAPTION_H	16.0	/* "TLS page 1: 3/8 slots used" */
-#define SLOT_H		27.0
-#define SLOTS_PER_ROW	4
-#define PAGE_H		(CAPTION_H + 2 * SLOT_H + 6.0)
-#define MORE_H		16.0
-#define END_H		10.0
-#define NOTE_H		18.0
-
-#define LABEL_NAME	12	/* characters of a name in an offset */
-
-#define INK		0x222222	/* text */
-#define GREY		0x666666	/* secondary text */
-#define LINE		0x555555	/* outlines */
-#define TLS_EDGE	0x8e44ad	/* TLS pages' outline */
-#define WARN		0xc0392b	/* a TLS page not mapped */
-
-/* "shell+0x3000": the offset of addr in v's land, its name shortened. */
-static const char *offset_label(char *buf, size_t size,
+const char *offset_label(char *buf, size_t size,
 				const struct process_view *v, uintptr_t addr)
 {
 	char name[LABEL_NAME + 1];
@@ -108,6 +84,8 @@ enum row_kind {
 	ROW_END,		/* the end of the land */
 	ROW_MORE_MAPS,		/* mappings not drawn */
 	ROW_MORE_PAGES,		/* TLS pages not opened */
+	ROW_GHOST,		/* a TLS page this step unmapped (marks) */
+	ROW_MORE_GHOSTS,	/* ghosts not drawn */
 };
 
 struct row {
@@ -120,7 +98,8 @@ struct row {
 	size_t more;			/* ROW_MORE_* */
 };
 
-#define ROWS_MAX (PICTURE_MAP_ROWS_MAX + PICTURE_PAGES_MAX + 3)
+#define ROWS_MAX (PICTURE_MAP_ROWS_MAX + PICTURE_PAGES_MAX + \
+		  PICTURE_GHOSTS_MAX + 4)
 
 struct plan {
 	struct row rows[ROWS_MAX];
@@ -157,6 +136,20 @@ static bool mapped(const struct process_view *v, uintptr_t addr)
 static size_t limit(size_t want, size_t max)
 {
 	return want && want < max ? want : max;
+}
+
+/* The rows of the pages unmapped since the page before (marks only). */
+static void plan_ghosts(const struct picture_process *pp, struct plan *pl)
+{
+	const struct view_page *ghosts[PICTURE_GHOSTS_MAX];
+	size_t n = marks_ghosts(pp->marks, pp->v, ghosts, PICTURE_GHOSTS_MAX);
+
+	for (size_t i = 0; i < n && i < PICTURE_GHOSTS_MAX; i++)
+		add_row(pl, (struct row){ .kind = ROW_GHOST,
+			.addr = ghosts[i]->addr, .pg = ghosts[i] });
+	if (n > PICTURE_GHOSTS_MAX)
+		add_row(pl, (struct row){ .kind = ROW_MORE_GHOSTS,
+			.more = n - PICTURE_GHOSTS_MAX });
 }
 
 /*
@@ -225,6 +218,7 @@ static void plan_rows(const struct picture_process *pp, struct plan *pl)
 	if (opened < v->page_count)
 		add_row(pl, (struct row){ .kind = ROW_MORE_PAGES,
 			.more = v->page_count - opened });
+	plan_ghosts(pp, pl);
 }
 
 /* The height of a row of its kind. */
@@ -237,6 +231,7 @@ static double row_height(const struct row *r)
 		return FREE_H;
 	case ROW_PAGE:
 	case ROW_LOST:
+	case ROW_GHOST:
 		return PAGE_H;
 	case ROW_END:
 		return END_H;
@@ -263,8 +258,7 @@ static void draw_offset(cairo_t *cr, const struct process_view *v,
 		     offset_label(buf, sizeof(buf), v, addr));
 }
 
-/* A rectangle filled with fill, outlined in edge. */
-static void box(cairo_t *cr, double x, double y, double w, double h,
+void box(cairo_t *cr, double x, double y, double w, double h,
 		unsigned fill, unsigned edge, double edge_w)
 {
 	cairo_rectangle(cr, x, y, w, h);
@@ -360,8 +354,8 @@ static const char *slot_owner(const struct process_view *v, uintptr_t tls,
 /* Slot i of a TLS page: its number, offset and owner, in a cell. */
 static void draw_slot(cairo_t *cr, const struct process_view *v,
 		      const struct view_page *pg, size_t i, double x,
-		      double y, double w, show_owner_fn owner,
-		      void *owner_ctx)
+		      double y, double w, const struct picture_marks *m,
+		      show_owner_fn owner, void *owner_ctx)
 {
 	uintptr_t tls = pg->addr + i * TLS_SIZE;
 	enum picture_color c = PC_FREE_SLOT;
@@ -381,6 +375,7 @@ static void draw_slot(cairo_t *cr, const struct process_view *v,
 	picture_text(cr, x + w / 2, y + 22, w - 9, 0.5,
 		     c == PC_THREAD ? PF_BOLD : used ? PF_SANS : PF_ITALIC,
 		     9.5, who);
+	marks_draw_slot(cr, marks_slot(m, pg, i), x, y, w);
 }
 
 /*
@@ -388,11 +383,12 @@ static void draw_slot(cairo_t *cr, const struct process_view *v,
  * to its mapping above, or outlined in red when its memory is gone.
  */
 static void draw_page(cairo_t *cr, const struct process_view *v,
-		      const struct row *r, double y, show_owner_fn owner,
+		      const struct row *r, double y,
+		      const struct picture_marks *m, show_owner_fn owner,
 		      void *owner_ctx)
 {
 	const struct view_page *pg = r->pg;
-	bool lost = r->kind == ROW_LOST;
+	bool lost = r->kind == ROW_LOST, fresh = marks_page_new(m, pg->addr);
 	double x = BLOCK_X + INDENT, w = BLOCK_W - INDENT;
 	double cell = (w - 8) / SLOTS_PER_ROW;
 	char caption[128], off[64];
@@ -410,7 +406,7 @@ static void draw_page(cairo_t *cr, const struct process_view *v,
 	if (lost)
 		cairo_set_dash(cr, (double[]){ 4, 2 }, 2, 0);
 	box(cr, x, y + 2, w, PAGE_H - 4, picture_color_rgb(PC_TLS),
-	    lost ? WARN : TLS_EDGE, lost ? 1.4 : 1);
+	    lost ? WARN : fresh ? FRESH : TLS_EDGE, lost || fresh ? 1.6 : 1);
 	cairo_set_dash(cr, NULL, 0, 0);
 	snprintf(caption, sizeof(caption), "TLS page %zu: %zu/%u slots used%s%s",
 		 pg->index + 1, view_page_used(pg), (unsigned)TLS_PER_PAGE,
@@ -419,15 +415,16 @@ static void draw_page(cairo_t *cr, const struct process_view *v,
 			       : "");
 	picture_rgb(cr, INK);
 	cw = picture_text(cr, x + 6, y + 14, w - 12, 0, PF_BOLD, 9, caption);
-	if (lost) {
-		picture_rgb(cr, WARN);
+	if (lost || fresh) {
+		picture_rgb(cr, lost ? WARN : FRESH);
 		picture_text(cr, x + 6 + cw + 8, y + 14, w - cw - 20, 0,
-			     PF_BOLD, 9, "NOT MAPPED");
+			     PF_BOLD, 9, lost ? "NOT MAPPED" : "new page");
 	}
 	for (size_t i = 0; i < TLS_PER_PAGE; i++)
 		draw_slot(cr, v, pg, i, x + 4 + (i % SLOTS_PER_ROW) * cell,
 			  y + CAPTION_H + (double)(i / SLOTS_PER_ROW) * SLOT_H,
-			  cell, owner, owner_ctx);
+			  cell, m, owner, owner_ctx);
+	marks_draw_regs(cr, m, pg, y, x + 4, cell);
 }
 
 /* How many mappings or TLS pages were not drawn. */
@@ -441,10 +438,14 @@ static void draw_more(cairo_t *cr, const struct process_view *v,
 			 "... %zu more mapping%s from %s, not drawn", r->more,
 			 r->more == 1 ? "" : "s",
 			 offset_label(off, sizeof(off), v, r->addr));
-	else
+	else if (r->kind == ROW_MORE_PAGES)
 		snprintf(text, sizeof(text),
 			 "... %zu more TLS page%s, not opened", r->more,
 			 r->more == 1 ? "" : "s");
+	else
+		snprintf(text, sizeof(text),
+			 "... %zu more TLS page%s unmapped by this step",
+			 r->more, r->more == 1 ? "" : "s");
 	picture_rgb(cr, GREY);
 	picture_text(cr, BLOCK_X + 4, y + 12, BLOCK_W - 8, 0, PF_ITALIC, 9,
 		     text);
@@ -527,7 +528,10 @@ void picture_panel(cairo_t *cr, double x, double y,
 			break;
 		case ROW_PAGE:
 		case ROW_LOST:
-			draw_page(cr, v, r, ry, owner, owner_ctx);
+			draw_page(cr, v, r, ry, pp->marks, owner, owner_ctx);
+			break;
+		case ROW_GHOST:
+			marks_draw_ghost(cr, v, r->pg, ry);
 			break;
 		case ROW_END:
 			draw_offset(cr, v, r->addr, ry);

@@ -16,6 +16,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include <cairo.h>
 
@@ -31,6 +32,29 @@
 /* Rows of mappings and free ranges of one process; the rest are counted. */
 #define PICTURE_MAP_ROWS_MAX 40
 
+/* Pages unmapped since the page before, drawn as ghosts; the rest counted. */
+#define PICTURE_GHOSTS_MAX 4
+
+/* A CPU whose TLS register points into a process (a flip-book's page). */
+struct picture_reg {
+	unsigned cpu;
+	const char *thread;	/* the running thread's name, or NULL */
+	uintptr_t reg;		/* the register's value */
+	bool stale;		/* not the running thread's TLS */
+};
+
+/*
+ * What changed in a process since the page before, for a flip-book's
+ * page: its TLS pages then (sorted by address; none: every page is new),
+ * and the registers pointing into it now.
+ */
+struct picture_marks {
+	const struct view_page *before;
+	size_t before_count;
+	const struct picture_reg *regs;
+	size_t reg_count;
+};
+
 /*
  * One process to draw: its view, or the name of one that does not exist;
  * and how much of it to draw (0: up to the maxima above; never more).
@@ -40,6 +64,7 @@ struct picture_process {
 	const char *name;		/* when v is NULL */
 	size_t pages_max;		/* TLS pages opened */
 	size_t map_rows_max;		/* mapping and free rows */
+	const struct picture_marks *marks;	/* NULL: nothing marked */
 };
 
 /* The colours of a picture, each with its meaning in the legend. */
@@ -93,6 +118,22 @@ double picture_text(cairo_t *cr, double x, double y, double max_w,
 		    double align, enum picture_font f, double pt,
 		    const char *text);
 
+/*
+ * How many lines text takes in font f of size pt wrapped at max_w (at
+ * least 1). Lines break at spaces; the width of a character is a fixed
+ * share of pt, so the count never depends on the host's fonts.
+ */
+size_t picture_wrap_lines(const char *text, enum picture_font f, double pt,
+			  double max_w);
+
+/*
+ * Draw text wrapped as picture_wrap_lines counts it, the first baseline
+ * at y, a line every line_h. Returns the lines drawn.
+ */
+size_t picture_text_wrapped(cairo_t *cr, double x, double y, double max_w,
+			    enum picture_font f, double pt, double line_h,
+			    const char *text);
+
 /* Height of the panel of pp. */
 double picture_panel_height(const struct picture_process *pp);
 
@@ -110,6 +151,8 @@ struct picture_page {
 	const char *detail;		/* may be NULL */
 	const char *observed;		/* a value read; may be NULL */
 	const char *note;		/* a failure, in red; may be NULL */
+	const char *const *lines;	/* more lines (what changed...) */
+	size_t line_count;
 	const struct picture_process *procs;
 	size_t count;			/* 0: "no process yet" */
 	show_owner_fn owner;
@@ -123,6 +166,9 @@ void picture_page_size(const struct picture_page *pg, size_t cols,
 /* Draw pg at its size (picture_page_size), from (0, 0), on white. */
 void picture_page_draw(cairo_t *cr, const struct picture_page *pg,
 		       size_t cols);
+
+/* The number of columns that draws pg the largest on a w x h page. */
+size_t picture_page_cols(const struct picture_page *pg, double w, double h);
 
 /*
  * Draw pg on a w x h page, white, in the number of columns that gives it

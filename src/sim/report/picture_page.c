@@ -15,6 +15,7 @@
 #define ROW_GAP		12.0
 #define TITLE_H		20.0
 #define LINE_H		15.0
+#define TITLE_LINE_H	18.0	/* a title's lines, when it wraps */
 #define EMPTY_H		24.0	/* "no process yet" */
 #define LEGEND_COLS	3
 #define LEGEND_ITEM_H	15.0
@@ -23,10 +24,30 @@
 #define FIT_MAX		1.25	/* a small page is enlarged this much at most */
 #define COLS_MAX	4
 
-/* The height of pg's heading: its title and the lines it has. */
-static double heading_height(const struct picture_page *pg)
+/*
+ * The lines of pg's heading below its title, on a page w wide: the note
+ * and the further lines are wrapped, never cut.
+ */
+static size_t heading_lines(const struct picture_page *pg, double w)
 {
-	return TITLE_H + LINE_H * (!!pg->detail + !!pg->observed + !!pg->note);
+	double max_w = w - 2 * MARGIN;
+	size_t n = !!pg->detail + !!pg->observed;
+
+	if (pg->note)
+		n += picture_wrap_lines(pg->note, PF_BOLD, 10, max_w);
+	for (size_t i = 0; i < pg->line_count; i++)
+		n += picture_wrap_lines(pg->lines[i], PF_SANS, 9.5, max_w);
+	return n;
+}
+
+/* The height of pg's heading on a page w wide: a long title wraps. */
+static double heading_height(const struct picture_page *pg, double w)
+{
+	size_t title = picture_wrap_lines(pg->title ? pg->title : "", PF_BOLD,
+					  14, w - 2 * MARGIN);
+
+	return TITLE_H + TITLE_LINE_H * (double)(title - 1) +
+	       LINE_H * (double)heading_lines(pg, w);
 }
 
 /* pg's heading at the top of a page w wide. */
@@ -36,7 +57,8 @@ static void draw_heading(cairo_t *cr, const struct picture_page *pg,
 	double y = MARGIN + 15, max_w = w - 2 * MARGIN;
 
 	picture_rgb(cr, 0x111111);
-	picture_text(cr, MARGIN, y, max_w, 0, PF_BOLD, 14, pg->title);
+	y += TITLE_LINE_H * (double)(picture_text_wrapped(cr, MARGIN, y, max_w,
+			PF_BOLD, 14, TITLE_LINE_H, pg->title ? pg->title : "") - 1);
 	y += LINE_H;
 	if (pg->detail) {
 		picture_rgb(cr, 0x444444);
@@ -51,7 +73,15 @@ static void draw_heading(cairo_t *cr, const struct picture_page *pg,
 	}
 	if (pg->note) {
 		picture_rgb(cr, 0xc0392b);
-		picture_text(cr, MARGIN, y, max_w, 0, PF_BOLD, 10, pg->note);
+		y += LINE_H * (double)picture_text_wrapped(cr, MARGIN, y, max_w,
+							   PF_BOLD, 10, LINE_H,
+							   pg->note);
+	}
+	for (size_t i = 0; i < pg->line_count; i++) {
+		picture_rgb(cr, 0x1e5631);
+		y += LINE_H * (double)picture_text_wrapped(cr, MARGIN, y, max_w,
+							   PF_SANS, 9.5,
+							   LINE_H, pg->lines[i]);
 	}
 }
 
@@ -107,7 +137,7 @@ void picture_page_size(const struct picture_page *pg, size_t cols,
 	if (used == 0)
 		used = 1;
 	*w = 2 * MARGIN + used * PICTURE_PANEL_W + (used - 1) * COL_GAP;
-	*h = MARGIN + heading_height(pg) + SPACE + grid_height(pg, cols) +
+	*h = MARGIN + heading_height(pg, *w) + SPACE + grid_height(pg, cols) +
 	     SPACE + LEGEND_H + MARGIN;
 }
 
@@ -122,7 +152,7 @@ void picture_page_draw(cairo_t *cr, const struct picture_page *pg,
 	cairo_set_source_rgb(cr, 1, 1, 1);
 	cairo_fill(cr);
 	draw_heading(cr, pg, w);
-	y = MARGIN + heading_height(pg) + SPACE;
+	y = MARGIN + heading_height(pg, w) + SPACE;
 	if (!pg->count) {
 		picture_rgb(cr, 0x666666);
 		picture_text(cr, MARGIN, y + 14, PICTURE_PANEL_W, 0, PF_ITALIC,
@@ -152,8 +182,7 @@ static double smaller(double a, double b)
 	return a < b ? a : b;
 }
 
-void picture_page_fit(cairo_t *cr, const struct picture_page *pg, double w,
-		      double h)
+size_t picture_page_cols(const struct picture_page *pg, double w, double h)
 {
 	size_t best_cols = 1, max_cols = pg->count < COLS_MAX ? pg->count
 							      : COLS_MAX;
@@ -167,14 +196,23 @@ void picture_page_fit(cairo_t *cr, const struct picture_page *pg, double w,
 			best_cols = cols;
 		}
 	}
-	picture_page_size(pg, best_cols, &pw, &ph);
-	s = smaller(best, FIT_MAX);
+	return best_cols;
+}
+
+void picture_page_fit(cairo_t *cr, const struct picture_page *pg, double w,
+		      double h)
+{
+	size_t cols = picture_page_cols(pg, w, h);
+	double pw, ph, s;
+
+	picture_page_size(pg, cols, &pw, &ph);
+	s = smaller(smaller(w / pw, h / ph), FIT_MAX);
 	cairo_save(cr);
 	cairo_rectangle(cr, 0, 0, w, h);
 	cairo_set_source_rgb(cr, 1, 1, 1);
 	cairo_fill(cr);
 	cairo_translate(cr, (w - pw * s) / 2, 0);
 	cairo_scale(cr, s, s);
-	picture_page_draw(cr, pg, best_cols);
+	picture_page_draw(cr, pg, cols);
 	cairo_restore(cr);
 }

@@ -104,3 +104,69 @@ double picture_text(cairo_t *cr, double x, double y, double max_w,
 	cairo_show_text(cr, buf);
 	return w;
 }
+
+/*
+ * Characters of font f at size pt that fit in max_w: a character is taken
+ * as wide as DejaVu's widest common ones, so that a wrapped line fits.
+ */
+static size_t wrap_cols(enum picture_font f, double pt, double max_w)
+{
+	double em = f == PF_MONO ? 0.61 : f == PF_BOLD ? 0.68 : 0.6;
+	double cols = max_w / (em * pt);
+
+	return cols < 8 ? 8 : (size_t)cols;
+}
+
+/*
+ * The length of the line of text that starts at s, at most cols bytes:
+ * up to its last space that fits, or cut hard when a word is longer.
+ */
+static size_t wrap_next(const char *s, size_t cols)
+{
+	size_t n = strlen(s), cut = 0;
+
+	if (n <= cols)
+		return n;
+	for (size_t i = 1; i <= cols; i++)
+		if (s[i] == ' ')
+			cut = i;
+	return cut ? cut : cols;
+}
+
+size_t picture_wrap_lines(const char *text, enum picture_font f, double pt,
+			  double max_w)
+{
+	size_t cols = wrap_cols(f, pt, max_w), lines = 0;
+
+	while (*text) {
+		text += wrap_next(text, cols);
+		while (*text == ' ')
+			text++;
+		lines++;
+	}
+	return lines ? lines : 1;
+}
+
+size_t picture_text_wrapped(cairo_t *cr, double x, double y, double max_w,
+			    enum picture_font f, double pt, double line_h,
+			    const char *text)
+{
+	size_t cols = wrap_cols(f, pt, max_w), lines = 0;
+	char buf[256];
+
+	while (*text) {
+		size_t n = wrap_next(text, cols);
+
+		if (n >= sizeof(buf))
+			n = sizeof(buf) - 1;
+		memcpy(buf, text, n);
+		buf[n] = '\0';
+		picture_text(cr, x, y + line_h * (double)lines, max_w, 0, f, pt,
+			     buf);
+		text += n;
+		while (*text == ' ')
+			text++;
+		lines++;
+	}
+	return lines;
+}

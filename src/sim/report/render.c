@@ -7,18 +7,15 @@
  *   in creation order (or only --process), as SVG, PNG (2 pixels a point)
  *   or PDF, at its natural size;
  *
- *   the flip-book (--render-steps): a PDF with one A4 landscape page per
- *   command run, each with the file, line, command and outcome in its
- *   heading and a bookmark, the panels scaled to fit (a process opens at
- *   most BOOK_PAGES_MAX TLS pages there, so a page stays readable).
+ *   the flip-book (--render-steps, render --steps): a PDF, or an HTML
+ *   file, with a page per step that changes what is drawn (render_book.c).
  *
  * cairo writes through our own FILE, opened before the run, so a bad path
  * is reported before anything runs and a failed write is noticed.
  */
 #include <config.h>
 
-#include "picture.h"
-#include "render.h"
+#include "render_priv.h"
 #include "textline.h"
 
 #include <cairo.h>
@@ -30,30 +27,7 @@
 #include <unistd.h>
 
 #define PNG_SCALE	2.0		/* pixels a point: 144 dpi */
-#define BOOK_W		842.0		/* A4 landscape, in points */
-#define BOOK_H		595.0
-#define BOOK_PAGES_MAX	4		/* TLS pages opened on a book's page */
-#define BOOK_ROWS_MAX	16		/* rows of mappings on a book's page */
 #define PNG_SIDE_MAX	32767		/* pixels: cairo's image surfaces */
-
-struct render_file {
-	const char *path;
-	FILE *f;
-	enum render_format format;
-	int write_error;		/* errno of the first failed write */
-};
-
-struct render {
-	struct render_options o;
-	FILE *err;
-	struct render_file end, book;
-	cairo_surface_t *book_surface;	/* open while the run goes */
-	size_t steps;			/* told so far */
-	size_t pages;			/* in the book */
-	bool end_drawn;
-	char last[96];			/* "line N: command" of the last step */
-	int error;			/* the first failure, -errno */
-};
 
 bool render_available(void)
 {
@@ -62,7 +36,7 @@ bool render_available(void)
 
 /* cairo's writes, into our FILE (a struct render_file); a failed one
  * keeps its errno for the message. */
-static cairo_status_t write_file(void *closure, const unsigned char *data,
+cairo_status_t render_write_file(void *closure, const unsigned char *data,
 				 unsigned int length)
 {
 	struct render_file *f = closure;
@@ -75,11 +49,36 @@ static cairo_status_t write_file(void *closure, const unsigned char *data,
 	return CAIRO_STATUS_WRITE_ERROR;
 }
 
+cairo_status_t render_write_mem(void *closure, const unsigned char *data,
+				unsigned int length)
+{
+	struct membuf *m = closure;
+
+	if (m->len + length + 1 > m->cap) {
+		size_t cap = m->cap ? m->cap : 65536;
+		char *p;
+
+		while (cap < m->len + length + 1)
+			cap *= 2;
+		p = realloc(m->p, cap);
+		if (!p) {
+			m->oom = true;
+			return CAIRO_STATUS_NO_MEMORY;
+		}
+		m->p = p;
+		m->cap = cap;
+	}
+	memcpy(m->p + m->len, data, length);
+	m->len += length;
+	m->p[m->len] = '\0';
+	return CAIRO_STATUS_SUCCESS;
+}
+
 /*
  * Remember the first failure of the picture `what`; tell it on err:
  * "cannot draw" when the host refused memory, "cannot write" otherwise.
  */
-static void fail(struct render *r, int err, const char *what)
+void render_fail(struct render *r, int err, const char *what)
 {
 	if (r->error)
 		return;
@@ -92,7 +91,7 @@ static void fail(struct render *r, int err, const char *what)
  * A cairo status as -errno: the host's memory, or the write to f (its
  * own errno when a write failed).
  */
-static int cairo_errno(cairo_status_t st, const struct render_file *f)
+int render_cairo_errno(cairo_status_t st, const struct render_file *f)
 {
 	if (st == CAIRO_STATUS_NO_MEMORY)
 		return -ENOMEM;
@@ -136,14 +135,16 @@ static int close_file(struct render_file *f, bool keep)
 int render_open(const struct render_options *o, FILE *err,
 		struct render **out)
 {
+	enum render_format bf = o->steps ? render_format_of(o->steps)
+					 : RENDER_FORMAT_COUNT;
 	struct render *r;
 	int e;
 
 	*out = NULL;
 	if ((!o->out && !o->steps) ||
-	    (o->out && render_format_of(o->out) == RENDER_FORMAT_COUNT) ||
-	    (o->steps && render_format_of(o->steps) != RENDER_PDF)) {
-		fprintf(err, "tlssim: pictures are .svg, .png or .pdf files, a flip-book a .pdf\n");
+	    (o->out && render_format_of(o->out) >= RENDER_HTML) ||
+	    (o->steps && bf != RENDER_PDF && bf != RENDER_HTML)) {
+		fprintf(err, "tlssim: pictures are .svg, .png or .pdf files, a flip-book a .pdf or .html\n");
 		return -EINVAL;
 	}
 	r = calloc(1, sizeof(*r));
@@ -153,32 +154,20 @@ int render_open(const struct render_options *o, FILE *err,
 	}
 	r->o = *o;
 	r->err = err;
+	r->html = bf == RENDER_HTML;
 	r->end = (struct render_file){ o->out, NULL,
 		o->out ? render_format_of(o->out) : RENDER_FORMAT_COUNT, 0 };
-	r->book = (struct render_file){ o->steps, NULL, RENDER_PDF, 0 };
+	r->book = (struct render_file){ o->steps, NULL, bf, 0 };
 	if (o->out && (e = open_file(&r->end, err)))
 		goto out_free;
 	if (o->steps) {
 		if ((e = open_file(&r->book, err)))
 			goto out_close;
-		r->book_surface = cairo_pdf_surface_create_for_stream(
-			write_file, &r->book, BOOK_W, BOOK_H);
-		if (cairo_surface_status(r->book_surface)) {
-			e = cairo_errno(cairo_surface_status(r->book_surface),
-					&r->book);
-			fprintf(err, "tlssim: cannot draw '%s': %s\n", o->steps,
-				strerror(-e));
-			cairo_surface_destroy(r->book_surface);
+		if ((e = book_open(r))) {
+			book_free(r);
 			close_file(&r->book, false);
 			goto out_close;
 		}
-		cairo_pdf_surface_restrict_to_version(r->book_surface,
-						      CAIRO_PDF_VERSION_1_4);
-#if CAIRO_VERSION >= CAIRO_VERSION_ENCODE(1, 16, 0)
-		cairo_pdf_surface_set_metadata(r->book_surface,
-					       CAIRO_PDF_METADATA_CREATOR,
-					       "tlssim " PACKAGE_VERSION);
-#endif
 	}
 	*out = r;
 	return 0;
@@ -190,18 +179,12 @@ out_free:
 	return e;
 }
 
-/* ---- the processes of a step ---- */
+FILE *render_trace(struct render *r)
+{
+	return r->trace;
+}
 
-struct scene {
-	const struct process **list;	/* the processes to draw */
-	size_t count, cap;
-	struct process_view *views;	/* built: the first `built` */
-	size_t built;
-	struct picture_process *procs;	/* what the page draws */
-	size_t drawn;
-	const char *only;		/* --process, or NULL */
-	int err;
-};
+/* ---- the processes of a step ---- */
 
 /* Note p if it is to be drawn (a kernel_for_each_process callback). */
 static void add_process(void *arg, const struct process *p)
@@ -230,7 +213,7 @@ static void add_process(void *arg, const struct process *p)
  * the book's smaller limits if book.
  * Returns 0 or -ENOMEM; release with scene_free either way.
  */
-static int scene_build(struct scene *sc, const struct kernel *k,
+int scene_build(struct scene *sc, const struct kernel *k,
 		       const char *only, bool book)
 {
 	size_t n;
@@ -266,7 +249,7 @@ static int scene_build(struct scene *sc, const struct kernel *k,
 }
 
 /* Release what scene_build took, built or not. */
-static void scene_free(struct scene *sc)
+void scene_free(struct scene *sc)
 {
 	for (size_t i = 0; i < sc->built; i++)
 		process_view_free(&sc->views[i]);
@@ -276,73 +259,7 @@ static void scene_free(struct scene *sc)
 	memset(sc, 0, sizeof(*sc));
 }
 
-/* ---- the flip-book ---- */
-
-/* What follows the outcome of step s in its page's heading. */
-static const char *verdict_text(const struct step_report *s)
-{
-	switch (s->verdict) {
-	case STEP_HELD:
-		return "";
-	case STEP_FAILED:
-		return "";	/* the outcome says FAILED */
-	case STEP_PANIC:
-		return " (unexpected: the run stops)";
-	default:
-		return " (the host refused: the run stops)";
-	}
-}
-
-/* One page of the book for step s. */
-static void book_page(struct render *r, const struct step_report *s)
-{
-	char title[256], outcome[512], detail[sizeof(outcome) + 160];
-	struct picture_page pg;
-	struct scene sc;
-	cairo_t *cr;
-	int err;
-
-	err = scene_build(&sc, s->kernel, r->o.process, true);
-	if (err) {
-		scene_free(&sc);
-		fail(r, err, r->book.path);
-		return;
-	}
-	snprintf(title, sizeof(title), "%s:%zu: %s", s->file, s->line,
-		 s->command);
-	step_outcome_text(s, outcome, sizeof(outcome));
-	if (r->o.commands)
-		snprintf(detail, sizeof(detail), "step %zu of %zu: %s%s",
-			 r->steps, r->o.commands, outcome, verdict_text(s));
-	else
-		snprintf(detail, sizeof(detail), "step %zu: %s%s", r->steps,
-			 outcome, verdict_text(s));
-	pg = (struct picture_page){
-		.title = title, .detail = detail, .observed = s->observed,
-		.note = s->check_failure ? s->check_failure : s->message,
-		.procs = sc.procs, .count = sc.drawn, .owner = s->owner,
-		.owner_ctx = s->owner_ctx,
-	};
-	cr = cairo_create(r->book_surface);
-	picture_page_fit(cr, &pg, BOOK_W, BOOK_H);
-	cairo_show_page(cr);
-	if (cairo_status(cr))
-		fail(r, cairo_errno(cairo_status(cr), &r->book), r->book.path);
-	cairo_destroy(cr);
-	scene_free(&sc);
-	r->pages++;
-#if CAIRO_VERSION >= CAIRO_VERSION_ENCODE(1, 16, 0)
-	/* cairo wants UTF-8: the outline is ASCII, as the pictures' text */
-	snprintf(detail, sizeof(detail), "line %zu: %s", s->line, s->command);
-	fit_name(title, sizeof(title), detail, sizeof(title) - 1);
-	snprintf(detail, sizeof(detail), "page=%zu", r->pages);
-	cairo_pdf_surface_add_outline(r->book_surface,
-				      CAIRO_PDF_OUTLINE_ROOT, title, detail,
-				      0);
-#endif
-}
-
-/* A step: remember it for the end's heading; a page of the book. */
+/* A step: remember it for the end's heading; the flip-book's. */
 static void render_step(void *ctx, const struct step_report *s)
 {
 	struct render *r = ctx;
@@ -350,8 +267,8 @@ static void render_step(void *ctx, const struct step_report *s)
 	r->steps++;
 	snprintf(r->last, sizeof(r->last), "line %zu: %s", s->line,
 		 s->command);
-	if (r->book_surface && !r->error)
-		book_page(r, s);
+	if (r->bk && !r->error)
+		book_step(r, s);
 }
 
 /* ---- the end state ---- */
@@ -368,10 +285,10 @@ static cairo_surface_t *end_surface(struct render_file *file,
 
 	switch (file->format) {
 	case RENDER_SVG:
-		return cairo_svg_surface_create_for_stream(write_file,
+		return cairo_svg_surface_create_for_stream(render_write_file,
 							   file, w, h);
 	case RENDER_PDF:
-		s = cairo_pdf_surface_create_for_stream(write_file, file,
+		s = cairo_pdf_surface_create_for_stream(render_write_file, file,
 							w, h);
 		cairo_pdf_surface_restrict_to_version(s, CAIRO_PDF_VERSION_1_4);
 		return s;
@@ -420,13 +337,13 @@ static int draw_end(struct render *r, const struct picture_page *pg)
 	st = cairo_status(cr);
 	cairo_destroy(cr);
 	if (!st && r->end.format == RENDER_PNG)
-		st = cairo_surface_write_to_png_stream(surface, write_file,
+		st = cairo_surface_write_to_png_stream(surface, render_write_file,
 						       &r->end);
 	cairo_surface_finish(surface);
 	if (!st)
 		st = cairo_surface_status(surface);
 	cairo_surface_destroy(surface);
-	return st ? cairo_errno(st, &r->end) : 0;
+	return st ? render_cairo_errno(st, &r->end) : 0;
 }
 
 /* The heading's second line: how the run went, "ok: 12 commands, ...". */
@@ -461,26 +378,16 @@ static void render_summary(void *ctx, const struct run_summary *s)
 	char title[256], detail[256], how[128];
 	struct picture_page pg;
 	struct scene sc;
-	cairo_t *cr;
 	int err;
 
-	if (r->book_surface && !r->error && !r->pages) {
-		/* a scenario without commands: a book of one page */
-		snprintf(title, sizeof(title), "%s: no commands", s->file);
-		pg = (struct picture_page){ .title = title };
-		cr = cairo_create(r->book_surface);
-
-		picture_page_fit(cr, &pg, BOOK_W, BOOK_H);
-		cairo_show_page(cr);
-		cairo_destroy(cr);
-		r->pages++;
-	}
+	if (r->bk && !r->error)
+		book_finish(r, s->file);
 	if (!r->end.f || r->error)
 		return;
 	err = scene_build(&sc, s->kernel, r->o.process, false);
 	if (err) {
 		scene_free(&sc);
-		fail(r, err, r->end.path);
+		render_fail(r, err, r->end.path);
 		return;
 	}
 	summary_text(how, sizeof(how), s);
@@ -497,7 +404,7 @@ static void render_summary(void *ctx, const struct run_summary *s)
 	err = draw_end(r, &pg);
 	scene_free(&sc);
 	if (err && err != -EFBIG)	/* too large: told already */
-		fail(r, err, r->end.path);
+		render_fail(r, err, r->end.path);
 	else
 		r->end_drawn = true;
 }
@@ -512,19 +419,15 @@ int render_close(struct render *r)
 	int err = r->error, e;
 	bool book_ok = r->pages > 0;
 
-	if (r->book_surface) {
-		cairo_surface_finish(r->book_surface);
-		if (!err && cairo_surface_status(r->book_surface)) {
-			err = cairo_errno(cairo_surface_status(r->book_surface),
-					  &r->book);
-			fail(r, err, r->book.path);
-		}
-		cairo_surface_destroy(r->book_surface);
+	if (r->bk) {
+		book_free(r);
+		if (!err && r->error)
+			err = r->error;
 	}
 	if ((e = close_file(&r->book, !err && book_ok)) && !err)
-		fail(r, err = e, r->book.path);
+		render_fail(r, err = e, r->book.path);
 	if ((e = close_file(&r->end, !err && r->end_drawn)) && !err)
-		fail(r, err = e, r->end.path);
+		render_fail(r, err = e, r->end.path);
 	if (!err && ((r->end.path && !r->end_drawn) ||
 		     (r->book.path && !book_ok)))
 		err = -ENODATA;		/* the run never started: said so */
