@@ -100,6 +100,14 @@ struct step_buf {
 void runner_step(struct runner *r, const struct scn_cmd *c,
 		 struct step_buf *buf, struct step_report *rep);
 
+/*
+ * No command from now on names the threads v[0..n) (entries of
+ * r->scn->threads, about to be reused): the records of the threads dead
+ * since the last step go back now, and each of v's threads is let go (a
+ * live one stays the kernel's until it dies) and its entry emptied.
+ */
+void runner_forget_threads(struct runner *r, const size_t *v, size_t n);
+
 /* ---- for executors ---- */
 
 /*

@@ -410,6 +410,26 @@ static void release_dead(struct runner *r)
 	}
 }
 
+void runner_forget_threads(struct runner *r, const size_t *v, size_t n)
+{
+	release_dead(r);
+	for (size_t i = 0; i < n; i++) {
+		struct run_thread *rt;
+
+		if (v[i] >= r->th_cap)
+			continue;
+		rt = &r->th[v[i]];
+		if (rt->t) {
+			unsigned tid = thread_tid(rt->t);
+
+			if (tid < r->th_by_tid_cap && r->th_by_tid[tid] == v[i])
+				r->th_by_tid[tid] = SCN_NONE;
+			thread_release(r->k, rt->t);
+		}
+		memset(rt, 0, sizeof(*rt));
+	}
+}
+
 /* "t1 exited at line 7", for a command on a dead thread. */
 static void note_death(const struct runner *r, size_t i, struct outcome *o)
 {
