@@ -12,6 +12,7 @@
 #include "bench_report.h"
 #include "bench_work.h"
 #include "policy/policy.h"
+#include "report/progress.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -41,6 +42,8 @@ struct bench_cfg {
 	unsigned long iterations;	/* switches, and `bench switch` */
 	bool json, progress;
 	bool cold;		/* --cold: no prefetch of churn's victims */
+	struct progress *pg;	/* runs done of all, on a terminal */
+	size_t *runs_done;
 };
 
 
@@ -288,15 +291,12 @@ static int measure_once(const struct bench_cfg *cfg, unsigned run,
 	size_t peak;
 	int err;
 
-	if (cfg->progress)
-		fprintf(stderr, "\r\033[Kbench: %s %s %s n=%zu, run %u/%u",
-			bench_workload_name(r->workload), r->ops->name,
-			bench_mode_name(r->mode), r->n, run + 1, cfg->runs);
 	reset_peak_rss();
 	err = bench_work_run(r->workload, r->ops, r->mode, r->n, run,
 			     cfg->cold, &s);
 	if (err)
 		return err;
+	progress_step(cfg->pg, ++*cfg->runs_done);
 	*ns = s.ns_per_op;
 	*floor = s.floor_ns;
 	peak = peak_rss();
@@ -433,9 +433,10 @@ static int run_group(const struct bench_cfg *cfg, enum bench_workload w,
 		else if (!cfg->json && w < BW_SWITCH)
 			print_skipped(out, w, ops, m, n);
 	}
+	/* a failure's message, and the rows, start on a line of their own */
+	progress_clear(cfg->pg);
 	err = measure(cfg, r, count);
-	if (cfg->progress)
-		fprintf(stderr, "\r\033[K");
+	progress_clear(cfg->pg);
 	if (err)
 		return err == -EIO ? 1 : 4;
 	for (size_t i = 0; i < count; i++) {
@@ -447,6 +448,35 @@ static int run_group(const struct bench_cfg *cfg, enum bench_workload w,
 	return 0;
 }
 
+/* The size of workload w's si-th group, or 0 when that group does not run. */
+static size_t group_size(const struct bench_cfg *cfg, int w, int m, size_t si)
+{
+	if (!cfg->workload[w] || !cfg->mode[m] || (w >= BW_SWITCH && si > 0) ||
+	    !bench_workload_has_mode((enum bench_workload)w,
+				     (enum bench_mode)m))
+		return 0;
+	return w >= BW_SWITCH ? cfg->iterations : cfg->size[si];
+}
+
+/* How many runs cfg makes in all (its progress's total). */
+static size_t count_runs(const struct bench_cfg *cfg)
+{
+	size_t total = 0;
+
+	for (int w = 0; w < BW_COUNT; w++)
+		for (int m = 0; m < 2; m++)
+		for (size_t si = 0; si < cfg->nsizes; si++) {
+			size_t n = group_size(cfg, w, m, si);
+
+			for (size_t pi = 0; n && pi < cfg->npolicies; pi++)
+				if (case_runs((enum bench_workload)w,
+					      cfg->policy[pi],
+					      (enum bench_mode)m, n))
+					total += cfg->runs;
+		}
+	return total;
+}
+
 /* Every case of cfg into rs. 0, or the exit status of a failure. */
 static int run_all(const struct bench_cfg *cfg, struct bench_results *rs, FILE *out)
 {
@@ -455,17 +485,12 @@ static int run_all(const struct bench_cfg *cfg, struct bench_results *rs, FILE *
 			"workload", "policy", "mode", "n", "ns/op", "B/TLS",
 			"peak MiB", "host maps");
 	for (int w = 0; w < BW_COUNT; w++) {
-		if (!cfg->workload[w])
-			continue;
 		for (int m = 0; m < 2; m++)
 		for (size_t si = 0; si < cfg->nsizes; si++) {
-			size_t n = w >= BW_SWITCH ? cfg->iterations
-						  : cfg->size[si];
+			size_t n = group_size(cfg, w, m, si);
 			int status;
 
-			if (!cfg->mode[m] || (w >= BW_SWITCH && si > 0) ||
-			    !bench_workload_has_mode((enum bench_workload)w,
-						     (enum bench_mode)m))
+			if (!n)
 				continue;
 			status = run_group(cfg, (enum bench_workload)w,
 					   (enum bench_mode)m, n, rs, out);
@@ -482,6 +507,8 @@ int bench_main(int argc, char **argv, FILE *out)
 	struct bench_results rs = { NULL, 0, 0, false };
 	bool switch_table = false;
 	int status = parse_args(argc, argv, &cfg, &switch_table);
+	struct progress pg;
+	size_t runs_done = 0;
 
 	if (status >= 0)
 		return status;
@@ -496,7 +523,12 @@ int bench_main(int argc, char **argv, FILE *out)
 			"schedule, register), %lu switches:\n", cfg.iterations);
 		cfg.workload[BW_SWITCH_CROSS] = true;
 	}
+	/* runs done of all, with their rate, once the work lasts 2 s */
+	progress_begin(&pg, stderr, false, "runs", count_runs(&cfg));
+	cfg.pg = &pg;
+	cfg.runs_done = &runs_done;
 	status = run_all(&cfg, &rs, out);
+	progress_end(&pg);
 	if (!status && !switch_table) {
 		if (cfg.json)
 			status = bench_print_json(out, &rs) ? 4 : 0;
