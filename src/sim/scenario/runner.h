@@ -11,6 +11,7 @@
 #include "parser.h"
 #include "report/reporter.h"
 #include "scenario_run.h"
+#include "tidmap.h"
 
 /* What one command did to the kernel. */
 struct outcome {
@@ -60,8 +61,7 @@ struct runner {
 	struct process **procs;
 	struct run_thread *th;
 	size_t procs_cap, th_cap, reg_cap;	/* entries of the three */
-	size_t *th_by_tid;		/* kernel tid -> scenario thread */
-	size_t th_by_tid_cap;
+	struct tidmap th_by_tid;	/* kernel tid -> scenario thread */
 	struct run_region *reg;
 	const struct scn_cmd *cmd;	/* the command being run */
 	const char *death_how;		/* how threads die right now */
