@@ -145,7 +145,8 @@ bool arg_declare(struct parser *p, struct name_table *t,
 		return false;
 	if (!quiet && !check_name(p, tok, t->what))
 		return false;
-	old = name_find(t, tok->text, tok->len);
+	/* a streamed run's table was checked whole: no name comes twice */
+	old = t->retire ? SCN_NONE : name_find(t, tok->text, tok->len);
 	if (old != SCN_NONE) {
 		if (quiet)
 			return false;
