@@ -195,6 +195,8 @@ expect 0 '"ns_per_op"' -- bench fill --n=1000 --runs=1 --json
 expect 0 'switch-cross: a switch costs [0-9]* ns, [0-9.]*x one mprotect of a land ([0-9]* ns, side by side) (target: at most 2): \(NOT \)\{0,1\}met' -- bench switch-cross --policy=sunrise --runs=1 --iterations=2000
 expect 0 '"mprotect_ns"' -- bench switch-cross --policy=sunrise --runs=1 --iterations=2000 --json
 expect 0 'processes n=100000 kernel: a process costs [0-9.]* us (the slowest policy, indexed) (target: at most 1.5)' -- bench processes --policy=indexed --mode=kernel --n=100000 --runs=1
+# the runner against the kernel model, parsing included, at 10^5
+expect 0 'scenario n=100000, indexed: the runner takes [0-9]* ns a command, parsing included, [0-9.]*x the kernel model.s [0-9]* ns (fill and churn) (target: at most 2): \(NOT \)\{0,1\}met' -- bench fill churn scenario --policy=indexed --mode=kernel --n=100000 --runs=1
 expect 0 '"cold": true' -- bench churn --n=1000 --runs=1 --mode=kernel --cold --json
 expect 0 '"cold": false' -- bench churn --n=1000 --runs=1 --mode=kernel --json
 if [ -n "${JSONL_CHECK:-}" ]; then

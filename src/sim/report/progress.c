@@ -51,17 +51,21 @@ void progress_redraw(struct progress *pg, size_t done)
 {
 	double t = elapsed(pg);
 	double rate;
+	int prec;
 
 	pg->next = done + PROGRESS_STRIDE;
 	if (t < pg->after || (pg->visible && t - pg->last < PROGRESS_EVERY))
 		return;
 	rate = (double)done / t;
+	/* slow units (a benchmark's runs) keep a decimal */
+	prec = rate < 10 ? 1 : 0;
 	if (pg->total)
-		fprintf(pg->out, "\r%zu/%zu %s (%zu%%), %.0f/s\033[K", done,
-			pg->total, pg->what, done * 100 / pg->total, rate);
-	else
-		fprintf(pg->out, "\r%zu %s, %.0f/s\033[K", done, pg->what,
+		fprintf(pg->out, "\r%zu/%zu %s (%zu%%), %.*f/s\033[K", done,
+			pg->total, pg->what, done * 100 / pg->total, prec,
 			rate);
+	else
+		fprintf(pg->out, "\r%zu %s, %.*f/s\033[K", done, pg->what,
+			prec, rate);
 	fflush(pg->out);
 	pg->visible = true;
 	pg->last = t;

@@ -47,6 +47,16 @@ static inline void progress_tick(struct progress *pg, size_t done)
 		progress_redraw(pg, done);
 }
 
+/*
+ * done units are done, units that are few and slow (a benchmark's runs, a
+ * class's submissions): redraw when it is time, every unit looked at.
+ */
+static inline void progress_step(struct progress *pg, size_t done)
+{
+	if (pg->on)
+		progress_redraw(pg, done);
+}
+
 /* Erase the line, if shown, before other output on the terminal. */
 void progress_clear(struct progress *pg);
 

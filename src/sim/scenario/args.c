@@ -121,8 +121,10 @@ bool arg_resolve(struct parser *p, struct name_table *t,
 	if (!check_name(p, tok, t->what))
 		return false;
 	*out = name_find(t, tok->text, tok->len);
-	if (*out != SCN_NONE)
+	if (*out != SCN_NONE) {
+		name_used(p, t, *out);
 		return true;
+	}
 	if (t->n <= SUGGEST_NAMES_MAX) {
 		for (size_t i = 0; i < t->n; i++)
 			cands[i] = t->v[i].name;
@@ -143,7 +145,8 @@ bool arg_declare(struct parser *p, struct name_table *t,
 		return false;
 	if (!quiet && !check_name(p, tok, t->what))
 		return false;
-	old = name_find(t, tok->text, tok->len);
+	/* a streamed run's table was checked whole: no name comes twice */
+	old = t->retire ? SCN_NONE : name_find(t, tok->text, tok->len);
 	if (old != SCN_NONE) {
 		if (quiet)
 			return false;
@@ -153,7 +156,10 @@ bool arg_declare(struct parser *p, struct name_table *t,
 			    q, t->what, q, t->v[old].line);
 	}
 	*out = name_add(p, t, tok, process);
-	return *out != SCN_NONE;
+	if (*out == SCN_NONE)
+		return false;
+	name_used(p, t, *out);
+	return true;
 }
 
 bool arg_type(struct parser *p, const struct scn_token *t,

@@ -47,26 +47,11 @@ static void exec_spawn(struct runner *r, const struct scn_cmd *c,
 		return;
 	r->th[c->thread].t = t;
 	r->th[c->thread].tls_offset = thread_tls_offset(t);
-	if (thread_tid(t) >= r->th_by_tid_cap) {
-		size_t cap = r->th_by_tid_cap ? 2 * r->th_by_tid_cap : 64;
-		size_t *v;
-
-		while (cap <= thread_tid(t))
-			cap *= 2;
-		v = realloc(r->th_by_tid, cap * sizeof(*v));
-		if (v)
-			for (size_t i = r->th_by_tid_cap; i < cap; i++)
-				v[i] = SCN_NONE;
-		if (!v) {
-			s->o.kind = OUT_HOST;
-			snprintf(s->o.message, sizeof(s->o.message),
-				 "no memory for the runner's thread index");
-			return;
-		}
-		r->th_by_tid = v;
-		r->th_by_tid_cap = cap;
+	if (!tidmap_put(&r->th_by_tid, thread_tid(t), c->thread)) {
+		s->o.kind = OUT_HOST;
+		snprintf(s->o.message, sizeof(s->o.message),
+			 "no memory for the runner's thread index");
 	}
-	r->th_by_tid[thread_tid(t)] = c->thread;
 }
 
 static bool parse_thread_only(struct parser *p, struct scn_cmd *c,

@@ -3,6 +3,13 @@
  * regions): an array of names and a hash index of it, and the chunks that
  * hold the names' bytes side by side (a name costs its length and a NUL,
  * not a malloc'd block each: a churn declares millions of names).
+ *
+ * A streamed run also forgets names (see struct name_table): the check
+ * records the line of each thread name's last use, and the run takes a
+ * name out of its table once past that line, its entry and its bytes (in
+ * blocks of a size class, on free lists) reused by the next names. So a
+ * run's names follow the threads that a later line still names, not the
+ * scenario's length.
  */
 #include <config.h>
 
@@ -21,17 +28,16 @@ struct scn_chunk {
 };
 
 /*
- * A copy of s[0..len) and a NUL in the chunks at *head (a new chunk when
- * the first is full). Returns it, or NULL when memory ran out.
+ * bytes bytes in the chunks at *head (a new chunk when the first is full).
+ * Returns them, or NULL when memory ran out.
  */
-static char *arena_strndup(struct scn_chunk **head, const char *s,
-			   size_t len)
+static char *arena_alloc(struct scn_chunk **head, size_t bytes)
 {
 	struct scn_chunk *c = *head;
 	char *out;
 
-	if (!c || c->size - c->used < len + 1) {
-		size_t size = len + 1 > CHUNK_BYTES ? len + 1 : CHUNK_BYTES;
+	if (!c || c->size - c->used < bytes) {
+		size_t size = bytes > CHUNK_BYTES ? bytes : CHUNK_BYTES;
 
 		c = malloc(sizeof(*c) + size);
 		if (!c)
@@ -42,10 +48,85 @@ static char *arena_strndup(struct scn_chunk **head, const char *s,
 		*head = c;
 	}
 	out = c->data + c->used;
+	c->used += bytes;
+	return out;
+}
+
+/*
+ * A copy of s[0..len) and a NUL in the chunks at *head. Returns it, or
+ * NULL when memory ran out.
+ */
+static char *arena_strndup(struct scn_chunk **head, const char *s,
+			   size_t len)
+{
+	char *out = arena_alloc(head, len + 1);
+
+	if (!out)
+		return NULL;
 	memcpy(out, s, len);
 	out[len] = '\0';
-	c->used += len + 1;
 	return out;
+}
+
+/* The size class of a name of len bytes, or NAME_CLASSES: too long. */
+static size_t name_class(size_t len)
+{
+	return len / NAME_CLASS_BYTES;
+}
+
+/*
+ * A copy of s[0..len) and a NUL for a retire table: in a block of its size
+ * class, reused from t's free list or cut from the chunks at *head (a
+ * malloc'd block for a long name). Returns it, or NULL when memory ran out.
+ */
+static char *class_strndup(struct name_table *t, struct scn_chunk **head,
+			   const char *s, size_t len)
+{
+	size_t cl = name_class(len);
+	char *out;
+
+	if (cl >= NAME_CLASSES) {
+		out = malloc(len + 1);
+	} else if (t->free_bytes[cl]) {
+		out = t->free_bytes[cl];
+		memcpy(&t->free_bytes[cl], out, sizeof(out));
+	} else {
+		out = arena_alloc(head, (cl + 1) * NAME_CLASS_BYTES);
+	}
+	if (!out)
+		return NULL;
+	memcpy(out, s, len);
+	out[len] = '\0';
+	return out;
+}
+
+/* Give a name of class_strndup back to t (its next pointer in its bytes). */
+static void class_free(struct name_table *t, char *name)
+{
+	size_t cl = name_class(strlen(name));
+
+	if (cl >= NAME_CLASSES) {
+		free(name);
+		return;
+	}
+	memcpy(name, &t->free_bytes[cl], sizeof(name));
+	t->free_bytes[cl] = name;
+}
+
+/* Append i to l. False when memory ran out (l unchanged). */
+static bool index_push(struct index_list *l, size_t i)
+{
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? 2 * l->cap : 64;
+		size_t *v = realloc(l->v, cap * sizeof(*v));
+
+		if (!v)
+			return false;
+		l->v = v;
+		l->cap = cap;
+	}
+	l->v[l->n++] = i;
+	return true;
 }
 
 void scn_chunks_free(struct scn_chunk *head)
@@ -105,6 +186,32 @@ static void slot_insert(struct name_slot *slots, size_t cap, uint32_t h,
 }
 
 /*
+ * Take index1 (an entry's index + 1, its name hashing to h) out of t's
+ * hash index, moving back the slots after it that its place would hide
+ * (deletion in linear probing, without tombstones).
+ */
+static void slot_remove(struct name_table *t, uint32_t h, uint32_t index1)
+{
+	size_t mask = t->slot_cap - 1, i = h & mask, j;
+
+	while (t->slots[i].index1 != index1) {
+		if (!t->slots[i].index1)
+			return;		/* not there: nothing to do */
+		i = (i + 1) & mask;
+	}
+	for (j = (i + 1) & mask; t->slots[j].index1; j = (j + 1) & mask) {
+		size_t home = t->slots[j].hash & mask;
+
+		/* a slot stays when its home is cyclically in (i, j] */
+		if (i <= j ? (i < home && home <= j) : (i < home || home <= j))
+			continue;
+		t->slots[i] = t->slots[j];
+		i = j;
+	}
+	t->slots[i] = (struct name_slot){ 0 };
+}
+
+/*
  * Double t's hash index (to 32 slots at first), moving the slots by their
  * stored hashes. False when memory ran out (or past 2^32 slots).
  */
@@ -128,34 +235,87 @@ static bool slots_grow(struct name_table *t)
 	return true;
 }
 
+/*
+ * Room in t for one more entry (its array, and its last lines when
+ * tracked or retired). False when memory ran out.
+ */
+static bool table_fit(struct name_table *t)
+{
+	size_t cap = t->cap ? 2 * t->cap : 16;
+	struct scn_name *v;
+
+	if (t->n < t->cap)
+		return true;
+	v = realloc(t->v, cap * sizeof(*v));
+	if (!v)
+		return false;
+	t->v = v;
+	if (t->track || t->retire) {
+		uint32_t *last = realloc(t->last, cap * sizeof(*last));
+
+		if (!last)
+			return false;	/* t->v grew, t->cap did not: fine */
+		t->last = last;
+	}
+	t->cap = cap;
+	return true;
+}
+
 size_t name_add(struct parser *p, struct name_table *t,
 		const struct scn_token *tok, size_t process)
 {
+	bool reuse = t->retire && t->free.n;
+	size_t i;
 	char *name;
 
-	if (t->n == t->cap) {
-		size_t cap = t->cap ? 2 * t->cap : 16;
-		struct scn_name *v = realloc(t->v, cap * sizeof(*v));
-
-		if (!v)
-			return poom(p), SCN_NONE;
-		t->v = v;
-		t->cap = cap;
-	}
-	/* Keep the hash index at most half full (and indexes in 32 bits). */
-	if (t->n + 1 >= UINT32_MAX ||
-	    (2 * (t->n + 1) > t->slot_cap && !slots_grow(t)))
+	if (!reuse && !table_fit(t))
 		return poom(p), SCN_NONE;
-	name = arena_strndup(&p->names, tok->text, tok->len);
+	/* Keep the hash index at most 3/4 full (and indexes in 32 bits). */
+	if (t->n + 1 >= UINT32_MAX ||
+	    (4 * (t->n + 1) > 3 * t->slot_cap && !slots_grow(t)))
+		return poom(p), SCN_NONE;
+	name = t->retire ? class_strndup(t, &p->names, tok->text, tok->len)
+			 : arena_strndup(&p->names, tok->text, tok->len);
 	if (!name)
 		return poom(p), SCN_NONE;
-	t->v[t->n] = (struct scn_name){
-		.name = name, .line = p->lineno, .col = tok->col,
-		.process = process,
+	i = reuse ? t->free.v[--t->free.n] : t->n++;
+	t->v[i] = (struct scn_name){
+		.name = name, .line = p->lineno, .process = process,
 	};
+	if (t->track)
+		t->last[i] = 0;
+	if (t->retire) {
+		t->last[i] = t->declared < t->last_by_decl_n ?
+			     t->last_by_decl[t->declared] : UINT32_MAX;
+		t->declared++;
+	}
 	slot_insert(t->slots, t->slot_cap, hash(tok->text, tok->len),
-		    (uint32_t)(t->n + 1));
-	return t->n++;
+		    (uint32_t)(i + 1));
+	return i;
+}
+
+void name_used(struct parser *p, struct name_table *t, size_t i)
+{
+	uint32_t line = p->lineno < UINT32_MAX ? (uint32_t)p->lineno
+					       : UINT32_MAX;
+
+	if (t->track)
+		t->last[i] = line;
+	if (!t->retire || t->last[i] != line || line == UINT32_MAX)
+		return;
+	/* once listed, never again (0 is no line) */
+	t->last[i] = index_push(&t->used_up, i) ? 0 : UINT32_MAX;
+}
+
+void name_forget(struct name_table *t, size_t i)
+{
+	char *name = t->v[i].name;
+
+	slot_remove(t, hash(name, strlen(name)), (uint32_t)(i + 1));
+	class_free(t, name);
+	t->v[i].name = NULL;
+	/* an entry that cannot be listed is not reused */
+	index_push(&t->free, i);
 }
 
 void name_table_move(struct name_table *t, struct scn_name **v, size_t *n)
@@ -171,8 +331,16 @@ void name_table_move(struct name_table *t, struct scn_name **v, size_t *n)
 
 void name_table_free(struct name_table *t)
 {
+	/* a retire table's long names are blocks of their own */
+	for (size_t i = 0; t->retire && i < t->n; i++)
+		if (t->v[i].name &&
+		    name_class(strlen(t->v[i].name)) >= NAME_CLASSES)
+			free(t->v[i].name);
 	free(t->v);
 	free(t->slots);
+	free(t->last);
+	free(t->free.v);
+	free(t->used_up.v);
 	memset(t, 0, sizeof(*t));
 }
 

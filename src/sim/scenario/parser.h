@@ -25,14 +25,42 @@ struct name_slot {
 	uint32_t hash;
 };
 
-/* A table of declared names with a hash index for O(1) lookups. */
+/* Size classes of a recycled name's bytes: 16, 32, ... 256 bytes. */
+#define NAME_CLASS_BYTES 16
+#define NAME_CLASSES 16
+
+/* A growing array of indexes. */
+struct index_list {
+	size_t *v;
+	size_t n, cap;
+};
+
+/*
+ * A table of declared names with a hash index for O(1) lookups.
+ *
+ * Two modes serve a streamed run (scenario_open, then scn_stream_*). With
+ * track, each use of a name records its line in last[] (the check). With
+ * retire, the table is told each name's last line in the order of the
+ * declarations (last_by_decl, the check's): a use on that line puts the
+ * name on used_up, and name_forget then takes it out of the index and
+ * gives its entry and its bytes to the next name declared. An entry's
+ * index is then a slot reused over time, not a declaration's rank.
+ */
 struct name_table {
 	const char *what;		/* "process", "thread", "region" */
 	struct scn_name *v;
-	size_t n;
+	size_t n;			/* entries in use or free */
 	size_t cap;
 	struct name_slot *slots;
 	size_t slot_cap;		/* a power of two, at most 2^32 */
+	bool track, retire;
+	uint32_t *last;			/* track, retire: by entry */
+	const uint32_t *last_by_decl;	/* retire: by declaration */
+	size_t last_by_decl_n;
+	size_t declared;		/* retire: declarations so far */
+	struct index_list free;		/* retire: entries to reuse */
+	struct index_list used_up;	/* retire: past their last use */
+	char *free_bytes[NAME_CLASSES];	/* retire: blocks by size class */
 };
 
 struct parser {
@@ -109,6 +137,9 @@ struct scn_stream {
 	void *ctx;
 	char *line;
 	size_t line_cap;
+	/* Told the threads no later command names (scn_stream_recycle). */
+	void (*forget)(void *ctx, const size_t *threads, size_t n);
+	struct index_list ready;	/* to forget before the next command */
 };
 
 /* Set st up to read scn, an opened scenario; errors go to d. */
@@ -123,6 +154,18 @@ void scn_stream_begin(struct scn_stream *st, const struct scenario *scn,
  */
 int scn_stream_run(struct scn_stream *st,
 		   bool (*each)(void *ctx, const struct scn_cmd *c), void *ctx);
+/*
+ * Forget thread names once past their last use (the check's
+ * scn->thread_last): before each command, forget(ctx, threads, n) is told
+ * the threads (entries of view.threads) that no command from this one on
+ * names, and then their entries and bytes go to the threads declared
+ * next. The view's thread_count is then the entries in use at once, not
+ * the names declared. Call before scn_stream_run; without it (or without
+ * the check's lines) every name is kept.
+ */
+void scn_stream_recycle(struct scn_stream *st,
+			void (*forget)(void *ctx, const size_t *threads,
+				       size_t n));
 /* Release what the stream holds (its names, its line). */
 void scn_stream_end(struct scn_stream *st);
 
@@ -172,6 +215,19 @@ size_t name_find(const struct name_table *t, const char *s, size_t len);
  */
 size_t name_add(struct parser *p, struct name_table *t,
 		const struct scn_token *tok, size_t process);
+
+/*
+ * Name i of t was used on the current line: recorded (track), or put on
+ * t->used_up when that was its last use (retire). Never fails (a name that
+ * cannot be listed is kept).
+ */
+void name_used(struct parser *p, struct name_table *t, size_t i);
+
+/*
+ * Take name i of a retire table out of its index, and give its entry and
+ * its bytes to the names declared next.
+ */
+void name_forget(struct name_table *t, size_t i);
 
 /* Hand t's names over to *v and *n, and empty t (its index freed). */
 void name_table_move(struct name_table *t, struct scn_name **v, size_t *n);

@@ -43,6 +43,14 @@ static bool run_one(void *ctx, const struct scn_cmd *c)
 	return !run->r.stop;
 }
 
+/* The stream forgets threads no later command names. */
+static void forget_threads(void *ctx, const size_t *threads, size_t n)
+{
+	struct run *run = ctx;
+
+	runner_forget_threads(&run->r, threads, n);
+}
+
 /*
  * Run an opened scenario's commands as they are read. Returns 0, or
  * RUN_MALFORMED / RUN_HOST when it could not be read again (told on the
@@ -59,6 +67,7 @@ static int run_streamed(struct run *run, const struct scenario *scn,
 		return RUN_HOST;
 	}
 	scn_stream_begin(st, scn, d);
+	scn_stream_recycle(st, forget_threads);
 	run->r.scn = &st->view;
 	err = scn_stream_run(st, run_one, run);
 	run->r.cmd = NULL;	/* it was the stream's */

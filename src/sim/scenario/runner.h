@@ -11,6 +11,7 @@
 #include "parser.h"
 #include "report/reporter.h"
 #include "scenario_run.h"
+#include "tidmap.h"
 
 /* What one command did to the kernel. */
 struct outcome {
@@ -60,8 +61,7 @@ struct runner {
 	struct process **procs;
 	struct run_thread *th;
 	size_t procs_cap, th_cap, reg_cap;	/* entries of the three */
-	size_t *th_by_tid;		/* kernel tid -> scenario thread */
-	size_t th_by_tid_cap;
+	struct tidmap th_by_tid;	/* kernel tid -> scenario thread */
 	struct run_region *reg;
 	const struct scn_cmd *cmd;	/* the command being run */
 	const char *death_how;		/* how threads die right now */
@@ -99,6 +99,14 @@ struct step_buf {
 };
 void runner_step(struct runner *r, const struct scn_cmd *c,
 		 struct step_buf *buf, struct step_report *rep);
+
+/*
+ * No command from now on names the threads v[0..n) (entries of
+ * r->scn->threads, about to be reused): the records of the threads dead
+ * since the last step go back now, and each of v's threads is let go (a
+ * live one stays the kernel's until it dies) and its entry emptied.
+ */
+void runner_forget_threads(struct runner *r, const size_t *v, size_t n);
 
 /* ---- for executors ---- */
 

@@ -170,7 +170,6 @@ struct scn_command;
 struct scn_name {
 	char *name;
 	size_t line;
-	size_t col;
 	size_t process;
 };
 
@@ -197,6 +196,13 @@ struct scenario {
 	struct scn_name *regions;
 	size_t region_count;
 	struct scn_chunk *names;	/* the bytes of the names above */
+	/*
+	 * Opened: the line of each thread name's last use, in the order of
+	 * their declarations (UINT32_MAX: kept to the end), so that a run
+	 * forgets a name once no later line can name it.
+	 */
+	uint32_t *thread_last;
+	size_t thread_last_count;
 };
 
 /*

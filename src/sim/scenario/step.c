@@ -29,15 +29,15 @@ static void on_event(void *ctx, const struct trace_event *ev)
 	if (ev->kind == EV_FAULT)
 		r->death_how = "faulted";
 	if (ev->kind == EV_THREAD_EXIT && ev->thread &&
-	    thread_tid(ev->thread) < r->th_by_tid_cap &&
-	    r->th_by_tid[thread_tid(ev->thread)] != SCN_NONE) {
-		struct run_thread *rt = &r->th[r->th_by_tid[thread_tid(ev->thread)]];
+	    tidmap_get(&r->th_by_tid, thread_tid(ev->thread)) != SCN_NONE) {
+		size_t i = tidmap_get(&r->th_by_tid, thread_tid(ev->thread));
+		struct run_thread *rt = &r->th[i];
 
 		if (rt->t == ev->thread && !rt->death_how) {
 			rt->death_how = r->death_how ? r->death_how : "is dead";
 			rt->death_line = r->cmd ? r->cmd->line : 0;
 			rt->next_dead = r->dead_unreleased;
-			r->dead_unreleased = r->th_by_tid[thread_tid(ev->thread)];
+			r->dead_unreleased = i;
 		}
 	}
 	if (r->tracing)
@@ -48,7 +48,7 @@ static void free_tables(struct runner *r)
 {
 	free(r->procs);
 	free(r->th);
-	free(r->th_by_tid);
+	tidmap_free(&r->th_by_tid);
 	free(r->reg);
 }
 
@@ -402,11 +402,31 @@ static void humanize_addresses(const struct kernel *k,
 static void release_dead(struct runner *r)
 {
 	while (r->dead_unreleased != SCN_NONE) {
-		struct run_thread *rt = &r->th[r->dead_unreleased];
+		size_t i = r->dead_unreleased;
+		struct run_thread *rt = &r->th[i];
 
 		r->dead_unreleased = rt->next_dead;
+		/* no event names it from now on */
+		tidmap_del(&r->th_by_tid, thread_tid(rt->t), i);
 		thread_release(r->k, rt->t);
 		rt->t = NULL;
+	}
+}
+
+void runner_forget_threads(struct runner *r, const size_t *v, size_t n)
+{
+	release_dead(r);
+	for (size_t i = 0; i < n; i++) {
+		struct run_thread *rt;
+
+		if (v[i] >= r->th_cap)
+			continue;
+		rt = &r->th[v[i]];
+		if (rt->t) {
+			tidmap_del(&r->th_by_tid, thread_tid(rt->t), v[i]);
+			thread_release(r->k, rt->t);
+		}
+		memset(rt, 0, sizeof(*rt));
 	}
 }
 

@@ -239,6 +239,23 @@ static int feed_lines(struct parser *p, FILE *f, size_t max, char **buf,
 	return ferror(f) ? -EIO : 0;
 }
 
+/*
+ * Give scn the last lines the check recorded in t, one per declaration,
+ * trimmed to their count (kept as they are when the host will not shrink
+ * them).
+ */
+static void take_last_lines(struct name_table *t, struct scenario *scn)
+{
+	uint32_t *last;
+
+	if (!t->last || !t->n)
+		return;
+	last = realloc(t->last, t->n * sizeof(*last));
+	scn->thread_last = last ? last : t->last;
+	scn->thread_last_count = t->n;
+	t->last = NULL;
+}
+
 /* The emit of the check: count the command, keep nothing of it. */
 static bool count_cmd(struct parser *p, struct scn_cmd *c)
 {
@@ -275,6 +292,7 @@ int scenario_open(const char *path, size_t max_input, FILE *progress,
 	parser_begin(&p, scn->file_name, d, count_cmd, &pg);
 	p.pg = &pg;
 	p.scn = scn;
+	p.threads.track = true;
 	err = feed_lines(&p, scn->stream, limit, &line, &cap, &scn->text_len);
 	progress_end(&pg);
 	free(line);
@@ -290,6 +308,9 @@ int scenario_open(const char *path, size_t max_input, FILE *progress,
 		goto fail;
 	}
 	err = parser_end(&p);
+	/* each thread's last line stays, for the run to forget it there */
+	if (!err)
+		take_last_lines(&p.threads, scn);
 	/* the processes stay (--process looks for a name among them), their
 	 * names copied out of the check's chunks, which go */
 	name_table_move(&p.procs, &scn->processes, &scn->process_count);
@@ -322,16 +343,55 @@ static void sync_view(struct scn_stream *st)
 	st->view.region_count = st->p.regions.n;
 }
 
+/*
+ * Forget the threads past their last use before the command now parsed
+ * (the ready list): the runner is told, then their entries go to the
+ * next names. The names used last by the command now parsed wait for
+ * the next one: their last step, and its reporters, still see them.
+ */
+static void forget_ready(struct scn_stream *st)
+{
+	struct name_table *t = &st->p.threads;
+	struct index_list done;
+
+	if (st->ready.n) {
+		st->forget(st->ctx, st->ready.v, st->ready.n);
+		for (size_t i = 0; i < st->ready.n; i++)
+			name_forget(t, st->ready.v[i]);
+		st->ready.n = 0;
+	}
+	/* swap: what the command now parsed used last is next */
+	done = st->ready;
+	st->ready = t->used_up;
+	t->used_up = done;
+}
+
 /* The emit of a stream: the view up to date, the command told, let go. */
 static bool stream_emit(struct parser *p, struct scn_cmd *c)
 {
 	struct scn_stream *st = p->ctx;
 	bool go_on;
 
+	if (st->forget)
+		forget_ready(st);
 	sync_view(st);
 	go_on = st->each(st->ctx, c);
 	scn_cmd_release(c);
 	return go_on;
+}
+
+void scn_stream_recycle(struct scn_stream *st,
+			void (*forget)(void *ctx, const size_t *threads,
+				       size_t n))
+{
+	const struct scenario *scn = st->scn;
+
+	if (!scn->thread_last)
+		return;
+	st->forget = forget;
+	st->p.threads.retire = true;
+	st->p.threads.last_by_decl = scn->thread_last;
+	st->p.threads.last_by_decl_n = scn->thread_last_count;
 }
 
 void scn_stream_begin(struct scn_stream *st, const struct scenario *scn,
@@ -378,6 +438,8 @@ int scn_stream_run(struct scn_stream *st,
 void scn_stream_end(struct scn_stream *st)
 {
 	parser_free(&st->p);
+	free(st->ready.v);
+	st->ready = (struct index_list){ 0 };
 	free(st->line);
 	st->line = NULL;
 }

@@ -12,6 +12,7 @@
 #include "bench_report.h"
 #include "bench_work.h"
 #include "policy/policy.h"
+#include "report/progress.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -25,8 +26,8 @@
 #define MAX_POLICIES 8
 /*
  * Where the slow cases stop: sunrise and seed (the seed's own code) are
- * linear in pages (their churn at 10^6 would take an hour); processes and
- * scenario take many seconds a run.
+ * linear in pages (their churn at 10^6 would take an hour); processes
+ * take many seconds a run.
  */
 #define SLOW_MAX_N 100000
 
@@ -41,6 +42,8 @@ struct bench_cfg {
 	unsigned long iterations;	/* switches, and `bench switch` */
 	bool json, progress;
 	bool cold;		/* --cold: no prefetch of churn's victims */
+	struct progress *pg;	/* runs done of all, on a terminal */
+	size_t *runs_done;
 };
 
 
@@ -50,14 +53,17 @@ static const char usage[] =
 	"       tlssim bench switch [--iterations=N]\n"
 	"Workloads and policies: see below (default: all of them).\n"
 	"Modes: kernel, bookkeeping, both (default).\n"
-	"Sizes: default 1000,10000,100000,1000000; sunrise, seed, processes and\n"
-	"scenario stop at 100000. Runs: 5 by default; the median is reported.\n"
+	"Sizes: default 1000,10000,100000,1000000; sunrise, seed and processes\n"
+	"stop at 100000. Runs: 5 by default; the median is reported.\n"
 	"The policies of one workload, mode and size run interleaved (run 1 of each, then 2...).\n"
 	"Kernel-mode churn brings the next victim's thread record into the\n"
 	"cache ahead, as a kernel has the running thread's; --cold does not.\n"
 	"switch-cross times, beside its switches, one mprotect of a land\n"
 	"(its floor); the targets judge a switch against it, and a process\n"
-	"at n=100000.\n";
+	"at n=100000. scenario writes the churn to a file and times `run` of\n"
+	"it, both readings included; the targets judge it against fill and\n"
+	"churn in kernel mode at the same n. On a terminal, runs done and their\n"
+	"rate show on stderr after 2 s.\n";
 
 /* The workloads' names, "fill, churn, ...", into buf; returns buf. */
 static const char *workload_names(char *buf, size_t size)
@@ -286,15 +292,12 @@ static int measure_once(const struct bench_cfg *cfg, unsigned run,
 	size_t peak;
 	int err;
 
-	if (cfg->progress)
-		fprintf(stderr, "\r\033[Kbench: %s %s %s n=%zu, run %u/%u",
-			bench_workload_name(r->workload), r->ops->name,
-			bench_mode_name(r->mode), r->n, run + 1, cfg->runs);
 	reset_peak_rss();
 	err = bench_work_run(r->workload, r->ops, r->mode, r->n, run,
 			     cfg->cold, &s);
 	if (err)
 		return err;
+	progress_step(cfg->pg, ++*cfg->runs_done);
 	*ns = s.ns_per_op;
 	*floor = s.floor_ns;
 	peak = peak_rss();
@@ -341,7 +344,7 @@ static bool case_runs(enum bench_workload w, const struct tls_manager_ops *ops,
 		return false;
 	if (w >= BW_SWITCH)
 		return ops == tls_policy_at(0);	/* the policy does not matter */
-	if (w == BW_PROCESSES || w == BW_SCENARIO)
+	if (w == BW_PROCESSES)
 		return n <= SLOW_MAX_N;
 	return (strcmp(ops->name, "sunrise") != 0 &&
 		strcmp(ops->name, "seed") != 0) || n <= SLOW_MAX_N;
@@ -431,9 +434,10 @@ static int run_group(const struct bench_cfg *cfg, enum bench_workload w,
 		else if (!cfg->json && w < BW_SWITCH)
 			print_skipped(out, w, ops, m, n);
 	}
+	/* a failure's message, and the rows, start on a line of their own */
+	progress_clear(cfg->pg);
 	err = measure(cfg, r, count);
-	if (cfg->progress)
-		fprintf(stderr, "\r\033[K");
+	progress_clear(cfg->pg);
 	if (err)
 		return err == -EIO ? 1 : 4;
 	for (size_t i = 0; i < count; i++) {
@@ -445,6 +449,35 @@ static int run_group(const struct bench_cfg *cfg, enum bench_workload w,
 	return 0;
 }
 
+/* The size of workload w's si-th group, or 0 when that group does not run. */
+static size_t group_size(const struct bench_cfg *cfg, int w, int m, size_t si)
+{
+	if (!cfg->workload[w] || !cfg->mode[m] || (w >= BW_SWITCH && si > 0) ||
+	    !bench_workload_has_mode((enum bench_workload)w,
+				     (enum bench_mode)m))
+		return 0;
+	return w >= BW_SWITCH ? cfg->iterations : cfg->size[si];
+}
+
+/* How many runs cfg makes in all (its progress's total). */
+static size_t count_runs(const struct bench_cfg *cfg)
+{
+	size_t total = 0;
+
+	for (int w = 0; w < BW_COUNT; w++)
+		for (int m = 0; m < 2; m++)
+		for (size_t si = 0; si < cfg->nsizes; si++) {
+			size_t n = group_size(cfg, w, m, si);
+
+			for (size_t pi = 0; n && pi < cfg->npolicies; pi++)
+				if (case_runs((enum bench_workload)w,
+					      cfg->policy[pi],
+					      (enum bench_mode)m, n))
+					total += cfg->runs;
+		}
+	return total;
+}
+
 /* Every case of cfg into rs. 0, or the exit status of a failure. */
 static int run_all(const struct bench_cfg *cfg, struct bench_results *rs, FILE *out)
 {
@@ -453,17 +486,12 @@ static int run_all(const struct bench_cfg *cfg, struct bench_results *rs, FILE *
 			"workload", "policy", "mode", "n", "ns/op", "B/TLS",
 			"peak MiB", "host maps");
 	for (int w = 0; w < BW_COUNT; w++) {
-		if (!cfg->workload[w])
-			continue;
 		for (int m = 0; m < 2; m++)
 		for (size_t si = 0; si < cfg->nsizes; si++) {
-			size_t n = w >= BW_SWITCH ? cfg->iterations
-						  : cfg->size[si];
+			size_t n = group_size(cfg, w, m, si);
 			int status;
 
-			if (!cfg->mode[m] || (w >= BW_SWITCH && si > 0) ||
-			    !bench_workload_has_mode((enum bench_workload)w,
-						     (enum bench_mode)m))
+			if (!n)
 				continue;
 			status = run_group(cfg, (enum bench_workload)w,
 					   (enum bench_mode)m, n, rs, out);
@@ -480,6 +508,8 @@ int bench_main(int argc, char **argv, FILE *out)
 	struct bench_results rs = { NULL, 0, 0, false };
 	bool switch_table = false;
 	int status = parse_args(argc, argv, &cfg, &switch_table);
+	struct progress pg;
+	size_t runs_done = 0;
 
 	if (status >= 0)
 		return status;
@@ -494,7 +524,12 @@ int bench_main(int argc, char **argv, FILE *out)
 			"schedule, register), %lu switches:\n", cfg.iterations);
 		cfg.workload[BW_SWITCH_CROSS] = true;
 	}
+	/* runs done of all, with their rate, once the work lasts 2 s */
+	progress_begin(&pg, stderr, false, "runs", count_runs(&cfg));
+	cfg.pg = &pg;
+	cfg.runs_done = &runs_done;
 	status = run_all(&cfg, &rs, out);
+	progress_end(&pg);
 	if (!status && !switch_table) {
 		if (cfg.json)
 			status = bench_print_json(out, &rs) ? 4 : 0;

@@ -93,6 +93,53 @@ static size_t judge_host(const struct bench_results *rs, struct target *t,
 	return k;
 }
 
+/*
+ * The runner against the kernel model: a command of the scenario workload
+ * (parsing included) against the same operations in kernel mode, at n =
+ * 10^5 and 10^6: n spawns at fill's cost and the pairs at churn's, per
+ * command. Judged for indexed, else the first policy with the three
+ * figures. Appended to t from k; the new number of targets.
+ */
+static size_t judge_runner(const struct bench_results *rs, struct target *t,
+			   size_t k)
+{
+	static const size_t big[] = { 100000, 1000000 };
+
+	for (int i = 0; i < 2; i++) {
+		const struct bench_result *sc = NULL, *fill = NULL, *churn;
+		size_t n = big[i], pairs = bench_churn_pairs(n);
+		double kernel_ns;
+
+		for (size_t j = 0; j < rs->n; j++) {
+			const struct bench_result *r = &rs->r[j];
+			const char *pol = r->ops->name;
+
+			if (r->workload != BW_SCENARIO || r->n != n ||
+			    (sc && strcmp(pol, "indexed") != 0))
+				continue;
+			fill = bench_find(rs, BW_FILL, pol, BM_KERNEL, n);
+			churn = bench_find(rs, BW_CHURN, pol, BM_KERNEL, n);
+			if (fill && churn && r->ops_per_run)
+				sc = r;
+		}
+		if (!sc)
+			continue;
+		fill = bench_find(rs, BW_FILL, sc->ops->name, BM_KERNEL, n);
+		churn = bench_find(rs, BW_CHURN, sc->ops->name, BM_KERNEL, n);
+		kernel_ns = ((double)n * fill->ns_per_op +
+			     (double)pairs * churn->ns_per_op) /
+			    (double)sc->ops_per_run;
+		t[k] = (struct target){ "", sc->ns_per_op / kernel_ns, 2,
+					false };
+		snprintf(t[k++].name, sizeof(t[0].name), "scenario n=%zu, %s: "
+			 "the runner takes %.0f ns a command, parsing "
+			 "included, %.2fx the kernel model's %.0f ns (fill "
+			 "and churn)", n, sc->ops->name, sc->ns_per_op,
+			 sc->ns_per_op / kernel_ns, kernel_ns);
+	}
+	return k;
+}
+
 /* The targets this run has the figures for, into t; their number. */
 static size_t judge(const struct bench_results *rs, struct target *t)
 {
@@ -143,6 +190,7 @@ static size_t judge(const struct bench_results *rs, struct target *t)
 			 "keeps %.2f bytes of bookkeeping per live TLS", r->n,
 			 r->bytes_per_tls);
 	}
+	k = judge_runner(rs, t, k);
 	return judge_host(rs, t, k);
 }
 
@@ -165,7 +213,7 @@ static void print_switch_note(FILE *out, const struct bench_results *rs)
 
 void bench_print_targets(FILE *out, const struct bench_results *rs)
 {
-	struct target t[20];
+	struct target t[24];
 	size_t k = judge(rs, t);
 	const struct bench_result *fill;
 
@@ -213,7 +261,7 @@ int bench_print_json(FILE *out, const struct bench_results *rs)
 {
 	json_t *root = json_object(), *results = json_array();
 	json_t *targets = json_array();
-	struct target t[20];
+	struct target t[24];
 	size_t k = judge(rs, t);
 	int err = -ENOMEM;
 

@@ -1,6 +1,6 @@
 /*
- * bench_work.c - the workloads of `tlssim bench`: fill, churn, processes,
- * scenario and switches, in kernel or bookkeeping mode. Each run sets up
+ * bench_work.c - the workloads of `tlssim bench`: fill, churn, processes
+ * and switches, in kernel or bookkeeping mode (scenario: bench_scenario.c). Each run sets up
  * untimed, times only the operations it counts, and checks what it can
  * (every spawn succeeds, every exit finds its thread).
  */
@@ -9,7 +9,6 @@
 #include "bench_work.h"
 #include "kernel/kernel.h"
 #include "report/diag.h"
-#include "scenario/scenario_run.h"
 #include "random.h"
 
 #include <errno.h>
@@ -49,7 +48,7 @@ bool bench_workload_has_mode(enum bench_workload w, enum bench_mode m)
 	return m == BM_KERNEL || w <= BW_PROCESSES;
 }
 
-static double now_ns(void)
+double bench_now_ns(void)
 {
 	struct timespec ts;
 
@@ -57,8 +56,7 @@ static double now_ns(void)
 	return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
 }
 
-/* ops operations timed from t0 to t1 (ns) into s. */
-static void bench_timed(struct bench_sample *s, size_t ops, double t0,
+void bench_timed(struct bench_sample *s, size_t ops, double t0,
 			double t1)
 {
 	s->ops = ops;
@@ -72,13 +70,12 @@ static void bench_filled(struct bench_sample *s, const struct tlsm_stats *st)
 	s->live_tls = st->used;
 }
 
-static size_t churn_pairs(size_t n)
+size_t bench_churn_pairs(size_t n)
 {
 	return n < BENCH_CHURN_PAIRS ? n : BENCH_CHURN_PAIRS;
 }
 
-/* A user land with room for n regions and some slack, in bytes. */
-static size_t land_for(size_t n)
+size_t bench_land_for(size_t n)
 {
 	return (n / TLS_PER_PAGE + 64) * TLSM_PAGE_SIZE;
 }
@@ -153,7 +150,7 @@ static int book_run(enum bench_workload w, const struct tls_manager_ops *ops,
 	if (!tls)
 		goto out;
 	if (w == BW_PROCESSES) {
-		t0 = now_ns();
+		t0 = bench_now_ns();
 		for (size_t i = 0; i < n; i++) {
 			m = ops->create(&mem);
 			if (!m || ops->allocate(m, &tls[0]))
@@ -163,7 +160,7 @@ static int book_run(enum bench_workload w, const struct tls_manager_ops *ops,
 			fm.next = 0x10000000;
 			fm.nfreed = 0;
 		}
-		t1 = now_ns();
+		t1 = bench_now_ns();
 		m = NULL;
 		bench_timed(s, n, t0, t1);
 		err = 0;
@@ -172,18 +169,18 @@ static int book_run(enum bench_workload w, const struct tls_manager_ops *ops,
 	m = ops->create(&mem);
 	if (!m)
 		goto out;
-	t0 = now_ns();
+	t0 = bench_now_ns();
 	for (size_t i = 0; i < n; i++)
 		if (ops->allocate(m, &tls[i]))
 			goto out;
-	t1 = now_ns();
+	t1 = bench_now_ns();
 	ops->stats(m, &st);
 	bench_filled(s, &st);
 	bench_timed(s, n, t0, t1);
 	if (w == BW_CHURN) {
-		size_t pairs = churn_pairs(n);
+		size_t pairs = bench_churn_pairs(n);
 
-		t0 = now_ns();
+		t0 = bench_now_ns();
 		for (size_t j = 0; j < pairs; j++) {
 			size_t i = xorshift64s(&rng) % n;
 
@@ -191,7 +188,7 @@ static int book_run(enum bench_workload w, const struct tls_manager_ops *ops,
 			if (ops->allocate(m, &tls[i]))
 				goto out;
 		}
-		t1 = now_ns();
+		t1 = bench_now_ns();
 		bench_timed(s, pairs, t0, t1);
 	}
 	err = 0;
@@ -301,13 +298,13 @@ static int kernel_threads(struct kernel *k, enum bench_workload w,
 	double t0, t1;
 	int err = -ENOMEM;
 
-	if (!t || process_create(k, "A", land_for(n), ops, &p))
+	if (!t || process_create(k, "A", bench_land_for(n), ops, &p))
 		goto out;
-	t0 = now_ns();
+	t0 = bench_now_ns();
 	for (size_t i = 0; i < n; i++)
 		if ((err = spawn(k, p, i, &t[i])) != 0)
 			goto out;
-	t1 = now_ns();
+	t1 = bench_now_ns();
 	process_tls_stats(p, &st);
 	bench_filled(s, &st);
 	/* counted while the land is shown, as when a thread of it runs */
@@ -320,14 +317,14 @@ static int kernel_threads(struct kernel *k, enum bench_workload w,
 					    process_userland_size(p));
 	bench_timed(s, n, t0, t1);
 	if (w == BW_CHURN) {
-		size_t pairs = churn_pairs(n);
+		size_t pairs = bench_churn_pairs(n);
 
 		/* the victims of this pair and the next two */
 		size_t i = xorshift64s(&rng) % n;
 		size_t i1 = xorshift64s(&rng) % n;
 		size_t i2 = xorshift64s(&rng) % n;
 
-		t0 = now_ns();
+		t0 = bench_now_ns();
 		for (size_t j = 0; j < pairs; j++) {
 			if (!cold)
 				prefetch_victim(&t[i2], t[i1]);
@@ -344,7 +341,7 @@ static int kernel_threads(struct kernel *k, enum bench_workload w,
 			i1 = i2;
 			i2 = xorshift64s(&rng) % n;
 		}
-		t1 = now_ns();
+		t1 = bench_now_ns();
 		bench_timed(s, pairs, t0, t1);
 	}
 	err = 0;
@@ -360,7 +357,7 @@ out:
 static int kernel_processes(struct kernel *k, const struct tls_manager_ops *ops,
 			    size_t n, struct bench_sample *s)
 {
-	double t0 = now_ns();
+	double t0 = bench_now_ns();
 
 	for (size_t i = 0; i < n; i++) {
 		struct process *p;
@@ -379,7 +376,7 @@ static int kernel_processes(struct kernel *k, const struct tls_manager_ops *ops,
 		if ((e = process_kill(k, p)) != KERR_OK)
 			return kernel_failed("kill", e);
 	}
-	bench_timed(s, n, t0, now_ns());
+	bench_timed(s, n, t0, bench_now_ns());
 	return 0;
 }
 
@@ -394,13 +391,13 @@ static int kernel_processes(struct kernel *k, const struct tls_manager_ops *ops,
 static double time_mprotects(char *m, size_t size, size_t count,
 			     unsigned *flip)
 {
-	double t0 = now_ns();
+	double t0 = bench_now_ns();
 
 	for (size_t i = 0; i < count; i++, (*flip)++)
 		if (mprotect(m, size, *flip & 1 ? PROT_READ | PROT_WRITE
 						 : PROT_NONE) != 0)
 			return -1;
-	return now_ns() - t0;
+	return bench_now_ns() - t0;
 }
 
 /*
@@ -441,13 +438,13 @@ static int bench_kernel_switches(struct kernel *k, const struct tls_manager_ops 
 	for (size_t i = 0; i < n;) {
 		size_t block = n - i < SWITCH_BLOCK ? n - i : SWITCH_BLOCK;
 
-		t0 = now_ns();
+		t0 = bench_now_ns();
 		for (size_t j = 0; j < block; j++, i++)
 			if ((e = kernel_switch_to(k, t[i & 1])) != KERR_OK) {
 				err = kernel_failed("switch", e);
 				goto out;
 			}
-		t_switch += now_ns() - t0;
+		t_switch += bench_now_ns() - t0;
 		if (!cross)
 			continue;
 		dt = time_mprotects(floor, land, block, &flip);
@@ -466,84 +463,6 @@ out:
 	return err;
 }
 
-/*
- * n spawns, then churn pairs, as scenario text; NULL out of memory. The
- * policy is the run's (--policy), so the floor can run too.
- */
-static char *churn_scenario(size_t n, uint64_t rng, size_t *len,
-			    size_t *commands)
-{
-	size_t pairs = churn_pairs(n), cap = (n + 2 * pairs) * 24 + 128;
-	char *text = malloc(cap);
-	size_t *name = malloc(n * sizeof(*name));
-	size_t at;
-
-	if (!text || !name) {
-		free(text);
-		free(name);
-		return NULL;
-	}
-	at = (size_t)snprintf(text, cap, "process A userland=%zu\n",
-			      land_for(n));
-	for (size_t i = 0; i < n; i++) {
-		name[i] = i;
-		at += (size_t)snprintf(text + at, cap - at, "spawn A t%zu\n", i);
-	}
-	for (size_t j = 0; j < pairs; j++) {
-		size_t i = xorshift64s(&rng) % n;
-
-		at += (size_t)snprintf(text + at, cap - at,
-				       "exit t%zu\nspawn A t%zu\n", name[i],
-				       n + j);
-		name[i] = n + j;
-	}
-	free(name);
-	*len = at;
-	*commands = 1 + n + 2 * pairs;
-	return text;
-}
-
-/*
- * scenario: a generated scenario of n spawns and exit+spawn pairs run by
- * the runner, parsing and reporting included. 0 with s filled; -ENOMEM,
- * -EAGAIN when the host refused the run, -EIO when it did not end well.
- */
-static int kernel_scenario(const struct tls_manager_ops *ops, size_t n,
-			   uint64_t rng, struct bench_sample *s)
-{
-	struct reporter quiet = reporter_silent();	/* the runner's own cost */
-	struct run_options opt = { .arch = ARCH_AUTO, .quiet = true,
-				   .out = stdout, .err = stderr,
-				   .policy = ops, .reporter = &quiet };
-	struct diag *d = diag_new_stream(stderr, false);
-	struct scenario *scn = NULL;
-	size_t len, commands;
-	char *text = churn_scenario(n, rng, &len, &commands);
-	double t0, t1;
-	int status = -ENOMEM;
-
-	if (d && text)
-		status = scenario_parse("bench.tls", text, len, d, &scn);
-	free(text);
-	diag_free(d);
-	if (status == -ENOMEM)
-		fprintf(stderr, "tlssim bench: the host has no memory for the "
-			"scenario\n");
-	if (status)
-		return status == -ENOMEM ? -ENOMEM : -EIO;
-	t0 = now_ns();
-	status = scenario_run(scn, &opt);
-	t1 = now_ns();
-	scenario_free(scn);
-	if (status != RUN_OK) {
-		fprintf(stderr, "tlssim bench: the generated scenario ended "
-			"with status %d\n", status);
-		return status == RUN_HOST ? -EAGAIN : -EIO;
-	}
-	bench_timed(s, commands, t0, t1);
-	return 0;
-}
-
 int bench_work_run(enum bench_workload w, const struct tls_manager_ops *ops,
 		   enum bench_mode m, size_t n, unsigned seed, bool cold,
 		   struct bench_sample *s)
@@ -556,7 +475,7 @@ int bench_work_run(enum bench_workload w, const struct tls_manager_ops *ops,
 	if (m == BM_BOOKKEEPING)
 		return book_run(w, ops, n, rng, s);
 	if (w == BW_SCENARIO)
-		return kernel_scenario(ops, n, rng, s);
+		return bench_scenario_run(ops, n, rng, s);
 	err = kernel_create(ARCH_AUTO, false, &k);
 	if (err) {
 		fprintf(stderr, "tlssim bench: cannot start the kernel model: "

@@ -12,6 +12,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "tls_manager.h"
 
@@ -62,5 +63,26 @@ extern const struct tls_manager_ops bench_floor_ops;
 int bench_work_run(enum bench_workload w, const struct tls_manager_ops *ops,
 		   enum bench_mode m, size_t n, unsigned seed, bool cold,
 		   struct bench_sample *s);
+
+/* ---- shared by the workloads' files ---- */
+
+/* CLOCK_MONOTONIC in nanoseconds. */
+double bench_now_ns(void);
+/* ops operations timed from t0 to t1 (ns) into s. */
+void bench_timed(struct bench_sample *s, size_t ops, double t0, double t1);
+/* The exit+spawn pairs of a churn of n threads. */
+size_t bench_churn_pairs(size_t n);
+/* A user land with room for n regions and some slack, in bytes. */
+size_t bench_land_for(size_t n);
+
+/*
+ * scenario (bench_scenario.c): the churn of n threads (n spawns, then
+ * bench_churn_pairs(n) exit+spawn pairs, chosen from rng) written as a
+ * scenario file and run as `tlssim run` runs it: checked, then read again
+ * and each command parsed and run, with a silent reporter. The time is
+ * the whole of it, both readings included. Returns as bench_work_run.
+ */
+int bench_scenario_run(const struct tls_manager_ops *ops, size_t n,
+		       uint64_t rng, struct bench_sample *s);
 
 #endif

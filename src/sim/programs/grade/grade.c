@@ -75,6 +75,7 @@ static const char usage[] =
 	"                      or a directory NAME holding one) and write a\n"
 	"                      CSV gradebook: a row a submission, a column a\n"
 	"                      test; one that does not build or load says why\n"
+	"                      (on a terminal, progress on stderr after 2 s)\n"
 	"  -j N, --jobs=N      with --batch: N gradings at once (default 1)\n"
 	"  --no-fork           run the tests in this process, unconfined and\n"
 	"                      unchecked, so that a debugger follows the\n"

@@ -14,6 +14,7 @@
 #include <config.h>
 
 #include "grade_batch.h"
+#include "report/progress.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -354,8 +355,12 @@ static void gradebook(FILE *out, struct submission *subs, int n,
 	}
 }
 
-/* Wait for one grading to end; mark its submission. Returns 0 or -1. */
-static int reap(struct submission *subs, int n)
+/*
+ * Wait for one grading to end; mark its submission and count it done on
+ * pg. Returns 0 or -1.
+ */
+static int reap(struct submission *subs, int n, struct progress *pg,
+		size_t *done)
 {
 	int status;
 	pid_t pid;
@@ -368,6 +373,7 @@ static int reap(struct submission *subs, int n)
 		if (subs[i].pid == pid) {
 			subs[i].status = status;
 			subs[i].pid = 0;
+			progress_step(pg, ++*done);
 		}
 	return 0;
 }
@@ -380,6 +386,8 @@ int grade_batch(FILE *out, const char *dir, unsigned jobs, int argc,
 	char scratch[] = "/tmp/tlssim-batch.XXXXXX";
 	unsigned running = 0;
 	int n = list_submissions(dir, subs);
+	struct progress pg;
+	size_t done = 0;
 
 	if (n < 0)
 		return 2;
@@ -388,21 +396,27 @@ int grade_batch(FILE *out, const char *dir, unsigned jobs, int argc,
 			"directory: %s\n", strerror(errno));
 		return 4;
 	}
+	/* submissions done of all, with their rate, once it lasts 2 s */
+	progress_begin(&pg, stderr, false, "submissions", (size_t)n);
 	for (int i = 0; i < n; i++) {
-		if (subs[i].why[0])
+		if (subs[i].why[0]) {
+			done++;
 			continue;
-		while (running >= jobs && reap(subs, n) == 0)
+		}
+		while (running >= jobs && reap(subs, n, &pg, &done) == 0)
 			running--;
 		if (start(&subs[i], scratch, argc, argv) < 0) {
 			snprintf(subs[i].why, sizeof(subs[i].why), "not "
 				 "graded: the host refused a process (%s)",
 				 strerror(errno));
+			done++;
 			continue;
 		}
 		running++;
 	}
-	while (running && reap(subs, n) == 0)
+	while (running && reap(subs, n, &pg, &done) == 0)
 		running--;
+	progress_end(&pg);
 	for (int i = 0; i < n; i++) {
 		explain(&subs[i]);
 		if (!subs[i].why[0])

@@ -1,0 +1,45 @@
+#!/bin/sh
+# tests/progress-test.sh: `tlssim bench` shows its progress on stderr when
+# stderr is a terminal: runs done of all and their rate ("N/TOTAL runs
+# (P%), R/s"), erased at the end; nothing at all on stderr when it is not
+# a terminal. The line shows after about 2 s of work; the test asks for it
+# at once (TLSSIM_PROGRESS_DELAY=0). The terminal is script(1)'s; without
+# it that half is not checked (said). `run` is checked by stream-test.sh,
+# `grade --batch` by grade-batch-test.sh.
+. "${top_srcdir:?}/tests/testlib.sh"
+test_begin progress
+
+bench='bench fill churn --policy=indexed --mode=kernel --n=1000 --runs=3'
+
+# Not a terminal: stdout has the table, stderr stays empty.
+# shellcheck disable=SC2086
+TLSSIM_PROGRESS_DELAY=0 $TLSSIM $bench >"$tmp/out" 2>"$tmp/err" ||
+	fail "tlssim $bench: exit $?"
+grep -q '^churn  *indexed  *kernel  *1000 ' "$tmp/out" ||
+	fail "tlssim $bench: no churn row"
+if [ -s "$tmp/err" ]; then
+	fail "bench with stderr not a terminal printed on it"
+	sed 's/^/  | /' "$tmp/err" | head -n 5
+fi
+
+if ! command -v script >/dev/null 2>&1; then
+	echo "not checked: progress on a terminal (no script(1))"
+else
+	# stdout to a file, stderr the terminal script makes
+	TLSSIM_PROGRESS_DELAY=0 script -qec "$TLSSIM $bench >$tmp/tty.out" \
+		"$tmp/typescript" >/dev/null 2>&1 </dev/null
+	grep -q '[0-9]/6 runs ([0-9]*%), [0-9.]*/s' "$tmp/typescript" || {
+		fail "bench: no progress line on a terminal"
+		od -c "$tmp/typescript" | head -n 8
+	}
+	grep -q '^churn  *indexed  *kernel  *1000 ' "$tmp/tty.out" ||
+		fail "bench on a terminal: no churn row"
+	# without the variable, a short bench shows nothing
+	script -qec "$TLSSIM $bench >$tmp/tty.out" \
+		"$tmp/typescript" >/dev/null 2>&1 </dev/null
+	! grep -q ' runs [(]' "$tmp/typescript" ||
+		fail "a short bench on a terminal showed progress"
+fi
+
+[ "$fails" -eq 0 ] && echo "progress: ok"
+[ "$fails" -eq 0 ]
