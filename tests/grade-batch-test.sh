@@ -51,20 +51,11 @@ expect 0 '^"bob",5,5,graded,5$' -- grade --batch="$class" --jobs=3 --only=interf
 # for at once), nothing on stderr when it is not one.
 TLSSIM_PROGRESS_DELAY=0 $TLSSIM grade --batch="$class" --only=interface \
 	>"$tmp/out" 2>"$tmp/err" </dev/null
-if [ -s "$tmp/err" ]; then
-	fail "grade --batch with stderr not a terminal printed on it"
-	sed 's/^/  | /' "$tmp/err" | head -n 5
-fi
-if ! command -v script >/dev/null 2>&1; then
-	echo "not checked: progress on a terminal (no script(1))"
-else
-	TLSSIM_PROGRESS_DELAY=0 script -qec \
-		"$TLSSIM grade --batch=$class --only=interface >$tmp/tty.out" \
-		"$tmp/typescript" >/dev/null 2>&1 </dev/null
-	grep -q '[0-9]/5 submissions ([0-9]*%), [0-9.]*/s' "$tmp/typescript" || {
-		fail "grade --batch: no progress line on a terminal"
-		od -c "$tmp/typescript" | head -n 8
-	}
+quiet_stream "$tmp/err" "grade --batch with stderr not a terminal printed on it"
+if have_terminal; then
+	on_terminal 0 "$TLSSIM grade --batch=$class --only=interface >$tmp/tty.out"
+	terminal_shows '[0-9]/5 submissions ([0-9]*%), [0-9.]*/s' \
+		"grade --batch: no progress line on a terminal"
 	grep -q '^"bob",5,5,graded,5$' "$tmp/tty.out" ||
 		fail "grade --batch on a terminal: not the gradebook"
 fi

@@ -17,26 +17,17 @@ TLSSIM_PROGRESS_DELAY=0 $TLSSIM $bench >"$tmp/out" 2>"$tmp/err" ||
 	fail "tlssim $bench: exit $?"
 grep -q '^churn  *indexed  *kernel  *1000 ' "$tmp/out" ||
 	fail "tlssim $bench: no churn row"
-if [ -s "$tmp/err" ]; then
-	fail "bench with stderr not a terminal printed on it"
-	sed 's/^/  | /' "$tmp/err" | head -n 5
-fi
+quiet_stream "$tmp/err" "bench with stderr not a terminal printed on it"
 
-if ! command -v script >/dev/null 2>&1; then
-	echo "not checked: progress on a terminal (no script(1))"
-else
+if have_terminal; then
 	# stdout to a file, stderr the terminal script makes
-	TLSSIM_PROGRESS_DELAY=0 script -qec "$TLSSIM $bench >$tmp/tty.out" \
-		"$tmp/typescript" >/dev/null 2>&1 </dev/null
-	grep -q '[0-9]/6 runs ([0-9]*%), [0-9.]*/s' "$tmp/typescript" || {
-		fail "bench: no progress line on a terminal"
-		od -c "$tmp/typescript" | head -n 8
-	}
+	on_terminal 0 "$TLSSIM $bench >$tmp/tty.out"
+	terminal_shows '[0-9]/6 runs ([0-9]*%), [0-9.]*/s' \
+		"bench: no progress line on a terminal"
 	grep -q '^churn  *indexed  *kernel  *1000 ' "$tmp/tty.out" ||
 		fail "bench on a terminal: no churn row"
 	# without the variable, a short bench shows nothing
-	script -qec "$TLSSIM $bench >$tmp/tty.out" \
-		"$tmp/typescript" >/dev/null 2>&1 </dev/null
+	on_terminal '' "$TLSSIM $bench >$tmp/tty.out"
 	! grep -q ' runs [(]' "$tmp/typescript" ||
 		fail "a short bench on a terminal showed progress"
 fi

@@ -123,30 +123,21 @@ if { [ -z "$sanitized" ] && [ -s "$tmp/err" ]; } ||
 	fail "a run with stderr not a terminal printed on it"
 	sed 's/^/  | /' "$tmp/err" | head -n 5
 fi
-if ! command -v script >/dev/null 2>&1; then
-	echo "not checked: progress on a terminal (no script(1))"
-else
+if have_terminal; then
 	# stdout to a file, stderr the terminal script makes
-	TLSSIM_PROGRESS_DELAY=0 script -qec \
-		"$TLSSIM run $tmp/short.tls >$tmp/tty.out" \
-		"$tmp/typescript" >/dev/null 2>&1 </dev/null
-	grep -q '[0-9]/20017 commands ([0-9]*%), [0-9]*/s' "$tmp/typescript" || {
-		fail "no progress line on a terminal"
-		od -c "$tmp/typescript" | head -n 8
-	}
-	grep -q '[0-9] commands checked, [0-9]*/s' "$tmp/typescript" ||
-		fail "no progress line of the check on a terminal"
+	on_terminal 0 "$TLSSIM run $tmp/short.tls >$tmp/tty.out"
+	terminal_shows '[0-9]/20017 commands ([0-9]*%), [0-9]*/s' \
+		"no progress line on a terminal"
+	terminal_shows '[0-9] commands checked, [0-9]*/s' \
+		"no progress line of the check on a terminal"
 	grep -q 'ok: 20017 commands' "$tmp/tty.out" ||
 		fail "the run on a terminal did not end as it should"
 	# without the variable, a short run shows nothing
-	script -qec "$TLSSIM run $tmp/short.tls >$tmp/tty.out" \
-		"$tmp/typescript" >/dev/null 2>&1 </dev/null
+	on_terminal '' "$TLSSIM run $tmp/short.tls >$tmp/tty.out"
 	! grep -q 'commands [(c]' "$tmp/typescript" ||
 		fail "a short run on a terminal showed progress"
 	# nor with --quiet
-	TLSSIM_PROGRESS_DELAY=0 script -qec \
-		"$TLSSIM run --quiet $tmp/short.tls >$tmp/tty.out" \
-		"$tmp/typescript" >/dev/null 2>&1 </dev/null
+	on_terminal 0 "$TLSSIM run --quiet $tmp/short.tls >$tmp/tty.out"
 	! grep -q 'commands [(c]' "$tmp/typescript" ||
 		fail "a run with --quiet on a terminal showed progress"
 fi

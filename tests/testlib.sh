@@ -57,3 +57,37 @@ expect() {
 scenario_header() {
 	sed -n "s/^#! $2: *//p" "$1" | head -n 1 | tr -d '\r'
 }
+
+# quiet_stream FILE WHAT: fails with WHAT (and shows the start of FILE)
+# unless FILE is empty: a stream that is not a terminal got no progress.
+quiet_stream() {
+	[ -s "$1" ] || return 0
+	fail "$2"
+	sed 's/^/  | /' "$1" | head -n 5
+}
+
+# have_terminal: whether script(1) is here to give a command a terminal;
+# when it is not, says that the terminal half is not checked.
+have_terminal() {
+	command -v script >/dev/null 2>&1 && return 0
+	echo "not checked: progress on a terminal (no script(1))"
+	return 1
+}
+
+# on_terminal DELAY COMMAND: the shell COMMAND run on a terminal that
+# script(1) makes (COMMAND redirects its stdout itself), with progress
+# shown after DELAY seconds (empty: tlssim's own delay). What the terminal
+# got is left in $tmp/typescript.
+on_terminal() {
+	# shellcheck disable=SC2086
+	env ${1:+TLSSIM_PROGRESS_DELAY=$1} script -qec "$2" "$tmp/typescript" \
+		>/dev/null 2>&1 </dev/null
+}
+
+# terminal_shows PATTERN WHAT: fails with WHAT (and the terminal's first
+# bytes) unless the last on_terminal showed a line matching PATTERN.
+terminal_shows() {
+	grep -q -e "$1" "$tmp/typescript" && return 0
+	fail "$2"
+	od -c "$tmp/typescript" | head -n 8
+}
