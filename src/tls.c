@@ -73,10 +73,10 @@ const char tls_why_first_page[] =
 	"bit_array_first_zero gives its first free slot";
 const char tls_why_new_page[] =
 	"no page in tls_pages had a free slot: TLSPage::new mapped one "
-	"where find_available_space found room (first fit in the user land)";
+	"where find_available_space found room, first fit in the user land";
 const char tls_why_free[] =
 	"its page in tls_pages found by address, the slot's usage bit "
-	"cleared; the page stays mapped (the seed never unmaps one)";
+	"cleared; the page stays mapped: the seed never unmaps one";
 
 size_t bit_array_first_zero(const uint8_t *bits, size_t len)
 {

@@ -33,7 +33,7 @@ static const struct words words[] = {
 	  "the lowest-address page with a free slot",
 	  "still holds a region in use", "unmaps an empty page at once" },
 	{ "seed", "TLSPage::new mapped one",
-	  "the first TLSPage of tls_pages with a free slot",
+	  "the first TLSPage of tls_pages whose allocate_tls found",
 	  "the seed never unmaps", "the seed never unmaps" },
 };
 

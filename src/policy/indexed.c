@@ -239,9 +239,9 @@ static enum kernel_error indexed_allocate(struct tlsm *t, uintptr_t *out)
 	uintptr_t addr;
 
 	if (i != SIZE_MAX) {
-		m->why = "the first page, in creation order, with a free slot "
-			 "(the seed's choice, read from the index of pages "
-			 "with room: no scan); its lowest free slot";
+		m->why = "the first page, in creation order, with a free slot, "
+			 "as the seed chooses, read from the index of pages "
+			 "with room without a scan; its lowest free slot";
 		*out = take_slot(m, i);
 		return KERR_OK;
 	}
@@ -261,8 +261,8 @@ static enum kernel_error indexed_allocate(struct tlsm *t, uintptr_t *out)
 	gain_room(m, i);
 	pageidx_add(&m->by_addr, addr, (uint32_t)i);
 	m->why = "no page had a free slot: a new page where "
-		 "find_available_space found room (first fit in the user "
-		 "land), as the seed maps one";
+		 "find_available_space found room, first fit in the user "
+		 "land, as the seed maps one";
 	*out = take_slot(m, i);
 	return KERR_OK;
 }

@@ -201,8 +201,8 @@ static enum kernel_error mesosphere_allocate(struct tlsm *t, uintptr_t *out)
 	unsigned slot;
 	uint32_t rec;
 
-	m->why = "the lowest-address page with a free slot (the top of the "
-		 "heap of pages with room); its lowest free slot";
+	m->why = "the lowest-address page with a free slot, the top of the "
+		 "heap of pages with room; its lowest free slot";
 	if (m->heap_len == 0) {
 		if (reserve_page(m) < 0)
 			return KERR_PHYSICAL_MEMORY_EXHAUSTION;
@@ -219,7 +219,7 @@ static enum kernel_error mesosphere_allocate(struct tlsm *t, uintptr_t *out)
 		heap_push(m, rec);
 		m->pages++;
 		m->why = "every page was full: a new page at the lowest free "
-			 "range of the user land (find_available_space)";
+			 "range of the user land, from find_available_space";
 	}
 	rec = m->heap[0];
 	pg = &m->page[rec];

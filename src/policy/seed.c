@@ -144,10 +144,10 @@ static enum kernel_error seed_allocate(struct tlsm *m, uintptr_t *out)
 		tlsm_panic("%s", msg);
 	w->why = w->mapped ?
 		"no TLSPage of tls_pages had a free slot: TLSPage::new mapped "
-		"one where find_available_space found room (first fit in the "
-		"user land)" :
-		"the first TLSPage of tls_pages with a free slot (iter_mut, "
-		"find_map); bit_array_first_zero gives its first free slot";
+		"one where find_available_space found room, first fit in the "
+		"user land" :
+		"the first TLSPage of tls_pages whose allocate_tls found a free "
+		"slot: bit_array_first_zero gives its first free one";
 	return (enum kernel_error)err;
 }
 
@@ -159,8 +159,8 @@ static void seed_free(struct tlsm *m, uintptr_t tls)
 
 	if (tlssim_seed_free(w->s, tls, msg, sizeof(msg)))
 		tlsm_panic("%s", msg);
-	w->why = "the TLSPage of tls_pages whose page_address holds it, the "
-		 "slot's usage bit cleared; the seed never unmaps a page";
+	w->why = "the TLSPage of tls_pages whose page_address is its floor(), "
+		 "the slot's usage bit cleared; the seed never unmaps a page";
 }
 
 /* The reason seed_allocate or seed_free derived (the explain op). */
