@@ -137,6 +137,7 @@ void narration_event(struct narration *n, const struct trace_event *ev,
 		.kind = ev->kind, .proc = ev->proc, .offset = ev->offset,
 		.length = ev->length, .reg = ev->reg,
 		.mem_type = ev->mem_type, .rights = ev->rights,
+		.raw = !ev->thread,
 	};
 	const char *why = note ? note : ev->why;
 
@@ -186,20 +187,24 @@ static void find_page(void *arg, const struct tlsm_page *page)
 		pf->found = pf->seen;
 }
 
-/* ": page N, slot S" of the region at offset in p (no page once gone). */
+/*
+ * ": page N, slot S" of the region at offset in p; once its page is gone,
+ * ": slot S of the page at P+0xOFF".
+ */
 static bool put_place(struct narration *n, const struct process *p,
 		      uint64_t offset)
 {
+	uint64_t page = offset & ~(uint64_t)(TLSM_PAGE_SIZE - 1);
 	struct page_find pf = {
-		.addr = process_userland_start(p) +
-			(uintptr_t)(offset & ~(uint64_t)(TLSM_PAGE_SIZE - 1)),
+		.addr = process_userland_start(p) + (uintptr_t)page,
 	};
 	unsigned slot = (unsigned)((offset % TLSM_PAGE_SIZE) / TLS_SIZE);
 
 	process_for_each_tls_page(p, find_page, &pf);
 	if (pf.found)
 		return put(n, ": page %zu, slot %u", pf.found, slot);
-	return put(n, ": slot %u of a page no longer held", slot);
+	return put(n, ": slot %u of the page at %s+0x%" PRIx64, slot,
+		   process_name(p), page);
 }
 
 /* " (REASON)", or what stands for a policy that gives none. */
@@ -252,9 +257,12 @@ static bool put_fact(struct narration *n, const struct narr_fact *f)
 	case EV_TLS_FREE:
 		return put(n, "%s+0x%" PRIx64 "%s%s%s freed", pn, f->offset,
 			   who ? " (" : "", who ? who : "",
-			   who ? "'s TLS)" : "") &&
+			   !who ? "" : f->raw ? ")" : "'s TLS)") &&
 		       put_place(n, f->proc, f->offset) && put_why(n, f);
 	case EV_THREAD_EXIT:
+		if (why && !strcmp(why, "faulted"))
+			return put(n, "%s is dead: its fault killed it",
+				   who ? who : "a thread");
 		return put(n, "%s %s", who ? who : "a thread",
 			   why ? why : "is dead");
 	case EV_FIRST_SCHEDULE:
@@ -277,12 +285,31 @@ static bool put_fact(struct narration *n, const struct narr_fact *f)
 	}
 }
 
+/*
+ * Whether fact a, a TLS page unmapped, is the page of b, a free: the free
+ * is told first, as its cause.
+ */
+static bool unmap_of_free(const struct narr_fact *a, const struct narr_fact *b)
+{
+	return a->kind == EV_TLS_PAGE_UNMAP && b->kind == EV_TLS_FREE &&
+	       a->proc == b->proc &&
+	       a->offset == (b->offset & ~(uint64_t)(TLSM_PAGE_SIZE - 1));
+}
+
 const char *narration_end(struct narration *n)
 {
 	if (n->broken || n->count == 0)
 		return NULL;
-	for (size_t i = 0; i < n->count; i++)
+	for (size_t i = 0; i < n->count; i++) {
+		if (i + 1 < n->count &&
+		    unmap_of_free(&n->facts[i], &n->facts[i + 1])) {
+			struct narr_fact unmap = n->facts[i];
+
+			n->facts[i] = n->facts[i + 1];
+			n->facts[i + 1] = unmap;
+		}
 		if (!put_fact(n, &n->facts[i]) || !put(n, "\n"))
 			return NULL;
+	}
 	return n->text;
 }

@@ -25,6 +25,7 @@ struct narr_fact {
 	unsigned rights;
 	size_t who, why;	/* offsets in names: a name, the reason */
 	bool has_who, has_why;
+	bool raw;		/* a region of no thread (tls-alloc) */
 };
 
 struct narration {
