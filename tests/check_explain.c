@@ -29,7 +29,7 @@ static const struct words words[] = {
 	{ "indexed", "no page had a free slot",
 	  "the first page, in creation order, with a free slot",
 	  "stays mapped, as in the seed", "stays mapped, as in the seed" },
-	{ "mesosphere", "every page was full",
+	{ "mesosphere", "a new page at the lowest free range",
 	  "the lowest-address page with a free slot",
 	  "still holds a region in use", "unmaps an empty page at once" },
 	{ "seed", "TLSPage::new mapped one",

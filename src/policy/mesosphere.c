@@ -218,7 +218,7 @@ static enum kernel_error mesosphere_allocate(struct tlsm *t, uintptr_t *out)
 		addrmap_add(&m->by_addr, addr, rec);
 		heap_push(m, rec);
 		m->pages++;
-		m->why = "every page was full: a new page at the lowest free "
+		m->why = "no page had a free slot: a new page at the lowest free "
 			 "range of the user land, from find_available_space";
 	}
 	rec = m->heap[0];
