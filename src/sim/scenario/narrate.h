@@ -28,6 +28,21 @@ struct narr_fact {
 	bool raw;		/* a region of no thread (tls-alloc) */
 };
 
+/*
+ * The TLS pages of one process numbered as its manager orders them, by
+ * page of its user land: kept between steps and numbered again only after
+ * the manager mapped or unmapped a page, so a story costs a lookup per
+ * region, not a walk of every page.
+ */
+struct narr_pages {
+	const struct process *p;
+	uint32_t *num;		/* by page of the land: its number, 0: none */
+	size_t len;		/* entries of num (0: not numbered) */
+	size_t *held;		/* the entries of num set now */
+	size_t nheld, heldcap;
+	bool stale;		/* a page was mapped or unmapped since */
+};
+
 struct narration {
 	struct narr_fact *facts;
 	size_t count, cap;
@@ -36,6 +51,8 @@ struct narration {
 	char *text;		/* the story */
 	size_t len, size;
 	bool broken;		/* memory ran out: no story this step */
+	struct narr_pages *pages;	/* by process, as the story met them */
+	size_t npages, pagescap, last;
 };
 
 /* Forget the last step's story (keeps the memory). */
