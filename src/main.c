@@ -498,8 +498,6 @@ static int dispatch(int argc, char **argv)
 		       apply_sub_option, &pc, &first);
 	if (rc >= 0)
 		return rc;
-	/* a plain run tells each step's story; --quiet (and render) do not */
-	cli.run.narrate = !cli.run.quiet;
 	if (cli.run.trace && cli.run.trace_format == TRACE_JSON) {
 		/* stdout is JSON Lines only: what people read goes to stderr */
 		cli.run.trace_to = stdout;
@@ -511,6 +509,8 @@ static int dispatch(int argc, char **argv)
 	rc = check_pictures(&cli, argc - first);
 	if (rc >= 0)
 		return rc;
+	/* a plain run tells each step's story; --quiet and render do not */
+	cli.run.narrate = !cli.run.quiet;
 
 	if (strcmp(cli.command, "demo") == 0) {
 		if (first < argc)
