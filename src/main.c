@@ -549,6 +549,8 @@ static int dispatch(int argc, char **argv)
 	rc = check_pictures(&cli, argc - first);
 	if (rc >= 0)
 		return rc;
+	/* a plain run tells each step's story; --quiet and render do not */
+	cli.run.narrate = !cli.run.quiet;
 
 	if (strcmp(cli.command, "step") == 0)
 		return cmd_step(&cli, argc - first, argv + first);

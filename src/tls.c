@@ -48,6 +48,7 @@
 #include "tls.h"
 
 #include <assert.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -65,6 +66,17 @@ static_assert(offsetof(struct tls, ptr_thread_context) ==
 static_assert(PAGE_SIZE % sizeof(struct tls) == 0,
 	      "TLS size divides PAGE_SIZE");
 static_assert(TLS_PER_PAGE % 8 == 0, "the usage bitmap is whole bytes");
+
+/* What tls_manager_explain says, in the seed's own terms. */
+const char tls_why_first_page[] =
+	"the first page in tls_pages with a free slot; "
+	"bit_array_first_zero gives its first free slot";
+const char tls_why_new_page[] =
+	"no page in tls_pages had a free slot: TLSPage::new mapped one "
+	"where find_available_space found room, first fit in the user land";
+const char tls_why_free[] =
+	"its page in tls_pages found by address, the slot's usage bit "
+	"cleared; the page stays mapped: the seed never unmaps one";
 
 size_t bit_array_first_zero(const uint8_t *bits, size_t len)
 {
@@ -139,6 +151,7 @@ void tls_manager_init(struct tls_manager *mgr, const struct tlsm_memory *mem)
 	mgr->pages = NULL;
 	mgr->page_count = 0;
 	mgr->page_capacity = 0;
+	mgr->why = NULL;
 }
 
 void tls_manager_fini(struct tls_manager *mgr)
@@ -175,6 +188,7 @@ enum kernel_error tls_manager_allocate(struct tls_manager *mgr,
 	for (size_t i = 0; i < mgr->page_count; i++) {
 		tls = tls_page_allocate(&mgr->pages[i]);
 		if (tls) {
+			mgr->why = tls_why_first_page;
 			*out = tls;
 			return KERR_OK;
 		}
@@ -194,6 +208,7 @@ enum kernel_error tls_manager_allocate(struct tls_manager *mgr,
 	if (!tls)
 		panic("Empty TLSPage can't allocate");
 	mgr->pages[mgr->page_count++] = page;
+	mgr->why = tls_why_new_page;
 	*out = tls;
 	return KERR_OK;
 }
@@ -205,10 +220,23 @@ void tls_manager_free(struct tls_manager *mgr, uintptr_t tls)
 	for (size_t i = 0; i < mgr->page_count; i++) {
 		if (mgr->pages[i].page_address == page_address) {
 			tls_page_free(&mgr->pages[i], tls);
+			mgr->why = tls_why_free;
 			return;
 		}
 	}
 	panic("Freed TLS 0x%lx is not in TLSManager.", (unsigned long)tls);
+}
+
+/*
+ * Why the last allocate or free did what it did, in the seed's terms, into
+ * buf (the explain op). Returns snprintf's count; 0 before any operation.
+ */
+int tls_manager_explain(const struct tls_manager *mgr, char *buf,
+			size_t size)
+{
+	if (!mgr->why)
+		return 0;
+	return snprintf(buf, size, "%s", mgr->why);
 }
 
 size_t tls_manager_page_count(const struct tls_manager *mgr)
@@ -278,6 +306,11 @@ static void sunrise_free(struct tlsm *m, uintptr_t tls)
 	tls_manager_free(sunrise(m), tls);
 }
 
+static int sunrise_explain(const struct tlsm *m, char *buf, size_t size)
+{
+	return tls_manager_explain(sunrise_const(m), buf, size);
+}
+
 static void sunrise_stats(const struct tlsm *m, struct tlsm_stats *out)
 {
 	const struct tls_manager *mgr = sunrise_const(m);
@@ -315,4 +348,5 @@ const struct tls_manager_ops tls_sunrise_ops = {
 	.free = sunrise_free,
 	.stats = sunrise_stats,
 	.for_each_page = sunrise_for_each_page,
+	.explain = sunrise_explain,
 };

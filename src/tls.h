@@ -25,6 +25,8 @@ struct tls_manager {
 	struct tls_page *pages;
 	size_t page_count;
 	size_t page_capacity;
+	/* Why the last allocate or free did what it did (explain). */
+	const char *why;
 };
 
 /*
@@ -78,6 +80,16 @@ enum kernel_error tls_manager_allocate(struct tls_manager *mgr,
  * is in no page of the manager, not TLS_SIZE aligned, or already free.
  */
 void tls_manager_free(struct tls_manager *mgr, uintptr_t tls);
+
+/*
+ * Why the last tls_manager_allocate or tls_manager_free did what it did,
+ * in the seed's terms (one of the tls_why_ texts), into buf as snprintf
+ * does. Returns snprintf's count, 0 before the first operation.
+ */
+int tls_manager_explain(const struct tls_manager *mgr, char *buf,
+			size_t size);
+extern const char tls_why_first_page[], tls_why_new_page[],
+	tls_why_free[];
 
 /* Pages held, and slots in use over all pages. */
 size_t tls_manager_page_count(const struct tls_manager *mgr);

@@ -15,7 +15,10 @@
  * to user code, which dereferences them.
  *
  * A shared object exports one symbol, TLSM_SYMBOL, of type
- * `const struct tls_manager_ops`; its `version` must be TLSM_VERSION.
+ * `const struct tls_manager_ops`; its `version` should be TLSM_VERSION.
+ * Version 2 added the optional explain op at the end of the table; a
+ * manager built against version 1 (without it) still loads, and tlssim
+ * then narrates its runs from the kernel's events alone.
  *
  * Installed as <tlssim/tls_manager.h>.
  */
@@ -26,10 +29,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define TLSM_VERSION		1u
+#define TLSM_VERSION		2u
+/* The oldest version tlssim still loads (no explain op). */
+#define TLSM_VERSION_MIN	1u
 #define TLSM_SYMBOL		"tls_manager_ops"
 
 #define TLSM_PAGE_SIZE		((size_t)0x1000)
+
+/* Room tlssim gives explain: a longer reason is cut. */
+#define TLSM_WHY_MAX		200
 
 /*
  * The KernelError kinds (0 is success). A memory callback returns one of
@@ -154,6 +162,26 @@ struct tls_manager_ops {
 	 */
 	void (*for_each_page)(const struct tlsm *m, tlsm_page_fn fn,
 			      void *arg);
+
+	/* ---- version 2: read only when version >= 2 ---- */
+
+	/*
+	 * Why the last allocate or free did what it did, in the manager's
+	 * own words: which rule chose the page and the slot, why a page was
+	 * mapped or unmapped ("the first page with a free slot", "no page
+	 * with room: a new page, first fit in the user land"). Write it into
+	 * buf as snprintf does (one line, no newline, no address: tlssim
+	 * names the page, the slot and the addresses itself) and return
+	 * snprintf's result; 0 when there is nothing to say. tlssim calls it
+	 * right after allocate or free returned, only when someone reads the
+	 * story (a narrated run), never after a failed allocate. It must not
+	 * call the memory callbacks. NULL: the manager gives no reasons.
+	 *
+	 * The simplest way: keep a `const char *why` in the manager, set it
+	 * in allocate and free, and here return snprintf(buf, size, "%s",
+	 * m->why).
+	 */
+	int (*explain)(const struct tlsm *m, char *buf, size_t size);
 };
 
 /*

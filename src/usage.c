@@ -131,10 +131,11 @@ static void describe_scenario(FILE *out)
 void usage_describe_run(FILE *out)
 {
 	describe_scenario(out);
-	fputs("  --quiet             failures and traces only: no summary, read,\n"
-	      "                      peek or show output\n"
+	fputs("  --quiet             failures and traces only: no story, summary,\n"
+	      "                      read, peek or show output\n"
 	      "  --verbose           one line per command with its outcome\n"
-	      "                      (FAILED when it did not do what was expected)\n"
+	      "                      (FAILED when it did not do what was expected),\n"
+	      "                      its story indented below it\n"
 	      "  --render=FILE.svg|.png|.pdf\n"
 	      "                      draw the state at the end of the run\n"
 	      "  --render-steps=FILE.pdf|.html\n"
@@ -143,6 +144,10 @@ void usage_describe_run(FILE *out)
 	      "                      .html: one self-contained page for a browser\n"
 	      "  --process=P         draw only process P\n"
 	      "  -h, --help          this text\n"
+	      "\nEach step tells its story first: what the kernel did and why, a line\n"
+	      "each ('FILE:LINE: t3 -> A+0x3400: page 1, slot 2 (REASON)'), the\n"
+	      "reason in the words of the process's TLS policy; then its value or\n"
+	      "show. With --trace=json it goes to stderr.\n"
 	      "\nEach file is checked whole first (nothing runs if one is malformed),\n"
 	      "then read again and run a command at a time: the memory of a run\n"
 	      "grows with its threads and names, not with its length. Standard\n"

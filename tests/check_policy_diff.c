@@ -141,7 +141,7 @@ static void model_for_each_page(const struct tlsm *t, tlsm_page_fn fn,
 static const struct tls_manager_ops model_ops = {
 	TLSM_VERSION, "model", "mesosphere's rules, plainly",
 	model_create, model_destroy, model_allocate, model_free,
-	model_stats, model_for_each_page,
+	model_stats, model_for_each_page, NULL,	/* no reasons */
 };
 
 /* ---- two worlds driven alike ---- */

@@ -130,8 +130,11 @@ fi
 
 expect 2 'cannot load the manager: .*none.so' -- grade --manager=./none.so
 expect 2 "does not define 'tls_manager_ops'" -- grade --manager="$managers/no_symbol.so"
-expect 2 'tls_manager_ops.version is 2; this tlssim expects 1' -- \
+expect 2 'tls_manager_ops.version is 3; this tlssim expects 1 to 2' -- \
 	grade --manager="$managers/wrong_version.so"
+# built against version 1 (no explain op): still loads, graded in full
+expect 0 '^tlssim grade: version1 (' '^score: 5/5$' -- \
+	grade --manager="$managers/version1.so" --only=interface
 
 # a correct manager, loaded with dlopen: full marks
 # shellcheck disable=SC2086

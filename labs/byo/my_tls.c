@@ -20,6 +20,7 @@
  *   tlssim grade --manager=./my_tls.so
  */
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "tls_manager.h"
@@ -28,6 +29,7 @@
 struct tlsm {
 	struct tlsm_memory mem;		/* the process's memory */
 	/* TODO: your pages, in the order you mapped them. */
+	const char *why;		/* optional: see my_explain */
 };
 
 /* A manager holding no page; NULL when there is no memory for it. */
@@ -99,6 +101,18 @@ static void my_for_each_page(const struct tlsm *m, tlsm_page_fn fn,
 	/* TODO */
 }
 
+/*
+ * Optional: why your last allocate or free did what it did, one line in
+ * your own words ("the first page with a free slot", "every page was full:
+ * a new page"), as snprintf writes it. Set m->why in my_allocate and
+ * my_free; tlssim's story of a run puts it after the page and slot. NULL
+ * here instead (or a version 1 table) is fine: you give no reasons.
+ */
+static int my_explain(const struct tlsm *m, char *buf, size_t size)
+{
+	return m->why ? snprintf(buf, size, "%s", m->why) : 0;
+}
+
 /* What tlssim looks up in my_tls.so: keep the name tls_manager_ops. */
 const struct tls_manager_ops tls_manager_ops = {
 	.version = TLSM_VERSION,
@@ -110,4 +124,5 @@ const struct tls_manager_ops tls_manager_ops = {
 	.free = my_free,
 	.stats = my_stats,
 	.for_each_page = my_for_each_page,
+	.explain = my_explain,
 };

@@ -45,6 +45,7 @@
 #include "pageidx.h"
 #include "policy.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -64,6 +65,7 @@ struct indexed {
 	size_t first_room;	/* the first of them (not in the bitmap) */
 	struct pageidx by_addr;	/* page address -> its oldest index */
 	size_t used_slots;
+	const char *why;	/* why the last operation did what it did */
 };
 
 static struct indexed *ix(struct tlsm *m)
@@ -237,6 +239,9 @@ static enum kernel_error indexed_allocate(struct tlsm *t, uintptr_t *out)
 	uintptr_t addr;
 
 	if (i != SIZE_MAX) {
+		m->why = "the first page, in creation order, with a free slot, "
+			 "as the seed chooses, read from the index of pages "
+			 "with room without a scan; its lowest free slot";
 		*out = take_slot(m, i);
 		return KERR_OK;
 	}
@@ -255,6 +260,9 @@ static enum kernel_error indexed_allocate(struct tlsm *t, uintptr_t *out)
 	m->used[i] = 0;
 	gain_room(m, i);
 	pageidx_add(&m->by_addr, addr, (uint32_t)i);
+	m->why = "no page had a free slot: a new page where "
+		 "find_available_space found room, first fit in the user "
+		 "land, as the seed maps one";
 	*out = take_slot(m, i);
 	return KERR_OK;
 }
@@ -279,6 +287,16 @@ static void indexed_free(struct tlsm *t, uintptr_t tls)
 		gain_room(m, i);
 	m->used[i] &= (uint8_t)~(1u << slot);
 	m->used_slots--;
+	m->why = "its page found from the address in the page index, the "
+		 "slot free again; the page stays mapped, as in the seed";
+}
+
+/* The reason set by the last allocate or free (the explain op). */
+static int indexed_explain(const struct tlsm *t, char *buf, size_t size)
+{
+	const struct indexed *m = ix_const(t);
+
+	return m->why ? snprintf(buf, size, "%s", m->why) : 0;
 }
 
 static void indexed_stats(const struct tlsm *t, struct tlsm_stats *out)
@@ -317,4 +335,5 @@ const struct tls_manager_ops tls_indexed_ops = {
 	.free = indexed_free,
 	.stats = indexed_stats,
 	.for_each_page = indexed_for_each_page,
+	.explain = indexed_explain,
 };

@@ -33,6 +33,7 @@
 #include "addrmap.h"
 #include "policy.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 
 #define NOT_IN_HEAP UINT32_MAX
@@ -52,6 +53,7 @@ struct mesosphere {
 	size_t heap_len;
 	struct addrmap by_addr;	/* page address -> record */
 	size_t pages, used_slots;
+	const char *why;	/* why the last operation did what it did */
 };
 
 static struct mesosphere *ms(struct tlsm *m)
@@ -199,6 +201,8 @@ static enum kernel_error mesosphere_allocate(struct tlsm *t, uintptr_t *out)
 	unsigned slot;
 	uint32_t rec;
 
+	m->why = "the lowest-address page with a free slot, the top of the "
+		 "heap of pages with room; its lowest free slot";
 	if (m->heap_len == 0) {
 		if (reserve_page(m) < 0)
 			return KERR_PHYSICAL_MEMORY_EXHAUSTION;
@@ -214,6 +218,8 @@ static enum kernel_error mesosphere_allocate(struct tlsm *t, uintptr_t *out)
 		addrmap_add(&m->by_addr, addr, rec);
 		heap_push(m, rec);
 		m->pages++;
+		m->why = "no page had a free slot: a new page at the lowest free "
+			 "range of the user land, from find_available_space";
 	}
 	rec = m->heap[0];
 	pg = &m->page[rec];
@@ -251,13 +257,30 @@ static void mesosphere_free(struct tlsm *t, uintptr_t tls)
 		heap_push(m, rec);
 	pg->used &= (uint8_t)~(1u << slot);
 	m->used_slots--;
-	if (pg->used != 0 ||
-	    m->mem.unmap(m->mem.ctx, page, TLSM_PAGE_SIZE) != KERR_OK)
+	if (pg->used != 0) {
+		m->why = "the slot is free again; its page still holds a "
+			 "region in use, so it stays mapped";
 		return;
+	}
+	if (m->mem.unmap(m->mem.ctx, page, TLSM_PAGE_SIZE) != KERR_OK) {
+		m->why = "the page's last region was freed, but the unmap "
+			 "failed: the page stays, empty";
+		return;
+	}
+	m->why = "that was its page's last region in use: mesosphere "
+		 "unmaps an empty page at once";
 	heap_remove(m, rec);
 	addrmap_remove(&m->by_addr, page);
 	drop_record(m, rec);
 	m->pages--;
+}
+
+/* The reason set by the last allocate or free (the explain op). */
+static int mesosphere_explain(const struct tlsm *t, char *buf, size_t size)
+{
+	const struct mesosphere *m = ms_const(t);
+
+	return m->why ? snprintf(buf, size, "%s", m->why) : 0;
 }
 
 static void mesosphere_stats(const struct tlsm *t, struct tlsm_stats *out)
@@ -319,4 +342,5 @@ const struct tls_manager_ops tls_mesosphere_ops = {
 	.free = mesosphere_free,
 	.stats = mesosphere_stats,
 	.for_each_page = mesosphere_for_each_page,
+	.explain = mesosphere_explain,
 };

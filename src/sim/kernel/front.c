@@ -171,6 +171,33 @@ const struct tls_manager_ops *process_policy(const struct process *p)
 	return p->policy;
 }
 
+bool process_policy_explains(const struct process *p)
+{
+	return p->policy->version >= 2 && p->policy->explain;
+}
+
+void kernel_explain_tls(struct kernel *k, bool on)
+{
+	k->explain = on;
+}
+
+size_t process_tls_why(const struct kernel *k, const struct process *p,
+		       char *buf, size_t size)
+{
+	int n;
+
+	if (!k->explain || !process_policy_explains(p) || !size)
+		return 0;
+	buf[0] = '\0';
+	n = p->policy->explain(p->mgr, buf, size);
+	buf[size - 1] = '\0';
+	/* one line: the narration puts it in parentheses */
+	for (char *c = buf; *c; c++)
+		if (*c == '\n' || *c == '\r' || *c == '\t')
+			*c = ' ';
+	return n > 0 ? strlen(buf) : 0;
+}
+
 const char *thread_name(const struct thread *t)
 {
 	return t->name;

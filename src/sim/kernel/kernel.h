@@ -55,6 +55,13 @@ void kernel_destroy(struct kernel *k);
 /* Report events to fn(ctx, event); NULL stops reporting. */
 void kernel_set_trace(struct kernel *k, trace_fn fn, void *ctx);
 
+/*
+ * Ask each TLS policy, right after every allocate and free, why it did
+ * what it did (its explain op), into the events' why; off by default (it
+ * costs a call and a copy per operation). For narrated runs.
+ */
+void kernel_explain_tls(struct kernel *k, bool on);
+
 /* Emit an event to the kernel's listener, if any. */
 void kernel_emit(struct kernel *k, const struct trace_event *ev);
 
@@ -307,6 +314,11 @@ uintptr_t process_userland_start(const struct process *p);
 size_t process_userland_size(const struct process *p);
 /* Its TLS manager's policy. */
 const struct tls_manager_ops *process_policy(const struct process *p);
+/*
+ * Whether its policy gives reasons: an interface of version 2 or later
+ * with an explain op (a version 1 table ends before it).
+ */
+bool process_policy_explains(const struct process *p);
 
 /* ---- Queries of a thread (kept after its death until released) ---- */
 

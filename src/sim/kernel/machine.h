@@ -73,6 +73,7 @@ struct kernel {
 	struct stack_pool stacks;	/* host stacks of running threads */
 	trace_fn trace;
 	void *trace_ctx;
+	bool explain;		/* ask policies why (kernel_explain_tls) */
 };
 
 /*

@@ -243,6 +243,7 @@ enum kernel_error process_tls_take(struct kernel *k, struct process *p,
 	struct alloc_call call = { p, tls, KERR_OK };
 	struct panic_catch catch;
 	enum kernel_error err;
+	char why[TLSM_WHY_MAX];
 
 	if (panic_call(&catch, call_tls_alloc, &call)) {
 		pthread_mutex_unlock(&p->lock);
@@ -251,9 +252,11 @@ enum kernel_error process_tls_take(struct kernel *k, struct process *p,
 	err = call.err;
 	if (err)
 		return err;
-	kernel_emit(k, &(struct trace_event){ .kind = EV_TLS_ALLOC, .proc = p,
-					      .thread = t,
-					      .offset = process_offset(p, *tls) });
+	kernel_emit(k, &(struct trace_event){
+		.kind = EV_TLS_ALLOC, .proc = p, .thread = t,
+		.offset = process_offset(p, *tls),
+		.why = k->explain && process_tls_why(k, p, why, sizeof(why)) ?
+		       why : NULL });
 	return KERR_OK;
 }
 
@@ -289,27 +292,35 @@ static void call_tls_free(void *arg)
  * Free a region under p's lock. A panic of the manager is caught, the lock
  * dropped, and the panic raised again with the same message.
  */
-void process_tls_release(struct process *p, uintptr_t tls)
+void process_tls_release(struct kernel *k, struct process *p, uintptr_t tls,
+			 char *why, size_t size)
 {
 	struct free_call call = { p, tls };
 	struct panic_catch catch;
 
+	why[0] = '\0';
 	pthread_mutex_lock(&p->lock);
 	if (panic_call(&catch, call_tls_free, &call)) {
 		pthread_mutex_unlock(&p->lock);
 		panic("%s", catch.message);
 	}
+	if (k->explain)
+		process_tls_why(k, p, why, size);
 	pthread_mutex_unlock(&p->lock);
 }
 
 enum kernel_error process_tls_free(struct kernel *k, struct process *p,
 				   uint64_t offset)
 {
+	char why[TLSM_WHY_MAX];
+
 	if (p->dead)
 		return KERR_PROCESS_KILLED;
-	process_tls_release(p, p->userland_start + offset);
+	process_tls_release(k, p, p->userland_start + offset, why,
+			    sizeof(why));
 	kernel_emit(k, &(struct trace_event){ .kind = EV_TLS_FREE, .proc = p,
-					      .offset = offset });
+					      .offset = offset,
+					      .why = why[0] ? why : NULL });
 	return KERR_OK;
 }
 

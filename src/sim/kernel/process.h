@@ -61,12 +61,23 @@ void process_sweep_retired(struct kernel *k);
  * Internal to the kernel model. process_tls_take: allocate a region for t
  * (NULL: raw) with p->lock held by the caller; returns the manager's
  * error; a panic of the manager is raised again after p->lock is dropped.
- * process_tls_release: free a region, taking p->lock; a panic of the
+ * process_tls_release: free a region, taking p->lock, and put the
+ * policy's reason in why (size bytes, "" without one); a panic of the
  * manager is raised again after the lock is dropped.
  */
 enum kernel_error process_tls_take(struct kernel *k, struct process *p,
 				   const struct thread *t, uintptr_t *tls);
-void process_tls_release(struct process *p, uintptr_t tls);
+void process_tls_release(struct kernel *k, struct process *p, uintptr_t tls,
+			 char *why, size_t size);
+
+/*
+ * Internal to the kernel model (front.c): when k explains, ask p's policy
+ * why its last allocate or free did what it did, into buf (one line);
+ * the caller holds p->lock. Returns the length, 0 when there is no reason
+ * (not explaining, a version 1 policy, or no explain op).
+ */
+size_t process_tls_why(const struct kernel *k, const struct process *p,
+		       char *buf, size_t size);
 
 /* ---- the kernel front: queries ---- */
 

@@ -132,15 +132,17 @@ void thread_mark_dead(struct kernel *k, struct thread *t)
 enum kernel_error thread_exit(struct kernel *k, struct thread *t)
 {
 	struct process *p = t->proc;
+	char why[TLSM_WHY_MAX];
 
 	if (t->state == THREAD_DEAD)
 		return KERR_INVALID_STATE;
 	/* The manager checks before it changes anything: a panic here
 	 * leaves the thread alive. */
-	process_tls_release(p, t->tls);
+	process_tls_release(k, p, t->tls, why, sizeof(why));
 	kernel_emit(k, &(struct trace_event){ .kind = EV_TLS_FREE, .proc = p,
 					      .thread = t,
-					      .offset = t->tls_offset });
+					      .offset = t->tls_offset,
+					      .why = why[0] ? why : NULL });
 	thread_end(k, t);
 	return KERR_OK;
 }

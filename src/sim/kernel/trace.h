@@ -42,6 +42,12 @@ struct trace_event {
 	int mem_type;
 	unsigned rights;
 	const char *detail;
+	/*
+	 * EV_TLS_ALLOC, EV_TLS_FREE: why the policy did it, in its own words,
+	 * when the kernel was asked to explain (kernel_explain_tls) and the
+	 * policy gives reasons; else NULL.
+	 */
+	const char *why;
 };
 
 typedef void (*trace_fn)(void *ctx, const struct trace_event *ev);

@@ -80,7 +80,7 @@ struct reporter {
 
 /* The text reporter's settings: what `tlssim run` prints, and where. */
 struct text_reporter {
-	FILE *out;		/* values, show, --verbose lines, summary */
+	FILE *out;		/* story, values, show, --verbose, summary */
 	FILE *err;		/* failures */
 	bool quiet;		/* failures only */
 	bool verbose;		/* a line per command */

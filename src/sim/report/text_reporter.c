@@ -1,6 +1,6 @@
 /*
- * text_reporter.c - the scenario runner's text output: values read, show
- * drawings, --verbose lines, failures (on their own stream, each as
+ * text_reporter.c - the scenario runner's text output: each step's story
+ * (the narration), values read, show drawings, --verbose lines, failures (on their own stream, each as
  * FILE:LINE: ...) and the summary line.
  */
 #include <config.h>
@@ -51,8 +51,31 @@ static void verbose_line(const struct text_reporter *tr,
 }
 
 /*
- * One step as `tlssim run` prints it: its value (read, peek), its show
- * drawing, its --verbose line, then why it failed (on err).
+ * The step's story: each line as FILE:LINE: TEXT, or under --verbose
+ * indented below the command's own line.
+ */
+static void story_lines(const struct text_reporter *tr,
+			const struct step_report *s)
+{
+	const char *line = s->narration;
+
+	while (*line) {
+		const char *end = strchr(line, '\n');
+		int len = end ? (int)(end - line) : (int)strlen(line);
+
+		if (tr->verbose)
+			fprintf(tr->out, "  %.*s\n", len, line);
+		else
+			fprintf(tr->out, "%s:%zu: %.*s\n", s->file, s->line,
+				len, line);
+		line += len + (end ? 1 : 0);
+	}
+}
+
+/*
+ * One step as `tlssim run` prints it: its --verbose line (the command
+ * and its outcome), its story (what the kernel did and why), its value
+ * (read, peek), its show drawing, then why it failed (on err).
  */
 static void text_step(void *ctx, const struct step_report *s)
 {
@@ -62,13 +85,15 @@ static void text_step(void *ctx, const struct step_report *s)
 		.owner_ctx = s->owner_ctx,
 	};
 
+	if (tr->verbose)
+		verbose_line(tr, s);
+	if (s->narration && !tr->quiet)
+		story_lines(tr, s);
 	if (s->observed && !tr->quiet)
 		fprintf(tr->out, "%s:%zu: %s\n", s->file, s->line,
 			s->observed);
 	if (s->show && !tr->quiet)
 		show_process(tr->out, s->kernel, s->show, &so);
-	if (tr->verbose)
-		verbose_line(tr, s);
 	if (s->check_failure)
 		fail_line(tr, s, s->check_failure);
 	if (s->message)

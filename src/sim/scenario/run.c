@@ -33,7 +33,8 @@ static bool run_one(void *ctx, const struct scn_cmd *c)
 
 	runner_step(&run->r, c, run->buf, &sr);
 	/* what the step prints starts on a line of its own */
-	if (sr.observed || sr.show || sr.check_failure || sr.message)
+	if (sr.narration || sr.observed || sr.show || sr.check_failure ||
+	    sr.message)
 		progress_clear(&run->pg);
 	run->rep->step(run->rep->ctx, &sr);
 	if (run->opt->also)

@@ -8,6 +8,7 @@
 #define TLSSIM_RUNNER_H
 
 #include "kernel/kernel.h"
+#include "narrate.h"
 #include "parser.h"
 #include "report/reporter.h"
 #include "scenario_run.h"
@@ -74,6 +75,8 @@ struct runner {
 	unsigned expectations;
 	struct trace_out trace;
 	bool tracing;
+	struct narration narr;		/* the step's story (opt->narrate) */
+	bool narrating;
 };
 
 /*

@@ -21,6 +21,12 @@ struct run_options {
 	enum trace_format trace_format;
 	bool quiet;		/* diagnostics only */
 	bool verbose;		/* one line per command */
+	/*
+	 * Tell each step's story (step_report.narration, and the kernel asked
+	 * for the policies' reasons). Off, the runner pays nothing for it:
+	 * for the benchmark, grade, quiz and output that does not show it.
+	 */
+	bool narrate;
 	bool fail_fast;		/* stop at the first failed expectation */
 	bool color;		/* colours on out */
 	bool err_color;		/* colours on err (failures) */

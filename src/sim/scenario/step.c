@@ -18,9 +18,41 @@
 /* ---- the runner's lifetime and its listener ---- */
 
 /*
+ * The scenario's name of the raw region a TLS event of the command being
+ * run is about (`tls-alloc P as NAME`, `tls-free P NAME`), or NULL.
+ */
+static const char *event_region(const struct runner *r,
+				const struct trace_event *ev)
+{
+	const struct scn_cmd *c = r->cmd;
+
+	if (ev->thread || !c || (c->kind != SCN_TLS_ALLOC &&
+				 c->kind != SCN_TLS_FREE) ||
+	    c->region == SCN_NONE)
+		return NULL;
+	return r->scn->regions[c->region].name;
+}
+
+/* The event goes into the step's story: a thread's death says how. */
+static void narrate_event(struct runner *r, const struct trace_event *ev)
+{
+	const char *note = NULL;
+
+	if (ev->kind == EV_THREAD_EXIT && ev->thread) {
+		unsigned tid = thread_tid(ev->thread);
+
+		note = r->death_how;
+		if (tid < r->th_by_tid_cap && r->th_by_tid[tid] != SCN_NONE &&
+		    r->th[r->th_by_tid[tid]].t == ev->thread)
+			note = r->th[r->th_by_tid[tid]].death_how;
+	}
+	narration_event(&r->narr, ev, event_region(r, ev), note);
+}
+
+/*
  * Every kernel event passes here: a thread's death is noted with how it
  * went and the line that caused it (its first reason sticks), then the
- * event goes on to the trace, if any.
+ * event goes on to the story and the trace, if any.
  */
 static void on_event(void *ctx, const struct trace_event *ev)
 {
@@ -40,6 +72,8 @@ static void on_event(void *ctx, const struct trace_event *ev)
 			r->dead_unreleased = i;
 		}
 	}
+	if (r->narrating)
+		narrate_event(r, ev);
 	if (r->tracing)
 		trace_out_event(&r->trace, ev);
 }
@@ -101,6 +135,10 @@ int runner_init(struct runner *r, const struct scenario *scn,
 			       opt->trace_format, scn->file_name);
 		r->tracing = true;
 	}
+	if (opt->narrate) {
+		r->narrating = true;
+		kernel_explain_tls(r->k, true);
+	}
 	kernel_set_trace(r->k, on_event, r);
 	return 0;
 
@@ -152,6 +190,7 @@ void runner_fini(struct runner *r)
 	kernel_set_trace(r->k, NULL, NULL);	/* the teardown is not traced */
 	kernel_destroy(r->k);
 	free_tables(r);
+	narration_free(&r->narr);
 }
 
 const char *runner_thread_name(const struct runner *r, size_t i)
@@ -500,6 +539,8 @@ void runner_step(struct runner *r, const struct scn_cmd *c,
 	s->o.kind = OUT_DONE;
 	r->cmd = c;
 	r->death_how = NULL;
+	if (r->narrating)
+		narration_begin(&r->narr);
 	if (r->tracing)
 		trace_out_set_line(&r->trace, c->line);
 	if (!runner_fit(r)) {
@@ -541,4 +582,6 @@ void runner_step(struct runner *r, const struct scn_cmd *c,
 		rep->message = b->message;
 	else if (s->failure[0])
 		rep->verdict = STEP_FAILED;
+	if (r->narrating)
+		rep->narration = narration_end(&r->narr);
 }

@@ -363,13 +363,15 @@ static int read_probe(struct wire_reader *rd, struct grade_manager *m,
 				"was loading: %s\n", path, why);
 			return 2;
 		case WIRE_HELLO:
-			if (r.a != TLSM_VERSION) {
+			/* version 1 lacks explain only, which grade never asks */
+			if (r.a < TLSM_VERSION_MIN || r.a > TLSM_VERSION) {
 				fprintf(stderr, "tlssim: grade: %s: %s.version "
-					"is %llu; this tlssim expects %u "
+					"is %llu; this tlssim expects %u to %u "
 					"(TLSM_VERSION): rebuild it against "
 					"this tlssim's <tlssim/tls_manager.h>\n",
 					path, TLSM_SYMBOL,
-					(unsigned long long)r.a, TLSM_VERSION);
+					(unsigned long long)r.a,
+					TLSM_VERSION_MIN, TLSM_VERSION);
 				return 2;
 			}
 			for (unsigned i = 0; i < 6; i++) {

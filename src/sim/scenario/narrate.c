@@ -1,0 +1,408 @@
+/*
+ * narrate.c - the story of a step: the kernel's events of one command,
+ * kept as they come (the kernel may hold a process's lock while it tells
+ * them) and told as lines once the step is over, when the kernel can be
+ * asked which page a region is in.
+ *
+ *   process A: a user land of 0x10000 bytes, TLS policy sunrise
+ *   new TLS page mapped at A+0x3000
+ *   t1 -> A+0x3000: page 1, slot 0 (no page in tls_pages had a free ...)
+ *   A+0x3000 (t1's TLS) freed: page 1, slot 0 (its page in tls_pages ...)
+ *
+ * The reason in parentheses is the policy's (the event's why); a policy
+ * that gives none (a version 1 manager, or no explain op) is said to give
+ * none. Pages are numbered from 1 in the manager's order, as `show` does;
+ * slots from 0. Positions are PROCESS+0xOFF, never host addresses.
+ */
+#include <config.h>
+
+#include "narrate.h"
+
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void narration_begin(struct narration *n)
+{
+	n->count = 0;
+	n->len = 0;
+	n->names_len = 0;
+	n->broken = false;
+}
+
+void narration_free(struct narration *n)
+{
+	for (size_t i = 0; i < n->npages; i++) {
+		free(n->pages[i].num);
+		free(n->pages[i].held);
+	}
+	free(n->pages);
+	free(n->facts);
+	free(n->names);
+	free(n->text);
+	memset(n, 0, sizeof(*n));
+}
+
+/*
+ * Room for need more bytes in the buffer *buf of *size bytes, *len used.
+ * Returns false when memory ran out.
+ */
+static bool room(char **buf, size_t *size, size_t len, size_t need)
+{
+	size_t nsize = *size ? *size : 256;
+	char *t;
+
+	if (len + need <= *size)
+		return true;
+	while (nsize < len + need)
+		nsize *= 2;
+	t = realloc(*buf, nsize);
+	if (!t)
+		return false;
+	*buf = t;
+	*size = nsize;
+	return true;
+}
+
+/* Keep s among the names; its offset in *at. Returns false without memory. */
+static bool keep(struct narration *n, const char *s, size_t *at)
+{
+	size_t len = strlen(s) + 1;
+
+	if (!room(&n->names, &n->names_size, n->names_len, len))
+		return false;
+	memcpy(n->names + n->names_len, s, len);
+	*at = n->names_len;
+	n->names_len += len;
+	return true;
+}
+
+/* Append a formatted piece of the story. Returns false without memory. */
+static bool __attribute__((format(printf, 2, 3)))
+put(struct narration *n, const char *fmt, ...)
+{
+	va_list ap;
+	int len;
+
+	va_start(ap, fmt);
+	len = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (len < 0 || !room(&n->text, &n->size, n->len, (size_t)len + 1))
+		return false;
+	va_start(ap, fmt);
+	vsnprintf(n->text + n->len, (size_t)len + 1, fmt, ap);
+	va_end(ap);
+	n->len += (size_t)len;
+	return true;
+}
+
+/* Lands larger than this many pages are not numbered (names by address). */
+#define NARR_MAX_LAND_PAGES ((size_t)1 << 24)
+
+/* The numbering of p's pages, made on first use; NULL without memory. */
+static struct narr_pages *pages_of(struct narration *n,
+				   const struct process *p)
+{
+	struct narr_pages *np;
+
+	if (n->last < n->npages && n->pages[n->last].p == p)
+		return &n->pages[n->last];
+	for (size_t i = 0; i < n->npages; i++) {
+		if (n->pages[i].p == p) {
+			n->last = i;
+			return &n->pages[i];
+		}
+	}
+	if (n->npages == n->pagescap) {
+		size_t cap = n->pagescap ? n->pagescap * 2 : 4;
+
+		np = realloc(n->pages, cap * sizeof(*np));
+		if (!np)
+			return NULL;
+		n->pages = np;
+		n->pagescap = cap;
+	}
+	np = &n->pages[n->npages];
+	*np = (struct narr_pages){ .p = p, .stale = true };
+	n->last = n->npages++;
+	return np;
+}
+
+/* A page of p was mapped or unmapped: number them again when asked. */
+static void pages_changed(struct narration *n, const struct process *p)
+{
+	for (size_t i = 0; i < n->npages; i++)
+		if (n->pages[i].p == p)
+			n->pages[i].stale = true;
+}
+
+struct renumber {
+	struct narr_pages *np;
+	uintptr_t start;
+	uint32_t seen;
+	bool failed;
+};
+
+/* One page in the manager's order: the first of an address keeps it. */
+static void renumber_page(void *arg, const struct tlsm_page *page)
+{
+	struct renumber *rn = arg;
+	struct narr_pages *np = rn->np;
+	size_t at = (size_t)((page->address - rn->start) / TLSM_PAGE_SIZE);
+
+	rn->seen++;
+	if (page->address < rn->start || at >= np->len || np->num[at])
+		return;
+	if (np->nheld == np->heldcap) {
+		size_t cap = np->heldcap ? np->heldcap * 2 : 16;
+		size_t *h = realloc(np->held, cap * sizeof(*h));
+
+		if (!h) {
+			rn->failed = true;
+			return;
+		}
+		np->held = h;
+		np->heldcap = cap;
+	}
+	np->held[np->nheld++] = at;
+	np->num[at] = rn->seen;
+}
+
+/*
+ * The number (from 1, in the manager's order) of p's page at offset page,
+ * or 0 when p holds no page there (or it cannot be told).
+ */
+static size_t page_number(struct narration *n, const struct process *p,
+			  uint64_t page)
+{
+	struct narr_pages *np = pages_of(n, p);
+	struct renumber rn = { np, process_userland_start(p), 0, false };
+	size_t len = process_userland_size(p) / TLSM_PAGE_SIZE;
+
+	if (!np || len > NARR_MAX_LAND_PAGES)
+		return 0;
+	if (!np->num) {
+		np->num = calloc(len, sizeof(*np->num));
+		if (!np->num)
+			return 0;
+		np->len = len;
+	}
+	if (np->stale) {
+		for (size_t i = 0; i < np->nheld; i++)
+			np->num[np->held[i]] = 0;
+		np->nheld = 0;
+		process_for_each_tls_page(p, renumber_page, &rn);
+		np->stale = rn.failed;
+	}
+	page /= TLSM_PAGE_SIZE;
+	return page < np->len ? np->num[page] : 0;
+}
+
+/* Whether an event of this kind is told (reads and writes are not). */
+static bool told(enum trace_kind kind)
+{
+	switch (kind) {
+	case EV_PROCESS_CREATE:
+	case EV_PROCESS_KILL:
+	case EV_MAP:
+	case EV_UNMAP:
+	case EV_TLS_PAGE:
+	case EV_TLS_PAGE_UNMAP:
+	case EV_TLS_ALLOC:
+	case EV_TLS_FREE:
+	case EV_THREAD_EXIT:
+	case EV_FIRST_SCHEDULE:
+	case EV_SWITCH:
+	case EV_FAULT:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/*
+ * Where a switch's register points: the thread's own process when its
+ * user land holds the value, else any live one that does (NULL: none).
+ */
+static const struct process *reg_owner(const struct trace_event *ev)
+{
+	const struct process *own = thread_process(ev->thread);
+
+	if (process_holds(own, ev->reg))
+		return own;
+	if (!ev->reg)
+		return NULL;
+	return kernel_process_at(thread_kernel(ev->thread), ev->reg);
+}
+
+void narration_event(struct narration *n, const struct trace_event *ev,
+		     const char *who, const char *note)
+{
+	struct narr_fact f = {
+		.kind = ev->kind, .proc = ev->proc, .offset = ev->offset,
+		.length = ev->length, .reg = ev->reg,
+		.mem_type = ev->mem_type, .rights = ev->rights,
+		.raw = !ev->thread,
+	};
+	const char *why = note ? note : ev->why;
+
+	if (ev->kind == EV_TLS_PAGE || ev->kind == EV_TLS_PAGE_UNMAP ||
+	    ev->kind == EV_PROCESS_KILL)
+		pages_changed(n, ev->proc);
+	if (n->broken || !told(ev->kind))
+		return;
+	if (ev->kind == EV_FAULT)
+		why = ev->detail;
+	if (!who && ev->thread)
+		who = thread_name(ev->thread);
+	if (!f.proc && ev->thread)
+		f.proc = thread_process(ev->thread);
+	if (ev->kind == EV_SWITCH && ev->thread) {
+		f.proc = reg_owner(ev);
+		f.offset = f.proc ? process_offset(f.proc, ev->reg) : 0;
+	}
+	if (who && !(f.has_who = keep(n, who, &f.who)))
+		goto broken;
+	if (why && !(f.has_why = keep(n, why, &f.why)))
+		goto broken;
+	if (n->count == n->cap) {
+		size_t cap = n->cap ? n->cap * 2 : 16;
+		struct narr_fact *nf = realloc(n->facts, cap * sizeof(*nf));
+
+		if (!nf)
+			goto broken;
+		n->facts = nf;
+		n->cap = cap;
+	}
+	n->facts[n->count++] = f;
+	return;
+
+broken:
+	n->broken = true;
+}
+
+/*
+ * ": page N, slot S" of the region at offset in p; once its page is gone,
+ * ": slot S of the page at P+0xOFF".
+ */
+static bool put_place(struct narration *n, const struct process *p,
+		      uint64_t offset)
+{
+	uint64_t page = offset & ~(uint64_t)(TLSM_PAGE_SIZE - 1);
+	unsigned slot = (unsigned)((offset % TLSM_PAGE_SIZE) / TLS_SIZE);
+	size_t k = page_number(n, p, page);
+
+	if (k)
+		return put(n, ": page %zu, slot %u", k, slot);
+	return put(n, ": slot %u of the page at %s+0x%" PRIx64, slot,
+		   process_name(p), page);
+}
+
+/* " (REASON)", or what stands for a policy that gives none. */
+static bool put_why(struct narration *n, const struct narr_fact *f)
+{
+	if (f->has_why)
+		return put(n, " (%s)", n->names + f->why);
+	if (!process_policy_explains(f->proc))
+		return put(n, " (%s gives no reasons)",
+			   process_policy(f->proc)->name ?
+			   process_policy(f->proc)->name : "the policy");
+	return true;
+}
+
+/* The line of one fact, without its newline. */
+static bool put_fact(struct narration *n, const struct narr_fact *f)
+{
+	const char *who = f->has_who ? n->names + f->who : NULL;
+	const char *why = f->has_why ? n->names + f->why : NULL;
+	const char *pn = f->proc ? process_name(f->proc) : "?";
+	char rights[4];
+
+	switch (f->kind) {
+	case EV_PROCESS_CREATE:
+		return put(n, "process %s: a user land of 0x%" PRIx64
+			   " bytes, TLS policy %s", pn, f->length,
+			   process_policy(f->proc)->name);
+	case EV_PROCESS_KILL:
+		return put(n, "process %s killed: its threads die, its TLS "
+			   "pages go with its user land", pn);
+	case EV_MAP:
+		return put(n, "%s+0x%" PRIx64 ": 0x%" PRIx64 " bytes mapped "
+			   "%s %s", pn, f->offset, f->length,
+			   f->mem_type >= 0 && f->mem_type < MEM_TYPE_COUNT ?
+			   memory_type_name((enum memory_type)f->mem_type) :
+			   "?", mapping_rights_text(f->rights, rights));
+	case EV_UNMAP:
+		return put(n, "%s+0x%" PRIx64 ": 0x%" PRIx64 " bytes unmapped",
+			   pn, f->offset, f->length);
+	case EV_TLS_PAGE:
+		return put(n, "new TLS page mapped at %s+0x%" PRIx64, pn,
+			   f->offset);
+	case EV_TLS_PAGE_UNMAP:
+		return put(n, "TLS page at %s+0x%" PRIx64 " unmapped", pn,
+			   f->offset);
+	case EV_TLS_ALLOC:
+		return put(n, "%s -> %s+0x%" PRIx64, who ? who : "a region",
+			   pn, f->offset) &&
+		       put_place(n, f->proc, f->offset) && put_why(n, f);
+	case EV_TLS_FREE:
+		return put(n, "%s+0x%" PRIx64 "%s%s%s freed", pn, f->offset,
+			   who ? " (" : "", who ? who : "",
+			   !who ? "" : f->raw ? ")" : "'s TLS)") &&
+		       put_place(n, f->proc, f->offset) && put_why(n, f);
+	case EV_THREAD_EXIT:
+		if (why && !strcmp(why, "faulted"))
+			return put(n, "%s is dead: its fault killed it",
+				   who ? who : "a thread");
+		return put(n, "%s %s", who ? who : "a thread",
+			   why ? why : "is dead");
+	case EV_FIRST_SCHEDULE:
+		return put(n, "%s runs for the first time: its TLS %s+0x%"
+			   PRIx64 " zeroed, ptr_self set to it",
+			   who ? who : "a thread", pn, f->offset);
+	case EV_SWITCH:
+		if (!f->proc)
+			return put(n, "switch to %s: the TLS register holds "
+				   "%s", who ? who : "no thread",
+				   f->reg ? "an address in no user land" :
+				   "0");
+		return put(n, "switch to %s: the TLS register holds %s+0x%"
+			   PRIx64, who ? who : "no thread", pn, f->offset);
+	case EV_FAULT:
+		return put(n, "%s faulted: %s", who ? who : "a thread",
+			   why ? why : "a fault");
+	default:
+		return true;
+	}
+}
+
+/*
+ * Whether fact a, a TLS page unmapped, is the page of b, a free: the free
+ * is told first, as its cause.
+ */
+static bool unmap_of_free(const struct narr_fact *a, const struct narr_fact *b)
+{
+	return a->kind == EV_TLS_PAGE_UNMAP && b->kind == EV_TLS_FREE &&
+	       a->proc == b->proc &&
+	       a->offset == (b->offset & ~(uint64_t)(TLSM_PAGE_SIZE - 1));
+}
+
+const char *narration_end(struct narration *n)
+{
+	if (n->broken || n->count == 0)
+		return NULL;
+	for (size_t i = 0; i < n->count; i++) {
+		if (i + 1 < n->count &&
+		    unmap_of_free(&n->facts[i], &n->facts[i + 1])) {
+			struct narr_fact unmap = n->facts[i];
+
+			n->facts[i] = n->facts[i + 1];
+			n->facts[i + 1] = unmap;
+		}
+		if (!put_fact(n, &n->facts[i]) || !put(n, "\n"))
+			return NULL;
+	}
+	return n->text;
+}
