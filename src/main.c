@@ -549,8 +549,13 @@ static int dispatch(int argc, char **argv)
 	rc = check_pictures(&cli, argc - first);
 	if (rc >= 0)
 		return rc;
-	/* a plain run tells each step's story; --quiet and render do not */
-	cli.run.narrate = !cli.run.quiet;
+	/*
+	 * A plain run tells each step's story, and so does the HTML
+	 * flip-book beside each page; --quiet and the other pictures do not.
+	 */
+	cli.run.narrate = !cli.run.quiet ||
+		(cli.render.steps &&
+		 render_format_of(cli.render.steps) == RENDER_HTML);
 
 	if (strcmp(cli.command, "step") == 0)
 		return cmd_step(&cli, argc - first, argv + first);

@@ -39,12 +39,11 @@ static void narrate_event(struct runner *r, const struct trace_event *ev)
 	const char *note = NULL;
 
 	if (ev->kind == EV_THREAD_EXIT && ev->thread) {
-		unsigned tid = thread_tid(ev->thread);
+		size_t i = tidmap_get(&r->th_by_tid, thread_tid(ev->thread));
 
 		note = r->death_how;
-		if (tid < r->th_by_tid_cap && r->th_by_tid[tid] != SCN_NONE &&
-		    r->th[r->th_by_tid[tid]].t == ev->thread)
-			note = r->th[r->th_by_tid[tid]].death_how;
+		if (i != SCN_NONE && r->th[i].t == ev->thread)
+			note = r->th[i].death_how;
 	}
 	narration_event(&r->narr, ev, event_region(r, ev), note);
 }
