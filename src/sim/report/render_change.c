@@ -371,8 +371,13 @@ int snap_take(struct snap *sn, const struct scene *sc, uint64_t digest)
 			snap_free(&tmp);
 			return -ENOMEM;
 		}
-		memcpy(procs[i].pages, v->pages, v->page_count * sizeof(*v->pages));
-		memcpy(procs[i].maps, v->maps, v->map_count * sizeof(*v->maps));
+		/* a view with nothing holds no array (memcpy wants one) */
+		if (v->page_count)
+			memcpy(procs[i].pages, v->pages,
+			       v->page_count * sizeof(*v->pages));
+		if (v->map_count)
+			memcpy(procs[i].maps, v->maps,
+			       v->map_count * sizeof(*v->maps));
 	}
 	snap_free(sn);
 	*sn = (struct snap){ procs, sc->built, true, digest };

@@ -29,6 +29,7 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define DIFF_SEEDS 5
 #define DIFF_POINTS 10
@@ -215,20 +216,24 @@ static int is_scenario(const struct dirent *e)
 	       strcmp(e->d_name + n - 4, ".tls") == 0;
 }
 
+const char *grade_installed_or_source(const char *installed,
+				      const char *name, const char *source)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "%s/%s", installed, name);
+	return access(path, R_OK) == 0 ? installed : source;
+}
+
 /* Where the default scenarios are: $TLSSIM_LABS, installed, source. */
 static const char *labs_dir(void)
 {
 	const char *env = getenv("TLSSIM_LABS");
-	DIR *d;
 
 	if (env && *env)
 		return env;
-	d = opendir(TLSSIM_LABS_INSTALLED);
-	if (d) {
-		closedir(d);
-		return TLSSIM_LABS_INSTALLED;
-	}
-	return TLSSIM_LABS_SOURCE;
+	return grade_installed_or_source(TLSSIM_LABS_INSTALLED, "",
+					 TLSSIM_LABS_SOURCE);
 }
 
 /*

@@ -20,4 +20,12 @@
  */
 int grade_main(int argc, char **argv, FILE *out);
 
+/*
+ * Where one of the grader's files is: installed when installed/name is
+ * readable (name "" for the directory itself), else source (tlssim run
+ * from its build tree). Never fails.
+ */
+const char *grade_installed_or_source(const char *installed,
+				      const char *name, const char *source);
+
 #endif

@@ -13,6 +13,7 @@
  */
 #include <config.h>
 
+#include "grade.h"
 #include "grade_batch.h"
 #include "report/progress.h"
 
@@ -124,12 +125,9 @@ static int list_submissions(const char *dir, struct submission *subs)
 /* Where the interface's header is: installed, else the source tree. */
 static const char *include_dir(void)
 {
-	static char path[PATH_MAX];
-
-	snprintf(path, sizeof(path), "%s/tls_manager.h",
-		 TLSSIM_INCLUDE_INSTALLED);
-	return access(path, R_OK) == 0 ? TLSSIM_INCLUDE_INSTALLED :
-					 TLSSIM_INCLUDE_SOURCE;
+	return grade_installed_or_source(TLSSIM_INCLUDE_INSTALLED,
+					 "tls_manager.h",
+					 TLSSIM_INCLUDE_SOURCE);
 }
 
 /* Point fd at a new file path (stdio's streams may be wrapped). */
