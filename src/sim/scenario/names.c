@@ -88,8 +88,11 @@ static char *class_strndup(struct name_table *t, struct scn_chunk **head,
 	if (cl >= NAME_CLASSES) {
 		out = malloc(len + 1);
 	} else if (t->free_bytes[cl]) {
+		char *next;
+
 		out = t->free_bytes[cl];
-		memcpy(&t->free_bytes[cl], out, sizeof(out));
+		memcpy(&next, out, sizeof(next));
+		t->free_bytes[cl] = next;
 	} else {
 		out = arena_alloc(head, (cl + 1) * NAME_CLASS_BYTES);
 	}
@@ -104,12 +107,14 @@ static char *class_strndup(struct name_table *t, struct scn_chunk **head,
 static void class_free(struct name_table *t, char *name)
 {
 	size_t cl = name_class(strlen(name));
+	char *next;
 
 	if (cl >= NAME_CLASSES) {
 		free(name);
 		return;
 	}
-	memcpy(name, &t->free_bytes[cl], sizeof(name));
+	next = t->free_bytes[cl];
+	memcpy(name, &next, sizeof(next));
 	t->free_bytes[cl] = name;
 }
 
