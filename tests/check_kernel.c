@@ -161,6 +161,30 @@ START_TEST(test_register_equals_kernel_tls_after_switch)
 END_TEST
 
 /*
+ * On a fresh kernel (the register load on or off), switch to a thread A,
+ * then to B; the CPU's state as kernel_cpu_state tells it, in *cur and
+ * *reg, and A's and B's TLS.
+ */
+static void switch_a_then_b(bool no_restore, const struct thread **cur,
+			    uintptr_t *reg, uintptr_t *a_tls, uintptr_t *b_tls)
+{
+	struct thread *a, *b;
+
+	up(BACKEND(_i), no_restore);
+	kernel_cpu_state(&k, 0, cur, reg);
+	ck_assert_ptr_null(*cur);
+	a = spawn("A", NULL, NULL);
+	b = spawn("B", NULL, NULL);
+	ck_assert_int_eq(sched_switch_to(&k, a), KERR_OK);
+	ck_assert_int_eq(sched_switch_to(&k, b), KERR_OK);
+	kernel_cpu_state(&k, 0, cur, reg);
+	ck_assert_ptr_eq(*cur, b);
+	*a_tls = a->tls;
+	*b_tls = b->tls;
+	kernel_fini(&k);
+}
+
+/*
  * kernel_cpu_state tells what a reporter draws: the running thread and the
  * register; without the register load, the register stays on the first
  * thread while the second runs (stale).
@@ -168,31 +192,13 @@ END_TEST
 START_TEST(test_cpu_state_names_current_and_register)
 {
 	const struct thread *cur;
-	struct thread *a, *b;
-	uintptr_t reg;
+	uintptr_t reg, a_tls, b_tls;
 
-	up(BACKEND(_i), false);
-	kernel_cpu_state(&k, 0, &cur, &reg);
-	ck_assert_ptr_null(cur);
-	a = spawn("A", NULL, NULL);
-	b = spawn("B", NULL, NULL);
-	ck_assert_int_eq(sched_switch_to(&k, a), KERR_OK);
-	ck_assert_int_eq(sched_switch_to(&k, b), KERR_OK);
-	kernel_cpu_state(&k, 0, &cur, &reg);
-	ck_assert_ptr_eq(cur, b);
-	ck_assert_uint_eq(reg, b->tls);
-	kernel_fini(&k);
-
-	up(BACKEND(_i), true);
-	a = spawn("A", NULL, NULL);
-	b = spawn("B", NULL, NULL);
-	ck_assert_int_eq(sched_switch_to(&k, a), KERR_OK);
-	ck_assert_int_eq(sched_switch_to(&k, b), KERR_OK);
-	kernel_cpu_state(&k, 0, &cur, &reg);
-	ck_assert_ptr_eq(cur, b);
-	ck_assert_uint_ne(reg, b->tls);
-	ck_assert_uint_eq(reg, a->tls);
-	kernel_fini(&k);
+	switch_a_then_b(false, &cur, &reg, &a_tls, &b_tls);
+	ck_assert_uint_eq(reg, b_tls);
+	switch_a_then_b(true, &cur, &reg, &a_tls, &b_tls);
+	ck_assert_uint_ne(reg, b_tls);
+	ck_assert_uint_eq(reg, a_tls);
 }
 END_TEST
 

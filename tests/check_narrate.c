@@ -11,16 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "testutil.h"
 #include "policy/policy.h"
-#include "report/diag.h"
-#include "scenario/runner.h"
+#include "runner_fixture.h"
 
-static struct scenario *scn;
-static struct runner r;
-static struct step_buf buf;
-static struct run_options opt;
-static size_t next;
 static unsigned spy_calls;
 
 /* An explain that must not be called: it counts its calls. */
@@ -31,42 +24,17 @@ static int spy_explain(const struct tlsm *m, char *b, size_t size)
 	return snprintf(b, size, "spy");
 }
 
-/* Parse text and bring up a runner on the mock backend. */
-static void start(const char *text, bool narrate,
-		  const struct tls_manager_ops *policy)
-{
-	struct diag *d = diag_new_memory();
-
-	ck_assert_ptr_nonnull(d);
-	ck_assert_msg(scenario_parse("t.tls", text, strlen(text), d, &scn) == 0,
-		      "%s", diag_text(d));
-	diag_free(d);
-	opt = (struct run_options){ .arch = ARCH_MOCK, .out = stdout,
-				    .err = stderr, .narrate = narrate,
-				    .policy = policy };
-	ck_assert_int_eq(runner_init(&r, scn, &opt), 0);
-	next = 0;
-}
-
-static void stop(void)
-{
-	runner_fini(&r);
-	scenario_free(scn);
-}
-
 /* Step the next command; its story ("" when it has none). */
 static const char *story(void)
 {
-	struct step_report rep;
+	struct step_report rep = step();
 
-	ck_assert_uint_lt(next, scn->cmd_count);
-	runner_step(&r, &scn->cmds[next++], &buf, &rep);
 	return rep.narration ? rep.narration : "";
 }
 
 START_TEST(test_off_by_default)
 {
-	start("process A userland=64K\nspawn A t\n", false, NULL);
+	start_with("process A userland=64K\nspawn A t\n", false, NULL);
 	ck_assert_str_eq(story(), "");
 	ck_assert_str_eq(story(), "");
 	stop();
@@ -75,7 +43,7 @@ END_TEST
 
 START_TEST(test_sunrise_story)
 {
-	start("process A userland=64K\nspawn A t\nspawn A u\n"
+	start_with("process A userland=64K\nspawn A t\nspawn A u\n"
 	      "expect tls u 0x200\nexit t\ntls-alloc A as r\n", true, NULL);
 	ck_assert_str_eq(story(), "process A: a user land of 0x10000 bytes, "
 			 "TLS policy sunrise\n");
@@ -103,7 +71,7 @@ START_TEST(test_mesosphere_unmap_after_free)
 {
 	const char *s;
 
-	start("process A userland=64K policy=mesosphere\nspawn A t\nexit t\n",
+	start_with("process A userland=64K policy=mesosphere\nspawn A t\nexit t\n",
 	      true, NULL);
 	story();
 	ck_assert_ptr_nonnull(strstr(story(), "(no page had a free slot: a new "
@@ -126,7 +94,7 @@ START_TEST(test_version1_gives_no_reasons)
 	v1.name = "v1";
 	v1.explain = spy_explain;
 	spy_calls = 0;
-	start("process A userland=64K\nspawn A t\nexit t\n", true, &v1);
+	start_with("process A userland=64K\nspawn A t\nexit t\n", true, &v1);
 	story();
 	ck_assert_str_eq(story(), "new TLS page mapped at A+0x0\n"
 			 "t -> A+0x0: page 1, slot 0 (v1 gives no reasons)\n");
@@ -144,7 +112,7 @@ START_TEST(test_no_explain_op)
 
 	quiet.name = "mute";
 	quiet.explain = NULL;
-	start("process A userland=64K\nspawn A t\n", true, &quiet);
+	start_with("process A userland=64K\nspawn A t\n", true, &quiet);
 	story();
 	ck_assert_str_eq(story(), "new TLS page mapped at A+0x0\n"
 			 "t -> A+0x0: page 1, slot 0 (mute gives no "
@@ -160,13 +128,13 @@ START_TEST(test_not_asked_unless_narrating)
 
 	spy.explain = spy_explain;
 	spy_calls = 0;
-	start("process A userland=64K\nspawn A t\nexit t\n", false, &spy);
+	start_with("process A userland=64K\nspawn A t\nexit t\n", false, &spy);
 	story();
 	story();
 	story();
 	ck_assert_uint_eq(spy_calls, 0);
 	stop();
-	start("process A userland=64K\nspawn A t\nexit t\n", true, &spy);
+	start_with("process A userland=64K\nspawn A t\nexit t\n", true, &spy);
 	story();
 	ck_assert_ptr_nonnull(strstr(story(), "slot 0 (spy)\n"));
 	ck_assert_ptr_nonnull(strstr(story(), "slot 0 (spy)\n"));

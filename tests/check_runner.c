@@ -11,45 +11,12 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "testutil.h"
-#include "report/diag.h"
-#include "scenario/runner.h"
-
-static struct scenario *scn;
-static struct runner r;
-static struct step_buf buf;
-static struct run_options opt;
-static size_t next;
+#include "runner_fixture.h"
 
 /* Parse text and bring up a runner on the mock backend. */
 static void start(const char *text)
 {
-	struct diag *d = diag_new_memory();
-
-	ck_assert_ptr_nonnull(d);
-	ck_assert_msg(scenario_parse("t.tls", text, strlen(text), d, &scn) == 0,
-		      "%s", diag_text(d));
-	diag_free(d);
-	opt = (struct run_options){ .arch = ARCH_MOCK, .out = stdout,
-				    .err = stderr };
-	ck_assert_int_eq(runner_init(&r, scn, &opt), 0);
-	next = 0;
-}
-
-static void stop(void)
-{
-	runner_fini(&r);
-	scenario_free(scn);
-}
-
-/* Step the next command; its report. */
-static struct step_report step(void)
-{
-	struct step_report rep;
-
-	ck_assert_uint_lt(next, scn->cmd_count);
-	runner_step(&r, &scn->cmds[next++], &buf, &rep);
-	return rep;
+	start_with(text, false, NULL);
 }
 
 START_TEST(test_held_and_observed)
