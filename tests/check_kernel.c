@@ -161,16 +161,17 @@ START_TEST(test_register_equals_kernel_tls_after_switch)
 END_TEST
 
 /*
- * On a fresh kernel (the register load on or off), switch to a thread A,
- * then to B; the CPU's state as kernel_cpu_state tells it, in *cur and
- * *reg, and A's and B's TLS.
+ * On a fresh kernel on backend be (the register load on or off), switch
+ * to a thread A, then to B; the CPU's state as kernel_cpu_state tells it,
+ * in *cur and *reg, and A's and B's TLS.
  */
-static void switch_a_then_b(bool no_restore, const struct thread **cur,
-			    uintptr_t *reg, uintptr_t *a_tls, uintptr_t *b_tls)
+static void switch_a_then_b(enum arch_backend be, bool no_restore,
+			    const struct thread **cur, uintptr_t *reg,
+			    uintptr_t *a_tls, uintptr_t *b_tls)
 {
 	struct thread *a, *b;
 
-	up(BACKEND(_i), no_restore);
+	up(be, no_restore);
 	kernel_cpu_state(&k, 0, cur, reg);
 	ck_assert_ptr_null(*cur);
 	a = spawn("A", NULL, NULL);
@@ -194,9 +195,9 @@ START_TEST(test_cpu_state_names_current_and_register)
 	const struct thread *cur;
 	uintptr_t reg, a_tls, b_tls;
 
-	switch_a_then_b(false, &cur, &reg, &a_tls, &b_tls);
+	switch_a_then_b(BACKEND(_i), false, &cur, &reg, &a_tls, &b_tls);
 	ck_assert_uint_eq(reg, b_tls);
-	switch_a_then_b(true, &cur, &reg, &a_tls, &b_tls);
+	switch_a_then_b(BACKEND(_i), true, &cur, &reg, &a_tls, &b_tls);
 	ck_assert_uint_ne(reg, b_tls);
 	ck_assert_uint_eq(reg, a_tls);
 }

@@ -176,6 +176,16 @@ expect2 'one scenario file' render --out="$tmp/x.png" "$tmp/two.tls" "$tour"
 expect2 'no scenario file' render --out="$tmp/x.png"
 expect2 'both name' run --render="$tmp/x.pdf" --render-steps="$tmp/x.pdf" "$tmp/two.tls"
 expect2 'cannot write' render --out="$tmp/none/x.png" "$tmp/two.tls"
+expect2 'cannot write' render --out="$tmp/none/x.html" "$tmp/two.tls"
+
+# An HTML flip-book on a full disk: the host refused, exit 4, said so.
+if [ -w /dev/full ]; then
+	ln -sf /dev/full "$tmp/full.html"
+	expect 4 "cannot write '$tmp/full.html': No space left on device" -- \
+		render --out="$tmp/full.html" "$tmp/two.tls"
+else
+	echo "not checked: an HTML flip-book on a full disk (no /dev/full)"
+fi
 
 # A PNG taller than cairo's images (32767 pixels: 90 processes) is bad
 # input, exit 2, naming the limit and the ways out; SVG and PDF of the
