@@ -2,7 +2,9 @@
  * check_pmem_reuse.c - a released user land is reused clean: the same
  * reservation comes back with no mapping, no page and no byte of the
  * process that had it, its guards in place; a land that could not be
- * cleaned never comes back; the kept lands are bounded.
+ * cleaned never comes back; the kept lands are bounded. A hidden land
+ * maps, unmaps and retires without a host call while it was never shown,
+ * and stays as isolated and as clean as one that made them.
  */
 #include <config.h>
 
@@ -64,6 +66,13 @@ static int accessible_maps(uintptr_t lo, uintptr_t hi, size_t *rss_kb)
 	return n;
 }
 
+/* Every byte of [start, start + len) reads zero. */
+static void check_zero(uintptr_t start, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		ck_assert_uint_eq(((volatile unsigned char *)start)[i], 0);
+}
+
 /* Map every page of p's land read-write and write a mark in each. */
 static void fill_land(struct pmem *p)
 {
@@ -102,8 +111,7 @@ static void check_clean(struct pmem *p, uintptr_t old_start)
 	ck_assert_int_eq(pmem_create_regular_mapping(p, start, LAND,
 						     MEM_NORMAL, MAR_U_RW),
 			 KERR_OK);
-	for (size_t i = 0; i < LAND; i++)
-		ck_assert_uint_eq(((volatile unsigned char *)start)[i], 0);
+	check_zero(start, LAND);
 }
 
 /* A process's land, retired (killed) then destroyed, comes back clean. */
@@ -201,6 +209,79 @@ START_TEST(test_cache_bounded)
 }
 END_TEST
 
+/*
+ * A mapping in a hidden land asks the host for nothing (an injected mmap
+ * failure is never met), is out of reach until the land is shown, and
+ * then reads zero; what user code wrote there is dropped by an unmap made
+ * while hidden, so a new mapping in the same place reads zero again.
+ */
+START_TEST(test_hidden_land_maps_lazily)
+{
+	struct pmem *p;
+	uintptr_t start;
+	size_t rss = 1;
+
+	pmem_cache_drain();
+	ck_assert_int_eq(pmem_create(&p, LAND), 0);
+	start = pmem_userland_start(p);
+	ck_assert_int_eq(pmem_set_hidden(p, true), KERR_OK);
+	host_fail_after(HOST_MAP, 1);
+	ck_assert_int_eq(pmem_create_regular_mapping(p, start, LAND,
+						     MEM_THREAD_LOCAL,
+						     MAR_U_RW), KERR_OK);
+	host_fail_reset();
+	ck_assert_uint_eq(pmem_mapping_count(p), 1);
+	ck_assert_int_eq(accessible_maps(start, start + LAND, &rss), 0);
+	ck_assert_uint_eq(rss, 0);
+	ck_assert(read_faults(start));
+	ck_assert(read_faults(start + LAND - 1));
+
+	ck_assert_int_eq(pmem_set_hidden(p, false), KERR_OK);
+	check_zero(start, LAND);
+	memset((void *)start, 0x5a, LAND);
+	ck_assert_int_eq(pmem_set_hidden(p, true), KERR_OK);
+	ck_assert(read_faults(start));
+	ck_assert_int_eq(pmem_unmap(p, start, LAND), KERR_OK);
+	ck_assert_int_eq(pmem_create_regular_mapping(p, start, LAND,
+						     MEM_NORMAL, MAR_U_RW),
+			 KERR_OK);
+	ck_assert_int_eq(pmem_set_hidden(p, false), KERR_OK);
+	check_zero(start, LAND);
+	pmem_destroy(p);
+	pmem_cache_drain();
+}
+END_TEST
+
+/*
+ * A process that never ran (its land hidden from the start) is retired
+ * and destroyed without a host call: an injected failure to drop pages is
+ * never met, so its land is not dirty, and it comes back clean.
+ */
+START_TEST(test_never_shown_land_retires_free)
+{
+	struct pmem *p, *q;
+	uintptr_t start;
+
+	pmem_cache_drain();
+	ck_assert_int_eq(pmem_create(&p, LAND), 0);
+	start = pmem_userland_start(p);
+	ck_assert_int_eq(pmem_set_hidden(p, true), KERR_OK);
+	ck_assert_int_eq(pmem_create_regular_mapping(p, start + PAGE_SIZE,
+						     PAGE_SIZE,
+						     MEM_THREAD_LOCAL,
+						     MAR_U_RW), KERR_OK);
+	host_fail_after(HOST_UNMAP, 1);
+	pmem_retire(p);
+	host_fail_reset();
+	pmem_destroy(p);
+	ck_assert_uint_eq(pmem_cached_lands(), 1);
+	ck_assert_int_eq(pmem_create(&q, LAND), 0);
+	check_clean(q, start);
+	pmem_destroy(q);
+	pmem_cache_drain();
+}
+END_TEST
+
 static Suite *reuse_suite(void)
 {
 	Suite *s = suite_create("pmem_reuse");
@@ -211,6 +292,8 @@ static Suite *reuse_suite(void)
 	tcase_add_test(tc, test_reuse_only_same_size);
 	tcase_add_test(tc, test_dirty_land_not_reused);
 	tcase_add_test(tc, test_cache_bounded);
+	tcase_add_test(tc, test_hidden_land_maps_lazily);
+	tcase_add_test(tc, test_never_shown_land_retires_free);
 	suite_add_tcase(s, tc);
 	return s;
 }

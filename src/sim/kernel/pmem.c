@@ -15,6 +15,15 @@
  * page that is not mapped therefore faults on the host, as it would on
  * the simulated machine.
  *
+ * A hidden land (its process not running) makes no host call to map: its
+ * pages that no mapping covers are zero and PROT_NONE, which is all a new
+ * mapping in a hidden land must be until the land is shown, and showing
+ * gives every mapping its rights anyway. A land that was never shown since
+ * it was last clean (the `exposed` flag) cannot hold a byte of user data,
+ * so unmapping in it, retiring it or destroying it drops nothing either.
+ * A process that is created, given threads and killed without running
+ * costs the host nothing (issue 18: a process at most 1.5 us).
+ *
  * The bookkeeping answers what the original's does (a list of mappings
  * sorted by address, first fit from the start of the user land) from a
  * tree of mappings that knows its largest gaps (maptree.h), so first fit,
@@ -43,6 +52,8 @@ struct pmem {
 	size_t size;			/* its length in bytes */
 	struct maptree maps;		/* by start, never overlapping */
 	bool hidden;			/* PROT_NONE to user code as a whole */
+	bool exposed;			/* a mapping was reachable since the
+					 * land was last clean */
 	bool dirty;			/* pages may be left: never reuse */
 };
 
@@ -226,6 +237,8 @@ enum kernel_error pmem_set_hidden(struct pmem *pm, bool hidden)
 		pm->hidden = true;
 		return KERR_OK;
 	}
+	/* from the first mprotect on, user code may write its pages */
+	pm->exposed = true;
 	for (m = maptree_at(&pm->maps, 0); m; m = next) {
 		end = m->start + m->length;
 		next = maptree_ending_after(&pm->maps, end);
@@ -257,13 +270,15 @@ void pmem_retire(struct pmem *pm)
 {
 	uintptr_t lo, hi;
 
-	if (mapped_span(pm, &lo, &hi) && host_remap(lo, hi - lo, PROT_NONE) < 0) {
+	if (pm->exposed && mapped_span(pm, &lo, &hi) &&
+	    host_remap(lo, hi - lo, PROT_NONE) < 0) {
 		/* at least out of reach: the pages stay, unreadable */
 		mprotect((void *)pm->start, pm->size, PROT_NONE);
 		pm->dirty = true;
 	}
 	maptree_clear(&pm->maps);
 	pm->hidden = true;
+	pm->exposed = false;
 }
 
 /*
@@ -318,7 +333,7 @@ void pmem_destroy(struct pmem *pm)
 		return;
 	base = pm->start - PMEM_GUARD_SIZE;
 	total = pm->size + 2 * PMEM_GUARD_SIZE;
-	if (mapped_span(pm, &lo, &hi) &&
+	if (pm->exposed && mapped_span(pm, &lo, &hi) &&
 	    mmap((void *)lo, hi - lo, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS |
 		 MAP_FIXED | MAP_NORESERVE, -1, 0) == MAP_FAILED)
 		pm->dirty = true;
@@ -410,9 +425,12 @@ enum kernel_error pmem_create_regular_mapping(struct pmem *pm, uintptr_t addr,
 		return KERR_PHYSICAL_MEMORY_EXHAUSTION;
 	if (reserve_slots(pm, 1) < 0)
 		return host_refused("memory for the record of a mapping");
-	if (host_remap(addr, length,
-		       pm->hidden ? PROT_NONE : rights_to_prot(rights)) < 0)
-		return host_refused("mmap of 0x%zx bytes", length);
+	/* hidden: the range is zero and PROT_NONE already (see the top) */
+	if (!pm->hidden) {
+		if (host_remap(addr, length, rights_to_prot(rights)) < 0)
+			return host_refused("mmap of 0x%zx bytes", length);
+		pm->exposed = true;
+	}
 	maptree_insert(&pm->maps, &m);
 	return KERR_OK;
 }
@@ -442,7 +460,8 @@ enum kernel_error pmem_unmap(struct pmem *pm, uintptr_t addr, size_t length)
 	/* Removing m frees one slot; a split needs one more. */
 	if (head.length > 0 && tail.length > 0 && reserve_slots(pm, 1) < 0)
 		return host_refused("memory for the record of a mapping");
-	if (host_remap(addr, length, PROT_NONE) < 0)
+	/* a land never shown since it was clean has nothing to drop */
+	if (pm->exposed && host_remap(addr, length, PROT_NONE) < 0)
 		return host_refused("mmap of 0x%zx bytes", length);
 
 	maptree_remove(&pm->maps, m.start);

@@ -375,6 +375,8 @@ static int kernel_processes(struct kernel *k, const struct tls_manager_ops *ops,
 			return err;
 		if ((e = process_kill(k, p)) != KERR_OK)
 			return kernel_failed("kill", e);
+		/* as the runner does once a dead thread's name is forgotten */
+		thread_release(k, t);
 	}
 	bench_timed(s, n, t0, bench_now_ns());
 	return 0;
