@@ -98,6 +98,18 @@ int process_create(struct kernel *k, const char *name, size_t userland,
  */
 enum kernel_error process_kill(struct kernel *k, struct process *p);
 
+/*
+ * The caller of process_create is done with p: once p is dead, its range
+ * released (no register points into it) and no thread record names it
+ * any more (each released, see thread_release), its record is freed and
+ * it leaves the kernel's list of processes: here if it is done already,
+ * else at the first process_create or process_release after that. p must
+ * not be used after this call. A process never released stays, dead, until kernel_fini, for the
+ * reports that name it; a run that creates and kills processes without
+ * end releases them, so that its memory follows the live ones.
+ */
+void process_release(struct kernel *k, struct process *p);
+
 /* create_regular_mapping / unmap on p, at offsets in its user land. */
 enum kernel_error process_map(struct kernel *k, struct process *p,
 			      uint64_t offset, uint64_t size,

@@ -62,6 +62,7 @@ struct kernel {
 	bool no_tls_restore;
 	struct process *procs;		/* in creation order */
 	struct process *procs_tail;
+	struct process *released;	/* released, freed once done with */
 	struct process *live;		/* live processes, newest first */
 	/* Dead processes whose range a register may still point into. */
 	struct process *retired;

@@ -76,6 +76,8 @@ int process_create(struct kernel *k, const char *name, size_t userland,
 	struct process *p;
 	int err = -ENOMEM;
 
+	if (k->released)
+		process_free_released(k);
 	p = host_calloc(1, sizeof(*p) + sizeof(*ctx));
 	if (!p)
 		return -ENOMEM;
@@ -104,6 +106,7 @@ int process_create(struct kernel *k, const char *name, size_t userland,
 	p->pid = ++k->next_pid;
 	p->userland_size = userland;
 	p->userland_start = pmem_userland_start(p->pm);
+	p->prev_in_kernel = k->procs_tail;
 	KLIST_APPEND(k->procs, k->procs_tail, p);
 	p->live_next = k->live;
 	if (k->live)
@@ -413,4 +416,47 @@ void process_sweep_retired(struct kernel *k)
 			link = &p->next_retired;
 		}
 	}
+}
+
+/* Take p out of k->procs and free its record. */
+static void process_free(struct kernel *k, struct process *p)
+{
+	if (p->prev_in_kernel)
+		p->prev_in_kernel->next_in_kernel = p->next_in_kernel;
+	else
+		k->procs = p->next_in_kernel;
+	if (p->next_in_kernel)
+		p->next_in_kernel->prev_in_kernel = p->prev_in_kernel;
+	else
+		k->procs_tail = p->prev_in_kernel;
+	pthread_mutex_destroy(&p->lock);
+	free(p->name);
+	free(p);
+}
+
+void process_free_released(struct kernel *k)
+{
+	struct process **link = &k->released, *p;
+
+	kernel_lock(k);
+	while ((p = *link) != NULL) {
+		if (p->dead && !p->pm &&
+		    !__atomic_load_n(&p->thread_records, __ATOMIC_RELAXED)) {
+			*link = p->next_released;
+			process_free(k, p);
+		} else {
+			link = &p->next_released;
+		}
+	}
+	kernel_unlock(k);
+}
+
+void process_release(struct kernel *k, struct process *p)
+{
+	kernel_lock(k);
+	p->released = true;
+	p->next_released = k->released;
+	k->released = p;
+	kernel_unlock(k);
+	process_free_released(k);
 }

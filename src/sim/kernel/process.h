@@ -36,9 +36,13 @@ struct process {
 	struct tlsm *mgr;		/* private: the policy's manager */
 	pthread_mutex_t lock;		/* guards mgr and pm */
 	bool dead;
+	bool released;			/* its creator holds it no more */
+	size_t thread_records;		/* records of its threads not freed */
 	size_t userland_size;
 	uintptr_t userland_start;	/* kept after death, for reports */
 	struct process *next_in_kernel;
+	struct process *prev_in_kernel;	/* to leave k->procs when freed */
+	struct process *next_released;	/* on k->released, not yet freed */
 	struct process *next_retired;	/* on k->retired */
 	struct process *live_prev, *live_next;	/* on k->live */
 	struct thread_list threads;	/* live, creation order */
@@ -56,6 +60,14 @@ enum kernel_error process_switch_space(struct kernel *k, struct process *p);
  * other CPU runs that process). KERR_OK or KERR_HOST_REFUSED. */
 enum kernel_error process_leave_space(struct kernel *k, struct percpu *pc);
 void process_sweep_retired(struct kernel *k);
+
+/*
+ * Internal to the kernel model: free the records of the released
+ * processes that are dead, swept, and named by no thread record any more.
+ * Called only where processes are created (the host thread that runs the
+ * kernel), so the list of processes changes only there.
+ */
+void process_free_released(struct kernel *k);
 
 /*
  * Internal to the kernel model. process_tls_take: allocate a region for t

@@ -88,6 +88,7 @@ void thread_attach(struct kernel *k, struct thread *t)
 {
 	kernel_lock(k);
 	thread_list_append(&k->threads, &t->proc->threads, t);
+	__atomic_fetch_add(&t->proc->thread_records, 1, __ATOMIC_RELAXED);
 	if (t->program)
 		KLIST_APPEND(k->programs, k->programs_tail, t);
 	kernel_unlock(k);
@@ -95,10 +96,14 @@ void thread_attach(struct kernel *k, struct thread *t)
 
 void thread_reclaim(struct kernel *k, struct thread *t)
 {
+	struct process *p = t->proc;
+
 	if (t->state != THREAD_DEAD || !t->released || t->stack || t->program)
 		return;
 	thread_free_name(t);
 	threadtab_free(&k->threads, t);
+	/* any CPU's host thread; process_free_released reads it */
+	__atomic_fetch_sub(&p->thread_records, 1, __ATOMIC_RELAXED);
 }
 
 void thread_release(struct kernel *k, struct thread *t)

@@ -377,6 +377,7 @@ static int kernel_processes(struct kernel *k, const struct tls_manager_ops *ops,
 			return kernel_failed("kill", e);
 		/* as the runner does once a dead thread's name is forgotten */
 		thread_release(k, t);
+		process_release(k, p);
 	}
 	bench_timed(s, n, t0, bench_now_ns());
 	return 0;
