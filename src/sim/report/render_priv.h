@@ -7,6 +7,7 @@
 #ifndef TLSSIM_RENDER_PRIV_H
 #define TLSSIM_RENDER_PRIV_H
 
+#include "membuf.h"
 #include "picture.h"
 #include "render.h"
 
@@ -23,13 +24,6 @@ struct render_file {
 	FILE *f;
 	enum render_format format;
 	int write_error;		/* errno of the first failed write */
-};
-
-/* Bytes that grow (an SVG drawn in memory); oom once the host refused. */
-struct membuf {
-	char *p;
-	size_t len, cap;
-	bool oom;
 };
 
 /* The processes of a step, with their views, ready to draw. */

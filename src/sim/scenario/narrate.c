@@ -19,7 +19,6 @@
 #include "narrate.h"
 
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,8 +26,8 @@
 void narration_begin(struct narration *n)
 {
 	n->count = 0;
-	n->len = 0;
-	n->names_len = 0;
+	membuf_reset(&n->text);
+	membuf_reset(&n->names);
 	n->broken = false;
 }
 
@@ -40,63 +39,20 @@ void narration_free(struct narration *n)
 	}
 	free(n->pages);
 	free(n->facts);
-	free(n->names);
-	free(n->text);
+	membuf_free(&n->names);
+	membuf_free(&n->text);
 	memset(n, 0, sizeof(*n));
-}
-
-/*
- * Room for need more bytes in the buffer *buf of *size bytes, *len used.
- * Returns false when memory ran out.
- */
-static bool room(char **buf, size_t *size, size_t len, size_t need)
-{
-	size_t nsize = *size ? *size : 256;
-	char *t;
-
-	if (len + need <= *size)
-		return true;
-	while (nsize < len + need)
-		nsize *= 2;
-	t = realloc(*buf, nsize);
-	if (!t)
-		return false;
-	*buf = t;
-	*size = nsize;
-	return true;
 }
 
 /* Keep s among the names; its offset in *at. Returns false without memory. */
 static bool keep(struct narration *n, const char *s, size_t *at)
 {
-	size_t len = strlen(s) + 1;
-
-	if (!room(&n->names, &n->names_size, n->names_len, len))
-		return false;
-	memcpy(n->names + n->names_len, s, len);
-	*at = n->names_len;
-	n->names_len += len;
-	return true;
+	*at = n->names.len;
+	return membuf_add(&n->names, s, strlen(s) + 1);
 }
 
 /* Append a formatted piece of the story. Returns false without memory. */
-static bool __attribute__((format(printf, 2, 3)))
-put(struct narration *n, const char *fmt, ...)
-{
-	va_list ap;
-	int len;
-
-	va_start(ap, fmt);
-	len = vsnprintf(NULL, 0, fmt, ap);
-	va_end(ap);
-	if (len < 0 || !room(&n->text, &n->size, n->len, (size_t)len + 1))
-		return false;
-	va_start(ap, fmt);
-	vsnprintf(n->text + n->len, (size_t)len + 1, fmt, ap);
-	va_end(ap);
-	n->len += (size_t)len;
-	return true;
-}
+#define put(n, ...) membuf_printf(&(n)->text, __VA_ARGS__)
 
 /* Lands larger than this many pages are not numbered (names by address). */
 #define NARR_MAX_LAND_PAGES ((size_t)1 << 24)
@@ -304,7 +260,7 @@ static bool put_place(struct narration *n, const struct process *p,
 static bool put_why(struct narration *n, const struct narr_fact *f)
 {
 	if (f->has_why)
-		return put(n, " (%s)", n->names + f->why);
+		return put(n, " (%s)", n->names.p + f->why);
 	if (!process_policy_explains(f->proc))
 		return put(n, " (%s gives no reasons)",
 			   process_policy(f->proc)->name ?
@@ -315,8 +271,8 @@ static bool put_why(struct narration *n, const struct narr_fact *f)
 /* The line of one fact, without its newline. */
 static bool put_fact(struct narration *n, const struct narr_fact *f)
 {
-	const char *who = f->has_who ? n->names + f->who : NULL;
-	const char *why = f->has_why ? n->names + f->why : NULL;
+	const char *who = f->has_who ? n->names.p + f->who : NULL;
+	const char *why = f->has_why ? n->names.p + f->why : NULL;
 	const char *pn = f->proc ? process_name(f->proc) : "?";
 	char rights[4];
 
@@ -404,5 +360,5 @@ const char *narration_end(struct narration *n)
 		if (!put_fact(n, &n->facts[i]) || !put(n, "\n"))
 			return NULL;
 	}
-	return n->text;
+	return n->text.p;
 }
