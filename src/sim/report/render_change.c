@@ -12,6 +12,7 @@
 #include <config.h>
 
 #include "escape.h"
+#include "place.h"
 #include "render_priv.h"
 
 #include <ctype.h>
@@ -167,13 +168,11 @@ static int add_line(char ***lines, size_t *n, const char *fmt, ...)
 	return 0;
 }
 
-/* "shell+0x3200" for addr of v. */
+/* "shell+0x3200" for addr of v (place.h). */
 static const char *at(char *buf, size_t size, const struct process_view *v,
 		      uintptr_t addr)
 {
-	snprintf(buf, size, "%s+0x%jx", process_name(v->p) ? process_name(v->p) : "?",
-		 (uintmax_t)process_offset(v->p, addr));
-	return buf;
+	return place_off(v->p, process_offset(v->p, addr), buf, size);
 }
 
 /* The owner of the used slot at tls of v, for people. */

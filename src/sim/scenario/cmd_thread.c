@@ -10,6 +10,7 @@
 
 #include "runner.h"
 #include "report/escape.h"
+#include "report/place.h"
 
 #include <inttypes.h>
 #include <stdlib.h>
@@ -107,12 +108,7 @@ static void field_place(const struct scn_field_ref *f, size_t *off,
 static bool pointer_text(const struct kernel *k, uint64_t v, char *buf,
 			 size_t size)
 {
-	const struct process *p = kernel_process_at(k, (uintptr_t)v);
-
-	if (!p)
-		return false;
-	snprintf(buf, size, "%s+0x%" PRIx64, process_name(p), process_offset(p, v));
-	return true;
+	return place_addr(k, (uintptr_t)v, false, buf, size) != NULL;
 }
 
 /* Bytes as a quoted, escaped string. */

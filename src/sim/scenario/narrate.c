@@ -17,6 +17,7 @@
 #include <config.h>
 
 #include "narrate.h"
+#include "report/place.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -178,21 +179,6 @@ static bool told(enum trace_kind kind)
 	}
 }
 
-/*
- * Where a switch's register points: the thread's own process when its
- * user land holds the value, else any live one that does (NULL: none).
- */
-static const struct process *reg_owner(const struct trace_event *ev)
-{
-	const struct process *own = thread_process(ev->thread);
-
-	if (process_holds(own, ev->reg))
-		return own;
-	if (!ev->reg)
-		return NULL;
-	return kernel_process_at(thread_kernel(ev->thread), ev->reg);
-}
-
 void narration_event(struct narration *n, const struct trace_event *ev,
 		     const char *who, const char *note)
 {
@@ -216,7 +202,8 @@ void narration_event(struct narration *n, const struct trace_event *ev,
 	if (!f.proc && ev->thread)
 		f.proc = thread_process(ev->thread);
 	if (ev->kind == EV_SWITCH && ev->thread) {
-		f.proc = reg_owner(ev);
+		/* where the register points: a live land (0 is in none) */
+		f.proc = place_owner(thread_kernel(ev->thread), ev->reg, false);
 		f.offset = f.proc ? process_offset(f.proc, ev->reg) : 0;
 	}
 	if (who && !(f.has_who = keep(n, who, &f.who)))
@@ -249,11 +236,12 @@ static bool put_place(struct narration *n, const struct process *p,
 	uint64_t page = offset & ~(uint64_t)(TLSM_PAGE_SIZE - 1);
 	unsigned slot = (unsigned)((offset % TLSM_PAGE_SIZE) / TLS_SIZE);
 	size_t k = page_number(n, p, page);
+	char at[PLACE_TEXT];
 
 	if (k)
 		return put(n, ": page %zu, slot %u", k, slot);
-	return put(n, ": slot %u of the page at %s+0x%" PRIx64, slot,
-		   process_name(p), page);
+	return put(n, ": slot %u of the page at %s", slot,
+		   place_off(p, page, at, sizeof(at)));
 }
 
 /* " (REASON)", or what stands for a policy that gives none. */
@@ -274,7 +262,9 @@ static bool put_fact(struct narration *n, const struct narr_fact *f)
 	const char *who = f->has_who ? n->names.p + f->who : NULL;
 	const char *why = f->has_why ? n->names.p + f->why : NULL;
 	const char *pn = f->proc ? process_name(f->proc) : "?";
-	char rights[4];
+	char rights[4], at[PLACE_TEXT];
+
+	place_off(f->proc, f->offset, at, sizeof(at));
 
 	switch (f->kind) {
 	case EV_PROCESS_CREATE:
@@ -285,26 +275,23 @@ static bool put_fact(struct narration *n, const struct narr_fact *f)
 		return put(n, "process %s killed: its threads die, its TLS "
 			   "pages go with its user land", pn);
 	case EV_MAP:
-		return put(n, "%s+0x%" PRIx64 ": 0x%" PRIx64 " bytes mapped "
-			   "%s %s", pn, f->offset, f->length,
+		return put(n, "%s: 0x%" PRIx64 " bytes mapped %s %s", at,
+			   f->length,
 			   f->mem_type >= 0 && f->mem_type < MEM_TYPE_COUNT ?
 			   memory_type_name((enum memory_type)f->mem_type) :
 			   "?", mapping_rights_text(f->rights, rights));
 	case EV_UNMAP:
-		return put(n, "%s+0x%" PRIx64 ": 0x%" PRIx64 " bytes unmapped",
-			   pn, f->offset, f->length);
+		return put(n, "%s: 0x%" PRIx64 " bytes unmapped", at,
+			   f->length);
 	case EV_TLS_PAGE:
-		return put(n, "new TLS page mapped at %s+0x%" PRIx64, pn,
-			   f->offset);
+		return put(n, "new TLS page mapped at %s", at);
 	case EV_TLS_PAGE_UNMAP:
-		return put(n, "TLS page at %s+0x%" PRIx64 " unmapped", pn,
-			   f->offset);
+		return put(n, "TLS page at %s unmapped", at);
 	case EV_TLS_ALLOC:
-		return put(n, "%s -> %s+0x%" PRIx64, who ? who : "a region",
-			   pn, f->offset) &&
+		return put(n, "%s -> %s", who ? who : "a region", at) &&
 		       put_place(n, f->proc, f->offset) && put_why(n, f);
 	case EV_TLS_FREE:
-		return put(n, "%s+0x%" PRIx64 "%s%s%s freed", pn, f->offset,
+		return put(n, "%s%s%s%s freed", at,
 			   who ? " (" : "", who ? who : "",
 			   !who ? "" : f->raw ? ")" : "'s TLS)") &&
 		       put_place(n, f->proc, f->offset) && put_why(n, f);
@@ -315,17 +302,16 @@ static bool put_fact(struct narration *n, const struct narr_fact *f)
 		return put(n, "%s %s", who ? who : "a thread",
 			   why ? why : "is dead");
 	case EV_FIRST_SCHEDULE:
-		return put(n, "%s runs for the first time: its TLS %s+0x%"
-			   PRIx64 " zeroed, ptr_self set to it",
-			   who ? who : "a thread", pn, f->offset);
+		return put(n, "%s runs for the first time: its TLS %s zeroed, "
+			   "ptr_self set to it", who ? who : "a thread", at);
 	case EV_SWITCH:
 		if (!f->proc)
 			return put(n, "switch to %s: the TLS register holds "
 				   "%s", who ? who : "no thread",
 				   f->reg ? "an address in no user land" :
 				   "0");
-		return put(n, "switch to %s: the TLS register holds %s+0x%"
-			   PRIx64, who ? who : "no thread", pn, f->offset);
+		return put(n, "switch to %s: the TLS register holds %s",
+			   who ? who : "no thread", at);
 	case EV_FAULT:
 		return put(n, "%s faulted: %s", who ? who : "a thread",
 			   why ? why : "a fault");
