@@ -216,6 +216,67 @@ START_TEST(test_streamed_file_changed)
 }
 END_TEST
 
+/* Whether the bytes at addr (a place of k's process p) are text. */
+static bool memory_holds(struct process *p, uintptr_t addr, const char *text)
+{
+	char got[64];
+	size_t len = strlen(text);
+
+	ck_assert_uint_lt(len, sizeof(got));
+	ck_assert_int_eq(process_debug_read(r.k, p, process_offset(p, addr),
+					    got, len), KERR_OK);
+	return memcmp(got, text, len) == 0;
+}
+
+/*
+ * A write into an IPC buffer says where it landed (what the flip-book
+ * reads back from the memory): the writer's region at the field's
+ * offset; through a stale register, the region the register points at.
+ * Other commands say nothing.
+ */
+START_TEST(test_ipc_write_place)
+{
+	struct step_report s;
+	const struct thread *t1, *t2;
+
+	start("process A userland=64K\nspawn A t1\nspawn A t2\n"
+	      "write t2 ipc+4 0x4142\nread t2 ipc\nwrite t2 self 0x10\n");
+	for (int i = 0; i < 3; i++)
+		ck_assert_ptr_null(step().ipc_write);
+	t2 = r.th[1].t;
+	s = step();
+	ck_assert_ptr_nonnull(s.ipc_write);
+	ck_assert_str_eq(s.ipc_write->thread, "t2");
+	ck_assert_str_eq(s.ipc_write->field, "ipc+0x4");
+	ck_assert(s.ipc_write->region == thread_tls(t2));
+	ck_assert(s.ipc_write->addr == thread_tls(t2) + TLS_OFF_IPC + 4);
+	ck_assert_uint_eq(s.ipc_write->len, 2);
+	ck_assert(memory_holds(r.procs[0], s.ipc_write->addr, "AB"));
+	ck_assert_ptr_null(step().ipc_write);	/* read */
+	ck_assert_ptr_null(step().ipc_write);	/* a pointer field */
+	stop();
+
+	/* the register kept across switches: t2 writes into t1's region */
+	start("process A userland=64K\nspawn A t1\nspawn A t2\n"
+	      "switch t1\nswitch t2\nwrite t2 ipc \"stale\"\n");
+	runner_fini(&r);
+	opt.no_tls_restore = true;
+	ck_assert_int_eq(runner_init(&r, scn, &opt), 0);
+	for (int i = 0; i < 5; i++)
+		ck_assert_ptr_null(step().ipc_write);
+	t1 = r.th[0].t;
+	s = step();
+	ck_assert_int_eq(s.verdict, STEP_HELD);
+	ck_assert_ptr_nonnull(s.ipc_write);
+	ck_assert_str_eq(s.ipc_write->thread, "t2");
+	ck_assert(s.ipc_write->region == thread_tls(t1));
+	ck_assert(s.ipc_write->addr == thread_tls(t1) + TLS_OFF_IPC);
+	ck_assert_uint_eq(s.ipc_write->len, 5);
+	ck_assert(memory_holds(r.procs[0], s.ipc_write->addr, "stale"));
+	stop();
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("runner");
@@ -228,6 +289,7 @@ int main(void)
 	tcase_add_test(tc, test_faults);
 	tcase_add_test(tc, test_streamed_as_loaded);
 	tcase_add_test(tc, test_streamed_file_changed);
+	tcase_add_test(tc, test_ipc_write_place);
 	suite_add_tcase(s, tc);
 	return run_suite(s);
 }

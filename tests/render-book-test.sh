@@ -5,7 +5,8 @@
 # (sections, and the lines each lists), for scenarios whose pages are
 # known by reading them. What changed (slots taken and freed, pages new
 # and unmapped), where each CPU's register points (stale under
-# --no-tls-restore), the IPC written, a long note wrapped (the page grows
+# --no-tls-restore), the IPC written (its bytes as the memory holds
+# them), a long note wrapped (the page grows
 # instead of cutting it), and the HTML: self-contained (no URL outside
 # the scenario's own text, a Content-Security-Policy of default-src
 # 'none'), everything from the scenario escaped. A build without cairo
@@ -118,6 +119,39 @@ hasnt ipc '<b>&'
 # 1, 2, the first write (the buffer and the register), the same write
 # again changes nothing drawn (listed), the third write
 pages ipc 4
+
+# What a page shows is the bytes in the simulated memory, not the
+# command's spelling: hex shows as the bytes it stores; a write of
+# tls+OFF (no IPC write) over part of the buffer shows on a page of its
+# own; more than 32 bytes are cut with "...".
+cat >"$tmp/ipcmem.tls" <<'EOF2'
+process A userland=64K
+spawn A t1
+write t1 ipc 0x68_69_0a_22
+write t1 ipc "hello, world"
+write t1 tls+0x17 "W"
+write t1 ipc+0x80 "0123456789abcdef0123456789ABCDEF tail"
+EOF2
+book ipcmem
+has ipcmem 'IPC of t1: ipc = &quot;hi\n\&quot;&quot;'
+hasnt ipcmem 'IPC of t1: ipc = &quot;0x'
+has ipcmem 'IPC of t1: ipc = &quot;hello, world&quot;'
+has ipcmem 'IPC of t1: ipc = &quot;hello, World&quot;'
+has ipcmem 'IPC of t1: ipc+0x80 = &quot;0123456789abcdef0123456789ABCDEF...&quot;'
+hasnt ipcmem 'IPC of t1: ipc+0x80 = &quot;0123456789abcdef0123456789ABCDEF tail'
+# 1, 2, each of the four writes changes the buffer shown
+pages ipcmem 6
+# Through a stale register the bytes land in the region it points at.
+cat >"$tmp/ipcstale.tls" <<'EOF2'
+process A userland=64K
+spawn A t1
+spawn A t2
+switch t1
+switch t2
+write t2 ipc "x\ty"
+EOF2
+book ipcstale --no-tls-restore
+has ipcstale 'IPC of t1 (region A+0x0), written by t2 through a stale register: ipc = &quot;x\ty&quot;'
 
 # A long note is wrapped: its page is taller than with a short one.
 long=a_thread_with_a_name_long_enough_to_make_the_note_wrap_twice_over

@@ -52,26 +52,8 @@ cairo_status_t render_write_file(void *closure, const unsigned char *data,
 cairo_status_t render_write_mem(void *closure, const unsigned char *data,
 				unsigned int length)
 {
-	struct membuf *m = closure;
-
-	if (m->len + length + 1 > m->cap) {
-		size_t cap = m->cap ? m->cap : 65536;
-		char *p;
-
-		while (cap < m->len + length + 1)
-			cap *= 2;
-		p = realloc(m->p, cap);
-		if (!p) {
-			m->oom = true;
-			return CAIRO_STATUS_NO_MEMORY;
-		}
-		m->p = p;
-		m->cap = cap;
-	}
-	memcpy(m->p + m->len, data, length);
-	m->len += length;
-	m->p[m->len] = '\0';
-	return CAIRO_STATUS_SUCCESS;
+	return membuf_add(closure, data, length) ? CAIRO_STATUS_SUCCESS
+						 : CAIRO_STATUS_NO_MEMORY;
 }
 
 /*

@@ -454,8 +454,7 @@ void book_step(struct render *r, const struct step_report *s)
 
 	if (!oom && s->verdict == STEP_HELD && s->outcome &&
 	    !strcmp(s->outcome, "success")) {
-		err = ipc_note(&bk->ipc, &bk->ipc_count, s->command,
-			       s->kernel);
+		err = ipc_note(&bk->ipc, &bk->ipc_count, s->ipc_write);
 		oom = err < 0;
 		bk->ipc_gen += err > 0;
 	}
@@ -468,6 +467,16 @@ void book_step(struct render *r, const struct step_report *s)
 		return;
 	}
 	ipc_prune(bk->ipc, &bk->ipc_count, &sc);
+	/* what the buffers hold now: a later write or poke may have changed
+	 * them */
+	err = ipc_refresh(bk->ipc, &bk->ipc_count, s->kernel);
+	if (err < 0) {
+		scene_free(&sc);
+		free(events);
+		render_fail(r, err, r->book.path);
+		return;
+	}
+	bk->ipc_gen += err > 0;
 	digest = change_digest(&sc, s->kernel, bk->ipc_gen);
 	if (bk->snap.taken && digest == bk->snap.digest && bk->rec) {
 		err = page_add_step(r, s, events);

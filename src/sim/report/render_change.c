@@ -4,7 +4,7 @@
  * listed on the page before them rather than given a page of their own),
  * the marks of a panel (new pages and slots, freed slots, unmapped
  * pages, the registers), the same told in lines for people, and the IPC
- * buffers the scenario wrote.
+ * buffers the scenario wrote, as the simulated memory holds them.
  *
  * The state a page showed is kept as a snapshot of its own (struct snap):
  * the views borrow from the kernel, which changes at the next step.
@@ -12,9 +12,9 @@
 #include <config.h>
 
 #include "escape.h"
+#include "place.h"
 #include "render_priv.h"
 
-#include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -167,13 +167,11 @@ static int add_line(char ***lines, size_t *n, const char *fmt, ...)
 	return 0;
 }
 
-/* "shell+0x3200" for addr of v. */
+/* "shell+0x3200" for addr of v (place.h). */
 static const char *at(char *buf, size_t size, const struct process_view *v,
 		      uintptr_t addr)
 {
-	snprintf(buf, size, "%s+0x%jx", process_name(v->p) ? process_name(v->p) : "?",
-		 (uintmax_t)process_offset(v->p, addr));
-	return buf;
+	return place_off(v->p, process_offset(v->p, addr), buf, size);
 }
 
 /* The owner of the used slot at tls of v, for people. */
@@ -394,135 +392,116 @@ void snap_free(struct snap *sn)
 	memset(sn, 0, sizeof(*sn));
 }
 
-/* The next word of *s (spaces skipped), its length in *len. */
-static const char *word(const char **s, size_t *len)
-{
-	const char *w = *s + strspn(*s, " \t");
-
-	*len = strcspn(w, " \t");
-	*s = w + *len;
-	return w;
-}
-
 /*
- * What a `write T ipc VALUE` put there, as text: a "string" as the
- * scenario wrote it, 0xHEX as its bytes, escaped; at most IPC_SHOWN bytes.
+ * What e's bytes hold now in the simulated memory, as text into *text
+ * (to free): its field, then at most IPC_SHOWN bytes escaped, "..." when
+ * it stored more: `ipc+0x10 = "<A"`. Read with the debugger's read,
+ * which changes nothing. Returns 0, -EFAULT when they cannot be read
+ * (their process is gone), or -ENOMEM.
  */
-static char *ipc_text(const char *field, size_t flen, const char *value)
+static int ipc_text(const struct ipc_entry *e, const struct kernel *k,
+		    char **text)
 {
 	/* the field (at most 32 bytes), IPC_SHOWN bytes escaped, "...\"" */
 	char out[32 + 4 + IPC_SHOWN * 4 + 8], esc[5];
-	size_t o = 0, vlen = strcspn(value, "\r\n");
+	unsigned char b[IPC_SHOWN];
+	size_t n = e->len < IPC_SHOWN ? e->len : IPC_SHOWN, o;
+	struct process *p = kernel_process_at(k, e->at);
 
-	o = (size_t)snprintf(out, sizeof(out), "%.*s = \"",
-			     (int)(flen > 32 ? 32 : flen), field);
-	if (value[0] == '"') {
-		/* already escaped in the scenario's own way: as written */
-		size_t n = 1;
+	/* the front's read takes the kernel to lock it; it only reads */
+	if (n && (!p || process_debug_read((struct kernel *)k, p,
+					   process_offset(p, e->at), b, n)))
+		return -EFAULT;
+	o = (size_t)snprintf(out, sizeof(out), "%.32s = \"", e->field);
+	for (size_t i = 0; i < n; i++) {
+		size_t len = escape_byte(b[i], ESCAPE_VALUE, esc);
 
-		/* the command may be cut ("..."): then up to its end */
-		while (n < vlen && value[n] != '"')
-			n += value[n] == '\\' && n + 1 < vlen ? 2 : 1;
-		n = (n > vlen ? vlen : n) - 1;
-		o += (size_t)snprintf(out + o, sizeof(out) - o, "%.*s%s",
-				      (int)(n > IPC_SHOWN ? IPC_SHOWN : n),
-				      value + 1, n > IPC_SHOWN ? "..." : "");
-	} else if (value[0] == '0' && (value[1] == 'x' || value[1] == 'X')) {
-		size_t shown = 0;
-
-		for (size_t i = 2; i + 1 < vlen && shown < IPC_SHOWN; i += 2) {
-			unsigned b;
-			char hex[3] = { value[i], value[i + 1], 0 };
-
-			if (value[i] == '_') {
-				i--;
-				continue;
-			}
-			/* the command may be cut ("..."): its digits so far */
-			if (!isxdigit((unsigned char)value[i]) ||
-			    !isxdigit((unsigned char)value[i + 1]))
-				break;
-			b = (unsigned)strtoul(hex, NULL, 16);
-			size_t e = escape_byte((unsigned char)b, ESCAPE_VALUE, esc);
-
-			memcpy(out + o, esc, e);
-			o += e;
-			shown++;
-		}
-		out[o] = '\0';
-	} else {
-		return NULL;
+		memcpy(out + o, esc, len);
+		o += len;
 	}
-	snprintf(out + o, sizeof(out) - o, "\"");
-	return strdup(out);
+	snprintf(out + o, sizeof(out) - o, "%s\"",
+		 e->len > IPC_SHOWN ? "..." : "");
+	*text = strdup(out);
+	return *text ? 0 : -ENOMEM;
 }
 
-/* The region CPU register of the CPU running the thread named name. */
-static uintptr_t writer_region(const struct kernel *k, const char *name,
-			       size_t len)
+int ipc_note(struct ipc_entry **ents, size_t *count,
+	     const struct step_store *w)
 {
-	for (unsigned c = 0; c < kernel_cpu_count(k); c++) {
-		struct picture_reg r;
+	struct ipc_entry *e, *ne;
+	char *thread, *field;
+	size_t i;
 
-		if (cpu_reg(k, c, &r) && strlen(r.thread) == len &&
-		    !strncmp(r.thread, name, len))
-			return r.reg;
-	}
-	return 0;
-}
-
-int ipc_note(struct ipc_entry **ents, size_t *count, const char *command,
-	     const struct kernel *k)
-{
-	const char *s = command, *t, *f, *v;
-	size_t tl, fl, vl, i;
-	struct ipc_entry *ne;
-	uintptr_t addr;
-	char *text, *name;
-
-	if (!command)
+	if (!w)
 		return 0;
-	v = word(&s, &vl);
-	if (vl != 5 || strncmp(v, "write", 5))
-		return 0;
-	t = word(&s, &tl);
-	f = word(&s, &fl);
-	if (fl < 3 || strncmp(f, "ipc", 3) || (fl > 3 && f[3] != '+'))
-		return 0;
-	s += strspn(s, " \t");
-	text = ipc_text(f, fl, s);
-	if (!text)
-		return 0;
-	addr = writer_region(k, t, tl);
 	for (i = 0; i < *count; i++)
-		if (addr ? (*ents)[i].addr == addr :
-		    (strlen((*ents)[i].thread) == tl &&
-		     !strncmp((*ents)[i].thread, t, tl)))
+		if ((*ents)[i].addr == w->region)
 			break;
-	name = strndup(t, tl);
-	if (!name) {
-		free(text);
-		return -ENOMEM;
+	e = i < *count ? &(*ents)[i] : NULL;
+	if (e && !strcmp(e->thread, w->thread) && !strcmp(e->field, w->field) &&
+	    e->at == w->addr && e->len == w->len)
+		return 0;
+	thread = strdup(w->thread);
+	field = strdup(w->field);
+	if (!thread || !field)
+		goto out_nomem;
+	if (!e) {
+		ne = realloc(*ents, (*count + 1) * sizeof(**ents));
+		if (!ne)
+			goto out_nomem;
+		*ents = ne;
+		e = &ne[(*count)++];
+		*e = (struct ipc_entry){ .addr = w->region };
 	}
-	if (i < *count) {
-		bool same = !strcmp((*ents)[i].text, text) &&
-			    !strcmp((*ents)[i].thread, name);
-
-		free((*ents)[i].text);
-		free((*ents)[i].thread);
-		(*ents)[i].text = text;
-		(*ents)[i].thread = name;
-		return !same;
-	}
-	ne = realloc(*ents, (*count + 1) * sizeof(**ents));
-	if (!ne) {
-		free(name);
-		free(text);
-		return -ENOMEM;
-	}
-	*ents = ne;
-	ne[(*count)++] = (struct ipc_entry){ name, addr, text };
+	free(e->thread);
+	free(e->field);
+	e->thread = thread;
+	e->field = field;
+	e->at = w->addr;
+	e->len = w->len;
 	return 1;
+
+out_nomem:
+	free(thread);
+	free(field);
+	return -ENOMEM;
+}
+
+/* Free what entry e holds. */
+static void ipc_entry_free(struct ipc_entry *e)
+{
+	free(e->thread);
+	free(e->field);
+	free(e->text);
+}
+
+int ipc_refresh(struct ipc_entry *ents, size_t *count, const struct kernel *k)
+{
+	size_t kept = 0;
+	int ret = 0;
+
+	for (size_t i = 0; i < *count; i++) {
+		char *text;
+		int err = ipc_text(&ents[i], k, &text);
+
+		if (err == -EFAULT) {
+			ipc_entry_free(&ents[i]);
+			ret = ret < 0 ? ret : 1;
+			continue;
+		}
+		if (err) {		/* kept as it was: the book stops */
+			ret = err;
+		} else if (ents[i].text && !strcmp(ents[i].text, text)) {
+			free(text);
+		} else {
+			free(ents[i].text);
+			ents[i].text = text;
+			ret = ret < 0 ? ret : 1;
+		}
+		ents[kept++] = ents[i];
+	}
+	*count = kept;
+	return ret;
 }
 
 /* The live thread of sc owning the region at addr, or NULL. */
@@ -538,47 +517,34 @@ void ipc_prune(struct ipc_entry *ents, size_t *count, const struct scene *sc)
 	size_t kept = 0;
 
 	for (size_t i = 0; i < *count; i++) {
-		bool live = false;
-
-		if (ents[i].addr) {
-			live = region_owner(sc, ents[i].addr) != NULL;
-		} else {
-			for (size_t j = 0; !live && j < sc->built; j++)
-				for (size_t o = 0; !live && o < sc->views[j].owner_count; o++)
-					live = !strcmp(sc->views[j].owners[o].name,
-						       ents[i].thread);
-		}
-		if (live) {
+		if (region_owner(sc, ents[i].addr))
 			ents[kept++] = ents[i];
-		} else {
-			free(ents[i].thread);
-			free(ents[i].text);
-		}
+		else
+			ipc_entry_free(&ents[i]);
 	}
 	*count = kept;
 }
 
 char *ipc_line(const struct ipc_entry *e, const struct scene *sc)
 {
-	const char *owner = e->addr ? region_owner(sc, e->addr) : NULL;
-	const struct process_view *v = e->addr ? view_at(sc, e->addr) : NULL;
-	char a[96], *line;
+	const char *owner = region_owner(sc, e->addr);
+	const struct process_view *v = view_at(sc, e->addr);
+	const char *text = e->text ? e->text : "?";	/* not read yet */
+	char a[PLACE_TEXT], *line;
 	int n;
 
 	if (!owner || !strcmp(owner, e->thread))
-		n = asprintf(&line, "IPC of %s: %s", e->thread, e->text);
+		n = asprintf(&line, "IPC of %s: %s", e->thread, text);
 	else
 		n = asprintf(&line, "IPC of %s (region %s), written by %s through a stale register: %s",
 			     owner, at(a, sizeof(a), v, e->addr), e->thread,
-			     e->text);
+			     text);
 	return n < 0 ? NULL : line;
 }
 
 void ipc_free(struct ipc_entry *ents, size_t count)
 {
-	for (size_t i = 0; i < count; i++) {
-		free(ents[i].thread);
-		free(ents[i].text);
-	}
+	for (size_t i = 0; i < count; i++)
+		ipc_entry_free(&ents[i]);
 	free(ents);
 }

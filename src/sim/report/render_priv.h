@@ -7,6 +7,7 @@
 #ifndef TLSSIM_RENDER_PRIV_H
 #define TLSSIM_RENDER_PRIV_H
 
+#include "membuf.h"
 #include "picture.h"
 #include "render.h"
 
@@ -23,13 +24,6 @@ struct render_file {
 	FILE *f;
 	enum render_format format;
 	int write_error;		/* errno of the first failed write */
-};
-
-/* Bytes that grow (an SVG drawn in memory); oom once the host refused. */
-struct membuf {
-	char *p;
-	size_t len, cap;
-	bool oom;
 };
 
 /* The processes of a step, with their views, ready to draw. */
@@ -65,12 +59,17 @@ struct snap {
 
 /*
  * The IPC buffers written, per region (where the writer's register
- * pointed: another thread's region when it was stale): what pages show.
+ * pointed: another thread's region when it was stale): what pages show,
+ * the bytes of the last write as the memory holds them now.
  */
 struct ipc_entry {
 	char *thread;			/* who wrote it */
-	uintptr_t addr;			/* the region written (0: unknown) */
-	char *text;			/* "ipc = \"open /etc/motd\"" */
+	uintptr_t addr;			/* the region written */
+	char *field;			/* "ipc", "ipc+0x10" */
+	uintptr_t at;			/* the bytes written: the first */
+	size_t len;			/* and how many */
+	char *text;			/* "ipc = \"open /etc/motd\"" (NULL
+					 * until ipc_refresh reads it) */
 };
 
 struct book;				/* render_book.c */
@@ -161,13 +160,21 @@ int snap_take(struct snap *sn, const struct scene *sc, uint64_t digest);
 void snap_free(struct snap *sn);
 
 /*
- * If command (a step of k that held) wrote an IPC buffer, note what it
- * wrote, and where (the region the writer's CPU register points at), in
- * the entries (count of them): returns 1; 0 for another command or the
- * same text again; -ENOMEM on the host's refusal.
+ * If the step's write w (NULL: none) wrote into an IPC buffer, note where
+ * (its region: the writer's CPU register; its field and bytes) in the
+ * entries (count of them): returns 1; 0 when there is no write, or the
+ * same place again; -ENOMEM on the host's refusal.
  */
-int ipc_note(struct ipc_entry **ents, size_t *count, const char *command,
-	     const struct kernel *k);
+int ipc_note(struct ipc_entry **ents, size_t *count,
+	     const struct step_store *w);
+
+/*
+ * Read each entry's bytes from k's memory into its text (process_debug_read:
+ * nothing changes); an entry whose bytes cannot be read any more is
+ * forgotten. Returns 1 when a text changed (or an entry went), 0 when
+ * none did, -ENOMEM on the host's refusal.
+ */
+int ipc_refresh(struct ipc_entry *ents, size_t *count, const struct kernel *k);
 
 /* Forget the entries of regions no live thread of sc owns any more. */
 void ipc_prune(struct ipc_entry *ents, size_t *count, const struct scene *sc);

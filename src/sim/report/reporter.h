@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "show.h"
@@ -28,6 +29,21 @@ enum step_verdict {
 	STEP_FAILED,		/* an expectation or the command failed */
 	STEP_PANIC,		/* the kernel panicked unexpectedly: run stops */
 	STEP_HOST,		/* the host refused the simulator: run stops */
+};
+
+/*
+ * Bytes a command stored through a thread's TLS register into an IPC
+ * buffer (`write T ipc[+OFF] VALUE`): where, so that a reporter can read
+ * what the memory holds (process_debug_read), not the command's text.
+ */
+struct step_store {
+	const char *thread;		/* who wrote */
+	const char *field;		/* "ipc", "ipc+0x10" */
+	uintptr_t region;		/* where its register pointed (the
+					 * region written; another thread's
+					 * when the register was stale) */
+	uintptr_t addr;			/* the first byte stored */
+	size_t len;			/* bytes stored ("" stores none) */
 };
 
 struct step_report {
@@ -50,6 +66,8 @@ struct step_report {
 	const char *narration;
 	/* A process to draw (show), or NULL. */
 	const struct process *show;
+	/* The IPC buffer the command wrote, when it did and held; or NULL. */
+	const struct step_store *ipc_write;
 	/*
 	 * On every step: the kernel right after the command, for reporters
 	 * that draw it (through the front's queries only), and the names of

@@ -10,6 +10,7 @@
 
 #include "runner.h"
 #include "report/escape.h"
+#include "report/place.h"
 
 #include <inttypes.h>
 #include <stdlib.h>
@@ -107,12 +108,7 @@ static void field_place(const struct scn_field_ref *f, size_t *off,
 static bool pointer_text(const struct kernel *k, uint64_t v, char *buf,
 			 size_t size)
 {
-	const struct process *p = kernel_process_at(k, (uintptr_t)v);
-
-	if (!p)
-		return false;
-	snprintf(buf, size, "%s+0x%" PRIx64, process_name(p), process_offset(p, v));
-	return true;
+	return place_addr(k, (uintptr_t)v, false, buf, size) != NULL;
 }
 
 /* Bytes as a quoted, escaped string. */
@@ -209,6 +205,7 @@ struct access_job {
 	uint8_t buf[TLS_IPC_SIZE + 2 * sizeof(uintptr_t)];
 	size_t len;
 	bool store;
+	uintptr_t reg;		/* the register the access went through */
 };
 
 static void access_job(struct kernel *k, struct thread *t, void *arg)
@@ -223,6 +220,7 @@ static void access_job(struct kernel *k, struct thread *t, void *arg)
 			.length = j->len, .detail = "flat" });
 		user_access_flat(k, j->flat, j->buf, j->len, j->store);
 	} else if (j->store) {
+		j->reg = kernel_tls_register(k);
 		user_write(k, j->off, j->buf, j->len);
 	} else {
 		user_read(k, j->off, j->buf, j->len);
@@ -338,6 +336,19 @@ compare_pointer_text:
 			  thread_name(t), fname, want, got);
 }
 
+/* Where a write of t into its IPC buffer (field f, job j) landed. */
+static void note_ipc_write(struct step *s, const struct thread *t,
+			   const struct scn_field_ref *f,
+			   const struct access_job *j)
+{
+	scn_field_text(f, s->field, sizeof(s->field));
+	s->ipc_write = (struct step_store){
+		.thread = thread_name(t), .field = s->field, .region = j->reg,
+		.addr = j->reg + j->off, .len = j->len,
+	};
+	s->wrote_ipc = true;
+}
+
 void exec_thread_rw(struct runner *r, const struct scn_cmd *c, struct step *s,
 		    bool expect)
 {
@@ -364,8 +375,13 @@ void exec_thread_rw(struct runner *r, const struct scn_cmd *c, struct step *s,
 		j.off -= lead;
 		j.len = (end < SCN_TLS_REACH ? end : SCN_TLS_REACH) - j.off;
 	}
-	if (!run_job(r, t, &j, s) || c->kind == SCN_WRITE)
+	if (!run_job(r, t, &j, s))
 		return;
+	if (c->kind == SCN_WRITE) {
+		if (c->field.id == SCN_FIELD_IPC)
+			note_ipc_write(s, t, &c->field, &j);
+		return;
+	}
 	scn_field_text(&c->field, fname, sizeof(fname));
 	if (!scn_field_is_bytes(c->field.id))
 		memcpy(&v, j.buf, sizeof(v));

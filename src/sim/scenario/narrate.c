@@ -17,9 +17,9 @@
 #include <config.h>
 
 #include "narrate.h"
+#include "report/place.h"
 
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,8 +27,8 @@
 void narration_begin(struct narration *n)
 {
 	n->count = 0;
-	n->len = 0;
-	n->names_len = 0;
+	membuf_reset(&n->text);
+	membuf_reset(&n->names);
 	n->broken = false;
 }
 
@@ -40,63 +40,20 @@ void narration_free(struct narration *n)
 	}
 	free(n->pages);
 	free(n->facts);
-	free(n->names);
-	free(n->text);
+	membuf_free(&n->names);
+	membuf_free(&n->text);
 	memset(n, 0, sizeof(*n));
-}
-
-/*
- * Room for need more bytes in the buffer *buf of *size bytes, *len used.
- * Returns false when memory ran out.
- */
-static bool room(char **buf, size_t *size, size_t len, size_t need)
-{
-	size_t nsize = *size ? *size : 256;
-	char *t;
-
-	if (len + need <= *size)
-		return true;
-	while (nsize < len + need)
-		nsize *= 2;
-	t = realloc(*buf, nsize);
-	if (!t)
-		return false;
-	*buf = t;
-	*size = nsize;
-	return true;
 }
 
 /* Keep s among the names; its offset in *at. Returns false without memory. */
 static bool keep(struct narration *n, const char *s, size_t *at)
 {
-	size_t len = strlen(s) + 1;
-
-	if (!room(&n->names, &n->names_size, n->names_len, len))
-		return false;
-	memcpy(n->names + n->names_len, s, len);
-	*at = n->names_len;
-	n->names_len += len;
-	return true;
+	*at = n->names.len;
+	return membuf_add(&n->names, s, strlen(s) + 1);
 }
 
 /* Append a formatted piece of the story. Returns false without memory. */
-static bool __attribute__((format(printf, 2, 3)))
-put(struct narration *n, const char *fmt, ...)
-{
-	va_list ap;
-	int len;
-
-	va_start(ap, fmt);
-	len = vsnprintf(NULL, 0, fmt, ap);
-	va_end(ap);
-	if (len < 0 || !room(&n->text, &n->size, n->len, (size_t)len + 1))
-		return false;
-	va_start(ap, fmt);
-	vsnprintf(n->text + n->len, (size_t)len + 1, fmt, ap);
-	va_end(ap);
-	n->len += (size_t)len;
-	return true;
-}
+#define put(n, ...) membuf_printf(&(n)->text, __VA_ARGS__)
 
 /* Lands larger than this many pages are not numbered (names by address). */
 #define NARR_MAX_LAND_PAGES ((size_t)1 << 24)
@@ -222,21 +179,6 @@ static bool told(enum trace_kind kind)
 	}
 }
 
-/*
- * Where a switch's register points: the thread's own process when its
- * user land holds the value, else any live one that does (NULL: none).
- */
-static const struct process *reg_owner(const struct trace_event *ev)
-{
-	const struct process *own = thread_process(ev->thread);
-
-	if (process_holds(own, ev->reg))
-		return own;
-	if (!ev->reg)
-		return NULL;
-	return kernel_process_at(thread_kernel(ev->thread), ev->reg);
-}
-
 void narration_event(struct narration *n, const struct trace_event *ev,
 		     const char *who, const char *note)
 {
@@ -260,7 +202,8 @@ void narration_event(struct narration *n, const struct trace_event *ev,
 	if (!f.proc && ev->thread)
 		f.proc = thread_process(ev->thread);
 	if (ev->kind == EV_SWITCH && ev->thread) {
-		f.proc = reg_owner(ev);
+		/* where the register points: a live land (0 is in none) */
+		f.proc = place_owner(thread_kernel(ev->thread), ev->reg, false);
 		f.offset = f.proc ? process_offset(f.proc, ev->reg) : 0;
 	}
 	if (who && !(f.has_who = keep(n, who, &f.who)))
@@ -293,18 +236,19 @@ static bool put_place(struct narration *n, const struct process *p,
 	uint64_t page = offset & ~(uint64_t)(TLSM_PAGE_SIZE - 1);
 	unsigned slot = (unsigned)((offset % TLSM_PAGE_SIZE) / TLS_SIZE);
 	size_t k = page_number(n, p, page);
+	char at[PLACE_TEXT];
 
 	if (k)
 		return put(n, ": page %zu, slot %u", k, slot);
-	return put(n, ": slot %u of the page at %s+0x%" PRIx64, slot,
-		   process_name(p), page);
+	return put(n, ": slot %u of the page at %s", slot,
+		   place_off(p, page, at, sizeof(at)));
 }
 
 /* " (REASON)", or what stands for a policy that gives none. */
 static bool put_why(struct narration *n, const struct narr_fact *f)
 {
 	if (f->has_why)
-		return put(n, " (%s)", n->names + f->why);
+		return put(n, " (%s)", n->names.p + f->why);
 	if (!process_policy_explains(f->proc))
 		return put(n, " (%s gives no reasons)",
 			   process_policy(f->proc)->name ?
@@ -315,10 +259,12 @@ static bool put_why(struct narration *n, const struct narr_fact *f)
 /* The line of one fact, without its newline. */
 static bool put_fact(struct narration *n, const struct narr_fact *f)
 {
-	const char *who = f->has_who ? n->names + f->who : NULL;
-	const char *why = f->has_why ? n->names + f->why : NULL;
+	const char *who = f->has_who ? n->names.p + f->who : NULL;
+	const char *why = f->has_why ? n->names.p + f->why : NULL;
 	const char *pn = f->proc ? process_name(f->proc) : "?";
-	char rights[4];
+	char rights[4], at[PLACE_TEXT];
+
+	place_off(f->proc, f->offset, at, sizeof(at));
 
 	switch (f->kind) {
 	case EV_PROCESS_CREATE:
@@ -329,26 +275,23 @@ static bool put_fact(struct narration *n, const struct narr_fact *f)
 		return put(n, "process %s killed: its threads die, its TLS "
 			   "pages go with its user land", pn);
 	case EV_MAP:
-		return put(n, "%s+0x%" PRIx64 ": 0x%" PRIx64 " bytes mapped "
-			   "%s %s", pn, f->offset, f->length,
+		return put(n, "%s: 0x%" PRIx64 " bytes mapped %s %s", at,
+			   f->length,
 			   f->mem_type >= 0 && f->mem_type < MEM_TYPE_COUNT ?
 			   memory_type_name((enum memory_type)f->mem_type) :
 			   "?", mapping_rights_text(f->rights, rights));
 	case EV_UNMAP:
-		return put(n, "%s+0x%" PRIx64 ": 0x%" PRIx64 " bytes unmapped",
-			   pn, f->offset, f->length);
+		return put(n, "%s: 0x%" PRIx64 " bytes unmapped", at,
+			   f->length);
 	case EV_TLS_PAGE:
-		return put(n, "new TLS page mapped at %s+0x%" PRIx64, pn,
-			   f->offset);
+		return put(n, "new TLS page mapped at %s", at);
 	case EV_TLS_PAGE_UNMAP:
-		return put(n, "TLS page at %s+0x%" PRIx64 " unmapped", pn,
-			   f->offset);
+		return put(n, "TLS page at %s unmapped", at);
 	case EV_TLS_ALLOC:
-		return put(n, "%s -> %s+0x%" PRIx64, who ? who : "a region",
-			   pn, f->offset) &&
+		return put(n, "%s -> %s", who ? who : "a region", at) &&
 		       put_place(n, f->proc, f->offset) && put_why(n, f);
 	case EV_TLS_FREE:
-		return put(n, "%s+0x%" PRIx64 "%s%s%s freed", pn, f->offset,
+		return put(n, "%s%s%s%s freed", at,
 			   who ? " (" : "", who ? who : "",
 			   !who ? "" : f->raw ? ")" : "'s TLS)") &&
 		       put_place(n, f->proc, f->offset) && put_why(n, f);
@@ -359,17 +302,16 @@ static bool put_fact(struct narration *n, const struct narr_fact *f)
 		return put(n, "%s %s", who ? who : "a thread",
 			   why ? why : "is dead");
 	case EV_FIRST_SCHEDULE:
-		return put(n, "%s runs for the first time: its TLS %s+0x%"
-			   PRIx64 " zeroed, ptr_self set to it",
-			   who ? who : "a thread", pn, f->offset);
+		return put(n, "%s runs for the first time: its TLS %s zeroed, "
+			   "ptr_self set to it", who ? who : "a thread", at);
 	case EV_SWITCH:
 		if (!f->proc)
 			return put(n, "switch to %s: the TLS register holds "
 				   "%s", who ? who : "no thread",
 				   f->reg ? "an address in no user land" :
 				   "0");
-		return put(n, "switch to %s: the TLS register holds %s+0x%"
-			   PRIx64, who ? who : "no thread", pn, f->offset);
+		return put(n, "switch to %s: the TLS register holds %s",
+			   who ? who : "no thread", at);
 	case EV_FAULT:
 		return put(n, "%s faulted: %s", who ? who : "a thread",
 			   why ? why : "a fault");
@@ -404,5 +346,5 @@ const char *narration_end(struct narration *n)
 		if (!put_fact(n, &n->facts[i]) || !put(n, "\n"))
 			return NULL;
 	}
-	return n->text;
+	return n->text.p;
 }

@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "kernel/kernel.h"
+#include "report/membuf.h"
 
 /* One event kept until the step ends (the kernel holds locks now). */
 struct narr_fact {
@@ -46,10 +47,8 @@ struct narr_pages {
 struct narration {
 	struct narr_fact *facts;
 	size_t count, cap;
-	char *names;		/* the facts' names and reasons */
-	size_t names_len, names_size;
-	char *text;		/* the story */
-	size_t len, size;
+	struct membuf names;	/* the facts' names and reasons, NUL-ended */
+	struct membuf text;	/* the story */
 	bool broken;		/* memory ran out: no story this step */
 	struct narr_pages *pages;	/* by process, as the story met them */
 	size_t npages, pagescap, last;

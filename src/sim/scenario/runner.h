@@ -31,6 +31,9 @@ struct step {
 	char failure[STEP_TEXT_MAX];	/* ... which failed, saying why */
 	char observed[TLS_IPC_SIZE * 4 + 64];	/* a value it read */
 	const struct process *show;	/* a process to draw */
+	bool wrote_ipc;			/* a write into an IPC buffer ... */
+	struct step_store ipc_write;	/* ... landed here */
+	char field[24];			/* its field, as scn_field_text */
 };
 
 /*

@@ -567,6 +567,7 @@ void runner_step(struct runner *r, const struct scn_cmd *c,
 		.command = b->text, .outcome = b->outcome,
 		.observed = s->observed[0] ? s->observed : NULL,
 		.show = s->show, .kernel = r->k,
+		.ipc_write = s->wrote_ipc ? &s->ipc_write : NULL,
 		.owner = runner_region_owner, .owner_ctx = r,
 	};
 	if (s->checked)

@@ -9,6 +9,7 @@
 #include <config.h>
 
 #include "step_int.h"
+#include "report/place.h"
 #include "report/show.h"
 
 #include <inttypes.h>
@@ -88,22 +89,6 @@ int step_show(struct stepper *st, const char *args)
 	return 0;
 }
 
-/* The process whose user land holds addr, live first, else a dead one. */
-struct land_search {
-	uintptr_t addr;
-	const struct process *dead;
-};
-
-static void find_dead_land(void *arg, const struct process *p)
-{
-	struct land_search *ls = arg;
-	uintptr_t start = process_userland_start(p);
-
-	if (process_dead(p) && ls->addr >= start &&
-	    ls->addr - start < process_userland_size(p))
-		ls->dead = p;
-}
-
 /*
  * addr as people read it into buf: PROCESS+0xOFF (a dead process's land
  * says so), "0" for a register never loaded, or that it is in no land.
@@ -111,25 +96,9 @@ static void find_dead_land(void *arg, const struct process *p)
 static void addr_text(const struct kernel *k, uintptr_t addr, char *buf,
 		      size_t size)
 {
-	const struct process *p = kernel_process_at(k, addr);
-	struct land_search ls = { addr, NULL };
-
-	if (addr == 0) {
+	if (addr == 0)
 		snprintf(buf, size, "0 (never loaded)");
-		return;
-	}
-	if (p) {
-		snprintf(buf, size, "%s+0x%" PRIx64, process_name(p),
-			 process_offset(p, addr));
-		return;
-	}
-	kernel_for_each_process(k, find_dead_land, &ls);
-	if (ls.dead)
-		snprintf(buf, size, "%s+0x%" PRIx64 " (%s is dead)",
-			 process_name(ls.dead),
-			 (uint64_t)(addr - process_userland_start(ls.dead)),
-			 process_name(ls.dead));
-	else
+	else if (!place_addr(k, addr, true, buf, size))
 		snprintf(buf, size, "outside every user land");
 }
 
@@ -241,13 +210,12 @@ static void value_text(const struct kernel *k, const uint8_t b[8], char *buf,
 {
 	uint64_t v;
 	const struct process *p;
-	char ascii[11];
+	char ascii[11], where[96];
 
 	memcpy(&v, b, sizeof(v));
-	p = kernel_process_at(k, (uintptr_t)v);
-	if (p && (uint64_t)(uintptr_t)v == v) {
-		snprintf(buf, size, "%s+0x%" PRIx64 " (a pointer into %s)",
-			 process_name(p), process_offset(p, (uintptr_t)v),
+	if ((uint64_t)(uintptr_t)v == v &&
+	    (p = place_addr(k, (uintptr_t)v, false, where, sizeof(where)))) {
+		snprintf(buf, size, "%s (a pointer into %s)", where,
 			 process_name(p));
 		return;
 	}
