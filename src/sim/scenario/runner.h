@@ -37,14 +37,14 @@ struct step {
  * A scenario thread at run time. Once it is dead, the runner keeps what it
  * still needs (its last TLS, how and where it died) and gives the kernel's
  * record back at the next step, so a long run holds the records of its
- * live threads only.
+ * live threads only. 24 bytes, and a byte in r->th_how: a run holds one
+ * per thread a later line names (10^6 in a large churn).
  */
 struct run_thread {
 	struct thread *t;		/* NULL until spawned, and once released */
 	uint64_t tls_offset;		/* its TLS, from its spawn on */
-	const char *death_how;		/* "exited", ...; NULL while alive */
-	size_t death_line;
-	size_t next_dead;		/* on r->dead_unreleased, or SCN_NONE */
+	uint32_t death_line;		/* UINT32_MAX: that line or later */
+	uint32_t next_dead;		/* on r->dead_unreleased, or UINT32_MAX */
 };
 
 /* A region named by `tls-alloc P as NAME`. */
@@ -61,6 +61,8 @@ struct runner {
 	/* Runtime objects by the scenario's name indexes. */
 	struct process **procs;
 	struct run_thread *th;
+	uint8_t *th_how;		/* how each died: an index of
+					 * death_hows (step.c), 0 while alive */
 	size_t procs_cap, th_cap, reg_cap;	/* entries of the three */
 	struct tidmap th_by_tid;	/* kernel tid -> scenario thread */
 	struct run_region *reg;
