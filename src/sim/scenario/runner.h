@@ -113,6 +113,12 @@ void runner_step(struct runner *r, const struct scn_cmd *c,
  */
 void runner_forget_threads(struct runner *r, const size_t *v, size_t n);
 
+/*
+ * Give the kernel back the records of the threads that died since the
+ * last step (run.c, beside runner_forget_threads).
+ */
+void runner_release_dead(struct runner *r);
+
 /* ---- for executors ---- */
 
 /*

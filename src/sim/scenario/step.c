@@ -460,40 +460,6 @@ static void humanize_addresses(const struct kernel *k,
 	snprintf(msg, size, "%s", out);
 }
 
-/* The records of the threads that died since the last step go back. */
-static void release_dead(struct runner *r)
-{
-	while (r->dead_unreleased != SCN_NONE) {
-		size_t i = r->dead_unreleased;
-		struct run_thread *rt = &r->th[i];
-
-		r->dead_unreleased = rt->next_dead == UINT32_MAX ?
-				     SCN_NONE : rt->next_dead;
-		/* no event names it from now on */
-		tidmap_del(&r->th_by_tid, thread_tid(rt->t), i);
-		thread_release(r->k, rt->t);
-		rt->t = NULL;
-	}
-}
-
-void runner_forget_threads(struct runner *r, const size_t *v, size_t n)
-{
-	release_dead(r);
-	for (size_t i = 0; i < n; i++) {
-		struct run_thread *rt;
-
-		if (v[i] >= r->th_cap)
-			continue;
-		rt = &r->th[v[i]];
-		if (rt->t) {
-			tidmap_del(&r->th_by_tid, thread_tid(rt->t), v[i]);
-			thread_release(r->k, rt->t);
-		}
-		memset(rt, 0, sizeof(*rt));
-		r->th_how[v[i]] = 0;
-	}
-}
-
 /* "t1 exited at line 7", for a command on a dead thread. */
 static void note_death(const struct runner *r, size_t i, struct outcome *o)
 {
@@ -559,7 +525,7 @@ void runner_step(struct runner *r, const struct scn_cmd *c,
 	struct exec_call e = { r, c, s };
 	struct panic_catch catch;
 
-	release_dead(r);
+	runner_release_dead(r);
 	memset(s, 0, sizeof(*s));
 	s->o.kind = OUT_DONE;
 	r->cmd = c;
