@@ -23,7 +23,7 @@ const struct bench_result *bench_find(const struct bench_results *rs,
 
 /* A target: a ratio (or figure) and the bound it must meet. */
 struct target {
-	char name[160];
+	char name[224];
 	double value, bound;
 	bool at_least;		/* value >= bound, else value <= bound */
 };
@@ -94,11 +94,13 @@ static size_t judge_host(const struct bench_results *rs, struct target *t,
 }
 
 /*
- * The runner's memory at n = 10^6: the peak resident set of the scenario
+ * The runner's memory at n = 10^5 and 10^6: the peak resident set of the scenario
  * (the check, then the run) over fill's in kernel mode (the kernel
  * model's state for n live threads, and the bench's own), at most 64 MiB.
- * Judged only when both peaks are known. Appended to t from k; the new
- * number of targets.
+ * Its churn is short (pairs: bench_churn_pairs): a later line names few
+ * of its threads again, so the run holds few names; the issue's 10^7
+ * commands are measured by hand (doc/performance.md). Judged only when
+ * both peaks are known. Appended to t from k; the new number of targets.
  */
 static size_t judge_runner_memory(const struct bench_result *sc,
 				  const struct bench_result *fill,
@@ -112,8 +114,9 @@ static size_t judge_runner_memory(const struct bench_result *sc,
 	t[k] = (struct target){ "", over, 64, false };
 	snprintf(t[k++].name, sizeof(t[0].name), "scenario n=%zu, %s: the "
 		 "runner peaks at %.0f MiB, %.0f MiB over the kernel model's "
-		 "%.0f MiB (fill)", sc->n, sc->ops->name,
-		 (double)sc->peak_rss / mib, over, (double)fill->peak_rss / mib);
+		 "%.0f MiB (fill); %zu commands, few threads named again",
+		 sc->n, sc->ops->name, (double)sc->peak_rss / mib, over,
+		 (double)fill->peak_rss / mib, sc->ops_per_run);
 	return k;
 }
 
@@ -160,8 +163,7 @@ static size_t judge_runner(const struct bench_results *rs, struct target *t,
 			 "included, %.2fx the kernel model's %.0f ns (fill "
 			 "and churn)", n, sc->ops->name, sc->ns_per_op,
 			 sc->ns_per_op / kernel_ns, kernel_ns);
-		if (n == 1000000)
-			k = judge_runner_memory(sc, fill, t, k);
+		k = judge_runner_memory(sc, fill, t, k);
 	}
 	return k;
 }
