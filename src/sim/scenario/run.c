@@ -79,6 +79,27 @@ void runner_forget_threads(struct runner *r, const size_t *v, size_t n)
 	}
 }
 
+size_t runner_thread_of(const struct runner *r, const struct thread *t)
+{
+	size_t i;
+
+	if (r->thread_named)
+		i = r->thread_named(r->thread_named_ctx, thread_name(t));
+	else
+		i = tidmap_get(&r->th_by_tid, thread_tid(t));
+	if (i == SCN_NONE || i >= r->th_cap || r->th[i].t != t)
+		return SCN_NONE;
+	return i;
+}
+
+/* A streamed run's lookup of a thread name: the stream's table of them. */
+static size_t stream_thread_named(void *ctx, const char *name)
+{
+	struct scn_stream *st = ctx;
+
+	return name_find(&st->p.threads, name, strlen(name));
+}
+
 /* The stream forgets threads no later command names. */
 static void forget_threads(void *ctx, const size_t *threads, size_t n)
 {
@@ -104,6 +125,8 @@ static int run_streamed(struct run *run, const struct scenario *scn,
 	}
 	scn_stream_begin(st, scn, d);
 	scn_stream_recycle(st, forget_threads);
+	run->r.thread_named = stream_thread_named;
+	run->r.thread_named_ctx = st;
 	run->r.scn = &st->view;
 	err = scn_stream_run(st, run_one, run);
 	run->r.cmd = NULL;	/* it was the stream's */

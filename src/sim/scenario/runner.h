@@ -64,7 +64,13 @@ struct runner {
 	uint8_t *th_how;		/* how each died: an index of
 					 * death_hows (step.c), 0 while alive */
 	size_t procs_cap, th_cap, reg_cap;	/* entries of the three */
-	struct tidmap th_by_tid;	/* kernel tid -> scenario thread */
+	struct tidmap th_by_tid;	/* kernel tid -> scenario thread,
+					 * unless thread_named is set */
+	/* A streamed run's lookup of a thread name (an entry of r->scn's
+	 * threads, or SCN_NONE) and its context: the kernel's thread keeps
+	 * the name, so the run needs no tid map. */
+	size_t (*thread_named)(void *ctx, const char *name);
+	void *thread_named_ctx;
 	struct run_region *reg;
 	const struct scn_cmd *cmd;	/* the command being run */
 	const char *death_how;		/* how threads die right now */
@@ -118,6 +124,12 @@ void runner_forget_threads(struct runner *r, const size_t *v, size_t n);
  * last step (run.c, beside runner_forget_threads).
  */
 void runner_release_dead(struct runner *r);
+
+/*
+ * The scenario thread (an entry of r->scn->threads) whose kernel thread
+ * is t, or SCN_NONE when the runner holds none (run.c).
+ */
+size_t runner_thread_of(const struct runner *r, const struct thread *t);
 
 /* ---- for executors ---- */
 

@@ -53,10 +53,10 @@ static void narrate_event(struct runner *r, const struct trace_event *ev)
 	const char *note = NULL;
 
 	if (ev->kind == EV_THREAD_EXIT && ev->thread) {
-		size_t i = tidmap_get(&r->th_by_tid, thread_tid(ev->thread));
+		size_t i = runner_thread_of(r, ev->thread);
 
 		note = r->death_how;
-		if (i != SCN_NONE && r->th[i].t == ev->thread)
+		if (i != SCN_NONE)
 			note = death_hows[r->th_how[i]];
 	}
 	narration_event(&r->narr, ev, event_region(r, ev), note);
@@ -74,11 +74,11 @@ static void on_event(void *ctx, const struct trace_event *ev)
 	if (ev->kind == EV_FAULT)
 		r->death_how = "faulted";
 	if (ev->kind == EV_THREAD_EXIT && ev->thread &&
-	    tidmap_get(&r->th_by_tid, thread_tid(ev->thread)) != SCN_NONE) {
-		size_t i = tidmap_get(&r->th_by_tid, thread_tid(ev->thread));
+	    runner_thread_of(r, ev->thread) != SCN_NONE) {
+		size_t i = runner_thread_of(r, ev->thread);
 		struct run_thread *rt = &r->th[i];
 
-		if (rt->t == ev->thread && !r->th_how[i]) {
+		if (!r->th_how[i]) {
 			size_t line = r->cmd ? r->cmd->line : 0;
 
 			r->th_how[i] = death_how_index(r->death_how);
