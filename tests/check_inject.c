@@ -54,7 +54,7 @@ static void dump_thread(void *arg, struct thread *t)
 	struct dump *d = arg;
 
 	fprintf(d->f, "thread %s state %d tls 0x%jx once %d stack %d\n",
-		t->name, (int)t->state, (uintmax_t)t->tls_offset,
+		thread_name(t), (int)t->state, (uintmax_t)t->tls_offset,
 		t->scheduled_once, t->stack != NULL);
 }
 
@@ -77,7 +77,7 @@ static char *dump_state(void)
 	}
 	threadtab_for_each(&k.threads, dump_thread, &d);
 	fprintf(d.f, "cpu current %s space %s stacks %zu\n",
-		current_thread(&k) ? current_thread(&k)->name : "-",
+		current_thread(&k) ? thread_name(current_thread(&k)) : "-",
 		this_cpu(&k)->space ? this_cpu(&k)->space->name : "-",
 		k.stacks.in_use);
 	fclose(d.f);

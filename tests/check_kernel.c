@@ -474,9 +474,10 @@ START_TEST(test_release_recycles_records)
 	ck_assert_uint_eq(k.threads.in_use, 3);	/* held: kept for reports */
 	thread_release(&k, b);
 	ck_assert_uint_eq(k.threads.in_use, 2);
-	d = spawn("a-longer-name", NULL, NULL);
+	d = spawn("a-name-of-a-block", NULL, NULL);
 	ck_assert_ptr_eq(d, b);			/* the same record, reused */
-	ck_assert_str_eq(d->name, "a-longer-name");
+	ck_assert_str_eq(thread_name(d), "a-name-of-a-block");
+	ck_assert(d->name_block);
 	ck_assert_uint_eq(d->tls, b_tls);	/* and the seed's same slot */
 	ck_assert_int_eq(d->state, THREAD_READY);
 	ck_assert(!d->released);
@@ -487,6 +488,29 @@ START_TEST(test_release_recycles_records)
 	ck_assert_int_eq(kernel_run_as(&k, c, job_exit_self, NULL), 0);
 	ck_assert_uint_eq(k.threads.in_use, 1);
 	ck_assert_uint_eq(k.stacks.in_use, 0);
+	kernel_fini(&k);
+}
+END_TEST
+
+/* A name of up to 15 bytes lives in the record, a longer one in a block
+ * of its own; both read back whole, and a record reused takes either. */
+START_TEST(test_thread_names_inline_or_block)
+{
+	struct thread *a, *b, *c;
+
+	up(ARCH_MOCK, false);
+	a = spawn("fifteen-bytes-1", NULL, NULL);
+	b = spawn("sixteen-bytes-12", NULL, NULL);
+	ck_assert(!a->name_block);
+	ck_assert(b->name_block);
+	ck_assert_str_eq(thread_name(a), "fifteen-bytes-1");
+	ck_assert_str_eq(thread_name(b), "sixteen-bytes-12");
+	ck_assert_int_eq(thread_exit(&k, b), KERR_OK);
+	thread_release(&k, b);
+	c = spawn("t5499999", NULL, NULL);
+	ck_assert_ptr_eq(c, b);			/* b's record, its block gone */
+	ck_assert(!c->name_block);
+	ck_assert_str_eq(thread_name(c), "t5499999");
 	kernel_fini(&k);
 }
 END_TEST
@@ -550,6 +574,7 @@ static Suite *kernel_suite(void)
 	tcase_add_test(tc, test_process_at_skips_dead);
 	tcase_add_test(tc, test_for_each_process);
 	tcase_add_test(tc, test_release_recycles_records);
+	tcase_add_test(tc, test_thread_names_inline_or_block);
 	tcase_add_test(tc, test_release_loop_stays_small);
 	suite_add_tcase(s, tc);
 	return s;

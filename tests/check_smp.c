@@ -96,7 +96,7 @@ static void worker(struct kernel *kk, struct thread *t, void *arg)
 	char mine[32], seen[32];
 
 	for (unsigned r = 0; r < ROUNDS; r++) {
-		snprintf(mine, sizeof(mine), "%s/%u", t->name, r);
+		snprintf(mine, sizeof(mine), "%s/%u", thread_name(t), r);
 		user_write(kk, TLS_OFF_IPC, mine, sizeof(mine));
 		sys_yield(kk);
 		user_read(kk, TLS_OFF_IPC, seen, sizeof(seen));

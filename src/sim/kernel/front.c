@@ -200,7 +200,7 @@ size_t process_tls_why(const struct kernel *k, const struct process *p,
 
 const char *thread_name(const struct thread *t)
 {
-	return t->name;
+	return t->name_block ? t->name.block : t->name.text;
 }
 
 unsigned thread_tid(const struct thread *t)

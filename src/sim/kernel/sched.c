@@ -81,7 +81,7 @@ static void first_schedule(struct kernel *k, struct thread *t)
 	    !(m.rights & MAR_WRITABLE) || t->tls_offset % TLS_SIZE ||
 	    t->tls + TLS_SIZE > m.start + m.length)
 		panic("page fault in kernel mode: TLS 0x%lx of thread %s is not mapped writable",
-		      (unsigned long)t->tls, t->name);
+		      (unsigned long)t->tls, thread_name(t));
 	tls = (struct tls *)t->tls;
 	memset(tls, 0, sizeof(*tls));
 	tls->ptr_self = tls;

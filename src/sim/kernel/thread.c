@@ -16,11 +16,18 @@ bool thread_set_name(struct thread *t, const char *name)
 {
 	size_t len = strlen(name) + 1;
 
-	t->name_block = len > sizeof(t->name_inline);
-	t->name = t->name_block ? host_calloc(1, len) : t->name_inline;
-	if (!t->name)
+	char *to;
+
+	t->name_block = len > sizeof(t->name.text);
+	to = t->name_block ? host_calloc(1, len) : t->name.text;
+	if (!to) {
+		t->name_block = false;
+		t->name.text[0] = '\0';
 		return false;
-	memcpy(t->name, name, len);
+	}
+	if (t->name_block)
+		t->name.block = to;
+	memcpy(to, name, len);
 	return true;
 }
 
@@ -28,7 +35,7 @@ bool thread_set_name(struct thread *t, const char *name)
 void thread_free_name(struct thread *t)
 {
 	if (t->name_block)
-		free(t->name);
+		free(t->name.block);
 	t->name_block = false;
 }
 

@@ -17,6 +17,8 @@
 
 /* Tables larger than this get no "did you mean" (it would be slow). */
 #define SUGGEST_NAMES_MAX 1000
+_Static_assert(SUGGEST_NAMES_MAX <= NAME_EXACT_MAX,
+	       "a table keeps the names it suggests");
 
 const char *const scn_perms_names[4] = { "r", "rw", "rx", "rwx" };
 static const unsigned perms_bits[] = {
@@ -125,7 +127,8 @@ bool arg_resolve(struct parser *p, struct name_table *t,
 		name_used(p, t, *out);
 		return true;
 	}
-	if (t->n <= SUGGEST_NAMES_MAX) {
+	/* a compact table is past the list (see NAME_EXACT_MAX) */
+	if (!t->compact && t->n <= SUGGEST_NAMES_MAX) {
 		for (size_t i = 0; i < t->n; i++)
 			cands[i] = t->v[i].name;
 		did_you_mean(dym, sizeof(dym), tok, cands, t->n);
@@ -153,7 +156,7 @@ bool arg_declare(struct parser *p, struct name_table *t,
 		diag_quote(q, sizeof(q), tok->text, tok->len);
 		return perr(p, tok->col,
 			    "duplicate name '%s': %s '%s' was already declared at line %zu",
-			    q, t->what, q, t->v[old].line);
+			    q, t->what, q, name_line(t, old));
 	}
 	*out = name_add(p, t, tok, process);
 	if (*out == SCN_NONE)

@@ -33,7 +33,8 @@ static bool parse_spawn(struct parser *p, struct scn_cmd *c,
 
 /*
  * spawn P T: the kernel creates T (allocating its TLS); the runner keeps
- * its handle and TLS offset, and finds it by tid for its events.
+ * its handle and TLS offset, and finds it for its events by tid, or by
+ * the name the kernel keeps (runner_thread_of).
  */
 static void exec_spawn(struct runner *r, const struct scn_cmd *c,
 		       struct step *s)
@@ -48,7 +49,8 @@ static void exec_spawn(struct runner *r, const struct scn_cmd *c,
 		return;
 	r->th[c->thread].t = t;
 	r->th[c->thread].tls_offset = thread_tls_offset(t);
-	if (!tidmap_put(&r->th_by_tid, thread_tid(t), c->thread)) {
+	if (!r->thread_named &&
+	    !tidmap_put(&r->th_by_tid, thread_tid(t), c->thread)) {
 		s->o.kind = OUT_HOST;
 		snprintf(s->o.message, sizeof(s->o.message),
 			 "no memory for the runner's thread index");

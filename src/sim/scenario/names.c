@@ -5,11 +5,12 @@
  * not a malloc'd block each: a churn declares millions of names).
  *
  * A streamed run also forgets names (see struct name_table): the check
- * records the line of each thread name's last use, and the run takes a
- * name out of its table once past that line, its entry and its bytes (in
- * blocks of a size class, on free lists) reused by the next names. So a
- * run's names follow the threads that a later line still names, not the
- * scenario's length.
+ * marks the last occurrence of each thread name, and the run takes a name
+ * out of its table once past it, its entry and its bytes (in blocks of a
+ * size class, on free lists) reused by the next names. So a run's names
+ * follow the threads that a later line still names, not the scenario's
+ * length. The check itself keeps its thread names compact past a thousand
+ * (16 bytes a name of up to 8 bytes: the name is the key).
  */
 #include <config.h>
 
@@ -149,20 +150,216 @@ char *scn_chunks_strdup(struct scn_chunk **head, const char *s)
 	return arena_strndup(head, s, strlen(s));
 }
 
-/* FNV-1a, folded to 32 bits. */
-static uint32_t hash(const char *s, size_t len)
+uint32_t name_hash_mask = UINT32_MAX;
+
+/* FNV-1a of s[0..len), 64 bits. */
+static uint64_t fnv(const char *s, size_t len)
 {
 	uint64_t h = 0xcbf29ce484222325ull;
 
 	for (size_t i = 0; i < len; i++)
 		h = (h ^ (unsigned char)s[i]) * 0x100000001b3ull;
-	return (uint32_t)(h ^ (h >> 32));
+	return h;
+}
+
+/* FNV-1a, folded to 32 bits. */
+static uint32_t hash(const char *s, size_t len)
+{
+	uint64_t h = fnv(s, len);
+
+	return (uint32_t)(h ^ (h >> 32)) & name_hash_mask;
+}
+
+/* ---- compact tables: the check's thread names past NAME_EXACT_MAX ---- */
+
+/* A compact key's bit saying it points to the name's bytes. */
+#define CKEY_PTR (1ull << 63)
+
+/* Names of at most this many bytes are their own key. */
+#define CKEY_BYTES 8
+
+/* The key of a name of at most CKEY_BYTES bytes: its bytes, zero-padded. */
+static uint64_t ckey_pack(const char *s, size_t len)
+{
+	uint64_t k = 0;
+
+	memcpy(&k, s, len);
+	return k;
+}
+
+/* A 64-bit value spread to a 32-bit hash (Fibonacci hashing). */
+static uint32_t mix(uint64_t v)
+{
+	return (uint32_t)((v * 0x9e3779b97f4a7c15ull) >> 32) & name_hash_mask;
+}
+
+/* The hash of the name s[0..len) in a compact table. */
+static uint32_t chash(const char *s, size_t len)
+{
+	return mix(len <= CKEY_BYTES ? ckey_pack(s, len) : fnv(s, len));
+}
+
+/* The hash of a compact slot's name (from its key, or its bytes). */
+static uint32_t cslot_hash(const struct name_cslot *c)
+{
+	const char *name;
+
+	if (!(c->key & CKEY_PTR))
+		return mix(c->key);
+	name = (const char *)(uintptr_t)(c->key & ~CKEY_PTR);
+	return mix(fnv(name, strlen(name)));
+}
+
+/* Whether compact slot c (not empty) holds the name s[0..len). */
+static bool cslot_is(const struct name_cslot *c, const char *s, size_t len)
+{
+	const char *name;
+
+	if (len <= CKEY_BYTES)
+		return c->key == ckey_pack(s, len);
+	if (!(c->key & CKEY_PTR))
+		return false;
+	name = (const char *)(uintptr_t)(c->key & ~CKEY_PTR);
+	return strncmp(name, s, len) == 0 && name[len] == '\0';
+}
+
+/*
+ * The slot of the name s[0..len) in compact table t, or of the empty slot
+ * where it would go (then *found is false).
+ */
+static size_t compact_probe(const struct name_table *t, const char *s,
+			    size_t len, bool *found)
+{
+	size_t mask = t->cs_cap - 1, i = chash(s, len) & mask;
+
+	for (; t->cs[i].line; i = (i + 1) & mask)
+		if (cslot_is(&t->cs[i], s, len)) {
+			*found = true;
+			return i;
+		}
+	*found = false;
+	return i;
+}
+
+static size_t compact_find(const struct name_table *t, const char *s,
+			   size_t len)
+{
+	bool found;
+	size_t i = compact_probe(t, s, len, &found);
+
+	return found ? i : SCN_NONE;
+}
+
+/* Put slot c (not empty) into cs, of cap slots, by its hash. */
+static void cslot_insert(struct name_cslot *cs, size_t cap,
+			 const struct name_cslot *c)
+{
+	size_t i = cslot_hash(c) & (cap - 1);
+
+	while (cs[i].line)
+		i = (i + 1) & (cap - 1);
+	cs[i] = *c;
+}
+
+/*
+ * Make compact table t hold at least cap slots (a power of two), its names
+ * moved. False when memory ran out (t unchanged).
+ */
+static bool compact_resize(struct name_table *t, size_t cap)
+{
+	struct name_cslot *cs = calloc(cap, sizeof(*cs));
+
+	if (!cs)
+		return false;
+	for (size_t i = 0; i < t->cs_cap; i++)
+		if (t->cs[i].line)
+			cslot_insert(cs, cap, &t->cs[i]);
+	free(t->cs);
+	t->cs = cs;
+	t->cs_cap = cap;
+	return true;
+}
+
+/* A declaration's line as a compact slot holds it (never 0). */
+static uint32_t cline(size_t line)
+{
+	return line < UINT32_MAX ? (line ? (uint32_t)line : 1) : UINT32_MAX;
+}
+
+/*
+ * Turn tracked table t compact: its names move into slots (the long ones
+ * pointing to their bytes, which stay in the parser's chunks), and its
+ * entries, index and last uses go. False when memory ran out (t unchanged).
+ */
+static bool to_compact(struct name_table *t)
+{
+	size_t cap = 64;
+
+	while (4 * (t->n + 1) > 3 * cap)
+		cap *= 2;
+	t->cs_cap = 0;
+	t->cs = NULL;
+	if (!compact_resize(t, cap))
+		return false;
+	for (size_t i = 0; i < t->n; i++) {
+		const char *name = t->v[i].name;
+		size_t len = strlen(name);
+		struct name_cslot c = {
+			.key = len <= CKEY_BYTES ? ckey_pack(name, len) :
+			       (uint64_t)(uintptr_t)name | CKEY_PTR,
+			.line = cline(t->v[i].line),
+			.last = t->last[i],
+		};
+
+		cslot_insert(t->cs, t->cs_cap, &c);
+	}
+	free(t->v);
+	free(t->slots);
+	free(t->last);
+	t->v = NULL;
+	t->slots = NULL;
+	t->last = NULL;
+	t->cap = t->slot_cap = 0;
+	t->compact = true;
+	return true;
+}
+
+/*
+ * Add the name in tok (not there yet) to compact table t: returns its
+ * slot, or SCN_NONE when memory ran out (then p->oom is set).
+ */
+static size_t compact_add(struct parser *p, struct name_table *t,
+			  const struct scn_token *tok)
+{
+	struct name_cslot c = { .line = cline(p->lineno) };
+	bool found;
+	size_t i;
+
+	/* at most 3/4 full */
+	if (4 * (t->n + 1) > 3 * t->cs_cap &&
+	    (2 * t->cs_cap < t->cs_cap || !compact_resize(t, 2 * t->cs_cap)))
+		return poom(p), SCN_NONE;
+	if (tok->len <= CKEY_BYTES) {
+		c.key = ckey_pack(tok->text, tok->len);
+	} else {
+		char *name = arena_strndup(&p->names, tok->text, tok->len);
+
+		if (!name)
+			return poom(p), SCN_NONE;
+		c.key = (uint64_t)(uintptr_t)name | CKEY_PTR;
+	}
+	i = compact_probe(t, tok->text, tok->len, &found);
+	t->cs[i] = c;
+	t->n++;
+	return i;
 }
 
 size_t name_find(const struct name_table *t, const char *s, size_t len)
 {
 	uint32_t h;
 
+	if (t->compact)
+		return compact_find(t, s, len);
 	if (!t->slot_cap)
 		return SCN_NONE;
 	h = hash(s, len);
@@ -241,8 +438,8 @@ static bool slots_grow(struct name_table *t)
 }
 
 /*
- * Room in t for one more entry (its array, and its last lines when
- * tracked or retired). False when memory ran out.
+ * Room in t for one more entry (its array, and its last uses when
+ * tracked). False when memory ran out.
  */
 static bool table_fit(struct name_table *t)
 {
@@ -255,7 +452,7 @@ static bool table_fit(struct name_table *t)
 	if (!v)
 		return false;
 	t->v = v;
-	if (t->track || t->retire) {
+	if (t->track) {
 		uint32_t *last = realloc(t->last, cap * sizeof(*last));
 
 		if (!last)
@@ -273,6 +470,11 @@ size_t name_add(struct parser *p, struct name_table *t,
 	size_t i;
 	char *name;
 
+	if (t->track && !t->compact && t->n >= NAME_EXACT_MAX &&
+	    !to_compact(t))
+		return poom(p), SCN_NONE;
+	if (t->compact)
+		return compact_add(p, t, tok);
 	if (!reuse && !table_fit(t))
 		return poom(p), SCN_NONE;
 	/* Keep the hash index at most 3/4 full (and indexes in 32 bits). */
@@ -289,11 +491,6 @@ size_t name_add(struct parser *p, struct name_table *t,
 	};
 	if (t->track)
 		t->last[i] = 0;
-	if (t->retire) {
-		t->last[i] = t->declared < t->last_by_decl_n ?
-			     t->last_by_decl[t->declared] : UINT32_MAX;
-		t->declared++;
-	}
 	slot_insert(t->slots, t->slot_cap, hash(tok->text, tok->len),
 		    (uint32_t)(i + 1));
 	return i;
@@ -301,15 +498,52 @@ size_t name_add(struct parser *p, struct name_table *t,
 
 void name_used(struct parser *p, struct name_table *t, size_t i)
 {
-	uint32_t line = p->lineno < UINT32_MAX ? (uint32_t)p->lineno
-					       : UINT32_MAX;
+	uint64_t o = t->occ++;
+	uint32_t last = o < UINT32_MAX ? (uint32_t)o : UINT32_MAX;
 
-	if (t->track)
-		t->last[i] = line;
-	if (!t->retire || t->last[i] != line || line == UINT32_MAX)
+	(void)p;
+	if (t->compact)
+		t->cs[i].last = last;
+	else if (t->track)
+		t->last[i] = last;
+	if (!t->retire || o >= t->last_bits_n ||
+	    !(t->last_bits[o / 64] >> (o % 64) & 1))
 		return;
-	/* once listed, never again (0 is no line) */
-	t->last[i] = index_push(&t->used_up, i) ? 0 : UINT32_MAX;
+	/* a name that cannot be listed is kept */
+	index_push(&t->used_up, i);
+}
+
+size_t name_line(const struct name_table *t, size_t i)
+{
+	return t->compact ? t->cs[i].line : t->v[i].line;
+}
+
+bool name_last_bits(const struct name_table *t, uint64_t **bits,
+		    uint64_t *n)
+{
+	uint64_t count = t->occ < UINT32_MAX ? t->occ : UINT32_MAX;
+	size_t entries = t->compact ? t->cs_cap : t->n;
+	uint64_t *v;
+
+	*bits = NULL;
+	*n = 0;
+	if (!count || (!t->compact && !t->last))
+		return true;
+	v = calloc((count + 63) / 64, sizeof(*v));
+	if (!v)
+		return false;
+	for (size_t i = 0; i < entries; i++) {
+		uint32_t last;
+
+		if (t->compact && !t->cs[i].line)
+			continue;
+		last = t->compact ? t->cs[i].last : t->last[i];
+		if (last < count)
+			v[last / 64] |= 1ull << (last % 64);
+	}
+	*bits = v;
+	*n = count;
+	return true;
 }
 
 void name_forget(struct name_table *t, size_t i)
@@ -344,6 +578,7 @@ void name_table_free(struct name_table *t)
 	free(t->v);
 	free(t->slots);
 	free(t->last);
+	free(t->cs);
 	free(t->free.v);
 	free(t->used_up.v);
 	memset(t, 0, sizeof(*t));

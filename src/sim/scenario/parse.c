@@ -351,7 +351,7 @@ void scenario_free(struct scenario *scn)
 	free(scn->processes);
 	free(scn->threads);
 	free(scn->regions);
-	free(scn->thread_last);
+	free(scn->thread_last_bits);
 	free(scn->file_name);
 	free(scn->text);
 	if (scn->stream && scn->stream != stdin)

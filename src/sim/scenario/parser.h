@@ -36,28 +36,59 @@ struct index_list {
 };
 
 /*
+ * A slot of a compact table (the check's thread names past
+ * NAME_EXACT_MAX): the name itself when it has at most 8 bytes (packed,
+ * zero-padded: names hold no NUL and are ASCII, so bit 63 is clear), else
+ * a pointer to its bytes with bit 63 set; the line of its declaration (0:
+ * empty slot; UINT32_MAX for any line from there on) and the occurrence
+ * of its last use (UINT32_MAX: from there on, kept to the end). 16 bytes
+ * a name, and a name of 8 bytes or less keeps no bytes elsewhere.
+ */
+struct name_cslot {
+	uint64_t key;
+	uint32_t line;
+	uint32_t last;
+};
+
+/* Names a tracked table keeps exactly before it turns compact. */
+#define NAME_EXACT_MAX 1000
+
+/*
+ * For tests: a mask applied to every hash of a name table, 0 sending all
+ * names to the same first slot (UINT32_MAX otherwise).
+ */
+extern uint32_t name_hash_mask;
+
+/*
  * A table of declared names with a hash index for O(1) lookups.
  *
  * Two modes serve a streamed run (scenario_open, then scn_stream_*). With
- * track, each use of a name records its line in last[] (the check). With
- * retire, the table is told each name's last line in the order of the
- * declarations (last_by_decl, the check's): a use on that line puts the
- * name on used_up, and name_forget then takes it out of the index and
- * gives its entry and its bytes to the next name declared. An entry's
- * index is then a slot reused over time, not a declaration's rank.
+ * track (the check), each use of a name is an occurrence, counted in occ,
+ * and the table records each name's last one (last[], or its compact
+ * slot); past NAME_EXACT_MAX names it turns compact: the entries, their
+ * index and last[] give way to one array of name_cslot, and a name's
+ * index is its slot there (valid until the next name is added). With
+ * retire (the run), the table reads the check's bits, one per occurrence
+ * in the same order, set on each name's last one: that use puts the name
+ * on used_up, and name_forget then takes it out of the index and gives its
+ * entry and its bytes to the next name declared. An entry's index is then
+ * a slot reused over time, not a declaration's rank.
  */
 struct name_table {
 	const char *what;		/* "process", "thread", "region" */
 	struct scn_name *v;
-	size_t n;			/* entries in use or free */
+	size_t n;			/* entries in use or free; compact:
+					 * names */
 	size_t cap;
 	struct name_slot *slots;
 	size_t slot_cap;		/* a power of two, at most 2^32 */
-	bool track, retire;
-	uint32_t *last;			/* track, retire: by entry */
-	const uint32_t *last_by_decl;	/* retire: by declaration */
-	size_t last_by_decl_n;
-	size_t declared;		/* retire: declarations so far */
+	bool track, retire, compact;
+	uint32_t *last;			/* track: by entry */
+	struct name_cslot *cs;		/* compact: the names */
+	size_t cs_cap;			/* a power of two */
+	uint64_t occ;			/* track, retire: occurrences so far */
+	const uint64_t *last_bits;	/* retire: the check's, by occurrence */
+	uint64_t last_bits_n;
 	struct index_list free;		/* retire: entries to reuse */
 	struct index_list used_up;	/* retire: past their last use */
 	char *free_bytes[NAME_CLASSES];	/* retire: blocks by size class */
@@ -156,7 +187,7 @@ int scn_stream_run(struct scn_stream *st,
 		   bool (*each)(void *ctx, const struct scn_cmd *c), void *ctx);
 /*
  * Forget thread names once past their last use (the check's
- * scn->thread_last): before each command, forget(ctx, threads, n) is told
+ * scn->thread_last_bits): before each command, forget(ctx, threads, n) is told
  * the threads (entries of view.threads) that no command from this one on
  * names, and then their entries and bytes go to the threads declared
  * next. The view's thread_count is then the entries in use at once, not
@@ -217,9 +248,9 @@ size_t name_add(struct parser *p, struct name_table *t,
 		const struct scn_token *tok, size_t process);
 
 /*
- * Name i of t was used on the current line: recorded (track), or put on
- * t->used_up when that was its last use (retire). Never fails (a name that
- * cannot be listed is kept).
+ * Name i of t was used on the current line, an occurrence: recorded as
+ * its last so far (track), or put on t->used_up when the check marked it
+ * its last (retire). Never fails (a name that cannot be listed is kept).
  */
 void name_used(struct parser *p, struct name_table *t, size_t i);
 
@@ -228,6 +259,20 @@ void name_used(struct parser *p, struct name_table *t, size_t i);
  * its bytes to the names declared next.
  */
 void name_forget(struct name_table *t, size_t i);
+
+/*
+ * The line that declared name i of t (UINT32_MAX for any line from there
+ * on in a compact table).
+ */
+size_t name_line(const struct name_table *t, size_t i);
+
+/*
+ * The last uses a track table recorded: a bit per occurrence, set on each
+ * name's last one, in *bits (malloc'd, NULL when no name) and their
+ * count in *n. False when memory ran out.
+ */
+bool name_last_bits(const struct name_table *t, uint64_t **bits,
+		    uint64_t *n);
 
 /* Hand t's names over to *v and *n, and empty t (its index freed). */
 void name_table_move(struct name_table *t, struct scn_name **v, size_t *n);

@@ -4,11 +4,13 @@
  * end, while the kernel is still up. An unexpected panic or a host refusal
  * stops the run; so does a failure with --fail-fast. A loaded scenario's
  * commands are all in memory; an opened one (scenario_open) is read again
- * and each command parsed just before it runs, then let go.
+ * and each command parsed just before it runs, then let go, and the
+ * runner lets go of each thread no later command names.
  */
 #include <config.h>
 
 #include "runner.h"
+#include "kernel/kernel.h"
 #include "report/progress.h"
 
 #include <errno.h>
@@ -44,6 +46,60 @@ static bool run_one(void *ctx, const struct scn_cmd *c)
 	return !run->r.stop;
 }
 
+void runner_release_dead(struct runner *r)
+{
+	while (r->dead_unreleased != SCN_NONE) {
+		size_t i = r->dead_unreleased;
+		struct run_thread *rt = &r->th[i];
+
+		r->dead_unreleased = rt->next_dead == UINT32_MAX ?
+				     SCN_NONE : rt->next_dead;
+		/* no event names it from now on */
+		tidmap_del(&r->th_by_tid, thread_tid(rt->t), i);
+		thread_release(r->k, rt->t);
+		rt->t = NULL;
+	}
+}
+
+void runner_forget_threads(struct runner *r, const size_t *v, size_t n)
+{
+	runner_release_dead(r);
+	for (size_t i = 0; i < n; i++) {
+		struct run_thread *rt;
+
+		if (v[i] >= r->th_cap)
+			continue;
+		rt = &r->th[v[i]];
+		if (rt->t) {
+			tidmap_del(&r->th_by_tid, thread_tid(rt->t), v[i]);
+			thread_release(r->k, rt->t);
+		}
+		memset(rt, 0, sizeof(*rt));
+		r->th_how[v[i]] = 0;
+	}
+}
+
+size_t runner_thread_of(const struct runner *r, const struct thread *t)
+{
+	size_t i;
+
+	if (r->thread_named)
+		i = r->thread_named(r->thread_named_ctx, thread_name(t));
+	else
+		i = tidmap_get(&r->th_by_tid, thread_tid(t));
+	if (i == SCN_NONE || i >= r->th_cap || r->th[i].t != t)
+		return SCN_NONE;
+	return i;
+}
+
+/* A streamed run's lookup of a thread name: the stream's table of them. */
+static size_t stream_thread_named(void *ctx, const char *name)
+{
+	struct scn_stream *st = ctx;
+
+	return name_find(&st->p.threads, name, strlen(name));
+}
+
 /* The stream forgets threads no later command names. */
 static void forget_threads(void *ctx, const size_t *threads, size_t n)
 {
@@ -69,6 +125,8 @@ static int run_streamed(struct run *run, const struct scenario *scn,
 	}
 	scn_stream_begin(st, scn, d);
 	scn_stream_recycle(st, forget_threads);
+	run->r.thread_named = stream_thread_named;
+	run->r.thread_named_ctx = st;
 	run->r.scn = &st->view;
 	err = scn_stream_run(st, run_one, run);
 	run->r.cmd = NULL;	/* it was the stream's */

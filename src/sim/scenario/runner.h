@@ -40,14 +40,14 @@ struct step {
  * A scenario thread at run time. Once it is dead, the runner keeps what it
  * still needs (its last TLS, how and where it died) and gives the kernel's
  * record back at the next step, so a long run holds the records of its
- * live threads only.
+ * live threads only. 24 bytes, and a byte in r->th_how: a run holds one
+ * per thread a later line names (10^6 in a large churn).
  */
 struct run_thread {
 	struct thread *t;		/* NULL until spawned, and once released */
 	uint64_t tls_offset;		/* its TLS, from its spawn on */
-	const char *death_how;		/* "exited", ...; NULL while alive */
-	size_t death_line;
-	size_t next_dead;		/* on r->dead_unreleased, or SCN_NONE */
+	uint32_t death_line;		/* UINT32_MAX: that line or later */
+	uint32_t next_dead;		/* on r->dead_unreleased, or UINT32_MAX */
 };
 
 /* A region named by `tls-alloc P as NAME`. */
@@ -64,8 +64,16 @@ struct runner {
 	/* Runtime objects by the scenario's name indexes. */
 	struct process **procs;
 	struct run_thread *th;
+	uint8_t *th_how;		/* how each died: an index of
+					 * death_hows (step.c), 0 while alive */
 	size_t procs_cap, th_cap, reg_cap;	/* entries of the three */
-	struct tidmap th_by_tid;	/* kernel tid -> scenario thread */
+	struct tidmap th_by_tid;	/* kernel tid -> scenario thread,
+					 * unless thread_named is set */
+	/* A streamed run's lookup of a thread name (an entry of r->scn's
+	 * threads, or SCN_NONE) and its context: the kernel's thread keeps
+	 * the name, so the run needs no tid map. */
+	size_t (*thread_named)(void *ctx, const char *name);
+	void *thread_named_ctx;
 	struct run_region *reg;
 	const struct scn_cmd *cmd;	/* the command being run */
 	const char *death_how;		/* how threads die right now */
@@ -113,6 +121,18 @@ void runner_step(struct runner *r, const struct scn_cmd *c,
  * live one stays the kernel's until it dies) and its entry emptied.
  */
 void runner_forget_threads(struct runner *r, const size_t *v, size_t n);
+
+/*
+ * Give the kernel back the records of the threads that died since the
+ * last step (run.c, beside runner_forget_threads).
+ */
+void runner_release_dead(struct runner *r);
+
+/*
+ * The scenario thread (an entry of r->scn->threads) whose kernel thread
+ * is t, or SCN_NONE when the runner holds none (run.c).
+ */
+size_t runner_thread_of(const struct runner *r, const struct thread *t);
 
 /* ---- for executors ---- */
 

@@ -197,12 +197,13 @@ struct scenario {
 	size_t region_count;
 	struct scn_chunk *names;	/* the bytes of the names above */
 	/*
-	 * Opened: the line of each thread name's last use, in the order of
-	 * their declarations (UINT32_MAX: kept to the end), so that a run
-	 * forgets a name once no later line can name it.
+	 * Opened: a bit per occurrence of a thread name (a declaration or a
+	 * use, in the order of the text), set on each name's last one, so
+	 * that a run forgets a name once no later line can name it.
+	 * Occurrences past the count keep their names to the end.
 	 */
-	uint32_t *thread_last;
-	size_t thread_last_count;
+	uint64_t *thread_last_bits;
+	uint64_t thread_occurrences;
 };
 
 /*

@@ -33,17 +33,31 @@ static const char *event_region(const struct runner *r,
 	return r->scn->regions[c->region].name;
 }
 
+/* How a thread died, as run_thread keeps it (0: alive). */
+static const char *const death_hows[] = {
+	NULL, "is dead", "exited", "died with its process", "faulted",
+};
+
+/* The index of how (NULL: "is dead") in death_hows. */
+static uint8_t death_how_index(const char *how)
+{
+	for (uint8_t i = 2; i < ARRAY_SIZE(death_hows); i++)
+		if (how && strcmp(how, death_hows[i]) == 0)
+			return i;
+	return 1;
+}
+
 /* The event goes into the step's story: a thread's death says how. */
 static void narrate_event(struct runner *r, const struct trace_event *ev)
 {
 	const char *note = NULL;
 
 	if (ev->kind == EV_THREAD_EXIT && ev->thread) {
-		size_t i = tidmap_get(&r->th_by_tid, thread_tid(ev->thread));
+		size_t i = runner_thread_of(r, ev->thread);
 
 		note = r->death_how;
-		if (i != SCN_NONE && r->th[i].t == ev->thread)
-			note = r->th[i].death_how;
+		if (i != SCN_NONE)
+			note = death_hows[r->th_how[i]];
 	}
 	narration_event(&r->narr, ev, event_region(r, ev), note);
 }
@@ -60,14 +74,18 @@ static void on_event(void *ctx, const struct trace_event *ev)
 	if (ev->kind == EV_FAULT)
 		r->death_how = "faulted";
 	if (ev->kind == EV_THREAD_EXIT && ev->thread &&
-	    tidmap_get(&r->th_by_tid, thread_tid(ev->thread)) != SCN_NONE) {
-		size_t i = tidmap_get(&r->th_by_tid, thread_tid(ev->thread));
+	    runner_thread_of(r, ev->thread) != SCN_NONE) {
+		size_t i = runner_thread_of(r, ev->thread);
 		struct run_thread *rt = &r->th[i];
 
-		if (rt->t == ev->thread && !rt->death_how) {
-			rt->death_how = r->death_how ? r->death_how : "is dead";
-			rt->death_line = r->cmd ? r->cmd->line : 0;
-			rt->next_dead = r->dead_unreleased;
+		if (!r->th_how[i]) {
+			size_t line = r->cmd ? r->cmd->line : 0;
+
+			r->th_how[i] = death_how_index(r->death_how);
+			rt->death_line = line < UINT32_MAX ? (uint32_t)line
+							   : UINT32_MAX;
+			rt->next_dead = r->dead_unreleased == SCN_NONE ?
+					UINT32_MAX : (uint32_t)r->dead_unreleased;
 			r->dead_unreleased = i;
 		}
 	}
@@ -81,6 +99,7 @@ static void free_tables(struct runner *r)
 {
 	free(r->procs);
 	free(r->th);
+	free(r->th_how);
 	tidmap_free(&r->th_by_tid);
 	free(r->reg);
 }
@@ -99,8 +118,9 @@ int runner_init(struct runner *r, const struct scenario *scn,
 	r->reg_cap = scn->region_count + 1;
 	r->procs = calloc(r->procs_cap, sizeof(*r->procs));
 	r->th = calloc(r->th_cap, sizeof(*r->th));
+	r->th_how = calloc(r->th_cap, sizeof(*r->th_how));
 	r->reg = calloc(r->reg_cap, sizeof(*r->reg));
-	if (!r->procs || !r->th || !r->reg) {
+	if (!r->procs || !r->th || !r->th_how || !r->reg) {
 		fprintf(opt->err, "tlssim: out of memory\n");
 		err = RUN_HOST;
 		goto out_free;
@@ -176,8 +196,12 @@ static bool runner_fit(struct runner *r)
 {
 	const struct scenario *scn = r->scn;
 
+	size_t th_cap = r->th_cap;
+
 	return fit((void **)&r->procs, &r->procs_cap, scn->process_count,
 		   sizeof(*r->procs)) &&
+	       fit((void **)&r->th_how, &th_cap, scn->thread_count,
+		   sizeof(*r->th_how)) &&
 	       fit((void **)&r->th, &r->th_cap, scn->thread_count,
 		   sizeof(*r->th)) &&
 	       fit((void **)&r->reg, &r->reg_cap, scn->region_count,
@@ -436,45 +460,13 @@ static void humanize_addresses(const struct kernel *k,
 	snprintf(msg, size, "%s", out);
 }
 
-/* The records of the threads that died since the last step go back. */
-static void release_dead(struct runner *r)
-{
-	while (r->dead_unreleased != SCN_NONE) {
-		size_t i = r->dead_unreleased;
-		struct run_thread *rt = &r->th[i];
-
-		r->dead_unreleased = rt->next_dead;
-		/* no event names it from now on */
-		tidmap_del(&r->th_by_tid, thread_tid(rt->t), i);
-		thread_release(r->k, rt->t);
-		rt->t = NULL;
-	}
-}
-
-void runner_forget_threads(struct runner *r, const size_t *v, size_t n)
-{
-	release_dead(r);
-	for (size_t i = 0; i < n; i++) {
-		struct run_thread *rt;
-
-		if (v[i] >= r->th_cap)
-			continue;
-		rt = &r->th[v[i]];
-		if (rt->t) {
-			tidmap_del(&r->th_by_tid, thread_tid(rt->t), v[i]);
-			thread_release(r->k, rt->t);
-		}
-		memset(rt, 0, sizeof(*rt));
-	}
-}
-
 /* "t1 exited at line 7", for a command on a dead thread. */
 static void note_death(const struct runner *r, size_t i, struct outcome *o)
 {
 	snprintf(o->message, sizeof(o->message), "%s %s at line %zu",
 		 r->scn->threads[i].name,
-		 r->th[i].death_how,
-		 r->th[i].death_line);
+		 death_hows[r->th_how[i]],
+		 (size_t)r->th[i].death_line);
 }
 
 /*
@@ -487,13 +479,13 @@ static void execute(struct runner *r, const struct scn_cmd *c, struct step *s)
 	const struct run_thread *rt = c->thread != SCN_NONE ? &r->th[c->thread]
 							     : NULL;
 
-	if (rt && !rt->t && !rt->death_how && c->kind != SCN_SPAWN) {
+	if (rt && !rt->t && !r->th_how[c->thread] && c->kind != SCN_SPAWN) {
 		step_error(s, KERR_INVALID_STATE);
 		snprintf(s->o.message, sizeof(s->o.message),
 			 "%s was never created", r->scn->threads[c->thread].name);
 		return;
 	}
-	if (rt && rt->death_how && c->kind != SCN_EXPECT_TLS) {
+	if (rt && r->th_how[c->thread] && c->kind != SCN_EXPECT_TLS) {
 		step_error(s, KERR_INVALID_STATE);
 		note_death(r, c->thread, &s->o);
 		return;
@@ -533,7 +525,7 @@ void runner_step(struct runner *r, const struct scn_cmd *c,
 	struct exec_call e = { r, c, s };
 	struct panic_catch catch;
 
-	release_dead(r);
+	runner_release_dead(r);
 	memset(s, 0, sizeof(*s));
 	s->o.kind = OUT_DONE;
 	r->cmd = c;

@@ -239,22 +239,6 @@ static int feed_lines(struct parser *p, FILE *f, size_t max, char **buf,
 	return ferror(f) ? -EIO : 0;
 }
 
-/*
- * Give scn the last lines the check recorded in t, one per declaration,
- * trimmed to their count (kept as they are when the host will not shrink
- * them).
- */
-static void take_last_lines(struct name_table *t, struct scenario *scn)
-{
-	uint32_t *last;
-
-	if (!t->last || !t->n)
-		return;
-	last = realloc(t->last, t->n * sizeof(*last));
-	scn->thread_last = last ? last : t->last;
-	scn->thread_last_count = t->n;
-	t->last = NULL;
-}
 
 /* The emit of the check: count the command, keep nothing of it. */
 static bool count_cmd(struct parser *p, struct scn_cmd *c)
@@ -308,9 +292,10 @@ int scenario_open(const char *path, size_t max_input, FILE *progress,
 		goto fail;
 	}
 	err = parser_end(&p);
-	/* each thread's last line stays, for the run to forget it there */
-	if (!err)
-		take_last_lines(&p.threads, scn);
+	/* each thread's last use stays, for the run to forget it there */
+	if (!err && !name_last_bits(&p.threads, &scn->thread_last_bits,
+				    &scn->thread_occurrences))
+		err = -ENOMEM;
 	/* the processes stay (--process looks for a name among them), their
 	 * names copied out of the check's chunks, which go */
 	name_table_move(&p.procs, &scn->processes, &scn->process_count);
@@ -386,12 +371,12 @@ void scn_stream_recycle(struct scn_stream *st,
 {
 	const struct scenario *scn = st->scn;
 
-	if (!scn->thread_last)
+	if (!scn->thread_last_bits)
 		return;
 	st->forget = forget;
 	st->p.threads.retire = true;
-	st->p.threads.last_by_decl = scn->thread_last;
-	st->p.threads.last_by_decl_n = scn->thread_last_count;
+	st->p.threads.last_bits = scn->thread_last_bits;
+	st->p.threads.last_bits_n = scn->thread_occurrences;
 }
 
 void scn_stream_begin(struct scn_stream *st, const struct scenario *scn,

@@ -1,0 +1,245 @@
+/*
+ * check_compact.c - the check's compact table of thread names (past
+ * NAME_EXACT_MAX names, a name of up to 8 bytes is its own key, a longer
+ * one points to its bytes): duplicates and unknown names still found and
+ * reported at file:line, short and long, and a valid scenario's names
+ * resolved to the right threads by the run, also with every name forced
+ * to the same hash (name_hash_mask = 0: each lookup walks all of them).
+ */
+#include <config.h>
+
+#include <check.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "scenario/parser.h"
+#include "testutil.h"
+
+/* Short names t0.., long names a_long_thread_name_0.. */
+#define SHORT_NAMES (NAME_EXACT_MAX + 100)
+#define LONG_NAMES 50
+
+/*
+ * A scenario declaring SHORT_NAMES then LONG_NAMES threads (t<i> on line
+ * i + 2, the long name <i> on line SHORT_NAMES + i + 2), then tail.
+ * Returns the path of a temporary file holding it.
+ */
+static char *write_scenario(const char *tail)
+{
+	static char path[] = "/tmp/tlssim-compact-XXXXXX";
+	int fd;
+	FILE *f;
+
+	strcpy(path, "/tmp/tlssim-compact-XXXXXX");
+	fd = mkstemp(path);
+	ck_assert_int_ge(fd, 0);
+	f = fdopen(fd, "w");
+	ck_assert_ptr_nonnull(f);
+	fprintf(f, "process A userland=16M\n");
+	for (int i = 0; i < SHORT_NAMES; i++)
+		fprintf(f, "spawn A t%d\n", i);
+	for (int i = 0; i < LONG_NAMES; i++)
+		fprintf(f, "spawn A a_long_thread_name_%d\n", i);
+	fputs(tail, f);
+	ck_assert_int_eq(fclose(f), 0);
+	return path;
+}
+
+/* What scenario_open of path says: its return value, its messages. */
+static int open_and_say(const char *path, char **msgs, struct scenario **scn)
+{
+	size_t len = 0;
+	FILE *f = open_memstream(msgs, &len);
+	struct diag *d;
+	int rc;
+
+	ck_assert_ptr_nonnull(f);
+	d = diag_new_stream(f, false);
+	ck_assert_ptr_nonnull(d);
+	rc = scenario_open(path, 0, NULL, d, scn);
+	diag_free(d);
+	fclose(f);
+	return rc;
+}
+
+/* Whether msgs holds s; shows msgs when not. */
+static void has(const char *msgs, const char *s)
+{
+	if (!strstr(msgs, s))
+		ck_abort_msg("'%s' not in:\n%s", s, msgs);
+}
+
+/* Bad names past the exact table: each reported at its line, exactly. */
+static void check_bad_names(uint32_t mask)
+{
+	char *path, *msgs = NULL, want[256];
+	struct scenario *scn = NULL;
+	size_t line = SHORT_NAMES + LONG_NAMES + 2;
+
+	name_hash_mask = mask;
+	path = write_scenario("spawn A t17\n"
+			      "spawn A a_long_thread_name_7\n"
+			      "exit t5000\n"
+			      "exit a_long_thread_name_999\n"
+			      "exit a_long_thread_name_\n"
+			      "exit a_long_thread_name_70\n"
+			      "exit t1\n"
+			      "exit a_long_thread_name_49\n");
+	ck_assert_int_eq(open_and_say(path, &msgs, &scn), -EINVAL);
+	name_hash_mask = UINT32_MAX;
+	unlink(path);
+	ck_assert_ptr_null(scn);
+	snprintf(want, sizeof(want),
+		 ":%zu:9: error: duplicate name 't17': thread 't17' was already declared at line 19\n",
+		 line);
+	has(msgs, want);
+	snprintf(want, sizeof(want),
+		 ":%zu:9: error: duplicate name 'a_long_thread_name_7': thread 'a_long_thread_name_7' was already declared at line %d\n",
+		 line + 1, SHORT_NAMES + 7 + 2);
+	has(msgs, want);
+	snprintf(want, sizeof(want),
+		 ":%zu:6: error: unknown thread 't5000'\n", line + 2);
+	has(msgs, want);
+	snprintf(want, sizeof(want),
+		 ":%zu:6: error: unknown thread 'a_long_thread_name_999'\n",
+		 line + 3);
+	has(msgs, want);
+	snprintf(want, sizeof(want),
+		 ":%zu:6: error: unknown thread 'a_long_thread_name_'\n",
+		 line + 4);
+	has(msgs, want);
+	snprintf(want, sizeof(want),
+		 ":%zu:6: error: unknown thread 'a_long_thread_name_70'\n",
+		 line + 5);
+	has(msgs, want);
+	/* and nothing else: the last two lines are right */
+	snprintf(want, sizeof(want), ":%zu:", line + 6);
+	ck_assert_ptr_null(strstr(msgs, want));
+	snprintf(want, sizeof(want), ":%zu:", line + 7);
+	ck_assert_ptr_null(strstr(msgs, want));
+	free(msgs);
+}
+
+START_TEST(compact_reports_bad_names)
+{
+	check_bad_names(UINT32_MAX);
+}
+END_TEST
+
+START_TEST(compact_reports_bad_names_all_colliding)
+{
+	check_bad_names(0);
+}
+END_TEST
+
+struct run_seen {
+	struct scn_stream *st;
+	size_t commands, named, forgotten;
+};
+
+/* Whether src[0..len) holds name as a word of its own. */
+static bool has_word(const char *src, size_t len, const char *name)
+{
+	size_t n = strlen(name);
+
+	for (size_t i = 1; i + n <= len; i++)
+		if (src[i - 1] == ' ' && memcmp(src + i, name, n) == 0 &&
+		    (i + n == len || src[i + n] == ' '))
+			return true;
+	return false;
+}
+
+/* Each command naming a thread: the view's name is the one on its line. */
+static bool each(void *ctx, const struct scn_cmd *c)
+{
+	struct run_seen *s = ctx;
+	const char *name;
+
+	s->commands++;
+	if (c->thread == SCN_NONE)
+		return true;
+	s->named++;
+	name = s->st->view.threads[c->thread].name;
+	if (!has_word(c->src, c->src_len, name))
+		ck_abort_msg("line %zu '%.*s' ran on thread '%s'", c->line,
+			     (int)c->src_len, c->src, name);
+	return true;
+}
+
+static void forget(void *ctx, const size_t *threads, size_t n)
+{
+	struct run_seen *s = ctx;
+
+	(void)threads;
+	s->forgotten += n;
+}
+
+/* A valid scenario past the exact table: the run names the right threads. */
+static void check_run(uint32_t mask)
+{
+	char *path, *msgs = NULL;
+	struct scenario *scn = NULL;
+	struct scn_stream st;
+	struct run_seen s = { .st = &st };
+	struct diag *d;
+
+	name_hash_mask = mask;
+	path = write_scenario("exit t17\n"
+			      "exit a_long_thread_name_7\n"
+			      "expect tls t18 0x1000\n"
+			      "exit a_long_thread_name_49\n"
+			      "exit t1099\n"
+			      "spawn A t_new\n"
+			      "exit t_new\n"
+			      "exit t0\n");
+	ck_assert_int_eq(open_and_say(path, &msgs, &scn), 0);
+	unlink(path);
+	ck_assert_str_eq(msgs, "");
+	free(msgs);
+	d = diag_new_stream(stderr, false);
+	scn_stream_begin(&st, scn, d);
+	scn_stream_recycle(&st, forget);
+	ck_assert_int_eq(scn_stream_run(&st, each, &s), 0);
+	name_hash_mask = UINT32_MAX;
+	ck_assert_uint_eq(s.commands, 1 + SHORT_NAMES + LONG_NAMES + 8);
+	ck_assert_uint_eq(s.named, SHORT_NAMES + LONG_NAMES + 8);
+	/* every name but the last command's (t0) was forgotten */
+	ck_assert_uint_eq(s.forgotten, SHORT_NAMES + LONG_NAMES);
+	scn_stream_end(&st);
+	scenario_free(scn);
+	diag_free(d);
+}
+
+START_TEST(compact_names_run_right)
+{
+	check_run(UINT32_MAX);
+}
+END_TEST
+
+START_TEST(compact_names_run_right_all_colliding)
+{
+	check_run(0);
+}
+END_TEST
+
+static Suite *compact_suite(void)
+{
+	Suite *s = suite_create("compact");
+	TCase *tc = tcase_create("compact");
+
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, compact_reports_bad_names);
+	tcase_add_test(tc, compact_reports_bad_names_all_colliding);
+	tcase_add_test(tc, compact_names_run_right);
+	tcase_add_test(tc, compact_names_run_right_all_colliding);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	return run_suite(compact_suite());
+}
