@@ -486,8 +486,10 @@ size_t name_add(struct parser *p, struct name_table *t,
 	if (!name)
 		return poom(p), SCN_NONE;
 	i = reuse ? t->free.v[--t->free.n] : t->n++;
+	/* 16 bytes an entry: a streamed run holds one a thread named later */
 	t->v[i] = (struct scn_name){
-		.name = name, .line = p->lineno, .process = process,
+		.name = name, .line = cline(p->lineno),
+		.process = process < UINT32_MAX ? (uint32_t)process : UINT32_MAX,
 	};
 	if (t->track)
 		t->last[i] = 0;

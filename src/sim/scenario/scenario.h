@@ -169,8 +169,8 @@ struct scn_command;
 
 struct scn_name {
 	char *name;
-	size_t line;
-	size_t process;
+	uint32_t line;		/* UINT32_MAX: that line or later */
+	uint32_t process;	/* UINT32_MAX: none (a process's own) */
 };
 
 /*

@@ -42,7 +42,7 @@ static struct process *created(struct stepper *st, size_t index)
 	const struct scn_name *n = &st->scn->processes[index];
 
 	if (!p)
-		fprintf(st->out, "%s is not created yet (%s:%zu)\n", n->name,
+		fprintf(st->out, "%s is not created yet (%s:%" PRIu32 ")\n", n->name,
 			st->scn->file_name, n->line);
 	return p;
 }
