@@ -4,7 +4,9 @@
  * slots, deletions moving entries back), and the stream's names: the
  * check's last line of each thread, each name forgotten before the first
  * command after its last use and never before, its entry then given to
- * the next thread declared, and the view's names right at every command.
+ * the next thread declared, and the view's names right at every command,
+ * also while a name is borrowed from the kernel's record of its thread
+ * and after it got bytes of its own again.
  */
 #include <config.h>
 
@@ -157,6 +159,70 @@ START_TEST(stream_forgets_after_the_last_use)
 }
 END_TEST
 
+/* What stands for the kernel's records of the threads: their names. */
+static char kernel_names[8][16];
+
+/*
+ * Each command as the runner does it to the names: a spawned thread's
+ * name becomes the kernel's copy; an exited one gets its own bytes back
+ * before its record is reused (here at once, the record then scribbled
+ * over). The names read right throughout.
+ */
+static bool each_borrowing(void *ctx, const struct scn_cmd *c)
+{
+	struct seen *s = ctx;
+	struct name_table *t = &s->st->p.threads;
+	char *copy = kernel_names[c->thread < 8 ? c->thread : 0];
+
+	each(ctx, c);
+	if (c->kind == SCN_SPAWN) {
+		ck_assert_uint_lt(c->thread, 8);
+		strcpy(copy, s->st->view.threads[c->thread].name);
+		name_borrow(t, c->thread, copy);
+		ck_assert(name_is_borrowed(t, c->thread));
+		ck_assert_ptr_eq(t->v[c->thread].name, copy);
+		ck_assert_uint_eq(name_find(t, copy, strlen(copy)), c->thread);
+	} else if (c->kind == SCN_EXIT) {
+		ck_assert(name_own(t, &s->st->p.names, c->thread));
+		ck_assert(!name_is_borrowed(t, c->thread));
+		ck_assert_ptr_ne(t->v[c->thread].name, copy);
+		memset(copy, 'X', sizeof(kernel_names[0]) - 1);
+		ck_assert_uint_eq(name_find(t, t->v[c->thread].name,
+					    strlen(t->v[c->thread].name)),
+				  c->thread);
+	}
+	return true;
+}
+
+/* Borrowed names forget, reuse and read as owned ones do. */
+START_TEST(stream_names_borrowed_from_the_kernel)
+{
+	char path[] = "/tmp/tlssim-forget-XXXXXX";
+	int fd = mkstemp(path);
+	struct diag *d = diag_new_stream(stderr, false);
+	struct scenario *scn = NULL;
+	struct scn_stream st;
+	struct seen s = { .st = &st };
+
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(write(fd, text, sizeof(text) - 1),
+			 (int)sizeof(text) - 1);
+	close(fd);
+	ck_assert_int_eq(scenario_open(path, 0, NULL, d, &scn), 0);
+	unlink(path);
+	scn_stream_begin(&st, scn, d);
+	scn_stream_recycle(&st, forget);
+	ck_assert_int_eq(scn_stream_run(&st, each_borrowing, &s), 0);
+	ck_assert_str_eq(s.log, "t1@2:0 t2@3:1 t1@4:0 -t1:0 t3@5:2 -t3:2 "
+			 "t4@6:0 t4@7:0 -t4:0 t2@8:1 -t2:1 t5@10:0 ");
+	/* t5 is still borrowed at the end: the table lets it be */
+	ck_assert(name_is_borrowed(&st.p.threads, 0));
+	scn_stream_end(&st);
+	scenario_free(scn);
+	diag_free(d);
+}
+END_TEST
+
 /* Without scn_stream_recycle, every name stays, one entry each. */
 START_TEST(stream_keeps_every_name_unasked)
 {
@@ -193,6 +259,7 @@ static Suite *forget_suite(void)
 	tcase_add_test(tc, tidmap_matches_an_array);
 	tcase_add_test(tc, stream_forgets_after_the_last_use);
 	tcase_add_test(tc, stream_keeps_every_name_unasked);
+	tcase_add_test(tc, stream_names_borrowed_from_the_kernel);
 	suite_add_tcase(s, tc);
 	return s;
 }

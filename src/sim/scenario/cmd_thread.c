@@ -49,6 +49,8 @@ static void exec_spawn(struct runner *r, const struct scn_cmd *c,
 		return;
 	r->th[c->thread].t = t;
 	r->th[c->thread].tls_offset = thread_tls_offset(t);
+	if (r->name_borrow)
+		r->name_borrow(r->thread_named_ctx, c->thread, thread_name(t));
 	if (!r->thread_named &&
 	    !tidmap_put(&r->th_by_tid, thread_tid(t), c->thread)) {
 		s->o.kind = OUT_HOST;

@@ -1,16 +1,16 @@
 /*
  * names.c - the parser's tables of declared names (processes, threads,
- * regions): an array of names and a hash index of it, and the chunks that
- * hold the names' bytes side by side (a name costs its length and a NUL,
- * not a malloc'd block each: a churn declares millions of names).
+ * regions): an array of names and a hash index of it (their bytes are
+ * namebytes.c's).
  *
  * A streamed run also forgets names (see struct name_table): the check
  * marks the last occurrence of each thread name, and the run takes a name
  * out of its table once past it, its entry and its bytes (in blocks of a
  * size class, on free lists) reused by the next names. So a run's names
  * follow the threads that a later line still names, not the scenario's
- * length. The check itself keeps its thread names compact past a thousand
- * (16 bytes a name of up to 8 bytes: the name is the key).
+ * length. A spawned thread's name is the kernel's copy of it meanwhile
+ * (name_borrow). The check itself keeps its thread names compact past a
+ * thousand (16 bytes a name of up to 8 bytes: the name is the key).
  */
 #include <config.h>
 
@@ -18,106 +18,6 @@
 
 #include <stdlib.h>
 #include <string.h>
-
-/* Bytes of a chunk of names (a longer name gets a chunk of its own). */
-#define CHUNK_BYTES 65536
-
-struct scn_chunk {
-	struct scn_chunk *next;
-	size_t used, size;
-	char data[];
-};
-
-/*
- * bytes bytes in the chunks at *head (a new chunk when the first is full).
- * Returns them, or NULL when memory ran out.
- */
-static char *arena_alloc(struct scn_chunk **head, size_t bytes)
-{
-	struct scn_chunk *c = *head;
-	char *out;
-
-	if (!c || c->size - c->used < bytes) {
-		size_t size = bytes > CHUNK_BYTES ? bytes : CHUNK_BYTES;
-
-		c = malloc(sizeof(*c) + size);
-		if (!c)
-			return NULL;
-		c->next = *head;
-		c->used = 0;
-		c->size = size;
-		*head = c;
-	}
-	out = c->data + c->used;
-	c->used += bytes;
-	return out;
-}
-
-/*
- * A copy of s[0..len) and a NUL in the chunks at *head. Returns it, or
- * NULL when memory ran out.
- */
-static char *arena_strndup(struct scn_chunk **head, const char *s,
-			   size_t len)
-{
-	char *out = arena_alloc(head, len + 1);
-
-	if (!out)
-		return NULL;
-	memcpy(out, s, len);
-	out[len] = '\0';
-	return out;
-}
-
-/* The size class of a name of len bytes, or NAME_CLASSES: too long. */
-static size_t name_class(size_t len)
-{
-	return len / NAME_CLASS_BYTES;
-}
-
-/*
- * A copy of s[0..len) and a NUL for a retire table: in a block of its size
- * class, reused from t's free list or cut from the chunks at *head (a
- * malloc'd block for a long name). Returns it, or NULL when memory ran out.
- */
-static char *class_strndup(struct name_table *t, struct scn_chunk **head,
-			   const char *s, size_t len)
-{
-	size_t cl = name_class(len);
-	char *out;
-
-	if (cl >= NAME_CLASSES) {
-		out = malloc(len + 1);
-	} else if (t->free_bytes[cl]) {
-		char *next;
-
-		out = t->free_bytes[cl];
-		memcpy(&next, out, sizeof(next));
-		t->free_bytes[cl] = next;
-	} else {
-		out = arena_alloc(head, (cl + 1) * NAME_CLASS_BYTES);
-	}
-	if (!out)
-		return NULL;
-	memcpy(out, s, len);
-	out[len] = '\0';
-	return out;
-}
-
-/* Give a name of class_strndup back to t (its next pointer in its bytes). */
-static void class_free(struct name_table *t, char *name)
-{
-	size_t cl = name_class(strlen(name));
-	char *next;
-
-	if (cl >= NAME_CLASSES) {
-		free(name);
-		return;
-	}
-	next = t->free_bytes[cl];
-	memcpy(name, &next, sizeof(next));
-	t->free_bytes[cl] = name;
-}
 
 /* Append i to l. False when memory ran out (l unchanged). */
 static bool index_push(struct index_list *l, size_t i)
@@ -135,20 +35,6 @@ static bool index_push(struct index_list *l, size_t i)
 	return true;
 }
 
-void scn_chunks_free(struct scn_chunk *head)
-{
-	while (head) {
-		struct scn_chunk *next = head->next;
-
-		free(head);
-		head = next;
-	}
-}
-
-char *scn_chunks_strdup(struct scn_chunk **head, const char *s)
-{
-	return arena_strndup(head, s, strlen(s));
-}
 
 uint32_t name_hash_mask = UINT32_MAX;
 
@@ -342,7 +228,7 @@ static size_t compact_add(struct parser *p, struct name_table *t,
 	if (tok->len <= CKEY_BYTES) {
 		c.key = ckey_pack(tok->text, tok->len);
 	} else {
-		char *name = arena_strndup(&p->names, tok->text, tok->len);
+		char *name = name_bytes_arena(&p->names, tok->text, tok->len);
 
 		if (!name)
 			return poom(p), SCN_NONE;
@@ -481,8 +367,8 @@ size_t name_add(struct parser *p, struct name_table *t,
 	if (t->n + 1 >= UINT32_MAX ||
 	    (4 * (t->n + 1) > 3 * t->slot_cap && !slots_grow(t)))
 		return poom(p), SCN_NONE;
-	name = t->retire ? class_strndup(t, &p->names, tok->text, tok->len)
-			 : arena_strndup(&p->names, tok->text, tok->len);
+	name = t->retire ? name_bytes_class(t, &p->names, tok->text, tok->len)
+			 : name_bytes_arena(&p->names, tok->text, tok->len);
 	if (!name)
 		return poom(p), SCN_NONE;
 	i = reuse ? t->free.v[--t->free.n] : t->n++;
@@ -553,7 +439,10 @@ void name_forget(struct name_table *t, size_t i)
 	char *name = t->v[i].name;
 
 	slot_remove(t, hash(name, strlen(name)), (uint32_t)(i + 1));
-	class_free(t, name);
+	if (name_is_borrowed(t, i))
+		t->borrowed[i / 64] &= ~((uint64_t)1 << (i % 64));
+	else
+		name_bytes_free(t, name);
 	t->v[i].name = NULL;
 	/* an entry that cannot be listed is not reused */
 	index_push(&t->free, i);
@@ -574,9 +463,9 @@ void name_table_free(struct name_table *t)
 {
 	/* a retire table's long names are blocks of their own */
 	for (size_t i = 0; t->retire && i < t->n; i++)
-		if (t->v[i].name &&
-		    name_class(strlen(t->v[i].name)) >= NAME_CLASSES)
-			free(t->v[i].name);
+		if (t->v[i].name && !name_is_borrowed(t, i))
+			name_bytes_end(t->v[i].name);
+	free(t->borrowed);
 	free(t->v);
 	free(t->slots);
 	free(t->last);

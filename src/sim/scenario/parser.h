@@ -92,6 +92,9 @@ struct name_table {
 	struct index_list free;		/* retire: entries to reuse */
 	struct index_list used_up;	/* retire: past their last use */
 	char *free_bytes[NAME_CLASSES];	/* retire: blocks by size class */
+	uint64_t *borrowed;		/* retire: bit i, entry i's name is
+					 * another's bytes (name_borrow) */
+	size_t borrowed_words;
 };
 
 struct parser {
@@ -259,6 +262,38 @@ void name_used(struct parser *p, struct name_table *t, size_t i);
  * its bytes to the names declared next.
  */
 void name_forget(struct name_table *t, size_t i);
+
+/*
+ * The bytes of names (namebytes.c), for names.c: a copy of s[0..len) and
+ * a NUL in the chunks at *head (name_bytes_arena), or for a retire table
+ * in a block of its size class, reused from t's free list (a malloc'd
+ * block for a long name: name_bytes_class); both NULL when memory ran
+ * out. name_bytes_free gives a class block back to t; name_bytes_end
+ * frees a long name's own block when t goes (class blocks go with the
+ * chunks). name_is_borrowed: whether name i of t is borrowed bytes.
+ */
+char *name_bytes_arena(struct scn_chunk **head, const char *s, size_t len);
+char *name_bytes_class(struct name_table *t, struct scn_chunk **head,
+		       const char *s, size_t len);
+void name_bytes_free(struct name_table *t, char *name);
+void name_bytes_end(char *name);
+bool name_is_borrowed(const struct name_table *t, size_t i);
+
+/*
+ * Name i of a retire table is now the bytes at name, a copy that the
+ * caller keeps unchanged until name_own or name_forget (the kernel's
+ * record of the spawned thread): its own block goes to the next names.
+ * Nothing happens when t is not a retire table, or when memory for the
+ * bit ran out (it keeps its bytes).
+ */
+void name_borrow(struct name_table *t, size_t i, const char *name);
+
+/*
+ * Name i of t owns its bytes again: a copy of the borrowed ones in a
+ * block of its own, from the chunks at *head. True when it owns them (or
+ * borrowed nothing); false when memory ran out (still borrowed).
+ */
+bool name_own(struct name_table *t, struct scn_chunk **head, size_t i);
 
 /*
  * The line that declared name i of t (UINT32_MAX for any line from there

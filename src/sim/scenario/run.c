@@ -54,6 +54,9 @@ void runner_release_dead(struct runner *r)
 
 		r->dead_unreleased = rt->next_dead == UINT32_MAX ?
 				     SCN_NONE : rt->next_dead;
+		/* its name, if a later line names it, outlives the record */
+		if (r->name_own && !r->name_own(r->thread_named_ctx, i))
+			continue;	/* kept: runner_forget_threads lets it go */
 		/* no event names it from now on */
 		tidmap_del(&r->th_by_tid, thread_tid(rt->t), i);
 		thread_release(r->k, rt->t);
@@ -70,7 +73,13 @@ void runner_forget_threads(struct runner *r, const size_t *v, size_t n)
 		if (v[i] >= r->th_cap)
 			continue;
 		rt = &r->th[v[i]];
-		if (rt->t) {
+		/*
+		 * The stream reads the name once more when it forgets it: a
+		 * dead record kept because its name found no bytes of its own
+		 * (see runner_release_dead) stays when it still finds none.
+		 */
+		if (rt->t && !(r->th_how[v[i]] && r->name_own &&
+			       !r->name_own(r->thread_named_ctx, v[i]))) {
 			tidmap_del(&r->th_by_tid, thread_tid(rt->t), v[i]);
 			thread_release(r->k, rt->t);
 		}
@@ -100,6 +109,22 @@ static size_t stream_thread_named(void *ctx, const char *name)
 	return name_find(&st->p.threads, name, strlen(name));
 }
 
+/* A spawned thread's name is the kernel's bytes from now on. */
+static void stream_name_borrow(void *ctx, size_t thread, const char *bytes)
+{
+	struct scn_stream *st = ctx;
+
+	name_borrow(&st->p.threads, thread, bytes);
+}
+
+/* Name thread owns its bytes again, before the kernel's record goes. */
+static bool stream_name_own(void *ctx, size_t thread)
+{
+	struct scn_stream *st = ctx;
+
+	return name_own(&st->p.threads, &st->p.names, thread);
+}
+
 /* The stream forgets threads no later command names. */
 static void forget_threads(void *ctx, const size_t *threads, size_t n)
 {
@@ -127,6 +152,8 @@ static int run_streamed(struct run *run, const struct scenario *scn,
 	scn_stream_recycle(st, forget_threads);
 	run->r.thread_named = stream_thread_named;
 	run->r.thread_named_ctx = st;
+	run->r.name_borrow = stream_name_borrow;
+	run->r.name_own = stream_name_own;
 	run->r.scn = &st->view;
 	err = scn_stream_run(st, run_one, run);
 	run->r.cmd = NULL;	/* it was the stream's */

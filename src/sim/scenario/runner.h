@@ -74,6 +74,15 @@ struct runner {
 	 * the name, so the run needs no tid map. */
 	size_t (*thread_named)(void *ctx, const char *name);
 	void *thread_named_ctx;
+	/*
+	 * The same context's name bytes: a spawned thread's name becomes the
+	 * kernel's copy of it (name_borrow, one copy instead of two), and
+	 * gets bytes of its own again before the runner lets the kernel's
+	 * record go while the name lives on (name_own: false when memory ran
+	 * out, and the record is kept). Both NULL: the names are the scenario's.
+	 */
+	void (*name_borrow)(void *ctx, size_t thread, const char *bytes);
+	bool (*name_own)(void *ctx, size_t thread);
 	struct run_region *reg;
 	const struct scn_cmd *cmd;	/* the command being run */
 	const char *death_how;		/* how threads die right now */

@@ -331,8 +331,11 @@ static void sync_view(struct scn_stream *st)
 /*
  * Forget the threads past their last use before the command now parsed
  * (the ready list): the runner is told, then their entries go to the
- * next names. The names used last by the command now parsed wait for
- * the next one: their last step, and its reporters, still see them.
+ * next names. A name borrowed from the kernel's record (name_borrow) is
+ * still readable then: the runner gave a dead thread's name bytes of its
+ * own before letting its record go, and a live one's record stays until
+ * the thread dies. The names used last by the command now parsed wait
+ * for the next one: their last step, and its reporters, still see them.
  */
 static void forget_ready(struct scn_stream *st)
 {
