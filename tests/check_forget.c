@@ -119,14 +119,12 @@ static void forget(void *ctx, const size_t *v, size_t n)
 		say(s, s->st->view.threads[v[i]].name, 0, v[i]);
 }
 
-START_TEST(stream_forgets_after_the_last_use)
+/* text, checked and opened from a file of its own (gone once opened). */
+static struct scenario *open_text(struct diag *d)
 {
 	char path[] = "/tmp/tlssim-forget-XXXXXX";
 	int fd = mkstemp(path);
-	struct diag *d = diag_new_stream(stderr, false);
 	struct scenario *scn = NULL;
-	struct scn_stream st;
-	struct seen s = { .st = &st };
 
 	ck_assert_int_ge(fd, 0);
 	ck_assert_int_eq(write(fd, text, sizeof(text) - 1),
@@ -134,6 +132,20 @@ START_TEST(stream_forgets_after_the_last_use)
 	close(fd);
 	ck_assert_int_eq(scenario_open(path, 0, NULL, d, &scn), 0);
 	unlink(path);
+	return scn;
+}
+
+/* What the stream forgets of text, and when (see below). */
+#define FORGET_LOG "t1@2:0 t2@3:1 t1@4:0 -t1:0 t3@5:2 -t3:2 " \
+		   "t4@6:0 t4@7:0 -t4:0 t2@8:1 -t2:1 t5@10:0 "
+
+START_TEST(stream_forgets_after_the_last_use)
+{
+	struct diag *d = diag_new_stream(stderr, false);
+	struct scenario *scn = open_text(d);
+	struct scn_stream st;
+	struct seen s = { .st = &st };
+
 	/*
 	 * Occurrences: 0 t1, 1 t2, 2 t1 (last), 3 t3 (last), 4 t4, 5 t4
 	 * (last), 6 t2 (last), 7 t5 (last).
@@ -150,8 +162,7 @@ START_TEST(stream_forgets_after_the_last_use)
 	 * line 8's, t2 before line 10's, whose t5 takes the entry freed
 	 * last (t4's); t5 is never forgotten (no command follows).
 	 */
-	ck_assert_str_eq(s.log, "t1@2:0 t2@3:1 t1@4:0 -t1:0 t3@5:2 -t3:2 "
-			 "t4@6:0 t4@7:0 -t4:0 t2@8:1 -t2:1 t5@10:0 ");
+	ck_assert_str_eq(s.log, FORGET_LOG);
 	ck_assert_uint_eq(st.view.thread_count, 3);
 	scn_stream_end(&st);
 	scenario_free(scn);
@@ -197,24 +208,15 @@ static bool each_borrowing(void *ctx, const struct scn_cmd *c)
 /* Borrowed names forget, reuse and read as owned ones do. */
 START_TEST(stream_names_borrowed_from_the_kernel)
 {
-	char path[] = "/tmp/tlssim-forget-XXXXXX";
-	int fd = mkstemp(path);
 	struct diag *d = diag_new_stream(stderr, false);
-	struct scenario *scn = NULL;
+	struct scenario *scn = open_text(d);
 	struct scn_stream st;
 	struct seen s = { .st = &st };
 
-	ck_assert_int_ge(fd, 0);
-	ck_assert_int_eq(write(fd, text, sizeof(text) - 1),
-			 (int)sizeof(text) - 1);
-	close(fd);
-	ck_assert_int_eq(scenario_open(path, 0, NULL, d, &scn), 0);
-	unlink(path);
 	scn_stream_begin(&st, scn, d);
 	scn_stream_recycle(&st, forget);
 	ck_assert_int_eq(scn_stream_run(&st, each_borrowing, &s), 0);
-	ck_assert_str_eq(s.log, "t1@2:0 t2@3:1 t1@4:0 -t1:0 t3@5:2 -t3:2 "
-			 "t4@6:0 t4@7:0 -t4:0 t2@8:1 -t2:1 t5@10:0 ");
+	ck_assert_str_eq(s.log, FORGET_LOG);
 	/* t5 is still borrowed at the end: the table lets it be */
 	ck_assert(name_is_borrowed(&st.p.threads, 0));
 	scn_stream_end(&st);
@@ -226,19 +228,11 @@ END_TEST
 /* Without scn_stream_recycle, every name stays, one entry each. */
 START_TEST(stream_keeps_every_name_unasked)
 {
-	char path[] = "/tmp/tlssim-forget-XXXXXX";
-	int fd = mkstemp(path);
 	struct diag *d = diag_new_stream(stderr, false);
-	struct scenario *scn = NULL;
+	struct scenario *scn = open_text(d);
 	struct scn_stream st;
 	struct seen s = { .st = &st };
 
-	ck_assert_int_ge(fd, 0);
-	ck_assert_int_eq(write(fd, text, sizeof(text) - 1),
-			 (int)sizeof(text) - 1);
-	close(fd);
-	ck_assert_int_eq(scenario_open(path, 0, NULL, d, &scn), 0);
-	unlink(path);
 	scn_stream_begin(&st, scn, d);
 	ck_assert_int_eq(scn_stream_run(&st, each, &s), 0);
 	ck_assert_str_eq(s.log, "t1@2:0 t2@3:1 t1@4:0 t3@5:2 t4@6:3 t4@7:3 "
