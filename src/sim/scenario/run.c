@@ -46,44 +46,83 @@ static bool run_one(void *ctx, const struct scn_cmd *c)
 	return !run->r.stop;
 }
 
+/* th_how's bit for an entry runner_forget_threads is emptying. */
+#define HOW_FORGOTTEN 0x80
+
+/* Thread i's kernel record goes back; no event names it from now on. */
+static void give_back(struct runner *r, size_t i)
+{
+	struct run_thread *rt = &r->th[i];
+
+	tidmap_del(&r->th_by_tid, thread_tid(rt->t), i);
+	thread_release(r->k, rt->t);
+	rt->t = NULL;
+}
+
 void runner_release_dead(struct runner *r)
 {
+	for (size_t j = 0; j < r->late_n; j++)
+		thread_release(r->k, r->late[j]);
+	r->late_n = 0;
 	while (r->dead_unreleased != SCN_NONE) {
 		size_t i = r->dead_unreleased;
 		struct run_thread *rt = &r->th[i];
 
 		r->dead_unreleased = rt->next_dead == UINT32_MAX ?
 				     SCN_NONE : rt->next_dead;
+		if (r->th_how[i] & HOW_FORGOTTEN)
+			continue;	/* runner_forget_threads takes it */
 		/* its name, if a later line names it, outlives the record */
 		if (r->name_own && !r->name_own(r->thread_named_ctx, i))
 			continue;	/* kept: runner_forget_threads lets it go */
-		/* no event names it from now on */
-		tidmap_del(&r->th_by_tid, thread_tid(rt->t), i);
-		thread_release(r->k, rt->t);
-		rt->t = NULL;
+		give_back(r, i);
+	}
+}
+
+/*
+ * A dead forgotten thread's record goes back at the next step, once the
+ * stream has forgotten its name (which may be the record's bytes, and
+ * which the stream reads once more): no copy of a name about to go. Out
+ * of memory for the list, it gets bytes of its own and goes now, or,
+ * failing that too, stays the kernel's until the end.
+ */
+static void give_back_late(struct runner *r, size_t i)
+{
+	struct thread **late = r->late;
+
+	if (r->late_n == r->late_cap) {
+		size_t cap = r->late_cap ? 2 * r->late_cap : 16;
+
+		late = realloc(r->late, cap * sizeof(*late));
+		if (late) {
+			r->late = late;
+			r->late_cap = cap;
+		}
+	}
+	if (late) {
+		tidmap_del(&r->th_by_tid, thread_tid(r->th[i].t), i);
+		r->late[r->late_n++] = r->th[i].t;
+	} else if (!r->name_own || r->name_own(r->thread_named_ctx, i)) {
+		give_back(r, i);
 	}
 }
 
 void runner_forget_threads(struct runner *r, const size_t *v, size_t n)
 {
+	for (size_t i = 0; i < n; i++)
+		if (v[i] < r->th_cap && r->th_how[v[i]])
+			r->th_how[v[i]] |= HOW_FORGOTTEN;
 	runner_release_dead(r);
 	for (size_t i = 0; i < n; i++) {
-		struct run_thread *rt;
-
 		if (v[i] >= r->th_cap)
 			continue;
-		rt = &r->th[v[i]];
-		/*
-		 * The stream reads the name once more when it forgets it: a
-		 * dead record kept because its name found no bytes of its own
-		 * (see runner_release_dead) stays when it still finds none.
-		 */
-		if (rt->t && !(r->th_how[v[i]] && r->name_own &&
-			       !r->name_own(r->thread_named_ctx, v[i]))) {
-			tidmap_del(&r->th_by_tid, thread_tid(rt->t), v[i]);
-			thread_release(r->k, rt->t);
+		if (r->th[v[i]].t) {
+			if (r->th_how[v[i]])
+				give_back_late(r, v[i]);
+			else
+				give_back(r, v[i]);	/* the kernel's till it dies */
 		}
-		memset(rt, 0, sizeof(*rt));
+		memset(&r->th[v[i]], 0, sizeof(r->th[v[i]]));
 		r->th_how[v[i]] = 0;
 	}
 }

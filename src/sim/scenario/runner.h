@@ -83,6 +83,9 @@ struct runner {
 	 */
 	void (*name_borrow)(void *ctx, size_t thread, const char *bytes);
 	bool (*name_own)(void *ctx, size_t thread);
+	/* Records of dead threads forgotten this step: back at the next. */
+	struct thread **late;
+	size_t late_n, late_cap;
 	struct run_region *reg;
 	const struct scn_cmd *cmd;	/* the command being run */
 	const char *death_how;		/* how threads die right now */

@@ -100,6 +100,7 @@ static void free_tables(struct runner *r)
 	free(r->procs);
 	free(r->th);
 	free(r->th_how);
+	free(r->late);
 	tidmap_free(&r->th_by_tid);
 	free(r->reg);
 }
