@@ -454,7 +454,6 @@ void process_free_released(struct kernel *k)
 void process_release(struct kernel *k, struct process *p)
 {
 	kernel_lock(k);
-	p->released = true;
 	p->next_released = k->released;
 	k->released = p;
 	kernel_unlock(k);

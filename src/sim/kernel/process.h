@@ -36,13 +36,13 @@ struct process {
 	struct tlsm *mgr;		/* private: the policy's manager */
 	pthread_mutex_t lock;		/* guards mgr and pm */
 	bool dead;
-	bool released;			/* its creator holds it no more */
 	size_t thread_records;		/* records of its threads not freed */
 	size_t userland_size;
 	uintptr_t userland_start;	/* kept after death, for reports */
 	struct process *next_in_kernel;
 	struct process *prev_in_kernel;	/* to leave k->procs when freed */
-	struct process *next_released;	/* on k->released, not yet freed */
+	struct process *next_released;	/* on k->released once its creator
+					 * lets it go, until freed */
 	struct process *next_retired;	/* on k->retired */
 	struct process *live_prev, *live_next;	/* on k->live */
 	struct thread_list threads;	/* live, creation order */
