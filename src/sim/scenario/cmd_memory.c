@@ -240,7 +240,7 @@ static bool parse_process_only(struct parser *p, struct scn_cmd *c,
 static void exec_kill(struct runner *r, const struct scn_cmd *c,
 		      struct step *s)
 {
-	r->death_how = "died with its process";
+	r->death_how = DEATH_WITH_PROCESS;
 	step_error(s, process_kill(r->k, r->procs[c->process]));
 }
 

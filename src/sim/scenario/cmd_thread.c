@@ -69,7 +69,7 @@ static bool parse_thread_only(struct parser *p, struct scn_cmd *c,
 static void exec_exit(struct runner *r, const struct scn_cmd *c,
 		      struct step *s)
 {
-	r->death_how = "exited";
+	r->death_how = DEATH_EXITED;
 	step_error(s, thread_exit(r->k, r->th[c->thread].t));
 }
 

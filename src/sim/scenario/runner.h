@@ -50,6 +50,15 @@ struct run_thread {
 	uint32_t next_dead;		/* on r->dead_unreleased, or UINT32_MAX */
 };
 
+/* How a thread died (death_hows in step.c says it in words). */
+enum death_how {
+	DEATH_NONE,		/* alive, or no cause known yet */
+	DEATH_UNKNOWN,		/* "is dead" */
+	DEATH_EXITED,
+	DEATH_WITH_PROCESS,
+	DEATH_FAULTED,
+};
+
 /* A region named by `tls-alloc P as NAME`. */
 struct run_region {
 	uint64_t off;
@@ -64,8 +73,8 @@ struct runner {
 	/* Runtime objects by the scenario's name indexes. */
 	struct process **procs;
 	struct run_thread *th;
-	uint8_t *th_how;		/* how each died: an index of
-					 * death_hows (step.c), 0 while alive */
+	uint8_t *th_how;		/* how each died (enum death_how),
+					 * DEATH_NONE while alive */
 	size_t procs_cap, th_cap, reg_cap;	/* entries of the three */
 	struct tidmap th_by_tid;	/* kernel tid -> scenario thread,
 					 * unless thread_named is set */
@@ -88,7 +97,7 @@ struct runner {
 	size_t late_n, late_cap;
 	struct run_region *reg;
 	const struct scn_cmd *cmd;	/* the command being run */
-	const char *death_how;		/* how threads die right now */
+	enum death_how death_how;	/* how threads die right now */
 	/* Threads dead since the last step, whose records go back at the next
 	 * one (the reporters of this step may still look at them). */
 	size_t dead_unreleased;

@@ -33,32 +33,25 @@ static const char *event_region(const struct runner *r,
 	return r->scn->regions[c->region].name;
 }
 
-/* How a thread died, as run_thread keeps it (0: alive). */
+/* How a thread died, by enum death_how (DEATH_NONE: alive). */
 static const char *const death_hows[] = {
-	NULL, "is dead", "exited", "died with its process", "faulted",
+	[DEATH_NONE] = NULL, [DEATH_UNKNOWN] = "is dead",
+	[DEATH_EXITED] = "exited",
+	[DEATH_WITH_PROCESS] = "died with its process",
+	[DEATH_FAULTED] = "faulted",
 };
 
-/* The index of how (NULL: "is dead") in death_hows. */
-static uint8_t death_how_index(const char *how)
-{
-	for (uint8_t i = 2; i < ARRAY_SIZE(death_hows); i++)
-		if (how && strcmp(how, death_hows[i]) == 0)
-			return i;
-	return 1;
-}
-
-/* The event goes into the step's story: a thread's death says how. */
-static void narrate_event(struct runner *r, const struct trace_event *ev)
+/*
+ * The event goes into the step's story: a thread's death says how (i:
+ * the dying thread's entry, or SCN_NONE).
+ */
+static void narrate_event(struct runner *r, const struct trace_event *ev,
+			  size_t i)
 {
 	const char *note = NULL;
 
-	if (ev->kind == EV_THREAD_EXIT && ev->thread) {
-		size_t i = runner_thread_of(r, ev->thread);
-
-		note = r->death_how;
-		if (i != SCN_NONE)
-			note = death_hows[r->th_how[i]];
-	}
+	if (ev->kind == EV_THREAD_EXIT && ev->thread)
+		note = death_hows[i != SCN_NONE ? r->th_how[i] : r->death_how];
 	narration_event(&r->narr, ev, event_region(r, ev), note);
 }
 
@@ -70,18 +63,20 @@ static void narrate_event(struct runner *r, const struct trace_event *ev)
 static void on_event(void *ctx, const struct trace_event *ev)
 {
 	struct runner *r = ctx;
+	size_t i = SCN_NONE;
 
 	if (ev->kind == EV_FAULT)
-		r->death_how = "faulted";
-	if (ev->kind == EV_THREAD_EXIT && ev->thread &&
-	    runner_thread_of(r, ev->thread) != SCN_NONE) {
-		size_t i = runner_thread_of(r, ev->thread);
+		r->death_how = DEATH_FAULTED;
+	if (ev->kind == EV_THREAD_EXIT && ev->thread)
+		i = runner_thread_of(r, ev->thread);
+	if (i != SCN_NONE) {
 		struct run_thread *rt = &r->th[i];
 
 		if (!r->th_how[i]) {
 			size_t line = r->cmd ? r->cmd->line : 0;
 
-			r->th_how[i] = death_how_index(r->death_how);
+			r->th_how[i] = r->death_how ? r->death_how
+						    : DEATH_UNKNOWN;
 			rt->death_line = line < UINT32_MAX ? (uint32_t)line
 							   : UINT32_MAX;
 			rt->next_dead = r->dead_unreleased == SCN_NONE ?
@@ -90,7 +85,7 @@ static void on_event(void *ctx, const struct trace_event *ev)
 		}
 	}
 	if (r->narrating)
-		narrate_event(r, ev);
+		narrate_event(r, ev, i);
 	if (r->tracing)
 		trace_out_event(&r->trace, ev);
 }
@@ -530,7 +525,7 @@ void runner_step(struct runner *r, const struct scn_cmd *c,
 	memset(s, 0, sizeof(*s));
 	s->o.kind = OUT_DONE;
 	r->cmd = c;
-	r->death_how = NULL;
+	r->death_how = DEATH_NONE;
 	if (r->narrating)
 		narration_begin(&r->narr);
 	if (r->tracing)
