@@ -15,6 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "scenario/bigtable.h"
 #include "scenario/parser.h"
 #include "testutil.h"
 
@@ -225,6 +226,49 @@ START_TEST(compact_names_run_right_all_colliding)
 }
 END_TEST
 
+/* Whether the n bytes at p are all zero. */
+static bool all_zero(const unsigned char *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (p[i])
+			return false;
+	return true;
+}
+
+/*
+ * The tables' memory (bigtable.c): zeroed and writable below and past the
+ * size whose pages are brought in at once, and NULL when the size does
+ * not fit in a size_t.
+ */
+START_TEST(table_zalloc_zeroed)
+{
+	static const size_t sizes[] = { 1, 4096, TABLE_PREFAULT_MIN - 1,
+					TABLE_PREFAULT_MIN,
+					4 * TABLE_PREFAULT_MIN + 123 };
+
+	for (size_t k = 0; k < sizeof(sizes) / sizeof(sizes[0]); k++) {
+		size_t n = sizes[k];
+		unsigned char *p = table_zalloc(n, 1);
+
+		ck_assert_ptr_nonnull(p);
+		ck_assert_msg(all_zero(p, n), "%zu bytes not zeroed", n);
+		memset(p, 0xa5, n);
+		ck_assert_uint_eq(p[n - 1], 0xa5);
+		free(p);
+	}
+	/* 16-byte items, as the compact slots */
+	{
+		uint64_t *v = table_zalloc(TABLE_PREFAULT_MIN / 8, 16);
+
+		ck_assert_ptr_nonnull(v);
+		ck_assert(all_zero((const unsigned char *)v,
+				   TABLE_PREFAULT_MIN * 2));
+		free(v);
+	}
+	ck_assert_ptr_null(table_zalloc(SIZE_MAX / 2, 4));
+}
+END_TEST
+
 static Suite *compact_suite(void)
 {
 	Suite *s = suite_create("compact");
@@ -235,6 +279,7 @@ static Suite *compact_suite(void)
 	tcase_add_test(tc, compact_reports_bad_names_all_colliding);
 	tcase_add_test(tc, compact_names_run_right);
 	tcase_add_test(tc, compact_names_run_right_all_colliding);
+	tcase_add_test(tc, table_zalloc_zeroed);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -14,6 +14,7 @@
  */
 #include <config.h>
 
+#include "bigtable.h"
 #include "parser.h"
 
 #include <stdlib.h>
@@ -153,7 +154,7 @@ static void cslot_insert(struct name_cslot *cs, size_t cap,
  */
 static bool compact_resize(struct name_table *t, size_t cap)
 {
-	struct name_cslot *cs = calloc(cap, sizeof(*cs));
+	struct name_cslot *cs = table_zalloc(cap, sizeof(*cs));
 
 	if (!cs)
 		return false;
@@ -310,7 +311,7 @@ static bool slots_grow(struct name_table *t)
 
 	if (!cap || cap - 1 > UINT32_MAX)	/* its hash has 32 bits */
 		return false;
-	slots = calloc(cap, sizeof(*slots));
+	slots = table_zalloc(cap, sizeof(*slots));
 	if (!slots)
 		return false;
 	for (size_t i = 0; i < t->slot_cap; i++)
@@ -417,7 +418,7 @@ bool name_last_bits(const struct name_table *t, uint64_t **bits,
 	*n = 0;
 	if (!count || (!t->compact && !t->last))
 		return true;
-	v = calloc((count + 63) / 64, sizeof(*v));
+	v = table_zalloc((count + 63) / 64, sizeof(*v));
 	if (!v)
 		return false;
 	for (size_t i = 0; i < entries; i++) {
