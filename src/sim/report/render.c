@@ -393,7 +393,8 @@ static void render_summary(void *ctx, const struct run_summary *s)
 
 struct reporter render_reporter(struct render *r)
 {
-	return (struct reporter){ render_step, render_summary, r };
+	return (struct reporter){ .step = render_step,
+				  .summary = render_summary, .ctx = r };
 }
 
 int render_close(struct render *r)

@@ -94,6 +94,12 @@ struct reporter {
 	void (*step)(void *ctx, const struct step_report *s);
 	void (*summary)(void *ctx, const struct run_summary *s);
 	void *ctx;
+	/*
+	 * It reads a step's command and outcome texts only when the step
+	 * failed: the runner leaves them NULL on the others, and saves
+	 * writing them a step (most of the steps of a long quiet run).
+	 */
+	bool texts_on_failure;
 };
 
 /* The text reporter's settings: what `tlssim run` prints, and where. */

@@ -144,7 +144,10 @@ static void text_summary(void *ctx, const struct run_summary *s)
 
 struct reporter text_reporter(struct text_reporter *tr)
 {
-	return (struct reporter){ text_step, text_summary, tr };
+	/* a held step's texts are printed under --verbose only */
+	return (struct reporter){ .step = text_step,
+				  .summary = text_summary, .ctx = tr,
+				  .texts_on_failure = !tr->verbose };
 }
 
 static void silent_step(void *ctx, const struct step_report *s)
@@ -161,5 +164,7 @@ static void silent_summary(void *ctx, const struct run_summary *s)
 
 struct reporter reporter_silent(void)
 {
-	return (struct reporter){ silent_step, silent_summary, NULL };
+	return (struct reporter){ .step = silent_step,
+				  .summary = silent_summary,
+				  .texts_on_failure = true };
 }

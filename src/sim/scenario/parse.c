@@ -142,6 +142,34 @@ static bool lookup_one(void *arg, const struct scn_command *cmd)
 }
 
 /*
+ * The command named group + " " + t (group "": t alone), or NULL. The
+ * way of every line, so it compares a first byte before any string.
+ */
+static const struct scn_command *find_named(const char *group,
+					    const struct scn_token *t)
+{
+	size_t glen = strlen(group);
+
+	for (size_t k = 0; k < ARRAY_SIZE(tables); k++)
+		for (size_t i = 0; i < *tables[k].n; i++) {
+			const char *name = tables[k].v[i].name;
+
+			if (glen) {
+				if (name[0] != group[0] ||
+				    strncmp(name, group, glen) != 0 ||
+				    name[glen] != ' ')
+					continue;
+				name += glen + 1;
+			}
+			if (name[0] == t->text[0] &&
+			    strncmp(name, t->text, t->len) == 0 &&
+			    name[t->len] == '\0')
+				return &tables[k].v[i];
+		}
+	return NULL;
+}
+
+/*
  * The command named by t in group ("expect", "inject" or "" for the plain
  * commands), or NULL after reporting it unknown; what names the kind of
  * word in the message.
@@ -150,11 +178,15 @@ static const struct scn_command *lookup(struct parser *p,
 					const struct scn_token *t,
 					const char *group, const char *what)
 {
+	const struct scn_command *cmd = t->quoted || !t->len ? NULL :
+					find_named(group, t);
 	struct lookup l = { .group = group, .t = t };
-	const struct scn_command *cmd = each_command(lookup_one, &l);
 	char q[64], dym[96] = "";
 	size_t i;
 
+	if (cmd)
+		return cmd;
+	cmd = each_command(lookup_one, &l);
 	if (cmd)
 		return cmd;
 	if (!group[0]) {

@@ -228,6 +228,8 @@ int scenario_run(const struct scenario *scn, const struct run_options *opt)
 		free(run.buf);
 		return err;
 	}
+	run.r.held_texts = !run.rep->texts_on_failure ||
+			   (opt->also && !opt->also->texts_on_failure);
 	/* no progress line among a line per command or event */
 	progress_begin(&run.pg, opt->err,
 		       opt->quiet || opt->verbose || opt->trace, "commands",

@@ -24,7 +24,8 @@ struct outcome {
 /* Room for a failure naming two IPC buffers, escaped. */
 #define STEP_TEXT_MAX (2 * (TLS_IPC_SIZE * 4 + 8) + 256)
 
-/* What one command did and saw, filled by its executor. */
+/* What one command did and saw, filled by its executor (each field reset
+ * by step_clear in step.c before it runs: a new field goes there too). */
 struct step {
 	struct outcome o;
 	bool checked;			/* it checked an expectation ... */
@@ -109,6 +110,9 @@ struct runner {
 	bool tracing;
 	struct narration narr;		/* the step's story (opt->narrate) */
 	bool narrating;
+	/* Whether a held step's report carries its command and outcome
+	 * texts (runner_init: true; false when no reporter reads them). */
+	bool held_texts;
 };
 
 /*

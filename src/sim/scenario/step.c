@@ -122,6 +122,7 @@ int runner_init(struct runner *r, const struct scenario *scn,
 		goto out_free;
 	}
 	r->dead_unreleased = SCN_NONE;
+	r->held_texts = true;
 	err = kernel_create(opt->arch, opt->no_tls_restore, &r->k);
 	if (err == -ENOTSUP) {
 		char why[256];
@@ -514,16 +515,36 @@ const char *runner_region_owner(void *ctx, const struct process *p,
 	return NULL;
 }
 
+/*
+ * Make s a step that did nothing yet: a success with nothing checked,
+ * observed or written. Each text is cleared by its first byte (they are
+ * written whole, with snprintf, when at all): a step's buffers are some
+ * kilobytes, and a long run clears them once a command.
+ */
+static void step_clear(struct step *s)
+{
+	s->o.kind = OUT_DONE;
+	s->o.err = KERR_OK;
+	s->o.message[0] = '\0';
+	s->checked = false;
+	s->failure[0] = '\0';
+	s->observed[0] = '\0';
+	s->show = NULL;
+	s->wrote_ipc = false;
+	s->ipc_write = (struct step_store){ 0 };
+	s->field[0] = '\0';
+}
+
 void runner_step(struct runner *r, const struct scn_cmd *c,
 		 struct step_buf *b, struct step_report *rep)
 {
 	struct step *s = &b->s;
 	struct exec_call e = { r, c, s };
 	struct panic_catch catch;
+	bool texts;
 
 	runner_release_dead(r);
-	memset(s, 0, sizeof(*s));
-	s->o.kind = OUT_DONE;
+	step_clear(s);
 	r->cmd = c;
 	r->death_how = DEATH_NONE;
 	if (r->narrating)
@@ -548,11 +569,15 @@ void runner_step(struct runner *r, const struct scn_cmd *c,
 			.kind = EV_ERROR,
 			.detail = kernel_error_name(s->o.err) });
 	}
-	cmd_text(r, c, b->text, sizeof(b->text));
-	outcome_text(&s->o, b->outcome, sizeof(b->outcome));
+	texts = r->held_texts || s->failure[0] || !outcome_matches(c, &s->o);
+	if (texts) {
+		cmd_text(r, c, b->text, sizeof(b->text));
+		outcome_text(&s->o, b->outcome, sizeof(b->outcome));
+	}
 	*rep = (struct step_report){
 		.file = r->scn->file_name, .line = c->line,
-		.command = b->text, .outcome = b->outcome,
+		.command = texts ? b->text : NULL,
+		.outcome = texts ? b->outcome : NULL,
 		.observed = s->observed[0] ? s->observed : NULL,
 		.show = s->show, .kernel = r->k,
 		.ipc_write = s->wrote_ipc ? &s->ipc_write : NULL,

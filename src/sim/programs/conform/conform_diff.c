@@ -430,7 +430,8 @@ static void collect_summary(void *ctx, const struct run_summary *s)
 int conform_scenario(struct conform_ctx *g)
 {
 	struct scenario_failures f = { g, 0, 0 };
-	struct reporter rep = { collect_step, collect_summary, &f };
+	struct reporter rep = { .step = collect_step,
+				.summary = collect_summary, .ctx = &f };
 	struct run_options opt = {
 		.arch = ARCH_AUTO, .out = stderr, .err = stderr,
 		.quiet = true, .policy = g->ops, .reporter = &rep,
