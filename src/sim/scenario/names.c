@@ -74,10 +74,20 @@ static uint64_t ckey_pack(const char *s, size_t len)
 	return k;
 }
 
-/* A 64-bit value spread to a 32-bit hash (Fibonacci hashing). */
+/*
+ * A 64-bit value spread to a 32-bit hash whose every bit depends on every
+ * bit of v (the finalizer of MurmurHash3). A multiply alone leaves the
+ * low bits blind to the high bytes of v, and a packed name's high bytes
+ * are its last characters: t1000000 to t1000009 would share a home.
+ */
 static uint32_t mix(uint64_t v)
 {
-	return (uint32_t)((v * 0x9e3779b97f4a7c15ull) >> 32) & name_hash_mask;
+	v ^= v >> 33;
+	v *= 0xff51afd7ed558ccdull;
+	v ^= v >> 33;
+	v *= 0xc4ceb9fe1a85ec53ull;
+	v ^= v >> 33;
+	return (uint32_t)v & name_hash_mask;
 }
 
 /* The hash of the name s[0..len) in a compact table. */
