@@ -277,6 +277,44 @@ START_TEST(test_ipc_write_place)
 }
 END_TEST
 
+/*
+ * A held step carries its command and outcome texts only when a reporter
+ * reads them (held_texts); a failing step carries them always, in its
+ * message too.
+ */
+START_TEST(test_held_texts)
+{
+	struct step_report s;
+
+	start("process A userland=64K\nspawn A t\nexit t\n"
+	      "exit t # again\nspawn A u\nexpect tls u 0x200\n");
+	s = step();
+	ck_assert_str_eq(s.command, "process A userland=64K");
+	ck_assert_str_eq(s.outcome, "success");
+	r.held_texts = false;
+	for (int i = 0; i < 2; i++) {
+		s = step();
+		ck_assert_int_eq(s.verdict, STEP_HELD);
+		ck_assert_ptr_null(s.command);
+		ck_assert_ptr_null(s.outcome);
+	}
+	s = step();		/* the command fails */
+	ck_assert_int_eq(s.verdict, STEP_FAILED);
+	ck_assert_str_eq(s.command, "exit t");
+	ck_assert_str_eq(s.outcome,
+			 "KernelError InvalidState (t exited at line 3)");
+	ck_assert_str_eq(s.message, "command failed: 'exit t': KernelError "
+			 "InvalidState (t exited at line 3)");
+	ck_assert_ptr_null(step().command);	/* held again */
+	s = step();		/* what it checked fails */
+	ck_assert_int_eq(s.verdict, STEP_FAILED);
+	ck_assert_str_eq(s.command, "expect tls u 0x200");
+	ck_assert_str_eq(s.outcome, "success");
+	ck_assert_ptr_nonnull(s.check_failure);
+	stop();
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("runner");
@@ -290,6 +328,7 @@ int main(void)
 	tcase_add_test(tc, test_streamed_as_loaded);
 	tcase_add_test(tc, test_streamed_file_changed);
 	tcase_add_test(tc, test_ipc_write_place);
+	tcase_add_test(tc, test_held_texts);
 	suite_add_tcase(s, tc);
 	return run_suite(s);
 }
