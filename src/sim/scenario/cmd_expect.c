@@ -7,6 +7,7 @@
 #include <config.h>
 
 #include "runner.h"
+#include "report/place.h"
 
 #include <inttypes.h>
 #include <string.h>
@@ -101,7 +102,7 @@ static void exec_expect_map(struct runner *r, const struct scn_cmd *c,
 			    struct step *s)
 {
 	const struct process *p = r->procs[c->process];
-	char want[64], seen[64], rights[4];
+	char want[64], seen[64], rights[4], at[PLACE_TEXT];
 	struct mapping m;
 	bool mapped = process_mapping_at(p, c->offset, &m);
 
@@ -118,8 +119,9 @@ static void exec_expect_map(struct runner *r, const struct scn_cmd *c,
 	if (!mapped ? c->type != MEM_UNMAPPED :
 	    m.type != c->type ||
 	    (c->perms_given && (m.rights & 7u) != c->perms))
-		step_fail(s, "expectation failed: expected the mapping at %s+0x%" PRIx64 " to be %s, got %s",
-			  process_name(p), c->offset, want, seen);
+		step_fail(s, "expectation failed: expected the mapping at %s to be %s, got %s",
+			  place_off(p, c->offset, at, sizeof(at)), want,
+			  seen);
 }
 
 /* ---- the prefixes: expect panic "TEXT", expect error KIND, expect fault */

@@ -309,8 +309,8 @@ static void judge_read(struct runner *r, const struct scn_cmd *c,
 	case SCN_FIELD_SELF:
 		if (c->value.kind == SCN_VALUE_NUMBER) {
 			ok = v == process_userland_start(thread_process(t)) + c->value.number;
-			snprintf(want, sizeof(want), "%s+0x%" PRIx64,
-				 process_name(thread_process(t)), c->value.number);
+			place_off(thread_process(t), c->value.number, want,
+				  sizeof(want));
 			break;
 		}
 		goto compare_pointer_text;
@@ -525,7 +525,7 @@ static void exec_peek_poke(struct runner *r, const struct scn_cmd *c,
 	struct process *p = r->procs[c->process];
 	struct access_job j;
 	uint64_t v = 0;
-	char val[64], text[24];
+	char val[64], text[24], at[PLACE_TEXT];
 
 	memset(&j, 0, sizeof(j));
 	if (process_dead(p)) {
@@ -562,8 +562,8 @@ static void exec_peek_poke(struct runner *r, const struct scn_cmd *c,
 		ascii_text(j.buf, 8, text, sizeof(text));
 		snprintf(val, sizeof(val), "0x%016" PRIx64 " %s", v, text);
 	}
-	snprintf(s->observed, sizeof(s->observed), "%s peek %s+0x%" PRIx64 " = %s",
-		 thread_name(t), process_name(p), c->offset, val);
+	snprintf(s->observed, sizeof(s->observed), "%s peek %s = %s",
+		 thread_name(t), place_off(p, c->offset, at, sizeof(at)), val);
 }
 
 const struct scn_command scn_thread_commands[] = {
