@@ -395,6 +395,15 @@ size_t name_add(struct parser *p, struct name_table *t,
 	return i;
 }
 
+void name_prefetch(const struct name_table *t, const char *s, size_t len)
+{
+	if (t->compact)
+		__builtin_prefetch(&t->cs[chash(s, len) & (t->cs_cap - 1)]);
+	else if (t->slot_cap)
+		__builtin_prefetch(&t->slots[hash(s, len) &
+					     (t->slot_cap - 1)]);
+}
+
 void name_used(struct parser *p, struct name_table *t, size_t i)
 {
 	uint64_t o = t->occ++;

@@ -158,6 +158,16 @@ int scn_parse_oom(struct diag *d, const char *file, size_t line);
 void scn_cmd_release(struct scn_cmd *c);
 
 /*
+ * Lines read one ahead (stream.c): the one being parsed and the next,
+ * read before it so that the slot of the name it most likely uses is on
+ * its way to the cache meanwhile (name_prefetch).
+ */
+struct line_reader {
+	char *buf[2];
+	size_t cap[2];
+};
+
+/*
  * An opened scenario (scenario_open) read again, a command at a time
  * (stream.c). view is what the runner sees of the scenario: its name and
  * the names declared so far (no commands), valid while each runs and
@@ -169,8 +179,7 @@ struct scn_stream {
 	const struct scenario *scn;
 	bool (*each)(void *ctx, const struct scn_cmd *c);
 	void *ctx;
-	char *line;
-	size_t line_cap;
+	struct line_reader lines;
 	/* Told the threads no later command names (scn_stream_recycle). */
 	void (*forget)(void *ctx, const size_t *threads, size_t n);
 	struct index_list ready;	/* to forget before the next command */
@@ -242,6 +251,13 @@ bool poom(struct parser *p);
  * token must be a valid name.
  */
 size_t name_find(const struct name_table *t, const char *s, size_t len);
+/*
+ * Start bringing into the cache the slot where the name s[0..len) is
+ * looked for in t (a hint: nothing else changes, and a name that is not
+ * there costs one useless load). In a table larger than the cache the
+ * lookup's first miss is then paid while other work runs.
+ */
+void name_prefetch(const struct name_table *t, const char *s, size_t len);
 
 /*
  * Add a name (its bytes in p->names); returns its index, or SCN_NONE when

@@ -215,28 +215,87 @@ static int open_twice(const char *path, size_t limit, struct diag *d,
 }
 
 /*
- * Feed p the lines of f from where it stands, at most max bytes of them
- * (a line that would pass max stops it), until the end or until p stops.
- * *buf and *cap are the line buffer. Returns the bytes read (in *read) and
- * 0, or -EIO when f could not be read (not reported).
+ * The bounds of the word before *end in s (spaces and the newline
+ * skipped): [*start, *end). False when there is none.
  */
-static int feed_lines(struct parser *p, FILE *f, size_t max, char **buf,
-		      size_t *cap, size_t *read)
+static bool word_before(const char *s, size_t *start, size_t *end)
 {
-	ssize_t got;
+	size_t e = *end, b;
+
+	while (e && (s[e - 1] == ' ' || s[e - 1] == '\t' ||
+		     s[e - 1] == '\n' || s[e - 1] == '\r'))
+		e--;
+	for (b = e; b && s[b - 1] != ' ' && s[b - 1] != '\t'; b--)
+		;
+	*start = b;
+	*end = e;
+	return e > b;
+}
+
+/*
+ * A hint for the line s[0..len) about to be parsed: the slots of its
+ * second and last words among p's thread names. A thread command names
+ * its thread there (exit T, switch T, expect tls T ..., spawn P T); a
+ * wrong guess costs a useless load, a right one the table's cache miss.
+ */
+static void prefetch_thread_names(struct parser *p, const char *s, size_t len)
+{
+	size_t b = 0, e;
+
+	while (b < len && s[b] != ' ' && s[b] != '\t')
+		b++;
+	while (b < len && (s[b] == ' ' || s[b] == '\t'))
+		b++;
+	for (e = b; e < len && s[e] != ' ' && s[e] != '\t' &&
+		    s[e] != '\n' && s[e] != '\r'; e++)
+		;
+	if (e > b)
+		name_prefetch(&p->threads, s + b, e - b);
+	e = len;
+	if (word_before(s, &b, &e))
+		name_prefetch(&p->threads, s + b, e - b);
+}
+
+/*
+ * Feed p the lines of f from where it stands, at most max bytes of them
+ * (a line that would pass max stops it), until the end or until p stops,
+ * each read one line ahead in lr. Returns the bytes fed (in *read) and 0,
+ * or -EIO when f could not be read (not reported).
+ */
+static int feed_lines(struct parser *p, FILE *f, size_t max,
+		      struct line_reader *lr, size_t *read)
+{
+	ssize_t got = getline(&lr->buf[0], &lr->cap[0], f), next;
+	int cur = 0;
 
 	*read = 0;
-	while (!p->stop && (got = getline(buf, cap, f)) > 0) {
+	while (!p->stop && got > 0) {
 		size_t len = (size_t)got;
 
+		/* the next line first, its names on their way */
+		next = getline(&lr->buf[!cur], &lr->cap[!cur], f);
+		if (next > 0)
+			prefetch_thread_names(p, lr->buf[!cur], (size_t)next);
 		*read += len;
 		if (*read > max)
 			return 0;
-		if ((*buf)[len - 1] == '\n')
+		if (lr->buf[cur][len - 1] == '\n')
 			len--;
-		parser_line(p, *buf, len);
+		parser_line(p, lr->buf[cur], len);
+		cur = !cur;
+		got = next;
 	}
 	return ferror(f) ? -EIO : 0;
+}
+
+/* Let go of lr's buffers. */
+static void line_reader_free(struct line_reader *lr)
+{
+	for (int i = 0; i < 2; i++) {
+		free(lr->buf[i]);
+		lr->buf[i] = NULL;
+		lr->cap[i] = 0;
+	}
 }
 
 
@@ -256,8 +315,7 @@ int scenario_open(const char *path, size_t max_input, FILE *progress,
 	struct scenario *scn;
 	struct progress pg;
 	struct parser p;
-	char *line = NULL;
-	size_t cap = 0;
+	struct line_reader lines = { { NULL, NULL }, { 0, 0 } };
 	int err;
 
 	*out = NULL;
@@ -277,9 +335,9 @@ int scenario_open(const char *path, size_t max_input, FILE *progress,
 	p.pg = &pg;
 	p.scn = scn;
 	p.threads.track = true;
-	err = feed_lines(&p, scn->stream, limit, &line, &cap, &scn->text_len);
+	err = feed_lines(&p, scn->stream, limit, &lines, &scn->text_len);
 	progress_end(&pg);
-	free(line);
+	line_reader_free(&lines);
 	if (err) {
 		read_error(d, scn->file_name);
 		parser_free(&p);
@@ -406,8 +464,8 @@ int scn_stream_run(struct scn_stream *st,
 				 scn->file_name, strerror(errno));
 		return -EIO;
 	}
-	err = feed_lines(&st->p, scn->stream, scn->text_len, &st->line,
-			 &st->line_cap, &read);
+	err = feed_lines(&st->p, scn->stream, scn->text_len, &st->lines,
+			 &read);
 	sync_view(st);
 	if (err) {
 		diag_error_plain(st->p.d, "cannot read '%s' again: %s",
@@ -428,6 +486,5 @@ void scn_stream_end(struct scn_stream *st)
 	parser_free(&st->p);
 	free(st->ready.v);
 	st->ready = (struct index_list){ 0 };
-	free(st->line);
-	st->line = NULL;
+	line_reader_free(&st->lines);
 }
