@@ -240,19 +240,20 @@ static bool word_before(const char *s, size_t *start, size_t *end)
  */
 static void prefetch_thread_names(struct parser *p, const char *s, size_t len)
 {
-	size_t b = 0, e;
+	size_t second = 0, b, e;
 
-	while (b < len && s[b] != ' ' && s[b] != '\t')
-		b++;
-	while (b < len && (s[b] == ' ' || s[b] == '\t'))
-		b++;
-	for (e = b; e < len && s[e] != ' ' && s[e] != '\t' &&
+	while (second < len && s[second] != ' ' && s[second] != '\t')
+		second++;
+	while (second < len && (s[second] == ' ' || s[second] == '\t'))
+		second++;
+	for (e = second; e < len && s[e] != ' ' && s[e] != '\t' &&
 		    s[e] != '\n' && s[e] != '\r'; e++)
 		;
-	if (e > b)
-		name_prefetch(&p->threads, s + b, e - b);
+	if (e > second)
+		name_prefetch(&p->threads, s + second, e - second);
 	e = len;
-	if (word_before(s, &b, &e))
+	/* the last word, unless it was the second */
+	if (word_before(s, &b, &e) && b != second)
 		name_prefetch(&p->threads, s + b, e - b);
 }
 
