@@ -357,10 +357,9 @@ static void sync_view(struct scn_stream *st)
 }
 
 /*
- * Process entry i is named by one more thread entry (hold) or one fewer
- * (release: once past its last use too, it goes on the processes to
- * forget now). Out of memory for the counts, no process is forgotten from
- * then on: their names stay, as without scn_stream_recycle_processes.
+ * Process entry i is named by one more thread entry. Out of memory for
+ * the counts, no process is forgotten from then on: their names stay, as
+ * without scn_stream_recycle_processes.
  */
 static void hold_process(struct scn_stream *st, size_t i)
 {
@@ -391,6 +390,10 @@ keep_all:
 	st->proc_ready.n = 0;
 }
 
+/*
+ * Process entry i is named by one thread entry fewer: once none names it
+ * and it is past its last use, it goes on the processes to forget now.
+ */
 static void release_process(struct scn_stream *st, size_t i)
 {
 	if (!st->forget_process || i >= st->proc_hold_cap ||
