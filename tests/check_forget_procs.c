@@ -207,6 +207,7 @@ static char *churn_text(void)
 	return s;
 }
 
+/* What the census reporter saw of a run. */
 struct census {
 	size_t steps;
 	size_t most;			/* processes held after a step */
@@ -214,6 +215,7 @@ struct census {
 	int status;
 };
 
+/* One more process (a kernel_for_each_process callback). */
 static void count_one(void *arg, const struct process *p)
 {
 	(void)p;
@@ -229,6 +231,7 @@ static size_t processes_held(const struct kernel *k)
 	return n;
 }
 
+/* Each step: the kernel's processes right after it, the most so far. */
 static void census_step(void *ctx, const struct step_report *s)
 {
 	struct census *c = ctx;
@@ -239,6 +242,7 @@ static void census_step(void *ctx, const struct step_report *s)
 		c->most = n;
 }
 
+/* The end: the processes the kernel still holds, and the status. */
 static void census_summary(void *ctx, const struct run_summary *s)
 {
 	struct census *c = ctx;
