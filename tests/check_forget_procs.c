@@ -7,17 +7,20 @@
  * so that a churn of processes holds a few records, not one a process;
  * live processes, and every one when a reporter lists killed processes,
  * kept; the story forgetting a process given back; and a streamed run
- * that reuses process entries printing what a loaded one prints.
+ * that reuses process entries printing what a loaded one prints, on a
+ * scenario made for it and on random ones.
  */
 #include <config.h>
 
 #include <check.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "kernel/kernel.h"
+#include "random.h"
 #include "runner_fixture.h"
 #include "scenario/parser.h"
 #include "scenario/scenario_run.h"
@@ -415,6 +418,134 @@ START_TEST(streamed_reuse_prints_as_loaded)
 }
 END_TEST
 
+/* ---- random scenarios: streamed as loaded ---- */
+
+/* Commands of a random scenario, and the names it may declare. */
+#define RANDOM_CMDS 250
+#define RANDOM_NAMES 256
+
+/* A random scenario's state as it is written: who lives, who is dead. */
+struct gen {
+	uint64_t rng;
+	bool proc_live[RANDOM_NAMES], thr_live[RANDOM_NAMES];
+	unsigned thr_proc[RANDOM_NAMES];
+	unsigned procs, threads, regions;
+	char *s;
+	size_t len, size;
+};
+
+/* Append a formatted line to the scenario. */
+static void put_line(struct gen *g, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static void put_line(struct gen *g, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	g->len += (size_t)vsnprintf(g->s + g->len, g->size - g->len, fmt, ap);
+	va_end(ap);
+	ck_assert_uint_lt(g->len, g->size);
+}
+
+/* A live process, or RANDOM_NAMES when none lives. */
+static unsigned some_live(struct gen *g)
+{
+	unsigned start = g->procs ? (unsigned)(xorshift64s(&g->rng) % g->procs)
+				  : 0;
+
+	for (unsigned k = 0; k < g->procs; k++)
+		if (g->proc_live[(start + k) % g->procs])
+			return (start + k) % g->procs;
+	return RANDOM_NAMES;
+}
+
+/*
+ * One random command: processes declared, threads spawned in them,
+ * processes killed (their threads with them), threads exited (again:
+ * InvalidState), dead threads' TLS expected, shows, named and raw
+ * regions, writes and reads; names of the dead used again.
+ */
+static void random_cmd(struct gen *g)
+{
+	unsigned r = (unsigned)(xorshift64s(&g->rng) % 100);
+	unsigned p = some_live(g), t = g->threads ?
+		(unsigned)(xorshift64s(&g->rng) % g->threads) : 0;
+
+	if ((r < 15 || p == RANDOM_NAMES) && g->procs < RANDOM_NAMES) {
+		put_line(g, "process P%u userland=64K\n", g->procs);
+		g->proc_live[g->procs++] = true;
+	} else if (p == RANDOM_NAMES) {
+		put_line(g, "# no process left\n");
+	} else if (r < 35 && g->threads < RANDOM_NAMES) {
+		put_line(g, "spawn P%u t%u\n", p, g->threads);
+		g->thr_proc[g->threads] = p;
+		g->thr_live[g->threads++] = true;
+	} else if (r < 45) {
+		put_line(g, "kill P%u\n", p);
+		g->proc_live[p] = false;
+		for (unsigned i = 0; i < g->threads; i++)
+			if (g->thr_proc[i] == p)
+				g->thr_live[i] = false;
+	} else if (r < 55 && g->threads) {
+		put_line(g, "%sexit t%u\n", g->thr_live[t] ? "" :
+			 "expect error InvalidState\n", t);
+		g->thr_live[t] = false;
+	} else if (r < 62 && g->threads) {
+		put_line(g, "expect tls t%u 0x%x\n", t, r % 2 ? 0x200 : 0);
+	} else if (r < 70) {
+		put_line(g, "show P%u\n", (unsigned)(xorshift64s(&g->rng) %
+						      g->procs));
+	} else if (r < 78 && g->regions < RANDOM_NAMES) {
+		if (r % 2)
+			put_line(g, "tls-alloc P%u as r%u\n", p, g->regions++);
+		else
+			put_line(g, "tls-alloc P%u\n", p);
+	} else if (r < 90 && g->threads && g->thr_live[t]) {
+		put_line(g, "write t%u ipc \"x%u\"\nread t%u ipc\n", t, r, t);
+	} else {
+		put_line(g, "expect pages P%u %u\n",
+			 (unsigned)(xorshift64s(&g->rng) % g->procs), r % 3);
+	}
+}
+
+/*
+ * Random scenarios that declare, kill and name again processes and
+ * threads: a streamed run, which forgets and reuses process entries and
+ * gives killed processes back, prints what a loaded one prints, the
+ * story and the failures told.
+ */
+START_TEST(random_streamed_as_loaded)
+{
+	for (uint64_t seed = 1; seed <= 12; seed++) {
+		struct gen g = { .rng = seed * 0x9e3779b97f4a7c15ull,
+				 .size = 64 * RANDOM_CMDS };
+		struct diag *d = diag_new_memory();
+		struct scenario *loaded, *opened;
+		char path[64], *out1, *err1, *out2, *err2;
+
+		g.s = malloc(g.size);
+		ck_assert_ptr_nonnull(g.s);
+		for (int i = 0; i < RANDOM_CMDS; i++)
+			random_cmd(&g);
+		opened = open_text(g.s, NULL, d, path);
+		ck_assert_int_eq(scenario_parse(path, g.s, g.len, d, &loaded),
+				 0);
+		ck_assert_int_eq(run_captured(opened, &out2, &err2),
+				 run_captured(loaded, &out1, &err1));
+		same_text("stderr", err1, err2);
+		same_text("stdout", out1, out2);
+		free(out1);
+		free(err1);
+		free(out2);
+		free(err2);
+		scenario_free(loaded);
+		scenario_free(opened);
+		diag_free(d);
+		free(g.s);
+	}
+}
+END_TEST
+
 static Suite *forget_procs_suite(void)
 {
 	Suite *s = suite_create("forget_procs");
@@ -427,6 +558,7 @@ static Suite *forget_procs_suite(void)
 	tcase_add_test(tc, run_keeps_processes_for_a_reporter_of_them_all);
 	tcase_add_test(tc, runner_forgets_dead_processes_only);
 	tcase_add_test(tc, streamed_reuse_prints_as_loaded);
+	tcase_add_test(tc, random_streamed_as_loaded);
 	suite_add_tcase(s, tc);
 	return s;
 }
