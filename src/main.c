@@ -352,7 +352,10 @@ static int check_pictures(struct cli *cli, int nfiles)
 	return -1;
 }
 
-/* Whether scn declares a process named name. */
+/*
+ * Whether scn declares a process named name (an opened scn holds the
+ * one the options name, scenario_open_for).
+ */
 static bool declares_process(const struct scenario *scn, const char *name)
 {
 	for (size_t i = 0; i < scn->process_count; i++)
@@ -430,8 +433,9 @@ static int cmd_run(struct cli *cli, int nfiles, char **files)
 		goto out;
 	}
 	for (int i = 0; i < nfiles; i++) {
-		int err = scenario_open(files[i], cli->max_input, progress,
-					d, &scns[i]);
+		/* of the processes, it keeps the one --process names */
+		int err = scenario_open_for(files[i], cli->max_input, progress,
+					    cli->render.process, d, &scns[i]);
 
 		if (err == -ENOMEM)
 			status = worse(status, RUN_HOST);

@@ -2,7 +2,8 @@
 # tests/render-test.sh: pictures (tlssim render, run --render, run
 # --render-steps). Each picture must exist, be of its format (PNG signature,
 # %PDF-, <?xml ... <svg) and of the expected size: PNG width and height
-# from the IHDR chunk, one PDF page per command for a flip-book. Bad usage
+# from the IHDR chunk, one PDF page per command for a flip-book (a killed
+# process drawn to the end, as high as when a later line names it). Bad usage
 # exits 2, and so does a picture too large for its format. A build without cairo must say so (exit 2); the test then skips
 # (exit 77), it never passes. TLSSIM names the program (with its
 # emulator); top_srcdir locates the examples.
@@ -206,6 +207,25 @@ for f in svg pdf; do
 done
 $TLSSIM render --out="$tmp/one.png" --process=P7 "$tmp/tall.tls" >"$tmp/out" 2>&1 ||
 	fail "render --out=one.png --process=P7 of 90 processes: exit $?"
+
+# A killed process no later line names is drawn to the end all the same:
+# a streamed run gives killed processes back to the kernel, but not under
+# pictures. The picture is as high as when the last line names it.
+printf 'process A userland=64K\nspawn A t\nprocess K userland=64K\nspawn K k\nkill K\nprocess B userland=64K\nshow B\nshow A\n' \
+	>"$tmp/killed.tls"
+{ cat "$tmp/killed.tls"; echo "show K"; } >"$tmp/named.tls"
+for f in killed named; do
+	$TLSSIM render --out="$tmp/$f.png" "$tmp/$f.tls" >"$tmp/out" 2>&1 ||
+		fail "render --out=$f.png: exit $?"
+done
+if is_png "$tmp/killed.png" && is_png "$tmp/named.png"; then
+	hk=$(be32 "$tmp/killed.png" 20)
+	hn=$(be32 "$tmp/named.png" 20)
+	[ "$hk" = "$hn" ] ||
+		fail "a killed process named no more is not drawn: $hk high, $hn when named"
+else
+	fail "render of a killed process: no PNG"
+fi
 
 [ "$fails" -eq 0 ] && echo "render: ok"
 [ "$fails" -eq 0 ]

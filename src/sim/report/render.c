@@ -394,7 +394,8 @@ static void render_summary(void *ctx, const struct run_summary *s)
 struct reporter render_reporter(struct render *r)
 {
 	return (struct reporter){ .step = render_step,
-				  .summary = render_summary, .ctx = r };
+				  .summary = render_summary, .ctx = r,
+				  .all_processes = true };
 }
 
 int render_close(struct render *r)

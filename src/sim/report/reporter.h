@@ -100,6 +100,12 @@ struct reporter {
 	 * writing them a step (most of the steps of a long quiet run).
 	 */
 	bool texts_on_failure;
+	/*
+	 * It lists every process the kernel holds, killed ones too
+	 * (kernel_for_each_process): a streamed run then releases no
+	 * process, so that killed ones stay listed to the end.
+	 */
+	bool all_processes;
 };
 
 /* The text reporter's settings: what `tlssim run` prints, and where. */

@@ -280,6 +280,7 @@ static void exec_tls_alloc(struct runner *r, const struct scn_cmd *c,
 	if (err || c->region == SCN_NONE)
 		return;
 	r->reg[c->region].off = off;
+	r->reg[c->region].pid = process_pid(r->procs[c->process]);
 	r->reg[c->region].live = true;
 	r->reg[c->region].named = true;
 }

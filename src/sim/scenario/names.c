@@ -20,8 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Append i to l. False when memory ran out (l unchanged). */
-static bool index_push(struct index_list *l, size_t i)
+bool index_push(struct index_list *l, size_t i)
 {
 	if (l->n == l->cap) {
 		size_t cap = l->cap ? 2 * l->cap : 64;
@@ -367,7 +366,7 @@ size_t name_add(struct parser *p, struct name_table *t,
 	size_t i;
 	char *name;
 
-	if (t->track && !t->compact && t->n >= NAME_EXACT_MAX &&
+	if (t->track && !t->exact && !t->compact && t->n >= NAME_EXACT_MAX &&
 	    !to_compact(t))
 		return poom(p), SCN_NONE;
 	if (t->compact)

@@ -45,6 +45,19 @@ void narration_free(struct narration *n)
 	memset(n, 0, sizeof(*n));
 }
 
+void narration_forget_process(struct narration *n, const struct process *p)
+{
+	for (size_t i = 0; i < n->npages; i++) {
+		if (n->pages[i].p != p)
+			continue;
+		free(n->pages[i].num);
+		free(n->pages[i].held);
+		n->pages[i] = n->pages[--n->npages];
+		n->last = 0;
+		return;
+	}
+}
+
 /* Keep s among the names; its offset in *at. Returns false without memory. */
 static bool keep(struct narration *n, const char *s, size_t *at)
 {

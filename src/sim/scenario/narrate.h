@@ -74,6 +74,13 @@ void narration_event(struct narration *n, const struct trace_event *ev,
  */
 const char *narration_end(struct narration *n);
 
+/*
+ * Forget what the story keeps of p (its pages' numbering), between steps:
+ * p is about to be given back, and a process created later may be at the
+ * same address.
+ */
+void narration_forget_process(struct narration *n, const struct process *p);
+
 void narration_free(struct narration *n);
 
 #endif

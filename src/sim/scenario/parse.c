@@ -384,6 +384,7 @@ void scenario_free(struct scenario *scn)
 	free(scn->threads);
 	free(scn->regions);
 	free(scn->thread_last_bits);
+	free(scn->process_last_bits);
 	free(scn->file_name);
 	free(scn->text);
 	if (scn->stream && scn->stream != stdin)

@@ -35,6 +35,9 @@ struct index_list {
 	size_t n, cap;
 };
 
+/* Append i to l. False when memory ran out (l unchanged). */
+bool index_push(struct index_list *l, size_t i);
+
 /*
  * A slot of a compact table (the check's thread names past
  * NAME_EXACT_MAX): the name itself when it has at most 8 bytes (packed,
@@ -65,14 +68,15 @@ extern uint32_t name_hash_mask;
  * Two modes serve a streamed run (scenario_open, then scn_stream_*). With
  * track (the check), each use of a name is an occurrence, counted in occ,
  * and the table records each name's last one (last[], or its compact
- * slot); past NAME_EXACT_MAX names it turns compact: the entries, their
- * index and last[] give way to one array of name_cslot, and a name's
- * index is its slot there (valid until the next name is added). With
- * retire (the run), the table reads the check's bits, one per occurrence
- * in the same order, set on each name's last one: that use puts the name
- * on used_up, and name_forget then takes it out of the index and gives its
- * entry and its bytes to the next name declared. An entry's index is then
- * a slot reused over time, not a declaration's rank.
+ * slot); past NAME_EXACT_MAX names, unless exact, it turns compact: the
+ * entries, their index and last[] give way to one array of name_cslot,
+ * and a name's index is its slot there (valid until the next name is
+ * added). With retire (the run), the table reads the check's bits, one
+ * per occurrence in the same order, set on each name's last one: that use
+ * puts the name on used_up, and name_forget then takes it out of the
+ * index and gives its entry and its bytes to the next name declared. An
+ * entry's index is then a slot reused over time, not a declaration's
+ * rank.
  */
 struct name_table {
 	const char *what;		/* "process", "thread", "region" */
@@ -83,6 +87,9 @@ struct name_table {
 	struct name_slot *slots;
 	size_t slot_cap;		/* a power of two, at most 2^32 */
 	bool track, retire, compact;
+	bool exact;			/* track: never compact (the processes:
+					 * threads and regions keep their
+					 * process's index) */
 	uint32_t *last;			/* track: by entry */
 	struct name_cslot *cs;		/* compact: the names */
 	size_t cs_cap;			/* a power of two */
@@ -158,14 +165,26 @@ int scn_parse_oom(struct diag *d, const char *file, size_t line);
 void scn_cmd_release(struct scn_cmd *c);
 
 /*
- * Lines read one ahead (stream.c): the one being parsed and the next,
+ * Lines read one ahead (lines.c): the one being parsed and the next,
  * read before it so that the slot of the name it most likely uses is on
- * its way to the cache meanwhile (name_prefetch).
+ * its way to the cache meanwhile (name_prefetch). All zero: empty.
  */
 struct line_reader {
 	char *buf[2];
 	size_t cap[2];
 };
+
+/*
+ * Feed p the lines of f from where it stands, at most max bytes of them
+ * (a line that would pass max stops it), until the end or until p stops,
+ * each read one line ahead in lr. Returns the bytes fed (in *read) and 0,
+ * or -EIO when f could not be read (not reported).
+ */
+int scn_feed_lines(struct parser *p, FILE *f, size_t max,
+		   struct line_reader *lr, size_t *read);
+
+/* Let go of lr's buffers; it is empty again. */
+void line_reader_free(struct line_reader *lr);
 
 /*
  * An opened scenario (scenario_open) read again, a command at a time
@@ -183,7 +202,24 @@ struct scn_stream {
 	/* Told the threads no later command names (scn_stream_recycle). */
 	void (*forget)(void *ctx, const size_t *threads, size_t n);
 	struct index_list ready;	/* to forget before the next command */
+	/*
+	 * Asked about each process no later command names
+	 * (scn_stream_recycle_processes): true when its entry may go.
+	 */
+	bool (*forget_process)(void *ctx, size_t process);
+	struct index_list proc_ready;	/* processes to forget next */
+	/*
+	 * By process entry: the thread entries that name it as theirs (a
+	 * thread's entry keeps its process's, whose name a report of the
+	 * thread may still say), and PROC_HOLD_DONE once past its last use:
+	 * the entry goes when both allow. proc_hold_cap: entries of it.
+	 */
+	uint32_t *proc_hold;
+	size_t proc_hold_cap;
 };
+
+/* proc_hold's bit of a process past its last use, waiting for threads. */
+#define PROC_HOLD_DONE (1u << 31)
 
 /* Set st up to read scn, an opened scenario; errors go to d. */
 void scn_stream_begin(struct scn_stream *st, const struct scenario *scn,
@@ -209,6 +245,19 @@ int scn_stream_run(struct scn_stream *st,
 void scn_stream_recycle(struct scn_stream *st,
 			void (*forget)(void *ctx, const size_t *threads,
 				       size_t n));
+/*
+ * Forget process names once past their last use (the check's
+ * scn->process_last_bits), as scn_stream_recycle does thread names: before
+ * each command, forget(ctx, process) is asked about each process (an
+ * entry of view.processes) that no command from this one on names, once
+ * no thread entry names it either; when it returns true the entry and its
+ * bytes go to the processes declared next, else the name stays to the
+ * end. Call before scn_stream_run, with scn_stream_recycle (the threads
+ * are forgotten first, the processes they held after them); without it
+ * (or without the check's lines) every process name is kept.
+ */
+void scn_stream_recycle_processes(struct scn_stream *st,
+				  bool (*forget)(void *ctx, size_t process));
 /* Release what the stream holds (its names, its line). */
 void scn_stream_end(struct scn_stream *st);
 

@@ -5,7 +5,9 @@
  * stops the run; so does a failure with --fail-fast. A loaded scenario's
  * commands are all in memory; an opened one (scenario_open) is read again
  * and each command parsed just before it runs, then let go, and the
- * runner lets go of each thread no later command names.
+ * runner lets go of each thread no later command names, and of each dead
+ * process (process_release) once neither a later command nor a thread
+ * name still held names it.
  */
 #include <config.h>
 
@@ -127,6 +129,22 @@ void runner_forget_threads(struct runner *r, const size_t *v, size_t n)
 	}
 }
 
+bool runner_forget_process(struct runner *r, size_t i)
+{
+	struct process *p = i < r->procs_cap ? r->procs[i] : NULL;
+
+	if (!p)
+		return true;
+	if (r->keep_processes || !process_dead(p))
+		return false;
+	/* its dead threads' records first: it is freed once none is left */
+	runner_release_dead(r);
+	narration_forget_process(&r->narr, p);
+	process_release(r->k, p);
+	r->procs[i] = NULL;
+	return true;
+}
+
 size_t runner_thread_of(const struct runner *r, const struct thread *t)
 {
 	size_t i;
@@ -172,6 +190,14 @@ static void forget_threads(void *ctx, const size_t *threads, size_t n)
 	runner_forget_threads(&run->r, threads, n);
 }
 
+/* The stream would forget a process no later command names. */
+static bool forget_process(void *ctx, size_t process)
+{
+	struct run *run = ctx;
+
+	return runner_forget_process(&run->r, process);
+}
+
 /*
  * Run an opened scenario's commands as they are read. Returns 0, or
  * RUN_MALFORMED / RUN_HOST when it could not be read again (told on the
@@ -189,6 +215,7 @@ static int run_streamed(struct run *run, const struct scenario *scn,
 	}
 	scn_stream_begin(st, scn, d);
 	scn_stream_recycle(st, forget_threads);
+	scn_stream_recycle_processes(st, forget_process);
 	run->r.thread_named = stream_thread_named;
 	run->r.thread_named_ctx = st;
 	run->r.name_borrow = stream_name_borrow;
@@ -230,6 +257,8 @@ int scenario_run(const struct scenario *scn, const struct run_options *opt)
 	}
 	run.r.held_texts = !run.rep->texts_on_failure ||
 			   (opt->also && !opt->also->texts_on_failure);
+	run.r.keep_processes = run.rep->all_processes ||
+			       (opt->also && opt->also->all_processes);
 	/* no progress line among a line per command or event */
 	progress_begin(&run.pg, opt->err,
 		       opt->quiet || opt->verbose || opt->trace, "commands",

@@ -63,6 +63,8 @@ enum death_how {
 /* A region named by `tls-alloc P as NAME`. */
 struct run_region {
 	uint64_t off;
+	unsigned pid;			/* its process's (an entry of a
+					 * streamed run's names is reused) */
 	bool live;			/* allocated and not freed yet */
 	bool named;			/* its tls-alloc succeeded once */
 };
@@ -113,6 +115,9 @@ struct runner {
 	/* Whether a held step's report carries its command and outcome
 	 * texts (runner_init: true; false when no reporter reads them). */
 	bool held_texts;
+	/* A reporter lists the kernel's processes, killed ones too: none
+	 * is released (runner_forget_process keeps them). */
+	bool keep_processes;
 };
 
 /*
@@ -146,6 +151,17 @@ void runner_step(struct runner *r, const struct scn_cmd *c,
  * live one stays the kernel's until it dies) and its entry emptied.
  */
 void runner_forget_threads(struct runner *r, const size_t *v, size_t n);
+
+/*
+ * No command from now on names process i (an entry of r->scn->processes),
+ * nor any thread entry. Returns true when its entry may go to the next
+ * process declared: it was never created, or it is dead and then given
+ * back to the kernel (process_release; nothing may look at it from now
+ * on, and the story forgets it). False for a live one, or any created one
+ * with keep_processes: the entry stays to the end, as the kernel's
+ * process does.
+ */
+bool runner_forget_process(struct runner *r, size_t i);
 
 /*
  * Give the kernel back the records of the threads that died since the

@@ -177,7 +177,8 @@ struct scn_name {
  * A scenario is either loaded (scenario_parse, scenario_load_file: its
  * text and every command in memory) or opened (scenario_open: checked, then
  * read again and run one command at a time; cmds and text are NULL, the
- * threads and regions are not kept, stream is the file).
+ * threads and regions are not kept, nor the processes but one asked for
+ * (scenario_open_for), stream is the file).
  */
 struct scn_chunk;
 
@@ -204,6 +205,9 @@ struct scenario {
 	 */
 	uint64_t *thread_last_bits;
 	uint64_t thread_occurrences;
+	/* Opened: the same of the process names. */
+	uint64_t *process_last_bits;
+	uint64_t process_occurrences;
 };
 
 /*
@@ -238,13 +242,23 @@ int scenario_load_file(const char *path, size_t max_input, struct diag *d,
  * cannot be read twice (a pipe, a terminal) is first copied to an unlinked
  * temporary file in $TMPDIR. The whole text is parsed once, every error
  * reported as scenario_parse does, and no command kept: *out has the
- * number of commands and the processes' names. A check that lasts over
- * the progress delay shows its progress on progress when that is a
- * terminal (NULL: never). Returns as scenario_load_file, and -ENOMEM
- * (reported) when no temporary file could be made.
+ * number of commands, and each name's last use for the run to forget it
+ * there; of the processes' names, none. A check that lasts over the
+ * progress delay shows its progress on progress when that is a terminal
+ * (NULL: never). Returns as scenario_load_file, and -ENOMEM (reported)
+ * when no temporary file could be made.
  */
 int scenario_open(const char *path, size_t max_input, FILE *progress,
 		  struct diag *d, struct scenario **out);
+
+/*
+ * scenario_open, and *out's processes hold the process named process
+ * (--process) when the scenario declares it: no name else, however many
+ * processes the scenario has. process NULL: as scenario_open.
+ */
+int scenario_open_for(const char *path, size_t max_input, FILE *progress,
+		      const char *process, struct diag *d,
+		      struct scenario **out);
 
 /* Release a scenario and everything it owns. NULL is a no-op. */
 void scenario_free(struct scenario *scn);

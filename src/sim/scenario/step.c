@@ -509,7 +509,7 @@ const char *runner_region_owner(void *ctx, const struct process *p,
 	struct runner *r = ctx;
 
 	for (size_t i = 0; i < r->scn->region_count; i++)
-		if (r->reg[i].live && r->procs[r->scn->regions[i].process] == p &&
+		if (r->reg[i].live && r->reg[i].pid == process_pid(p) &&
 		    process_userland_start(p) + r->reg[i].off == tls)
 			return r->scn->regions[i].name;
 	return NULL;

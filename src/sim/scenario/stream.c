@@ -214,92 +214,6 @@ static int open_twice(const char *path, size_t limit, struct diag *d,
 	return rc;
 }
 
-/*
- * The bounds of the word before *end in s (spaces and the newline
- * skipped): [*start, *end). False when there is none.
- */
-static bool word_before(const char *s, size_t *start, size_t *end)
-{
-	size_t e = *end, b;
-
-	while (e && (s[e - 1] == ' ' || s[e - 1] == '\t' ||
-		     s[e - 1] == '\n' || s[e - 1] == '\r'))
-		e--;
-	for (b = e; b && s[b - 1] != ' ' && s[b - 1] != '\t'; b--)
-		;
-	*start = b;
-	*end = e;
-	return e > b;
-}
-
-/*
- * A hint for the line s[0..len) about to be parsed: the slots of its
- * second and last words among p's thread names. A thread command names
- * its thread there (exit T, switch T, expect tls T ..., spawn P T); a
- * wrong guess costs a useless load, a right one the table's cache miss.
- */
-static void prefetch_thread_names(struct parser *p, const char *s, size_t len)
-{
-	size_t second = 0, b, e;
-
-	while (second < len && s[second] != ' ' && s[second] != '\t')
-		second++;
-	while (second < len && (s[second] == ' ' || s[second] == '\t'))
-		second++;
-	for (e = second; e < len && s[e] != ' ' && s[e] != '\t' &&
-		    s[e] != '\n' && s[e] != '\r'; e++)
-		;
-	if (e > second)
-		name_prefetch(&p->threads, s + second, e - second);
-	e = len;
-	/* the last word, unless it was the second */
-	if (word_before(s, &b, &e) && b != second)
-		name_prefetch(&p->threads, s + b, e - b);
-}
-
-/*
- * Feed p the lines of f from where it stands, at most max bytes of them
- * (a line that would pass max stops it), until the end or until p stops,
- * each read one line ahead in lr. Returns the bytes fed (in *read) and 0,
- * or -EIO when f could not be read (not reported).
- */
-static int feed_lines(struct parser *p, FILE *f, size_t max,
-		      struct line_reader *lr, size_t *read)
-{
-	ssize_t got = getline(&lr->buf[0], &lr->cap[0], f), next;
-	int cur = 0;
-
-	*read = 0;
-	while (!p->stop && got > 0) {
-		size_t len = (size_t)got;
-
-		/* the next line first, its names on their way */
-		next = getline(&lr->buf[!cur], &lr->cap[!cur], f);
-		if (next > 0)
-			prefetch_thread_names(p, lr->buf[!cur], (size_t)next);
-		*read += len;
-		if (*read > max)
-			return 0;
-		if (lr->buf[cur][len - 1] == '\n')
-			len--;
-		parser_line(p, lr->buf[cur], len);
-		cur = !cur;
-		got = next;
-	}
-	return ferror(f) ? -EIO : 0;
-}
-
-/* Let go of lr's buffers. */
-static void line_reader_free(struct line_reader *lr)
-{
-	for (int i = 0; i < 2; i++) {
-		free(lr->buf[i]);
-		lr->buf[i] = NULL;
-		lr->cap[i] = 0;
-	}
-}
-
-
 /* The emit of the check: count the command, keep nothing of it. */
 static bool count_cmd(struct parser *p, struct scn_cmd *c)
 {
@@ -309,14 +223,44 @@ static bool count_cmd(struct parser *p, struct scn_cmd *c)
 	return true;
 }
 
+/*
+ * Keep in scn->processes the process named name, if the check's table t
+ * declares it (its bytes in scn's chunks); nothing when name is NULL.
+ * False when memory ran out.
+ */
+static bool keep_process(struct scenario *scn, const struct name_table *t,
+			 const char *name)
+{
+	size_t i = name ? name_find(t, name, strlen(name)) : SCN_NONE;
+
+	if (i == SCN_NONE)
+		return true;
+	scn->processes = calloc(1, sizeof(*scn->processes));
+	if (!scn->processes)
+		return false;
+	scn->processes[0] = t->v[i];
+	scn->processes[0].name = scn_chunks_strdup(&scn->names, name);
+	if (!scn->processes[0].name)
+		return false;
+	scn->process_count = 1;
+	return true;
+}
+
 int scenario_open(const char *path, size_t max_input, FILE *progress,
 		  struct diag *d, struct scenario **out)
+{
+	return scenario_open_for(path, max_input, progress, NULL, d, out);
+}
+
+int scenario_open_for(const char *path, size_t max_input, FILE *progress,
+		      const char *process, struct diag *d,
+		      struct scenario **out)
 {
 	size_t limit = max_input ? max_input : SCN_MAX_INPUT_DEFAULT;
 	struct scenario *scn;
 	struct progress pg;
 	struct parser p;
-	struct line_reader lines = { { NULL, NULL }, { 0, 0 } };
+	struct line_reader lines = { 0 };
 	int err;
 
 	*out = NULL;
@@ -336,7 +280,9 @@ int scenario_open(const char *path, size_t max_input, FILE *progress,
 	p.pg = &pg;
 	p.scn = scn;
 	p.threads.track = true;
-	err = feed_lines(&p, scn->stream, limit, &lines, &scn->text_len);
+	/* exact: a thread's and a region's process is its entry's index */
+	p.procs.track = p.procs.exact = true;
+	err = scn_feed_lines(&p, scn->stream, limit, &lines, &scn->text_len);
 	progress_end(&pg);
 	line_reader_free(&lines);
 	if (err) {
@@ -351,19 +297,15 @@ int scenario_open(const char *path, size_t max_input, FILE *progress,
 		goto fail;
 	}
 	err = parser_end(&p);
-	/* each thread's last use stays, for the run to forget it there */
-	if (!err && !name_last_bits(&p.threads, &scn->thread_last_bits,
-				    &scn->thread_occurrences))
+	/* each name's last use stays, for the run to forget it there */
+	if (!err && (!name_last_bits(&p.threads, &scn->thread_last_bits,
+				     &scn->thread_occurrences) ||
+		     !name_last_bits(&p.procs, &scn->process_last_bits,
+				     &scn->process_occurrences)))
 		err = -ENOMEM;
-	/* the processes stay (--process looks for a name among them), their
-	 * names copied out of the check's chunks, which go */
-	name_table_move(&p.procs, &scn->processes, &scn->process_count);
-	for (size_t i = 0; i < scn->process_count && !err; i++) {
-		scn->processes[i].name = scn_chunks_strdup(&scn->names,
-							   scn->processes[i].name);
-		if (!scn->processes[i].name)
-			err = -ENOMEM;
-	}
+	/* of the processes, the one --process looks for */
+	if (!err && !keep_process(scn, &p.procs, process))
+		err = -ENOMEM;
 	parser_free(&p);
 	if (err == -ENOMEM)
 		err = scn_parse_oom(d, scn->file_name, p.lineno);
@@ -388,29 +330,116 @@ static void sync_view(struct scn_stream *st)
 }
 
 /*
- * Forget the threads past their last use before the command now parsed
- * (the ready list): the runner is told, then their entries go to the
- * next names. A name borrowed from the kernel's record (name_borrow) is
- * still readable then: the runner gave a dead thread's name bytes of its
- * own before letting its record go, and a live one's record stays until
- * the thread dies. The names used last by the command now parsed wait
- * for the next one: their last step, and its reporters, still see them.
+ * Process entry i is named by one more thread entry. Out of memory for
+ * the counts, no process is forgotten from then on: their names stay, as
+ * without scn_stream_recycle_processes.
+ */
+static void hold_process(struct scn_stream *st, size_t i)
+{
+	size_t cap = st->proc_hold_cap ? st->proc_hold_cap : 16;
+	uint32_t *h = st->proc_hold;
+
+	if (!st->forget_process || i == SCN_NONE)
+		return;
+	while (cap <= i)
+		cap *= 2;
+	if (cap > st->proc_hold_cap) {
+		h = realloc(h, cap * sizeof(*h));
+		if (!h)
+			goto keep_all;
+		memset(h + st->proc_hold_cap, 0,
+		       (cap - st->proc_hold_cap) * sizeof(*h));
+		st->proc_hold = h;
+		st->proc_hold_cap = cap;
+	}
+	if ((h[i] & ~PROC_HOLD_DONE) == ~PROC_HOLD_DONE)
+		goto keep_all;
+	h[i]++;
+	return;
+keep_all:
+	st->forget_process = NULL;
+	st->p.procs.last_bits_n = 0;	/* name_used lists none */
+	st->p.procs.used_up.n = 0;
+	st->proc_ready.n = 0;
+}
+
+/*
+ * Process entry i is named by one thread entry fewer: once none names it
+ * and it is past its last use, it goes on the processes to forget now.
+ */
+static void release_process(struct scn_stream *st, size_t i)
+{
+	if (!st->forget_process || i >= st->proc_hold_cap ||
+	    !(st->proc_hold[i] & ~PROC_HOLD_DONE))
+		return;
+	/* one that cannot be listed is kept */
+	if (--st->proc_hold[i] == PROC_HOLD_DONE)
+		index_push(&st->proc_ready, i);
+}
+
+/*
+ * Forget the processes on the ready list (past their last use, or their
+ * threads' since): one still named by a thread entry waits for it; the
+ * runner says of each other whether it lets it go (a live one stays).
+ */
+static void forget_processes(struct scn_stream *st)
+{
+	struct name_table *t = &st->p.procs;
+
+	for (size_t j = 0; j < st->proc_ready.n && st->forget_process; j++) {
+		size_t i = st->proc_ready.v[j];
+		bool held = i < st->proc_hold_cap &&
+			    st->proc_hold[i] & ~PROC_HOLD_DONE;
+
+		if (held) {
+			st->proc_hold[i] |= PROC_HOLD_DONE;
+			continue;
+		}
+		if (i < st->proc_hold_cap)
+			st->proc_hold[i] = PROC_HOLD_DONE;	/* done with */
+		if (st->forget_process(st->ctx, i)) {
+			name_forget(t, i);
+			if (i < st->proc_hold_cap)
+				st->proc_hold[i] = 0;
+		}
+	}
+	st->proc_ready.n = 0;
+}
+
+/*
+ * Forget the names past their last use before the command now parsed
+ * (the ready lists): the runner is told, then their entries go to the
+ * next names, the threads' first (the processes they held may go then
+ * too). A name borrowed from the kernel's record (name_borrow) is still
+ * readable then: the runner gave a dead thread's name bytes of its own
+ * before letting its record go, and a live one's record stays until the
+ * thread dies. The names used last by the command now parsed wait for
+ * the next one: their last step, and its reporters, still see them.
  */
 static void forget_ready(struct scn_stream *st)
 {
 	struct name_table *t = &st->p.threads;
 	struct index_list done;
 
-	if (st->ready.n) {
+	if (st->forget && st->ready.n) {
 		st->forget(st->ctx, st->ready.v, st->ready.n);
-		for (size_t i = 0; i < st->ready.n; i++)
+		for (size_t i = 0; i < st->ready.n; i++) {
+			size_t proc = t->v[st->ready.v[i]].process;
+
+			if (proc != UINT32_MAX)
+				release_process(st, proc);
 			name_forget(t, st->ready.v[i]);
-		st->ready.n = 0;
+		}
 	}
+	st->ready.n = 0;
+	forget_processes(st);
 	/* swap: what the command now parsed used last is next */
 	done = st->ready;
 	st->ready = t->used_up;
 	t->used_up = done;
+	done = st->proc_ready;
+	st->proc_ready = st->p.procs.used_up;
+	st->p.procs.used_up = done;
 }
 
 /* The emit of a stream: the view up to date, the command told, let go. */
@@ -419,7 +448,10 @@ static bool stream_emit(struct parser *p, struct scn_cmd *c)
 	struct scn_stream *st = p->ctx;
 	bool go_on;
 
-	if (st->forget)
+	/* a thread's entry holds its process's (declared by spawn only) */
+	if (c->kind == SCN_SPAWN)
+		hold_process(st, c->process);
+	if (st->forget || st->forget_process)
 		forget_ready(st);
 	sync_view(st);
 	go_on = st->each(st->ctx, c);
@@ -439,6 +471,19 @@ void scn_stream_recycle(struct scn_stream *st,
 	st->p.threads.retire = true;
 	st->p.threads.last_bits = scn->thread_last_bits;
 	st->p.threads.last_bits_n = scn->thread_occurrences;
+}
+
+void scn_stream_recycle_processes(struct scn_stream *st,
+				  bool (*forget)(void *ctx, size_t process))
+{
+	const struct scenario *scn = st->scn;
+
+	if (!scn->process_last_bits)
+		return;
+	st->forget_process = forget;
+	st->p.procs.retire = true;
+	st->p.procs.last_bits = scn->process_last_bits;
+	st->p.procs.last_bits_n = scn->process_occurrences;
 }
 
 void scn_stream_begin(struct scn_stream *st, const struct scenario *scn,
@@ -465,7 +510,7 @@ int scn_stream_run(struct scn_stream *st,
 				 scn->file_name, strerror(errno));
 		return -EIO;
 	}
-	err = feed_lines(&st->p, scn->stream, scn->text_len, &st->lines,
+	err = scn_feed_lines(&st->p, scn->stream, scn->text_len, &st->lines,
 			 &read);
 	sync_view(st);
 	if (err) {
@@ -487,5 +532,10 @@ void scn_stream_end(struct scn_stream *st)
 	parser_free(&st->p);
 	free(st->ready.v);
 	st->ready = (struct index_list){ 0 };
+	free(st->proc_ready.v);
+	st->proc_ready = (struct index_list){ 0 };
+	free(st->proc_hold);
+	st->proc_hold = NULL;
+	st->proc_hold_cap = 0;
 	line_reader_free(&st->lines);
 }
