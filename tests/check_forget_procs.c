@@ -375,24 +375,6 @@ static const char reuse_text[] =
 	"expect tls t1 0x1000\n"
 	"show A\n";
 
-/* Run scn with the story; stdout and stderr in memory; the status. */
-static int run_captured(const struct scenario *s, char **out, char **err)
-{
-	size_t olen, elen;
-	FILE *o = open_memstream(out, &olen);
-	FILE *e = open_memstream(err, &elen);
-	struct run_options ro = { .arch = ARCH_MOCK, .out = o, .err = e,
-				  .narrate = true };
-	int status;
-
-	ck_assert_ptr_nonnull(o);
-	ck_assert_ptr_nonnull(e);
-	status = scenario_run(s, &ro);
-	fclose(o);
-	fclose(e);
-	return status;
-}
-
 START_TEST(streamed_reuse_prints_as_loaded)
 {
 	struct diag *d = diag_new_memory();
@@ -402,8 +384,8 @@ START_TEST(streamed_reuse_prints_as_loaded)
 	opened = open_text(reuse_text, NULL, d, path);
 	ck_assert_int_eq(scenario_parse(path, reuse_text, strlen(reuse_text),
 					d, &loaded), 0);
-	ck_assert_int_eq(run_captured(loaded, &out1, &err1), RUN_FAILED);
-	ck_assert_int_eq(run_captured(opened, &out2, &err2), RUN_FAILED);
+	ck_assert_int_eq(run_captured(loaded, true, &out1, &err1), RUN_FAILED);
+	ck_assert_int_eq(run_captured(opened, true, &out2, &err2), RUN_FAILED);
 	ck_assert_ptr_nonnull(strstr(err1, "expected t1's TLS at P1+0x1000, got P1+0x0"));
 	same_text("stderr", err1, err2);
 	ck_assert_ptr_nonnull(strstr(out1, "process R"));
@@ -530,8 +512,8 @@ START_TEST(random_streamed_as_loaded)
 		opened = open_text(g.s, NULL, d, path);
 		ck_assert_int_eq(scenario_parse(path, g.s, g.len, d, &loaded),
 				 0);
-		ck_assert_int_eq(run_captured(opened, &out2, &err2),
-				 run_captured(loaded, &out1, &err1));
+		ck_assert_int_eq(run_captured(opened, true, &out2, &err2),
+				 run_captured(loaded, true, &out1, &err1));
 		same_text("stderr", err1, err2);
 		same_text("stdout", out1, out2);
 		free(out1);

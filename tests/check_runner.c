@@ -137,26 +137,6 @@ static void write_file(char *path, size_t size, const char *text)
 	ck_assert_int_eq(fclose(f), 0);
 }
 
-/*
- * Run scn with stdout and stderr into memory; the status, and what each
- * got (malloc'd) in *out and *err.
- */
-static int run_captured(const struct scenario *s, char **out, char **err)
-{
-	size_t olen, elen;
-	FILE *o = open_memstream(out, &olen);
-	FILE *e = open_memstream(err, &elen);
-	struct run_options ro = { .arch = ARCH_MOCK, .out = o, .err = e };
-	int status;
-
-	ck_assert_ptr_nonnull(o);
-	ck_assert_ptr_nonnull(e);
-	status = scenario_run(s, &ro);
-	fclose(o);
-	fclose(e);
-	return status;
-}
-
 START_TEST(test_streamed_as_loaded)
 {
 	struct diag *d = diag_new_memory();
@@ -171,8 +151,8 @@ START_TEST(test_streamed_as_loaded)
 	/* the check keeps no command, only their count */
 	ck_assert_ptr_null(opened->cmds);
 	ck_assert_uint_eq(opened->cmd_count, loaded->cmd_count);
-	ck_assert_int_eq(run_captured(loaded, &out1, &err1), RUN_FAILED);
-	ck_assert_int_eq(run_captured(opened, &out2, &err2), RUN_FAILED);
+	ck_assert_int_eq(run_captured(loaded, false, &out1, &err1), RUN_FAILED);
+	ck_assert_int_eq(run_captured(opened, false, &out2, &err2), RUN_FAILED);
 	ck_assert_str_eq(out2, out1);
 	ck_assert_str_eq(err2, err1);
 	ck_assert_ptr_nonnull(strstr(out1, "t ipc = \"hi\""));
@@ -204,7 +184,7 @@ START_TEST(test_streamed_file_changed)
 	ck_assert_int_eq(fseek(f, 23, SEEK_SET), 0);
 	ck_assert_int_eq(fputs("spwan", f) >= 0, 1);
 	ck_assert_int_eq(fclose(f), 0);
-	ck_assert_int_eq(run_captured(opened, &out, &err), RUN_MALFORMED);
+	ck_assert_int_eq(run_captured(opened, false, &out, &err), RUN_MALFORMED);
 	ck_assert_msg(strstr(err, ":2:1: error: unknown command 'spwan'") != NULL,
 		      "%s", err);
 	ck_assert_msg(strstr(out, "the scenario changed") != NULL, "%s", out);

@@ -12,6 +12,7 @@
 #include "testutil.h"
 #include "report/diag.h"
 #include "scenario/runner.h"
+#include "scenario/scenario_run.h"
 
 static struct scenario *scn;
 static struct runner r;
@@ -53,6 +54,29 @@ static inline struct step_report step(void)
 	ck_assert_uint_lt(next, scn->cmd_count);
 	runner_step(&r, &scn->cmds[next++], &buf, &rep);
 	return rep;
+}
+
+/*
+ * Run scn whole, as `tlssim run` does (telling the story when narrate),
+ * its stdout and stderr into memory: the status, and what each got
+ * (malloc'd) in *out and *err.
+ */
+static inline int run_captured(const struct scenario *s, bool narrate,
+			       char **out, char **err)
+{
+	size_t olen, elen;
+	FILE *o = open_memstream(out, &olen);
+	FILE *e = open_memstream(err, &elen);
+	struct run_options ro = { .arch = ARCH_MOCK, .out = o, .err = e,
+				  .narrate = narrate };
+	int status;
+
+	ck_assert_ptr_nonnull(o);
+	ck_assert_ptr_nonnull(e);
+	status = scenario_run(s, &ro);
+	fclose(o);
+	fclose(e);
+	return status;
 }
 
 #endif

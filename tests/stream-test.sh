@@ -106,6 +106,20 @@ echo "length through a pipe: peak ${piped} KiB"
 ratio_ok "$short" "$piped" 150 ||
 	fail "the long run through a pipe peaks at ${piped} KiB, over 1.5 times ${short} KiB"
 
+# growth WHAT SMALL LARGE UNITS LIMIT: the peaks of two runs (KiB, 0 when
+# one failed), and the bytes each of the UNITS more in the larger adds,
+# which the check's names explain: at most LIMIT.
+growth() {
+	if [ "$2" -gt 0 ] && [ "$3" -gt 0 ]; then
+		per=$((($3 - $2) * 1024 / $4))
+		echo "$1: ${per} bytes each (the check's names)"
+		[ "$per" -le "$5" ] ||
+			fail "$1: the peak grows by ${per} bytes each, over $5"
+	else
+		fail "$1: a run did not succeed"
+	fi
+}
+
 # Churn: 10^5 and 10^6 exit+spawn pairs over 1000 live threads.
 if [ -z "$sanitized" ]; then
 	"$top_srcdir/scripts/gen-churn" 1000 100000 >"$tmp/churn-s.tls"
@@ -113,14 +127,7 @@ if [ -z "$sanitized" ]; then
 	cs=$(peak /dev/null "$tmp/churn-s.tls")
 	cl=$(peak /dev/null "$tmp/churn-l.tls")
 	echo "churn: 10^5 pairs peak ${cs} KiB, 10^6 pairs peak ${cl} KiB"
-	if [ "$cs" -gt 0 ] && [ "$cl" -gt 0 ]; then
-		per_pair=$(((cl - cs) * 1024 / 900000))
-		echo "churn: ${per_pair} bytes a pair (the check's names)"
-		[ "$per_pair" -le 64 ] ||
-			fail "churn grows by ${per_pair} bytes a pair, over 64"
-	else
-		fail "a churn run did not succeed"
-	fi
+	growth "churn, a pair" "$cs" "$cl" 900000 64
 fi
 
 # Processes: 10^4 and 10^5 of them one after another, the story told
@@ -137,14 +144,7 @@ else
 	ps=$(peak_out=/dev/null peak /dev/null "$tmp/procs-s.tls")
 	pl=$(peak_out=/dev/null peak /dev/null "$tmp/procs-l.tls")
 	echo "processes: 10^4 peak ${ps} KiB, 10^5 peak ${pl} KiB"
-	if [ "$ps" -gt 0 ] && [ "$pl" -gt 0 ]; then
-		per_proc=$(((pl - ps) * 1024 / 90000))
-		echo "processes: ${per_proc} bytes a process (the check's names)"
-		[ "$per_proc" -le 160 ] ||
-			fail "a churn of processes grows by ${per_proc} bytes a process, over 160"
-	else
-		fail "a churn of processes did not succeed"
-	fi
+	growth "processes, a process" "$ps" "$pl" 90000 160
 fi
 
 # Progress, asked for at once (TLSSIM_PROGRESS_DELAY=0): nothing on
