@@ -113,31 +113,25 @@ void scn_cmd_release(struct scn_cmd *c)
 	bytes_free(&c->expect.panic_text);
 }
 
-/* Commands whose name starts with group ("" : the plain commands). */
+/* The words of the commands of a group ("": the plain commands). */
 struct lookup {
 	const char *group;
-	const struct scn_token *t;
 	const char *cands[COMMANDS_MAX + 2];
 	size_t n;
 };
 
-/* Whether cmd is in the group; collects its word; true when t names it. */
-static bool lookup_one(void *arg, const struct scn_command *cmd)
+/* Collect cmd's word when it is in the group (for a suggestion). */
+static bool collect_word(void *arg, const struct scn_command *cmd)
 {
 	struct lookup *l = arg;
 	size_t glen = strlen(l->group);
-	const char *word;
 
 	if (glen ? strncmp(cmd->name, l->group, glen) != 0 ||
 		   cmd->name[glen] != ' ' :
 		   strchr(cmd->name, ' ') != NULL)
 		return false;
-	word = cmd->name + (glen ? glen + 1 : 0);
-	if (!l->t->quoted && strlen(word) == l->t->len &&
-	    memcmp(word, l->t->text, l->t->len) == 0)
-		return true;
 	if (l->n < COMMANDS_MAX)
-		l->cands[l->n++] = word;
+		l->cands[l->n++] = cmd->name + (glen ? glen + 1 : 0);
 	return false;
 }
 
@@ -180,15 +174,13 @@ static const struct scn_command *lookup(struct parser *p,
 {
 	const struct scn_command *cmd = t->quoted || !t->len ? NULL :
 					find_named(group, t);
-	struct lookup l = { .group = group, .t = t };
+	struct lookup l = { .group = group };
 	char q[64], dym[96] = "";
 	size_t i;
 
 	if (cmd)
 		return cmd;
-	cmd = each_command(lookup_one, &l);
-	if (cmd)
-		return cmd;
+	each_command(collect_word, &l);
 	if (!group[0]) {
 		l.cands[l.n++] = "expect";
 		l.cands[l.n++] = "inject";

@@ -459,31 +459,35 @@ static bool stream_emit(struct parser *p, struct scn_cmd *c)
 	return go_on;
 }
 
+/*
+ * Make t a retire table reading the check's bits (n occurrences), if the
+ * check left any. Returns whether it did.
+ */
+static bool retire(struct name_table *t, const uint64_t *bits, uint64_t n)
+{
+	if (!bits)
+		return false;
+	t->retire = true;
+	t->last_bits = bits;
+	t->last_bits_n = n;
+	return true;
+}
+
 void scn_stream_recycle(struct scn_stream *st,
 			void (*forget)(void *ctx, const size_t *threads,
 				       size_t n))
 {
-	const struct scenario *scn = st->scn;
-
-	if (!scn->thread_last_bits)
-		return;
-	st->forget = forget;
-	st->p.threads.retire = true;
-	st->p.threads.last_bits = scn->thread_last_bits;
-	st->p.threads.last_bits_n = scn->thread_occurrences;
+	if (retire(&st->p.threads, st->scn->thread_last_bits,
+		   st->scn->thread_occurrences))
+		st->forget = forget;
 }
 
 void scn_stream_recycle_processes(struct scn_stream *st,
 				  bool (*forget)(void *ctx, size_t process))
 {
-	const struct scenario *scn = st->scn;
-
-	if (!scn->process_last_bits)
-		return;
-	st->forget_process = forget;
-	st->p.procs.retire = true;
-	st->p.procs.last_bits = scn->process_last_bits;
-	st->p.procs.last_bits_n = scn->process_occurrences;
+	if (retire(&st->p.procs, st->scn->process_last_bits,
+		   st->scn->process_occurrences))
+		st->forget_process = forget;
 }
 
 void scn_stream_begin(struct scn_stream *st, const struct scenario *scn,
