@@ -5,6 +5,7 @@
 #include <config.h>
 
 #include "cpu/annotate.h"
+#include "hostmem.h"
 #include "threadtab.h"
 #include "thread.h"
 
@@ -22,6 +23,16 @@ struct thread_chunk {
 	struct thread rec[THREADTAB_CHUNK];
 	struct thread_links link[THREADTAB_CHUNK];	/* by slot */
 };
+
+/*
+ * Chunks in a slab (threadtab.h). Chunk c past the small ones is number
+ * (c - THREADTAB_SMALL) % SLAB_CHUNKS of its slab, the first of which
+ * starts the slab.
+ */
+#define SLAB_BYTES THREADTAB_SLAB_BYTES
+#define SLAB_CHUNKS (SLAB_BYTES / sizeof(struct thread_chunk))
+
+_Static_assert(SLAB_CHUNKS >= 1, "a slab holds a chunk");
 
 static struct thread_chunk *chunk_of(const struct thread_table *tt,
 				     uint32_t slot)
@@ -85,10 +96,33 @@ void threadtab_fini(struct thread_table *tt,
 		threadtab_for_each(tt, fn, arg);
 	for (uint32_t c = 0; c < tt->nchunks; c++) {
 		RECORD_UNPOISON(tt->chunks[c], sizeof(*tt->chunks[c]));
-		free(tt->chunks[c]);
+		if (c < THREADTAB_SMALL)
+			free(tt->chunks[c]);
+		else if ((c - THREADTAB_SMALL) % SLAB_CHUNKS == 0)
+			host_slab_free(tt->chunks[c], SLAB_BYTES);
 	}
 	free(tt->chunks);
 	memset(tt, 0, sizeof(*tt));
+}
+
+/*
+ * Memory for chunk c, zeroed (kernel NULL: not in use), its records
+ * aligned to cache lines as struct thread asks; NULL when refused.
+ */
+static struct thread_chunk *chunk_alloc(const struct thread_table *tt,
+					uint32_t c)
+{
+	struct thread_chunk *ch;
+
+	if (c < THREADTAB_SMALL) {
+		ch = aligned_alloc(_Alignof(struct thread), sizeof(*ch));
+		if (ch)
+			memset(ch, 0, sizeof(*ch));
+		return ch;
+	}
+	if ((c - THREADTAB_SMALL) % SLAB_CHUNKS == 0)
+		return host_slab(SLAB_BYTES);
+	return tt->chunks[c - 1] + 1;	/* the next one in the slab */
 }
 
 /* A new chunk whose records all go on the free list. false: refused. */
@@ -99,11 +133,9 @@ static bool threadtab_grow(struct thread_table *tt)
 
 	if (tt->nchunks == THREADTAB_MAX_CHUNKS)
 		return false;
-	/* records aligned to cache lines, as struct thread asks */
-	ch = aligned_alloc(_Alignof(struct thread), sizeof(*ch));
+	ch = chunk_alloc(tt, tt->nchunks);
 	if (!ch)
 		return false;
-	memset(ch, 0, sizeof(*ch));	/* kernel NULL: not in use */
 	base = tt->nchunks * THREADTAB_CHUNK;
 	tt->chunks[tt->nchunks++] = ch;
 	/* the lowest slot first, so a fresh table hands out 0, 1, 2, ... */

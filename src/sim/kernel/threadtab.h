@@ -24,6 +24,18 @@ struct thread_chunk;
 #define THREADTAB_CHUNK 1024u
 #define THREADTAB_MAX_CHUNKS 65536u
 
+/*
+ * Past the first THREADTAB_SMALL chunks, chunks are carved out of slabs
+ * (host_slab, hostmem.h): THREADTAB_SLAB_BYTES aligned to their size,
+ * huge pages asked for, resident at once. A large table is most of its
+ * kernel's memory (136 bytes a thread); brought in a 4 KiB page at a
+ * time, it cost a page fault every 30 threads, which on a virtual machine
+ * was most of a spawn (doc/performance.md). A small table keeps its chunks
+ * from malloc, so a kernel of a few threads holds no slab.
+ */
+#define THREADTAB_SMALL 16u
+#define THREADTAB_SLAB_BYTES ((size_t)2 << 20)
+
 /* No slot: the end of a list. */
 #define THREADTAB_NONE UINT32_MAX
 
