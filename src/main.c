@@ -18,6 +18,7 @@
 
 #include "policy/policy.h"
 #include "cli.h"
+#include "hostmem.h"
 #include "programs/bench/bench.h"
 #include "programs/demo/demo.h"
 #include "programs/quiz/quiz.h"
@@ -581,6 +582,7 @@ static int dispatch(int argc, char **argv)
  */
 int main(int argc, char **argv)
 {
+	host_memory_setup();
 	/* diagnostics (stderr) and results (stdout) interleave in order */
 	if (cli_stdout_checked() != 0)
 		setvbuf(stdout, NULL, _IOLBF, 0);

@@ -6,6 +6,9 @@
 #include "hostmem.h"
 
 #include <stdint.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -50,4 +53,11 @@ void host_slab_free(void *slab, size_t bytes)
 {
 	if (slab)
 		munmap(slab, bytes);
+}
+
+void host_memory_setup(void)
+{
+#if defined(__GLIBC__) && defined(M_MMAP_THRESHOLD)
+	(void)mallopt(M_MMAP_THRESHOLD, 1 << 20);
+#endif
 }

@@ -30,4 +30,17 @@ void host_prefault(void *p, size_t bytes);
 void *host_slab(size_t bytes);
 void host_slab_free(void *slab, size_t bytes);
 
+/*
+ * Have malloc hand blocks of 1 MiB and more out as mappings of their own,
+ * given back to the host when freed, instead of raising that limit as
+ * large blocks come and go (glibc's default, its M_MMAP_THRESHOLD; where
+ * the C library has no such setting, nothing). Then a large table freed by
+ * one phase (the check's names, a hash index that doubled) leaves no
+ * resident hole in the heap, which memory taken from the host (host_slab)
+ * could not use: at 10^7 commands such holes came to 23 MB. Smaller blocks
+ * (a picture's pixels) still come and go in the heap. For a program's
+ * start: tlssim's main calls it.
+ */
+void host_memory_setup(void);
+
 #endif
