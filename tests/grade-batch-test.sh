@@ -3,7 +3,8 @@
 # class's submissions into a CSV gradebook: shared objects, a C file built
 # on the way, a directory holding one, a C file that does not build and an
 # object that does not load, two at a time; a broken submission gets a row
-# that says why and never stops the batch.
+# that says why and never stops the batch. A gradebook that cannot be
+# written (a full disk) exits 4 and says why.
 # It skips where grade runs no shared object (a static build, a host
 # without seccomp) and under an emulator (the batch runs tlssim again
 # through /proc/self/exe, which is then the emulator).
@@ -46,6 +47,17 @@ expect 2 'it takes no --manager' -- grade --batch="$class" --manager=x.so
 expect 2 "cannot open '$tmp/none'" -- grade --batch="$tmp/none"
 expect 2 '--jobs wants a number' -- grade --batch="$class" --jobs=x
 expect 0 '^"bob",5,5,graded,5$' -- grade --batch="$class" --jobs=3 --only=interface
+
+# A gradebook that cannot be written (a full disk) is an error of the
+# host, said on stderr, never a silent loss: exit 4.
+if [ -w /dev/full ]; then
+	$TLSSIM grade --batch="$class" -j 2 --only=interface \
+		>/dev/full 2>"$tmp/err" </dev/null
+	got=$?
+	[ "$got" -eq 4 ] || fail "grade --batch to a full disk: exit $got, not 4"
+	grep -q 'cannot write standard output: No space left on device' \
+		"$tmp/err" || fail "grade --batch to a full disk: not said why"
+fi
 
 # Progress: submissions done of all and their rate on a terminal (asked
 # for at once), nothing on stderr when it is not one.

@@ -20,6 +20,7 @@
 #   when the run kept every process, the story's numbering of its pages
 #   too).
 # - Standard input runs as a scenario (`gen | tlssim run -`).
+# - scripts/gen-churn refuses bad arguments (exit 2, and why).
 # - Progress: nothing on stderr when it is not a terminal; on a terminal
 #   (through script(1), when present) a line for the check and one for
 #   the run, not with --quiet.
@@ -30,6 +31,20 @@
 # memory, up to 256 MiB), the rest is checked.
 . "${top_srcdir:?}/tests/testlib.sh"
 test_begin stream
+
+# scripts/gen-churn, which makes the scenarios below, refuses what is not
+# a count (or an option it knows): exit 2, why on stderr, no scenario.
+gen=$top_srcdir/scripts/gen-churn
+for args in "" x -3 "10 y" "1 2 3" "--processes 1 2" "--bogus 1" \
+	"--policy=A.B 1"; do
+	# shellcheck disable=SC2086
+	"$gen" $args >"$tmp/gen.out" 2>"$tmp/gen.err"
+	got=$?
+	[ "$got" -eq 2 ] || fail "gen-churn $args: exit $got, not 2"
+	[ -s "$tmp/gen.out" ] && fail "gen-churn $args: printed a scenario"
+	grep -q 'usage: gen-churn\|is not a' "$tmp/gen.err" ||
+		fail "gen-churn $args: did not say why"
+done
 
 if [ -n "${TLSSIM_EMULATOR:-}" ]; then
 	echo "stream-test: SKIP: under an emulator ($TLSSIM_EMULATOR) memory and time are not the program's"
