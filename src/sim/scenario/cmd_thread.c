@@ -49,9 +49,9 @@ static void exec_spawn(struct runner *r, const struct scn_cmd *c,
 		return;
 	r->th[c->thread].t = t;
 	r->th[c->thread].tls_offset = thread_tls_offset(t);
-	if (r->name_borrow)
-		r->name_borrow(r->thread_named_ctx, c->thread, thread_name(t));
-	if (!r->thread_named &&
+	if (r->names)
+		r->names->borrow(r->names_ctx, c->thread, thread_name(t));
+	if (!r->names &&
 	    !tidmap_put(&r->th_by_tid, thread_tid(t), c->thread)) {
 		s->o.kind = OUT_HOST;
 		snprintf(s->o.message, sizeof(s->o.message),

@@ -75,7 +75,7 @@ void runner_release_dead(struct runner *r)
 		if (r->th_how[i] & HOW_FORGOTTEN)
 			continue;	/* runner_forget_threads takes it */
 		/* its name, if a later line names it, outlives the record */
-		if (r->name_own && !r->name_own(r->thread_named_ctx, i))
+		if (r->names && !r->names->own(r->names_ctx, i))
 			continue;	/* kept: runner_forget_threads lets it go */
 		give_back(r, i);
 	}
@@ -104,7 +104,7 @@ static void give_back_late(struct runner *r, size_t i)
 	if (late) {
 		tidmap_del(&r->th_by_tid, thread_tid(r->th[i].t), i);
 		r->late[r->late_n++] = r->th[i].t;
-	} else if (!r->name_own || r->name_own(r->thread_named_ctx, i)) {
+	} else if (!r->names || r->names->own(r->names_ctx, i)) {
 		give_back(r, i);
 	}
 }
@@ -149,8 +149,8 @@ size_t runner_thread_of(const struct runner *r, const struct thread *t)
 {
 	size_t i;
 
-	if (r->thread_named)
-		i = r->thread_named(r->thread_named_ctx, thread_name(t));
+	if (r->names)
+		i = r->names->find(r->names_ctx, thread_name(t));
 	else
 		i = tidmap_get(&r->th_by_tid, thread_tid(t));
 	if (i == SCN_NONE || i >= r->th_cap || r->th[i].t != t)
@@ -181,6 +181,12 @@ static bool stream_name_own(void *ctx, size_t thread)
 
 	return name_own(&st->p.threads, &st->p.names, thread);
 }
+
+static const struct runner_names stream_names = {
+	.find = stream_thread_named,
+	.borrow = stream_name_borrow,
+	.own = stream_name_own,
+};
 
 /* The stream forgets threads no later command names. */
 static void forget_threads(void *ctx, const size_t *threads, size_t n)
@@ -216,10 +222,8 @@ static int run_streamed(struct run *run, const struct scenario *scn,
 	scn_stream_begin(st, scn, d);
 	scn_stream_recycle(st, forget_threads);
 	scn_stream_recycle_processes(st, forget_process);
-	run->r.thread_named = stream_thread_named;
-	run->r.thread_named_ctx = st;
-	run->r.name_borrow = stream_name_borrow;
-	run->r.name_own = stream_name_own;
+	run->r.names = &stream_names;
+	run->r.names_ctx = st;
 	run->r.scn = &st->view;
 	err = scn_stream_run(st, run_one, run);
 	run->r.cmd = NULL;	/* it was the stream's */

@@ -51,6 +51,21 @@ struct run_thread {
 	uint32_t next_dead;		/* on r->dead_unreleased, or UINT32_MAX */
 };
 
+/*
+ * A streamed run's thread names, which the stream keeps (the context,
+ * runner.names_ctx). find: the entry of r->scn's threads of that name, or
+ * SCN_NONE; the kernel's thread keeps the name, so the run needs no tid
+ * map. borrow: a spawned thread's name becomes the kernel's copy of it
+ * (one copy instead of two). own: the name gets bytes of its own again
+ * before the runner lets the kernel's record go while the name lives on;
+ * false when memory ran out, and the record is kept.
+ */
+struct runner_names {
+	size_t (*find)(void *ctx, const char *name);
+	void (*borrow)(void *ctx, size_t thread, const char *bytes);
+	bool (*own)(void *ctx, size_t thread);
+};
+
 /* How a thread died (death_hows in step.c says it in words). */
 enum death_how {
 	DEATH_NONE,		/* alive, or no cause known yet */
@@ -80,21 +95,9 @@ struct runner {
 					 * DEATH_NONE while alive */
 	size_t procs_cap, th_cap, reg_cap;	/* entries of the three */
 	struct tidmap th_by_tid;	/* kernel tid -> scenario thread,
-					 * unless thread_named is set */
-	/* A streamed run's lookup of a thread name (an entry of r->scn's
-	 * threads, or SCN_NONE) and its context: the kernel's thread keeps
-	 * the name, so the run needs no tid map. */
-	size_t (*thread_named)(void *ctx, const char *name);
-	void *thread_named_ctx;
-	/*
-	 * The same context's name bytes: a spawned thread's name becomes the
-	 * kernel's copy of it (name_borrow, one copy instead of two), and
-	 * gets bytes of its own again before the runner lets the kernel's
-	 * record go while the name lives on (name_own: false when memory ran
-	 * out, and the record is kept). Both NULL: the names are the scenario's.
-	 */
-	void (*name_borrow)(void *ctx, size_t thread, const char *bytes);
-	bool (*name_own)(void *ctx, size_t thread);
+					 * unless names is set */
+	const struct runner_names *names;	/* NULL: the scenario's */
+	void *names_ctx;
 	/* Records of dead threads forgotten this step: back at the next. */
 	struct thread **late;
 	size_t late_n, late_cap;
