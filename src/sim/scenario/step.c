@@ -9,6 +9,7 @@
 
 #include "runner.h"
 #include "kernel/kernel.h"
+#include "report/place.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -444,12 +445,9 @@ static void humanize_addresses(const struct kernel *k,
 			/* in 64 bits, whatever the host's: an offset that
 			 * wrapped below the land comes back as the command
 			 * gave it (0xffff...f000), on 32-bit hosts too */
-			n += (size_t)snprintf(out + n, sizeof(out) - n,
-					      "%s+0x%llx", process_name(hit),
-					      v - (unsigned long long)
-						  process_userland_start(hit));
-			if (n >= sizeof(out))
-				n = sizeof(out) - 1;
+			n += strlen(place_off(hit, v - (unsigned long long)
+					      process_userland_start(hit),
+					      out + n, sizeof(out) - n));
 		}
 		s = end;
 	}
