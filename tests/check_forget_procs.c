@@ -141,27 +141,29 @@ static size_t stream_log(struct seen *s, struct diag *d)
 	return entries;
 }
 
+/*
+ * The forget log of a process churn: a process the runner lets go (a
+ * dead one) gives its entry to the next name; one it keeps (a live one)
+ * keeps its name and entry.
+ */
+static const struct {
+	bool keep;
+	size_t entries;
+	const char *log;
+} forget_cases[] = {
+	{ false, 2, "P1@1:0 P1@2:0 P1@3:0 P2@4:1 P2@5:1 -P2:1 "
+		    "-P1:0 P3@7:1 P3@8:1 -P3:1 P4@9:0 " },
+	{ true, 4, "P1@1:0 P1@2:0 P1@3:0 P2@4:1 P2@5:1 -P2:1 "
+		   "-P1:0 P3@7:2 P3@8:2 -P3:2 P4@9:3 " },
+};
+
 START_TEST(stream_forgets_processes_after_their_last_use)
 {
 	struct diag *d = diag_new_memory();
-	struct seen s = { .keep = false };
+	struct seen s = { .keep = forget_cases[_i].keep };
 
-	ck_assert_uint_eq(stream_log(&s, d), 2);
-	ck_assert_str_eq(s.log, "P1@1:0 P1@2:0 P1@3:0 P2@4:1 P2@5:1 -P2:1 "
-			 "-P1:0 P3@7:1 P3@8:1 -P3:1 P4@9:0 ");
-	diag_free(d);
-}
-END_TEST
-
-/* A process the runner keeps (a live one) keeps its name and entry. */
-START_TEST(stream_keeps_a_process_the_runner_keeps)
-{
-	struct diag *d = diag_new_memory();
-	struct seen s = { .keep = true };
-
-	ck_assert_uint_eq(stream_log(&s, d), 4);
-	ck_assert_str_eq(s.log, "P1@1:0 P1@2:0 P1@3:0 P2@4:1 P2@5:1 -P2:1 "
-			 "-P1:0 P3@7:2 P3@8:2 -P3:2 P4@9:3 ");
+	ck_assert_uint_eq(stream_log(&s, d), forget_cases[_i].entries);
+	ck_assert_str_eq(s.log, forget_cases[_i].log);
 	diag_free(d);
 }
 END_TEST
@@ -533,8 +535,9 @@ static Suite *forget_procs_suite(void)
 	Suite *s = suite_create("forget_procs");
 	TCase *tc = tcase_create("forget_procs");
 
-	tcase_add_test(tc, stream_forgets_processes_after_their_last_use);
-	tcase_add_test(tc, stream_keeps_a_process_the_runner_keeps);
+	tcase_add_loop_test(tc, stream_forgets_processes_after_their_last_use,
+			    0, (int)(sizeof(forget_cases) /
+				     sizeof(forget_cases[0])));
 	tcase_add_test(tc, open_keeps_the_process_asked_for);
 	tcase_add_test(tc, run_releases_dead_processes);
 	tcase_add_test(tc, run_keeps_processes_for_a_reporter_of_them_all);

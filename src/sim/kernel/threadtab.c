@@ -24,15 +24,20 @@ struct thread_chunk {
 	struct thread_links link[THREADTAB_CHUNK];	/* by slot */
 };
 
-/*
- * Chunks in a slab (threadtab.h). Chunk c past the small ones is number
- * (c - THREADTAB_SMALL) % SLAB_CHUNKS of its slab, the first of which
- * starts the slab.
- */
-#define SLAB_BYTES THREADTAB_SLAB_BYTES
-#define SLAB_CHUNKS (SLAB_BYTES / sizeof(struct thread_chunk))
+/* Chunks in a slab (threadtab.h). */
+#define SLAB_CHUNKS (THREADTAB_SLAB_BYTES / sizeof(struct thread_chunk))
 
 _Static_assert(SLAB_CHUNKS >= 1, "a slab holds a chunk");
+
+/*
+ * Whether chunk c starts a slab: past the small ones, chunk c is number
+ * (c - THREADTAB_SMALL) % SLAB_CHUNKS of its slab.
+ */
+static bool starts_slab(uint32_t c)
+{
+	return c >= THREADTAB_SMALL &&
+	       (c - THREADTAB_SMALL) % SLAB_CHUNKS == 0;
+}
 
 static struct thread_chunk *chunk_of(const struct thread_table *tt,
 				     uint32_t slot)
@@ -98,8 +103,8 @@ void threadtab_fini(struct thread_table *tt,
 		RECORD_UNPOISON(tt->chunks[c], sizeof(*tt->chunks[c]));
 		if (c < THREADTAB_SMALL)
 			free(tt->chunks[c]);
-		else if ((c - THREADTAB_SMALL) % SLAB_CHUNKS == 0)
-			host_slab_free(tt->chunks[c], SLAB_BYTES);
+		else if (starts_slab(c))
+			host_slab_free(tt->chunks[c], THREADTAB_SLAB_BYTES);
 	}
 	free(tt->chunks);
 	memset(tt, 0, sizeof(*tt));
@@ -120,8 +125,8 @@ static struct thread_chunk *chunk_alloc(const struct thread_table *tt,
 			memset(ch, 0, sizeof(*ch));
 		return ch;
 	}
-	if ((c - THREADTAB_SMALL) % SLAB_CHUNKS == 0)
-		return host_slab(SLAB_BYTES);
+	if (starts_slab(c))
+		return host_slab(THREADTAB_SLAB_BYTES);
 	return tt->chunks[c - 1] + 1;	/* the next one in the slab */
 }
 
