@@ -381,21 +381,20 @@ START_TEST(streamed_reuse_prints_as_loaded)
 {
 	struct diag *d = diag_new_memory();
 	struct scenario *loaded, *opened;
-	char path[64], *out1, *err1, *out2, *err2;
+	char path[64], *out[2], *err[2];
+	int status[2];
 
 	opened = open_text(reuse_text, NULL, d, path);
 	ck_assert_int_eq(scenario_parse(path, reuse_text, strlen(reuse_text),
 					d, &loaded), 0);
-	ck_assert_int_eq(run_captured(loaded, true, &out1, &err1), RUN_FAILED);
-	ck_assert_int_eq(run_captured(opened, true, &out2, &err2), RUN_FAILED);
-	ck_assert_ptr_nonnull(strstr(err1, "expected t1's TLS at P1+0x1000, got P1+0x0"));
-	same_text("stderr", err1, err2);
-	ck_assert_ptr_nonnull(strstr(out1, "process R"));
-	same_text("stdout", out1, out2);
-	free(out1);
-	free(err1);
-	free(out2);
-	free(err2);
+	run_both(loaded, opened, true, out, err, status);
+	ck_assert_int_eq(status[0], RUN_FAILED);
+	ck_assert_int_eq(status[1], RUN_FAILED);
+	ck_assert_ptr_nonnull(strstr(err[0], "expected t1's TLS at P1+0x1000, got P1+0x0"));
+	same_text("stderr", err[0], err[1]);
+	ck_assert_ptr_nonnull(strstr(out[0], "process R"));
+	same_text("stdout", out[0], out[1]);
+	free_both(out, err);
 	scenario_free(loaded);
 	scenario_free(opened);
 	diag_free(d);
@@ -505,7 +504,8 @@ START_TEST(random_streamed_as_loaded)
 				 .size = 64 * RANDOM_CMDS };
 		struct diag *d = diag_new_memory();
 		struct scenario *loaded, *opened;
-		char path[64], *out1, *err1, *out2, *err2;
+		char path[64], *out[2], *err[2];
+		int status[2];
 
 		g.s = malloc(g.size);
 		ck_assert_ptr_nonnull(g.s);
@@ -514,14 +514,11 @@ START_TEST(random_streamed_as_loaded)
 		opened = open_text(g.s, NULL, d, path);
 		ck_assert_int_eq(scenario_parse(path, g.s, g.len, d, &loaded),
 				 0);
-		ck_assert_int_eq(run_captured(opened, true, &out2, &err2),
-				 run_captured(loaded, true, &out1, &err1));
-		same_text("stderr", err1, err2);
-		same_text("stdout", out1, out2);
-		free(out1);
-		free(err1);
-		free(out2);
-		free(err2);
+		run_both(loaded, opened, true, out, err, status);
+		ck_assert_int_eq(status[1], status[0]);
+		same_text("stderr", err[0], err[1]);
+		same_text("stdout", out[0], out[1]);
+		free_both(out, err);
 		scenario_free(loaded);
 		scenario_free(opened);
 		diag_free(d);

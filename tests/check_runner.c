@@ -141,7 +141,8 @@ START_TEST(test_streamed_as_loaded)
 {
 	struct diag *d = diag_new_memory();
 	struct scenario *loaded, *opened;
-	char path[256], *out1, *err1, *out2, *err2;
+	char path[256], *out[2], *err[2];
+	int status[2];
 
 	ck_assert_ptr_nonnull(d);
 	write_file(path, sizeof(path), stream_text);
@@ -151,16 +152,14 @@ START_TEST(test_streamed_as_loaded)
 	/* the check keeps no command, only their count */
 	ck_assert_ptr_null(opened->cmds);
 	ck_assert_uint_eq(opened->cmd_count, loaded->cmd_count);
-	ck_assert_int_eq(run_captured(loaded, false, &out1, &err1), RUN_FAILED);
-	ck_assert_int_eq(run_captured(opened, false, &out2, &err2), RUN_FAILED);
-	ck_assert_str_eq(out2, out1);
-	ck_assert_str_eq(err2, err1);
-	ck_assert_ptr_nonnull(strstr(out1, "t ipc = \"hi\""));
-	ck_assert_ptr_nonnull(strstr(err1, "t exited at line 9"));
-	free(out1);
-	free(err1);
-	free(out2);
-	free(err2);
+	run_both(loaded, opened, false, out, err, status);
+	ck_assert_int_eq(status[0], RUN_FAILED);
+	ck_assert_int_eq(status[1], RUN_FAILED);
+	ck_assert_str_eq(out[1], out[0]);
+	ck_assert_str_eq(err[1], err[0]);
+	ck_assert_ptr_nonnull(strstr(out[0], "t ipc = \"hi\""));
+	ck_assert_ptr_nonnull(strstr(err[0], "t exited at line 9"));
+	free_both(out, err);
 	scenario_free(loaded);
 	scenario_free(opened);
 	unlink(path);

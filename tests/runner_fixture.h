@@ -79,4 +79,25 @@ static inline int run_captured(const struct scenario *s, bool narrate,
 	return status;
 }
 
+/*
+ * Run a loaded scenario and the same one opened (streamed), alike: their
+ * outputs in out[0], err[0] (loaded) and out[1], err[1] (opened), their
+ * statuses in status[]. Free them with free_both.
+ */
+static inline void run_both(const struct scenario *loaded,
+			    const struct scenario *opened, bool narrate,
+			    char *out[2], char *err[2], int status[2])
+{
+	status[0] = run_captured(loaded, narrate, &out[0], &err[0]);
+	status[1] = run_captured(opened, narrate, &out[1], &err[1]);
+}
+
+static inline void free_both(char *out[2], char *err[2])
+{
+	for (int i = 0; i < 2; i++) {
+		free(out[i]);
+		free(err[i]);
+	}
+}
+
 #endif
