@@ -12,6 +12,7 @@
 #include <config.h>
 
 #include "bench_work.h"
+#include "scenario/bigtable.h"
 #include "random.h"
 #include "report/diag.h"
 #include "scenario/scenario_run.h"
@@ -83,6 +84,124 @@ fail:
 	return NULL;
 }
 
+/* Lines read ahead by the floor, their name's slot on its way. */
+#define FLOOR_AHEAD 8
+
+/* A line of the floor's reading, its name's key and home slot. */
+struct floor_line {
+	char *buf;
+	size_t cap;
+	uint64_t key;
+	size_t home;
+};
+
+/*
+ * The key of the last word of s[0..len): its first 8 bytes, with the
+ * length of the rest folded in (the floor compares keys, never bytes).
+ * Never 0: a word is not empty, and a line without one keys on its end.
+ */
+static uint64_t last_word_key(const char *s, size_t len)
+{
+	size_t e = len, b;
+	uint64_t k = 0;
+
+	while (e && (s[e - 1] == '\n' || s[e - 1] == ' '))
+		e--;
+	for (b = e; b && s[b - 1] != ' '; b--)
+		;
+	memcpy(&k, s + b, e - b < 8 ? e - b : 8);
+	return k ^ ((uint64_t)(e - b) << 56) ^ 1;
+}
+
+/*
+ * One reading of f from its start: each line's name found in t (cap
+ * slots, a power of two, keys; 0 is empty), added where it is missing.
+ * Returns the lines read, or 0 when f could not be read.
+ */
+static size_t floor_reading(FILE *f, uint64_t *t, size_t cap,
+			    struct floor_line *a)
+{
+	unsigned bits = (unsigned)__builtin_ctzll(cap);
+	size_t head = 0, tail = 0, lines = 0;
+	bool end = false;
+
+	if (fseeko(f, 0, SEEK_SET))
+		return 0;
+	for (;;) {
+		struct floor_line *x;
+		size_t i;
+
+		while (!end && head - tail < FLOOR_AHEAD) {
+			ssize_t got;
+
+			x = &a[head % FLOOR_AHEAD];
+			got = getline(&x->buf, &x->cap, f);
+			if (got <= 0) {
+				end = true;
+				break;
+			}
+			x->key = last_word_key(x->buf, (size_t)got);
+			/* Fibonacci hashing: the top bits of a product */
+			x->home = (size_t)((x->key * 0x9e3779b97f4a7c15ull) >>
+					   (64 - bits));
+			__builtin_prefetch(&t[x->home]);
+			head++;
+		}
+		if (tail == head)
+			break;
+		x = &a[tail++ % FLOOR_AHEAD];
+		for (i = x->home; t[i] && t[i] != x->key; i = (i + 1) & (cap - 1))
+			;
+		t[i] = x->key;
+		lines++;
+	}
+	return ferror(f) ? 0 : lines;
+}
+
+/*
+ * The floor of a run of the file at path, holding names names: two
+ * readings (floor_reading), in ns a command of commands. Returns 0
+ * and sets *ns; -ENOMEM when the host gave no memory for the table or
+ * the file did not read again (both reported).
+ */
+static int read_floor(const char *path, size_t names, size_t commands,
+		      double *ns)
+{
+	struct floor_line a[FLOOR_AHEAD] = { 0 };
+	size_t cap = 64, lines = 0;
+	FILE *f = fopen(path, "r");
+	uint64_t *t = NULL;
+	double t0, t1;
+	int err = -ENOMEM;
+
+	while (4 * names > 3 * cap)
+		cap *= 2;
+	t = f ? table_zalloc(cap, sizeof(*t)) : NULL;
+	if (!t) {
+		fprintf(stderr, "tlssim bench: no memory for the runner's "
+			"floor: %s\n", f ? "out of memory" : strerror(errno));
+		goto out;
+	}
+	t0 = bench_now_ns();
+	for (int r = 0; r < 2; r++)
+		lines += floor_reading(f, t, cap, a);
+	t1 = bench_now_ns();
+	if (lines != 2 * commands) {
+		fprintf(stderr, "tlssim bench: the runner's floor read %zu "
+			"lines of %zu\n", lines, 2 * commands);
+		goto out;
+	}
+	*ns = (t1 - t0) / (double)commands;
+	err = 0;
+out:
+	for (int i = 0; i < FLOOR_AHEAD; i++)
+		free(a[i].buf);
+	free(t);
+	if (f)
+		fclose(f);
+	return err;
+}
+
 int bench_scenario_run(const struct tls_manager_ops *ops, size_t n,
 		       uint64_t rng, struct bench_sample *s)
 {
@@ -123,6 +242,11 @@ int bench_scenario_run(const struct tls_manager_ops *ops, size_t n,
 		goto out;
 	}
 	bench_timed(s, commands, t0, t1);
+	scenario_free(scn);
+	scn = NULL;
+	if (read_floor(path, n + bench_churn_pairs(n), commands,
+		       &s->read_floor_ns))
+		status = -EAGAIN;
 out:
 	scenario_free(scn);
 	if (path)
