@@ -4,12 +4,14 @@
  * process that had it, its guards in place; a land that could not be
  * cleaned never comes back; the kept lands are bounded. A hidden land
  * maps, unmaps and retires without a host call while it was never shown,
- * and stays as isolated and as clean as one that made them.
+ * and stays as isolated and as clean as one that made them; once shown, a
+ * mapping is a host mapping of its own, not merged back when hidden.
  */
 #include <config.h>
 
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -62,6 +64,26 @@ static int accessible_maps(uintptr_t lo, uintptr_t hi, size_t *rss_kb)
 			*rss_kb += kb;
 		}
 	}
+	fclose(f);
+	return n;
+}
+
+/*
+ * Host mappings of this process overlapping [lo, hi), whatever their
+ * protection, or -1 when /proc/self/maps cannot be read.
+ */
+static int host_maps(uintptr_t lo, uintptr_t hi)
+{
+	FILE *f = fopen("/proc/self/maps", "r");
+	char line[512];
+	unsigned long a, b;
+	int n = 0;
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "%lx-%lx", &a, &b) == 2 && a < hi && b > lo)
+			n++;
 	fclose(f);
 	return n;
 }
@@ -253,6 +275,55 @@ START_TEST(test_hidden_land_maps_lazily)
 END_TEST
 
 /*
+ * A mapping made while its land was hidden becomes a host mapping of its
+ * own when the land is first shown: hiding the land again merges it back
+ * into the reservation no more (the host's mappings over the land stay as
+ * many), so each later switch is one protection change a side, not a
+ * split and a merge. What user code wrote stays across hiding and showing,
+ * out of reach while hidden. Under an emulator the host's mappings are
+ * the emulator's, so their count is not checked there.
+ */
+START_TEST(test_shown_mapping_keeps_its_host_mapping)
+{
+	const char *emu = getenv("TLSSIM_EMULATOR");
+	uintptr_t start, page;
+	struct pmem *p;
+	size_t rss;
+	int shown;
+
+	pmem_cache_drain();
+	ck_assert_int_eq(pmem_create(&p, LAND), 0);
+	start = pmem_userland_start(p);
+	page = start + PAGE_SIZE;
+	ck_assert_int_eq(pmem_set_hidden(p, true), KERR_OK);
+	ck_assert_int_eq(pmem_create_regular_mapping(p, page, PAGE_SIZE,
+						     MEM_THREAD_LOCAL,
+						     MAR_U_RW), KERR_OK);
+	for (int round = 0; round < 3; round++) {
+		ck_assert_int_eq(pmem_set_hidden(p, false), KERR_OK);
+		ck_assert_int_eq(accessible_maps(start, start + LAND, &rss), 1);
+		ck_assert_uint_eq(*(volatile unsigned char *)page,
+				  round ? 0x5a : 0);
+		*(volatile unsigned char *)page = 0x5a;
+		shown = host_maps(start, start + LAND);
+		ck_assert_int_eq(pmem_set_hidden(p, true), KERR_OK);
+		ck_assert_int_eq(accessible_maps(start, start + LAND, &rss), 0);
+		ck_assert(read_faults(page));
+		if (emu && *emu)
+			continue;
+		/* before the land, the page, after it */
+		ck_assert_int_eq(shown, 3);
+		ck_assert_int_eq(host_maps(start, start + LAND), shown);
+	}
+	if (emu && *emu)
+		printf("test_shown_mapping_keeps_its_host_mapping: the host's "
+		       "mappings not counted under %s\n", emu);
+	pmem_destroy(p);
+	pmem_cache_drain();
+}
+END_TEST
+
+/*
  * A process that never ran (its land hidden from the start) is retired
  * and destroyed without a host call: an injected failure to drop pages is
  * never met, so its land is not dirty, and it comes back clean.
@@ -294,6 +365,7 @@ static Suite *reuse_suite(void)
 	tcase_add_test(tc, test_cache_bounded);
 	tcase_add_test(tc, test_hidden_land_maps_lazily);
 	tcase_add_test(tc, test_never_shown_land_retires_free);
+	tcase_add_test(tc, test_shown_mapping_keeps_its_host_mapping);
 	suite_add_tcase(s, tc);
 	return s;
 }

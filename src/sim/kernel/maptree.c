@@ -198,6 +198,12 @@ const struct mapping *maptree_ending_after(const struct maptree *t,
 	return best ? &t->node[best].m : NULL;
 }
 
+struct mapping *maptree_mut(struct maptree *t, const struct mapping *m)
+{
+	/* a node is its mapping (first member), and nodes are the tree's */
+	return &t->node[(const struct maptree_node *)m - t->node].m;
+}
+
 const struct mapping *maptree_at(const struct maptree *t, size_t i)
 {
 	uint32_t x = t->root;

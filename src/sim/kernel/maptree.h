@@ -60,6 +60,13 @@ const struct mapping *maptree_at(const struct maptree *t, size_t i);
 size_t maptree_count(const struct maptree *t);
 
 /*
+ * The mapping m (a pointer this tree returned), writable: for what no
+ * summary of the tree depends on (its type, rights and hosted flag; never
+ * its start or length).
+ */
+struct mapping *maptree_mut(struct maptree *t, const struct mapping *m);
+
+/*
  * First fit: the lowest address a >= lo with [a, a + length) free and
  * inside [lo, hi). True and *out set, or false when no gap is that large.
  */

@@ -5,6 +5,7 @@
 #ifndef TLSSIM_MEMORY_H
 #define TLSSIM_MEMORY_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -47,12 +48,17 @@ enum memory_type memory_type_from_name(const char *name);
 #define MAR_USER_ACCESSIBLE	0x8u
 #define MAR_U_RW (MAR_USER_ACCESSIBLE | MAR_READABLE | MAR_WRITABLE)
 
-/* One mapping of a user land: [start, start + length). */
+/*
+ * One mapping of a user land: [start, start + length). hosted is process
+ * memory's own bookkeeping (pmem.c), which callers neither set nor read:
+ * the range is a host mapping of its own, apart from the reservation.
+ */
 struct mapping {
 	uintptr_t start;
 	size_t length;
 	enum memory_type type;
 	unsigned rights;
+	bool hosted;
 };
 
 /* Default user land: room for 2^20 TLS regions (131072 pages, 512 MiB). */

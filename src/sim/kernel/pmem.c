@@ -24,6 +24,13 @@
  * A process that is created, given threads and killed without running
  * costs the host nothing (issue 18: a process at most 1.5 us).
  *
+ * The first time such a mapping is shown it gets fresh pages of its own
+ * (still zero), not a protection change of the reservation's: from then on
+ * it is a host mapping apart (`hosted`), which hiding does not merge back
+ * into the reservation, so every later switch to or from the process
+ * changes protections in place instead of splitting the reservation and
+ * merging it again (issue 18: a cross-process switch at most 2 mprotects).
+ *
  * The bookkeeping answers what the original's does (a list of mappings
  * sorted by address, first fit from the start of the user land) from a
  * tree of mappings that knows its largest gaps (maptree.h), so first fit,
@@ -214,11 +221,46 @@ static bool mapped_span(const struct pmem *pm, uintptr_t *lo, uintptr_t *hi)
 }
 
 /*
+ * Give [start, end) of the land the protection prot, as showing it does.
+ * A hosted range (its mappings host mappings of their own) changes its
+ * protection in place. Any other was mapped while the land was hidden and
+ * is still part of the reservation; it holds nothing yet, so it gets fresh
+ * pages of its own instead, and is hosted from then on (the caller marks
+ * it). Protecting a part of the reservation would split it, and hiding
+ * the part again merge it back, on every switch: a hosted range is never
+ * merged with the reservation (they differ in MAP_NORESERVE), so hiding
+ * and showing it are one protection change each. Counted as HOST_PROTECT
+ * either way. 0, or -1 when the host refuses.
+ */
+static int show_range(uintptr_t start, uintptr_t end, int prot, bool hosted)
+{
+	void *p;
+
+	if (host_call_fails(HOST_PROTECT))
+		return -1;
+	if (hosted)
+		return mprotect((void *)start, end - start, prot);
+	p = mmap((void *)start, end - start, prot,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+	return p == MAP_FAILED ? -1 : 0;
+}
+
+/* Mark the mappings of pm from m up to end hosted (show_range). */
+static void mark_hosted(struct pmem *pm, const struct mapping *m,
+			uintptr_t end)
+{
+	for (; m && m->start < end;
+	     m = maptree_ending_after(&pm->maps, m->start + m->length))
+		maptree_mut(&pm->maps, m)->hosted = true;
+}
+
+/*
  * Hiding is one mprotect over the span of the mappings (what is not
  * mapped is PROT_NONE already), none when nothing is mapped. Showing
  * walks the mappings in address order and gives each run of adjacent
- * mappings with the same rights one mprotect, so a land of a million TLS
- * pages side by side costs one call either way.
+ * mappings with the same rights (and alike hosted or not) one call
+ * (show_range), so a land of a million TLS pages side by side costs one
+ * call either way.
  */
 enum kernel_error pmem_set_hidden(struct pmem *pm, bool hidden)
 {
@@ -242,21 +284,25 @@ enum kernel_error pmem_set_hidden(struct pmem *pm, bool hidden)
 	for (m = maptree_at(&pm->maps, 0); m; m = next) {
 		end = m->start + m->length;
 		next = maptree_ending_after(&pm->maps, end);
-		while (next && next->start == end && next->rights == m->rights) {
+		while (next && next->start == end &&
+		       next->rights == m->rights &&
+		       next->hosted == m->hosted) {
 			end += next->length;
 			next = maptree_ending_after(&pm->maps, end);
 		}
-		if (host_call_fails(HOST_PROTECT) ||
-		    mprotect((void *)m->start, end - m->start,
-			     rights_to_prot(m->rights)) != 0)
+		if (show_range(m->start, end, rights_to_prot(m->rights),
+			       m->hosted) != 0)
 			goto out_rehide;
+		if (!m->hosted)
+			mark_hosted(pm, m, end);
 	}
 	pm->hidden = false;
 	return KERR_OK;
 
 out_rehide:
 	/* put back what was shown: the land is hidden as before */
-	err = host_refused("mprotect of 0x%zx bytes", (size_t)(end - m->start));
+	err = host_refused("%s of 0x%zx bytes", m->hosted ? "mprotect" : "mmap",
+			   (size_t)(end - m->start));
 	mprotect((void *)pm->start, pm->size, PROT_NONE);
 	return err;
 }
@@ -409,7 +455,7 @@ enum kernel_error pmem_create_regular_mapping(struct pmem *pm, uintptr_t addr,
 					      enum memory_type type,
 					      unsigned rights)
 {
-	struct mapping m = { addr, length, type, rights };
+	struct mapping m = { addr, length, type, rights, false };
 	const struct mapping *next;
 	enum kernel_error err;
 
@@ -430,6 +476,7 @@ enum kernel_error pmem_create_regular_mapping(struct pmem *pm, uintptr_t addr,
 		if (host_remap(addr, length, rights_to_prot(rights)) < 0)
 			return host_refused("mmap of 0x%zx bytes", length);
 		pm->exposed = true;
+		m.hosted = true;
 	}
 	maptree_insert(&pm->maps, &m);
 	return KERR_OK;
