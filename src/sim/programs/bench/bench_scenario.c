@@ -96,9 +96,9 @@ struct floor_line {
 };
 
 /*
- * The key of the last word of s[0..len): its first 8 bytes, with the
- * length of the rest folded in (the floor compares keys, never bytes).
- * Never 0: a word is not empty, and a line without one keys on its end.
+ * The key of the last word of s[0..len): its first 8 bytes, with its
+ * length folded into the top byte (the floor compares keys, never bytes).
+ * Never 0, which marks an empty slot: the one key that would be is 1.
  */
 static uint64_t last_word_key(const char *s, size_t len)
 {
@@ -110,7 +110,8 @@ static uint64_t last_word_key(const char *s, size_t len)
 	for (b = e; b && s[b - 1] != ' '; b--)
 		;
 	memcpy(&k, s + b, e - b < 8 ? e - b : 8);
-	return k ^ ((uint64_t)(e - b) << 56) ^ 1;
+	k ^= (uint64_t)(e - b) << 56;
+	return k ? k : 1;
 }
 
 /*
