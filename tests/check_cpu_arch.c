@@ -22,14 +22,6 @@
 #include "cpu_fixture.h"
 
 #if defined(__i386__)
-/* Whether the suite runs under an emulator (scripts/check-cross says so). */
-static const char *emulator(void)
-{
-	const char *e = getenv("TLSSIM_EMULATOR");
-
-	return e && *e ? e : NULL;
-}
-
 /* i386: %fs:0x1FF is the last byte; %fs:0x200 breaks the segment limit. */
 START_TEST(test_i386_segment_limit)
 {
@@ -50,13 +42,13 @@ START_TEST(test_i386_segment_limit)
 		cpu_user_read(&cpu, TLS_SIZE, &w, sizeof(w));
 	else
 		faulted = true;
-	if (!faulted && emulator()) {
+	if (!faulted && test_emulator()) {
 		/* The emulator ignores the limit: it read region 1's ptr_self. */
 		ck_assert_uint_eq(w, region(1));
 		fprintf(stderr, "SKIP (not counted): the i386 segment-limit "
 			"fault, which %s does not model: %%fs:0x200 read 0x%x "
 			"(region 1's ptr_self, checked instead); the fault is "
-			"checked natively\n", emulator(), w);
+			"checked natively\n", test_emulator(), w);
 		cpu_fini(&cpu);
 		return;
 	}

@@ -33,6 +33,17 @@ static inline int run_suite(Suite *s)
 	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }
 
+/*
+ * The emulator the suite runs under (scripts/check-cross sets
+ * TLSSIM_EMULATOR), or NULL when it runs natively.
+ */
+static inline const char *test_emulator(void)
+{
+	const char *e = getenv("TLSSIM_EMULATOR");
+
+	return e && *e ? e : NULL;
+}
+
 /* Call fn(arg) under a panic catch; the message, or NULL if no panic. */
 static inline const char *call_catching_panic(struct panic_catch *c,
 					      void (*fn)(void *), void *arg)

@@ -182,19 +182,25 @@ static int rights_to_prot(unsigned rights)
 
 /*
  * Replace [addr, addr + len) of the reservation with fresh pages of the
- * given protection. Returns 0, or -1 when the host refuses.
+ * given protection (PROT_NONE ones reserving no memory, as the
+ * reservation's). Returns 0, or -1 when the host refuses. Not counted.
  */
-static int host_remap(uintptr_t addr, size_t len, int prot)
+static int remap(uintptr_t addr, size_t len, int prot)
 {
 	int flags = MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED;
-	void *p;
 
-	if (host_call_fails(prot == PROT_NONE ? HOST_UNMAP : HOST_MAP))
-		return -1;
 	if (prot == PROT_NONE)
 		flags |= MAP_NORESERVE;
-	p = mmap((void *)addr, len, prot, flags, -1, 0);
-	return p == MAP_FAILED ? -1 : 0;
+	return mmap((void *)addr, len, prot, flags, -1, 0) == MAP_FAILED ?
+	       -1 : 0;
+}
+
+/* remap, counted as the host call of a map or an unmap. */
+static int host_remap(uintptr_t addr, size_t len, int prot)
+{
+	if (host_call_fails(prot == PROT_NONE ? HOST_UNMAP : HOST_MAP))
+		return -1;
+	return remap(addr, len, prot);
 }
 
 bool pmem_hidden(const struct pmem *pm)
@@ -234,15 +240,10 @@ static bool mapped_span(const struct pmem *pm, uintptr_t *lo, uintptr_t *hi)
  */
 static int show_range(uintptr_t start, uintptr_t end, int prot, bool hosted)
 {
-	void *p;
-
 	if (host_call_fails(HOST_PROTECT))
 		return -1;
-	if (hosted)
-		return mprotect((void *)start, end - start, prot);
-	p = mmap((void *)start, end - start, prot,
-		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
-	return p == MAP_FAILED ? -1 : 0;
+	return hosted ? mprotect((void *)start, end - start, prot)
+		      : remap(start, end - start, prot);
 }
 
 /* Mark the mappings of pm from m up to end hosted (show_range). */
@@ -380,8 +381,7 @@ void pmem_destroy(struct pmem *pm)
 	base = pm->start - PMEM_GUARD_SIZE;
 	total = pm->size + 2 * PMEM_GUARD_SIZE;
 	if (pm->exposed && mapped_span(pm, &lo, &hi) &&
-	    mmap((void *)lo, hi - lo, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS |
-		 MAP_FIXED | MAP_NORESERVE, -1, 0) == MAP_FAILED)
+	    remap(lo, hi - lo, PROT_NONE) < 0)
 		pm->dirty = true;
 	if (pm->dirty || !cache_put((void *)base, pm->size))
 		munmap((void *)base, total);

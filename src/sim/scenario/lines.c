@@ -12,11 +12,7 @@
 #include <errno.h>
 #include <stdlib.h>
 
-/*
- * The bounds of the word before *end in s (spaces and the newline
- * skipped): [*start, *end). False when there is none.
- */
-static bool word_before(const char *s, size_t *start, size_t *end)
+bool scn_word_before(const char *s, size_t *start, size_t *end)
 {
 	size_t e = *end, b;
 
@@ -51,7 +47,7 @@ static void prefetch_thread_names(struct parser *p, const char *s, size_t len)
 		name_prefetch(&p->threads, s + second, e - second);
 	e = len;
 	/* the last word, unless it was the second */
-	if (word_before(s, &b, &e) && b != second)
+	if (scn_word_before(s, &b, &e) && b != second)
 		name_prefetch(&p->threads, s + b, e - b);
 }
 

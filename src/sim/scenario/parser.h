@@ -187,6 +187,12 @@ int scn_feed_lines(struct parser *p, FILE *f, size_t max,
 void line_reader_free(struct line_reader *lr);
 
 /*
+ * The bounds of the word before *end in s (spaces and the newline
+ * skipped): [*start, *end). False when there is none.
+ */
+bool scn_word_before(const char *s, size_t *start, size_t *end);
+
+/*
  * An opened scenario (scenario_open) read again, a command at a time
  * (stream.c). view is what the runner sees of the scenario: its name and
  * the names declared so far (no commands), valid while each runs and

@@ -283,12 +283,11 @@ static double median(double *v, unsigned n)
 }
 
 /*
- * One run of one case into r (its figures; ns into *ns, the floor of a
- * cross switch into floor[0], of the runner into floor[1]). 0, or the
- * error.
+ * One run of one case into r (its figures; ns into *ns, the floor of its
+ * workload into *floor). 0, or the error.
  */
 static int measure_once(const struct bench_cfg *cfg, unsigned run,
-			struct bench_result *r, double *ns, double floor[2])
+			struct bench_result *r, double *ns, double *floor)
 {
 	struct bench_sample s;
 	size_t peak;
@@ -301,8 +300,7 @@ static int measure_once(const struct bench_cfg *cfg, unsigned run,
 		return err;
 	progress_step(cfg->pg, ++*cfg->runs_done);
 	*ns = s.ns_per_op;
-	floor[0] = s.floor_ns;
-	floor[1] = s.read_floor_ns;
+	*floor = s.floor_ns;
 	peak = peak_rss();
 	if (peak > r->peak_rss)
 		r->peak_rss = peak;
@@ -322,22 +320,19 @@ static int measure_once(const struct bench_cfg *cfg, unsigned run,
 static int measure(const struct bench_cfg *cfg, struct bench_result *r,
 		   size_t count)
 {
-	double ns[MAX_POLICIES][101], floor[2][MAX_POLICIES][101];
+	double ns[MAX_POLICIES][101], floor[MAX_POLICIES][101];
 
 	for (unsigned run = 0; run < cfg->runs; run++)
 		for (size_t i = 0; i < count; i++) {
-			double f[2];
-			int err = measure_once(cfg, run, &r[i], &ns[i][run], f);
+			int err = measure_once(cfg, run, &r[i], &ns[i][run],
+					       &floor[i][run]);
 
 			if (err)
 				return err;
-			floor[0][i][run] = f[0];
-			floor[1][i][run] = f[1];
 		}
 	for (size_t i = 0; i < count; i++) {
 		r[i].ns_per_op = median(ns[i], cfg->runs);
-		r[i].floor_ns = median(floor[0][i], cfg->runs);
-		r[i].read_floor_ns = median(floor[1][i], cfg->runs);
+		r[i].floor_ns = median(floor[i], cfg->runs);
 	}
 	return 0;
 }

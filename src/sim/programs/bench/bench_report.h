@@ -16,8 +16,8 @@ struct bench_result {
 	enum bench_mode mode;
 	size_t n, ops_per_run, host_mappings;
 	double ns_per_op;		/* median */
-	double floor_ns;		/* switch-cross: median mprotect, or 0 */
-	double read_floor_ns;		/* scenario: median floor, or 0 */
+	double floor_ns;		/* median of the workload's floor, or 0
+					 * (bench_sample) */
 	double bytes_per_tls;		/* 0 when no TLS is live */
 	size_t peak_rss;		/* bytes, largest of the runs */
 	unsigned runs;

@@ -12,9 +12,10 @@
 #include <config.h>
 
 #include "bench_work.h"
-#include "scenario/bigtable.h"
 #include "random.h"
 #include "report/diag.h"
+#include "scenario/bigtable.h"
+#include "scenario/parser.h"
 #include "scenario/scenario_run.h"
 
 #include <errno.h>
@@ -96,19 +97,17 @@ struct floor_line {
 };
 
 /*
- * The key of the last word of s[0..len): its first 8 bytes, with its
- * length folded into the top byte (the floor compares keys, never bytes).
- * Never 0, which marks an empty slot: the one key that would be is 1.
+ * The key of the last word of s[0..len) (scn_word_before): its first 8
+ * bytes, with its length folded into the top byte (the floor compares
+ * keys, never bytes). Never 0, which marks an empty slot: the one key
+ * that would be is 1.
  */
 static uint64_t last_word_key(const char *s, size_t len)
 {
-	size_t e = len, b;
+	size_t e = len, b = len;
 	uint64_t k = 0;
 
-	while (e && (s[e - 1] == '\n' || s[e - 1] == ' '))
-		e--;
-	for (b = e; b && s[b - 1] != ' '; b--)
-		;
+	scn_word_before(s, &b, &e);
 	memcpy(&k, s + b, e - b < 8 ? e - b : 8);
 	k ^= (uint64_t)(e - b) << 56;
 	return k ? k : 1;
@@ -246,7 +245,7 @@ int bench_scenario_run(const struct tls_manager_ops *ops, size_t n,
 	scenario_free(scn);
 	scn = NULL;
 	if (read_floor(path, n + bench_churn_pairs(n), commands,
-		       &s->read_floor_ns))
+		       &s->floor_ns))
 		status = -EAGAIN;
 out:
 	scenario_free(scn);

@@ -38,8 +38,9 @@ struct bench_sample {
 	size_t bookkeeping_bytes;	/* the manager's, at its fullest */
 	size_t live_tls;		/* regions live at that moment */
 	size_t host_mappings;		/* host mappings of the user land, or 0 */
-	double floor_ns;		/* switch-cross: one mprotect of a land */
-	double read_floor_ns;		/* scenario: its floor (a command) */
+	/* the workload's floor, an op, or 0: switch-cross, one mprotect of
+	 * a land; scenario, its file read twice with a lookup a line */
+	double floor_ns;
 };
 
 const char *bench_workload_name(enum bench_workload w);
@@ -81,9 +82,9 @@ size_t bench_land_for(size_t n);
  * bench_churn_pairs(n) exit+spawn pairs, chosen from rng) written as a
  * scenario file and run as `tlssim run` runs it: checked, then read again
  * and each command parsed and run, with a silent reporter. The time is
- * the whole of it, both readings included. s->read_floor_ns: the same
- * file read twice with one name looked up a line and nothing parsed or
- * run, a command. Returns as bench_work_run.
+ * the whole of it, both readings included. s->floor_ns: the same file
+ * read twice with one name looked up a line and nothing parsed or run, a
+ * command. Returns as bench_work_run.
  */
 int bench_scenario_run(const struct tls_manager_ops *ops, size_t n,
 		       uint64_t rng, struct bench_sample *s);
