@@ -294,6 +294,56 @@ START_TEST(test_held_texts)
 }
 END_TEST
 
+/*
+ * The register is read back from the hardware (a host call without
+ * fsgsbase) only for a switch a trace or a story shows; otherwise the
+ * CPU's copy serves, writes included. Either way the write lands in the
+ * writer's region.
+ */
+START_TEST(test_register_read_back_only_when_shown)
+{
+	static const char text[] =
+		"process A userland=64K\nprocess B userland=64K\n"
+		"spawn A t\nspawn B u\nwrite t ipc \"a\"\n"
+		"write u ipc \"b\"\nwrite t ipc \"c\"\nread t ipc\n";
+	char *trace_text = NULL;
+	size_t trace_len;
+
+	for (int shown = 0; shown < 3; shown++) {
+		FILE *trace = open_memstream(&trace_text, &trace_len);
+		struct step_report s;
+		uint64_t switches, want;
+
+		ck_assert_ptr_nonnull(trace);
+		start_with(text, shown == 1, NULL);
+		if (shown == 2) {
+			runner_fini(&r);
+			opt.trace = true;
+			opt.trace_to = trace;
+			ck_assert_int_eq(runner_init(&r, scn, &opt), 0);
+		}
+		for (int i = 0; i < 7; i++) {
+			s = step();
+			ck_assert_int_eq(s.verdict, STEP_HELD);
+		}
+		/* the last, t's second write */
+		ck_assert(s.ipc_write->region == thread_tls(r.th[0].t));
+		s = step();
+		ck_assert_str_eq(s.observed, "t ipc = \"c\"");
+		switches = kernel_switches(r.k);
+		ck_assert_uint_eq(switches, 3);
+		want = shown ? switches : 0;
+		ck_assert_uint_eq(kernel_register_readbacks(r.k), want);
+		stop();
+		fclose(trace);
+		if (shown == 2)
+			ck_assert_ptr_nonnull(strstr(trace_text,
+						     "switch -> t (A) reg=A+0x0"));
+		free(trace_text);
+	}
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("runner");
@@ -308,6 +358,7 @@ int main(void)
 	tcase_add_test(tc, test_streamed_file_changed);
 	tcase_add_test(tc, test_ipc_write_place);
 	tcase_add_test(tc, test_held_texts);
+	tcase_add_test(tc, test_register_read_back_only_when_shown);
 	suite_add_tcase(s, tc);
 	return run_suite(s);
 }

@@ -277,6 +277,8 @@ void cpu_arch_info(const struct cpu *cpu, struct cpu_arch_info *out)
 /* The register as the hardware (or the mock) holds it. */
 uintptr_t cpu_read_tls_register(struct cpu *cpu)
 {
+	/* another host thread may sum them (kernel_register_readbacks) */
+	__atomic_fetch_add(&cpu->readbacks, 1, __ATOMIC_RELAXED);
 	return cpu->ops->readback(cpu);
 }
 

@@ -110,6 +110,8 @@ struct cpu {
 	bool reach_bounded;
 	uintptr_t reach_lo, reach_hi;
 	uintptr_t loaded;	/* the value the register holds (cpu_init on) */
+	/* cpu_read_tls_register calls: host calls, without fsgsbase */
+	uint64_t readbacks;
 	/* The last fault was an access outside every user land. */
 	bool fault_outside;
 };

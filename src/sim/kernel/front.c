@@ -121,9 +121,24 @@ uint64_t kernel_switches(const struct kernel *k)
 	return __atomic_load_n(&k->switches, __ATOMIC_RELAXED);
 }
 
+uint64_t kernel_register_readbacks(const struct kernel *k)
+{
+	uint64_t n = 0;
+
+	for (unsigned i = 0; i < k->ncpus; i++)
+		n += __atomic_load_n(&k->cpus[i].cpu.readbacks,
+				     __ATOMIC_RELAXED);
+	return n;
+}
+
 uintptr_t kernel_tls_register(struct kernel *k)
 {
 	return cpu_read_tls_register(&this_cpu(k)->cpu);
+}
+
+uintptr_t kernel_tls_loaded(struct kernel *k)
+{
+	return cpu_tls_register(&this_cpu(k)->cpu);
 }
 
 void kernel_cpu_state(struct kernel *k, unsigned cpu,
@@ -179,6 +194,11 @@ bool process_policy_explains(const struct process *p)
 void kernel_explain_tls(struct kernel *k, bool on)
 {
 	k->explain = on;
+}
+
+void kernel_read_back_register(struct kernel *k, bool on)
+{
+	k->copy_register = !on;
 }
 
 size_t process_tls_why(const struct kernel *k, const struct process *p,

@@ -62,6 +62,15 @@ void kernel_set_trace(struct kernel *k, trace_fn fn, void *ctx);
  */
 void kernel_explain_tls(struct kernel *k, bool on);
 
+/*
+ * Whether a switch event's reg is the register read back from the
+ * hardware (on, the default) or the CPU's copy of what it last loaded
+ * there (off). The two are equal; the readback proves it, and costs a
+ * host call a switch where the CPU has no fsgsbase (ARCH_GET_GS) or on
+ * i386 (get_thread_area). For a listener that never shows reg.
+ */
+void kernel_read_back_register(struct kernel *k, bool on);
+
 /* Emit an event to the kernel's listener, if any. */
 void kernel_emit(struct kernel *k, const struct trace_event *ev);
 
@@ -301,11 +310,18 @@ enum arch_backend kernel_backend(const struct kernel *k);
 unsigned kernel_cpu_count(const struct kernel *k);
 /* Context switches made so far, on every CPU. */
 uint64_t kernel_switches(const struct kernel *k);
+/* Reads of a TLS register back from the hardware so far, on every CPU. */
+uint64_t kernel_register_readbacks(const struct kernel *k);
 /*
  * The TLS register of the CPU the calling host thread drives, as the
  * hardware (or the mock) holds it: what user code reaches now.
  */
 uintptr_t kernel_tls_register(struct kernel *k);
+/*
+ * The same register as that CPU last loaded it, without a host call: the
+ * value the hardware holds (kernel_tls_register reads it back).
+ */
+uintptr_t kernel_tls_loaded(struct kernel *k);
 /*
  * What CPU cpu (below kernel_cpu_count) holds: *current its running
  * thread (NULL before its first switch) and *reg its TLS register as it

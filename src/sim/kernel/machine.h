@@ -75,6 +75,8 @@ struct kernel {
 	trace_fn trace;
 	void *trace_ctx;
 	bool explain;		/* ask policies why (kernel_explain_tls) */
+	bool copy_register;	/* switch events: the CPU's copy of the
+				 * register (kernel_read_back_register) */
 };
 
 /*

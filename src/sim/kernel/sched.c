@@ -117,7 +117,7 @@ enum kernel_error sched_switch_to(struct kernel *k, struct thread *t)
 	pc->current = t;
 	kernel_unlock(k);
 	if (k->ncpus > 1) {
-		pc->reg_shadow = cpu_read_tls_register(&pc->cpu);
+		pc->reg_shadow = cpu_tls_register(&pc->cpu);
 		__atomic_fetch_add(&k->switches, 1, __ATOMIC_RELAXED);
 	} else {
 		k->switches++;
@@ -131,7 +131,9 @@ enum kernel_error sched_switch_to(struct kernel *k, struct thread *t)
 		kernel_emit(k, &(struct trace_event){
 			.kind = EV_SWITCH, .proc = t->proc, .thread = t,
 			.offset = t->tls_offset,
-			.reg = cpu_read_tls_register(&pc->cpu) });
+			.reg = k->copy_register ?
+			       cpu_tls_register(&pc->cpu) :
+			       cpu_read_tls_register(&pc->cpu) });
 	return KERR_OK;
 }
 

@@ -224,7 +224,7 @@ static void access_job(struct kernel *k, struct thread *t, void *arg)
 			.length = j->len, .detail = "flat" });
 		user_access_flat(k, j->flat, j->buf, j->len, j->store);
 	} else if (j->store) {
-		j->reg = kernel_tls_register(k);
+		j->reg = kernel_tls_loaded(k);
 		user_write(k, j->off, j->buf, j->len);
 	} else {
 		user_read(k, j->off, j->buf, j->len);

@@ -156,6 +156,8 @@ int runner_init(struct runner *r, const struct scenario *scn,
 		r->narrating = true;
 		kernel_explain_tls(r->k, true);
 	}
+	/* the register of a switch is shown only in a trace or a story */
+	kernel_read_back_register(r->k, r->tracing || r->narrating);
 	kernel_set_trace(r->k, on_event, r);
 	return 0;
 
