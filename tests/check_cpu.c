@@ -201,6 +201,8 @@ START_TEST(test_switch_regions)
 			cpu_load_tls(&cpu, region(i));
 			ck_assert_uint_eq(cpu_read_tls_register(&cpu),
 					  region(i));
+			/* the record the kernel uses instead of a readback */
+			ck_assert_uint_eq(cpu_tls_register(&cpu), region(i));
 			ck_assert_uint_eq(cpu_user_self(&cpu), region(i));
 			cpu_user_read(&cpu, TLS_OFF_IPC + 9, &c, 1);
 			ck_assert_uint_eq(c, ipc_byte(i, 9));
@@ -222,6 +224,7 @@ START_TEST(test_no_tls_restore)
 	cpu_load_tls(&cpu, region(1));
 	ck_assert_uint_eq(cpu.tls, region(1));	/* the kernel's intent */
 	ck_assert_uint_eq(cpu_read_tls_register(&cpu), region(0));
+	ck_assert_uint_eq(cpu_tls_register(&cpu), region(0));
 	ck_assert_uint_eq(cpu_user_self(&cpu), region(0));
 	cpu_fini(&cpu);
 
