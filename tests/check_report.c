@@ -39,6 +39,10 @@ START_TEST(test_place_live)
 	ck_assert_str_eq(buf, "shell+0x1ffff");
 	ck_assert_str_eq(place_off(b, 0x40, buf, sizeof(buf)), "shell+0x40");
 	ck_assert_str_eq(place_off(NULL, 0x40, buf, sizeof(buf)), "?+0x40");
+	/* by a name alone (quiz, conform), spelled the same */
+	ck_assert_str_eq(place_named("shell", 0x40, buf, sizeof(buf)),
+			 "shell+0x40");
+	ck_assert_str_eq(place_named(NULL, 0, buf, sizeof(buf)), "?+0x0");
 	/* cut to fit, NUL-ended */
 	ck_assert_str_eq(place_off(b, 0x40, buf, 6), "shell");
 	kernel_destroy(k);

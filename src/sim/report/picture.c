@@ -23,6 +23,7 @@
 
 #include "picture.h"
 #include "picture_priv.h"
+#include "place.h"
 #include "textline.h"
 
 #include <stdio.h>
@@ -35,9 +36,7 @@ const char *offset_label(char *buf, size_t size,
 
 	fit_name(name, sizeof(name), process_name(v->p) ? process_name(v->p) : "?",
 		 LABEL_NAME);
-	snprintf(buf, size, "%s+0x%jx", name,
-		 (uintmax_t)process_offset(v->p, addr));
-	return buf;
+	return place_named(name, process_offset(v->p, addr), buf, size);
 }
 
 /* "0x2000 bytes (2 pages)". */

@@ -9,13 +9,17 @@
 #include <stdio.h>
 #include <string.h>
 
+const char *place_named(const char *name, uint64_t off, char *buf,
+			size_t size)
+{
+	snprintf(buf, size, "%s+0x%" PRIx64, name ? name : "?", off);
+	return buf;
+}
+
 const char *place_off(const struct process *p, uint64_t off, char *buf,
 		      size_t size)
 {
-	const char *name = p ? process_name(p) : NULL;
-
-	snprintf(buf, size, "%s+0x%" PRIx64, name ? name : "?", off);
-	return buf;
+	return place_named(p ? process_name(p) : NULL, off, buf, size);
 }
 
 /* A killed process whose user land held addr: the last one met. */

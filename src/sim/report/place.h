@@ -28,6 +28,14 @@
 #define PLACE_TEXT	160
 
 /*
+ * Offset off of the user land of the process named name, "NAME+0xOFF",
+ * into buf (size bytes, cut to fit); a NULL name is "?". Returns buf. For
+ * callers that hold a process's name, not the process (quiz, conform).
+ */
+const char *place_named(const char *name, uint64_t off, char *buf,
+			size_t size);
+
+/*
  * Offset off of p's user land, "P+0xOFF", into buf (size bytes, cut to
  * fit). A process unknown (NULL) or without a name is "?". Returns buf.
  */

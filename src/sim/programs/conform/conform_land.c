@@ -7,6 +7,7 @@
 #include <config.h>
 
 #include "conform.h"
+#include "report/place.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -183,8 +184,7 @@ const char *conform_where(const struct conform_land *l, uint64_t off)
 
 	if (off >= process_userland_size(l->p))
 		return "a region outside the user land";
-	snprintf(buf, sizeof(ring[0]), "%s+0x%" PRIx64, l->name, off);
-	return buf;
+	return place_named(l->name, off, buf, sizeof(ring[0]));
 }
 
 double conform_now_ns(void)

@@ -14,6 +14,7 @@
 
 #include "quiz_text.h"
 #include "policy/policy.h"
+#include "report/place.h"
 
 #include <inttypes.h>
 #include <string.h>
@@ -203,7 +204,7 @@ const char *quiz_answer_text(const struct quiz_cfg *cfg, const struct quiz *q,
 	bool c = cfg->compute, ask = quiz_asks(cfg, op->kind);
 	const struct quiz_thread *qt = &q->threads[op->thread];
 	const struct quiz_thread *h;
-	char bytes[64];
+	char bytes[64], at[PLACE_TEXT];
 
 	buf[0] = '\0';
 	if (!c && ask && op->kind == QOP_SPAWN)
@@ -230,9 +231,10 @@ const char *quiz_answer_text(const struct quiz_cfg *cfg, const struct quiz *q,
 		snprintf(buf, size, "-> nothing unmapped");
 	else if (op->kind == QOP_SWITCH) {
 		h = holder(q, op);
-		snprintf(buf, size, "-> %sreg = %s+0x%" PRIx64 " (%s%s)",
-			 op->faulted ? "fault: " : "",
-			 q->procs[op->reg_proc].name, op->reg_offset,
+		place_named(q->procs[op->reg_proc].name, op->reg_offset, at,
+			    sizeof(at));
+		snprintf(buf, size, "-> %sreg = %s (%s%s)",
+			 op->faulted ? "fault: " : "", at,
 			 h == qt ? "its own region" : h ? h->name : "a free slot",
 			 h && h != qt ? "'s region" : "");
 	} else if ((op->kind == QOP_SPY || op->kind == QOP_SECRET) &&
@@ -327,6 +329,7 @@ static const char *why_switch(const struct quiz_cfg *cfg,
 {
 	const char *name = q->threads[op->thread].name;
 	const char *reg = q->procs[op->reg_proc].name;
+	char at[PLACE_TEXT];
 	size_t n;
 
 	if (!cfg->par.no_tls_restore)
@@ -335,8 +338,9 @@ static const char *why_switch(const struct quiz_cfg *cfg,
 	else if (first_run(q, op))
 		n = (size_t)snprintf(buf, size, "why: the first thread to run on the CPU loads the register, even with --no-tls-restore, which stops only the later loads.");
 	else
-		n = (size_t)snprintf(buf, size, "why: with --no-tls-restore this switch does not load the register: it still holds %s+0x%" PRIx64 ", loaded when the first thread ran.",
-				     reg, op->reg_offset);
+		n = (size_t)snprintf(buf, size, "why: with --no-tls-restore this switch does not load the register: it still holds %s, loaded when the first thread ran.",
+				     place_named(reg, op->reg_offset, at,
+						 sizeof(at)));
 	if (op->faulted && n < size)
 		snprintf(buf + n, size - n, " %s reads through it outside what it may reach (%s's land or an unmapped page): a fault, and %s dies.",
 			 name, reg, name);
@@ -351,10 +355,13 @@ static const char *why_spy(const struct quiz *q, const struct quiz_op *op,
 	const struct quiz_thread *h = holder(q, op);
 	const char *spy = q->threads[op->thread].name;
 	const char *who = s ? q->threads[s->thread].name : NULL;
+	char at[PLACE_TEXT];
 	size_t n;
 
-	n = (size_t)snprintf(buf, size, "why: tls+0x%" PRIx64 " is the ipc of the region at %s+0x%" PRIx64 "%s%s",
-			     op->offset, q->procs[op->proc].name, op->slot,
+	n = (size_t)snprintf(buf, size, "why: tls+0x%" PRIx64 " is the ipc of the region at %s%s%s",
+			     op->offset,
+			     place_named(q->procs[op->proc].name, op->slot, at,
+					 sizeof(at)),
 			     h ? ", now " : "", h ? h->name : "");
 	if (n >= size)
 		return buf;

@@ -229,7 +229,7 @@ static void value_text(const struct kernel *k, const uint8_t b[8], char *buf,
 
 int step_peek(struct stepper *st, const char *args)
 {
-	char name[128], off_text[64], value[128];
+	char name[128], off_text[64], value[128], at[PLACE_TEXT];
 	uint64_t off;
 	uint8_t b[8];
 	struct process *p;
@@ -255,11 +255,12 @@ int step_peek(struct stepper *st, const char *args)
 	p = created(st, i);
 	if (!p)
 		return 0;
+	place_off(p, off, at, sizeof(at));
 	switch (process_debug_read(scn_session_kernel(st->s), p, off, b,
 				   sizeof(b))) {
 	case KERR_OK:
 		value_text(scn_session_kernel(st->s), b, value, sizeof(value));
-		fprintf(st->out, "%s+0x%" PRIx64 " = %s\n", name, off, value);
+		fprintf(st->out, "%s = %s\n", at, value);
 		return 0;
 	case KERR_PROCESS_KILLED:
 		fprintf(st->out, "%s is dead: its user land is gone\n", name);
@@ -267,11 +268,11 @@ int step_peek(struct stepper *st, const char *args)
 	case KERR_INVALID_ADDRESS:
 		if (off > process_userland_size(p) ||
 		    sizeof(b) > process_userland_size(p) - off)
-			fprintf(st->out, "%s+0x%" PRIx64 " is past %s's user land (0x%zx bytes)\n",
-				name, off, name, process_userland_size(p));
+			fprintf(st->out, "%s is past %s's user land (0x%zx bytes)\n",
+				at, name, process_userland_size(p));
 		else
-			fprintf(st->out, "%s+0x%" PRIx64 ": not mapped (user code reading it would fault)\n",
-				name, off);
+			fprintf(st->out, "%s: not mapped (user code reading it would fault)\n",
+				at);
 		return 0;
 	default:
 		return step_complain(st, "peek: the host refused: %s",
