@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "runner_fixture.h"
+#include "scenario/session.h"
 
 /* Parse text and bring up a runner on the mock backend. */
 static void start(const char *text)
@@ -344,6 +345,53 @@ START_TEST(test_register_read_back_only_when_shown)
 }
 END_TEST
 
+/*
+ * tlssim step turns the trace on and off between steps: the register is
+ * read back from then on, and no more once it is off again.
+ */
+START_TEST(test_step_trace_reads_back)
+{
+	static const char text[] =
+		"process A userland=64K\nspawn A t\nspawn A u\n"
+		"switch t\nswitch u\nswitch t\nswitch u\n";
+	char *trace_text = NULL;
+	size_t trace_len, i = 0;
+	FILE *trace = open_memstream(&trace_text, &trace_len);
+	struct diag *d = diag_new_memory();
+	struct run_options ro = { .arch = ARCH_MOCK, .out = stdout,
+				  .err = stderr, .trace_to = trace };
+	struct scenario *sc;
+	struct scn_session *ss;
+	struct step_report rep;
+	struct kernel *kk;
+
+	ck_assert_ptr_nonnull(trace);
+	ck_assert_ptr_nonnull(d);
+	ck_assert_int_eq(scenario_parse("t.tls", text, strlen(text), d, &sc), 0);
+	ck_assert_int_eq(scn_session_start(sc, &ro, &ss), 0);
+	kk = scn_session_kernel(ss);
+	for (; i < 4; i++)		/* up to the first switch, silent */
+		scn_session_step(ss, &sc->cmds[i], &rep);
+	ck_assert_uint_eq(kernel_switches(kk), 1);
+	ck_assert_uint_eq(kernel_register_readbacks(kk), 0);
+	scn_session_trace(ss, true);
+	for (; i < 6; i++)		/* two switches, traced */
+		scn_session_step(ss, &sc->cmds[i], &rep);
+	ck_assert_uint_eq(kernel_switches(kk), 3);
+	ck_assert_uint_eq(kernel_register_readbacks(kk), 2);
+	scn_session_trace(ss, false);
+	scn_session_step(ss, &sc->cmds[i], &rep);
+	ck_assert_uint_eq(kernel_switches(kk), 4);
+	ck_assert_uint_eq(kernel_register_readbacks(kk), 2);
+	scn_session_end(ss);
+	fclose(trace);
+	ck_assert_ptr_nonnull(strstr(trace_text, "switch -> t (A) reg=A+0x0"));
+	free(trace_text);
+	scenario_free(sc);
+	diag_free(d);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("runner");
@@ -359,6 +407,7 @@ int main(void)
 	tcase_add_test(tc, test_ipc_write_place);
 	tcase_add_test(tc, test_held_texts);
 	tcase_add_test(tc, test_register_read_back_only_when_shown);
+	tcase_add_test(tc, test_step_trace_reads_back);
 	suite_add_tcase(s, tc);
 	return run_suite(s);
 }

@@ -91,4 +91,6 @@ void scn_session_trace(struct scn_session *s, bool on)
 		s->trace_ready = true;
 	}
 	s->r.tracing = on;
+	/* a traced switch shows the register as the hardware holds it */
+	kernel_read_back_register(s->r.k, on || s->r.narrating);
 }
