@@ -174,6 +174,13 @@ static void stream_name_borrow(void *ctx, size_t thread, const char *bytes)
 	name_borrow(&st->p.threads, thread, bytes);
 }
 
+void runner_set_tracing(struct runner *r, bool on)
+{
+	r->tracing = on;
+	/* the register of a switch is shown only in a trace or a story */
+	kernel_read_back_register(r->k, on || r->narrating);
+}
+
 /* Name thread owns its bytes again, before the kernel's record goes. */
 static bool stream_name_own(void *ctx, size_t thread)
 {

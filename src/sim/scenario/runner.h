@@ -133,6 +133,13 @@ int runner_init(struct runner *r, const struct scenario *scn,
 void runner_fini(struct runner *r);
 
 /*
+ * Print the kernel's events from the next one on (r->trace must be set
+ * up), or stop. The kernel then reads the register back for a switch
+ * exactly when the runner shows it: in a trace or the story.
+ */
+void runner_set_tracing(struct runner *r, bool on);
+
+/*
  * Run command c: execute it under a panic catch, judge its outcome against
  * what its `expect` prefix asked for, and describe all of it in *rep for a
  * reporter (the strings live in buf until the next step). Updates the

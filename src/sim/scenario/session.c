@@ -90,7 +90,5 @@ void scn_session_trace(struct scn_session *s, bool on)
 			       opt->trace_format, s->r.scn->file_name);
 		s->trace_ready = true;
 	}
-	s->r.tracing = on;
-	/* a traced switch shows the register as the hardware holds it */
-	kernel_read_back_register(s->r.k, on || s->r.narrating);
+	runner_set_tracing(&s->r, on);
 }

@@ -147,17 +147,14 @@ int runner_init(struct runner *r, const struct scenario *scn,
 		err = RUN_HOST;
 		goto out_free;
 	}
-	if (opt->trace) {
+	if (opt->trace)
 		trace_out_init(&r->trace, opt->trace_to ? opt->trace_to : opt->out,
 			       opt->trace_format, scn->file_name);
-		r->tracing = true;
-	}
 	if (opt->narrate) {
 		r->narrating = true;
 		kernel_explain_tls(r->k, true);
 	}
-	/* the register of a switch is shown only in a trace or a story */
-	kernel_read_back_register(r->k, r->tracing || r->narrating);
+	runner_set_tracing(r, opt->trace);
 	kernel_set_trace(r->k, on_event, r);
 	return 0;
 
