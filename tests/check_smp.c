@@ -18,6 +18,8 @@
 
 #include "testutil.h"
 #include "backends.h"
+#include "kernel/hostcall.h"
+#include "kernel/pmem.h"
 #include "kernel/process.h"
 #include "kernel/sched.h"
 #include "kernel/smp.h"
@@ -222,6 +224,58 @@ START_TEST(test_jobs_run_on_their_cpu)
 }
 END_TEST
 
+/* That CPU cpu alone holds a space, p's, and p's land is shown. */
+static void assert_only_cpu_holds(unsigned ncpus, unsigned cpu,
+				  struct process *p)
+{
+	for (unsigned i = 0; i < ncpus; i++)
+		ck_assert_ptr_eq(k.cpus[i].space, i == cpu ? p : NULL);
+	ck_assert_uint_eq(p->cpus_in, 1);
+	ck_assert(!pmem_hidden(p->pm));
+}
+
+/*
+ * Jobs of one process on two CPUs hand its land from CPU to CPU without
+ * hiding it and showing it again: an mprotect that fails on purpose (on
+ * the caller's host thread, which ends the other CPU's hold) is never
+ * called. A job of another process hides the first land and shows its
+ * own. Between jobs only the last job's CPU holds a space.
+ */
+START_TEST(test_focus_keeps_a_shown_land)
+{
+	struct process *a, *b;
+	struct thread *a0, *a1, *b0;
+	char msg[16] = "handed over";
+	unsigned ca0, ca1;
+
+	ck_assert_int_eq(kernel_init(&k, BACKEND(_i), false), 0);
+	ck_assert_int_eq(kernel_set_cpus(&k, 2), 0);
+	ck_assert_int_eq(process_create(&k, "A", 16 * PAGE_SIZE, NULL, &a), 0);
+	ck_assert_int_eq(process_create(&k, "B", 16 * PAGE_SIZE, NULL, &b), 0);
+	ck_assert_int_eq(thread_create(&k, a, "a0", NULL, NULL, &a0), KERR_OK);
+	ck_assert_int_eq(thread_create(&k, a, "a1", NULL, NULL, &a1), KERR_OK);
+	ck_assert_int_eq(thread_create(&k, b, "b0", NULL, NULL, &b0), KERR_OK);
+	ca0 = a0->tid % 2;
+	ca1 = a1->tid % 2;
+	ck_assert_uint_ne(ca0, ca1);
+
+	ck_assert_int_eq(kernel_run_as(&k, a0, job_write_read, msg), 0);
+	assert_only_cpu_holds(2, ca0, a);
+	host_fail_after(HOST_PROTECT, 1);
+	ck_assert_int_eq(kernel_run_as(&k, a1, job_write_read, msg), 0);
+	ck_assert_int_eq(kernel_switch_to(&k, a0), KERR_OK);
+	ck_assert_int_eq(kernel_run_as(&k, a1, job_write_read, msg), 0);
+	host_fail_reset();
+	assert_only_cpu_holds(2, ca1, a);
+
+	ck_assert_int_eq(kernel_run_as(&k, b0, job_write_read, msg), 0);
+	assert_only_cpu_holds(2, b0->tid % 2, b);
+	ck_assert_uint_eq(a->cpus_in, 0);
+	ck_assert(pmem_hidden(a->pm));
+	kernel_fini(&k);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("smp");
@@ -232,6 +286,7 @@ int main(void)
 	tcase_set_timeout(tc, 120);
 	tcase_add_loop_test(tc, test_cpus_share_the_kernel, 0, backends.n);
 	tcase_add_loop_test(tc, test_jobs_run_on_their_cpu, 0, backends.n);
+	tcase_add_loop_test(tc, test_focus_keeps_a_shown_land, 0, backends.n);
 	suite_add_tcase(s, tc);
 	return run_suite(s);
 }

@@ -95,10 +95,13 @@ static void run_as_work(struct kernel *k, void *arg)
  * With several CPUs, thread t's jobs run on CPU (tid mod CPUs) while the
  * caller waits: one at a time, so a scenario gives the results of one CPU
  * (its register lives in its CPU's host thread). Before that, the other
- * CPUs run nothing, hold no address space, and their current thread is
- * forgotten, so t's CPU switches (and traces the switch) exactly when one
- * CPU would. Returns t's CPU, or -1 when the host refused the change of
- * address space.
+ * CPUs run nothing, hold no other process's address space, and their
+ * current thread is forgotten, so t's CPU switches (and traces the switch)
+ * exactly when one CPU would. A CPU whose space is t's own keeps it until
+ * the job is over (focus_end): t's CPU takes the land over while it is
+ * shown, where a hide and a show would cost the host two mprotects and
+ * leave it as it was. Returns t's CPU, or -1 when the host refused the
+ * change of address space.
  */
 static int focus_cpu(struct kernel *k, const struct thread *t)
 {
@@ -107,19 +110,41 @@ static int focus_cpu(struct kernel *k, const struct thread *t)
 	for (unsigned i = 0; i < k->ncpus; i++) {
 		if (i == cpu)
 			continue;
-		if (process_leave_space(k, &k->cpus[i]) != KERR_OK)
+		if (k->cpus[i].space != t->proc &&
+		    process_leave_space(k, &k->cpus[i]) != KERR_OK)
 			return -1;
 		k->cpus[i].current = NULL;
 	}
 	return (int)cpu;
 }
 
-/* Run c on t's CPU; a panic there goes on in the caller's thread. */
-static void run_on_focus(struct kernel *k, struct run_as_call *c, int cpu)
+/*
+ * After a job on CPU cpu: the other CPUs let go of the space they kept
+ * (focus_cpu), so between commands only the last job's CPU holds one.
+ * Returns 0, or -1 when the host refused to hide a land.
+ */
+static int focus_end(struct kernel *k, int cpu)
 {
+	for (unsigned i = 0; i < k->ncpus; i++)
+		if (i != (unsigned)cpu &&
+		    process_leave_space(k, &k->cpus[i]) != KERR_OK)
+			return -1;
+	return 0;
+}
+
+/*
+ * Run c on t's CPU, then end the focus; a panic there goes on in the
+ * caller's thread. Returns 0, or -1 when the host refused to end the focus.
+ */
+static int run_on_focus(struct kernel *k, struct run_as_call *c, int cpu)
+{
+	int err;
+
 	smp_run_on(k, (unsigned)cpu, run_as_work, c);
+	err = focus_end(k, cpu);
 	if (c->panicked)
 		panic("%s", c->message);
+	return err;
 }
 
 int kernel_run_as(struct kernel *k, struct thread *t,
@@ -134,7 +159,8 @@ int kernel_run_as(struct kernel *k, struct thread *t,
 	cpu = focus_cpu(k, t);
 	if (cpu < 0)
 		return -2;
-	run_on_focus(k, &c, cpu);
+	if (run_on_focus(k, &c, cpu) < 0)
+		return -2;
 	return c.result;
 }
 
@@ -148,6 +174,7 @@ enum kernel_error kernel_switch_to(struct kernel *k, struct thread *t)
 	cpu = focus_cpu(k, t);
 	if (cpu < 0)
 		return KERR_HOST_REFUSED;
-	run_on_focus(k, &c, cpu);
+	if (run_on_focus(k, &c, cpu) < 0)
+		return KERR_HOST_REFUSED;
 	return (enum kernel_error)c.result;
 }
