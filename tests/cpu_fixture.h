@@ -12,6 +12,8 @@
 #include <string.h>
 #include <sys/auxv.h>
 #include <sys/mman.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "cpu/cpu.h"
 #include "tls_manager.h"
@@ -62,10 +64,35 @@ static inline void teardown(void)
 }
 
 /*
+ * Whether rdgsbase runs here, asked of a child process (a CPU that refuses
+ * it kills the child with SIGILL), apart from tlssim's own probe.
+ */
+static inline bool rdgsbase_runs_in_child(void)
+{
+#if defined(__x86_64__)
+	pid_t pid = fork();
+	int status;
+
+	if (pid == 0) {
+		uintptr_t v;
+
+		asm volatile("rdgsbase %0" : "=r"(v));
+		(void)v;
+		_exit(0);
+	}
+	return pid > 0 && waitpid(pid, &status, 0) == pid &&
+	       WIFEXITED(status) && WEXITSTATUS(status) == 0;
+#else
+	return false;
+#endif
+}
+
+/*
  * Whether backend b should run on this host and build: the mock always;
  * of the backends the build carries, its baseline always, and wrgsbase
  * when the kernel says fsgsbase is on (bit 1 of AT_HWCAP2), as tlssim is
- * told to see the host (TLSSIM_HOST_FSGSBASE).
+ * told to see the host (TLSSIM_HOST_FSGSBASE: no, never; yes, also when
+ * the instruction runs).
  */
 static inline bool expected_available(enum arch_backend b)
 {
@@ -75,9 +102,14 @@ static inline bool expected_available(enum arch_backend b)
 		return true;
 	if (!arch_backend_in_build(b))
 		return false;
-	if (b == ARCH_X86_64_WRGSBASE)
-		return !(force && strcmp(force, "no") == 0) &&
-		       (getauxval(AT_HWCAP2) & 2) != 0;
+	if (b == ARCH_X86_64_WRGSBASE) {
+		if (force && strcmp(force, "no") == 0)
+			return false;
+		if (getauxval(AT_HWCAP2) & 2)
+			return true;
+		return force && strcmp(force, "yes") == 0 &&
+		       rdgsbase_runs_in_child();
+	}
 	return b == arch_backend_baseline();
 }
 

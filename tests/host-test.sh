@@ -2,7 +2,8 @@
 # tests/host-test.sh: what tlssim decides about its host when it runs, never
 # when it was built: a register backend the host refuses (exit 4, with the
 # reason) or the build lacks (exit 2), TLSSIM_HOST_FSGSBASE=no as the path
-# of a CPU without fsgsbase on every machine, and `bench switch`'s table
+# of a CPU without fsgsbase on every machine, =yes refused with its reason
+# where the instruction does not run, and `bench switch`'s table
 # (the host's facts first, aligned columns, counts like 1e3).
 . "${top_srcdir:?}/tests/testlib.sh"
 test_begin host
@@ -19,7 +20,9 @@ if [ $build = x86_64 ]; then
 	# The host as it is: wrgsbase runs exactly when the kernel says so.
 	$TLSSIM run --quiet --arch=x86_64-wrgsbase "$tmp/ok.tls" >"$tmp/out" 2>&1
 	got=$?
-	if [ $got -eq 0 ]; then
+	if [ $got -eq 0 ] && [ "${TLSSIM_HOST_FSGSBASE:-}" = yes ]; then
+		echo "host: TLSSIM_HOST_FSGSBASE=yes and rdgsbase runs; wrgsbase runs"
+	elif [ $got -eq 0 ]; then
 		grep -qw fsgsbase /proc/cpuinfo ||
 			fail "wrgsbase ran on a CPU without the fsgsbase flag"
 		echo "host: fsgsbase here; wrgsbase runs"
@@ -29,6 +32,22 @@ if [ $build = x86_64 ]; then
 		echo "host: no fsgsbase here; wrgsbase is refused with exit 4"
 	else
 		fail "--arch=x86_64-wrgsbase: exit $got, expected 0 or 4"
+	fi
+
+	# TLSSIM_HOST_FSGSBASE=yes trusts the instructions when they run: a
+	# CPU that refuses them is found out (exit 4, the reason), never a
+	# crash by SIGILL.
+	TLSSIM_HOST_FSGSBASE=yes $TLSSIM run --quiet --arch=x86_64-wrgsbase \
+		"$tmp/ok.tls" >"$tmp/out" 2>&1
+	got=$?
+	if [ $got -eq 4 ]; then
+		grep -q 'rdgsbase raised SIGILL here (TLSSIM_HOST_FSGSBASE=yes' "$tmp/out" ||
+			fail "yes, refused without the reason: $(cat "$tmp/out")"
+		echo "host: rdgsbase raises SIGILL here; TLSSIM_HOST_FSGSBASE=yes is refused"
+	elif [ $got -eq 0 ]; then
+		echo "host: rdgsbase runs here; TLSSIM_HOST_FSGSBASE=yes takes wrgsbase"
+	else
+		fail "TLSSIM_HOST_FSGSBASE=yes --arch=x86_64-wrgsbase: exit $got, expected 0 or 4"
 	fi
 
 	# A CPU without fsgsbase, on every machine.

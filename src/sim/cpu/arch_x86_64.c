@@ -22,6 +22,10 @@
 #if defined(__x86_64__)
 #include <asm/prctl.h>
 #include <errno.h>
+#include <pthread.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/auxv.h>
@@ -32,7 +36,6 @@
 #define HWCAP2_FSGSBASE (1UL << 1)
 #endif
 
-/* GS base via arch_prctl; returns 0 or a negative errno. */
 /* The backend's private registers, in cpu->arch_state. */
 struct __attribute__((may_alias)) x86_64_state {
 	uintptr_t saved_gs;	/* the host GS base before init */
@@ -85,10 +88,53 @@ static const char *prctl_refusal(void)
 	return NULL;
 }
 
+/* Where the probe's SIGILL handler goes back to. */
+static sigjmp_buf probe_env;
+
+static void probe_sigill(int sig)
+{
+	(void)sig;
+	siglongjmp(probe_env, 1);
+}
+
+/* Whether rdgsbase ran here (the probe's answer, once). */
+static bool rdgsbase_ran;
+
+/* Run rdgsbase once, a SIGILL handler catching a CPU that refuses it. */
+static void probe_rdgsbase(void)
+{
+	struct sigaction sa = { .sa_handler = probe_sigill }, old;
+
+	sigemptyset(&sa.sa_mask);
+	if (sigaction(SIGILL, &sa, &old) != 0)
+		return;
+	if (sigsetjmp(probe_env, 1) == 0) {
+		(void)rdgsbase();
+		rdgsbase_ran = true;
+	}
+	sigaction(SIGILL, &old, NULL);
+}
+
+/*
+ * Whether the fsgsbase instructions run on this CPU, tried rather than
+ * read: for TLSSIM_HOST_FSGSBASE=yes, which stands for an emulator that
+ * runs them without saying so in AT_HWCAP2 (qemu-x86_64 -cpu max). A CPU
+ * that refuses them is found out by the probe, not crashed by a load.
+ */
+static bool fsgsbase_runs(void)
+{
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+
+	pthread_once(&once, probe_rdgsbase);
+	return rdgsbase_ran;
+}
+
 /*
  * wrgsbase runs only when the kernel set CR4.FSGSBASE and says so in
  * AT_HWCAP2. TLSSIM_HOST_FSGSBASE=no makes tlssim see a host without it
- * (the tests of that path run on every machine). Returns NULL or why not.
+ * (the tests of that path run on every machine); =yes trusts the
+ * instructions when they run, AT_HWCAP2 aside (the tests of the wrgsbase
+ * path under an emulator, scripts/check-cross). Returns NULL or why not.
  */
 static const char *wrgsbase_refusal(void)
 {
@@ -98,6 +144,10 @@ static const char *wrgsbase_refusal(void)
 		return "this CPU has no fsgsbase (TLSSIM_HOST_FSGSBASE=no says so)";
 	if (getauxval(AT_HWCAP2) & HWCAP2_FSGSBASE)
 		return NULL;
+	if (force && strcmp(force, "yes") == 0)
+		return fsgsbase_runs() ? NULL :
+		       "rdgsbase raised SIGILL here (TLSSIM_HOST_FSGSBASE=yes "
+		       "asked for it)";
 	if (host_cpu_flag("fsgsbase", NULL))
 		return "the kernel did not enable fsgsbase (the CPU has it; "
 		       "Linux enables it from 5.9 on, and says so in AT_HWCAP2)";
