@@ -89,6 +89,31 @@ START_TEST(test_refusal_reasons)
 }
 END_TEST
 
+/*
+ * A backend says why it runs against what the host says only when the
+ * user overrode the host: wrgsbase under TLSSIM_HOST_FSGSBASE=yes where
+ * the kernel lists no fsgsbase and the instruction runs; never otherwise.
+ */
+START_TEST(test_granted_only_by_override)
+{
+	const char *g;
+
+	for (int b = ARCH_MOCK; b < ARCH_BACKEND_COUNT; b++)
+		if (b != ARCH_X86_64_WRGSBASE || !getenv("TLSSIM_HOST_FSGSBASE"))
+			ck_assert_ptr_null(arch_backend_granted((enum arch_backend)b));
+	ck_assert_int_eq(setenv("TLSSIM_HOST_FSGSBASE", "no", 1), 0);
+	ck_assert_ptr_null(arch_backend_granted(ARCH_X86_64_WRGSBASE));
+	ck_assert_int_eq(setenv("TLSSIM_HOST_FSGSBASE", "yes", 1), 0);
+	g = arch_backend_granted(ARCH_X86_64_WRGSBASE);
+	if (expected_available(ARCH_X86_64_WRGSBASE) && !(getauxval(AT_HWCAP2) & 2))
+		ck_assert_str_eq(g, "TLSSIM_HOST_FSGSBASE=yes: the instruction "
+				 "runs, AT_HWCAP2 does not list fsgsbase");
+	else
+		ck_assert_ptr_null(g);
+	ck_assert_int_eq(unsetenv("TLSSIM_HOST_FSGSBASE"), 0);
+}
+END_TEST
+
 START_TEST(test_names)
 {
 	for (int b = 0; b < ARCH_BACKEND_COUNT; b++)
@@ -425,6 +450,7 @@ static Suite *cpu_suite(void)
 	tcase_add_test(tc, test_auto_init);
 	tcase_add_test(tc, test_availability);
 	tcase_add_test(tc, test_refusal_reasons);
+	tcase_add_test(tc, test_granted_only_by_override);
 	tcase_add_loop_test(tc, test_read_fields, 0, backends.n);
 	tcase_add_loop_test(tc, test_write, 0, backends.n);
 	tcase_add_loop_test(tc, test_switch_regions, 0, backends.n);

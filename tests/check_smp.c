@@ -225,10 +225,9 @@ START_TEST(test_jobs_run_on_their_cpu)
 END_TEST
 
 /* That CPU cpu alone holds a space, p's, and p's land is shown. */
-static void assert_only_cpu_holds(unsigned ncpus, unsigned cpu,
-				  struct process *p)
+static void assert_only_cpu_holds(unsigned cpu, struct process *p)
 {
-	for (unsigned i = 0; i < ncpus; i++)
+	for (unsigned i = 0; i < k.ncpus; i++)
 		ck_assert_ptr_eq(k.cpus[i].space, i == cpu ? p : NULL);
 	ck_assert_uint_eq(p->cpus_in, 1);
 	ck_assert(!pmem_hidden(p->pm));
@@ -260,16 +259,16 @@ START_TEST(test_focus_keeps_a_shown_land)
 	ck_assert_uint_ne(ca0, ca1);
 
 	ck_assert_int_eq(kernel_run_as(&k, a0, job_write_read, msg), 0);
-	assert_only_cpu_holds(2, ca0, a);
+	assert_only_cpu_holds(ca0, a);
 	host_fail_after(HOST_PROTECT, 1);
 	ck_assert_int_eq(kernel_run_as(&k, a1, job_write_read, msg), 0);
 	ck_assert_int_eq(kernel_switch_to(&k, a0), KERR_OK);
 	ck_assert_int_eq(kernel_run_as(&k, a1, job_write_read, msg), 0);
 	host_fail_reset();
-	assert_only_cpu_holds(2, ca1, a);
+	assert_only_cpu_holds(ca1, a);
 
 	ck_assert_int_eq(kernel_run_as(&k, b0, job_write_read, msg), 0);
-	assert_only_cpu_holds(2, b0->tid % 2, b);
+	assert_only_cpu_holds(b0->tid % 2, b);
 	ck_assert_uint_eq(a->cpus_in, 0);
 	ck_assert(pmem_hidden(a->pm));
 	kernel_fini(&k);

@@ -39,6 +39,11 @@ struct arch_ops {
 	 * ("this CPU has no fsgsbase (...)").
 	 */
 	const char *(*refusal)(void);
+	/*
+	 * May be NULL. When the backend runs only because the user overrode
+	 * what the host says (TLSSIM_HOST_FSGSBASE=yes), why; else NULL.
+	 */
+	const char *(*granted)(void);
 	/* Take the register for cpu; returns 0 or a negative errno. */
 	int (*init)(struct cpu *cpu);
 	/* Give the register back as it was before init. */

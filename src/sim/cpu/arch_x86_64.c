@@ -129,6 +129,24 @@ static bool fsgsbase_runs(void)
 	return rdgsbase_ran;
 }
 
+/* What TLSSIM_HOST_FSGSBASE says: 'n' (no), 'y' (yes), or 0 (nothing). */
+static char fsgsbase_override(void)
+{
+	const char *force = getenv("TLSSIM_HOST_FSGSBASE");
+
+	if (force && strcmp(force, "no") == 0)
+		return 'n';
+	if (force && strcmp(force, "yes") == 0)
+		return 'y';
+	return 0;
+}
+
+/* Whether the kernel says it enabled fsgsbase (bit 1 of AT_HWCAP2). */
+static bool kernel_enabled_fsgsbase(void)
+{
+	return (getauxval(AT_HWCAP2) & HWCAP2_FSGSBASE) != 0;
+}
+
 /*
  * wrgsbase runs only when the kernel set CR4.FSGSBASE and says so in
  * AT_HWCAP2. TLSSIM_HOST_FSGSBASE=no makes tlssim see a host without it
@@ -138,13 +156,13 @@ static bool fsgsbase_runs(void)
  */
 static const char *wrgsbase_refusal(void)
 {
-	const char *force = getenv("TLSSIM_HOST_FSGSBASE");
+	char force = fsgsbase_override();
 
-	if (force && strcmp(force, "no") == 0)
+	if (force == 'n')
 		return "this CPU has no fsgsbase (TLSSIM_HOST_FSGSBASE=no says so)";
-	if (getauxval(AT_HWCAP2) & HWCAP2_FSGSBASE)
+	if (kernel_enabled_fsgsbase())
 		return NULL;
-	if (force && strcmp(force, "yes") == 0)
+	if (force == 'y')
 		return fsgsbase_runs() ? NULL :
 		       "rdgsbase raised SIGILL here (TLSSIM_HOST_FSGSBASE=yes "
 		       "asked for it)";
@@ -152,6 +170,15 @@ static const char *wrgsbase_refusal(void)
 		return "the kernel did not enable fsgsbase (the CPU has it; "
 		       "Linux enables it from 5.9 on, and says so in AT_HWCAP2)";
 	return "this CPU has no fsgsbase (see the flags in /proc/cpuinfo)";
+}
+
+/* Why wrgsbase runs although AT_HWCAP2 does not say so, or NULL. */
+static const char *wrgsbase_granted(void)
+{
+	if (kernel_enabled_fsgsbase() || fsgsbase_override() != 'y')
+		return NULL;
+	return "TLSSIM_HOST_FSGSBASE=yes: the instruction runs, AT_HWCAP2 "
+	       "does not list fsgsbase";
 }
 
 /* Save the host GS base. Returns 0 or arch_prctl's negative errno. */
@@ -296,6 +323,7 @@ const struct arch_ops arch_x86_64_wrgsbase_ops = {
 	.carried = true,
 	.info = x86_64_info,
 	.refusal = wrgsbase_refusal,
+	.granted = wrgsbase_granted,
 	.init = wrgsbase_init,
 	.fini = wrgsbase_fini,
 	.load = wrgsbase_load,

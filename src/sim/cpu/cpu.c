@@ -92,6 +92,14 @@ const char *arch_backend_refusal(enum arch_backend b)
 	return backends[b]->refusal();
 }
 
+const char *arch_backend_granted(enum arch_backend b)
+{
+	if (!arch_backend_available(b) || b == ARCH_AUTO ||
+	    !backends[b]->granted)
+		return NULL;
+	return backends[b]->granted();
+}
+
 /*
  * The backend of this build's own architecture that runs on every host of
  * it (x86_64-prctl, i386, aarch64); ARCH_MOCK on any other build.

@@ -50,6 +50,12 @@ const char *arch_backend_refusal(enum arch_backend b);
  */
 bool arch_backend_why_not(enum arch_backend b, char *buf, size_t size);
 /*
+ * Why the host runs b although it does not say it can (an override the
+ * user set, as "TLSSIM_HOST_FSGSBASE=yes: ..."); NULL when it says so
+ * itself, or when b does not run here.
+ */
+const char *arch_backend_granted(enum arch_backend b);
+/*
  * Whether /proc/cpuinfo lists flag among the CPU's flags ("fsgsbase",
  * "hypervisor"). *known, when not NULL, says whether it lists flags at all.
  */

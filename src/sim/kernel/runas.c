@@ -133,13 +133,16 @@ static int focus_end(struct kernel *k, int cpu)
 }
 
 /*
- * Run c on t's CPU, then end the focus; a panic there goes on in the
- * caller's thread. Returns 0, or -1 when the host refused to end the focus.
+ * Run c on its thread's CPU, focused there (focus_cpu, focus_end); a
+ * panic there goes on in the caller's thread. Returns 0, or -1 when the
+ * host refused a change of address space (c did not run, or ran).
  */
-static int run_on_focus(struct kernel *k, struct run_as_call *c, int cpu)
+static int run_focused(struct kernel *k, struct run_as_call *c)
 {
-	int err;
+	int cpu = focus_cpu(k, c->t), err;
 
+	if (cpu < 0)
+		return -1;
 	smp_run_on(k, (unsigned)cpu, run_as_work, c);
 	err = focus_end(k, cpu);
 	if (c->panicked)
@@ -152,14 +155,10 @@ int kernel_run_as(struct kernel *k, struct thread *t,
 		  void *arg)
 {
 	struct run_as_call c = { .k = k, .t = t, .job = job, .arg = arg };
-	int cpu;
 
 	if (k->ncpus == 1)
 		return run_as_here(k, t, job, arg);
-	cpu = focus_cpu(k, t);
-	if (cpu < 0)
-		return -2;
-	if (run_on_focus(k, &c, cpu) < 0)
+	if (run_focused(k, &c) < 0)
 		return -2;
 	return c.result;
 }
@@ -167,14 +166,10 @@ int kernel_run_as(struct kernel *k, struct thread *t,
 enum kernel_error kernel_switch_to(struct kernel *k, struct thread *t)
 {
 	struct run_as_call c = { .k = k, .t = t };
-	int cpu;
 
 	if (k->ncpus == 1 || t->state == THREAD_DEAD)
 		return sched_switch_to(k, t);
-	cpu = focus_cpu(k, t);
-	if (cpu < 0)
-		return KERR_HOST_REFUSED;
-	if (run_on_focus(k, &c, cpu) < 0)
+	if (run_focused(k, &c) < 0)
 		return KERR_HOST_REFUSED;
 	return (enum kernel_error)c.result;
 }

@@ -181,12 +181,15 @@ static void print_host_line(FILE *out, const struct bench_switch_figures *fig,
 
 	fprintf(out, "host: %s", uname(&u) == 0 ? u.machine : "unknown");
 	if (arch_backend_in_build(ARCH_X86_64_WRGSBASE)) {
-		const char *force = getenv("TLSSIM_HOST_FSGSBASE");
+		const char *granted = arch_backend_granted(ARCH_X86_64_WRGSBASE);
 
 		why = arch_backend_refusal(ARCH_X86_64_WRGSBASE);
-		fprintf(out, "; fsgsbase: %s%s", why ? "no, " : "yes",
-			why ? why : force && strcmp(force, "yes") == 0 ?
-			" (TLSSIM_HOST_FSGSBASE=yes: the instruction runs)" : "");
+		if (why)
+			fprintf(out, "; fsgsbase: no, %s", why);
+		else if (granted)
+			fprintf(out, "; fsgsbase: yes (%s)", granted);
+		else
+			fputs("; fsgsbase: yes", out);
 	}
 	fprintf(out, "; virtualised: %s", !known ? "unknown (no CPU flags in /proc/cpuinfo)" :
 		virt ? "yes (the CPU's hypervisor flag)" : "no");
