@@ -25,15 +25,6 @@
  */
 static const char *const differs_from_seed[] = { "mesosphere" };
 
-static size_t policy_count(void)
-{
-	size_t n = 0;
-
-	while (tls_policy_at(n))
-		n++;
-	return n;
-}
-
 static bool promises_seed(const struct tls_manager_ops *ops)
 {
 	for (size_t i = 0; i < sizeof(differs_from_seed) / sizeof(*differs_from_seed); i++)
@@ -93,7 +84,7 @@ static Suite *conformance_suite(void)
 {
 	Suite *s = suite_create("conformance");
 	TCase *tc = tcase_create("every built-in policy");
-	int n = (int)policy_count();
+	int n = (int)tls_policy_count();
 
 	printf("conformance: %d policies x %zu rules, and %d differential "
 	       "seeds each\n", n, conform_rules_count, SEEDS);

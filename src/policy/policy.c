@@ -8,15 +8,34 @@
 #include <stdio.h>
 #include <string.h>
 
-#define TLS_POLICY_ROW(name) &tls_##name##_ops,
+#define TLS_POLICY_ROW(name, order) &tls_##name##_ops,
 static const struct tls_manager_ops *const policies[] = {
 	TLS_POLICIES(TLS_POLICY_ROW)
 };
 #undef TLS_POLICY_ROW
 
+#define TLS_POLICY_ORDER(name, order) TLS_ORDER_##order,
+static const enum tls_page_order orders[] = {
+	TLS_POLICIES(TLS_POLICY_ORDER)
+};
+#undef TLS_POLICY_ORDER
+
+enum tls_page_order tls_policy_page_order(const struct tls_manager_ops *ops)
+{
+	for (size_t i = 0; i < tls_policy_count(); i++)
+		if (policies[i] == ops)
+			return orders[i];
+	return TLS_ORDER_UNKNOWN;
+}
+
+size_t tls_policy_count(void)
+{
+	return sizeof(policies) / sizeof(policies[0]);
+}
+
 const struct tls_manager_ops *tls_policy_at(size_t i)
 {
-	if (i >= sizeof(policies) / sizeof(policies[0]))
+	if (i >= tls_policy_count())
 		return NULL;
 	return policies[i];
 }

@@ -34,28 +34,11 @@ void narration_begin(struct narration *n)
 
 void narration_free(struct narration *n)
 {
-	for (size_t i = 0; i < n->npages; i++) {
-		free(n->pages[i].num);
-		free(n->pages[i].held);
-	}
-	free(n->pages);
+	narr_pages_free(n);
 	free(n->facts);
 	membuf_free(&n->names);
 	membuf_free(&n->text);
 	memset(n, 0, sizeof(*n));
-}
-
-void narration_forget_process(struct narration *n, const struct process *p)
-{
-	for (size_t i = 0; i < n->npages; i++) {
-		if (n->pages[i].p != p)
-			continue;
-		free(n->pages[i].num);
-		free(n->pages[i].held);
-		n->pages[i] = n->pages[--n->npages];
-		n->last = 0;
-		return;
-	}
 }
 
 /* Keep s among the names; its offset in *at. Returns false without memory. */
@@ -67,108 +50,6 @@ static bool keep(struct narration *n, const char *s, size_t *at)
 
 /* Append a formatted piece of the story. Returns false without memory. */
 #define put(n, ...) membuf_printf(&(n)->text, __VA_ARGS__)
-
-/* Lands larger than this many pages are not numbered (names by address). */
-#define NARR_MAX_LAND_PAGES ((size_t)1 << 24)
-
-/* The numbering of p's pages, made on first use; NULL without memory. */
-static struct narr_pages *pages_of(struct narration *n,
-				   const struct process *p)
-{
-	struct narr_pages *np;
-
-	if (n->last < n->npages && n->pages[n->last].p == p)
-		return &n->pages[n->last];
-	for (size_t i = 0; i < n->npages; i++) {
-		if (n->pages[i].p == p) {
-			n->last = i;
-			return &n->pages[i];
-		}
-	}
-	if (n->npages == n->pagescap) {
-		size_t cap = n->pagescap ? n->pagescap * 2 : 4;
-
-		np = realloc(n->pages, cap * sizeof(*np));
-		if (!np)
-			return NULL;
-		n->pages = np;
-		n->pagescap = cap;
-	}
-	np = &n->pages[n->npages];
-	*np = (struct narr_pages){ .p = p, .stale = true };
-	n->last = n->npages++;
-	return np;
-}
-
-/* A page of p was mapped or unmapped: number them again when asked. */
-static void pages_changed(struct narration *n, const struct process *p)
-{
-	for (size_t i = 0; i < n->npages; i++)
-		if (n->pages[i].p == p)
-			n->pages[i].stale = true;
-}
-
-struct renumber {
-	struct narr_pages *np;
-	uintptr_t start;
-	uint32_t seen;
-	bool failed;
-};
-
-/* One page in the manager's order: the first of an address keeps it. */
-static void renumber_page(void *arg, const struct tlsm_page *page)
-{
-	struct renumber *rn = arg;
-	struct narr_pages *np = rn->np;
-	size_t at = (size_t)((page->address - rn->start) / TLSM_PAGE_SIZE);
-
-	rn->seen++;
-	if (page->address < rn->start || at >= np->len || np->num[at])
-		return;
-	if (np->nheld == np->heldcap) {
-		size_t cap = np->heldcap ? np->heldcap * 2 : 16;
-		size_t *h = realloc(np->held, cap * sizeof(*h));
-
-		if (!h) {
-			rn->failed = true;
-			return;
-		}
-		np->held = h;
-		np->heldcap = cap;
-	}
-	np->held[np->nheld++] = at;
-	np->num[at] = rn->seen;
-}
-
-/*
- * The number (from 1, in the manager's order) of p's page at offset page,
- * or 0 when p holds no page there (or it cannot be told).
- */
-static size_t page_number(struct narration *n, const struct process *p,
-			  uint64_t page)
-{
-	struct narr_pages *np = pages_of(n, p);
-	struct renumber rn = { np, process_userland_start(p), 0, false };
-	size_t len = process_userland_size(p) / TLSM_PAGE_SIZE;
-
-	if (!np || len > NARR_MAX_LAND_PAGES)
-		return 0;
-	if (!np->num) {
-		np->num = calloc(len, sizeof(*np->num));
-		if (!np->num)
-			return 0;
-		np->len = len;
-	}
-	if (np->stale) {
-		for (size_t i = 0; i < np->nheld; i++)
-			np->num[np->held[i]] = 0;
-		np->nheld = 0;
-		process_for_each_tls_page(p, renumber_page, &rn);
-		np->stale = rn.failed;
-	}
-	page /= TLSM_PAGE_SIZE;
-	return page < np->len ? np->num[page] : 0;
-}
 
 /* Whether an event of this kind is told (reads and writes are not). */
 static bool told(enum trace_kind kind)
@@ -203,9 +84,11 @@ void narration_event(struct narration *n, const struct trace_event *ev,
 	};
 	const char *why = note ? note : ev->why;
 
-	if (ev->kind == EV_TLS_PAGE || ev->kind == EV_TLS_PAGE_UNMAP ||
-	    ev->kind == EV_PROCESS_KILL)
-		pages_changed(n, ev->proc);
+	if (ev->kind == EV_TLS_PAGE || ev->kind == EV_TLS_PAGE_UNMAP)
+		narr_pages_moved(n, ev->proc, ev->offset,
+				 ev->kind == EV_TLS_PAGE);
+	else if (ev->kind == EV_PROCESS_KILL)
+		narr_pages_changed(n, ev->proc);
 	if (n->broken || !told(ev->kind))
 		return;
 	if (ev->kind == EV_FAULT)
@@ -248,7 +131,7 @@ static bool put_place(struct narration *n, const struct process *p,
 {
 	uint64_t page = offset & ~(uint64_t)(TLSM_PAGE_SIZE - 1);
 	unsigned slot = (unsigned)((offset % TLSM_PAGE_SIZE) / TLS_SIZE);
-	size_t k = page_number(n, p, page);
+	size_t k = narr_page_number(n, p, page);
 	char at[PLACE_TEXT];
 
 	if (k)

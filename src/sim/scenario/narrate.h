@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "kernel/kernel.h"
+#include "policy/policy.h"
 #include "report/membuf.h"
 
 /* One event kept until the step ends (the kernel holds locks now). */
@@ -31,17 +32,23 @@ struct narr_fact {
 
 /*
  * The TLS pages of one process numbered as its manager orders them, by
- * page of its user land: kept between steps and numbered again only after
- * the manager mapped or unmapped a page, so a story costs a lookup per
- * region, not a walk of every page.
+ * page of its user land, kept between steps and changed where the
+ * policy's order puts a page (narrate_pages.c).
  */
 struct narr_pages {
 	const struct process *p;
-	uint32_t *num;		/* by page of the land: its number, 0: none */
+	enum tls_page_order order;	/* promised by the policy; UNKNOWN once
+					   a walk contradicted it */
+	uint32_t *num;		/* by page of the land: its number, 0: none
+				   (in address order, 1: held) */
+	uint32_t *tree;		/* address order: the pages held, a Fenwick
+				   tree by page of the land */
 	size_t len;		/* entries of num (0: not numbered) */
-	size_t *held;		/* the entries of num set now */
+	size_t *held;		/* the entries of num set (in address order:
+				   by the last walk; later ones are not) */
 	size_t nheld, heldcap;
-	bool stale;		/* a page was mapped or unmapped since */
+	uint32_t seen;		/* creation order: the last number given */
+	bool stale;		/* walk again before the next number */
 };
 
 struct narration {
@@ -51,7 +58,10 @@ struct narration {
 	struct membuf text;	/* the story */
 	bool broken;		/* memory ran out: no story this step */
 	struct narr_pages *pages;	/* by process, as the story met them */
-	size_t npages, pagescap, last;
+	size_t npages, pagescap;
+	uint32_t *index;	/* slots: an entry of pages + 1, 0: empty */
+	size_t index_cap;
+	size_t walks;		/* of a manager's pages, ever (for tests) */
 };
 
 /* Forget the last step's story (keeps the memory). */
@@ -82,5 +92,25 @@ const char *narration_end(struct narration *n);
 void narration_forget_process(struct narration *n, const struct process *p);
 
 void narration_free(struct narration *n);
+
+/* ---- the pages' numbers (narrate_pages.c) ---- */
+
+/*
+ * The number (from 1, in the manager's order) of p's page at offset page
+ * of its land, or 0 when p holds no page there (or it cannot be told:
+ * memory ran out, or the land is too large to number).
+ */
+size_t narr_page_number(struct narration *n, const struct process *p,
+			uint64_t page);
+
+/* p's manager mapped (mapped) or unmapped the page at offset of its land. */
+void narr_pages_moved(struct narration *n, const struct process *p,
+		      uint64_t offset, bool mapped);
+
+/* Something else happened to p's pages: walk them when next asked. */
+void narr_pages_changed(struct narration *n, const struct process *p);
+
+/* Free every numbering. */
+void narr_pages_free(struct narration *n);
 
 #endif
