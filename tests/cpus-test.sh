@@ -1,7 +1,8 @@
 #!/bin/sh
 # tests/cpus-test.sh: scenario runs on several CPUs give what one CPU gives.
 # Every golden scenario test runs again with --cpus=3 and must print its
-# NAME.out and exit as its '#! status:' says. The lab fault
+# NAME.out (or NAME.limit.out, as tests/scenario-test chooses) and exit as
+# its '#! status:' says. The lab fault
 # (--no-tls-restore) is the exception, by design: each CPU keeps its own
 # stale register, so those scenarios are listed as skipped, not passed.
 . "${top_srcdir:?}/tests/testlib.sh"
@@ -29,9 +30,10 @@ for tls in "$dir"/*.tls; do
 		>"$tmp/out" 2>&1
 	got=$?
 	ran=$((ran + 1))
-	if [ "$got" != "${want:-0}" ] || ! cmp -s "$tmp/out" "$dir/$name.out"; then
+	golden=$(golden_out "$dir" "$name")
+	if [ "$got" != "${want:-0}" ] || ! cmp -s "$tmp/out" "$golden"; then
 		echo "FAIL: $name with --cpus=3 (exit $got, expected ${want:-0})"
-		diff "$dir/$name.out" "$tmp/out" | head -n 10
+		diff "$golden" "$tmp/out" | head -n 10
 		fails=$((fails + 1))
 	fi
 done

@@ -120,6 +120,8 @@ grep -q '^no jq and gnuplot: ' "$tmp/out" || {
 # blocks (cross compilers and qemu) unless TLSSIM_LABS_CROSS=yes, lines
 # that say "native builds only" under an emulator, `tlssim render` in a
 # build without cairo. churn.sh measures small sizes (LAB4_N, LAB4_RUNS).
+# CC is this build's compiler (TLSSIM_BUILD_CC), so that a manager the
+# handout builds suits this tlssim: a 32-bit one on a 64-bit host too.
 tree=$tmp/tree
 mkdir -p "$tree" "$tmp/bin"
 cp "$tmp/tlssim" "$tmp/bin/tlssim"
@@ -170,7 +172,8 @@ for readme in "$labs"/0*/README.md; do
 		handout_cmds=$((handout_cmds + 1))
 		ran=$((ran + 1))
 		(cd "$tree" && PATH=$tmp/bin:$PATH LAB4_N=1000,2000 LAB4_RUNS=1 \
-			"$shell" -c "$line") >"$tmp/out" 2>&1 </dev/null
+			CC=${TLSSIM_BUILD_CC:-cc} "$shell" -c "$line") \
+			>"$tmp/out" 2>&1 </dev/null
 		status=$?
 		case " $allowed " in
 		*" $status "*) ;;

@@ -120,8 +120,11 @@ quiz -s 0 -n 20 -c
 grep -q 'TLS page is unmapped' "$tmp/out" && fail "seed 0, sunrise: a page was unmapped"
 
 # every type and level: the emitted scenario runs clean under the same
-# policy (its expectations are the answers), and its expectations are
+# policy (its expectations are the answers; where it fails only because a
+# spy read past its region at the segment limit, region_limit_faults, it
+# must run clean on mock, as the problem says), and its expectations are
 # there to fail: a scenario run under another policy must fail somewhere
+spy_limited=0
 for type in land pages unmap register spy leak mix; do
 	for level in "" "-d 1" "-d 2" "-d 3"; do
 		for restore in "" --no-tls-restore; do
@@ -132,10 +135,19 @@ for type in land pages unmap register spy leak mix; do
 				run=$(sed -n 's/^# run it with `tlssim run\(.*\) FILE`\.$/\1/p' "$tmp/out")
 				mv "$tmp/out" "$tmp/q.tls"
 				# shellcheck disable=SC2086
-				if ! $TLSSIM run --quiet $run "$tmp/q.tls" >"$tmp/run" 2>&1; then
-					fail "tlssim quiz $args --emit-scenario does not run clean with 'tlssim run$run'"
-					sed 's/^/  | /' "$tmp/run" | head -n 5
+				$TLSSIM run --quiet $run "$tmp/q.tls" >"$tmp/run" 2>&1 && continue
+				# a spy's read past its region faults at the segment
+				# limit: then it runs on mock, as the problem says
+				if grep -q '^\(expect \)\{0,1\}read [a-z0-9]* tls+' "$tmp/q.tls" &&
+				   region_limit_faults &&
+				   grep -q 'segment-limit fault' "$tmp/run"; then
+					spy_limited=$((spy_limited + 1))
+					run="$run --arch=mock"
+					# shellcheck disable=SC2086
+					$TLSSIM run --quiet $run "$tmp/q.tls" >"$tmp/run" 2>&1 && continue
 				fi
+				fail "tlssim quiz $args --emit-scenario does not run clean with 'tlssim run$run'"
+				sed 's/^/  | /' "$tmp/run" | head -n 5
 			done
 		done
 	done
@@ -234,5 +246,7 @@ expect2 "--level wants a number from 1 to 3" --level=0
 quiz --help
 [ $? -eq 0 ] && grep -q '^Usage: tlssim quiz' "$tmp/out" || fail "quiz --help"
 
+[ "$spy_limited" -eq 0 ] ||
+	echo "quiz-test: $spy_limited spy problems faulted at the segment limit here, and ran clean on mock"
 [ $fails -eq 0 ] && echo "quiz-test: all passed"
 exit $((fails != 0))

@@ -91,3 +91,29 @@ terminal_shows() {
 	fail "$2"
 	od -c "$tmp/typescript" | head -n 8
 }
+
+# region_limit_faults: whether the register backend this build takes by
+# default stops a thread at the end of its 0x200-byte region: the i386
+# segment limit, where the CPU enforces it (natively; qemu-i386 does not).
+# Decided by running tlssim once per test, never assumed.
+region_limit_faults() {
+	if [ -z "${region_limit:-}" ]; then
+		printf 'process A userland=64K\nspawn A t\nread t tls+0x200 1\n' \
+			>"$tmp/region-limit.tls"
+		region_limit=no
+		$TLSSIM run --color=never "$tmp/region-limit.tls" 2>&1 |
+			grep -q 'segment-limit fault' && region_limit=yes
+	fi
+	[ "$region_limit" = yes ]
+}
+
+# golden_out DIR NAME: the expected output of golden scenario NAME in DIR:
+# NAME.limit.out where it has one and the default backend faults at a
+# region's end (region_limit_faults), else NAME.out.
+golden_out() {
+	if [ -f "$1/$2.limit.out" ] && region_limit_faults; then
+		echo "$1/$2.limit.out"
+	else
+		echo "$1/$2.out"
+	fi
+}

@@ -125,7 +125,7 @@ void quiz_print_rules(FILE *out, const struct quiz_cfg *cfg,
 			  "`switch T` schedules thread T, then T reads its ptr_self through the TLS register. This kernel runs with --no-tls-restore: only the first switch loads the register." :
 			  "`switch T` schedules thread T, which loads T's TLS address into the register, then T reads its ptr_self through it.");
 	if (cfg->par.spies)
-		quiz_wrap(out, prefix, "`write T ipc` stores a secret in T's IPC buffer (at tls+0x10); `read T tls+OFF 8` reads 8 bytes at OFF past T's region, another region of the same page or the next. A thread's region is wiped when the thread first runs.");
+		quiz_wrap(out, prefix, "`write T ipc` stores a secret in T's IPC buffer (at tls+0x10); `read T tls+OFF 8` reads 8 bytes at OFF past T's region, another region of the same page or the next. A thread's region is wiped when the thread first runs. (On i386, where the CPU enforces the segment limit, such a read faults: there run the scenario with --arch=mock.)");
 }
 
 /* How a policy picks a page with a free slot. */
