@@ -55,7 +55,6 @@ if ! /usr/bin/time -f %M true >/dev/null 2>&1; then
 	exit 77
 fi
 
-sanitized=${ASAN_OPTIONS:-}${UBSAN_OPTIONS:-}
 [ -n "$sanitized" ] &&
 	echo "not checked: peak memory (under a sanitizer, whose quarantine keeps freed memory)"
 
@@ -74,29 +73,12 @@ gen_rounds() {
 	}'
 }
 
-# peak FILE ARGS...: peak resident set (KiB) of `tlssim run ARGS` with FILE
-# as its input, its output in $tmp/run.out (or $peak_out) and
-# $tmp/run.err; 0 when the run did not succeed (said).
+# peak FILE ARGS...: peak_kib of `tlssim run ARGS` with FILE as its input,
+# its output in $tmp/run.out (or $peak_out).
 peak() {
-	in=$1
-	out=${peak_out:-$tmp/run.out}
+	peak_in=$1
 	shift
-	# shellcheck disable=SC2086
-	if ! /usr/bin/time -o "$tmp/time" -f %M $TLSSIM run "$@" \
-		<"$in" >"$out" 2>"$tmp/run.err"; then
-		fail "tlssim run $*: did not succeed" >&2
-		sed 's/^/  | /' "$out" "$tmp/run.err" | head -n 10 >&2
-		echo 0
-		return
-	fi
-	tail -n 1 "$tmp/time"
-}
-
-# ratio_ok A B LIMIT_PERCENT: whether both runs succeeded (peak() gave no
-# 0) and, unless under a sanitizer, 100 * B / A is at most the limit.
-ratio_ok() {
-	[ "$1" -gt 0 ] && [ "$2" -gt 0 ] &&
-		{ [ -n "$sanitized" ] || [ $(($2 * 100 / $1)) -le "$3" ]; }
+	peak_out=${peak_out:-$tmp/run.out} peak_kib run "$@"
 }
 
 gen_rounds 10000 >"$tmp/short.tls"

@@ -117,3 +117,33 @@ golden_out() {
 		echo "$1/$2.out"
 	fi
 }
+
+# Set under a sanitizer (the sanitize leg), whose quarantine keeps freed
+# memory (up to 256 MiB): peak memory is not compared then.
+sanitized=${ASAN_OPTIONS:-}${UBSAN_OPTIONS:-}
+
+# peak_kib ARGS...: the peak resident set (KiB, /usr/bin/time -f %M) of
+# `tlssim ARGS`, its input $peak_in (else /dev/null), its output in
+# $peak_out (else $tmp/peak.out), its errors in $tmp/run.err; 0 when it
+# did not succeed (said on stderr). Check first that /usr/bin/time -f
+# works and that no emulator runs tlssim (its memory is not tlssim's).
+peak_kib() {
+	# shellcheck disable=SC2086
+	if ! /usr/bin/time -o "$tmp/time" -f %M $TLSSIM "$@" \
+		<"${peak_in:-/dev/null}" >"${peak_out:-$tmp/peak.out}" \
+		2>"$tmp/run.err"; then
+		fail "tlssim $*: did not succeed" >&2
+		sed 's/^/  | /' "${peak_out:-$tmp/peak.out}" "$tmp/run.err" |
+			head -n 10 >&2
+		echo 0
+		return
+	fi
+	tail -n 1 "$tmp/time"
+}
+
+# ratio_ok A B LIMIT_PERCENT: whether both peaks are known (peak_kib gave
+# no 0) and, unless under a sanitizer, 100 * B / A is at most the limit.
+ratio_ok() {
+	[ "$1" -gt 0 ] && [ "$2" -gt 0 ] &&
+		{ [ -n "$sanitized" ] || [ $(($2 * 100 / $1)) -le "$3" ]; }
+}

@@ -104,11 +104,18 @@ static void step_free(struct html_step *st)
 	free(st->events);
 }
 
-/* Drop the page waiting, written or not. */
+/*
+ * Drop the page waiting, written or not. The recording is finished before
+ * it is let go: painted into an SVG page, it holds a snapshot that cairo
+ * 1.16 frees only then (without it, an HTML book grew by about 200 KB a
+ * page: 2.7 GB for 10,000 pages).
+ */
 static void page_drop(struct book *bk)
 {
-	if (bk->rec)
+	if (bk->rec) {
+		cairo_surface_finish(bk->rec);
 		cairo_surface_destroy(bk->rec);
+	}
 	bk->rec = NULL;
 	for (size_t i = 0; i < bk->count; i++)
 		step_free(&bk->steps[i]);
