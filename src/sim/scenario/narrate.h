@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "index_list.h"
 #include "kernel/kernel.h"
 #include "policy/policy.h"
 #include "report/membuf.h"
@@ -44,9 +45,8 @@ struct narr_pages {
 	uint32_t *tree;		/* address order: the pages held, a Fenwick
 				   tree by page of the land */
 	size_t len;		/* entries of num (0: not numbered) */
-	size_t *held;		/* the entries of num set (in address order:
-				   by the last walk; later ones are not) */
-	size_t nheld, heldcap;
+	struct index_list held;	/* the entries of num set (in address
+				   order: by the last walk; later ones not) */
 	uint32_t seen;		/* creation order: the last number given */
 	bool stale;		/* walk again before the next number */
 };

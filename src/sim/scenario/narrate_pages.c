@@ -147,22 +147,6 @@ static uint32_t tree_upto(const uint32_t *t, size_t at)
 	return sum;
 }
 
-/* List page at among those np numbered. False when memory ran out. */
-static bool hold(struct narr_pages *np, size_t at)
-{
-	if (np->nheld == np->heldcap) {
-		size_t cap = np->heldcap ? np->heldcap * 2 : 16;
-		size_t *h = realloc(np->held, cap * sizeof(*h));
-
-		if (!h)
-			return false;
-		np->held = h;
-		np->heldcap = cap;
-	}
-	np->held[np->nheld++] = at;
-	return true;
-}
-
 void narr_pages_changed(struct narration *n, const struct process *p)
 {
 	struct narr_pages *np = pages_find(n, p);
@@ -191,7 +175,7 @@ void narr_pages_moved(struct narration *n, const struct process *p,
 		return;
 	case TLS_ORDER_CREATED:
 		/* a page unmapped moves the ones after it: walk */
-		if (mapped && np->seen < UINT32_MAX && hold(np, at)) {
+		if (mapped && np->seen < UINT32_MAX && index_push(&np->held, at)) {
 			np->num[at] = ++np->seen;
 			return;
 		}
@@ -220,10 +204,10 @@ static void renumber_page(void *arg, const struct tlsm_page *page)
 	rn->seen++;
 	if (page->address < rn->start || at >= np->len || np->num[at])
 		return;
-	if (np->nheld && page->address <= rn->last)
+	if (np->held.n && page->address <= rn->last)
 		rn->ascending = false;
 	rn->last = page->address;
-	if (!hold(np, at)) {
+	if (!index_push(&np->held, at)) {
 		rn->failed = true;
 		return;
 	}
@@ -255,10 +239,10 @@ static bool renumber(struct narration *n, struct narr_pages *np, size_t len)
 		memset(np->num, 0, len * sizeof(*np->num));
 		memset(np->tree, 0, len * sizeof(*np->tree));
 	} else {
-		for (size_t i = 0; i < np->nheld; i++)
-			np->num[np->held[i]] = 0;
+		for (size_t i = 0; i < np->held.n; i++)
+			np->num[np->held.v[i]] = 0;
 	}
-	np->nheld = 0;
+	np->held.n = 0;
 	n->walks++;
 	process_for_each_tls_page(np->p, renumber_page, &rn);
 	np->seen = rn.seen;
@@ -266,8 +250,8 @@ static bool renumber(struct narration *n, struct narr_pages *np, size_t len)
 	if (by_address && !rn.ascending)
 		np->order = TLS_ORDER_UNKNOWN;	/* not the order promised */
 	else if (by_address)
-		for (size_t i = 0; i < np->nheld; i++)
-			tree_add(np->tree, len, np->held[i], 1);
+		for (size_t i = 0; i < np->held.n; i++)
+			tree_add(np->tree, len, np->held.v[i], 1);
 	return true;
 }
 
@@ -294,7 +278,7 @@ static void pages_drop(struct narr_pages *np)
 {
 	free(np->num);
 	free(np->tree);
-	free(np->held);
+	free(np->held.v);
 }
 
 void narration_forget_process(struct narration *n, const struct process *p)

@@ -11,6 +11,7 @@
 #ifndef TLSSIM_PARSER_H
 #define TLSSIM_PARSER_H
 
+#include "index_list.h"
 #include "scenario.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
@@ -29,14 +30,6 @@ struct name_slot {
 #define NAME_CLASS_BYTES 16
 #define NAME_CLASSES 16
 
-/* A growing array of indexes. */
-struct index_list {
-	size_t *v;
-	size_t n, cap;
-};
-
-/* Append i to l. False when memory ran out (l unchanged). */
-bool index_push(struct index_list *l, size_t i);
 
 /*
  * A slot of a compact table (the check's thread names past
