@@ -23,7 +23,7 @@
 bool index_push(struct index_list *l, size_t i)
 {
 	if (l->n == l->cap) {
-		size_t cap = l->cap ? 2 * l->cap : 64;
+		size_t cap = l->cap ? 2 * l->cap : 16;
 		size_t *v = realloc(l->v, cap * sizeof(*v));
 
 		if (!v)
