@@ -191,6 +191,7 @@ static int apply_option(struct cli *cli, int opt, const char *arg)
 		return -1;
 	case OPT_QUIET:
 		cli->run.quiet = cli->demo.quiet = true;
+		cli->run.no_progress = true;
 		return -1;
 	case OPT_VERBOSE:
 		cli->run.verbose = true;
@@ -301,7 +302,8 @@ static int worse(int a, int b)
 /*
  * Check the options of pictures: render's --out becomes --render (or
  * --render-steps with --steps or an .html name: the HTML is a flip-book),
- * and render runs quietly. Returns -1 when they are fine or absent, else
+ * and render runs quietly (its progress shows all the same, unless
+ * --quiet). Returns -1 when they are fine or absent, else
  * an exit status (RUN_MALFORMED, told on stderr), also when this build has
  * no cairo.
  */
@@ -419,7 +421,8 @@ static int cmd_run(struct cli *cli, int nfiles, char **files)
 {
 	const struct run_options *ro = &cli->run;
 	/* the check's progress, as the run's: none among lines per command */
-	FILE *progress = ro->quiet || ro->verbose || ro->trace ? NULL : stderr;
+	FILE *progress = ro->no_progress || ro->verbose || ro->trace ?
+			 NULL : stderr;
 	struct scenario **scns;
 	struct diag *d;
 	int status = 0;

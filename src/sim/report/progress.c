@@ -8,8 +8,10 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-/* Units between two looks at the clock. */
+/* Units between two looks at the clock, at most (fast units: commands). */
 #define PROGRESS_STRIDE 1024
+/* Seconds between two looks at the clock, about: slow units look sooner. */
+#define PROGRESS_LOOK 0.01
 /* Seconds between two redraws. */
 #define PROGRESS_EVERY 0.25
 
@@ -42,7 +44,7 @@ void progress_begin(struct progress *pg, FILE *out, bool quiet,
 	*pg = (struct progress){
 		.out = out, .what = what, .total = total,
 		.on = !quiet && out && isatty(fileno(out)),
-		.next = PROGRESS_STRIDE, .after = delay(),
+		.next = 1, .after = delay(),
 	};
 	clock_gettime(CLOCK_MONOTONIC, &pg->start);
 }
@@ -50,10 +52,17 @@ void progress_begin(struct progress *pg, FILE *out, bool quiet,
 void progress_redraw(struct progress *pg, size_t done)
 {
 	double t = elapsed(pg);
-	double rate;
+	double rate, stride = PROGRESS_STRIDE;
 	int prec;
 
-	pg->next = done + PROGRESS_STRIDE;
+	/*
+	 * The next look at the clock about PROGRESS_LOOK from now at the rate
+	 * so far: a page of a flip-book (10 ms) is looked at each time, a
+	 * command of a quiet run (under 1 us) every PROGRESS_STRIDE.
+	 */
+	if (t > 0 && (double)done / t * PROGRESS_LOOK < stride)
+		stride = (double)done / t * PROGRESS_LOOK;
+	pg->next = done + (stride >= 1 ? (size_t)stride : 1);
 	if (t < pg->after || (pg->visible && t - pg->last < PROGRESS_EVERY))
 		return;
 	rate = (double)done / t;

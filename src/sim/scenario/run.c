@@ -270,9 +270,9 @@ int scenario_run(const struct scenario *scn, const struct run_options *opt)
 			   (opt->also && !opt->also->texts_on_failure);
 	run.r.keep_processes = run.rep->all_processes ||
 			       (opt->also && opt->also->all_processes);
-	/* no progress line among a line per command or event */
-	progress_begin(&run.pg, opt->err,
-		       opt->quiet || opt->verbose || opt->trace, "commands",
+	/* no progress line among a line per command or event printed */
+	progress_begin(&run.pg, opt->err, opt->no_progress || opt->verbose ||
+		       (opt->trace && !opt->trace_to), "commands",
 		       scn->cmd_count);
 	if (scn->stream) {
 		err = run_streamed(&run, scn, &st);

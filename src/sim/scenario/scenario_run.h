@@ -20,6 +20,8 @@ struct run_options {
 	bool trace;		/* print kernel events */
 	enum trace_format trace_format;
 	bool quiet;		/* diagnostics only */
+	bool no_progress;	/* --quiet: no progress line either (render
+				   runs quiet, yet shows its progress) */
 	bool verbose;		/* one line per command */
 	/*
 	 * Tell each step's story (step_report.narration, and the kernel asked

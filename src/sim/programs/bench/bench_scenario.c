@@ -207,6 +207,7 @@ int bench_scenario_run(const struct tls_manager_ops *ops, size_t n,
 {
 	struct reporter quiet = reporter_silent();	/* the runner's own cost */
 	struct run_options opt = { .arch = ARCH_AUTO, .quiet = true,
+				   .no_progress = true,
 				   .out = stdout, .err = stderr,
 				   .policy = ops, .reporter = &quiet };
 	struct diag *d = diag_new_stream(stderr, false);

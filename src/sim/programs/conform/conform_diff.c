@@ -434,7 +434,8 @@ int conform_scenario(struct conform_ctx *g)
 				.summary = collect_summary, .ctx = &f };
 	struct run_options opt = {
 		.arch = ARCH_AUTO, .out = stderr, .err = stderr,
-		.quiet = true, .policy = g->ops, .reporter = &rep,
+		.quiet = true, .no_progress = true, .policy = g->ops,
+		.reporter = &rep,
 	};
 	int status;
 
