@@ -12,7 +12,7 @@
 /*
  * The order in which a manager's for_each_page lists its pages, when the
  * manager is known to keep one: the narration then numbers a new page
- * without walking them all (src/sim/scenario/narrate.c).
+ * without walking them all (src/sim/scenario/narrate_pages.c).
  *   TLS_ORDER_UNKNOWN  nothing promised (a manager loaded by the grader)
  *   TLS_ORDER_CREATED  the order the pages were mapped in
  *   TLS_ORDER_ADDRESS  ascending address
