@@ -1,7 +1,8 @@
 /*
  * fuzz.h - what the libFuzzer harnesses share (fuzz_run.c): a scenario's
  * text parsed and, when it parses and stays within the harness's limits,
- * run on a fresh kernel on the mock register backend, printing nothing.
+ * run on a fresh kernel on the mock register backend, printing nothing
+ * (the story of each step, as `tlssim run` tells it, goes to /dev/null).
  *
  * fuzz_scenario.c feeds the fuzz bytes to it as they are; fuzz_commands.c
  * first turns them into a well-formed command stream.
@@ -33,6 +34,7 @@ struct fuzz_options {
 	bool verbose;
 	bool fail_fast;
 	bool trace;
+	bool narrate;		/* tell each step's story (run's default) */
 	enum trace_format trace_format;
 	const struct tls_manager_ops *policy;	/* NULL: sunrise */
 };

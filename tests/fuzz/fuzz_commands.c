@@ -12,7 +12,8 @@
  * fault, never an access to the simulator's own memory.
  *
  * The first byte picks run options (--no-tls-restore, --policy, --trace,
- * --verbose, --fail-fast). Every generated scenario must parse: one that
+ * --verbose, --fail-fast, and --quiet, without which each step's story is
+ * told, as `tlssim run` does by default). Every generated scenario must parse: one that
  * does not is a bug of this generator or of the parser, and aborts.
  *
  * With TLSSIM_FUZZ_PRINT set in the environment, each scenario is also
@@ -443,6 +444,7 @@ static void gen_options(struct gen *g, struct fuzz_options *fo)
 		.trace = b & 4,
 		.trace_format = b & 8 ? TRACE_JSON : TRACE_TEXT,
 		.fail_fast = (b & 0xc0) == 0xc0,
+		.narrate = (b & 0xc0) != 0x40,
 	};
 	fz_put(line, &len, "#! args: --arch=mock");
 	if (fo->no_tls_restore)
@@ -453,6 +455,8 @@ static void gen_options(struct gen *g, struct fuzz_options *fo)
 		fz_put(line, &len, " --trace=%s", b & 8 ? "json" : "text");
 	if (fo->fail_fast)
 		fz_put(line, &len, " --fail-fast");
+	if (!fo->narrate)
+		fz_put(line, &len, " --quiet");
 	if (b >> 4 & 3) {
 		fo->policy = tls_policy_find(policies[(b >> 4 & 3) - 1]);
 		fz_put(line, &len, " --policy=%s", policies[(b >> 4 & 3) - 1]);

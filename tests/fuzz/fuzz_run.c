@@ -67,6 +67,7 @@ int fuzz_run_text(const char *text, size_t len, const struct fuzz_options *fo)
 		.trace = fo->trace,
 		.trace_format = fo->trace_format,
 		.verbose = fo->verbose,
+		.narrate = fo->narrate,
 		.fail_fast = fo->fail_fast,
 		.out = null,
 		.err = null,

@@ -20,7 +20,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
  */
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static const struct fuzz_options fo = { .trace_format = TRACE_TEXT };
+	/* as `tlssim run FILE`: each step's story told */
+	static const struct fuzz_options fo = {
+		.trace_format = TRACE_TEXT, .narrate = true,
+	};
 
 	if (fuzz_run_text((const char *)data, size, &fo) < 0)
 		return -1;
