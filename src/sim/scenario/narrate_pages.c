@@ -3,16 +3,17 @@
  * 1"): from 1, in the order the process's manager lists its pages, as
  * `show` numbers them.
  *
- * Walking every page for each number would make a fill of n threads cost
- * n^2/8 (a walk a page mapped). So the numbering of a process is kept
- * between steps and changed where its policy's order says a page goes
- * (tls_policy_page_order): in creation order a new page takes the next
- * number; in address order a page's number is the count of pages held at
- * or below it, kept in a Fenwick tree (O(log n) a change). A manager that
- * promises no order, a page unmapped in creation order, a killed process
- * or a change the numbering did not expect make it walk again when a
- * number is next asked for; so does a walk that contradicts the order
- * promised, for good.
+ * Walking every page after each page mapped would make a fill of n
+ * threads cost n^2/128 page visits (n/8 pages, each walk up to n/8). So
+ * the numbering of a process is kept between steps and changed where its
+ * policy's order says a page goes (tls_policy_page_order): in creation
+ * order a new page takes the next number; in address order a page's
+ * number is the count of pages held at or below it, kept in a Fenwick
+ * tree (O(log n) a change). A manager that promises no order, a page
+ * unmapped in creation order, a killed process or a change the numbering
+ * did not expect make it walk again when a number is next asked for. A
+ * walk that contradicts the promised order turns the promise off for
+ * that process.
  *
  * The numberings are found by process through an open-addressing index,
  * so a story of many processes costs no scan of them all.
