@@ -441,10 +441,13 @@ static int cmd_run(struct cli *cli, int nfiles, char **files)
 		int err = scenario_open_for(files[i], cli->max_input, progress,
 					    cli->render.process, d, &scns[i]);
 
-		if (err == -ENOMEM)
+		/* a host refusal stops the checks: the next would repeat it */
+		if (err == -ENOMEM || err == -EMFILE) {
 			status = worse(status, RUN_HOST);
-		else if (err)
-			status = RUN_MALFORMED;
+			break;
+		}
+		if (err)
+			status = worse(status, RUN_MALFORMED);
 	}
 	if (status)
 		goto out;

@@ -155,6 +155,23 @@ if [ -z "${TLSSIM_EMULATOR:-}" ] && [ -z "${ASAN_OPTIONS:-}" ]; then
 else
 	echo "SKIP (not counted): mapping-limit check under ${TLSSIM_EMULATOR:-ASan}"
 fi
+# the host's limit on open files is its refusal too (exit 4, said once):
+# each file named stays open from its check to its run. Not under an
+# emulator, which opens files of its own.
+if [ -z "${TLSSIM_EMULATOR:-}" ]; then
+	mkdir -p "$tmp/many"
+	for i in $(seq 1 40); do cp "$tmp/ok.tls" "$tmp/many/f$i.tls"; done
+	(ulimit -n 24 && cd "$tmp/many" && $TLSSIM run --quiet f*.tls) \
+		>"$tmp/out" 2>&1 </dev/null
+	got=$?
+	[ "$got" = 4 ] || fail "40 files with 24 open at most: exit $got, not 4"
+	grep -q "Too many open files: the host's limit on open files" "$tmp/out" ||
+		fail "40 files with 24 open at most: the host's limit not named"
+	[ "$(grep -c 'cannot open' "$tmp/out")" = 1 ] ||
+		fail "40 files with 24 open at most: not one error"
+else
+	echo "SKIP (not counted): open-file limit check under $TLSSIM_EMULATOR"
+fi
 # more threads than one 64-page user land holds (512) still run
 expect 0 'ok: every thread saw its own TLS' -- demo --threads=600 --yields=1 --quiet
 # the limits --help gives are the ones refused: each option at its most,
