@@ -370,8 +370,10 @@ static bool declares_process(const struct scenario *scn, const char *name)
 /*
  * Run scn and draw it as cli->render asks. Returns the run's status;
  * RUN_MALFORMED when --process names no process of scn or a picture's file
- * cannot be created (nothing runs); RUN_HOST at least when a picture could
- * not be written whole. Every failure is told on stderr.
+ * cannot be created at its path (nothing runs); RUN_HOST when the host
+ * refuses it (memory, file descriptors, room: nothing runs either), and at
+ * least when a picture could not be written whole. Every failure is told
+ * on stderr.
  */
 static int run_pictured(struct cli *cli, const struct scenario *scn)
 {
@@ -393,8 +395,13 @@ static int run_pictured(struct cli *cli, const struct scenario *scn)
 	ro.name = strrchr(scn->file_name, '/') ?
 		  strrchr(scn->file_name, '/') + 1 : scn->file_name;
 	err = render_open(&ro, stderr, &rd);
+	/* a path that cannot be written is the user's; no memory, no
+	 * descriptor or no room is the host's refusal */
+	if (err == -ENOMEM || err == -EMFILE || err == -ENFILE ||
+	    err == -ENOSPC || err == -EDQUOT)
+		return RUN_HOST;
 	if (err)
-		return err == -ENOMEM ? RUN_HOST : RUN_MALFORMED;
+		return RUN_MALFORMED;
 	if (render_trace(rd)) {
 		/* the HTML's events of each step: the text trace, cut */
 		run.trace = true;

@@ -188,6 +188,23 @@ else
 	echo "not checked: an HTML flip-book on a full disk (no /dev/full)"
 fi
 
+# No file descriptor left for the picture: the host's refusal too (exit
+# 4), where a path that cannot be written is the user's (exit 2 above).
+# With four descriptors, the scenario takes the last; not under an
+# emulator, and not where the loader itself needs more.
+if [ -z "${TLSSIM_EMULATOR:-}" ]; then
+	(ulimit -n 4 && $TLSSIM render --out="$tmp/fd.png" "$tmp/two.tls") \
+		>"$tmp/out" 2>&1 </dev/null
+	got=$?
+	if grep -q 'error while loading shared libraries' "$tmp/out"; then
+		echo "not checked: a picture without a descriptor (the loader needs more than 4)"
+	elif [ "$got" != 4 ] ||
+	     ! grep -q "cannot write '$tmp/fd.png': Too many open files" "$tmp/out"; then
+		fail "render with 4 descriptors: exit $got, not 4 with the host's refusal"
+		sed 's/^/  | /' "$tmp/out" | head -n 5
+	fi
+fi
+
 # A PNG taller than cairo's images (32767 pixels: 90 processes) is bad
 # input, exit 2, naming the limit and the ways out; SVG and PDF of the
 # same scenario are drawn.
