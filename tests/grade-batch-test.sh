@@ -4,7 +4,8 @@
 # on the way, a directory holding one, a C file that does not build and an
 # object that does not load, two at a time; a broken submission gets a row
 # that says why and never stops the batch. A gradebook that cannot be
-# written (a full disk) exits 4 and says why.
+# written (a full disk) exits 4 and says why; so does a batch in which
+# the host refused a grading (too few file descriptors), after its rows.
 # It skips where grade runs no shared object (a static build, a host
 # without seccomp) and under an emulator (the batch runs tlssim again
 # through /proc/self/exe, which is then the emulator).
@@ -58,6 +59,20 @@ if [ -w /dev/full ]; then
 	grep -q 'cannot write standard output: No space left on device' \
 		"$tmp/err" || fail "grade --batch to a full disk: not said why"
 fi
+
+# A grading the host refuses (six file descriptors: too few for its
+# sandbox) is the host's, not the submission's: its row says so, and the
+# batch exits 4 at the end, saying how many.
+mkdir -p "$tmp/one"
+cp "$managers/good.so" "$tmp/one/bob.so"
+(ulimit -n 6 && $TLSSIM grade --batch="$tmp/one" --only=interface) \
+	>"$tmp/out" 2>"$tmp/err" </dev/null
+got=$?
+[ "$got" -eq 4 ] || fail "a refused grading: exit $got, not 4"
+grep -q '^"bob",,,"not graded (exit 4): tlssim: grade: the host refused' \
+	"$tmp/out" || fail "a refused grading: its row does not say so"
+grep -q 'the host refused the grading of 1 submission' "$tmp/err" ||
+	fail "a refused grading: the batch does not say so"
 
 # Progress: submissions done of all and their rate on a terminal (asked
 # for at once), nothing on stderr when it is not one.

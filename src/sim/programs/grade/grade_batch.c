@@ -4,8 +4,8 @@
  * them), graded N at a time into a CSV gradebook on stdout: one row a
  * submission, one column a test.
  *
- * Each submission is built (a .c: cc -shared -fPIC, against the
- * interface's header and the submission's own directory) in a scratch
+ * Each submission is built (a .c: -shared -fPIC by this build's compiler,
+ * against the interface's header and the submission's own directory) in a scratch
  * directory, then graded by this tlssim run again as `grade --json` with
  * the batch's options, its report read back with jansson. A submission
  * that does not build, does not load or is not graded gets a row that
@@ -42,6 +42,7 @@ struct submission {
 	pid_t pid;
 	int status;			/* of the grading, once it ended */
 	char why[200];			/* why it has no score, or "" */
+	bool refused;			/* the host refused its grading */
 };
 
 /* Whether name ends in suffix. */
@@ -253,6 +254,9 @@ static void explain(struct submission *s)
 	if (WIFEXITED(s->status) && WEXITSTATUS(s->status) == 0)
 		return;
 	log_line(s, "error", last, sizeof(last));
+	/* 4: the grading's own refusal; 51: its files (grade_one) */
+	s->refused = WIFEXITED(s->status) && (WEXITSTATUS(s->status) == 4 ||
+					      WEXITSTATUS(s->status) == 51);
 	if (WIFEXITED(s->status) && WEXITSTATUS(s->status) == 50)
 		snprintf(s->why, sizeof(s->why), "build failed: %s", last);
 	else if (WIFEXITED(s->status))
@@ -387,7 +391,7 @@ int grade_batch(FILE *out, const char *dir, unsigned jobs, int argc,
 	static json_t *reports[MAX_SUBMISSIONS];
 	char scratch[] = "/tmp/tlssim-batch.XXXXXX";
 	unsigned running = 0;
-	int n = list_submissions(dir, subs);
+	int n = list_submissions(dir, subs), refused = 0;
 	struct progress pg;
 	size_t done = 0;
 
@@ -411,6 +415,7 @@ int grade_batch(FILE *out, const char *dir, unsigned jobs, int argc,
 			snprintf(subs[i].why, sizeof(subs[i].why), "not "
 				 "graded: the host refused a process (%s)",
 				 strerror(errno));
+			subs[i].refused = true;
 			done++;
 			continue;
 		}
@@ -433,7 +438,14 @@ int grade_batch(FILE *out, const char *dir, unsigned jobs, int argc,
 	}
 	rmdir(scratch);
 	gradebook(out, subs, n, reports);
-	for (int i = 0; i < n; i++)
+	for (int i = 0; i < n; i++) {
 		json_decref(reports[i]);
-	return 0;
+		refused += subs[i].refused;
+	}
+	if (!refused)
+		return 0;
+	fprintf(stderr, "tlssim: grade: the host refused the grading of %d "
+		"submission%s (the gradebook says why)\n", refused,
+		refused == 1 ? "" : "s");
+	return 4;
 }
