@@ -5,7 +5,8 @@
 # of a CPU without fsgsbase on every machine, =yes refused with its reason
 # where the instruction does not run (qemu-x86_64 -cpu qemu64 as that CPU),
 # and `bench switch`'s table
-# (the host's facts first, aligned columns, counts like 1e3).
+# (the host's facts first, aligned columns, counts like 1e3), and the
+# host's address-space limit refusing bench a user land (exit 4, said).
 . "${top_srcdir:?}/tests/testlib.sh"
 test_begin host
 printf 'process A userland=64K\nspawn A t\nwrite t ipc "hi"\nexpect read t ipc "hi"\n' >"$tmp/ok.tls"
@@ -130,6 +131,26 @@ expect 2 "--iterations wants a number from 1000 to 100000000 (digits, or like 1e
 	-- bench switch --iterations=1.5e0
 expect 2 "--iterations wants a number" -- bench switch --iterations=1e99
 expect 0 '^churn ' -- bench churn --n=1e3 --runs=1 --policy=indexed --mode=kernel
+
+# The host's address-space limit (ulimit -v, 100 MB) refuses the user land
+# of 10^6 threads (about 512 MB): the host's refusal, exit 4, said, never
+# a KernelError or a silent status. Not under an emulator or a sanitizer
+# (their own reservations), nor where the loader needs more.
+if [ -z "${TLSSIM_EMULATOR:-}" ] && [ -z "${sanitized:-}" ]; then
+	for cmd in "bench churn --n=1e6 --runs=1 --policy=indexed --mode=kernel" \
+		   "bench scenario --n=1e6 --runs=1 --policy=indexed"; do
+		# shellcheck disable=SC2086
+		(ulimit -v 100000 && $TLSSIM $cmd) >"$tmp/out" 2>&1 </dev/null
+		got=$?
+		if grep -q 'error while loading shared libraries' "$tmp/out"; then
+			echo "not checked: tlssim $cmd under ulimit -v (the loader needs more)"
+		elif [ "$got" != 4 ] ||
+		     ! grep -q 'the host refused.*cannot reserve a user land' "$tmp/out"; then
+			fail "tlssim $cmd under ulimit -v 100000: exit $got, not 4 with the refusal"
+			sed 's/^/  | /' "$tmp/out" | head -n 5
+		fi
+	done
+fi
 
 [ $fails -eq 0 ] && echo "host-test: all passed"
 exit $((fails != 0))

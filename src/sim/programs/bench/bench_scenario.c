@@ -205,7 +205,10 @@ out:
 int bench_scenario_run(const struct tls_manager_ops *ops, size_t n,
 		       uint64_t rng, struct bench_sample *s)
 {
-	struct reporter quiet = reporter_silent();	/* the runner's own cost */
+	/* as `tlssim run --quiet`: nothing but a failure, said on stderr */
+	struct text_reporter tr = { .out = stdout, .err = stderr,
+				    .quiet = true };
+	struct reporter quiet = text_reporter(&tr);
 	struct run_options opt = { .arch = ARCH_AUTO, .quiet = true,
 				   .no_progress = true,
 				   .out = stdout, .err = stderr,
@@ -238,7 +241,7 @@ int bench_scenario_run(const struct tls_manager_ops *ops, size_t n,
 	t1 = bench_now_ns();
 	if (status != RUN_OK) {
 		fprintf(stderr, "tlssim bench: the generated scenario ended "
-			"with status %d\n", status);
+			"with status %d (its failure above)\n", status);
 		status = status == RUN_HOST ? -EAGAIN : -EIO;
 		goto out;
 	}

@@ -236,6 +236,29 @@ static int kernel_failed(const char *what, enum kernel_error err)
 	return -EIO;
 }
 
+/* Report that the host has no memory for what; -ENOMEM. */
+static int no_memory(const char *what)
+{
+	fprintf(stderr, "tlssim bench: the host has no memory for %s\n", what);
+	return -ENOMEM;
+}
+
+/*
+ * A process of a land of size bytes into *out, or the host's refusal
+ * reported (process_create's -errno: it returns no KernelError).
+ */
+static int bench_process(struct kernel *k, const char *name, size_t size,
+			 const struct tls_manager_ops *ops, struct process **out)
+{
+	int err = process_create(k, name, size, ops, out);
+
+	if (err)
+		fprintf(stderr, "tlssim bench: the host refused the simulator: "
+			"cannot reserve a user land of %zu bytes: %s\n", size,
+			strerror(-err));
+	return err ? -ENOMEM : 0;
+}
+
 /*
  * "t" and i in hexadecimal, into name (24 bytes): cheaper than snprintf,
  * and up to 2^24 threads short enough to sit in the thread's record.
@@ -298,7 +321,11 @@ static int kernel_threads(struct kernel *k, enum bench_workload w,
 	double t0, t1;
 	int err = -ENOMEM;
 
-	if (!t || process_create(k, "A", bench_land_for(n), ops, &p))
+	if (!t) {
+		err = no_memory("the threads' handles");
+		goto out;
+	}
+	if ((err = bench_process(k, "A", bench_land_for(n), ops, &p)))
 		goto out;
 	t0 = bench_now_ns();
 	for (size_t i = 0; i < n; i++)
@@ -365,12 +392,8 @@ static int kernel_processes(struct kernel *k, const struct tls_manager_ops *ops,
 		enum kernel_error e;
 		int err;
 
-		if (process_create(k, "P", 16 * TLSM_PAGE_SIZE, ops, &p)) {
-			fprintf(stderr, "tlssim bench: the host refused the "
-				"simulator: a user land: %s\n",
-				kernel_host_error());
-			return -ENOMEM;
-		}
+		if ((err = bench_process(k, "P", 16 * TLSM_PAGE_SIZE, ops, &p)))
+			return err;
 		if ((err = spawn(k, p, i, &t)) != 0)
 			return err;
 		if ((e = process_kill(k, p)) != KERR_OK)
@@ -422,9 +445,9 @@ static int bench_kernel_switches(struct kernel *k, const struct tls_manager_ops 
 	unsigned flip = 0;
 	int err;
 
-	if (process_create(k, "A", land, ops, &a) ||
-	    process_create(k, "B", land, ops, &b))
-		return -ENOMEM;
+	if ((err = bench_process(k, "A", land, ops, &a)) ||
+	    (err = bench_process(k, "B", land, ops, &b)))
+		return err;
 	if ((err = spawn(k, a, 0, &t[0])) != 0 ||
 	    (err = spawn(k, cross ? b : a, 1, &t[1])) != 0)
 		return err;
