@@ -395,13 +395,8 @@ static int run_pictured(struct cli *cli, const struct scenario *scn)
 	ro.name = strrchr(scn->file_name, '/') ?
 		  strrchr(scn->file_name, '/') + 1 : scn->file_name;
 	err = render_open(&ro, stderr, &rd);
-	/* a path that cannot be written is the user's; no memory, no
-	 * descriptor or no room is the host's refusal */
-	if (err == -ENOMEM || err == -EMFILE || err == -ENFILE ||
-	    err == -ENOSPC || err == -EDQUOT)
-		return RUN_HOST;
 	if (err)
-		return RUN_MALFORMED;
+		return err == -ENOMEM ? RUN_HOST : RUN_MALFORMED;
 	if (render_trace(rd)) {
 		/* the HTML's events of each step: the text trace, cut */
 		run.trace = true;

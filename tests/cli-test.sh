@@ -161,9 +161,7 @@ fi
 if [ -z "${TLSSIM_EMULATOR:-}" ]; then
 	mkdir -p "$tmp/many"
 	for i in $(seq 1 40); do cp "$tmp/ok.tls" "$tmp/many/f$i.tls"; done
-	(ulimit -n 24 && cd "$tmp/many" && $TLSSIM run --quiet f*.tls) \
-		>"$tmp/out" 2>&1 </dev/null
-	got=$?
+	limited "-n 24" run --quiet "$tmp/many"/f*.tls
 	[ "$got" = 4 ] || fail "40 files with 24 open at most: exit $got, not 4"
 	grep -q "Too many open files: the host's limit on open files" "$tmp/out" ||
 		fail "40 files with 24 open at most: the host's limit not named"

@@ -80,18 +80,24 @@ int render_cairo_errno(cairo_status_t st, const struct render_file *f)
 	return f && f->write_error ? -f->write_error : -EIO;
 }
 
-/* Open f for writing. Returns 0 or -errno (told on err). */
+/*
+ * Open f for writing. Returns 0; -ENOMEM when the host refused it (no
+ * memory, descriptor or room); else -errno (a path that cannot be
+ * written). The reason is told on err.
+ */
 static int open_file(struct render_file *f, FILE *err)
 {
-	f->f = fopen(f->path, "wb");
-	if (!f->f) {
-		int e = errno;
+	int e;
 
-		fprintf(err, "tlssim: cannot write '%s': %s\n", f->path,
-			strerror(e));
-		return -e;
-	}
-	return 0;
+	f->f = fopen(f->path, "wb");
+	if (f->f)
+		return 0;
+	e = errno;
+	fprintf(err, "tlssim: cannot write '%s': %s\n", f->path, strerror(e));
+	if (e == ENOMEM || e == EMFILE || e == ENFILE || e == ENOSPC ||
+	    e == EDQUOT)
+		return -ENOMEM;
+	return -e;
 }
 
 /*

@@ -70,8 +70,9 @@ bool render_available(void);
  * sets *out; -ENOTSUP in a build without cairo; -EINVAL for a name that
  * is not .svg, .png or .pdf (.pdf or .html for o->steps) or when o asks
  * for nothing;
- * -errno when a file cannot be created; -ENOMEM. Every failure is told on
- * err as "tlssim: ..." and leaves no file behind.
+ * -errno when a file cannot be created at its path; -ENOMEM when the
+ * host refused memory or a file (no descriptor, no room). Every failure
+ * is told on err as "tlssim: ..." and leaves no file behind.
  */
 int render_open(const struct render_options *o, FILE *err,
 		struct render **out);
