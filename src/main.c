@@ -422,9 +422,8 @@ static int run_pictured(struct cli *cli, const struct scenario *scn)
 static int cmd_run(struct cli *cli, int nfiles, char **files)
 {
 	const struct run_options *ro = &cli->run;
-	/* the check's progress, as the run's: none among lines per command */
-	FILE *progress = ro->no_progress || ro->verbose || ro->trace ?
-			 NULL : stderr;
+	/* the check's progress, as the run's */
+	FILE *progress = run_shows_progress(ro) ? stderr : NULL;
 	struct scenario **scns;
 	struct diag *d;
 	int status = 0;
@@ -444,7 +443,7 @@ static int cmd_run(struct cli *cli, int nfiles, char **files)
 					    cli->render.process, d, &scns[i]);
 
 		/* a host refusal stops the checks: the next would repeat it */
-		if (err == -ENOMEM || err == -EMFILE) {
+		if (err == -ENOMEM) {
 			status = worse(status, RUN_HOST);
 			break;
 		}

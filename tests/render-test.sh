@@ -194,9 +194,13 @@ fi
 # emulator, and not where the loader itself needs more.
 if [ -z "${TLSSIM_EMULATOR:-}" ] &&
    limited "-n 4" render --out="$tmp/fd.png" "$tmp/two.tls"; then
-	[ "$got" = 4 ] &&
-		grep -q "cannot write '$tmp/fd.png': Too many open files" "$tmp/out" ||
-		fail "render with 4 descriptors: exit $got, not 4 with the host's refusal"
+	if grep -q "cannot open '$tmp/two.tls'" "$tmp/out"; then
+		echo "not checked: a picture without a descriptor (the process needs more before its scenario here)"
+	else
+		[ "$got" = 4 ] &&
+			grep -q "cannot write '$tmp/fd.png': Too many open files" "$tmp/out" ||
+			fail "render with 4 descriptors: exit $got, not 4 with the host's refusal"
+	fi
 fi
 
 # A PNG taller than cairo's images (32767 pixels: 90 processes) is bad

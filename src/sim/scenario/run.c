@@ -240,6 +240,12 @@ static int run_streamed(struct run *run, const struct scenario *scn,
 	return err ? RUN_MALFORMED : 0;
 }
 
+bool run_shows_progress(const struct run_options *opt)
+{
+	return !opt->no_progress && !opt->verbose &&
+	       (!opt->trace || opt->trace_to);
+}
+
 int scenario_run(const struct scenario *scn, const struct run_options *opt)
 {
 	struct text_reporter tr = {
@@ -270,9 +276,7 @@ int scenario_run(const struct scenario *scn, const struct run_options *opt)
 			   (opt->also && !opt->also->texts_on_failure);
 	run.r.keep_processes = run.rep->all_processes ||
 			       (opt->also && opt->also->all_processes);
-	/* no progress line among a line per command or event printed */
-	progress_begin(&run.pg, opt->err, opt->no_progress || opt->verbose ||
-		       (opt->trace && !opt->trace_to), "commands",
+	progress_begin(&run.pg, opt->err, !run_shows_progress(opt), "commands",
 		       scn->cmd_count);
 	if (scn->stream) {
 		err = run_streamed(&run, scn, &st);

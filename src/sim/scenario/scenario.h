@@ -245,10 +245,9 @@ int scenario_load_file(const char *path, size_t max_input, struct diag *d,
  * number of commands, and each name's last use for the run to forget it
  * there; of the processes' names, none. A check that lasts over the
  * progress delay shows its progress on progress when that is a terminal
- * (NULL: never). Returns as scenario_load_file, -ENOMEM (reported)
- * when no temporary file could be made, and -EMFILE (reported) when the
- * host's limit on open files refuses the file: it stays open until
- * scenario_free, to be read again.
+ * (NULL: never). Returns as scenario_load_file, and -ENOMEM (reported)
+ * when the host refuses: no temporary file, or the host's limit on open
+ * files (the file stays open until scenario_free, to be read again).
  */
 int scenario_open(const char *path, size_t max_input, FILE *progress,
 		  struct diag *d, struct scenario **out);

@@ -46,6 +46,14 @@ struct run_options {
 };
 
 /*
+ * Whether a run with opt shows its progress (on a terminal): not with
+ * --quiet (no_progress), nor among a line per command (verbose) or per
+ * event printed (a trace not sent to trace_to). The check's progress
+ * follows the same rule.
+ */
+bool run_shows_progress(const struct run_options *opt);
+
+/*
  * Run scn on a fresh kernel. Returns a run_status: RUN_OK, RUN_FAILED,
  * RUN_PANIC (the run stops at an unexpected panic), RUN_HOST (the run
  * stops when the host refuses a user land or memory), or RUN_MALFORMED when

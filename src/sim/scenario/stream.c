@@ -180,10 +180,10 @@ out:
 /*
  * Open path ("-": standard input) for two readings into scn->stream and
  * scn->stream_start: a regular file as it is, after checking its size,
- * anything else through a spool. Returns 0 or as spool, -EMFILE when the
- * host's limit on open files refuses it (each file stays open from its
- * check to its run), and -EIO when the file does not open otherwise (both
- * reported).
+ * anything else through a spool. Returns 0 or as spool (-ENOMEM: the
+ * host refused), -ENOMEM too when the host's limit on open files refuses
+ * it (each file stays open from its check to its run), and -EIO when the
+ * file does not open otherwise (each reported).
  */
 static int open_twice(const char *path, size_t limit, struct diag *d,
 		      struct scenario *scn)
@@ -199,7 +199,7 @@ static int open_twice(const char *path, size_t limit, struct diag *d,
 				 "open files (each scenario file stays open "
 				 "from its check to its run; ulimit -n shows "
 				 "the limit)", path, strerror(errno));
-		return -EMFILE;
+		return -ENOMEM;
 	}
 	if (!f) {
 		diag_error_plain(d, "cannot open '%s': %s", path,
