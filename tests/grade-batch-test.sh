@@ -6,6 +6,7 @@
 # that says why and never stops the batch. A gradebook that cannot be
 # written (a full disk) exits 4 and says why; so does a batch in which
 # the host refused a grading (too few file descriptors), after its rows.
+# Names with quotes, commas and shell metacharacters are graded as data.
 # It skips where grade runs no shared object (a static build, a host
 # without seccomp) and under an emulator (the batch runs tlssim again
 # through /proc/self/exe, which is then the emulator).
@@ -48,6 +49,32 @@ expect 2 'it takes no --manager' -- grade --batch="$class" --manager=x.so
 expect 2 "cannot open '$tmp/none'" -- grade --batch="$tmp/none"
 expect 2 '--jobs wants a number' -- grade --batch="$class" --jobs=x
 expect 0 '^"bob",5,5,graded,5$' -- grade --batch="$class" --jobs=3 --only=interface
+
+# Submissions named by students: shell metacharacters, quotes, commas
+# and spaces in a name are data. The C file is built with its path passed
+# to the shell as an argument, never pasted into the command, so nothing
+# named runs (the commands would leave a PWNED file wherever their shell
+# ran: the test looks all through $tmp and in the working directory); the
+# CSV quotes each name, its quotes doubled.
+odd=$tmp/odd
+dir1='we ird$(touch PWNED1)'
+so2='o"brien, `touch PWNED2`.so'
+c3='x;touch PWNED3;.c'
+mkdir -p "$odd/$dir1"
+cp "$top_srcdir/tests/managers/good.c" "$top_srcdir/tests/managers/manager.h" \
+	"$odd/$dir1/"
+cp "$managers/good.so" "$odd/$so2"
+cp "$top_srcdir/tests/managers/good.c" "$odd/$c3"
+cp "$top_srcdir/tests/managers/manager.h" "$odd/"
+expect 0 '^"o""brien, `touch PWNED2`",5,5,graded,5$' \
+	'^"we ird\$(touch PWNED1)",5,5,graded,5$' \
+	'^"x;touch PWNED3;",5,5,graded,5$' -- \
+	grade --batch="$odd" -j 2 --only=interface
+rows=$(grep -c '^"' "$tmp/out")
+[ "$rows" -eq 3 ] || fail "the odd names' gradebook has $rows rows, not 3"
+if [ -n "$(find "$tmp" . -maxdepth 3 -name 'PWNED*' 2>/dev/null)" ]; then
+	fail "a submission's name ran as a command"
+fi
 
 # A gradebook that cannot be written (a full disk) is an error of the
 # host, said on stderr, never a silent loss: exit 4.
