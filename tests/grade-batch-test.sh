@@ -53,9 +53,9 @@ expect 0 '^"bob",5,5,graded,5$' -- grade --batch="$class" --jobs=3 --only=interf
 # Submissions named by students: shell metacharacters, quotes, commas
 # and spaces in a name are data. The C file is built with its path passed
 # to the shell as an argument, never pasted into the command, so nothing
-# named runs (the commands would leave a PWNED file wherever their shell
-# ran: the test looks all through $tmp and in the working directory); the
-# CSV quotes each name, its quotes doubled.
+# named runs (the commands would leave a PWNED file where their shell
+# ran: the batch runs in $tmp/work, and the test looks all through $tmp);
+# the CSV quotes each name, its quotes doubled.
 odd=$tmp/odd
 dir1='we ird$(touch PWNED1)'
 so2='o"brien, `touch PWNED2`.so'
@@ -66,13 +66,15 @@ cp "$top_srcdir/tests/managers/good.c" "$top_srcdir/tests/managers/manager.h" \
 cp "$managers/good.so" "$odd/$so2"
 cp "$top_srcdir/tests/managers/good.c" "$odd/$c3"
 cp "$top_srcdir/tests/managers/manager.h" "$odd/"
-expect 0 '^"o""brien, `touch PWNED2`",5,5,graded,5$' \
+mkdir -p "$tmp/work"
+expect_dir=$tmp/work expect 0 '^"o""brien, `touch PWNED2`",5,5,graded,5$' \
 	'^"we ird\$(touch PWNED1)",5,5,graded,5$' \
 	'^"x;touch PWNED3;",5,5,graded,5$' -- \
 	grade --batch="$odd" -j 2 --only=interface
 rows=$(grep -c '^"' "$tmp/out")
 [ "$rows" -eq 3 ] || fail "the odd names' gradebook has $rows rows, not 3"
-if [ -n "$(find "$tmp" . -maxdepth 3 -name 'PWNED*' 2>/dev/null)" ]; then
+unset expect_dir
+if [ -n "$(find "$tmp" -name 'PWNED*')" ]; then
 	fail "a submission's name ran as a command"
 fi
 

@@ -16,6 +16,7 @@
 
 #include "bigtable.h"
 #include "parser.h"
+#include "probe.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -300,8 +301,7 @@ static void slot_remove(struct name_table *t, uint32_t h, uint32_t index1)
 	for (j = (i + 1) & mask; t->slots[j].index1; j = (j + 1) & mask) {
 		size_t home = t->slots[j].hash & mask;
 
-		/* a slot stays when its home is cyclically in (i, j] */
-		if (i <= j ? (i < home && home <= j) : (i < home || home <= j))
+		if (probe_entry_stays(i, j, home))
 			continue;
 		t->slots[i] = t->slots[j];
 		i = j;

@@ -21,6 +21,7 @@
 #include <config.h>
 
 #include "narrate.h"
+#include "probe.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -81,8 +82,7 @@ static void index_remove(struct narration *n, size_t i)
 	for (j = (i + 1) & mask; n->index[j]; j = (j + 1) & mask) {
 		size_t h = home(n->pages[n->index[j] - 1].p, n->index_cap);
 
-		/* a slot stays when its home is cyclically in (i, j] */
-		if (i <= j ? (i < h && h <= j) : (i < h || h <= j))
+		if (probe_entry_stays(i, j, h))
 			continue;
 		n->index[i] = n->index[j];
 		i = j;

@@ -7,6 +7,7 @@
 #include <config.h>
 
 #include "tidmap.h"
+#include "probe.h"
 
 #include <stdlib.h>
 
@@ -79,8 +80,7 @@ void tidmap_del(struct tidmap *m, unsigned tid, size_t val)
 	for (j = (i + 1) & mask; m->v[j].tid; j = (j + 1) & mask) {
 		size_t h = home(m->v[j].tid, mask);
 
-		/* an entry stays when its home is cyclically in (i, j] */
-		if (i <= j ? (i < h && h <= j) : (i < h || h <= j))
+		if (probe_entry_stays(i, j, h))
 			continue;
 		m->v[i] = m->v[j];
 		i = j;
