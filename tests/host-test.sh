@@ -133,17 +133,21 @@ expect 2 "--iterations wants a number" -- bench switch --iterations=1e99
 expect 0 '^churn ' -- bench churn --n=1e3 --runs=1 --policy=indexed --mode=kernel
 
 # The host's address-space limit (ulimit -v, 100 MB) refuses the user land
-# of 10^6 threads (about 512 MB): the host's refusal, exit 4, said, never
-# a KernelError or a silent status. Not under an emulator or a sanitizer
-# (their own reservations), nor where the loader needs more.
+# of 10^6 threads (about 512 MB), and a scenario's land of 1 GiB: the
+# host's refusal, exit 4, said with the limit that refused, never a
+# KernelError, a silent status, or another limit blamed. Not under an
+# emulator or a sanitizer (their own reservations), nor where the loader
+# needs more.
 if [ -z "${TLSSIM_EMULATOR:-}" ] && [ -z "${sanitized:-}" ]; then
+	printf 'process A userland=1G\nspawn A t\n' >"$tmp/big-land.tls"
 	for cmd in "bench churn --n=1e6 --runs=1 --policy=indexed --mode=kernel" \
-		   "bench scenario --n=1e6 --runs=1 --policy=indexed"; do
+		   "bench scenario --n=1e6 --runs=1 --policy=indexed" \
+		   "run --quiet $tmp/big-land.tls"; do
 		# shellcheck disable=SC2086
 		limited "-v 100000" $cmd || continue
 		[ "$got" = 4 ] &&
-			grep -q 'the host refused.*cannot reserve a user land' "$tmp/out" ||
-			fail "tlssim $cmd under ulimit -v 100000: exit $got, not 4 with the refusal"
+			grep -q 'the host refused.*cannot reserve a user land.*(the address-space limit, ulimit -v, is 100000 KiB)' "$tmp/out" ||
+			fail "tlssim $cmd under ulimit -v 100000: exit $got, not 4 with the refusal and its limit: $(head -n 3 "$tmp/out")"
 	done
 fi
 

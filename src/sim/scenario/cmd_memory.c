@@ -8,6 +8,7 @@
 #include "runner.h"
 #include "policy/policy.h"
 
+#include <errno.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <stdlib.h>
@@ -141,10 +142,14 @@ static void exec_process(struct runner *r, const struct scn_cmd *c,
 	err = process_create(r->k, name, (size_t)c->size, policy,
 			     &r->procs[c->process]);
 	if (err) {
+		char hint[96] = "";
+
+		if (err == -ENOMEM)
+			kernel_host_limit_hint(hint, sizeof(hint));
 		s->o.kind = OUT_HOST;
 		snprintf(s->o.message, sizeof(s->o.message),
-			 "cannot reserve a user land of 0x%" PRIx64 " bytes for %s: %s",
-			 c->size, name, strerror(-err));
+			 "cannot reserve a user land of 0x%" PRIx64 " bytes for %s: %s%s",
+			 c->size, name, strerror(-err), hint);
 	}
 }
 

@@ -251,11 +251,14 @@ static int bench_process(struct kernel *k, const char *name, size_t size,
 			 const struct tls_manager_ops *ops, struct process **out)
 {
 	int err = process_create(k, name, size, ops, out);
+	char hint[96] = "";
 
+	if (err == -ENOMEM)
+		kernel_host_limit_hint(hint, sizeof(hint));
 	if (err)
 		fprintf(stderr, "tlssim bench: the host refused the simulator: "
-			"cannot reserve a user land of %zu bytes: %s\n", size,
-			strerror(-err));
+			"cannot reserve a user land of %zu bytes: %s%s\n", size,
+			strerror(-err), hint);
 	return err ? -ENOMEM : 0;
 }
 
