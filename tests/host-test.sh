@@ -151,5 +151,20 @@ if [ -z "${TLSSIM_EMULATOR:-}" ] && [ -z "${sanitized:-}" ]; then
 	done
 fi
 
+# The data limit (ulimit -d, 20 MB) against 2x10^5 threads, whose records
+# and names need more: the check's tables or the run's records are
+# refused, whichever comes first on this host, and either way the refusal
+# names ulimit -d. Same conditions as above.
+if [ -z "${TLSSIM_EMULATOR:-}" ] && [ -z "${sanitized:-}" ]; then
+	awk 'BEGIN { print "process A userland=128M"
+		     for (i = 0; i < 200000; i++) print "spawn A t" i }' \
+		>"$tmp/fill.tls"
+	if limited "-d 20000" run --quiet "$tmp/fill.tls"; then
+		[ "$got" = 4 ] &&
+			grep -q 'the host refused.*(the data limit, ulimit -d, is 20000 KiB)' "$tmp/out" ||
+			fail "tlssim run under ulimit -d 20000: exit $got, not 4 with the refusal and its limit: $(head -n 3 "$tmp/out")"
+	fi
+fi
+
 [ $fails -eq 0 ] && echo "host-test: all passed"
 exit $((fails != 0))

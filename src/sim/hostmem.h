@@ -43,4 +43,14 @@ void host_slab_free(void *slab, size_t bytes);
  */
 void host_memory_setup(void);
 
+/*
+ * Which of the host's limits refused memory (after an ENOMEM), said into
+ * buf (size bytes) as " (...)": the mapping count when this process is
+ * within a few mappings of vm.max_map_count, else ulimit -v (RLIMIT_AS) or
+ * ulimit -d (RLIMIT_DATA) when set, which count reservations and private
+ * memory too. "" when none binds (the host itself had no memory left).
+ * Returns buf.
+ */
+const char *host_limit_hint(char *buf, size_t size);
+
 #endif

@@ -48,13 +48,6 @@ bool host_call_fails(enum host_call c);
 enum kernel_error host_refused(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 const char *host_error(void);
 
-/*
- * Which host limit refused memory, as " (...)" in buf (size bytes): the
- * mapping count (vm.max_map_count) when this process is at it, else
- * ulimit -v or ulimit -d when set; "" when none binds. Returns buf.
- */
-const char *host_limit_hint(char *buf, size_t size);
-
 /* calloc and strdup of the kernel model's records (HOST_ALLOC). */
 void *host_calloc(size_t n, size_t size);
 char *host_strdup(const char *s);

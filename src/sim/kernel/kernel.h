@@ -140,12 +140,6 @@ enum kernel_error process_tls_free(struct kernel *k, struct process *p,
  */
 const char *kernel_host_error(void);
 
-/*
- * Which of the host's limits refused memory, as " (...)" in buf, or "":
- * for a -ENOMEM of process_create (host_limit_hint). Returns buf.
- */
-const char *kernel_host_limit_hint(char *buf, size_t size);
-
 /* ---- Threads ---- */
 
 /*

@@ -332,11 +332,6 @@ const char *kernel_host_error(void)
 	return host_error();
 }
 
-const char *kernel_host_limit_hint(char *buf, size_t size)
-{
-	return host_limit_hint(buf, size);
-}
-
 enum kernel_error process_switch_space(struct kernel *k, struct process *p)
 {
 	struct percpu *pc = this_cpu(k);

@@ -6,6 +6,7 @@
 #include <config.h>
 
 #include "runner.h"
+#include "hostmem.h"
 #include "policy/policy.h"
 
 #include <errno.h>
@@ -145,7 +146,7 @@ static void exec_process(struct runner *r, const struct scn_cmd *c,
 		char hint[96] = "";
 
 		if (err == -ENOMEM)
-			kernel_host_limit_hint(hint, sizeof(hint));
+			host_limit_hint(hint, sizeof(hint));
 		s->o.kind = OUT_HOST;
 		snprintf(s->o.message, sizeof(s->o.message),
 			 "cannot reserve a user land of 0x%" PRIx64 " bytes for %s: %s%s",

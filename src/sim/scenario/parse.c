@@ -5,6 +5,7 @@
  */
 #include <config.h>
 
+#include "hostmem.h"
 #include "parser.h"
 #include "report/progress.h"
 
@@ -386,12 +387,15 @@ void scenario_free(struct scenario *scn)
 
 int scn_parse_oom(struct diag *d, const char *file, size_t line)
 {
+	char hint[96];
+
+	host_limit_hint(hint, sizeof(hint));
 	if (line)
-		diag_error_plain(d, "out of memory parsing '%s' (at line %zu): the host refused the simulator memory",
-				 file, line);
+		diag_error_plain(d, "out of memory parsing '%s' (at line %zu): the host refused the simulator memory%s",
+				 file, line, hint);
 	else
-		diag_error_plain(d, "out of memory parsing '%s': the host refused the simulator memory",
-				 file);
+		diag_error_plain(d, "out of memory parsing '%s': the host refused the simulator memory%s",
+				 file, hint);
 	return -ENOMEM;
 }
 

@@ -7,6 +7,7 @@
 #include <config.h>
 
 #include "bench_work.h"
+#include "hostmem.h"
 #include "kernel/kernel.h"
 #include "report/diag.h"
 #include "random.h"
@@ -254,7 +255,7 @@ static int bench_process(struct kernel *k, const char *name, size_t size,
 	char hint[96] = "";
 
 	if (err == -ENOMEM)
-		kernel_host_limit_hint(hint, sizeof(hint));
+		host_limit_hint(hint, sizeof(hint));
 	if (err)
 		fprintf(stderr, "tlssim bench: the host refused the simulator: "
 			"cannot reserve a user land of %zu bytes: %s%s\n", size,
