@@ -433,7 +433,7 @@ static int cmd_run(struct cli *cli, int nfiles, char **files)
 	d = diag_new_stream(stderr, color_wanted(cli->color, STDERR_FILENO));
 	scns = calloc((size_t)nfiles, sizeof(*scns));
 	if (!d || !scns) {
-		fprintf(stderr, "tlssim: out of memory\n");
+		host_say_no_memory(stderr);
 		status = RUN_HOST;
 		goto out;
 	}

@@ -123,3 +123,11 @@ const char *host_limit_hint(char *buf, size_t size)
 			 (unsigned long long)data.rlim_cur / 1024);
 	return buf;
 }
+
+void host_say_no_memory(FILE *err)
+{
+	char hint[96];
+
+	fprintf(err, "tlssim: out of memory: the host refused the simulator "
+		"memory%s\n", host_limit_hint(hint, sizeof(hint)));
+}

@@ -8,11 +8,16 @@
  * page. Memory that will all be written soon is cheaper asked for in one
  * call, and cheaper still in huge pages where the host gives them: the
  * same memory, fewer faults.
+ *
+ * When the host refuses memory, what the user is told names the host's
+ * limit that refused it, so that a limit of the host is never read as one
+ * of the simulated kernel's.
  */
 #ifndef TLSSIM_HOSTMEM_H
 #define TLSSIM_HOSTMEM_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 /*
  * Make the whole pages of [p, p + bytes), which must be zero (memory just
@@ -52,5 +57,12 @@ void host_memory_setup(void);
  * Returns buf.
  */
 const char *host_limit_hint(char *buf, size_t size);
+
+/*
+ * Say on err that the host refused the simulator memory, with the limit
+ * that refused it (host_limit_hint): "tlssim: out of memory: ...". The
+ * caller's exit status is then 4.
+ */
+void host_say_no_memory(FILE *err);
 
 #endif

@@ -16,6 +16,7 @@
 #include <config.h>
 
 #include "render_priv.h"
+#include "hostmem.h"
 #include "textline.h"
 
 #include <cairo.h>
@@ -137,7 +138,7 @@ int render_open(const struct render_options *o, FILE *err,
 	}
 	r = calloc(1, sizeof(*r));
 	if (!r) {
-		fprintf(err, "tlssim: out of memory\n");
+		host_say_no_memory(err);
 		return -ENOMEM;
 	}
 	r->o = *o;

@@ -15,6 +15,7 @@
 #include <config.h>
 
 #include "render_priv.h"
+#include "hostmem.h"
 #include "textline.h"
 
 #include <cairo-pdf.h>
@@ -63,13 +64,13 @@ int book_open(struct render *r)
 
 	r->bk = calloc(1, sizeof(*r->bk));
 	if (!r->bk) {
-		fprintf(r->err, "tlssim: out of memory\n");
+		host_say_no_memory(r->err);
 		return -ENOMEM;
 	}
 	if (r->html) {
 		r->trace = open_memstream(&r->trace_buf, &r->trace_len);
 		if (!r->trace) {
-			fprintf(r->err, "tlssim: out of memory\n");
+			host_say_no_memory(r->err);
 			return -ENOMEM;
 		}
 		return html_begin(r);

@@ -12,6 +12,7 @@
 #include <config.h>
 
 #include "runner.h"
+#include "hostmem.h"
 #include "kernel/kernel.h"
 #include "report/progress.h"
 
@@ -223,7 +224,7 @@ static int run_streamed(struct run *run, const struct scenario *scn,
 	int err;
 
 	if (!d) {
-		fprintf(run->opt->err, "tlssim: out of memory\n");
+		host_say_no_memory(run->opt->err);
 		return RUN_HOST;
 	}
 	scn_stream_begin(st, scn, d);
@@ -264,7 +265,7 @@ int scenario_run(const struct scenario *scn, const struct run_options *opt)
 	memset(&st, 0, sizeof(st));	/* scn_stream_end of nothing is safe */
 	run.buf = malloc(sizeof(*run.buf));
 	if (!run.buf) {
-		fprintf(opt->err, "tlssim: out of memory\n");
+		host_say_no_memory(opt->err);
 		return RUN_HOST;
 	}
 	err = runner_init(&run.r, scn, opt);

@@ -6,6 +6,7 @@
 #include <config.h>
 
 #include "session.h"
+#include "hostmem.h"
 #include "runner.h"
 
 #include <stdlib.h>
@@ -24,7 +25,7 @@ int scn_session_start(const struct scenario *scn, const struct run_options *opt,
 
 	*out = NULL;
 	if (!s) {
-		fprintf(opt->err, "tlssim: out of memory\n");
+		host_say_no_memory(opt->err);
 		return RUN_HOST;
 	}
 	err = runner_init(&s->r, scn, opt);

@@ -8,6 +8,7 @@
 #include <config.h>
 
 #include "runner.h"
+#include "hostmem.h"
 #include "kernel/kernel.h"
 #include "report/place.h"
 
@@ -118,7 +119,7 @@ int runner_init(struct runner *r, const struct scenario *scn,
 	r->th_how = calloc(r->th_cap, sizeof(*r->th_how));
 	r->reg = calloc(r->reg_cap, sizeof(*r->reg));
 	if (!r->procs || !r->th || !r->th_how || !r->reg) {
-		fprintf(opt->err, "tlssim: out of memory\n");
+		host_say_no_memory(opt->err);
 		err = RUN_HOST;
 		goto out_free;
 	}

@@ -10,6 +10,7 @@
 #include <config.h>
 
 #include "step.h"
+#include "hostmem.h"
 #include "step_int.h"
 #include "report/escape.h"
 
@@ -238,7 +239,7 @@ int step_main(const char *file, size_t max_input,
 
 	d = diag_new_stream(run->err, run->err_color);
 	if (!d) {
-		fprintf(run->err, "tlssim: out of memory\n");
+		host_say_no_memory(run->err);
 		return RUN_HOST;
 	}
 	err = scenario_load_file(file, max_input, d, &scn);
@@ -248,7 +249,7 @@ int step_main(const char *file, size_t max_input,
 	st.scn = scn;
 	si = step_input_open(in, run->out, STEP_PROMPT);
 	if (!si || index_lines(&st) < 0) {
-		fprintf(run->err, "tlssim: out of memory\n");
+		host_say_no_memory(run->err);
 		status = RUN_HOST;
 		goto out;
 	}

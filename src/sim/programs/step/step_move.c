@@ -18,6 +18,7 @@
 #include <config.h>
 
 #include "step_int.h"
+#include "hostmem.h"
 #include "cli.h"
 #include "report/escape.h"
 #include "report/reporter.h"
@@ -100,7 +101,7 @@ int step_restart(struct stepper *st)
 	if (!st->prints) {
 		st->prints = calloc(n, sizeof(*st->prints));
 		if (!st->prints) {
-			fprintf(st->err, "tlssim: out of memory\n");
+			host_say_no_memory(st->err);
 			return RUN_HOST;
 		}
 		st->prints_cap = n;
