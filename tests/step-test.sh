@@ -61,6 +61,10 @@ regs 1\nfly\nhelp\ndelete\nbreak\nq\n'
 case_ stale '--no-tls-restore examples/lab-no-restore.tls' \
 'break 27\ncontinue\nregs\ncontinue\ncontinue\nregs\nwhere\nquit\n'
 
+# A breakpoint on a command that has run says that continue will not
+# stop there, and how far back returns to it.
+case_ break-past 'examples/tour.tls' 'next 5\nbreak 19\nback 4\nwhere\nquit\n'
+
 # Back at the start, back past the start; the end of the input without
 # quit ends the session (the status of what ran: 0).
 case_ back-start 'examples/reuse.tls' 'back\nnext 2\nback 5\nwhere\nnext\n'

@@ -371,6 +371,10 @@ int step_break(struct stepper *st, const char *args)
 	st->nbreaks++;
 	source_line(st, line, src, sizeof(src));
 	fprintf(st->out, "breakpoint at %s:%zu: %s\n", scn->file_name, line, src);
+	/* continue only goes on: say so of a line it will not come to */
+	if (i < st->pos)
+		fprintf(st->out, "(that command has run: continue will not stop "
+			"there; back %zu returns to it)\n", st->pos - i);
 	return 0;
 }
 
