@@ -92,6 +92,19 @@ START_TEST(unknown_names)
 	/* A mistake in spawn's process still declares the thread. */
 	ck_assert_int_eq(parse("spawn Q T\nexit T\n"), -EINVAL);
 	ck_assert_uint_eq(diag_count(D), 1);
+	/* So does a spawn with an argument too many; the next line's own
+	 * mistake is then the one reported, not its thread. */
+	ck_assert_int_eq(parse("process A\nspawn A T extra\nexit T\n"
+			       "write T nofield 0x1\n"), -EINVAL);
+	ck_assert_uint_eq(diag_count(D), 2);
+	ck_assert_uint_eq(diag_get(D, 0)->line, 2);
+	ck_assert_uint_eq(diag_get(D, 1)->line, 4);
+	ck_assert_str_eq(diag_get(D, 1)->message,
+			 "unknown field 'nofield' (expected ipc, ipc+OFF, "
+			 "context, self or tls+OFF)");
+	/* Too few: which word was to be the thread is not known. */
+	ck_assert_int_eq(parse("process A\nspawn T\nexit T\n"), -EINVAL);
+	ck_assert_uint_eq(diag_count(D), 2);
 }
 END_TEST
 

@@ -225,6 +225,21 @@ static bool check_count(struct parser *p, const struct scn_command *s,
 		    "'%s' takes %s: %s", s->name, count, s->usage);
 }
 
+/*
+ * A spawn given too many arguments still declares its thread (quietly: a
+ * good name not declared yet), as one naming an unknown process does, so
+ * that the lines naming the thread later are not reported too: one
+ * mistake, one message.
+ */
+static void declare_anyway(struct parser *p, const struct scn_command *s,
+			   const struct scn_token *a, size_t nargs)
+{
+	size_t thread;
+
+	if (s->kind == SCN_SPAWN && nargs > 2)
+		arg_declare(p, &p->threads, &a[1], SCN_NONE, &thread, true);
+}
+
 /* What a pending `expect panic/error/fault` is called in messages. */
 static const char *outcome_name(enum scn_outcome k)
 {
@@ -315,8 +330,12 @@ static void parse_line(struct parser *p, struct scn_expect_outcome *pending)
 	} else {
 		s = lookup(p, &toks[0], "", "command");
 	}
-	if (!s || !check_count(p, s, toks, first, count - first))
+	if (!s)
 		goto consumed_unless_outcome;
+	if (!check_count(p, s, toks, first, count - first)) {
+		declare_anyway(p, s, toks + first, count - first);
+		goto consumed_unless_outcome;
+	}
 
 	memset(&c, 0, sizeof(c));
 	c.kind = s->kind;
