@@ -105,6 +105,11 @@ START_TEST(unknown_names)
 	/* Too few: which word was to be the thread is not known. */
 	ck_assert_int_eq(parse("process A\nspawn T\nexit T\n"), -EINVAL);
 	ck_assert_uint_eq(diag_count(D), 2);
+	/* A process and a region, with a word too many, are declared too. */
+	ck_assert_int_eq(parse("process A userland=1M policy=sunrise x\n"
+			       "tls-alloc A as r x\ntls-free A r\n"), -EINVAL);
+	ck_assert_uint_eq(diag_count(D), 2);
+	ck_assert_uint_eq(diag_get(D, 1)->line, 2);
 }
 END_TEST
 

@@ -226,18 +226,27 @@ static bool check_count(struct parser *p, const struct scn_command *s,
 }
 
 /*
- * A spawn given too many arguments still declares its thread (quietly: a
- * good name not declared yet), as one naming an unknown process does, so
- * that the lines naming the thread later are not reported too: one
- * mistake, one message.
+ * A declaring command given too many arguments still declares its name
+ * (quietly: a good name not declared yet), as a spawn naming an unknown
+ * process does, so that the lines naming it later are not reported too:
+ * one mistake, one message. Too few, and which word was to be the name is
+ * not known. A region belongs to its process, so it is declared only in
+ * a process declared already.
  */
 static void declare_anyway(struct parser *p, const struct scn_command *s,
 			   const struct scn_token *a, size_t nargs)
 {
-	size_t thread;
+	size_t name, process;
 
-	if (s->kind == SCN_SPAWN && nargs > 2)
-		arg_declare(p, &p->threads, &a[1], SCN_NONE, &thread, true);
+	if (s->kind == SCN_PROCESS && nargs > s->max)
+		arg_declare(p, &p->procs, &a[0], SCN_NONE, &name, true);
+	else if (s->kind == SCN_SPAWN && nargs > s->max)
+		arg_declare(p, &p->threads, &a[1], SCN_NONE, &name, true);
+	else if (s->kind == SCN_TLS_ALLOC && nargs > s->max &&
+		 tok_is(&a[1], "as") && !a[0].quoted &&
+		 (process = name_find(&p->procs, a[0].text, a[0].len)) !=
+			 SCN_NONE)
+		arg_declare(p, &p->regions, &a[2], process, &name, true);
 }
 
 /* What a pending `expect panic/error/fault` is called in messages. */
