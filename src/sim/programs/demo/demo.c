@@ -6,6 +6,7 @@
 #include <config.h>
 
 #include "demo.h"
+#include "hostmem.h"
 #include "kernel/kernel.h"
 
 #include <errno.h>
@@ -146,7 +147,10 @@ static int spawn_all(struct kernel *k, const struct demo_options *opt,
 
 		snprintf(name, sizeof(name), "P%u", pi + 1);
 		if (process_create(k, name, demo_userland(per), NULL, &p) < 0) {
-			fprintf(stderr, "tlssim: demo: the host refused a user land\n");
+			char hint[96];
+
+			fprintf(stderr, "tlssim: demo: the host refused a user "
+				"land%s\n", host_limit_hint(hint, sizeof(hint)));
 			return 4;
 		}
 		for (unsigned ti = 0; ti < per; ti++, n++) {
@@ -213,11 +217,13 @@ int demo_run(const struct demo_options *opt, FILE *out)
 	}
 	res = calloc(total ? total : 1, sizeof(*res));
 	if (!res) {
+		host_say_no_memory(stderr);
 		kernel_destroy(k);
 		return 4;
 	}
-	fprintf(out, "tlssim demo: %u process(es) x %u thread(s), %u yields, backend %s%s%s\n",
-		opt->processes, opt->threads + 1, opt->yields,
+	fprintf(out, "tlssim demo: %u process%s x %u threads, %u yields, backend %s%s%s\n",
+		opt->processes, opt->processes == 1 ? "" : "es",
+		opt->threads + 1, opt->yields,
 		arch_backend_name(kernel_backend(k)),
 		kernel_cpu_count(k) > 1 ? ", several CPUs" : "",
 		opt->no_tls_restore ? ", --no-tls-restore" : "");

@@ -14,6 +14,7 @@
 #include <config.h>
 
 #include "cli.h"
+#include "hostmem.h"
 #include "grade.h"
 #include "grade_load.h"
 #include "grade_batch.h"
@@ -276,8 +277,10 @@ static int load_scenarios(int n, char **paths, bool only_given,
 	int found = 0, status = 0;
 
 	*count = 0;
-	if (!d)
+	if (!d) {
+		host_say_no_memory(stderr);
 		return 4;
+	}
 	if (!only_given) {
 		found = scandir(dir, &list, is_scenario, alphasort);
 		if (found < 0)

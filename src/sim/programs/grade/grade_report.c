@@ -8,6 +8,7 @@
 #include <config.h>
 
 #include "grade_report.h"
+#include "hostmem.h"
 
 #include <inttypes.h>
 #include <jansson.h>
@@ -78,8 +79,10 @@ int grade_report_json(FILE *out, enum grade_format format,
 	char output[512];
 	int status = 4;
 
-	if (!tests)
+	if (!tests) {
+		host_say_no_memory(stderr);
 		return 4;
+	}
 	for (size_t i = 0; i < n; i++) {
 		json_t *t = test_json(format, &items[i], &results[i]);
 

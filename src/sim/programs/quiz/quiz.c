@@ -24,6 +24,7 @@
 #include <config.h>
 
 #include "cli.h"
+#include "hostmem.h"
 #include "quiz.h"
 #include "quiz_gen.h"
 #include "quiz_text.h"
@@ -571,12 +572,12 @@ int quiz_main(int argc, char **argv, FILE *out)
 		return status;
 	q = calloc(1, sizeof(*q));
 	if (!q) {
-		fprintf(stderr, "tlssim: quiz: out of memory\n");
+		host_say_no_memory(stderr);
 		return 4;
 	}
 	err = quiz_make(q, &cfg.par);
 	if (err == -ENOMEM)
-		fprintf(stderr, "tlssim: quiz: the host refused the simulator memory\n");
+		host_say_no_memory(stderr);
 	status = err == 0 ? 0 : err == -EIO ? 1 : 4;
 	if (!err) {
 		err = cfg.emit ? print_scenario(out, &cfg, q)
