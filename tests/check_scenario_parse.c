@@ -113,6 +113,22 @@ START_TEST(unknown_names)
 }
 END_TEST
 
+/* A UTF-8 byte-order mark at the start of a file is skipped, there only;
+ * columns count from after it, as an editor shows the line. */
+START_TEST(byte_order_mark)
+{
+	PARSE_OK("\xef\xbb\xbfprocess A\r\nspawn A T\r\n");
+	ck_assert_uint_eq(S->cmd_count, 2);
+	PARSE_ERR("\xef\xbb\xbfproces A\n",
+		  "t.scn:1:1: error: unknown command 'proces'");
+	PARSE_ERR("process A\n\xef\xbb\xbfspawn A T\n",
+		  "t.scn:2:1: error: unknown command '???spawn'");
+	ck_assert_uint_eq(scn_bom_len("\xef\xbb\xbf", 3), 3);
+	ck_assert_uint_eq(scn_bom_len("\xef\xbb", 2), 0);
+	ck_assert_uint_eq(scn_bom_len("abc", 3), 0);
+}
+END_TEST
+
 START_TEST(duplicate_names)
 {
 	PRE_ERR("process A\n",
@@ -500,6 +516,7 @@ static Suite *parse_suite(void)
 	tcase_add_test(dia, unknown_command_suggestions);
 	tcase_add_test(dia, subcommand_suggestions);
 	tcase_add_test(dia, every_error_reported);
+	tcase_add_test(dia, byte_order_mark);
 	tcase_add_test(dia, error_cap);
 	tcase_add_test(dia, source_line_display);
 	tcase_add_test(dia, color_output);

@@ -144,6 +144,14 @@ head -c 2000 /dev/zero >"$tmp/zeros.tls"
 expect 2 'zeros.tls: error: input larger than 1024 bytes' -- run --max-input=1K "$tmp/zeros.tls"
 expect 2 '1:1: ' -- run --max-input=2K "$tmp/zeros.tls"
 expect 2 '--max-input wants a size' -- run --max-input=lots "$tmp/ok.tls"
+# a file saved by an editor that starts it with a UTF-8 byte-order mark
+# and ends its lines with CR LF runs as it reads, from a file or a pipe
+printf '\357\273\277process A userland=1M\r\nspawn A t\r\nexpect tls t 0x0\r\n' \
+	>"$tmp/bom.tls"
+expect 0 'bom.tls: ok: 3 commands, 1 expectation held' -- run "$tmp/bom.tls"
+got=$($TLSSIM run --quiet - <"$tmp/bom.tls" 2>&1)
+[ $? -eq 0 ] && [ -z "$got" ] ||
+	fail "a byte-order mark from a pipe: '$got'"
 # the host's mapping limit is the host's refusal (exit 4), not a KernelError
 # (not under an emulator, nor under ASan, which needs mappings of its own)
 if [ -z "${TLSSIM_EMULATOR:-}" ] && [ -z "${ASAN_OPTIONS:-}" ]; then

@@ -438,6 +438,11 @@ void parser_begin(struct parser *p, const char *file, struct diag *d,
 	};
 }
 
+size_t scn_bom_len(const char *text, size_t len)
+{
+	return len >= 3 && memcmp(text, "\xef\xbb\xbf", 3) == 0 ? 3 : 0;
+}
+
 void parser_line(struct parser *p, const char *line, size_t len)
 {
 	if (p->stop)
@@ -446,6 +451,12 @@ void parser_line(struct parser *p, const char *line, size_t len)
 	p->line_len = len;
 	if (p->line_len && p->line[p->line_len - 1] == '\r')
 		p->line_len--;
+	if (p->lineno == 0) {
+		size_t bom = scn_bom_len(p->line, p->line_len);
+
+		p->line += bom;
+		p->line_len -= bom;
+	}
 	p->lineno++;
 	parse_line(p, &p->pending);
 }

@@ -225,6 +225,13 @@ int scenario_parse(const char *file_name, const char *text, size_t len,
 #define SCN_MAX_INPUT_DEFAULT ((size_t)64 << 20)
 
 /*
+ * The length of the UTF-8 byte-order mark that text (len bytes, a file's
+ * start) begins with, as some editors write it: 3, or 0 for none. The
+ * parser and the tools that show source lines skip it.
+ */
+size_t scn_bom_len(const char *text, size_t len);
+
+/*
  * Read and parse a whole file, or standard input for "-" (named "<stdin>"),
  * of at most max_input bytes (0: SCN_MAX_INPUT_DEFAULT). Returns 0 and sets
  * *out; -EIO when the file cannot be opened or read, reported as "tlssim:

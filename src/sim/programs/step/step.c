@@ -217,7 +217,7 @@ static int index_lines(struct stepper *st)
 	st->line_start = malloc(n * sizeof(*st->line_start));
 	if (!st->line_start)
 		return -1;
-	st->line_start[0] = 0;
+	st->line_start[0] = scn_bom_len(scn->text, scn->text_len);
 	st->nlines = 1;
 	for (size_t i = 0; i < scn->text_len; i++)
 		if (scn->text[i] == '\n')
