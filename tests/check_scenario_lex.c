@@ -35,7 +35,14 @@ START_TEST(numbers_suffixes)
 	ck_assert_uint_eq(num_ok("3G"), 3ull << 30);
 	ck_assert_uint_eq(num_ok("1_0K"), 10240);
 	num_bad("4k", "suffixes are K, M and G", 2);
-	num_bad("4KB", "unexpected 'K'", 2);
+	/* a unit as people write it: the suffix alone is asked for */
+	num_bad("1MB", "a size's suffix is K, M or G alone, for KiB, MiB or "
+		"GiB (write 1M)", 2);
+	num_bad("64kib", "(write 64K)", 3);
+	num_bad("0x10GB", "(write 0x10G)", 5);
+	num_bad("1MX", "unexpected 'M'", 2);
+	num_bad("0xMB", "unexpected 'M'", 3);
+	num_bad("4KB", "(write 4K)", 2);
 }
 END_TEST
 

@@ -9,6 +9,7 @@
 
 #include "scenario.h"
 
+#include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -96,6 +97,19 @@ int scn_lex_line(const char *line, size_t len, struct scn_token *toks,
 }
 
 /*
+ * Whether s[0..n) is a unit as people write sizes, KB, MB, GB, KiB, MiB
+ * or GiB (in either case), where tlssim wants its suffix alone.
+ */
+static bool is_unit(const char *s, size_t n)
+{
+	if ((n != 2 && n != 3) || s[0] == '\0' || !strchr("KMGkmg", s[0]))
+		return false;
+	if (n == 3 && s[1] != 'i')
+		return false;
+	return s[n - 1] == 'B' || s[n - 1] == 'b';
+}
+
+/*
  * Digits of s[0..n) in base, '_' only between two digits, into *out.
  * col is the column of s[0].
  */
@@ -120,6 +134,14 @@ static int lex_digits(const char *s, size_t n, unsigned base, size_t col,
 			continue;
 		}
 		d = digit_value(s[i], base);
+		if (d < 0 && i > 0 && is_unit(s + i, n - i)) {
+			/* the number as written, with its suffix alone */
+			int digits = (int)(s + i - tok->text);
+
+			return fail(err, col + i,
+				    "bad number '%s': a size's suffix is K, M or G alone, for KiB, MiB or GiB (write %.*s%c)",
+				    q, digits, tok->text, toupper((unsigned char)s[i]));
+		}
 		if (d < 0) {
 			bool lower = i + 1 == n &&
 				     (s[i] == 'k' || s[i] == 'm' || s[i] == 'g');
