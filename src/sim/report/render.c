@@ -256,6 +256,9 @@ static void render_step(void *ctx, const struct step_report *s)
 	r->steps++;
 	snprintf(r->last, sizeof(r->last), "line %zu: %s", s->line,
 		 s->command);
+	if ((s->verdict == STEP_PANIC || s->verdict == STEP_HOST) &&
+	    s->message)
+		snprintf(r->stop, sizeof(r->stop), "%s", s->message);
 	if (r->bk && !r->error)
 		book_step(r, s);
 }
@@ -319,6 +322,17 @@ static int draw_end(struct render *r, const struct picture_page *pg)
 	if (check_end_size(r, w, h))
 		return -EFBIG;
 	surface = end_surface(&r->end, w, h);
+#if CAIRO_VERSION >= CAIRO_VERSION_ENCODE(1, 16, 0)
+	/* a PDF reader shows the heading as the document's title */
+	if (r->end.format == RENDER_PDF) {
+		cairo_pdf_surface_set_metadata(surface,
+					       CAIRO_PDF_METADATA_TITLE,
+					       pg->title);
+		cairo_pdf_surface_set_metadata(surface,
+					       CAIRO_PDF_METADATA_SUBJECT,
+					       pg->detail);
+	}
+#endif
 	cr = cairo_create(surface);
 	if (r->end.format == RENDER_PNG)
 		cairo_scale(cr, PNG_SCALE, PNG_SCALE);
@@ -335,8 +349,20 @@ static int draw_end(struct render *r, const struct picture_page *pg)
 	return st ? render_cairo_errno(st, &r->end) : 0;
 }
 
-/* The heading's second line: how the run went, "ok: 12 commands, ...". */
-static void summary_text(char *buf, size_t size, const struct run_summary *s)
+/* s without prefix when it starts with it, else s. */
+static const char *after_prefix(const char *s, const char *prefix)
+{
+	size_t n = strlen(prefix);
+
+	return strncmp(s, prefix, n) == 0 ? s + n : s;
+}
+
+/*
+ * The heading's second line: how the run went, "ok: 12 commands, ...";
+ * a panic or a refusal of the host with the step's words for it (stop).
+ */
+static void summary_text(char *buf, size_t size, const struct run_summary *s,
+			 const char *stop)
 {
 	switch (s->status) {
 	case RUN_OK:
@@ -349,10 +375,14 @@ static void summary_text(char *buf, size_t size, const struct run_summary *s)
 			 s->failures == 1 ? "" : "s");
 		break;
 	case RUN_PANIC:
-		snprintf(buf, size, "PANIC: the kernel panicked");
+		snprintf(buf, size, "PANIC: %s", *stop ?
+			 after_prefix(stop, "kernel panic: ") :
+			 "the kernel panicked");
 		break;
 	default:
-		snprintf(buf, size, "ERROR: the host refused the simulator");
+		snprintf(buf, size, "ERROR: the host refused the simulator%s%s",
+			 *stop ? ": " : "",
+			 after_prefix(stop, "tlssim: the host refused: "));
 		break;
 	}
 }
@@ -364,7 +394,7 @@ static void summary_text(char *buf, size_t size, const struct run_summary *s)
 static void render_summary(void *ctx, const struct run_summary *s)
 {
 	struct render *r = ctx;
-	char title[256], detail[256], how[128];
+	char title[256], detail[384], how[224];
 	struct picture_page pg;
 	struct scene sc;
 	int err;
@@ -379,7 +409,7 @@ static void render_summary(void *ctx, const struct run_summary *s)
 		render_fail(r, err, r->end.path);
 		return;
 	}
-	summary_text(how, sizeof(how), s);
+	summary_text(how, sizeof(how), s, r->stop);
 	snprintf(title, sizeof(title), "%s: the end of the run", s->file);
 	if (r->steps)
 		snprintf(detail, sizeof(detail), "after %s. %s", r->last, how);
