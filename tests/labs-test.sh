@@ -185,5 +185,28 @@ for readme in "$labs"/0*/README.md; do
 done
 echo "labs-test: $handout_cmds handout commands run, $handout_skipped skipped"
 
+# Lab 4's folder copied out of the source tree, as a student may: make
+# says where the interface header was looked for and how to name it (exit
+# 2), not a compiler's "No such file", and builds once told.
+if command -v make >/dev/null 2>&1; then
+	mkdir -p "$tmp/alone"
+	cp "$labs/byo/GNUmakefile" "$labs/byo/my_tls.c" "$tmp/alone/"
+	(cd "$tmp/alone" && make PREFIX="$tmp/none" CC=${TLSSIM_BUILD_CC:-cc}) \
+		>"$tmp/out" 2>&1 </dev/null
+	status=$?
+	ran=$((ran + 1))
+	if [ "$status" -ne 2 ] ||
+	   ! grep -q "tls_manager.h is neither in ../../src nor in $tmp/none/include/tlssim" "$tmp/out" ||
+	   ! grep -q 'make TLSSIM_SRC=/path/to/tlssim/src' "$tmp/out"; then
+		echo "FAIL: lab 4's folder alone: exit $status, not 2 saying where the header is looked for"
+		head -n 5 "$tmp/out"
+		fails=$((fails + 1))
+	fi
+	(cd "$tmp/alone" && make PREFIX="$tmp/none" CC=${TLSSIM_BUILD_CC:-cc} \
+		TLSSIM_SRC="$(cd "$top_srcdir/src" && pwd)") >"$tmp/out" 2>&1 </dev/null ||
+		{ echo "FAIL: lab 4's folder alone with TLSSIM_SRC does not build"
+		  head -n 5 "$tmp/out"; fails=$((fails + 1)); }
+fi
+
 echo "labs-test: $ran lab scenarios and commands, $fails failed"
 [ "$fails" -eq 0 ]
