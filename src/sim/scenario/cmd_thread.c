@@ -458,9 +458,10 @@ static bool parse_read(struct parser *p, struct scn_cmd *c,
 		return perr(p, a[2].col, "length must be at least 1");
 	if (c->field.id == SCN_FIELD_TLS && c->len > scn_field_room(&c->field))
 		return perr(p, a[2].col,
-			    "reading 0x%llx bytes at tls+0x%zx: at most 0x%zx",
+			    "reading 0x%llx bytes at tls+0x%zx: at most 0x%zx (a read through the register stays below tls+0x%zx, 0x%zx bytes at a time)",
 			    (unsigned long long)c->len, c->field.off,
-			    scn_field_room(&c->field));
+			    scn_field_room(&c->field), SCN_TLS_REACH,
+			    (size_t)TLS_IPC_SIZE);
 	if (c->len > scn_field_room(&c->field))
 		return perr(p, a[2].col,
 			    "reading 0x%llx bytes at ipc+0x%zx goes past the IPC buffer (0x%zx bytes)",
