@@ -126,7 +126,7 @@ const char *host_limit_hint(char *buf, size_t size)
 
 void host_say_no_memory(FILE *err)
 {
-	char hint[96];
+	char hint[HOST_LIMIT_HINT_MAX];
 
 	fprintf(err, "tlssim: out of memory: the host refused the simulator "
 		"memory%s\n", host_limit_hint(hint, sizeof(hint)));

@@ -58,6 +58,9 @@ void host_memory_setup(void);
  */
 const char *host_limit_hint(char *buf, size_t size);
 
+/* Room for the longest hint host_limit_hint writes. */
+#define HOST_LIMIT_HINT_MAX 96
+
 /*
  * Say on err that the host refused the simulator memory, with the limit
  * that refused it (host_limit_hint): "tlssim: out of memory: ...". The

@@ -27,7 +27,7 @@ const char *host_error(void)
 enum kernel_error host_refused(const char *fmt, ...)
 {
 	int err = errno;
-	char what[96], hint[96] = "";
+	char what[96], hint[HOST_LIMIT_HINT_MAX] = "";
 	va_list ap;
 
 	va_start(ap, fmt);

@@ -256,9 +256,8 @@ static void render_step(void *ctx, const struct step_report *s)
 	r->steps++;
 	snprintf(r->last, sizeof(r->last), "line %zu: %s", s->line,
 		 s->command);
-	if ((s->verdict == STEP_PANIC || s->verdict == STEP_HOST) &&
-	    s->message)
-		snprintf(r->stop, sizeof(r->stop), "%s", s->message);
+	if (s->stop_reason)
+		snprintf(r->stop, sizeof(r->stop), "%s", s->stop_reason);
 	if (r->bk && !r->error)
 		book_step(r, s);
 }
@@ -349,14 +348,6 @@ static int draw_end(struct render *r, const struct picture_page *pg)
 	return st ? render_cairo_errno(st, &r->end) : 0;
 }
 
-/* s without prefix when it starts with it, else s. */
-static const char *after_prefix(const char *s, const char *prefix)
-{
-	size_t n = strlen(prefix);
-
-	return strncmp(s, prefix, n) == 0 ? s + n : s;
-}
-
 /*
  * The heading's second line: how the run went, "ok: 12 commands, ...";
  * a panic or a refusal of the host with the step's words for it (stop).
@@ -375,14 +366,12 @@ static void summary_text(char *buf, size_t size, const struct run_summary *s,
 			 s->failures == 1 ? "" : "s");
 		break;
 	case RUN_PANIC:
-		snprintf(buf, size, "PANIC: %s", *stop ?
-			 after_prefix(stop, "kernel panic: ") :
+		snprintf(buf, size, "PANIC: %s", *stop ? stop :
 			 "the kernel panicked");
 		break;
 	default:
 		snprintf(buf, size, "ERROR: the host refused the simulator%s%s",
-			 *stop ? ": " : "",
-			 after_prefix(stop, "tlssim: the host refused: "));
+			 *stop ? ": " : "", stop);
 		break;
 	}
 }

@@ -84,7 +84,7 @@ struct render {
 	size_t pages;			/* in the book */
 	bool end_drawn;
 	char last[96];			/* "line N: command" of the last step */
-	char stop[160];			/* why a step stopped the run, or "" */
+	char stop[160];			/* a step's stop_reason, or "" */
 	int error;			/* the first failure, -errno */
 	struct book *bk;		/* the flip-book's state */
 	FILE *trace;			/* HTML: the run's text trace */

@@ -56,6 +56,11 @@ struct step_report {
 	const char *check_failure;
 	/* The outcome was not the expected one (or NULL). */
 	const char *message;
+	/*
+	 * A step that stops the run (STEP_PANIC, STEP_HOST): the panic's
+	 * message, or what the host refused, in its own words (else NULL).
+	 */
+	const char *stop_reason;
 	/* A value the command read, "t ipc = \"hi\"" (or NULL). */
 	const char *observed;
 	/*

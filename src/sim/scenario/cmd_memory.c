@@ -143,7 +143,7 @@ static void exec_process(struct runner *r, const struct scn_cmd *c,
 	err = process_create(r->k, name, (size_t)c->size, policy,
 			     &r->procs[c->process]);
 	if (err) {
-		char hint[96] = "";
+		char hint[HOST_LIMIT_HINT_MAX] = "";
 
 		if (err == -ENOMEM)
 			host_limit_hint(hint, sizeof(hint));

@@ -415,7 +415,7 @@ void scenario_free(struct scenario *scn)
 
 int scn_parse_oom(struct diag *d, const char *file, size_t line)
 {
-	char hint[96];
+	char hint[HOST_LIMIT_HINT_MAX];
 
 	host_limit_hint(hint, sizeof(hint));
 	if (line)

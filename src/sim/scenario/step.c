@@ -591,6 +591,8 @@ void runner_step(struct runner *r, const struct scn_cmd *c,
 			     sizeof(b->message));
 	if (rep->verdict != STEP_HELD)
 		rep->message = b->message;
+	if (rep->verdict == STEP_PANIC || rep->verdict == STEP_HOST)
+		rep->stop_reason = s->o.message;
 	else if (s->failure[0])
 		rep->verdict = STEP_FAILED;
 	if (r->narrating)

@@ -252,7 +252,7 @@ static int bench_process(struct kernel *k, const char *name, size_t size,
 			 const struct tls_manager_ops *ops, struct process **out)
 {
 	int err = process_create(k, name, size, ops, out);
-	char hint[96] = "";
+	char hint[HOST_LIMIT_HINT_MAX] = "";
 
 	if (err == -ENOMEM)
 		host_limit_hint(hint, sizeof(hint));

@@ -147,7 +147,7 @@ static int spawn_all(struct kernel *k, const struct demo_options *opt,
 
 		snprintf(name, sizeof(name), "P%u", pi + 1);
 		if (process_create(k, name, demo_userland(per), NULL, &p) < 0) {
-			char hint[96];
+			char hint[HOST_LIMIT_HINT_MAX];
 
 			fprintf(stderr, "tlssim: demo: the host refused a user "
 				"land%s\n", host_limit_hint(hint, sizeof(hint)));
