@@ -237,10 +237,13 @@ static int kernel_failed(const char *what, enum kernel_error err)
 	return -EIO;
 }
 
-/* Report that the host has no memory for what; -ENOMEM. */
+/* Report that the host has no memory for what, and its limit; -ENOMEM. */
 static int no_memory(const char *what)
 {
-	fprintf(stderr, "tlssim bench: the host has no memory for %s\n", what);
+	char hint[HOST_LIMIT_HINT_MAX];
+
+	fprintf(stderr, "tlssim bench: the host has no memory for %s%s\n",
+		what, host_limit_hint(hint, sizeof(hint)));
 	return -ENOMEM;
 }
 
