@@ -8,6 +8,7 @@
 #include <config.h>
 
 #include "arch.h"
+#include "hostkey.h"
 
 /* What the two x86_64 backends say of themselves, on every host. */
 #define PRCTL_ABOUT							\
@@ -94,6 +95,7 @@ static sigjmp_buf probe_env;
 static void probe_sigill(int sig)
 {
 	(void)sig;
+	hostkey_restore();	/* a handler runs with the default PKRU */
 	siglongjmp(probe_env, 1);
 }
 

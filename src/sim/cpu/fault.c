@@ -16,6 +16,7 @@
 #include "arch.h"
 #include "cpu.h"
 #include "annotate.h"
+#include "hostkey.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -66,6 +67,7 @@ static void fault_handler(int signo, siginfo_t *info, void *uctx)
 		cpu->in_user = 0;
 		cpu->fault_beyond_limit = false;
 		VALGRIND_ENABLE_ERROR_REPORTING;
+		hostkey_restore();
 		siglongjmp(*cpu->fault_env, 1);
 	}
 	cpu->fault_code = info->si_code;
@@ -76,6 +78,7 @@ static void fault_handler(int signo, siginfo_t *info, void *uctx)
 				   end < cpu->user_off);
 	cpu->in_user = 0;
 	VALGRIND_ENABLE_ERROR_REPORTING;	/* user_leave is skipped */
+	hostkey_restore();	/* the handler ran with the host's default PKRU */
 	siglongjmp(*cpu->fault_env, 1);
 }
 

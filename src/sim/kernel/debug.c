@@ -31,16 +31,16 @@ static bool readable_range(const struct pmem *pm, uintptr_t start, size_t len)
 }
 
 /*
- * A land not shown to user code (isolation) is PROT_NONE on the host: it
- * is shown for the copy and hidden again, under the kernel's lock, so no
- * CPU switches spaces meanwhile.
+ * A land not shown to user code (isolation) is PROT_NONE on the host, or
+ * closed by its key: it is shown for the copy and hidden again, under the
+ * kernel's lock, so no CPU switches spaces meanwhile.
  */
 enum kernel_error process_debug_read(struct kernel *k, struct process *p,
 				     uint64_t offset, void *buf, size_t len)
 {
 	enum kernel_error err = KERR_OK;
 	uintptr_t start;
-	bool hidden;
+	bool hidden, could;
 
 	if (p->dead)
 		return KERR_PROCESS_KILLED;
@@ -60,7 +60,10 @@ enum kernel_error process_debug_read(struct kernel *k, struct process *p,
 		if (err)
 			goto out_unlock;
 	}
+	/* a keyed land another CPU shows is still closed to this one */
+	could = pmem_thread_reach(p->pm, true);
 	memcpy(buf, (const void *)start, len);
+	pmem_thread_reach(p->pm, could);
 	if (hidden)
 		err = pmem_set_hidden(p->pm, true);
 out_unlock:

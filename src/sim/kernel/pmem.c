@@ -31,6 +31,13 @@
  * changes protections in place instead of splitting the reservation and
  * merging it again (issue 18: a cross-process switch at most 2 mprotects).
  *
+ * Where the host has protection keys (hostkey.h) and the land may use one
+ * (pmem_use_keys), the first show gives the land a key along with its
+ * protections, and from then on hiding and showing it change only the
+ * calling host thread's right to reach that key: no host call at all. A
+ * keyed land is never PROT_NONE as a whole; a host thread that may not
+ * reach its key faults on it just the same (SEGV_PKUERR).
+ *
  * The bookkeeping answers what the original's does (a list of mappings
  * sorted by address, first fit from the start of the user land) from a
  * tree of mappings that knows its largest gaps (maptree.h), so first fit,
@@ -40,11 +47,12 @@
 
 #include "pmem.h"
 #include "hostcall.h"
+#include "hostkey.h"
+#include "landcache.h"
 #include "maptree.h"
 #include "sched.h"
 
 #include <errno.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -62,79 +70,9 @@ struct pmem {
 	bool exposed;			/* a mapping was reachable since the
 					 * land was last clean */
 	bool dirty;			/* pages may be left: never reuse */
+	bool keys_ok;			/* may be hidden with a key */
+	int key;			/* its key, or -1 (hostkey.h) */
 };
-
-/*
- * Released reservations kept for reuse (see pmem_destroy): each is clean,
- * PROT_NONE from guard to guard with no page behind it, so a land taken
- * from here is exactly what a fresh mmap would give. Shared by the host
- * threads of every kernel, under its lock; bounded, so that the host's
- * mapping limit still stops the simulator rather than this cache.
- */
-#define PMEM_CACHE_MAX 64
-
-static struct {
-	pthread_mutex_t lock;
-	size_t n;
-	struct { void *base; size_t size; } e[PMEM_CACHE_MAX];
-} land_cache = { .lock = PTHREAD_MUTEX_INITIALIZER };
-
-/* A cached reservation of `size` bytes of land (taken out), or NULL. */
-static void *cache_take(size_t size)
-{
-	void *base = NULL;
-
-	pthread_mutex_lock(&land_cache.lock);
-	for (size_t i = land_cache.n; i-- > 0;) {
-		if (land_cache.e[i].size != size)
-			continue;
-		base = land_cache.e[i].base;
-		land_cache.e[i] = land_cache.e[--land_cache.n];
-		break;
-	}
-	pthread_mutex_unlock(&land_cache.lock);
-	return base;
-}
-
-/* Keep a clean reservation for reuse. Returns false when the cache is full. */
-static bool cache_put(void *base, size_t size)
-{
-	bool kept = false;
-
-	pthread_mutex_lock(&land_cache.lock);
-	if (land_cache.n < PMEM_CACHE_MAX) {
-		land_cache.e[land_cache.n].base = base;
-		land_cache.e[land_cache.n++].size = size;
-		kept = true;
-	}
-	pthread_mutex_unlock(&land_cache.lock);
-	return kept;
-}
-
-size_t pmem_cached_lands(void)
-{
-	size_t n;
-
-	pthread_mutex_lock(&land_cache.lock);
-	n = land_cache.n;
-	pthread_mutex_unlock(&land_cache.lock);
-	return n;
-}
-
-void pmem_cache_drain(void)
-{
-	void *base;
-	size_t size;
-
-	pthread_mutex_lock(&land_cache.lock);
-	while (land_cache.n > 0) {
-		base = land_cache.e[--land_cache.n].base;
-		size = land_cache.e[land_cache.n].size;
-		munmap(base, size + 2 * PMEM_GUARD_SIZE);
-	}
-	pthread_mutex_unlock(&land_cache.lock);
-}
-
 
 /* Countdown of pmem_inject_map_fail; 0 = nothing injected. */
 static __thread unsigned map_fail_countdown;
@@ -203,6 +141,21 @@ static int host_remap(uintptr_t addr, size_t len, int prot)
 	return remap(addr, len, prot);
 }
 
+/*
+ * Fresh pages for a mapping, with its protection, and the land's key when
+ * it has one (PROT_NONE pages first, keyed after: no moment another host
+ * thread could reach them). 0, or -1 when the host refuses; counted as a
+ * HOST_MAP call.
+ */
+static int map_pages(struct pmem *pm, uintptr_t addr, size_t len, int prot)
+{
+	if (pm->key < 0)
+		return host_remap(addr, len, prot);
+	if (host_call_fails(HOST_MAP) || remap(addr, len, PROT_NONE) < 0)
+		return -1;
+	return hostkey_protect((void *)addr, len, prot, pm->key);
+}
+
 bool pmem_hidden(const struct pmem *pm)
 {
 	return pm->hidden;
@@ -238,10 +191,15 @@ static bool mapped_span(const struct pmem *pm, uintptr_t *lo, uintptr_t *hi)
  * and showing it are one protection change each. Counted as HOST_PROTECT
  * either way. 0, or -1 when the host refuses.
  */
-static int show_range(uintptr_t start, uintptr_t end, int prot, bool hosted)
+static int show_range(uintptr_t start, uintptr_t end, int prot, bool hosted,
+		      int key)
 {
 	if (host_call_fails(HOST_PROTECT))
 		return -1;
+	if (key >= 0)		/* PROT_NONE pages first: no moment unkeyed */
+		return (hosted || remap(start, end - start, PROT_NONE) == 0) &&
+		       hostkey_protect((void *)start, end - start, prot,
+				       key) == 0 ? 0 : -1;
 	return hosted ? mprotect((void *)start, end - start, prot)
 		      : remap(start, end - start, prot);
 }
@@ -256,21 +214,41 @@ static void mark_hosted(struct pmem *pm, const struct mapping *m,
 }
 
 /*
+ * A keyed land is hidden from, or shown to, the calling host thread alone:
+ * a change of its PKRU. Counted as a HOST_PROTECT call all the same, so an
+ * injected failure meets a switch alike on every host.
+ */
+static enum kernel_error set_key_reach(struct pmem *pm, bool hidden)
+{
+	if (host_call_fails(HOST_PROTECT))
+		return host_refused("a protection key's change (land of 0x%zx bytes)",
+				    pm->size);
+	hostkey_reach(pm->key, !hidden);
+	pm->hidden = hidden;
+	return KERR_OK;
+}
+
+/*
  * Hiding is one mprotect over the span of the mappings (what is not
  * mapped is PROT_NONE already), none when nothing is mapped. Showing
  * walks the mappings in address order and gives each run of adjacent
  * mappings with the same rights (and alike hosted or not) one call
  * (show_range), so a land of a million TLS pages side by side costs one
- * call either way.
+ * call either way. The first show of a land that may use a key takes one
+ * and gives it to every mapping with its protection; a keyed land is
+ * hidden and shown by its key (set_key_reach).
  */
 enum kernel_error pmem_set_hidden(struct pmem *pm, bool hidden)
 {
 	const struct mapping *m, *next;
 	enum kernel_error err;
 	uintptr_t lo, end;
+	int key;
 
 	if (pm->hidden == hidden)
 		return KERR_OK;
+	if (pm->key >= 0)
+		return set_key_reach(pm, hidden);
 	if (hidden) {
 		if (mapped_span(pm, &lo, &end) &&
 		    (host_call_fails(HOST_PROTECT) ||
@@ -282,6 +260,7 @@ enum kernel_error pmem_set_hidden(struct pmem *pm, bool hidden)
 	}
 	/* from the first mprotect on, user code may write its pages */
 	pm->exposed = true;
+	key = pm->keys_ok ? hostkey_take() : -1;
 	for (m = maptree_at(&pm->maps, 0); m; m = next) {
 		end = m->start + m->length;
 		next = maptree_ending_after(&pm->maps, end);
@@ -292,11 +271,13 @@ enum kernel_error pmem_set_hidden(struct pmem *pm, bool hidden)
 			next = maptree_ending_after(&pm->maps, end);
 		}
 		if (show_range(m->start, end, rights_to_prot(m->rights),
-			       m->hosted) != 0)
+			       m->hosted, key) != 0)
 			goto out_rehide;
 		if (!m->hosted)
 			mark_hosted(pm, m, end);
 	}
+	pm->key = key;
+	hostkey_reach(key, true);
 	pm->hidden = false;
 	return KERR_OK;
 
@@ -305,7 +286,28 @@ out_rehide:
 	err = host_refused("%s of 0x%zx bytes", m->hosted ? "mprotect" : "mmap",
 			   (size_t)(end - m->start));
 	mprotect((void *)pm->start, pm->size, PROT_NONE);
+	hostkey_put(key);
 	return err;
+}
+
+void pmem_use_keys(struct pmem *pm)
+{
+	pm->keys_ok = true;
+}
+
+void pmem_enter(const struct pmem *pm)
+{
+	hostkey_reach_only(pm && !pm->hidden ? pm->key : -1);
+}
+
+bool pmem_thread_reach(const struct pmem *pm, bool reach)
+{
+	return hostkey_reach(pm->key, reach);
+}
+
+int pmem_key(const struct pmem *pm)
+{
+	return pm->key;
 }
 
 /*
@@ -324,6 +326,8 @@ void pmem_retire(struct pmem *pm)
 		pm->dirty = true;
 	}
 	maptree_clear(&pm->maps);
+	hostkey_put(pm->key);	/* its pages are PROT_NONE now */
+	pm->key = -1;
 	pm->hidden = true;
 	pm->exposed = false;
 }
@@ -348,7 +352,7 @@ int pmem_create(struct pmem **out, size_t size)
 	if (host_call_fails(HOST_RESERVE)) {
 		base = MAP_FAILED;
 	} else {
-		base = cache_take(size);
+		base = land_cache_take(size);
 		if (!base)
 			base = mmap(NULL, size + 2 * PMEM_GUARD_SIZE, PROT_NONE,
 				    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
@@ -360,6 +364,7 @@ int pmem_create(struct pmem **out, size_t size)
 	}
 	pm->start = (uintptr_t)base + PMEM_GUARD_SIZE;
 	pm->size = size;
+	pm->key = -1;
 	maptree_init(&pm->maps);
 	*out = pm;
 	return 0;
@@ -383,7 +388,8 @@ void pmem_destroy(struct pmem *pm)
 	if (pm->exposed && mapped_span(pm, &lo, &hi) &&
 	    remap(lo, hi - lo, PROT_NONE) < 0)
 		pm->dirty = true;
-	if (pm->dirty || !cache_put((void *)base, pm->size))
+	hostkey_put(pm->key);
+	if (pm->dirty || !land_cache_put((void *)base, pm->size))
 		munmap((void *)base, total);
 	maptree_fini(&pm->maps);
 	free(pm);
@@ -472,8 +478,8 @@ enum kernel_error pmem_create_regular_mapping(struct pmem *pm, uintptr_t addr,
 	if (reserve_slots(pm, 1) < 0)
 		return host_refused("memory for the record of a mapping");
 	/* hidden: the range is zero and PROT_NONE already (see the top) */
-	if (!pm->hidden) {
-		if (host_remap(addr, length, rights_to_prot(rights)) < 0)
+	if (!pm->hidden || pm->key >= 0) {
+		if (map_pages(pm, addr, length, rights_to_prot(rights)) < 0)
 			return host_refused("mmap of 0x%zx bytes", length);
 		pm->exposed = true;
 		m.hosted = true;

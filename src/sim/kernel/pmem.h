@@ -106,6 +106,32 @@ enum kernel_error pmem_set_hidden(struct pmem *pm, bool hidden);
 bool pmem_hidden(const struct pmem *pm);
 
 /*
+ * Let pm be hidden with a protection key where the host has them (see
+ * hostkey.h): from its next show on, hiding and showing it are a change
+ * of the calling host thread's right to reach its key, not an mprotect;
+ * so "hidden" and "shown" hold for the calling host thread, and a keyed
+ * land is never PROT_NONE as a whole. A land without this (the default)
+ * is hidden with mprotect on every host. pmem_key is its key, or -1.
+ */
+void pmem_use_keys(struct pmem *pm);
+int pmem_key(const struct pmem *pm);
+
+/*
+ * The calling host thread now runs the process of pm (NULL: none): it may
+ * reach pm's key, if pm is keyed and shown, and no other land's key.
+ * Nothing changes for lands hidden with mprotect, which every host thread
+ * reaches while they are shown.
+ */
+void pmem_enter(const struct pmem *pm);
+
+/*
+ * Let the calling host thread reach pm's key, or not, whatever it runs
+ * (for a copy out of a land another CPU shows). Returns whether it could
+ * before; true for a land without a key.
+ */
+bool pmem_thread_reach(const struct pmem *pm, bool reach);
+
+/*
  * Drop every mapping and its contents, but keep the reservation, PROT_NONE,
  * so that nothing else of the host can land in the range (a stale register
  * may still point into it). pmem_destroy releases it later.

@@ -95,6 +95,7 @@ int process_create(struct kernel *k, const char *name, size_t userland,
 		err = -ENOMEM;
 		goto out_free_pmem;
 	}
+	pmem_use_keys(p->pm);	/* hidden by a key where the host has them */
 	p->policy = policy ? policy : tls_policy_find(TLS_POLICY_DEFAULT);
 	mem.ctx = ctx;
 	p->mgr = p->policy->create(&mem);
@@ -361,6 +362,7 @@ enum kernel_error process_switch_space(struct kernel *k, struct process *p)
 		old->cpus_in--;
 	p->cpus_in++;
 	pc->space = p;
+	pmem_enter(p->pm);	/* this CPU's keys: p's alone */
 	err = KERR_OK;
 out_unlock:
 	kernel_unlock(k);
@@ -380,6 +382,7 @@ enum kernel_error process_leave_space(struct kernel *k, struct percpu *pc)
 	if (!err) {
 		old->cpus_in--;
 		pc->space = NULL;
+		pmem_enter(NULL);
 	}
 	kernel_unlock(k);
 	return err;

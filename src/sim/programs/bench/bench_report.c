@@ -5,6 +5,7 @@
 #include <config.h>
 
 #include "bench_report.h"
+#include "hostkey.h"
 
 #include <errno.h>
 #include <jansson.h>
@@ -87,8 +88,10 @@ static size_t judge_host(const struct bench_results *rs, struct target *t,
 					false };
 		snprintf(t[k++].name, sizeof(t[0].name), "switch-cross: a "
 			 "switch costs %.0f ns, %.2fx one mprotect of a land "
-			 "(%.0f ns, side by side)", r->ns_per_op,
-			 r->ns_per_op / r->floor_ns, r->floor_ns);
+			 "(%.0f ns, side by side; lands hidden %s)",
+			 r->ns_per_op, r->ns_per_op / r->floor_ns, r->floor_ns,
+			 hostkey_available(NULL) ? "by protection keys" :
+			 "by mprotect: no protection keys here");
 	}
 	return k;
 }

@@ -7,6 +7,7 @@
 
 #include "bench_switch.h"
 #include "kerror.h"
+#include "hostkey.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -169,7 +170,7 @@ out_free:
 
 /*
  * The host facts that explain the figures, one line: the build, fsgsbase,
- * whether the CPU runs under a hypervisor, and one arch_prctl's cost (the
+ * protection keys, whether the CPU runs under a hypervisor, and one arch_prctl's cost (the
  * x86_64-prctl backend's load, when it ran).
  */
 static void print_host_line(FILE *out, const struct bench_switch_figures *fig,
@@ -191,6 +192,11 @@ static void print_host_line(FILE *out, const struct bench_switch_figures *fig,
 		else
 			fputs("; fsgsbase: yes", out);
 	}
+	if (hostkey_available(&why))
+		fputs("; protection keys: yes (a cross switch changes keys, "
+		      "no mprotect)", out);
+	else
+		fprintf(out, "; protection keys: no, %s", why);
 	fprintf(out, "; virtualised: %s", !known ? "unknown (no CPU flags in /proc/cpuinfo)" :
 		virt ? "yes (the CPU's hypervisor flag)" : "no");
 	if (have[ARCH_X86_64_PRCTL])

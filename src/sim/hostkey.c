@@ -1,0 +1,232 @@
+/*
+ * hostkey.c - the host's memory protection keys (see hostkey.h): a pool of
+ * keys taken from the host as lands need them, and the PKRU register of
+ * each host thread, written from the set of keys that thread may reach.
+ */
+#include <config.h>
+
+#include "hostkey.h"
+
+#ifdef HAVE_VALGRIND_VALGRIND_H
+#include <valgrind/valgrind.h>
+#else
+#define RUNNING_ON_VALGRIND 0
+#endif
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#if defined(__x86_64__) && defined(PKEY_DISABLE_ACCESS)
+#define HOSTKEY_BUILT 1
+#else
+#define HOSTKEY_BUILT 0
+#endif
+
+static pthread_once_t probe_once = PTHREAD_ONCE_INIT;
+static pthread_mutex_t pool_lock = PTHREAD_MUTEX_INITIALIZER;
+static const char *refusal;		/* why not, once probed */
+static volatile int enabled;		/* read by signal handlers too */
+static int keys[HOSTKEY_MAX];		/* the keys the host gave */
+static bool held[HOSTKEY_MAX];		/* ... and whether a land holds it */
+static unsigned nkeys;
+static bool host_exhausted;		/* pkey_alloc said no: ask no more */
+/* PKRU's two bits (access, write disable) of every key of keys[]. */
+static volatile uint32_t ours;
+
+/* The keys this host thread may reach, as a PKRU's allowed bits. */
+static __thread uint32_t reach_bits;
+/* What this thread last wrote for ours (valid when written_ours == ours). */
+static __thread uint32_t written_bits, written_ours;
+
+/* The two PKRU bits of key. */
+static uint32_t key_bits(int key)
+{
+	return (uint32_t)3 << (2 * key);
+}
+
+#if HOSTKEY_BUILT
+static uint32_t rdpkru(void)
+{
+	uint32_t eax, edx;
+
+	__asm__ volatile(".byte 0x0f, 0x01, 0xee"
+			 : "=a"(eax), "=d"(edx) : "c"(0));
+	return eax;
+}
+
+static void wrpkru(uint32_t v)
+{
+	__asm__ volatile(".byte 0x0f, 0x01, 0xef"
+			 : : "a"(v), "c"(0), "d"(0) : "memory");
+}
+
+/* Ask the host for one more key, closed to the caller. -1 when none. */
+static int host_key(void)
+{
+	return pkey_alloc(0, PKEY_DISABLE_ACCESS);
+}
+#else
+static uint32_t rdpkru(void)
+{
+	return 0;
+}
+
+static void wrpkru(uint32_t v)
+{
+	(void)v;
+}
+
+static int host_key(void)
+{
+	errno = ENOSYS;
+	return -1;
+}
+#endif
+
+/* Write this thread's PKRU: ours closed but what it may reach. */
+static void write_pkru(void)
+{
+	uint32_t mine = ours;
+
+	if (!enabled)
+		return;
+	wrpkru((rdpkru() & ~mine) | (mine & ~reach_bits));
+	written_bits = reach_bits;
+	written_ours = mine;
+}
+
+/* Write PKRU when what this thread may reach has changed since. */
+static void sync_pkru(void)
+{
+	if (written_bits != reach_bits || written_ours != ours)
+		write_pkru();
+}
+
+static void probe(void)
+{
+	const char *env = getenv("TLSSIM_PKEYS");
+	int key;
+
+	if (!HOSTKEY_BUILT) {
+		refusal = "not in this build (x86_64 only)";
+		return;
+	}
+	if (env && strcmp(env, "0") == 0) {
+		refusal = "turned off by TLSSIM_PKEYS=0";
+		return;
+	}
+	if (RUNNING_ON_VALGRIND) {	/* it does not run rdpkru, wrpkru */
+		refusal = "not under valgrind, which does not model them";
+		return;
+	}
+	key = host_key();
+	if (key < 0) {
+		refusal = errno == ENOSPC || errno == EINVAL ?
+			  "the host gives none (no pku in this CPU, or its kernel does not use them)" :
+			  "pkey_alloc is refused here";
+		return;
+	}
+	if (key >= 16) {		/* not PKRU's: never seen, never used */
+		refusal = "pkey_alloc gave a key out of PKRU's range";
+		return;
+	}
+	keys[nkeys++] = key;
+	ours = key_bits(key);
+	enabled = 1;
+}
+
+bool hostkey_available(const char **why)
+{
+	pthread_once(&probe_once, probe);
+	if (why)
+		*why = enabled ? NULL : refusal;
+	return enabled;
+}
+
+int hostkey_take(void)
+{
+	int key = -1;
+
+	if (!hostkey_available(NULL))
+		return -1;
+	pthread_mutex_lock(&pool_lock);
+	for (unsigned i = 0; i < nkeys; i++) {
+		if (!held[i]) {
+			held[i] = true;
+			key = keys[i];
+			goto out;
+		}
+	}
+	if (nkeys < HOSTKEY_MAX && !host_exhausted) {
+		key = host_key();
+		if (key < 0 || key >= 16) {
+			host_exhausted = true;
+			key = -1;
+			goto out;
+		}
+		held[nkeys] = true;
+		keys[nkeys++] = key;
+		ours |= key_bits(key);
+	}
+out:
+	pthread_mutex_unlock(&pool_lock);
+	return key;
+}
+
+void hostkey_put(int key)
+{
+	if (key < 0)
+		return;
+	hostkey_reach(key, false);
+	pthread_mutex_lock(&pool_lock);
+	for (unsigned i = 0; i < nkeys; i++)
+		if (keys[i] == key)
+			held[i] = false;
+	pthread_mutex_unlock(&pool_lock);
+}
+
+int hostkey_protect(void *addr, size_t len, int prot, int key)
+{
+#if HOSTKEY_BUILT
+	return pkey_mprotect(addr, len, prot, key);
+#else
+	(void)addr;
+	(void)len;
+	(void)prot;
+	(void)key;
+	errno = ENOSYS;
+	return -1;
+#endif
+}
+
+bool hostkey_reach(int key, bool reach)
+{
+	bool could;
+
+	if (key < 0 || !enabled)
+		return true;
+	could = reach_bits & key_bits(key);
+	if (reach)
+		reach_bits |= key_bits(key);
+	else
+		reach_bits &= ~key_bits(key);
+	sync_pkru();
+	return could;
+}
+
+void hostkey_reach_only(int key)
+{
+	if (!enabled)
+		return;
+	reach_bits = key < 0 ? 0 : key_bits(key);
+	sync_pkru();
+}
+
+void hostkey_restore(void)
+{
+	write_pkru();
+}
