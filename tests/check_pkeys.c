@@ -13,8 +13,6 @@
  */
 #include <config.h>
 
-#include <pthread.h>
-#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -183,89 +181,83 @@ START_TEST(test_keys_run_out_and_come_back)
 END_TEST
 
 /*
- * Two CPUs running two processes at once: each CPU's host thread reaches
- * its own process's land and not the other's, though both are shown. A's
- * job runs on CPU 1 (asked from a host thread of the test's) and waits
- * there, A shown, while B's job on CPU 0 tries to read A's land.
+ * Two CPUs running two processes at once (kernel_run: every CPU runs its
+ * threads side by side): each CPU's host thread reaches its own
+ * process's land and not the other's, though both are shown. A's thread
+ * (on CPU 1) writes its text and waits; B's (on CPU 0) then tries to read
+ * it.
  */
-struct probe {
-	struct kernel *k;
-	struct thread *ta;
+static struct {
+	struct process *a;
 	uintptr_t addr;		/* A's text, in A's land */
 	int own;		/* child_reads of it, from A's CPU */
 	int seen;		/* ... and from B's CPU */
-	int ready, done;	/* A's job has written; B's job is over */
-};
+	bool a_shown;		/* A was shown when B read */
+	int ready, done;	/* A has written; B has read */
+} duo;
 
-static void job_a_waits(struct kernel *k, struct thread *t, void *arg)
+static void prog_a(struct kernel *k, struct thread *t, void *arg)
 {
-	struct probe *pr = arg;
-
+	(void)arg;
 	user_write(k, 0x10, "in A", 4);
-	pr->addr = thread_tls(t) + 0x10;
-	pr->own = child_reads(pr->addr, "in A");
-	__atomic_store_n(&pr->ready, 1, __ATOMIC_RELEASE);
-	while (!__atomic_load_n(&pr->done, __ATOMIC_ACQUIRE))
-		sched_yield();
+	duo.addr = thread_tls(t) + 0x10;
+	duo.own = child_reads(duo.addr, "in A");
+	__atomic_store_n(&duo.ready, 1, __ATOMIC_RELEASE);
+	while (!__atomic_load_n(&duo.done, __ATOMIC_ACQUIRE))
+		sys_yield(k);
 }
 
-static void *run_a(void *arg)
+static void prog_b(struct kernel *k, struct thread *t, void *arg)
 {
-	struct probe *pr = arg;
-
-	return (void *)(intptr_t)kernel_run_as(pr->k, pr->ta, job_a_waits, pr);
-}
-
-static void job_b_reads_a(struct kernel *k, struct thread *t, void *arg)
-{
-	struct probe *pr = arg;
-
-	(void)k;
 	(void)t;
-	pr->seen = child_reads(pr->addr, "in A");
+	(void)arg;
+	while (!__atomic_load_n(&duo.ready, __ATOMIC_ACQUIRE))
+		sys_yield(k);
+	duo.a_shown = process_land_shown(duo.a);
+	duo.seen = child_reads(duo.addr, "in A");
+	__atomic_store_n(&duo.done, 1, __ATOMIC_RELEASE);
 }
 
-/* A thread of p on CPU cpu of a kernel of two (tid modulo 2). */
-static struct thread *thread_on(struct kernel *k, struct process *p,
-				unsigned cpu)
+/*
+ * A thread of p running prog, on CPU cpu of a kernel of two (tid mod 2;
+ * tids count up, so a thread that runs nothing, ended at once, takes a
+ * tid of the other parity first when needed).
+ */
+static void thread_on(struct kernel *k, struct process *p, unsigned cpu,
+		      void (*prog)(struct kernel *, struct thread *, void *))
 {
 	struct thread *t;
-	char name[16];
 
-	for (int i = 0;; i++) {
-		snprintf(name, sizeof(name), "t%d", i);
-		ck_assert_int_eq(thread_create(k, p, name, NULL, NULL, &t),
-				 KERR_OK);
-		if (t->tid % 2 == cpu)
-			return t;
+	ck_assert_int_eq(thread_create(k, p, "filler", NULL, NULL, &t),
+			 KERR_OK);
+	ck_assert_int_eq(thread_exit(k, t), KERR_OK);
+	if (t->tid % 2 == cpu) {
+		ck_assert_int_eq(thread_create(k, p, "filler2", NULL, NULL,
+					       &t), KERR_OK);
+		ck_assert_int_eq(thread_exit(k, t), KERR_OK);
 	}
+	ck_assert_int_eq(thread_create(k, p, "run", prog, NULL, &t), KERR_OK);
+	ck_assert_uint_eq(t->tid % 2, cpu);
 }
 
 START_TEST(test_each_cpu_reaches_its_own_land)
 {
-	struct probe pr = { .own = -2, .seen = -2 };
-	struct process *a, *b;
-	struct thread *tb;
-	pthread_t helper;
-	void *rc;
+	struct process *b;
+	struct kernel *k;
 
-	ck_assert_int_eq(kernel_create(ARCH_MOCK, false, &pr.k), 0);
-	ck_assert_int_eq(kernel_set_cpus(pr.k, 2), 0);
-	ck_assert_int_eq(process_create(pr.k, "A", LAND, NULL, &a), 0);
-	ck_assert_int_eq(process_create(pr.k, "B", LAND, NULL, &b), 0);
-	pr.ta = thread_on(pr.k, a, 1);
-	tb = thread_on(pr.k, b, 0);
-	ck_assert_int_eq(pthread_create(&helper, NULL, run_a, &pr), 0);
-	while (!__atomic_load_n(&pr.ready, __ATOMIC_ACQUIRE))
-		sched_yield();
-	ck_assert(process_land_shown(a));
-	ck_assert_int_eq(kernel_run_as(pr.k, tb, job_b_reads_a, &pr), 0);
-	__atomic_store_n(&pr.done, 1, __ATOMIC_RELEASE);
-	ck_assert_int_eq(pthread_join(helper, &rc), 0);
-	ck_assert_int_eq((intptr_t)rc, 0);
-	ck_assert_int_eq(pr.own, 0);		/* A's CPU reads A */
-	ck_assert_int_eq(pr.seen, SIGSEGV);	/* B's CPU does not */
-	kernel_destroy(pr.k);
+	memset(&duo, 0, sizeof(duo));
+	duo.own = duo.seen = -2;
+	ck_assert_int_eq(kernel_create(ARCH_MOCK, false, &k), 0);
+	ck_assert_int_eq(kernel_set_cpus(k, 2), 0);
+	ck_assert_int_eq(process_create(k, "A", LAND, NULL, &duo.a), 0);
+	ck_assert_int_eq(process_create(k, "B", LAND, NULL, &b), 0);
+	thread_on(k, duo.a, 1, prog_a);
+	thread_on(k, b, 0, prog_b);
+	ck_assert_int_eq(kernel_run(k), 0);
+	ck_assert_int_eq(duo.own, 0);		/* A's CPU reads A */
+	ck_assert(duo.a_shown);			/* A was shown meanwhile */
+	ck_assert_int_eq(duo.seen, SIGSEGV);	/* B's CPU does not */
+	kernel_destroy(k);
 }
 END_TEST
 

@@ -218,12 +218,14 @@ static void mark_hosted(struct pmem *pm, const struct mapping *m,
  * a change of its PKRU. Counted as a HOST_PROTECT call all the same, so an
  * injected failure meets a switch alike on every host.
  */
-static enum kernel_error set_key_reach(struct pmem *pm, bool hidden)
+static enum kernel_error set_key_reach(struct pmem *pm, bool hidden,
+				       bool here)
 {
 	if (host_call_fails(HOST_PROTECT))
 		return host_refused("a protection key's change (land of 0x%zx bytes)",
 				    pm->size);
-	hostkey_reach(pm->key, !hidden);
+	if (here)
+		hostkey_reach(pm->key, !hidden);
 	pm->hidden = hidden;
 	return KERR_OK;
 }
@@ -248,7 +250,7 @@ enum kernel_error pmem_set_hidden(struct pmem *pm, bool hidden)
 	if (pm->hidden == hidden)
 		return KERR_OK;
 	if (pm->key >= 0)
-		return set_key_reach(pm, hidden);
+		return set_key_reach(pm, hidden, true);
 	if (hidden) {
 		if (mapped_span(pm, &lo, &end) &&
 		    (host_call_fails(HOST_PROTECT) ||
@@ -288,6 +290,13 @@ out_rehide:
 	mprotect((void *)pm->start, pm->size, PROT_NONE);
 	hostkey_put(key);
 	return err;
+}
+
+enum kernel_error pmem_hide_for_other(struct pmem *pm)
+{
+	if (pm->key < 0 || pm->hidden)
+		return pmem_set_hidden(pm, true);
+	return set_key_reach(pm, true, false);
 }
 
 void pmem_use_keys(struct pmem *pm)

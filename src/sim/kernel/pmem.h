@@ -106,6 +106,14 @@ enum kernel_error pmem_set_hidden(struct pmem *pm, bool hidden);
 bool pmem_hidden(const struct pmem *pm);
 
 /*
+ * pmem_set_hidden(pm, true) on behalf of another host thread (a CPU made
+ * to leave pm's process by the caller): a keyed land is marked hidden but
+ * the caller's own right to reach its key is left as it is; the other
+ * thread's goes at its next pmem_enter, before it runs user code again.
+ */
+enum kernel_error pmem_hide_for_other(struct pmem *pm);
+
+/*
  * Let pm be hidden with a protection key where the host has them (see
  * hostkey.h): from its next show on, hiding and showing it are a change
  * of the calling host thread's right to reach its key, not an mprotect;

@@ -373,16 +373,21 @@ enum kernel_error process_leave_space(struct kernel *k, struct percpu *pc)
 {
 	struct process *old = pc->space;
 	enum kernel_error err = KERR_OK;
+	bool here;
 
 	if (!old)
 		return KERR_OK;
 	kernel_lock(k);
+	/* another CPU's keys are its host thread's, not the caller's */
+	here = pc == this_cpu(k);
 	if (old->cpus_in == 1)
-		err = pmem_set_hidden(old->pm, true);
+		err = here ? pmem_set_hidden(old->pm, true) :
+			     pmem_hide_for_other(old->pm);
 	if (!err) {
 		old->cpus_in--;
 		pc->space = NULL;
-		pmem_enter(NULL);
+		if (here)
+			pmem_enter(NULL);
 	}
 	kernel_unlock(k);
 	return err;
