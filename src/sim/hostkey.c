@@ -41,6 +41,8 @@ static volatile uint32_t ours;
 static __thread uint32_t reach_bits;
 /* What this thread last wrote for ours (valid when written_ours == ours). */
 static __thread uint32_t written_bits, written_ours;
+/* Open batches of this thread (hostkey_batch_begin): PKRU written at the end. */
+static __thread unsigned batch_depth;
 
 /* The two PKRU bits of key. */
 static uint32_t key_bits(int key)
@@ -99,9 +101,14 @@ static void write_pkru(void)
 	written_ours = mine;
 }
 
-/* Write PKRU when what this thread may reach has changed since. */
+/*
+ * Write PKRU when what this thread may reach has changed since, unless a
+ * batch is open (its end writes it).
+ */
 static void sync_pkru(void)
 {
+	if (batch_depth)
+		return;
 	if (written_bits != reach_bits || written_ours != ours)
 		write_pkru();
 }
@@ -229,4 +236,15 @@ void hostkey_reach_only(int key)
 void hostkey_restore(void)
 {
 	write_pkru();
+}
+
+void hostkey_batch_begin(void)
+{
+	batch_depth++;
+}
+
+void hostkey_batch_end(void)
+{
+	if (batch_depth && --batch_depth == 0)
+		sync_pkru();
 }

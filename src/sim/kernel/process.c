@@ -10,6 +10,7 @@
 #include "pmem.h"
 #include "policy/policy.h"
 #include "thread.h"
+#include "hostkey.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -342,6 +343,7 @@ enum kernel_error process_switch_space(struct kernel *k, struct process *p)
 
 	if (old == p)
 		return KERR_OK;
+	hostkey_batch_begin();	/* one PKRU write for the hide and the show */
 	kernel_lock(k);
 	/* a land stays shown while some CPU runs its process (smp.h) */
 	if (old && old->cpus_in == 1) {
@@ -366,6 +368,7 @@ enum kernel_error process_switch_space(struct kernel *k, struct process *p)
 	err = KERR_OK;
 out_unlock:
 	kernel_unlock(k);
+	hostkey_batch_end();
 	return err;
 }
 
