@@ -32,13 +32,13 @@
 static pthread_once_t probe_once = PTHREAD_ONCE_INIT;
 static pthread_mutex_t pool_lock = PTHREAD_MUTEX_INITIALIZER;
 static const char *refusal;		/* why not, once probed */
-static volatile int enabled;		/* read by signal handlers too */
+static int enabled;			/* __atomic: handlers read it too */
 static int keys[HOSTKEY_MAX];		/* the keys the host gave */
 static bool held[HOSTKEY_MAX];		/* ... and whether a land holds it */
 static unsigned nkeys;
 static bool host_exhausted;		/* pkey_alloc said no: ask no more */
 /* PKRU's two bits (access, write disable) of every key of keys[]. */
-static volatile uint32_t ours;
+static uint32_t ours;			/* __atomic */
 
 /* The keys this host thread may reach, as a PKRU's allowed bits. */
 static __thread uint32_t reach_bits;
@@ -135,9 +135,9 @@ static int keys_hold(void)
 /* Write this thread's PKRU: ours closed but what it may reach. */
 static void write_pkru(void)
 {
-	uint32_t mine = ours;
+	uint32_t mine = __atomic_load_n(&ours, __ATOMIC_ACQUIRE);
 
-	if (!enabled)
+	if (!__atomic_load_n(&enabled, __ATOMIC_ACQUIRE))
 		return;
 	wrpkru((rdpkru() & ~mine) | (mine & ~reach_bits));
 	written_bits = reach_bits;
@@ -152,10 +152,16 @@ static void sync_pkru(void)
 {
 	if (batch_depth)
 		return;
-	if (written_bits != reach_bits || written_ours != ours)
+	if (written_bits != reach_bits ||
+	    written_ours != __atomic_load_n(&ours, __ATOMIC_ACQUIRE))
 		write_pkru();
 }
 
+/*
+ * Decide, once, whether keys are used: the build, TLSSIM_PKEYS, valgrind,
+ * the host's first key and a try of it (keys_hold). The first key is kept
+ * for the pool; when the answer is no, refusal says why.
+ */
 static void probe(void)
 {
 	const char *env = getenv("TLSSIM_PKEYS");
@@ -195,15 +201,15 @@ static void probe(void)
 		return;
 	}
 	keys[nkeys++] = key;
-	ours = key_bits(key);
-	enabled = 1;
+	__atomic_store_n(&ours, key_bits(key), __ATOMIC_RELEASE);
+	__atomic_store_n(&enabled, 1, __ATOMIC_RELEASE);
 }
 
 bool hostkey_available(const char **why)
 {
 	pthread_once(&probe_once, probe);
 	if (why)
-		*why = enabled ? NULL : refusal;
+		*why = enabled ? NULL : refusal;	/* after pthread_once */
 	return enabled;
 }
 
@@ -230,7 +236,7 @@ int hostkey_take(void)
 		}
 		held[nkeys] = true;
 		keys[nkeys++] = key;
-		ours |= key_bits(key);
+		__atomic_fetch_or(&ours, key_bits(key), __ATOMIC_RELEASE);
 	}
 out:
 	pthread_mutex_unlock(&pool_lock);
@@ -267,7 +273,7 @@ bool hostkey_reach(int key, bool reach)
 {
 	bool could;
 
-	if (key < 0 || !enabled)
+	if (key < 0 || !__atomic_load_n(&enabled, __ATOMIC_ACQUIRE))
 		return true;
 	could = reach_bits & key_bits(key);
 	if (reach)
@@ -280,7 +286,7 @@ bool hostkey_reach(int key, bool reach)
 
 void hostkey_reach_only(int key)
 {
-	if (!enabled)
+	if (!__atomic_load_n(&enabled, __ATOMIC_ACQUIRE))
 		return;
 	reach_bits = key < 0 ? 0 : key_bits(key);
 	sync_pkru();
