@@ -132,7 +132,7 @@ START_TEST(test_keys_run_out_and_come_back)
 {
 	struct process *p[MANY], *late;
 	struct thread *t[MANY], *tl;
-	char name[8], got[4], perms[5];
+	char name[16], got[4], perms[5];
 	unsigned keyed = 0;
 	struct kernel *k;
 	int freed;
