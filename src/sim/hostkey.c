@@ -44,8 +44,6 @@ static uint32_t ours;			/* __atomic */
 static __thread uint32_t reach_bits;
 /* What this thread last wrote for ours (valid when written_ours == ours). */
 static __thread uint32_t written_bits, written_ours;
-/* Open batches of this thread (hostkey_batch_begin): PKRU written at the end. */
-static __thread unsigned batch_depth;
 
 /* The two PKRU bits of key. */
 static uint32_t key_bits(int key)
@@ -144,14 +142,9 @@ static void write_pkru(void)
 	written_ours = mine;
 }
 
-/*
- * Write PKRU when what this thread may reach has changed since, unless a
- * batch is open (its end writes it).
- */
+/* Write PKRU when what this thread may reach has changed since. */
 static void sync_pkru(void)
 {
-	if (batch_depth)
-		return;
 	if (written_bits != reach_bits ||
 	    written_ours != __atomic_load_n(&ours, __ATOMIC_ACQUIRE))
 		write_pkru();
@@ -295,15 +288,4 @@ void hostkey_reach_only(int key)
 void hostkey_restore(void)
 {
 	write_pkru();
-}
-
-void hostkey_batch_begin(void)
-{
-	batch_depth++;
-}
-
-void hostkey_batch_end(void)
-{
-	if (batch_depth && --batch_depth == 0)
-		sync_pkru();
 }

@@ -68,14 +68,6 @@ bool hostkey_reach(int key, bool reach);
 void hostkey_reach_only(int key);
 
 /*
- * Changes of the calling thread's reach between these two calls are
- * written to PKRU once, at the end (a cross switch hides one land and
- * shows another: one wrpkru, not two). Batches nest.
- */
-void hostkey_batch_begin(void);
-void hostkey_batch_end(void);
-
-/*
  * Write the calling thread's PKRU from what it may reach, as recorded by
  * the calls above: for a signal handler that leaves by siglongjmp (it ran
  * with the host's default PKRU). Async-signal-safe; nothing without keys.

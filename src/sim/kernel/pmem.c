@@ -214,18 +214,16 @@ static void mark_hosted(struct pmem *pm, const struct mapping *m,
 }
 
 /*
- * A keyed land is hidden from, or shown to, the calling host thread alone:
- * a change of its PKRU. Counted as a HOST_PROTECT call all the same, so an
- * injected failure meets a switch alike on every host.
+ * A keyed land hidden or shown: no host call, since who reaches it is each
+ * host thread's PKRU (pmem_enter, pmem_thread_reach). Counted as a
+ * HOST_PROTECT call all the same, so an injected failure meets a switch
+ * alike on every host.
  */
-static enum kernel_error set_key_reach(struct pmem *pm, bool hidden,
-				       bool here)
+static enum kernel_error set_key_hidden(struct pmem *pm, bool hidden)
 {
 	if (host_call_fails(HOST_PROTECT))
 		return host_refused("a protection key's change (land of 0x%zx bytes)",
 				    pm->size);
-	if (here)
-		hostkey_reach(pm->key, !hidden);
 	pm->hidden = hidden;
 	return KERR_OK;
 }
@@ -238,7 +236,7 @@ static enum kernel_error set_key_reach(struct pmem *pm, bool hidden,
  * (show_range), so a land of a million TLS pages side by side costs one
  * call either way. The first show of a land that may use a key takes one
  * and gives it to every mapping with its protection; a keyed land is
- * hidden and shown by its key (set_key_reach).
+ * hidden and shown by its key (set_key_hidden).
  */
 enum kernel_error pmem_set_hidden(struct pmem *pm, bool hidden)
 {
@@ -250,7 +248,7 @@ enum kernel_error pmem_set_hidden(struct pmem *pm, bool hidden)
 	if (pm->hidden == hidden)
 		return KERR_OK;
 	if (pm->key >= 0)
-		return set_key_reach(pm, hidden, true);
+		return set_key_hidden(pm, hidden);
 	if (hidden) {
 		if (mapped_span(pm, &lo, &end) &&
 		    (host_call_fails(HOST_PROTECT) ||
@@ -279,7 +277,6 @@ enum kernel_error pmem_set_hidden(struct pmem *pm, bool hidden)
 			mark_hosted(pm, m, end);
 	}
 	pm->key = key;
-	hostkey_reach(key, true);
 	pm->hidden = false;
 	return KERR_OK;
 
@@ -290,13 +287,6 @@ out_rehide:
 	mprotect((void *)pm->start, pm->size, PROT_NONE);
 	hostkey_put(key);
 	return err;
-}
-
-enum kernel_error pmem_hide_for_other(struct pmem *pm)
-{
-	if (pm->key < 0 || pm->hidden)
-		return pmem_set_hidden(pm, true);
-	return set_key_reach(pm, true, false);
 }
 
 void pmem_use_keys(struct pmem *pm)

@@ -106,18 +106,10 @@ enum kernel_error pmem_set_hidden(struct pmem *pm, bool hidden);
 bool pmem_hidden(const struct pmem *pm);
 
 /*
- * pmem_set_hidden(pm, true) on behalf of another host thread (a CPU made
- * to leave pm's process by the caller): a keyed land is marked hidden but
- * the caller's own right to reach its key is left as it is; the other
- * thread's goes at its next pmem_enter, before it runs user code again.
- */
-enum kernel_error pmem_hide_for_other(struct pmem *pm);
-
-/*
  * Let pm be hidden with a protection key where the host has them (see
- * hostkey.h): from its next show on, hiding and showing it are a change
- * of the calling host thread's right to reach its key, not an mprotect;
- * so "hidden" and "shown" hold for the calling host thread, and a keyed
+ * hostkey.h): its next show gives it a key, and from then on hiding and
+ * showing it make no host call; which host thread may reach it is that
+ * thread's PKRU, set by pmem_enter and pmem_thread_reach, and a keyed
  * land is never PROT_NONE as a whole. A land without this (the default)
  * is hidden with mprotect on every host. pmem_key is its key, or -1.
  */

@@ -10,7 +10,6 @@
 #include "pmem.h"
 #include "policy/policy.h"
 #include "thread.h"
-#include "hostkey.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -343,7 +342,6 @@ enum kernel_error process_switch_space(struct kernel *k, struct process *p)
 
 	if (old == p)
 		return KERR_OK;
-	hostkey_batch_begin();	/* one PKRU write for the hide and the show */
 	kernel_lock(k);
 	/* a land stays shown while some CPU runs its process (smp.h) */
 	if (old && old->cpus_in == 1) {
@@ -368,7 +366,6 @@ enum kernel_error process_switch_space(struct kernel *k, struct process *p)
 	err = KERR_OK;
 out_unlock:
 	kernel_unlock(k);
-	hostkey_batch_end();
 	return err;
 }
 
@@ -376,20 +373,17 @@ enum kernel_error process_leave_space(struct kernel *k, struct percpu *pc)
 {
 	struct process *old = pc->space;
 	enum kernel_error err = KERR_OK;
-	bool here;
 
 	if (!old)
 		return KERR_OK;
 	kernel_lock(k);
-	/* another CPU's keys are its host thread's, not the caller's */
-	here = pc == this_cpu(k);
 	if (old->cpus_in == 1)
-		err = here ? pmem_set_hidden(old->pm, true) :
-			     pmem_hide_for_other(old->pm);
+		err = pmem_set_hidden(old->pm, true);
 	if (!err) {
 		old->cpus_in--;
 		pc->space = NULL;
-		if (here)
+		/* another CPU's keys are its host thread's, not the caller's */
+		if (pc == this_cpu(k))
 			pmem_enter(NULL);
 	}
 	kernel_unlock(k);
