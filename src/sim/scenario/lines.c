@@ -1,9 +1,10 @@
 /*
  * lines.c - a scenario file's lines fed to a parser (the check's reading
- * and the run's, stream.c), read one line ahead so that the slots of the
- * names the next line most likely uses are on their way to the cache
- * while this one is parsed and run (name_prefetch). doc/performance.md
- * says what that saves: the first cache miss of each name.
+ * and the run's, stream.c), read LINES_AHEAD lines ahead so that what the
+ * names a line most likely uses lead to (their slots, entries, bytes, and
+ * the runner's rows and the kernel's records behind those) is on its way
+ * to the cache while the lines before it are parsed and run.
+ * doc/performance.md says what that saves.
  */
 #include <config.h>
 
@@ -27,15 +28,18 @@ bool scn_word_before(const char *s, size_t *start, size_t *end)
 }
 
 /*
- * A hint for the line s[0..len) about to be parsed: the slots of its
- * second and last words among p's thread names. A thread command names
- * its thread there (exit T, switch T, expect tls T ..., spawn P T); a
- * wrong guess costs a useless load, a right one the table's cache miss.
+ * Stage 0 of a line just read, s[0..len): where its second and last words
+ * are, and their slots among p's thread names on their way. A thread
+ * command names its thread there (exit T, switch T, expect tls T ...,
+ * spawn P T); a wrong guess costs a useless load, a right one the
+ * table's cache miss.
  */
-static void prefetch_thread_names(struct parser *p, const char *s, size_t len)
+static void ahead_words(struct parser *p, const char *s, size_t len,
+			struct line_ahead *a)
 {
 	size_t second = 0, b, e;
 
+	*a = (struct line_ahead){ .entry = { SCN_NONE, SCN_NONE } };
 	while (second < len && s[second] != ' ' && s[second] != '\t')
 		second++;
 	while (second < len && (s[second] == ' ' || s[second] == '\t'))
@@ -43,49 +47,116 @@ static void prefetch_thread_names(struct parser *p, const char *s, size_t len)
 	for (e = second; e < len && s[e] != ' ' && s[e] != '\t' &&
 		    s[e] != '\n' && s[e] != '\r'; e++)
 		;
-	if (e > second)
-		name_prefetch(&p->threads, s + second, e - second);
+	if (e > second) {
+		a->word[0] = second;
+		a->len[0] = e - second;
+	}
 	e = len;
 	/* the last word, unless it was the second */
-	if (scn_word_before(s, &b, &e) && b != second)
-		name_prefetch(&p->threads, s + b, e - b);
+	if (scn_word_before(s, &b, &e) && b != second) {
+		a->word[1] = b;
+		a->len[1] = e - b;
+	}
+	for (int w = 0; w < 2; w++)
+		if (a->len[w])
+			name_prefetch(&p->threads, s + a->word[w], a->len[w]);
 }
 
 /*
- * Feed p the lines of f from where it stands, at most max bytes of them
- * (a line that would pass max stops it), until the end or until p stops,
- * each read one line ahead in lr. Returns the bytes fed (in *read) and 0,
- * or -EIO when f could not be read (not reported).
+ * Stage 1, two lines before s is parsed: each word's entry guessed from
+ * its slot (in the cache now), the entry and the runner's row on their
+ * way. Only where someone listens (p->ahead): the check has no entries.
  */
+static void ahead_entries(struct parser *p, const char *s,
+			  struct line_ahead *a)
+{
+	const struct name_table *t = &p->threads;
+
+	if (!p->ahead)
+		return;
+	for (int w = 0; w < 2; w++) {
+		size_t i;
+
+		if (!a->len[w])
+			continue;
+		i = name_peek(t, s + a->word[w], a->len[w]);
+		a->entry[w] = i;
+		if (i == SCN_NONE)
+			continue;
+		__builtin_prefetch(&t->v[i]);
+		p->ahead(p->ahead_ctx, i, 0);
+	}
+}
+
+/*
+ * Stage 2, a line before: the guessed entries' name bytes, and what the
+ * runner's rows point to, on their way. An entry may have changed since
+ * its guess (the line between ran): still only a hint.
+ */
+static void ahead_bytes(struct parser *p, const struct line_ahead *a)
+{
+	const struct name_table *t = &p->threads;
+
+	if (!p->ahead)
+		return;
+	for (int w = 0; w < 2; w++) {
+		size_t i = a->entry[w];
+
+		if (i == SCN_NONE || i >= t->n)
+			continue;
+		if (t->v[i].name)
+			__builtin_prefetch(t->v[i].name);
+		p->ahead(p->ahead_ctx, i, 1);
+	}
+}
+
 int scn_feed_lines(struct parser *p, FILE *f, size_t max,
 		      struct line_reader *lr, size_t *read)
 {
-	ssize_t got = getline(&lr->buf[0], &lr->cap[0], f), next;
-	int cur = 0;
+	size_t head = 0, tail = 0;	/* lines read: [tail, head) */
+	bool end = false;
 
 	*read = 0;
-	while (!p->stop && got > 0) {
-		size_t len = (size_t)got;
+	while (!p->stop) {
+		size_t k, len;
 
-		/* the next line first, its names on their way */
-		next = getline(&lr->buf[!cur], &lr->cap[!cur], f);
-		if (next > 0)
-			prefetch_thread_names(p, lr->buf[!cur], (size_t)next);
+		/* keep LINES_AHEAD lines read past the one to parse */
+		while (!end && head - tail <= LINES_AHEAD) {
+			ssize_t got;
+
+			k = head % LINES_RING;
+			got = getline(&lr->buf[k], &lr->cap[k], f);
+			if (got <= 0) {
+				end = true;
+				break;
+			}
+			lr->got[k] = (size_t)got;
+			ahead_words(p, lr->buf[k], lr->got[k], &lr->ahead[k]);
+			head++;
+		}
+		if (tail == head)
+			break;
+		if (head - tail > 2) {
+			k = (tail + 2) % LINES_RING;
+			ahead_entries(p, lr->buf[k], &lr->ahead[k]);
+		}
+		if (head - tail > 1)
+			ahead_bytes(p, &lr->ahead[(tail + 1) % LINES_RING]);
+		k = tail++ % LINES_RING;
+		len = lr->got[k];
 		*read += len;
 		if (*read > max)
 			return 0;
-		if (lr->buf[cur][len - 1] == '\n')
+		if (lr->buf[k][len - 1] == '\n')
 			len--;
-		parser_line(p, lr->buf[cur], len);
-		cur = !cur;
-		got = next;
+		parser_line(p, lr->buf[k], len);
 	}
 	return ferror(f) ? -EIO : 0;
 }
 
 void line_reader_free(struct line_reader *lr)
 {
-	for (int i = 0; i < 2; i++) {
+	for (int i = 0; i < LINES_RING; i++) {
 		free(lr->buf[i]);
 		lr->buf[i] = NULL;
 		lr->cap[i] = 0;

@@ -49,14 +49,6 @@ static uint64_t fnv(const char *s, size_t len)
 	return h;
 }
 
-/* FNV-1a, folded to 32 bits. */
-static uint32_t hash(const char *s, size_t len)
-{
-	uint64_t h = fnv(s, len);
-
-	return (uint32_t)(h ^ (h >> 32)) & name_hash_mask;
-}
-
 /* ---- compact tables: the check's thread names past NAME_EXACT_MAX ---- */
 
 /* A compact key's bit saying it points to the name's bytes. */
@@ -90,10 +82,19 @@ static uint32_t mix(uint64_t v)
 	return (uint32_t)v & name_hash_mask;
 }
 
-/* The hash of the name s[0..len) in a compact table. */
+/*
+ * The hash of the name s[0..len), in either kind of table: a short name's
+ * bytes mixed at once, a long one's FNV-1a (a byte at a time) mixed.
+ */
 static uint32_t chash(const char *s, size_t len)
 {
 	return mix(len <= CKEY_BYTES ? ckey_pack(s, len) : fnv(s, len));
+}
+
+/* The hash of a name in a table of entries (the same as a compact one's). */
+static uint32_t hash(const char *s, size_t len)
+{
+	return chash(s, len);
 }
 
 /* The hash of a compact slot's name (from its key, or its bytes). */
@@ -401,6 +402,26 @@ void name_prefetch(const struct name_table *t, const char *s, size_t len)
 	else if (t->slot_cap)
 		__builtin_prefetch(&t->slots[hash(s, len) &
 					     (t->slot_cap - 1)]);
+}
+
+size_t name_peek(const struct name_table *t, const char *s, size_t len)
+{
+	uint32_t h;
+
+	if (t->compact || !t->slot_cap)
+		return SCN_NONE;
+	h = hash(s, len);
+	/* a few slots: a hint may give up */
+	for (size_t i = h & (t->slot_cap - 1), k = 0; k < 4;
+	     i = (i + 1) & (t->slot_cap - 1), k++) {
+		const struct name_slot *slot = &t->slots[i];
+
+		if (!slot->index1)
+			break;
+		if (slot->hash == h)
+			return slot->index1 - 1;
+	}
+	return SCN_NONE;
 }
 
 void name_used(struct parser *p, struct name_table *t, size_t i)

@@ -126,6 +126,14 @@ struct parser {
 	struct name_table threads;
 	struct name_table regions;
 	struct scn_chunk *names;	/* the bytes of the three tables' names */
+	/*
+	 * Told, a line or two before, of a thread entry a line read ahead
+	 * likely names (stage 0 two lines before, 1 one line before): a
+	 * hint to bring in what its command will touch, which changes
+	 * nothing. NULL: none.
+	 */
+	void (*ahead)(void *ctx, size_t thread, int stage);
+	void *ahead_ctx;
 };
 
 struct runner;
@@ -158,19 +166,34 @@ int scn_parse_oom(struct diag *d, const char *file, size_t line);
 void scn_cmd_release(struct scn_cmd *c);
 
 /*
- * Lines read one ahead (lines.c): the one being parsed and the next,
- * read before it so that the slot of the name it most likely uses is on
- * its way to the cache meanwhile (name_prefetch). All zero: empty.
+ * Lines read ahead (lines.c): the one being parsed and LINES_AHEAD after
+ * it. Each line's likely thread names are worked on in stages while the
+ * lines before it run, so that what its lookup and its command touch is
+ * in the cache when its turn comes: three lines ahead the slot of each
+ * name (name_prefetch), two ahead its entry (name_peek) and the runner's
+ * row (parser.ahead, stage 0), one ahead the name's bytes and what the
+ * row points to (stage 1). All zero: empty.
  */
+#define LINES_AHEAD 3
+#define LINES_RING (LINES_AHEAD + 1)
+
+/* A line read ahead: where its likely thread names are, their entries. */
+struct line_ahead {
+	size_t word[2], len[2];	/* len 0: none */
+	size_t entry[2];	/* name_peek's guess, or SCN_NONE */
+};
+
 struct line_reader {
-	char *buf[2];
-	size_t cap[2];
+	char *buf[LINES_RING];
+	size_t cap[LINES_RING];
+	size_t got[LINES_RING];
+	struct line_ahead ahead[LINES_RING];
 };
 
 /*
  * Feed p the lines of f from where it stands, at most max bytes of them
  * (a line that would pass max stops it), until the end or until p stops,
- * each read one line ahead in lr. Returns the bytes fed (in *read) and 0,
+ * each read LINES_AHEAD lines ahead in lr. Returns the bytes fed (in *read) and 0,
  * or -EIO when f could not be read (not reported).
  */
 int scn_feed_lines(struct parser *p, FILE *f, size_t max,
@@ -306,6 +329,14 @@ size_t name_find(const struct name_table *t, const char *s, size_t len);
  * lookup's first miss is then paid while other work runs.
  */
 void name_prefetch(const struct name_table *t, const char *s, size_t len);
+
+/*
+ * A guess at the entry of the name s[0..len) in t, from its slot's hash
+ * alone (the bytes are not compared): an entry of that hash, or SCN_NONE
+ * (none, or a compact table, which has no entries). A hint for what to
+ * bring into the cache; name_find says what the name is.
+ */
+size_t name_peek(const struct name_table *t, const char *s, size_t len);
 
 /*
  * Add a name (its bytes in p->names); returns its index, or SCN_NONE when

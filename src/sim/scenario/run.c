@@ -196,6 +196,20 @@ static const struct runner_names stream_names = {
 	.own = stream_name_own,
 };
 
+void runner_ahead(void *ctx, size_t i, int stage)
+{
+	struct runner *r = ctx;
+
+	if (i >= r->th_cap)
+		return;
+	if (stage == 0) {
+		__builtin_prefetch(&r->th[i]);
+		__builtin_prefetch(&r->th_how[i]);
+	} else if (r->th[i].t) {
+		thread_prefetch(r->th[i].t);
+	}
+}
+
 /* The stream forgets threads no later command names. */
 static void forget_threads(void *ctx, const size_t *threads, size_t n)
 {
@@ -230,6 +244,8 @@ static int run_streamed(struct run *run, const struct scenario *scn,
 	scn_stream_begin(st, scn, d);
 	scn_stream_recycle(st, forget_threads);
 	scn_stream_recycle_processes(st, forget_process);
+	st->p.ahead = runner_ahead;
+	st->p.ahead_ctx = &run->r;
 	run->r.names = &stream_names;
 	run->r.names_ctx = st;
 	run->r.scn = &st->view;

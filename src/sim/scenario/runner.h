@@ -174,6 +174,13 @@ void runner_forget_threads(struct runner *r, const size_t *v, size_t n);
 bool runner_forget_process(struct runner *r, size_t i);
 
 /*
+ * A hint (struct parser's ahead, run.c): thread entry i is likely named a
+ * line or two from now. Stage 0 brings its row of r in, stage 1 the
+ * kernel's record the row holds. Changes nothing.
+ */
+void runner_ahead(void *r, size_t i, int stage);
+
+/*
  * Give the kernel back the records of the threads that died since the
  * last step (run.c, beside runner_forget_threads).
  */
