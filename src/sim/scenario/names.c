@@ -57,12 +57,17 @@ static uint64_t fnv(const char *s, size_t len)
 /* Names of at most this many bytes are their own key. */
 #define CKEY_BYTES 8
 
-/* The key of a name of at most CKEY_BYTES bytes: its bytes, zero-padded. */
+/*
+ * The key of a name of at most CKEY_BYTES bytes: its bytes, zero-padded,
+ * the first lowest (a loop the compiler unrolls, not a call to memcpy of
+ * a length it does not know: this runs several times a line).
+ */
 static uint64_t ckey_pack(const char *s, size_t len)
 {
 	uint64_t k = 0;
 
-	memcpy(&k, s, len);
+	for (size_t i = 0; i < len; i++)
+		k |= (uint64_t)(unsigned char)s[i] << (8 * i);
 	return k;
 }
 
@@ -128,9 +133,21 @@ static bool cslot_is(const struct name_cslot *c, const char *s, size_t len)
 static size_t compact_probe(const struct name_table *t, const char *s,
 			    size_t len, bool *found)
 {
-	size_t mask = t->cs_cap - 1, i = chash(s, len) & mask;
+	size_t mask = t->cs_cap - 1, i;
 
-	for (; t->cs[i].line; i = (i + 1) & mask)
+	if (len <= CKEY_BYTES) {
+		/* the common case: the key is the name, packed once */
+		uint64_t key = ckey_pack(s, len);
+
+		for (i = mix(key) & mask; t->cs[i].line; i = (i + 1) & mask)
+			if (t->cs[i].key == key) {
+				*found = true;
+				return i;
+			}
+		*found = false;
+		return i;
+	}
+	for (i = chash(s, len) & mask; t->cs[i].line; i = (i + 1) & mask)
 		if (cslot_is(&t->cs[i], s, len)) {
 			*found = true;
 			return i;
