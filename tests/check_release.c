@@ -2,13 +2,16 @@
  * check_release.c - process records go back to the kernel: a released
  * process is freed once it is dead, its range swept and no thread record
  * names it, and never before; a loop of processes created, given a
- * thread, killed and released keeps no record.
+ * thread, killed and released keeps no record; a kernel that ends takes
+ * its live threads and their lands with it, whether or not someone
+ * listens.
  */
 #include <config.h>
 
 #include <stdio.h>
 
 #include "testutil.h"
+#include "kernel/pmem.h"
 #include "kernel/process.h"
 #include "kernel/sched.h"
 #include "kernel/thread.h"
@@ -128,6 +131,64 @@ START_TEST(test_release_loop_stays_small)
 }
 END_TEST
 
+/* The names of the threads whose deaths were told, in order. */
+struct deaths {
+	char names[8][8];
+	size_t n;
+};
+
+static void note_death(void *ctx, const struct trace_event *ev)
+{
+	struct deaths *d = ctx;
+
+	if (ev->kind != EV_THREAD_EXIT || d->n == 8)
+		return;
+	snprintf(d->names[d->n++], sizeof(d->names[0]), "%s",
+		 thread_name(ev->thread));
+}
+
+/*
+ * A kernel that ends with live threads: with a listener, each death is
+ * told, in creation order per process (an exit earlier left slot order
+ * and creation order apart); without one (the walk of the table), none
+ * is. Either way both lands go back, to the cache of reservations.
+ */
+START_TEST(test_fini_ends_live_threads)
+{
+	for (int listen = 0; listen < 2; listen++) {
+		struct deaths d = { .n = 0 };
+		struct process *a, *b;
+		struct thread *t1;
+
+		pmem_cache_drain();
+		ck_assert_int_eq(kernel_init(&k, ARCH_MOCK, false), 0);
+		if (listen)
+			kernel_set_trace(&k, note_death, &d);
+		a = make("a");
+		b = make("b");
+		t1 = spawn(a, "t1");
+		spawn(a, "t2");
+		spawn(b, "u1");
+		ck_assert_int_eq(thread_exit(&k, t1), KERR_OK);
+		thread_release(&k, t1);
+		spawn(a, "t3");		/* t1's slot, after t2 */
+		d.n = 0;		/* t1's own exit */
+		ck_assert_uint_eq(pmem_cached_lands(), 0);
+		kernel_fini(&k);
+		ck_assert_uint_eq(pmem_cached_lands(), 2);
+		pmem_cache_drain();
+		if (!listen) {
+			ck_assert_uint_eq(d.n, 0);
+			continue;
+		}
+		ck_assert_uint_eq(d.n, 3);
+		ck_assert_str_eq(d.names[0], "t2");
+		ck_assert_str_eq(d.names[1], "t3");
+		ck_assert_str_eq(d.names[2], "u1");
+	}
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("release");
@@ -136,6 +197,7 @@ int main(void)
 	tcase_add_test(tc, test_release_dead_process);
 	tcase_add_test(tc, test_release_waits_for_records_and_register);
 	tcase_add_test(tc, test_release_loop_stays_small);
+	tcase_add_test(tc, test_fini_ends_live_threads);
 	suite_add_tcase(s, tc);
 	return run_suite(s);
 }
