@@ -110,6 +110,16 @@ START_TEST(unknown_names)
 			       "tls-alloc A as r x\ntls-free A r\n"), -EINVAL);
 	ck_assert_uint_eq(diag_count(D), 2);
 	ck_assert_uint_eq(diag_get(D, 1)->line, 2);
+	/* A region whose `as` is missing or mistyped is declared too. */
+	ck_assert_int_eq(parse("process A\ntls-alloc A r\ntls-free A r\n"
+			       "tls-alloc A to s\ntls-free A s\n"), -EINVAL);
+	ck_assert_uint_eq(diag_count(D), 2);
+	ck_assert_uint_eq(diag_get(D, 0)->line, 2);
+	ck_assert_uint_eq(diag_get(D, 1)->line, 4);
+	/* `tls-alloc A as` is short of a name: nothing is declared. */
+	ck_assert_int_eq(parse("process A\ntls-alloc A as\ntls-free A as\n"),
+			 -EINVAL);
+	ck_assert_uint_eq(diag_count(D), 2);
 }
 END_TEST
 

@@ -268,6 +268,11 @@ static bool parse_tls_alloc(struct parser *p, struct scn_cmd *c,
 	if (n == 1)
 		return true;
 	if (!tok_is(&a[1], "as")) {
+		size_t name;
+
+		/* NAME is still declared, in its place (one mistake, one
+		 * message: the lines naming it are not reported too) */
+		arg_declare(p, &p->regions, &a[2], c->process, &name, true);
 		diag_quote(q, sizeof(q), a[1].text, a[1].len);
 		return perr(p, a[1].col, "expected 'as NAME', found '%s'", q);
 	}

@@ -230,8 +230,9 @@ static bool check_count(struct parser *p, const struct scn_command *s,
  * (quietly: a good name not declared yet), as a spawn naming an unknown
  * process does, so that the lines naming it later are not reported too:
  * one mistake, one message. Too few, and which word was to be the name is
- * not known. A region belongs to its process, so it is declared only in
- * a process declared already.
+ * not known, but for `tls-alloc P NAME`, whose `as` alone is missing. A
+ * region belongs to its process, so it is declared only in a process
+ * declared already.
  */
 static void declare_anyway(struct parser *p, const struct scn_command *s,
 			   const struct scn_token *a, size_t nargs)
@@ -242,11 +243,13 @@ static void declare_anyway(struct parser *p, const struct scn_command *s,
 		arg_declare(p, &p->procs, &a[0], SCN_NONE, &name, true);
 	else if (s->kind == SCN_SPAWN && nargs > s->max)
 		arg_declare(p, &p->threads, &a[1], SCN_NONE, &name, true);
-	else if (s->kind == SCN_TLS_ALLOC && nargs > s->max &&
-		 tok_is(&a[1], "as") && !a[0].quoted &&
-		 (process = name_find(&p->procs, a[0].text, a[0].len)) !=
-			 SCN_NONE)
+	if (s->kind != SCN_TLS_ALLOC || a[0].quoted ||
+	    (process = name_find(&p->procs, a[0].text, a[0].len)) == SCN_NONE)
+		return;
+	if (nargs > s->max && tok_is(&a[1], "as"))
 		arg_declare(p, &p->regions, &a[2], process, &name, true);
+	else if (nargs == 2 && !tok_is(&a[1], "as"))
+		arg_declare(p, &p->regions, &a[1], process, &name, true);
 }
 
 /* What a pending `expect panic/error/fault` is called in messages. */
