@@ -115,30 +115,18 @@ static void fini_thread(void *arg, struct thread *t)
 	thread_free_name(t);
 }
 
-/*
- * A live thread of a kernel that goes whole with nobody listening: dead
- * where it lies, its record left to the table's end (fini_thread).
- */
-static void drop_thread(void *arg, struct thread *t)
-{
-	(void)arg;
-	t->state = THREAD_DEAD;
-	t->tls = 0;
-}
-
 void kernel_fini(struct kernel *k)
 {
 	struct process *p, *pnext;
 
 	smp_stop(k);		/* back to one CPU: CPUs 1.. end in their threads */
 	/*
-	 * With no listener, no thread's death is seen: they all die in one
-	 * walk of the table in memory order, not one by one along their
-	 * processes' lists (a cache miss a thread among 10^6), and the
-	 * processes below go with empty lists.
+	 * With no listener, no thread's death is seen, and nothing after
+	 * this looks at a thread's state: the processes below go with empty
+	 * lists, not thread by thread along them (a cache miss a thread
+	 * among 10^6), and the records with the table (fini_thread).
 	 */
 	if (!k->trace) {
-		threadtab_for_each(&k->threads, drop_thread, k);
 		for (p = k->procs; p; p = p->next_in_kernel)
 			p->threads = THREAD_LIST_EMPTY;
 		for (unsigned i = 0; i < k->ncpus; i++)

@@ -59,16 +59,17 @@ static void ahead_words(struct parser *p, const char *s, size_t len,
 	}
 	for (int w = 0; w < 2; w++)
 		if (a->len[w])
-			name_prefetch(&p->threads, s + a->word[w], a->len[w]);
+			a->hash[w] = name_prefetch(&p->threads, s + a->word[w],
+						   a->len[w]);
 }
 
 /*
- * Stage 1, two lines before s is parsed: each word's entry guessed from
- * its slot (in the cache now), the entry and the runner's row on their
- * way. Only where someone listens (p->ahead): the check has no entries.
+ * Stage 1, two lines before a's line is parsed: each word's entry guessed
+ * from its slot (in the cache now, found by stage 0's hash), the entry
+ * and the runner's row on their way. Only where someone listens
+ * (p->ahead): the check has no entries.
  */
-static void ahead_entries(struct parser *p, const char *s,
-			  struct line_ahead *a)
+static void ahead_entries(struct parser *p, struct line_ahead *a)
 {
 	const struct name_table *t = &p->threads;
 
@@ -79,7 +80,7 @@ static void ahead_entries(struct parser *p, const char *s,
 
 		if (!a->len[w])
 			continue;
-		i = name_peek(t, s + a->word[w], a->len[w]);
+		i = name_peek(t, a->hash[w]);
 		a->entry[w] = i;
 		if (i == SCN_NONE)
 			continue;
@@ -138,7 +139,7 @@ int scn_feed_lines(struct parser *p, FILE *f, size_t max,
 			break;
 		if (head - tail > 2) {
 			k = (tail + 2) % LINES_RING;
-			ahead_entries(p, lr->buf[k], &lr->ahead[k]);
+			ahead_entries(p, &lr->ahead[k]);
 		}
 		if (head - tail > 1)
 			ahead_bytes(p, &lr->ahead[(tail + 1) % LINES_RING]);

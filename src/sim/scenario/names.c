@@ -91,15 +91,9 @@ static uint32_t mix(uint64_t v)
  * The hash of the name s[0..len), in either kind of table: a short name's
  * bytes mixed at once, a long one's FNV-1a (a byte at a time) mixed.
  */
-static uint32_t chash(const char *s, size_t len)
-{
-	return mix(len <= CKEY_BYTES ? ckey_pack(s, len) : fnv(s, len));
-}
-
-/* The hash of a name in a table of entries (the same as a compact one's). */
 static uint32_t hash(const char *s, size_t len)
 {
-	return chash(s, len);
+	return mix(len <= CKEY_BYTES ? ckey_pack(s, len) : fnv(s, len));
 }
 
 /* The hash of a compact slot's name (from its key, or its bytes). */
@@ -135,19 +129,7 @@ static size_t compact_probe(const struct name_table *t, const char *s,
 {
 	size_t mask = t->cs_cap - 1, i;
 
-	if (len <= CKEY_BYTES) {
-		/* the common case: the key is the name, packed once */
-		uint64_t key = ckey_pack(s, len);
-
-		for (i = mix(key) & mask; t->cs[i].line; i = (i + 1) & mask)
-			if (t->cs[i].key == key) {
-				*found = true;
-				return i;
-			}
-		*found = false;
-		return i;
-	}
-	for (i = chash(s, len) & mask; t->cs[i].line; i = (i + 1) & mask)
+	for (i = hash(s, len) & mask; t->cs[i].line; i = (i + 1) & mask)
 		if (cslot_is(&t->cs[i], s, len)) {
 			*found = true;
 			return i;
@@ -412,22 +394,21 @@ size_t name_add(struct parser *p, struct name_table *t,
 	return i;
 }
 
-void name_prefetch(const struct name_table *t, const char *s, size_t len)
+uint32_t name_prefetch(const struct name_table *t, const char *s, size_t len)
 {
+	uint32_t h = hash(s, len);
+
 	if (t->compact)
-		__builtin_prefetch(&t->cs[chash(s, len) & (t->cs_cap - 1)]);
+		__builtin_prefetch(&t->cs[h & (t->cs_cap - 1)]);
 	else if (t->slot_cap)
-		__builtin_prefetch(&t->slots[hash(s, len) &
-					     (t->slot_cap - 1)]);
+		__builtin_prefetch(&t->slots[h & (t->slot_cap - 1)]);
+	return h;
 }
 
-size_t name_peek(const struct name_table *t, const char *s, size_t len)
+size_t name_peek(const struct name_table *t, uint32_t h)
 {
-	uint32_t h;
-
 	if (t->compact || !t->slot_cap)
 		return SCN_NONE;
-	h = hash(s, len);
 	/* a few slots: a hint may give up */
 	for (size_t i = h & (t->slot_cap - 1), k = 0; k < 4;
 	     i = (i + 1) & (t->slot_cap - 1), k++) {

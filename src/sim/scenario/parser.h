@@ -180,6 +180,7 @@ void scn_cmd_release(struct scn_cmd *c);
 /* A line read ahead: where its likely thread names are, their entries. */
 struct line_ahead {
 	size_t word[2], len[2];	/* len 0: none */
+	uint32_t hash[2];	/* name_prefetch's, for name_peek */
 	size_t entry[2];	/* name_peek's guess, or SCN_NONE */
 };
 
@@ -326,17 +327,19 @@ size_t name_find(const struct name_table *t, const char *s, size_t len);
  * Start bringing into the cache the slot where the name s[0..len) is
  * looked for in t (a hint: nothing else changes, and a name that is not
  * there costs one useless load). In a table larger than the cache the
- * lookup's first miss is then paid while other work runs.
+ * lookup's first miss is then paid while other work runs. Returns the
+ * name's hash, for name_peek.
  */
-void name_prefetch(const struct name_table *t, const char *s, size_t len);
+uint32_t name_prefetch(const struct name_table *t, const char *s,
+		       size_t len);
 
 /*
- * A guess at the entry of the name s[0..len) in t, from its slot's hash
- * alone (the bytes are not compared): an entry of that hash, or SCN_NONE
- * (none, or a compact table, which has no entries). A hint for what to
- * bring into the cache; name_find says what the name is.
+ * A guess at the entry of the name whose hash name_prefetch returned, in
+ * t, from its slot's hash alone (no bytes compared): an entry of that
+ * hash, or SCN_NONE (none, or a compact table, which has no entries). A
+ * hint for what to bring into the cache; name_find says what the name is.
  */
-size_t name_peek(const struct name_table *t, const char *s, size_t len);
+size_t name_peek(const struct name_table *t, uint32_t h);
 
 /*
  * Add a name (its bytes in p->names); returns its index, or SCN_NONE when
