@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "scenario/parser.h"
 #include "scenario_fixture.h"
 #include "testutil.h"
 #include "tls_manager.h"
@@ -24,6 +25,30 @@ START_TEST(unknown_command_suggestions)
 	PRE_ERR("expcet fault\nkill A\n", "(did you mean 'expect'?)");
 	PRE_ERR("frobnicate A\n", "t.scn:4:1: error: unknown command 'frobnicate'\n");
 	PRE_ERR("\"kill\" A\n", "expected command, found a string");
+}
+END_TEST
+
+/* Parse a line of cmd's name alone: it must be found (some fail later). */
+static bool parse_name_alone(void *arg, const struct scn_command *cmd)
+{
+	size_t *found = arg;
+	char line[64];
+
+	snprintf(line, sizeof(line), "%s\n", cmd->name);
+	parse(line);
+	ck_assert_msg(!strstr(diag_text(D), "unknown"), "'%s' not found:\n%s",
+		      cmd->name, diag_text(D));
+	++*found;
+	return false;
+}
+
+/* Each command of every table is found by its name (the command index). */
+START_TEST(every_command_found)
+{
+	size_t found = 0;
+
+	scn_each_command(parse_name_alone, &found);
+	ck_assert_uint_ge(found, 20);
 }
 END_TEST
 
@@ -524,6 +549,7 @@ static Suite *parse_suite(void)
 	tcase_add_test(cmd, many_threads);
 
 	tcase_add_test(dia, unknown_command_suggestions);
+	tcase_add_test(dia, every_command_found);
 	tcase_add_test(dia, subcommand_suggestions);
 	tcase_add_test(dia, every_error_reported);
 	tcase_add_test(dia, byte_order_mark);

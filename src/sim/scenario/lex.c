@@ -15,9 +15,34 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* What a byte can be in a line: a bit set of enum char_class. */
+enum char_class {
+	CH_SPACE = 1,		/* between tokens */
+	CH_STOP = 2,		/* ends a bare word: '"' or '#' */
+	CH_NAME_FIRST = 4,	/* may start a name */
+	CH_NAME = 8,		/* may be in a name after its first byte */
+};
+
+/* Every byte's class (a table, not comparisons: each byte of a line
+ * passes here, and each byte of a name again). */
+static const unsigned char char_class[256] = {
+	[' '] = CH_SPACE, ['\t'] = CH_SPACE, ['\r'] = CH_SPACE,
+	['\v'] = CH_SPACE, ['\f'] = CH_SPACE,
+	['"'] = CH_STOP, ['#'] = CH_STOP,
+	['A' ... 'Z'] = CH_NAME_FIRST | CH_NAME,
+	['a' ... 'z'] = CH_NAME_FIRST | CH_NAME,
+	['_'] = CH_NAME_FIRST | CH_NAME,
+	['0' ... '9'] = CH_NAME, ['.'] = CH_NAME, ['-'] = CH_NAME,
+};
+
+static bool has_class(char c, unsigned cls)
+{
+	return char_class[(unsigned char)c] & cls;
+}
+
 static bool is_space(char c)
 {
-	return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f';
+	return has_class(c, CH_SPACE);
 }
 
 static int hex_value(char c)
@@ -80,8 +105,7 @@ int scn_lex_line(const char *line, size_t len, struct scn_token *toks,
 					    "unterminated string");
 			i = j + 1;
 		} else {
-			while (i < len && !is_space(line[i]) &&
-			       line[i] != '"' && line[i] != '#')
+			while (i < len && !has_class(line[i], CH_SPACE | CH_STOP))
 				i++;
 		}
 		if (n < max)
@@ -322,18 +346,10 @@ int scn_lex_hex_bytes(const struct scn_token *tok, uint8_t **out, size_t *len,
 
 bool scn_lex_is_name(const char *s, size_t len)
 {
-	if (len == 0)
+	if (len == 0 || !has_class(s[0], CH_NAME_FIRST))
 		return false;
-	for (size_t i = 0; i < len; i++) {
-		char c = s[i];
-		bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-			  c == '_';
-
-		if (i > 0)
-			ok = ok || (c >= '0' && c <= '9') || c == '.' ||
-			     c == '-';
-		if (!ok)
+	for (size_t i = 1; i < len; i++)
+		if (!has_class(s[i], CH_NAME))
 			return false;
-	}
 	return true;
 }

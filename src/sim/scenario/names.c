@@ -18,6 +18,7 @@
 #include "parser.h"
 #include "probe.h"
 
+#include <endian.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -57,18 +58,34 @@ static uint64_t fnv(const char *s, size_t len)
 /* Names of at most this many bytes are their own key. */
 #define CKEY_BYTES 8
 
+/* The 4 bytes at s (any alignment) as a number, the first lowest. */
+static uint64_t load4(const char *s)
+{
+	uint32_t v;
+
+	memcpy(&v, s, sizeof(v));
+	return le32toh(v);
+}
+
+/* The byte s[i] placed at byte i of a key. */
+static uint64_t byte_at(const char *s, size_t i)
+{
+	return (uint64_t)(unsigned char)s[i] << (8 * i);
+}
+
 /*
  * The key of a name of at most CKEY_BYTES bytes: its bytes, zero-padded,
- * the first lowest (a loop the compiler unrolls, not a call to memcpy of
- * a length it does not know: this runs several times a line).
+ * the first lowest. Two loads that may overlap, each placed where its
+ * bytes belong (a byte read twice lands on itself), instead of a loop of
+ * len shifts: this runs several times a line.
  */
 static uint64_t ckey_pack(const char *s, size_t len)
 {
-	uint64_t k = 0;
-
-	for (size_t i = 0; i < len; i++)
-		k |= (uint64_t)(unsigned char)s[i] << (8 * i);
-	return k;
+	if (len >= 4)
+		return load4(s) | load4(s + len - 4) << (8 * (len - 4));
+	if (!len)
+		return 0;
+	return byte_at(s, 0) | byte_at(s, len / 2) | byte_at(s, len - 1);
 }
 
 /*

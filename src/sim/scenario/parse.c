@@ -18,44 +18,8 @@
 /* Tokens kept per line; longer lines are counted, never stored. */
 #define MAX_TOKENS 16
 
-/* The command tables, each beside its commands' code. */
-static const struct {
-	const struct scn_command *v;
-	const size_t *n;
-} tables[] = {
-	{ scn_memory_commands, &scn_memory_command_count },
-	{ scn_thread_commands, &scn_thread_command_count },
-	{ scn_expect_commands, &scn_expect_command_count },
-};
-
 /* Most commands of all tables together, for the suggestion list. */
 #define COMMANDS_MAX 64
-
-/*
- * Call fn(arg, cmd) for every command; stops when fn returns true and
- * returns that command, else NULL.
- */
-static const struct scn_command *
-each_command(bool (*fn)(void *arg, const struct scn_command *cmd), void *arg)
-{
-	for (size_t t = 0; t < ARRAY_SIZE(tables); t++)
-		for (size_t i = 0; i < *tables[t].n; i++)
-			if (fn(arg, &tables[t].v[i]))
-				return &tables[t].v[i];
-	return NULL;
-}
-
-static bool kind_is(void *arg, const struct scn_command *cmd)
-{
-	return cmd->kind == *(const enum scn_cmd_kind *)arg && !cmd->prefix;
-}
-
-const char *scn_cmd_name(enum scn_cmd_kind kind)
-{
-	const struct scn_command *cmd = each_command(kind_is, &kind);
-
-	return cmd ? cmd->name : "?";
-}
 
 const char *scn_cmd_source(const struct scenario *scn,
 			   const struct scn_cmd *cmd, size_t *len)
@@ -137,51 +101,17 @@ static bool collect_word(void *arg, const struct scn_command *cmd)
 }
 
 /*
- * The command named group + " " + t (group "": t alone), or NULL. The
- * way of every line, so it compares a first byte before any string.
+ * Report t, in group, unknown (what names the kind of word), with the
+ * closest command of the group if one is close.
  */
-static const struct scn_command *find_named(const char *group,
-					    const struct scn_token *t)
+static void report_unknown(struct parser *p, const struct scn_token *t,
+			   const char *group, const char *what)
 {
-	size_t glen = strlen(group);
-
-	for (size_t k = 0; k < ARRAY_SIZE(tables); k++)
-		for (size_t i = 0; i < *tables[k].n; i++) {
-			const char *name = tables[k].v[i].name;
-
-			if (glen) {
-				if (name[0] != group[0] ||
-				    strncmp(name, group, glen) != 0 ||
-				    name[glen] != ' ')
-					continue;
-				name += glen + 1;
-			}
-			if (name[0] == t->text[0] &&
-			    strncmp(name, t->text, t->len) == 0 &&
-			    name[t->len] == '\0')
-				return &tables[k].v[i];
-		}
-	return NULL;
-}
-
-/*
- * The command named by t in group ("expect", "inject" or "" for the plain
- * commands), or NULL after reporting it unknown; what names the kind of
- * word in the message.
- */
-static const struct scn_command *lookup(struct parser *p,
-					const struct scn_token *t,
-					const char *group, const char *what)
-{
-	const struct scn_command *cmd = t->quoted || !t->len ? NULL :
-					find_named(group, t);
 	struct lookup l = { .group = group };
 	char q[64], dym[96] = "";
 	size_t i;
 
-	if (cmd)
-		return cmd;
-	each_command(collect_word, &l);
+	scn_each_command(collect_word, &l);
 	if (!group[0]) {
 		l.cands[l.n++] = "expect";
 		l.cands[l.n++] = "inject";
@@ -194,7 +124,23 @@ static const struct scn_command *lookup(struct parser *p,
 		perr(p, t->col, "expected %s, found a string", what);
 	else
 		perr(p, t->col, "unknown %s '%s'%s", what, q, dym);
-	return NULL;
+}
+
+/*
+ * The command named by t in group ("expect", "inject" or "" for the plain
+ * commands), or NULL after reporting it unknown; what names the kind of
+ * word in the message.
+ */
+static const struct scn_command *lookup(struct parser *p,
+					const struct scn_token *t,
+					const char *group, const char *what)
+{
+	const struct scn_command *cmd = t->quoted || !t->len ? NULL :
+		scn_find_command(group, t->text, t->len);
+
+	if (!cmd)
+		report_unknown(p, t, group, what);
+	return cmd;
 }
 
 /*

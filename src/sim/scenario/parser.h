@@ -303,6 +303,22 @@ struct scn_command {
 		     struct step *s);
 };
 
+/*
+ * Call fn(arg, cmd) for every command of the tables below, in order
+ * (commands.c); stops when fn returns true and returns that command,
+ * else NULL.
+ */
+const struct scn_command *
+scn_each_command(bool (*fn)(void *arg, const struct scn_command *cmd),
+		 void *arg);
+
+/*
+ * The command named group + " " + word[0..len) (group "": the word
+ * alone), or NULL (commands.c).
+ */
+const struct scn_command *scn_find_command(const char *group,
+					   const char *word, size_t len);
+
 /* The tables, one per subject, each in the file of its commands. */
 extern const struct scn_command scn_memory_commands[];
 extern const size_t scn_memory_command_count;

@@ -146,10 +146,54 @@ bool runner_forget_process(struct runner *r, size_t i)
 	return true;
 }
 
+/*
+ * Make *v, of *cap entries of size bytes, hold at least need, the new ones
+ * zeroed. Returns false when memory ran out (*v unchanged).
+ */
+static bool fit(void **v, size_t *cap, size_t need, size_t size)
+{
+	size_t ncap = *cap ? *cap : 16;
+	char *nv;
+
+	if (need <= *cap)
+		return true;
+	while (ncap < need)
+		ncap *= 2;
+	nv = realloc(*v, ncap * size);
+	if (!nv)
+		return false;
+	memset(nv + *cap * size, 0, (ncap - *cap) * size);
+	*v = nv;
+	*cap = ncap;
+	return true;
+}
+
+/* Room for every name declared so far (runner.h). */
+bool runner_fit(struct runner *r)
+{
+	const struct scenario *scn = r->scn;
+	size_t th_cap = r->th_cap;
+
+	if (scn->process_count <= r->procs_cap && scn->thread_count <= th_cap &&
+	    scn->region_count <= r->reg_cap)
+		return true;	/* the way of almost every step */
+	return fit((void **)&r->procs, &r->procs_cap, scn->process_count,
+		   sizeof(*r->procs)) &&
+	       fit((void **)&r->th_how, &th_cap, scn->thread_count,
+		   sizeof(*r->th_how)) &&
+	       fit((void **)&r->th, &r->th_cap, scn->thread_count,
+		   sizeof(*r->th)) &&
+	       fit((void **)&r->reg, &r->reg_cap, scn->region_count,
+		   sizeof(*r->reg));
+}
+
 size_t runner_thread_of(const struct runner *r, const struct thread *t)
 {
-	size_t i;
+	size_t i = r->cmd ? r->cmd->thread : SCN_NONE;
 
+	/* most often the thread the command names: no lookup then */
+	if (i < r->th_cap && r->th[i].t == t)
+		return i;
 	if (r->names)
 		i = r->names->find(r->names_ctx, thread_name(t));
 	else

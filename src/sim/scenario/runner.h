@@ -187,6 +187,13 @@ void runner_ahead(void *r, size_t i, int stage);
 void runner_release_dead(struct runner *r);
 
 /*
+ * Room in r's tables for every name the scenario declared so far (a
+ * streamed one declares them as it is read). Returns false when memory
+ * ran out (run.c).
+ */
+bool runner_fit(struct runner *r);
+
+/*
  * The scenario thread (an entry of r->scn->threads) whose kernel thread
  * is t, or SCN_NONE when the runner holds none (run.c).
  */

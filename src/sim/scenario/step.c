@@ -37,8 +37,7 @@ static const char *event_region(const struct runner *r,
 
 /* How a thread died, by enum death_how (DEATH_NONE: alive). */
 static const char *const death_hows[] = {
-	[DEATH_NONE] = NULL, [DEATH_UNKNOWN] = "is dead",
-	[DEATH_EXITED] = "exited",
+	[DEATH_UNKNOWN] = "is dead", [DEATH_EXITED] = "exited",
 	[DEATH_WITH_PROCESS] = "died with its process",
 	[DEATH_FAULTED] = "faulted",
 };
@@ -162,48 +161,6 @@ int runner_init(struct runner *r, const struct scenario *scn,
 out_free:
 	free_tables(r);
 	return err;
-}
-
-/*
- * Make *v, of *cap entries of size bytes, hold at least need, the new ones
- * zeroed. Returns false when memory ran out (*v unchanged).
- */
-static bool fit(void **v, size_t *cap, size_t need, size_t size)
-{
-	size_t ncap = *cap ? *cap : 16;
-	char *nv;
-
-	if (need <= *cap)
-		return true;
-	while (ncap < need)
-		ncap *= 2;
-	nv = realloc(*v, ncap * size);
-	if (!nv)
-		return false;
-	memset(nv + *cap * size, 0, (ncap - *cap) * size);
-	*v = nv;
-	*cap = ncap;
-	return true;
-}
-
-/*
- * Room for every name the scenario declared so far: a streamed one
- * declares them as it is read. Returns false when memory ran out.
- */
-static bool runner_fit(struct runner *r)
-{
-	const struct scenario *scn = r->scn;
-
-	size_t th_cap = r->th_cap;
-
-	return fit((void **)&r->procs, &r->procs_cap, scn->process_count,
-		   sizeof(*r->procs)) &&
-	       fit((void **)&r->th_how, &th_cap, scn->thread_count,
-		   sizeof(*r->th_how)) &&
-	       fit((void **)&r->th, &r->th_cap, scn->thread_count,
-		   sizeof(*r->th)) &&
-	       fit((void **)&r->reg, &r->reg_cap, scn->region_count,
-		   sizeof(*r->reg));
 }
 
 void runner_fini(struct runner *r)
@@ -597,4 +554,5 @@ void runner_step(struct runner *r, const struct scn_cmd *c,
 		rep->verdict = STEP_FAILED;
 	if (r->narrating)
 		rep->narration = narration_end(&r->narr);
+	r->cmd = NULL;	/* c is the caller's, and may go now */
 }
