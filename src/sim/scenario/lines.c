@@ -1,10 +1,10 @@
 /*
  * lines.c - a scenario file's lines fed to a parser (the check's reading
- * and the run's, stream.c), read LINES_AHEAD lines ahead so that what the
- * names a line most likely uses lead to (their slots, entries, bytes, and
- * the runner's rows and the kernel's records behind those) is on its way
- * to the cache while the lines before it are parsed and run.
- * doc/performance.md says what that saves.
+ * and the run's, stream.c), read and lexed LINES_AHEAD lines ahead so
+ * that what the names a line most likely uses lead to (their slots,
+ * entries, bytes, and the runner's rows and the kernel's records behind
+ * those) is on its way to the cache while the lines before it are parsed
+ * and run. doc/performance.md says what that saves.
  */
 #include <config.h>
 
@@ -28,39 +28,29 @@ bool scn_word_before(const char *s, size_t *start, size_t *end)
 }
 
 /*
- * Stage 0 of a line just read, s[0..len): where its second and last words
- * are, and their slots among p's thread names on their way. A thread
- * command names its thread there (exit T, switch T, expect tls T ...,
- * spawn P T); a wrong guess costs a useless load, a right one the
- * table's cache miss.
+ * Stage 0 of a line just read and lexed: its second and last words'
+ * slots among p's thread names on their way. A thread command names its
+ * thread there (exit T, switch T, expect tls T ..., spawn P T); a wrong
+ * guess costs a useless load, a right one the table's cache miss.
  */
-static void ahead_words(struct parser *p, const char *s, size_t len,
+static void ahead_words(struct parser *p, const struct scn_lexed *lx,
 			struct line_ahead *a)
 {
-	size_t second = 0, b, e;
+	size_t n = lx->count;
+	const struct scn_token *w[2] = {
+		n >= 2 ? &lx->toks[1] : NULL,
+		n >= 3 && n <= SCN_LINE_TOKENS ? &lx->toks[n - 1] : NULL,
+	};
 
 	*a = (struct line_ahead){ .entry = { SCN_NONE, SCN_NONE } };
-	while (second < len && s[second] != ' ' && s[second] != '\t')
-		second++;
-	while (second < len && (s[second] == ' ' || s[second] == '\t'))
-		second++;
-	for (e = second; e < len && s[e] != ' ' && s[e] != '\t' &&
-		    s[e] != '\n' && s[e] != '\r'; e++)
-		;
-	if (e > second) {
-		a->word[0] = second;
-		a->len[0] = e - second;
+	if (lx->nul_col || lx->lex_failed)
+		return;
+	for (int i = 0; i < 2; i++) {
+		if (!w[i] || w[i]->quoted)
+			continue;
+		a->has[i] = true;
+		a->hash[i] = name_prefetch(&p->threads, w[i]->text, w[i]->len);
 	}
-	e = len;
-	/* the last word, unless it was the second */
-	if (scn_word_before(s, &b, &e) && b != second) {
-		a->word[1] = b;
-		a->len[1] = e - b;
-	}
-	for (int w = 0; w < 2; w++)
-		if (a->len[w])
-			a->hash[w] = name_prefetch(&p->threads, s + a->word[w],
-						   a->len[w]);
 }
 
 /*
@@ -78,7 +68,7 @@ static void ahead_entries(struct parser *p, struct line_ahead *a)
 	for (int w = 0; w < 2; w++) {
 		size_t i;
 
-		if (!a->len[w])
+		if (!a->has[w])
 			continue;
 		i = name_peek(t, a->hash[w]);
 		a->entry[w] = i;
@@ -112,7 +102,7 @@ static void ahead_bytes(struct parser *p, const struct line_ahead *a)
 }
 
 int scn_feed_lines(struct parser *p, FILE *f, size_t max,
-		      struct line_reader *lr, size_t *read)
+		   struct line_reader *lr, size_t *read)
 {
 	size_t head = 0, tail = 0;	/* lines read: [tail, head) */
 	bool end = false;
@@ -131,8 +121,14 @@ int scn_feed_lines(struct parser *p, FILE *f, size_t max,
 				end = true;
 				break;
 			}
-			lr->got[k] = (size_t)got;
-			ahead_words(p, lr->buf[k], lr->got[k], &lr->ahead[k]);
+			len = lr->got[k] = (size_t)got;
+			if (lr->buf[k][len - 1] == '\n')
+				len--;
+			/* the first line of all: no line parsed, none waiting */
+			scn_lex_prepare(lr->buf[k], len,
+					p->lineno == 0 && head == tail,
+					&lr->lexed[k]);
+			ahead_words(p, &lr->lexed[k], &lr->ahead[k]);
 			head++;
 		}
 		if (tail == head)
@@ -144,13 +140,10 @@ int scn_feed_lines(struct parser *p, FILE *f, size_t max,
 		if (head - tail > 1)
 			ahead_bytes(p, &lr->ahead[(tail + 1) % LINES_RING]);
 		k = tail++ % LINES_RING;
-		len = lr->got[k];
-		*read += len;
+		*read += lr->got[k];
 		if (*read > max)
 			return 0;
-		if (lr->buf[k][len - 1] == '\n')
-			len--;
-		parser_line(p, lr->buf[k], len);
+		parser_lexed(p, &lr->lexed[k]);
 	}
 	return ferror(f) ? -EIO : 0;
 }

@@ -15,9 +15,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Tokens kept per line; longer lines are counted, never stored. */
-#define MAX_TOKENS 16
-
 /* Most commands of all tables together, for the suggestion list. */
 #define COMMANDS_MAX 64
 
@@ -253,22 +250,20 @@ static bool word_is(const struct scn_token *t, const char *word)
 }
 
 /* Parse one line (no newline); pending is the outcome prefix waiting. */
-static void parse_line(struct parser *p, struct scn_expect_outcome *pending)
+static void parse_line(struct parser *p, const struct scn_lexed *lx,
+		       struct scn_expect_outcome *pending)
 {
-	struct scn_token toks[MAX_TOKENS];
+	const struct scn_token *toks = lx->toks;
 	const struct scn_command *s;
-	struct scn_lex_error e;
 	struct scn_cmd c;
-	size_t count, first = 1;
-	const char *nul = memchr(p->line, '\0', p->line_len);
+	size_t count = lx->count, first = 1;
 
-	if (nul) {
-		perr(p, (size_t)(nul - p->line) + 1, "NUL byte in input");
+	if (lx->nul_col) {
+		perr(p, lx->nul_col, "NUL byte in input");
 		goto consumed;
 	}
-	if (scn_lex_line(p->line, p->line_len, toks, MAX_TOKENS, &count,
-			 &e) < 0) {
-		perr(p, e.col, "%s", e.msg);
+	if (lx->lex_failed) {
+		perr(p, lx->err.col, "%s", lx->err.msg);
 		goto consumed;
 	}
 	if (count == 0)
@@ -392,22 +387,48 @@ size_t scn_bom_len(const char *text, size_t len)
 	return len >= 3 && memcmp(text, "\xef\xbb\xbf", 3) == 0 ? 3 : 0;
 }
 
-void parser_line(struct parser *p, const char *line, size_t len)
+void scn_lex_prepare(const char *line, size_t len, bool first,
+		     struct scn_lexed *lx)
+{
+	const char *nul;
+
+	if (len && line[len - 1] == '\r')
+		len--;
+	if (first) {
+		size_t bom = scn_bom_len(line, len);
+
+		line += bom;
+		len -= bom;
+	}
+	lx->line = line;
+	lx->len = len;
+	lx->count = 0;
+	lx->lex_failed = false;
+	nul = memchr(line, '\0', len);
+	lx->nul_col = nul ? (size_t)(nul - line) + 1 : 0;
+	if (!nul && scn_lex_line(line, len, lx->toks, SCN_LINE_TOKENS,
+				 &lx->count, &lx->err) < 0)
+		lx->lex_failed = true;
+}
+
+void parser_lexed(struct parser *p, const struct scn_lexed *lx)
 {
 	if (p->stop)
 		return;
-	p->line = line;
-	p->line_len = len;
-	if (p->line_len && p->line[p->line_len - 1] == '\r')
-		p->line_len--;
-	if (p->lineno == 0) {
-		size_t bom = scn_bom_len(p->line, p->line_len);
-
-		p->line += bom;
-		p->line_len -= bom;
-	}
+	p->line = lx->line;
+	p->line_len = lx->len;
 	p->lineno++;
-	parse_line(p, &p->pending);
+	parse_line(p, lx, &p->pending);
+}
+
+void parser_line(struct parser *p, const char *line, size_t len)
+{
+	struct scn_lexed lx;
+
+	if (p->stop)
+		return;
+	scn_lex_prepare(line, len, p->lineno == 0, &lx);
+	parser_lexed(p, &lx);
 }
 
 int parser_end(struct parser *p)

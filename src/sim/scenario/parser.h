@@ -156,6 +156,38 @@ void parser_line(struct parser *p, const char *line, size_t len);
 int parser_end(struct parser *p);
 void parser_free(struct parser *p);
 
+/* Tokens kept per line; longer lines are counted, never stored. */
+#define SCN_LINE_TOKENS 16
+
+/*
+ * A line lexed before its parse (scn_lex_prepare): its text as the parser
+ * reads it (a trailing CR gone, and a byte order mark on the first line),
+ * its tokens, or what is wrong with it: a NUL byte (nul_col, 1-based; 0
+ * for none), else the lexer's error (lex_failed, err).
+ */
+struct scn_lexed {
+	const char *line;
+	size_t len;
+	struct scn_token toks[SCN_LINE_TOKENS];
+	size_t count;			/* tokens, even past SCN_LINE_TOKENS */
+	size_t nul_col;
+	bool lex_failed;
+	struct scn_lex_error err;
+};
+
+/*
+ * Lex line[0..len) (no newline; first: the file's first line) into lx,
+ * which keeps pointers into line (parse.c).
+ */
+void scn_lex_prepare(const char *line, size_t len, bool first,
+		     struct scn_lexed *lx);
+
+/*
+ * parser_line on a line lexed by scn_lex_prepare (its line must live
+ * until the next one is parsed, as parser_line's must).
+ */
+void parser_lexed(struct parser *p, const struct scn_lexed *lx);
+
 /*
  * Say on d that memory ran out parsing file (at line, 0 before the first).
  * Returns -ENOMEM.
@@ -177,9 +209,9 @@ void scn_cmd_release(struct scn_cmd *c);
 #define LINES_AHEAD 3
 #define LINES_RING (LINES_AHEAD + 1)
 
-/* A line read ahead: where its likely thread names are, their entries. */
+/* A line read ahead: whether it likely names threads, and where. */
 struct line_ahead {
-	size_t word[2], len[2];	/* len 0: none */
+	bool has[2];		/* its second word, its last (not the second) */
 	uint32_t hash[2];	/* name_prefetch's, for name_peek */
 	size_t entry[2];	/* name_peek's guess, or SCN_NONE */
 };
@@ -188,6 +220,7 @@ struct line_reader {
 	char *buf[LINES_RING];
 	size_t cap[LINES_RING];
 	size_t got[LINES_RING];
+	struct scn_lexed lexed[LINES_RING];
 	struct line_ahead ahead[LINES_RING];
 };
 
