@@ -114,19 +114,16 @@ static bool check_name(struct parser *p, const struct scn_token *t,
 		    what, q);
 }
 
-bool arg_resolve(struct parser *p, struct name_table *t,
-		    const struct scn_token *tok, size_t *out)
+/*
+ * Report the name in tok unknown in t, with the closest of its names
+ * while they are few. Returns false.
+ */
+static bool unknown_name(struct parser *p, const struct name_table *t,
+			 const struct scn_token *tok)
 {
 	const char *cands[SUGGEST_NAMES_MAX];
 	char q[64], dym[96] = "";
 
-	if (!check_name(p, tok, t->what))
-		return false;
-	*out = name_find(t, tok->text, tok->len);
-	if (*out != SCN_NONE) {
-		name_used(p, t, *out);
-		return true;
-	}
 	/* a compact table is past the list (see NAME_EXACT_MAX) */
 	if (!t->compact && t->n <= SUGGEST_NAMES_MAX) {
 		for (size_t i = 0; i < t->n; i++)
@@ -135,6 +132,18 @@ bool arg_resolve(struct parser *p, struct name_table *t,
 	}
 	diag_quote(q, sizeof(q), tok->text, tok->len);
 	return perr(p, tok->col, "unknown %s '%s'%s", t->what, q, dym);
+}
+
+bool arg_resolve(struct parser *p, struct name_table *t,
+		    const struct scn_token *tok, size_t *out)
+{
+	if (!check_name(p, tok, t->what))
+		return false;
+	*out = name_find_token(t, tok);
+	if (*out == SCN_NONE)
+		return unknown_name(p, t, tok);
+	name_used(p, t, *out);
+	return true;
 }
 
 bool arg_declare(struct parser *p, struct name_table *t,
@@ -149,7 +158,7 @@ bool arg_declare(struct parser *p, struct name_table *t,
 	if (!quiet && !check_name(p, tok, t->what))
 		return false;
 	/* a streamed run's table was checked whole: no name comes twice */
-	old = t->retire ? SCN_NONE : name_find(t, tok->text, tok->len);
+	old = t->retire ? SCN_NONE : name_find_token(t, tok);
 	if (old != SCN_NONE) {
 		if (quiet)
 			return false;

@@ -29,15 +29,16 @@ bool scn_word_before(const char *s, size_t *start, size_t *end)
 
 /*
  * Stage 0 of a line just read and lexed: its second and last words'
- * slots among p's thread names on their way. A thread command names its
+ * slots among p's thread names on their way, their hashes kept in
+ * their tokens. A thread command names its
  * thread there (exit T, switch T, expect tls T ..., spawn P T); a wrong
  * guess costs a useless load, a right one the table's cache miss.
  */
-static void ahead_words(struct parser *p, const struct scn_lexed *lx,
+static void ahead_words(struct parser *p, struct scn_lexed *lx,
 			struct line_ahead *a)
 {
 	size_t n = lx->count;
-	const struct scn_token *w[2] = {
+	struct scn_token *w[2] = {
 		n >= 2 ? &lx->toks[1] : NULL,
 		n >= 3 && n <= SCN_LINE_TOKENS ? &lx->toks[n - 1] : NULL,
 	};
@@ -50,6 +51,9 @@ static void ahead_words(struct parser *p, const struct scn_lexed *lx,
 			continue;
 		a->has[i] = true;
 		a->hash[i] = name_prefetch(&p->threads, w[i]->text, w[i]->len);
+		/* the parse finds the word in any table by the same hash */
+		w[i]->hash = a->hash[i];
+		w[i]->hashed = true;
 	}
 }
 

@@ -113,6 +113,12 @@ static uint32_t hash(const char *s, size_t len)
 	return mix(len <= CKEY_BYTES ? ckey_pack(s, len) : fnv(s, len));
 }
 
+/* The hash of the name in tok: the one found when it was read ahead. */
+static uint32_t tok_hash(const struct scn_token *tok)
+{
+	return tok->hashed ? tok->hash : hash(tok->text, tok->len);
+}
+
 /* The hash of a compact slot's name (from its key, or its bytes). */
 static uint32_t cslot_hash(const struct name_cslot *c)
 {
@@ -142,11 +148,11 @@ static bool cslot_is(const struct name_cslot *c, const char *s, size_t len)
  * where it would go (then *found is false).
  */
 static size_t compact_probe(const struct name_table *t, const char *s,
-			    size_t len, bool *found)
+			    size_t len, uint32_t h, bool *found)
 {
 	size_t mask = t->cs_cap - 1, i;
 
-	for (i = hash(s, len) & mask; t->cs[i].line; i = (i + 1) & mask)
+	for (i = h & mask; t->cs[i].line; i = (i + 1) & mask)
 		if (cslot_is(&t->cs[i], s, len)) {
 			*found = true;
 			return i;
@@ -156,10 +162,10 @@ static size_t compact_probe(const struct name_table *t, const char *s,
 }
 
 static size_t compact_find(const struct name_table *t, const char *s,
-			   size_t len)
+			   size_t len, uint32_t h)
 {
 	bool found;
-	size_t i = compact_probe(t, s, len, &found);
+	size_t i = compact_probe(t, s, len, h, &found);
 
 	return found ? i : SCN_NONE;
 }
@@ -262,21 +268,20 @@ static size_t compact_add(struct parser *p, struct name_table *t,
 			return poom(p), SCN_NONE;
 		c.key = (uint64_t)(uintptr_t)name | CKEY_PTR;
 	}
-	i = compact_probe(t, tok->text, tok->len, &found);
+	i = compact_probe(t, tok->text, tok->len, tok_hash(tok), &found);
 	t->cs[i] = c;
 	t->n++;
 	return i;
 }
 
-size_t name_find(const struct name_table *t, const char *s, size_t len)
+/* name_find of s[0..len), whose hash is h. */
+static size_t find_hashed(const struct name_table *t, const char *s,
+			  size_t len, uint32_t h)
 {
-	uint32_t h;
-
 	if (t->compact)
-		return compact_find(t, s, len);
+		return compact_find(t, s, len, h);
 	if (!t->slot_cap)
 		return SCN_NONE;
-	h = hash(s, len);
 	for (size_t i = h & (t->slot_cap - 1);; i = (i + 1) & (t->slot_cap - 1)) {
 		const struct name_slot *slot = &t->slots[i];
 		const char *name;
@@ -289,6 +294,17 @@ size_t name_find(const struct name_table *t, const char *s, size_t len)
 		if (strncmp(name, s, len) == 0 && name[len] == '\0')
 			return slot->index1 - 1;
 	}
+}
+
+size_t name_find(const struct name_table *t, const char *s, size_t len)
+{
+	return find_hashed(t, s, len, hash(s, len));
+}
+
+size_t name_find_token(const struct name_table *t,
+		       const struct scn_token *tok)
+{
+	return find_hashed(t, tok->text, tok->len, tok_hash(tok));
 }
 
 static void slot_insert(struct name_slot *slots, size_t cap, uint32_t h,
@@ -406,7 +422,7 @@ size_t name_add(struct parser *p, struct name_table *t,
 	};
 	if (t->track)
 		t->last[i] = 0;
-	slot_insert(t->slots, t->slot_cap, hash(tok->text, tok->len),
+	slot_insert(t->slots, t->slot_cap, tok_hash(tok),
 		    (uint32_t)(i + 1));
 	return i;
 }

@@ -372,6 +372,9 @@ bool poom(struct parser *p);
  * token must be a valid name.
  */
 size_t name_find(const struct name_table *t, const char *s, size_t len);
+/* name_find of the name in tok, by the hash it may carry. */
+size_t name_find_token(const struct name_table *t,
+		       const struct scn_token *tok);
 /*
  * Start bringing into the cache the slot where the name s[0..len) is
  * looked for in t (a hint: nothing else changes, and a name that is not

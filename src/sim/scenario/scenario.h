@@ -288,6 +288,8 @@ struct scn_token {
 	size_t len;
 	size_t col;			/* 1-based */
 	bool quoted;
+	bool hashed;			/* hash holds the name's (lines.c) */
+	uint32_t hash;
 };
 
 struct scn_lex_error {
