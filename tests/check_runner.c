@@ -6,6 +6,7 @@
  */
 #include <config.h>
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -192,6 +193,68 @@ START_TEST(test_streamed_file_changed)
 	free(err);
 	scenario_free(opened);
 	unlink(path);
+	diag_free(d);
+}
+END_TEST
+
+/*
+ * stream_text with comment lines of 100 KiB and more between its lines
+ * (longer than a block of the line reader, which grows with lines read
+ * ahead in it), its last line without a newline, then bad_last if not
+ * NULL. malloc'd.
+ */
+static char *with_long_lines(const char *bad_last)
+{
+	size_t n = strlen(stream_text), cap = n + 16 * 300000 + 64, len = 0;
+	char *text = malloc(cap);
+	size_t line = 0;
+
+	ck_assert_ptr_nonnull(text);
+	for (size_t i = 0; i < n; i++) {
+		text[len++] = stream_text[i];
+		if (stream_text[i] != '\n' || line++ % 4 != 1)
+			continue;
+		text[len++] = '#';
+		for (size_t k = 0; k < 100000 + 50000 * (line % 4); k++)
+			text[len++] = 'x';
+		text[len++] = '\n';
+	}
+	len--;	/* no newline at the end */
+	snprintf(text + len, cap - len, "%s", bad_last ? bad_last : "");
+	return text;
+}
+
+START_TEST(test_streamed_long_lines)
+{
+	struct diag *d = diag_new_memory();
+	struct scenario *loaded, *opened;
+	char path[256], *out[2], *err[2], *text = with_long_lines(NULL);
+	int status[2];
+
+	ck_assert_ptr_nonnull(d);
+	write_file(path, sizeof(path), text);
+	ck_assert_int_eq(scenario_parse(path, text, strlen(text), d, &loaded),
+			 0);
+	ck_assert_int_eq(scenario_open(path, 0, NULL, d, &opened), 0);
+	ck_assert_uint_eq(opened->cmd_count, loaded->cmd_count);
+	run_both(loaded, opened, false, out, err, status);
+	ck_assert_int_eq(status[1], status[0]);
+	ck_assert_str_eq(out[1], out[0]);
+	ck_assert_str_eq(err[1], err[0]);
+	ck_assert_ptr_nonnull(strstr(err[0], "t exited at line"));
+	free_both(out, err);
+	scenario_free(loaded);
+	scenario_free(opened);
+	unlink(path);
+	free(text);
+	/* a bad last line, with no newline, after the long ones */
+	text = with_long_lines("\nexit nobody");
+	write_file(path, sizeof(path), text);
+	ck_assert_int_eq(scenario_open(path, 0, NULL, d, &opened), -EINVAL);
+	ck_assert_msg(strstr(diag_text(d), ":16:6: error: unknown thread "
+			     "'nobody'") != NULL, "%s", diag_text(d));
+	unlink(path);
+	free(text);
 	diag_free(d);
 }
 END_TEST
@@ -404,6 +467,7 @@ int main(void)
 	tcase_add_test(tc, test_faults);
 	tcase_add_test(tc, test_streamed_as_loaded);
 	tcase_add_test(tc, test_streamed_file_changed);
+	tcase_add_test(tc, test_streamed_long_lines);
 	tcase_add_test(tc, test_ipc_write_place);
 	tcase_add_test(tc, test_held_texts);
 	tcase_add_test(tc, test_register_read_back_only_when_shown);

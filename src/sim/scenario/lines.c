@@ -12,6 +12,7 @@
 
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 
 bool scn_word_before(const char *s, size_t *start, size_t *end)
 {
@@ -105,6 +106,93 @@ static void ahead_bytes(struct parser *p, const struct line_ahead *a)
 	}
 }
 
+/* Bytes of a block at first; it doubles while a line does not fit. */
+#define BLOCK_BYTES 65536
+
+/*
+ * The lexed lines [tail, head) of lr, pointing into bytes at from, now
+ * point into the same bytes at to.
+ */
+static void rebase(struct line_reader *lr, size_t tail, size_t head,
+		   const char *from, const char *to)
+{
+	for (size_t j = tail; j < head; j++) {
+		struct scn_lexed *lx = &lr->lexed[j % LINES_RING];
+		size_t n = lx->count < SCN_LINE_TOKENS ? lx->count
+						       : SCN_LINE_TOKENS;
+
+		lx->line = to + (lx->line - from);
+		for (size_t i = 0; i < n; i++)
+			lx->toks[i].text = to + (lx->toks[i].text - from);
+	}
+}
+
+/*
+ * Make room after lr's bytes and read f into it, keeping the bytes from
+ * keep on, where the lines read ahead ([tail, head)) are: they go to the
+ * block's start, to a block twice as large when they fill it. Returns 0
+ * (lr->eof set at the end of f, or when it cannot be read), or -ENOMEM.
+ */
+static int refill(struct line_reader *lr, FILE *f, size_t keep,
+		  size_t tail, size_t head)
+{
+	size_t got;
+
+	if (keep) {
+		memmove(lr->blk, lr->blk + keep, lr->end - keep);
+		rebase(lr, tail, head, lr->blk + keep, lr->blk);
+		lr->end -= keep;
+		lr->pos -= keep;
+	}
+	if (lr->end == lr->cap) {
+		size_t cap = lr->cap ? 2 * lr->cap : BLOCK_BYTES;
+		char *blk = cap > lr->cap ? malloc(cap) : NULL;
+
+		if (!blk)
+			return -ENOMEM;
+		if (lr->end) {
+			memcpy(blk, lr->blk, lr->end);
+			rebase(lr, tail, head, lr->blk, blk);
+		}
+		free(lr->blk);
+		lr->blk = blk;
+		lr->cap = cap;
+	}
+	got = fread(lr->blk + lr->end, 1, lr->cap - lr->end, f);
+	lr->end += got;
+	if (!got)
+		lr->eof = true;
+	return 0;
+}
+
+/*
+ * The next line of f in lr (its newline too, if it has one): its start
+ * in *line, its bytes in *got. Returns 1, 0 at the end, or -ENOMEM.
+ */
+static int next_line(struct line_reader *lr, FILE *f, size_t tail,
+		     size_t head, char **line, size_t *got)
+{
+	for (;;) {
+		size_t left = lr->end - lr->pos, keep;
+		char *nl = left ? memchr(lr->blk + lr->pos, '\n', left) : NULL;
+		int err;
+
+		if (nl || (lr->eof && left)) {
+			*line = lr->blk + lr->pos;
+			*got = nl ? (size_t)(nl - *line) + 1 : left;
+			lr->pos += *got;
+			return 1;
+		}
+		if (lr->eof)
+			return 0;
+		keep = head > tail ? (size_t)(lr->lexed[tail % LINES_RING].line -
+					      lr->blk) : lr->pos;
+		err = refill(lr, f, keep, tail, head);
+		if (err)
+			return err;
+	}
+}
+
 int scn_feed_lines(struct parser *p, FILE *f, size_t max,
 		   struct line_reader *lr, size_t *read)
 {
@@ -112,25 +200,29 @@ int scn_feed_lines(struct parser *p, FILE *f, size_t max,
 	bool end = false;
 
 	*read = 0;
+	lr->end = lr->pos = 0;
+	lr->eof = false;
 	while (!p->stop) {
 		size_t k, len;
 
 		/* keep LINES_AHEAD lines read past the one to parse */
 		while (!end && head - tail <= LINES_AHEAD) {
-			ssize_t got;
+			char *line;
+			int got;
 
 			k = head % LINES_RING;
-			got = getline(&lr->buf[k], &lr->cap[k], f);
-			if (got <= 0) {
+			got = next_line(lr, f, tail, head, &line, &lr->got[k]);
+			if (got < 0)
+				return got;
+			if (!got) {
 				end = true;
 				break;
 			}
-			len = lr->got[k] = (size_t)got;
-			if (lr->buf[k][len - 1] == '\n')
+			len = lr->got[k];
+			if (line[len - 1] == '\n')
 				len--;
 			/* the first line of all: no line parsed, none waiting */
-			scn_lex_prepare(lr->buf[k], len,
-					p->lineno == 0 && head == tail,
+			scn_lex_prepare(line, len, p->lineno == 0 && head == tail,
 					&lr->lexed[k]);
 			ahead_words(p, &lr->lexed[k], &lr->ahead[k]);
 			head++;
@@ -154,9 +246,7 @@ int scn_feed_lines(struct parser *p, FILE *f, size_t max,
 
 void line_reader_free(struct line_reader *lr)
 {
-	for (int i = 0; i < LINES_RING; i++) {
-		free(lr->buf[i]);
-		lr->buf[i] = NULL;
-		lr->cap[i] = 0;
-	}
+	free(lr->blk);
+	lr->blk = NULL;
+	lr->cap = lr->end = lr->pos = 0;
 }

@@ -216,10 +216,16 @@ struct line_ahead {
 	size_t entry[2];	/* name_peek's guess, or SCN_NONE */
 };
 
+/*
+ * The lines of a file in blocks: blk[0..end) read, lines handed out from
+ * pos on, each a place in blk (no copy); the lines read ahead are kept
+ * when a block moves or grows (their tokens' pointers moved with them).
+ */
 struct line_reader {
-	char *buf[LINES_RING];
-	size_t cap[LINES_RING];
-	size_t got[LINES_RING];
+	char *blk;
+	size_t cap, end, pos;
+	bool eof;
+	size_t got[LINES_RING];		/* a line's bytes, its newline too */
 	struct scn_lexed lexed[LINES_RING];
 	struct line_ahead ahead[LINES_RING];
 };
@@ -227,8 +233,9 @@ struct line_reader {
 /*
  * Feed p the lines of f from where it stands, at most max bytes of them
  * (a line that would pass max stops it), until the end or until p stops,
- * each read LINES_AHEAD lines ahead in lr. Returns the bytes fed (in *read) and 0,
- * or -EIO when f could not be read (not reported).
+ * each read LINES_AHEAD lines ahead in lr. Returns the bytes fed (in
+ * *read) and 0, -EIO when f could not be read, or -ENOMEM when a line
+ * found no room (neither reported).
  */
 int scn_feed_lines(struct parser *p, FILE *f, size_t max,
 		   struct line_reader *lr, size_t *read);

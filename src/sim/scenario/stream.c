@@ -295,7 +295,10 @@ int scenario_open_for(const char *path, size_t max_input, FILE *progress,
 	progress_end(&pg);
 	line_reader_free(&lines);
 	if (err) {
-		read_error(d, scn->file_name);
+		if (err == -ENOMEM)
+			scn_parse_oom(d, scn->file_name, p.lineno);
+		else
+			read_error(d, scn->file_name);
 		parser_free(&p);
 		goto fail;
 	}
@@ -526,6 +529,8 @@ int scn_stream_run(struct scn_stream *st,
 	err = scn_feed_lines(&st->p, scn->stream, scn->text_len, &st->lines,
 			 &read);
 	sync_view(st);
+	if (err == -ENOMEM)
+		return scn_parse_oom(st->p.d, scn->file_name, st->p.lineno);
 	if (err) {
 		diag_error_plain(st->p.d, "cannot read '%s' again: %s",
 				 scn->file_name, strerror(errno));
