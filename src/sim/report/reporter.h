@@ -89,6 +89,7 @@ struct run_summary {
 	size_t commands;
 	unsigned failures;
 	unsigned expectations;
+	size_t stop_line;		/* RUN_PANIC: the panic's line */
 	/* The kernel as the run left it (not torn down yet), as in steps. */
 	const struct kernel *kernel;
 	show_owner_fn owner;

@@ -128,8 +128,11 @@ static void text_summary(void *ctx, const struct run_summary *s)
 			s->expectations == 1 ? "" : "s");
 		break;
 	case RUN_PANIC:
-		fprintf(out, "%s: %sPANIC%s: the kernel panicked\n", s->file,
-			on, off);
+		fprintf(out, "%s: %sPANIC%s: the kernel panicked", s->file, on,
+			off);
+		if (s->stop_line)
+			fprintf(out, " at line %zu", s->stop_line);
+		fputc('\n', out);
 		break;
 	case RUN_MALFORMED:
 		fprintf(out, "%s: ERROR: the scenario changed since it was checked\n",

@@ -350,6 +350,7 @@ int scenario_run(const struct scenario *scn, const struct run_options *opt)
 		.file = scn->file_name, .status = run.r.status,
 		.commands = scn->cmd_count, .failures = run.r.failures,
 		.expectations = run.r.expectations, .kernel = run.r.k,
+		.stop_line = run.r.stop_line,
 		.owner = runner_region_owner, .owner_ctx = &run.r,
 	};
 	if (err > sum.status)

@@ -109,6 +109,7 @@ struct runner {
 	size_t dead_unreleased;
 	int status;
 	bool stop;
+	size_t stop_line;		/* the line a panic stopped it at */
 	unsigned failures;
 	unsigned expectations;
 	struct trace_out trace;

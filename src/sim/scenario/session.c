@@ -65,7 +65,7 @@ void scn_session_summary(const struct scn_session *s, size_t commands,
 		.file = s->r.scn->file_name, .status = s->r.status,
 		.commands = commands, .failures = s->r.failures,
 		.expectations = s->r.expectations, .kernel = s->r.k,
-		.owner = runner_region_owner,
+		.stop_line = s->r.stop_line, .owner = runner_region_owner,
 		.owner_ctx = (void *)&s->r,
 	};
 }

@@ -342,6 +342,7 @@ static enum step_verdict judge(struct runner *r, const struct scn_cmd *c,
 		snprintf(buf, size, "kernel panic: %s", o->message);
 		r->status = RUN_PANIC;
 		r->stop = true;
+		r->stop_line = c->line;
 		return STEP_PANIC;
 	}
 	count_failure(r);
@@ -356,6 +357,7 @@ static enum step_verdict judge(struct runner *r, const struct scn_cmd *c,
 		/* a panic that was not the one expected still stops it */
 		r->status = RUN_PANIC;
 		r->stop = true;
+		r->stop_line = c->line;
 		return STEP_PANIC;
 	}
 	return STEP_FAILED;
