@@ -79,6 +79,8 @@ END_TEST
 
 START_TEST(argument_counts)
 {
+	/* no argument at all: nothing past the line is read (sanitize leg) */
+	PRE_ERR("tls-alloc\n", "t.scn:4:1: error: 'tls-alloc' takes");
 	PRE_ERR("spawn A\n",
 		"t.scn:4:1: error: 'spawn' takes 2 arguments: spawn PROCESS THREAD");
 	PRE_ERR("exit T extra\n",

@@ -186,7 +186,7 @@ static void declare_anyway(struct parser *p, const struct scn_command *s,
 		arg_declare(p, &p->procs, &a[0], SCN_NONE, &name, true);
 	else if (s->kind == SCN_SPAWN && nargs > s->max)
 		arg_declare(p, &p->threads, &a[1], SCN_NONE, &name, true);
-	if (s->kind != SCN_TLS_ALLOC || a[0].quoted ||
+	if (s->kind != SCN_TLS_ALLOC || !nargs || a[0].quoted ||
 	    (process = name_find(&p->procs, a[0].text, a[0].len)) == SCN_NONE)
 		return;
 	if (nargs > s->max && tok_is(&a[1], "as"))
