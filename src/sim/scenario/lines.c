@@ -30,10 +30,10 @@ bool scn_word_before(const char *s, size_t *start, size_t *end)
 
 /*
  * Stage 0 of a line just read and lexed: its second and last words'
- * slots among p's thread names on their way, their hashes kept in
- * their tokens. A thread command names its
- * thread there (exit T, switch T, expect tls T ..., spawn P T); a wrong
- * guess costs a useless load, a right one the table's cache miss.
+ * slots among p's thread names on their way, their hashes kept in their
+ * tokens. A thread command names its thread there (exit T, switch T,
+ * expect tls T ..., spawn P T); a wrong guess costs a useless load, a
+ * right one the table's cache miss.
  */
 static void ahead_words(struct parser *p, struct scn_lexed *lx,
 			struct line_ahead *a)

@@ -204,7 +204,8 @@ void scn_cmd_release(struct scn_cmd *c);
  * in the cache when its turn comes: three lines ahead the slot of each
  * name (name_prefetch), two ahead its entry (name_peek) and the runner's
  * row (parser.ahead, stage 0), one ahead the name's bytes and what the
- * row points to (stage 1). All zero: empty.
+ * row points to (stage 1). A line is lexed when it is read, and the
+ * parse takes its tokens (parser_lexed).
  */
 #define LINES_AHEAD 3
 #define LINES_RING (LINES_AHEAD + 1)
