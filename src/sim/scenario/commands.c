@@ -51,23 +51,15 @@ const char *scn_cmd_name(enum scn_cmd_kind kind)
 static const struct scn_command *command_slot[COMMAND_SLOTS];
 static pthread_once_t command_index_once = PTHREAD_ONCE_INIT;
 
-/* FNV-1a of s[0..len) continued from h. */
-static uint32_t fnv_on(uint32_t h, const char *s, size_t len)
-{
-	for (size_t i = 0; i < len; i++)
-		h = (h ^ (unsigned char)s[i]) * 16777619u;
-	return h;
-}
-
 /* The hash of the name group + " " + word (group "": word alone). */
-static uint32_t command_hash(const char *group, size_t glen,
-			     const char *word, size_t wlen)
+static size_t command_hash(const char *group, size_t glen,
+			   const char *word, size_t wlen)
 {
-	uint32_t h = 2166136261u;
+	uint64_t h = SCN_FNV_SEED;
 
 	if (glen)
-		h = fnv_on(fnv_on(h, group, glen), " ", 1);
-	return fnv_on(h, word, wlen);
+		h = scn_fnv(scn_fnv(h, group, glen), " ", 1);
+	return (size_t)scn_fnv(h, word, wlen);
 }
 
 /*

@@ -29,53 +29,61 @@ bool scn_word_before(const char *s, size_t *start, size_t *end)
 }
 
 /*
- * Stage 0 of a line just read and lexed: its second and last words'
- * slots among p's thread names on their way, their hashes kept in their
- * tokens. A thread command names its thread there (exit T, switch T,
- * expect tls T ..., spawn P T); a wrong guess costs a useless load, a
- * right one the table's cache miss.
+ * Where a thread command names its thread (exit T, switch T, expect tls
+ * T ..., spawn P T) in a line lexed ahead: its second word (w 0) and its
+ * last (w 1, unless that is the second). NULL when the line has no
+ * such word, or is bad.
+ */
+static struct scn_token *likely_thread(struct scn_lexed *lx, int w)
+{
+	size_t n = lx->count, i = w ? n - 1 : 1;
+
+	if (lx->nul_col || lx->lex_failed || n < (size_t)(w ? 3 : 2) ||
+	    i >= SCN_LINE_TOKENS || lx->toks[i].quoted)
+		return NULL;
+	return &lx->toks[i];
+}
+
+/*
+ * Stage 0 of a line just read and lexed: the slots of its likely thread
+ * names on their way, their hashes kept in their tokens (the parse finds
+ * them by that hash, in any table). A wrong guess costs a useless load,
+ * a right one the table's cache miss.
  */
 static void ahead_words(struct parser *p, struct scn_lexed *lx,
 			struct line_ahead *a)
 {
-	size_t n = lx->count;
-	struct scn_token *w[2] = {
-		n >= 2 ? &lx->toks[1] : NULL,
-		n >= 3 && n <= SCN_LINE_TOKENS ? &lx->toks[n - 1] : NULL,
-	};
-
 	*a = (struct line_ahead){ .entry = { SCN_NONE, SCN_NONE } };
-	if (lx->nul_col || lx->lex_failed)
-		return;
-	for (int i = 0; i < 2; i++) {
-		if (!w[i] || w[i]->quoted)
+	for (int w = 0; w < 2; w++) {
+		struct scn_token *tok = likely_thread(lx, w);
+
+		if (!tok)
 			continue;
-		a->has[i] = true;
-		a->hash[i] = name_prefetch(&p->threads, w[i]->text, w[i]->len);
-		/* the parse finds the word in any table by the same hash */
-		w[i]->hash = a->hash[i];
-		w[i]->hashed = true;
+		tok->hash = name_prefetch(&p->threads, tok->text, tok->len);
+		tok->hashed = true;
 	}
 }
 
 /*
- * Stage 1, two lines before a's line is parsed: each word's entry guessed
- * from its slot (in the cache now, found by stage 0's hash), the entry
- * and the runner's row on their way. Only where someone listens
+ * Stage 1, two lines before its line is parsed: each likely name's entry
+ * guessed from its slot (in the cache now, found by stage 0's hash), the
+ * entry and the runner's row on their way. Only where someone listens
  * (p->ahead): the check has no entries.
  */
-static void ahead_entries(struct parser *p, struct line_ahead *a)
+static void ahead_entries(struct parser *p, struct scn_lexed *lx,
+			  struct line_ahead *a)
 {
 	const struct name_table *t = &p->threads;
 
 	if (!p->ahead)
 		return;
 	for (int w = 0; w < 2; w++) {
+		const struct scn_token *tok = likely_thread(lx, w);
 		size_t i;
 
-		if (!a->has[w])
+		if (!tok)
 			continue;
-		i = name_peek(t, a->hash[w]);
+		i = name_peek(t, tok->hash);
 		a->entry[w] = i;
 		if (i == SCN_NONE)
 			continue;
@@ -231,7 +239,7 @@ int scn_feed_lines(struct parser *p, FILE *f, size_t max,
 			break;
 		if (head - tail > 2) {
 			k = (tail + 2) % LINES_RING;
-			ahead_entries(p, &lr->ahead[k]);
+			ahead_entries(p, &lr->lexed[k], &lr->ahead[k]);
 		}
 		if (head - tail > 1)
 			ahead_bytes(p, &lr->ahead[(tail + 1) % LINES_RING]);

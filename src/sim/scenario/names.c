@@ -40,14 +40,17 @@ bool index_push(struct index_list *l, size_t i)
 
 uint32_t name_hash_mask = UINT32_MAX;
 
-/* FNV-1a of s[0..len), 64 bits. */
-static uint64_t fnv(const char *s, size_t len)
+uint64_t scn_fnv(uint64_t h, const char *s, size_t len)
 {
-	uint64_t h = 0xcbf29ce484222325ull;
-
 	for (size_t i = 0; i < len; i++)
 		h = (h ^ (unsigned char)s[i]) * 0x100000001b3ull;
 	return h;
+}
+
+/* FNV-1a of s[0..len), 64 bits. */
+static uint64_t fnv(const char *s, size_t len)
+{
+	return scn_fnv(SCN_FNV_SEED, s, len);
 }
 
 /* ---- compact tables: the check's thread names past NAME_EXACT_MAX ---- */

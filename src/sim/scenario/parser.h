@@ -210,10 +210,8 @@ void scn_cmd_release(struct scn_cmd *c);
 #define LINES_AHEAD 3
 #define LINES_RING (LINES_AHEAD + 1)
 
-/* A line read ahead: whether it likely names threads, and where. */
+/* A line read ahead: the entries its likely thread names guess. */
 struct line_ahead {
-	bool has[2];		/* its second word, its last (not the second) */
-	uint32_t hash[2];	/* name_prefetch's, for name_peek */
 	size_t entry[2];	/* name_peek's guess, or SCN_NONE */
 };
 
@@ -343,6 +341,10 @@ struct scn_command {
 	void (*exec)(struct runner *r, const struct scn_cmd *c,
 		     struct step *s);
 };
+
+/* FNV-1a's 64-bit start, and the hash of s[0..len) continued from h. */
+#define SCN_FNV_SEED 0xcbf29ce484222325ull
+uint64_t scn_fnv(uint64_t h, const char *s, size_t len);
 
 /*
  * Call fn(arg, cmd) for every command of the tables below, in order

@@ -147,16 +147,15 @@ bool runner_forget_process(struct runner *r, size_t i)
 }
 
 /*
- * Make *v, of *cap entries of size bytes, hold at least need, the new ones
- * zeroed. Returns false when memory ran out (*v unchanged).
+ * Grow *v, of *cap entries of size bytes (fewer than need), to hold at
+ * least need, the new ones zeroed. Returns false when memory ran out (*v
+ * unchanged).
  */
-static bool fit(void **v, size_t *cap, size_t need, size_t size)
+static bool grow(void **v, size_t *cap, size_t need, size_t size)
 {
 	size_t ncap = *cap ? *cap : 16;
 	char *nv;
 
-	if (need <= *cap)
-		return true;
 	while (ncap < need)
 		ncap *= 2;
 	nv = realloc(*v, ncap * size);
@@ -168,15 +167,18 @@ static bool fit(void **v, size_t *cap, size_t need, size_t size)
 	return true;
 }
 
+/* *v holds need entries, grown if it must be (grow). */
+static inline bool fit(void **v, size_t *cap, size_t need, size_t size)
+{
+	return need <= *cap || grow(v, cap, need, size);
+}
+
 /* Room for every name declared so far (runner.h). */
 bool runner_fit(struct runner *r)
 {
 	const struct scenario *scn = r->scn;
 	size_t th_cap = r->th_cap;
 
-	if (scn->process_count <= r->procs_cap && scn->thread_count <= th_cap &&
-	    scn->region_count <= r->reg_cap)
-		return true;	/* the way of almost every step */
 	return fit((void **)&r->procs, &r->procs_cap, scn->process_count,
 		   sizeof(*r->procs)) &&
 	       fit((void **)&r->th_how, &th_cap, scn->thread_count,
