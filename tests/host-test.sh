@@ -166,5 +166,19 @@ if [ -z "${TLSSIM_EMULATOR:-}" ] && [ -z "${sanitized:-}" ]; then
 	fi
 fi
 
+# A line longer than the data limit lets the reader's block grow to: the
+# host's refusal while the file is read (exit 4, the limit named), not a
+# read error. Same conditions as above.
+if [ -z "${TLSSIM_EMULATOR:-}" ] && [ -z "${sanitized:-}" ]; then
+	awk 'BEGIN { printf "process A\n# "
+		     for (i = 0; i < 300000; i++) printf "%0100d", 0
+		     print "" }' >"$tmp/long-line.tls"
+	if limited "-d 20000" run --quiet "$tmp/long-line.tls"; then
+		[ "$got" = 4 ] &&
+			grep -q "out of memory parsing '.*long-line.tls'.*(the data limit, ulimit -d, is 20000 KiB)" "$tmp/out" ||
+			fail "tlssim run of a 30 MB line under ulimit -d 20000: exit $got, not 4 with the refusal and its limit: $(head -n 3 "$tmp/out")"
+	fi
+fi
+
 [ $fails -eq 0 ] && echo "host-test: all passed"
 exit $((fails != 0))
