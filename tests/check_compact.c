@@ -4,7 +4,8 @@
  * one points to its bytes): duplicates and unknown names still found and
  * reported at file:line, short and long, and a valid scenario's names
  * resolved to the right threads by the run, also with every name forced
- * to the same hash (name_hash_mask = 0: each lookup walks all of them).
+ * to the same hash (name_hash_mask = 0: each lookup walks all of them);
+ * and the table sized ahead from the input's size.
  */
 #include <config.h>
 
@@ -269,6 +270,78 @@ START_TEST(table_zalloc_zeroed)
 }
 END_TEST
 
+/* The check's emit: count nothing, keep nothing. */
+static bool drop(struct parser *p, struct scn_cmd *c)
+{
+	(void)p;
+	scn_cmd_release(c);
+	return true;
+}
+
+/*
+ * Declare names threads in a check's parser whose input is input_bytes
+ * long (0: not known), reading as if each line were 16 bytes. Returns the
+ * largest factor the compact table grew by at once, its last size in
+ * *last; every name is found after.
+ */
+static size_t largest_leap(size_t names, size_t input_bytes, size_t *last)
+{
+	struct parser p;
+	struct diag *d = diag_new_stream(stderr, false);
+	size_t cap = 0, leap = 1;
+	char line[64];
+
+	ck_assert_ptr_nonnull(d);
+	parser_begin(&p, "leap.tls", d, drop, NULL);
+	p.threads.track = true;
+	p.input_bytes = input_bytes;
+	parser_line(&p, "process A userland=16M", 22);
+	for (size_t i = 0; i < names; i++) {
+		int n = snprintf(line, sizeof(line), "spawn A t%zu", i);
+
+		p.bytes_read = 16 * (i + 2);
+		parser_line(&p, line, (size_t)n);
+		if (!p.threads.compact)
+			continue;
+		if (cap && p.threads.cs_cap / cap > leap)
+			leap = p.threads.cs_cap / cap;
+		cap = p.threads.cs_cap;
+	}
+	ck_assert_uint_eq(p.errors, 0);
+	ck_assert(p.threads.compact);
+	for (size_t i = 0; i < names; i++) {
+		int n = snprintf(line, sizeof(line), "t%zu", i);
+
+		ck_assert_uint_ne(name_find(&p.threads, line, (size_t)n),
+				  SCN_NONE);
+	}
+	ck_assert_uint_ge(4 * cap, 3 * (names + 1));
+	*last = cap;
+	parser_free(&p);
+	diag_free(d);
+	return leap;
+}
+
+/*
+ * The compact table grows by doubling when the input's size is unknown
+ * or already read past; when it is known, it leaps to what its names
+ * would need at that rate (here 100 times more to come), at most
+ * COMPACT_LEAP (8) times at once; and when the rate holds to the end, to
+ * the size a doubling would end at, no larger.
+ */
+START_TEST(compact_table_leaps_to_its_projection)
+{
+	size_t names = 6 * NAME_EXACT_MAX, doubled, last;
+
+	ck_assert_uint_eq(largest_leap(names, 0, &doubled), 2);
+	ck_assert_uint_eq(largest_leap(names, 1, &last), 2);
+	ck_assert_uint_eq(last, doubled);
+	ck_assert_uint_eq(largest_leap(names, 100 * 16 * names, &last), 8);
+	ck_assert_uint_gt(largest_leap(names, 16 * (names + 2), &last), 2);
+	ck_assert_uint_eq(last, doubled);
+}
+END_TEST
+
 static Suite *compact_suite(void)
 {
 	Suite *s = suite_create("compact");
@@ -280,6 +353,7 @@ static Suite *compact_suite(void)
 	tcase_add_test(tc, compact_names_run_right);
 	tcase_add_test(tc, compact_names_run_right_all_colliding);
 	tcase_add_test(tc, table_zalloc_zeroed);
+	tcase_add_test(tc, compact_table_leaps_to_its_projection);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -247,6 +247,7 @@ int scn_feed_lines(struct parser *p, FILE *f, size_t max,
 		*read += lr->got[k];
 		if (*read > max)
 			return 0;
+		p->bytes_read = *read;
 		parser_lexed(p, &lr->lexed[k]);
 	}
 	return ferror(f) ? -EIO : 0;

@@ -247,6 +247,35 @@ static bool to_compact(struct name_table *t)
 	return true;
 }
 
+/* A compact table grows at most this many times over at once. */
+#define COMPACT_LEAP 8
+
+/*
+ * The slots full compact table t grows to: twice its own, or where the
+ * input's size is known, as many as its names would need at the end if
+ * they kept coming as they came so far (up to COMPACT_LEAP times its own).
+ * Each table it skips is one less to zero and fill: the fresh pages of
+ * the tables a doubling leaves behind cost as much as the last one's.
+ * Returns 0 when no larger table can be sized (memory ran out then).
+ */
+static size_t compact_next_cap(const struct parser *p,
+			       const struct name_table *t)
+{
+	size_t cap = t->cs_cap, limit = cap * COMPACT_LEAP, next = 2 * cap;
+	double projected;
+
+	if (next < cap || limit / COMPACT_LEAP != cap)
+		return next > cap ? next : 0;
+	if (!p->input_bytes || !p->bytes_read ||
+	    p->bytes_read >= p->input_bytes)
+		return next;
+	projected = (double)t->n * ((double)p->input_bytes /
+				    (double)p->bytes_read);
+	while (next < limit && 3.0 * (double)next < 4.0 * projected)
+		next *= 2;
+	return next;
+}
+
 /*
  * Add the name in tok (not there yet) to compact table t: returns its
  * slot, or SCN_NONE when memory ran out (then p->oom is set).
@@ -259,9 +288,12 @@ static size_t compact_add(struct parser *p, struct name_table *t,
 	size_t i;
 
 	/* at most 3/4 full */
-	if (4 * (t->n + 1) > 3 * t->cs_cap &&
-	    (2 * t->cs_cap < t->cs_cap || !compact_resize(t, 2 * t->cs_cap)))
-		return poom(p), SCN_NONE;
+	if (4 * (t->n + 1) > 3 * t->cs_cap) {
+		size_t cap = compact_next_cap(p, t);
+
+		if (!cap || !compact_resize(t, cap))
+			return poom(p), SCN_NONE;
+	}
 	if (tok->len <= CKEY_BYTES) {
 		c.key = ckey_pack(tok->text, tok->len);
 	} else {

@@ -117,6 +117,13 @@ struct parser {
 	size_t line_len;
 	size_t lineno;
 	size_t cmd_cap;
+	/*
+	 * The input's bytes, when known before it is read (0: not known),
+	 * and the bytes read up to the line being parsed: a table growing
+	 * with its names sizes itself for the whole input from them.
+	 */
+	size_t input_bytes;
+	size_t bytes_read;
 	/* The `expect panic/error/fault` waiting for its command, and a copy
 	 * of its line for the message when none comes. */
 	struct scn_expect_outcome pending;

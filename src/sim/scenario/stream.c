@@ -131,12 +131,12 @@ out:
 
 /*
  * Copy f (named name) to an unlinked temporary file, at most limit bytes.
- * Returns 0 and sets *out to the copy, rewound; -EFBIG when f holds more
+ * Returns 0 and sets *out to the copy, rewound, and *bytes to its size; -EFBIG when f holds more
  * (reading stops there); -EIO when f cannot be read; -ENOMEM when the
  * host gives no temporary file or no room in it. Each failure reported.
  */
 static int spool(FILE *f, const char *name, size_t limit, struct diag *d,
-		 FILE **out)
+		 FILE **out, size_t *bytes)
 {
 	char *buf = malloc(SPOOL_CHUNK);
 	FILE *tmp = temp_file();
@@ -169,6 +169,7 @@ static int spool(FILE *f, const char *name, size_t limit, struct diag *d,
 		goto out;
 	}
 	*out = tmp;
+	*bytes = total;
 	tmp = NULL;
 out:
 	if (tmp)
@@ -179,14 +180,14 @@ out:
 
 /*
  * Open path ("-": standard input) for two readings into scn->stream and
- * scn->stream_start: a regular file as it is, after checking its size,
- * anything else through a spool. Returns 0 or as spool (-ENOMEM: the
+ * scn->stream_start, its size as it is now in *bytes: a regular file as it
+ * is, after checking its size, anything else through a spool. Returns 0 or as spool (-ENOMEM: the
  * host refused), -ENOMEM too when the host's limit on open files refuses
  * it (each file stays open from its check to its run), and -EIO when the
  * file does not open otherwise (each reported).
  */
 static int open_twice(const char *path, size_t limit, struct diag *d,
-		      struct scenario *scn)
+		      struct scenario *scn, size_t *bytes)
 {
 	bool is_stdin = strcmp(path, "-") == 0;
 	FILE *f = is_stdin ? stdin : fopen(path, "rb");
@@ -215,9 +216,10 @@ static int open_twice(const char *path, size_t limit, struct diag *d,
 		}
 		scn->stream = f;
 		scn->stream_start = start;
+		*bytes = st.st_size > start ? (size_t)(st.st_size - start) : 0;
 		return 0;
 	}
-	rc = spool(f, scn->file_name, limit, d, &scn->stream);
+	rc = spool(f, scn->file_name, limit, d, &scn->stream, bytes);
 	if (!is_stdin)
 		fclose(f);
 	return rc;
@@ -270,6 +272,7 @@ int scenario_open_for(const char *path, size_t max_input, FILE *progress,
 	struct progress pg;
 	struct parser p;
 	struct line_reader lines = { 0 };
+	size_t bytes = 0;
 	int err;
 
 	*out = NULL;
@@ -281,11 +284,12 @@ int scenario_open_for(const char *path, size_t max_input, FILE *progress,
 		free(scn);
 		return scn_parse_oom(d, path, 0);
 	}
-	err = open_twice(path, limit, d, scn);
+	err = open_twice(path, limit, d, scn, &bytes);
 	if (err)
 		goto fail;
 	progress_begin(&pg, progress, !progress, "commands checked", 0);
 	parser_begin(&p, scn->file_name, d, count_cmd, &pg);
+	p.input_bytes = bytes;
 	p.pg = &pg;
 	p.scn = scn;
 	p.threads.track = true;
