@@ -271,14 +271,15 @@ fi
 
 # Exit 4 with the reason on stderr: memory runs out while parsing. The
 # run streams its commands and keeps only the names, so it takes names:
-# 3.5 million threads' (50 MB of `spawn`) under a limit of 200 MB of
-# address space. A sanitizer's or an emulator's own reservations do not fit
-# such a limit: when the program cannot even start under it, this is not
-# checked (and said).
+# 3.5 million threads' (50 MB of `spawn`), whose check sizes its table for
+# all of them (8 million slots of 16 bytes, 128 MiB), under a limit of
+# 120 MB of address space. A sanitizer's or an emulator's own reservations
+# do not fit such a limit: when the program cannot even start under it,
+# this is not checked (and said).
 awk 'BEGIN { print "process A userland=64K"
 	     for (i = 0; i < 3500000; i++) printf "spawn A t%d\n", i }' >"$tmp/oom.tls"
-if ( (ulimit -v 200000 && exec $TLSSIM --version) ) >/dev/null 2>&1; then
-	(ulimit -v 200000 && exec $TLSSIM run "$tmp/oom.tls") >/dev/null 2>"$tmp/out"
+if ( (ulimit -v 120000 && exec $TLSSIM --version) ) >/dev/null 2>&1; then
+	(ulimit -v 120000 && exec $TLSSIM run "$tmp/oom.tls") >/dev/null 2>"$tmp/out"
 	got=$?
 	if [ $got -ne 4 ] || ! grep -q "out of memory parsing '$tmp/oom.tls'" "$tmp/out"; then
 		echo "FAIL: parsing out of memory: exit $got, expected 4 and why on stderr"
