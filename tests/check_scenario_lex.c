@@ -284,6 +284,59 @@ START_TEST(lex_line_tokens)
 END_TEST
 
 
+/*
+ * A token's name flag, which spares the parse a second scan of a name's
+ * bytes, says what scn_lex_is_name says of the token's bytes: for words
+ * built of random bytes (names, words with a bad first or later byte) and
+ * for a quoted one, which is never a name.
+ */
+START_TEST(lex_marks_names)
+{
+	static const char alphabet[] = "aZ_09.-+$\xff";
+	struct scn_token t[8];
+	struct scn_lex_error e;
+	uint32_t seed = 777;
+	size_t n, names = 0, others = 0;
+	char line[128];
+
+	for (int round = 0; round < 3000; round++) {
+		size_t len = 0;
+		int words;
+
+		seed = seed * 1103515245u + 12345u;
+		words = 1 + (int)((seed >> 16) % 4);
+		for (int w = 0; w < words; w++) {
+			int wl;
+
+			seed = seed * 1103515245u + 12345u;
+			wl = 1 + (int)((seed >> 16) % 6);
+			for (int i = 0; i < wl; i++) {
+				seed = seed * 1103515245u + 12345u;
+				line[len++] = alphabet[(seed >> 16) %
+						       (sizeof(alphabet) - 1)];
+			}
+			line[len++] = ' ';
+		}
+		ck_assert_int_eq(scn_lex_line(line, len, t, 8,
+					      &n, &e), 0);
+		ck_assert_uint_eq(n, (size_t)words);
+		for (size_t i = 0; i < n; i++) {
+			bool is = scn_lex_is_name(t[i].text, t[i].len);
+
+			ck_assert_msg(t[i].name == is, "'%.*s': flag %d",
+				      (int)t[i].len, t[i].text, t[i].name);
+			*(is ? &names : &others) += 1;
+		}
+	}
+	/* both kinds came up often */
+	ck_assert_uint_gt(names, 500);
+	ck_assert_uint_gt(others, 500);
+	ck_assert_int_eq(scn_lex_line("\"ab\" ab", 7, t, 2, &n, &e), 0);
+	ck_assert(t[0].quoted && !t[0].name);
+	ck_assert(t[1].name);
+}
+END_TEST
+
 /* The lexer's suite: words, strings, numbers, comments, CR LF, errors. */
 static Suite *lex_suite(void)
 {
@@ -309,6 +362,7 @@ static Suite *lex_suite(void)
 	tcase_add_test(lex, random_bytes);
 	tcase_add_test(lex, names_and_suggest);
 	tcase_add_test(lex, lex_line_tokens);
+	tcase_add_test(lex, lex_marks_names);
 	suite_add_tcase(s, lex);
 	return s;
 }

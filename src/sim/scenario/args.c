@@ -106,7 +106,7 @@ static bool check_name(struct parser *p, const struct scn_token *t,
 	if (t->quoted)
 		return perr(p, t->col, "expected a %s name, found a string",
 			    what);
-	if (scn_lex_is_name(t->text, t->len))
+	if (t->name || scn_lex_is_name(t->text, t->len))
 		return true;
 	diag_quote(q, sizeof(q), t->text, t->len);
 	return perr(p, t->col,
@@ -153,7 +153,8 @@ bool arg_declare(struct parser *p, struct name_table *t,
 	size_t old;
 	char q[64];
 
-	if (quiet && (tok->quoted || !scn_lex_is_name(tok->text, tok->len)))
+	if (quiet && (tok->quoted ||
+		      !(tok->name || scn_lex_is_name(tok->text, tok->len))))
 		return false;
 	if (!quiet && !check_name(p, tok, t->what))
 		return false;

@@ -47,38 +47,73 @@ const char *scn_cmd_name(enum scn_cmd_kind kind)
 /* Slots of the command index: a power of two, over twice the commands. */
 #define COMMAND_SLOTS 256
 
+/*
+ * A command in the index: its name cut after its group ("expect tls":
+ * group "expect", word "tls"; "spawn": no group), so that a lookup
+ * compares lengths and bytes, never scans a name for its end.
+ */
+struct command_slot {
+	const struct scn_command *cmd;
+	const char *word;
+	uint64_t key;			/* of the word (command_key) */
+	uint8_t glen, wlen;
+};
+
 /* Every command by its full name ("spawn", "expect tls"), built once. */
-static const struct scn_command *command_slot[COMMAND_SLOTS];
+static struct command_slot command_slot[COMMAND_SLOTS];
 static pthread_once_t command_index_once = PTHREAD_ONCE_INIT;
+static bool command_index_built;
 
-/* The hash of the name group + " " + word (group "": word alone). */
-static size_t command_hash(const char *group, size_t glen,
-			   const char *word, size_t wlen)
+/* A word's key: its bytes when it is short (scn_key_pack), else its FNV-1a. */
+static uint64_t command_key(const char *word, size_t len)
 {
-	uint64_t h = SCN_FNV_SEED;
+	return len <= SCN_KEY_BYTES ? scn_key_pack(word, len)
+				    : scn_fnv(SCN_FNV_SEED, word, len);
+}
 
-	if (glen)
-		h = scn_fnv(scn_fnv(h, group, glen), " ", 1);
-	return (size_t)scn_fnv(h, word, wlen);
+/* The home slot of the word whose key is key, in a group of glen bytes. */
+static size_t command_hash(size_t glen, uint64_t key)
+{
+	return (size_t)(((key + glen) * 0x9e3779b97f4a7c15ull) >> 56);
 }
 
 /*
  * Put cmd in the index, in table order (of two of a name, the first is
  * found). Stops (returns true) before the last empty slot, where a
- * lookup ends: a command left out fails check_scenario_parse's
- * every_command_found.
+ * lookup ends, or at a name whose parts do not fit a slot: a command
+ * left out fails check_scenario_parse's every_command_found.
  */
 static bool index_command(void *arg, const struct scn_command *cmd)
 {
-	size_t *count = arg, i;
+	size_t *count = arg, len = strlen(cmd->name), glen, i;
+	const char *space = strchr(cmd->name, ' ');
 
-	if (++*count >= COMMAND_SLOTS)
+	const char *word;
+	uint64_t key;
+
+	glen = space ? (size_t)(space - cmd->name) : 0;
+	word = cmd->name + (space ? glen + 1 : 0);
+	len -= (size_t)(word - cmd->name);
+	if (++*count >= COMMAND_SLOTS || len > UINT8_MAX || glen > UINT8_MAX)
 		return true;
-	i = command_hash("", 0, cmd->name, strlen(cmd->name));
-	while (command_slot[i &= COMMAND_SLOTS - 1])
+	key = command_key(word, len);
+	i = command_hash(glen, key);
+	while (command_slot[i &= COMMAND_SLOTS - 1].cmd)
 		i++;
-	command_slot[i] = cmd;
+	command_slot[i] = (struct command_slot){
+		.cmd = cmd, .word = word, .key = key,
+		.glen = (uint8_t)glen, .wlen = (uint8_t)len,
+	};
 	return false;
+}
+
+/* Whether a[0..n) and b[0..n) are the same bytes (n is a word's few). */
+static bool same_bytes(const char *a, const char *b, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (a[i] != b[i])
+			return false;
+	return true;
 }
 
 /* The index, filled once (pthread_once: runs may share the process). */
@@ -87,25 +122,24 @@ static void build_command_index(void)
 	size_t count = 0;
 
 	scn_each_command(index_command, &count);
+	__atomic_store_n(&command_index_built, true, __ATOMIC_RELEASE);
 }
 
 const struct scn_command *scn_find_command(const char *group,
 					   const char *word, size_t len)
 {
-	size_t glen = strlen(group);
-	size_t i = command_hash(group, glen, word, len);
-	const struct scn_command *cmd;
+	size_t glen = group[0] ? strlen(group) : 0;
+	uint64_t key = command_key(word, len);
+	size_t i = command_hash(glen, key);
+	const struct command_slot *slot;
 
-	pthread_once(&command_index_once, build_command_index);
-	for (; (cmd = command_slot[i &= COMMAND_SLOTS - 1]); i++) {
-		const char *name = cmd->name;
-
-		if (glen && (strncmp(name, group, glen) != 0 ||
-			     name[glen] != ' '))
-			continue;
-		name += glen ? glen + 1 : 0;
-		if (strncmp(name, word, len) == 0 && name[len] == '\0')
-			return cmd;
-	}
+	if (!__atomic_load_n(&command_index_built, __ATOMIC_ACQUIRE))
+		pthread_once(&command_index_once, build_command_index);
+	for (; (slot = &command_slot[i &= COMMAND_SLOTS - 1])->cmd; i++)
+		if (slot->key == key && slot->wlen == len &&
+		    slot->glen == glen &&
+		    (len <= SCN_KEY_BYTES || same_bytes(slot->word, word, len)) &&
+		    same_bytes(slot->cmd->name, group, glen))
+			return slot->cmd;
 	return NULL;
 }

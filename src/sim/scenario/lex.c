@@ -85,6 +85,7 @@ int scn_lex_line(const char *line, size_t len, struct scn_token *toks,
 	*count = 0;
 	while (i < len) {
 		size_t start = i;
+		bool name = false;
 
 		if (is_space(line[i])) {
 			i++;
@@ -105,13 +106,25 @@ int scn_lex_line(const char *line, size_t len, struct scn_token *toks,
 					    "unterminated string");
 			i = j + 1;
 		} else {
-			while (i < len && !has_class(line[i], CH_SPACE | CH_STOP))
+			/* every byte's class and-ed: a name's have CH_NAME */
+			unsigned all = char_class[(unsigned char)line[i]] &
+				       CH_NAME_FIRST ? CH_NAME : 0;
+
+			while (i < len) {
+				unsigned cls = char_class[(unsigned char)line[i]];
+
+				if (cls & (CH_SPACE | CH_STOP))
+					break;
+				all &= cls;
 				i++;
+			}
+			name = all;
 		}
 		if (n < max)
 			toks[n] = (struct scn_token){
 				.text = line + start, .len = i - start,
 				.col = start + 1, .quoted = line[start] == '"',
+				.name = name,
 			};
 		n++;
 		prev_end = i;

@@ -57,6 +57,7 @@ static void ahead_words(struct parser *p, struct scn_lexed *lx,
 	for (int w = 0; w < 2; w++) {
 		struct scn_token *tok = likely_thread(lx, w);
 
+		a->tok[w] = tok;
 		if (!tok)
 			continue;
 		tok->hash = name_prefetch(&p->threads, tok->text, tok->len);
@@ -70,15 +71,14 @@ static void ahead_words(struct parser *p, struct scn_lexed *lx,
  * entry and the runner's row on their way. Only where someone listens
  * (p->ahead): the check has no entries.
  */
-static void ahead_entries(struct parser *p, struct scn_lexed *lx,
-			  struct line_ahead *a)
+static void ahead_entries(struct parser *p, struct line_ahead *a)
 {
 	const struct name_table *t = &p->threads;
 
 	if (!p->ahead)
 		return;
 	for (int w = 0; w < 2; w++) {
-		const struct scn_token *tok = likely_thread(lx, w);
+		const struct scn_token *tok = a->tok[w];
 		size_t i;
 
 		if (!tok)
@@ -239,7 +239,7 @@ int scn_feed_lines(struct parser *p, FILE *f, size_t max,
 			break;
 		if (head - tail > 2) {
 			k = (tail + 2) % LINES_RING;
-			ahead_entries(p, &lr->lexed[k], &lr->ahead[k]);
+			ahead_entries(p, &lr->ahead[k]);
 		}
 		if (head - tail > 1)
 			ahead_bytes(p, &lr->ahead[(tail + 1) % LINES_RING]);

@@ -18,7 +18,6 @@
 #include "parser.h"
 #include "probe.h"
 
-#include <endian.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -58,39 +57,6 @@ static uint64_t fnv(const char *s, size_t len)
 /* A compact key's bit saying it points to the name's bytes. */
 #define CKEY_PTR (1ull << 63)
 
-/* Names of at most this many bytes are their own key. */
-#define CKEY_BYTES 8
-
-/* The 4 bytes at s (any alignment) as a number, the first lowest. */
-static uint64_t load4(const char *s)
-{
-	uint32_t v;
-
-	memcpy(&v, s, sizeof(v));
-	return le32toh(v);
-}
-
-/* The byte s[i] placed at byte i of a key. */
-static uint64_t byte_at(const char *s, size_t i)
-{
-	return (uint64_t)(unsigned char)s[i] << (8 * i);
-}
-
-/*
- * The key of a name of at most CKEY_BYTES bytes: its bytes, zero-padded,
- * the first lowest. Two loads that may overlap, each placed where its
- * bytes belong (a byte read twice lands on itself), instead of a loop of
- * len shifts: this runs several times a line.
- */
-static uint64_t ckey_pack(const char *s, size_t len)
-{
-	if (len >= 4)
-		return load4(s) | load4(s + len - 4) << (8 * (len - 4));
-	if (!len)
-		return 0;
-	return byte_at(s, 0) | byte_at(s, len / 2) | byte_at(s, len - 1);
-}
-
 /*
  * A 64-bit value spread to a 32-bit hash whose every bit depends on every
  * bit of v (the finalizer of MurmurHash3). A multiply alone leaves the
@@ -113,7 +79,7 @@ static uint32_t mix(uint64_t v)
  */
 static uint32_t hash(const char *s, size_t len)
 {
-	return mix(len <= CKEY_BYTES ? ckey_pack(s, len) : fnv(s, len));
+	return mix(len <= SCN_KEY_BYTES ? scn_key_pack(s, len) : fnv(s, len));
 }
 
 /* The hash of the name in tok: the one found when it was read ahead. */
@@ -138,8 +104,8 @@ static bool cslot_is(const struct name_cslot *c, const char *s, size_t len)
 {
 	const char *name;
 
-	if (len <= CKEY_BYTES)
-		return c->key == ckey_pack(s, len);
+	if (len <= SCN_KEY_BYTES)
+		return c->key == scn_key_pack(s, len);
 	if (!(c->key & CKEY_PTR))
 		return false;
 	name = (const char *)(uintptr_t)(c->key & ~CKEY_PTR);
@@ -228,7 +194,7 @@ static bool to_compact(struct name_table *t)
 		const char *name = t->v[i].name;
 		size_t len = strlen(name);
 		struct name_cslot c = {
-			.key = len <= CKEY_BYTES ? ckey_pack(name, len) :
+			.key = len <= SCN_KEY_BYTES ? scn_key_pack(name, len) :
 			       (uint64_t)(uintptr_t)name | CKEY_PTR,
 			.line = cline(t->v[i].line),
 			.last = t->last[i],
@@ -294,8 +260,8 @@ static size_t compact_add(struct parser *p, struct name_table *t,
 		if (!cap || !compact_resize(t, cap))
 			return poom(p), SCN_NONE;
 	}
-	if (tok->len <= CKEY_BYTES) {
-		c.key = ckey_pack(tok->text, tok->len);
+	if (tok->len <= SCN_KEY_BYTES) {
+		c.key = scn_key_pack(tok->text, tok->len);
 	} else {
 		char *name = name_bytes_arena(&p->names, tok->text, tok->len);
 

@@ -14,6 +14,10 @@
 #include "index_list.h"
 #include "scenario.h"
 
+#include <endian.h>
+#include <stdint.h>
+#include <string.h>
+
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 /*
@@ -217,8 +221,13 @@ void scn_cmd_release(struct scn_cmd *c);
 #define LINES_AHEAD 3
 #define LINES_RING (LINES_AHEAD + 1)
 
-/* A line read ahead: the entries its likely thread names guess. */
+/*
+ * A line read ahead: its likely thread names (tokens of its lexed line,
+ * which stay where they are while the line waits) and the entries they
+ * guess.
+ */
 struct line_ahead {
+	const struct scn_token *tok[2];	/* NULL: none */
 	size_t entry[2];	/* name_peek's guess, or SCN_NONE */
 };
 
@@ -348,6 +357,36 @@ struct scn_command {
 	void (*exec)(struct runner *r, const struct scn_cmd *c,
 		     struct step *s);
 };
+
+/* Words of at most this many bytes are their own key (scn_key_pack). */
+#define SCN_KEY_BYTES 8
+
+/* The 4 bytes at s (any alignment) as a number, the first lowest. */
+static inline uint64_t scn_load4(const char *s)
+{
+	uint32_t v;
+
+	memcpy(&v, s, sizeof(v));
+	return le32toh(v);
+}
+
+/*
+ * The key of a word of at most SCN_KEY_BYTES bytes: its bytes, zero-padded,
+ * the first lowest (the same on any host). Two loads that may overlap,
+ * each placed where its bytes belong (a byte read twice lands on itself),
+ * instead of a loop of len shifts: name tables and the command index
+ * compare and hash words by it.
+ */
+static inline uint64_t scn_key_pack(const char *s, size_t len)
+{
+	if (len >= 4)
+		return scn_load4(s) | scn_load4(s + len - 4) << (8 * (len - 4));
+	if (!len)
+		return 0;
+	return (uint64_t)(unsigned char)s[0] |
+	       (uint64_t)(unsigned char)s[len / 2] << (8 * (len / 2)) |
+	       (uint64_t)(unsigned char)s[len - 1] << (8 * (len - 1));
+}
 
 /* FNV-1a's 64-bit start, and the hash of s[0..len) continued from h. */
 #define SCN_FNV_SEED 0xcbf29ce484222325ull

@@ -288,6 +288,9 @@ struct scn_token {
 	size_t len;
 	size_t col;			/* 1-based */
 	bool quoted;
+	bool name;			/* the lexer found a name's bytes
+					 * (scn_lex_is_name); false: not
+					 * looked at, or not a name */
 	bool hashed;			/* hash holds the name's (lines.c) */
 	uint32_t hash;
 };
