@@ -86,9 +86,7 @@ static size_t command_hash(size_t glen, uint64_t key)
 static bool index_command(void *arg, const struct scn_command *cmd)
 {
 	size_t *count = arg, len = strlen(cmd->name), glen, i;
-	const char *space = strchr(cmd->name, ' ');
-
-	const char *word;
+	const char *space = strchr(cmd->name, ' '), *word;
 	uint64_t key;
 
 	glen = space ? (size_t)(space - cmd->name) : 0;

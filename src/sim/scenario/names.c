@@ -230,10 +230,10 @@ static size_t compact_next_cap(const struct parser *p,
 	size_t cap = t->cs_cap, limit = cap * COMPACT_LEAP, next = 2 * cap;
 	double projected;
 
-	if (next < cap || limit / COMPACT_LEAP != cap)
-		return next > cap ? next : 0;
-	if (!p->input_bytes || !p->bytes_read ||
-	    p->bytes_read >= p->input_bytes)
+	if (next < cap)		/* no larger table fits a size_t */
+		return 0;
+	if (limit / COMPACT_LEAP != cap || !p->input_bytes ||
+	    !p->bytes_read || p->bytes_read >= p->input_bytes)
 		return next;
 	projected = (double)t->n * ((double)p->input_bytes /
 				    (double)p->bytes_read);
