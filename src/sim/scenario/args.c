@@ -97,6 +97,15 @@ bool arg_aligned(struct parser *p, const struct scn_token *t,
 		    (unsigned long long)v, PAGE_SIZE);
 }
 
+/*
+ * Whether t's bytes make a name: the lexer's mark when it set one, else
+ * the bytes looked at (a token not from scn_lex_line has no mark).
+ */
+static bool token_is_name(const struct scn_token *t)
+{
+	return t->name || scn_lex_is_name(t->text, t->len);
+}
+
 /* A valid name in t, or an error naming what was expected. */
 static bool check_name(struct parser *p, const struct scn_token *t,
 		       const char *what)
@@ -106,7 +115,7 @@ static bool check_name(struct parser *p, const struct scn_token *t,
 	if (t->quoted)
 		return perr(p, t->col, "expected a %s name, found a string",
 			    what);
-	if (t->name || scn_lex_is_name(t->text, t->len))
+	if (token_is_name(t))
 		return true;
 	diag_quote(q, sizeof(q), t->text, t->len);
 	return perr(p, t->col,
@@ -153,8 +162,7 @@ bool arg_declare(struct parser *p, struct name_table *t,
 	size_t old;
 	char q[64];
 
-	if (quiet && (tok->quoted ||
-		      !(tok->name || scn_lex_is_name(tok->text, tok->len))))
+	if (quiet && (tok->quoted || !token_is_name(tok)))
 		return false;
 	if (!quiet && !check_name(p, tok, t->what))
 		return false;

@@ -55,7 +55,7 @@ const char *scn_cmd_name(enum scn_cmd_kind kind)
 struct command_slot {
 	const struct scn_command *cmd;
 	const char *word;
-	uint64_t key;			/* of the word (command_key) */
+	uint64_t key;			/* of the word (scn_word_key) */
 	uint8_t glen, wlen;
 };
 
@@ -63,13 +63,6 @@ struct command_slot {
 static struct command_slot command_slot[COMMAND_SLOTS];
 static pthread_once_t command_index_once = PTHREAD_ONCE_INIT;
 static bool command_index_built;
-
-/* A word's key: its bytes when it is short (scn_key_pack), else its FNV-1a. */
-static uint64_t command_key(const char *word, size_t len)
-{
-	return len <= SCN_KEY_BYTES ? scn_key_pack(word, len)
-				    : scn_fnv(SCN_FNV_SEED, word, len);
-}
 
 /* The home slot of the word whose key is key, in a group of glen bytes. */
 static size_t command_hash(size_t glen, uint64_t key)
@@ -94,7 +87,7 @@ static bool index_command(void *arg, const struct scn_command *cmd)
 	len -= (size_t)(word - cmd->name);
 	if (++*count >= COMMAND_SLOTS || len > UINT8_MAX || glen > UINT8_MAX)
 		return true;
-	key = command_key(word, len);
+	key = scn_word_key(word, len);
 	i = command_hash(glen, key);
 	while (command_slot[i &= COMMAND_SLOTS - 1].cmd)
 		i++;
@@ -127,7 +120,7 @@ const struct scn_command *scn_find_command(const char *group,
 					   const char *word, size_t len)
 {
 	size_t glen = group[0] ? strlen(group) : 0;
-	uint64_t key = command_key(word, len);
+	uint64_t key = scn_word_key(word, len);
 	size_t i = command_hash(glen, key);
 	const struct command_slot *slot;
 

@@ -202,12 +202,12 @@ static int next_line(struct line_reader *lr, FILE *f, size_t tail,
 }
 
 int scn_feed_lines(struct parser *p, FILE *f, size_t max,
-		   struct line_reader *lr, size_t *read)
+		   struct line_reader *lr)
 {
 	size_t head = 0, tail = 0;	/* lines read: [tail, head) */
 	bool end = false;
 
-	*read = 0;
+	p->bytes_read = 0;
 	lr->end = lr->pos = 0;
 	lr->eof = false;
 	while (!p->stop) {
@@ -244,10 +244,9 @@ int scn_feed_lines(struct parser *p, FILE *f, size_t max,
 		if (head - tail > 1)
 			ahead_bytes(p, &lr->ahead[(tail + 1) % LINES_RING]);
 		k = tail++ % LINES_RING;
-		*read += lr->got[k];
-		if (*read > max)
+		p->bytes_read += lr->got[k];
+		if (p->bytes_read > max)
 			return 0;
-		p->bytes_read = *read;
 		parser_lexed(p, &lr->lexed[k]);
 	}
 	return ferror(f) ? -EIO : 0;

@@ -46,12 +46,6 @@ uint64_t scn_fnv(uint64_t h, const char *s, size_t len)
 	return h;
 }
 
-/* FNV-1a of s[0..len), 64 bits. */
-static uint64_t fnv(const char *s, size_t len)
-{
-	return scn_fnv(SCN_FNV_SEED, s, len);
-}
-
 /* ---- compact tables: the check's thread names past NAME_EXACT_MAX ---- */
 
 /* A compact key's bit saying it points to the name's bytes. */
@@ -79,7 +73,7 @@ static uint32_t mix(uint64_t v)
  */
 static uint32_t hash(const char *s, size_t len)
 {
-	return mix(len <= SCN_KEY_BYTES ? scn_key_pack(s, len) : fnv(s, len));
+	return mix(scn_word_key(s, len));
 }
 
 /* The hash of the name in tok: the one found when it was read ahead. */
@@ -96,7 +90,7 @@ static uint32_t cslot_hash(const struct name_cslot *c)
 	if (!(c->key & CKEY_PTR))
 		return mix(c->key);
 	name = (const char *)(uintptr_t)(c->key & ~CKEY_PTR);
-	return mix(fnv(name, strlen(name)));
+	return mix(scn_word_key(name, strlen(name)));
 }
 
 /* Whether compact slot c (not empty) holds the name s[0..len). */

@@ -123,8 +123,9 @@ struct parser {
 	size_t cmd_cap;
 	/*
 	 * The input's bytes, when known before it is read (0: not known),
-	 * and the bytes read up to the line being parsed: a table growing
-	 * with its names sizes itself for the whole input from them.
+	 * and the bytes scn_feed_lines has fed, the line being parsed
+	 * included: a table growing with its names sizes itself for the
+	 * whole input from them.
 	 */
 	size_t input_bytes;
 	size_t bytes_read;
@@ -248,12 +249,13 @@ struct line_reader {
 /*
  * Feed p the lines of f from where it stands, at most max bytes of them
  * (a line that would pass max stops it), until the end or until p stops,
- * each read LINES_AHEAD lines ahead in lr. Returns the bytes fed (in
- * *read) and 0, -EIO when f could not be read, or -ENOMEM when a line
- * found no room (neither reported).
+ * each read LINES_AHEAD lines ahead in lr. Counts the bytes fed in
+ * p->bytes_read (the line that passed max too). Returns 0, -EIO when f
+ * could not be read, or -ENOMEM when a line found no room (neither
+ * reported).
  */
 int scn_feed_lines(struct parser *p, FILE *f, size_t max,
-		   struct line_reader *lr, size_t *read);
+		   struct line_reader *lr);
 
 /* Let go of lr's buffers; it is empty again. */
 void line_reader_free(struct line_reader *lr);
@@ -391,6 +393,17 @@ static inline uint64_t scn_key_pack(const char *s, size_t len)
 /* FNV-1a's 64-bit start, and the hash of s[0..len) continued from h. */
 #define SCN_FNV_SEED 0xcbf29ce484222325ull
 uint64_t scn_fnv(uint64_t h, const char *s, size_t len);
+
+/*
+ * A word's key, which the name tables mix into their hash and the command
+ * index hashes: a short word's bytes (scn_key_pack), a longer one's
+ * FNV-1a.
+ */
+static inline uint64_t scn_word_key(const char *s, size_t len)
+{
+	return len <= SCN_KEY_BYTES ? scn_key_pack(s, len)
+				    : scn_fnv(SCN_FNV_SEED, s, len);
+}
 
 /*
  * Call fn(arg, cmd) for every command of the tables below, in order

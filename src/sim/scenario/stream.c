@@ -131,9 +131,10 @@ out:
 
 /*
  * Copy f (named name) to an unlinked temporary file, at most limit bytes.
- * Returns 0 and sets *out to the copy, rewound, and *bytes to its size; -EFBIG when f holds more
- * (reading stops there); -EIO when f cannot be read; -ENOMEM when the
- * host gives no temporary file or no room in it. Each failure reported.
+ * Returns 0 and sets *out to the copy, rewound, and *bytes to its size;
+ * -EFBIG when f holds more (reading stops there); -EIO when f cannot be
+ * read; -ENOMEM when the host gives no temporary file or no room in it.
+ * Each failure reported.
  */
 static int spool(FILE *f, const char *name, size_t limit, struct diag *d,
 		 FILE **out, size_t *bytes)
@@ -180,11 +181,12 @@ out:
 
 /*
  * Open path ("-": standard input) for two readings into scn->stream and
- * scn->stream_start, its size as it is now in *bytes: a regular file as it
- * is, after checking its size, anything else through a spool. Returns 0 or as spool (-ENOMEM: the
- * host refused), -ENOMEM too when the host's limit on open files refuses
- * it (each file stays open from its check to its run), and -EIO when the
- * file does not open otherwise (each reported).
+ * scn->stream_start, its size as it is now in *bytes: a regular file as
+ * it is, after checking its size, anything else through a spool. Returns
+ * 0 or as spool (-ENOMEM: the host refused), -ENOMEM too when the host's
+ * limit on open files refuses it (each file stays open from its check to
+ * its run), and -EIO when the file does not open otherwise (each
+ * reported).
  */
 static int open_twice(const char *path, size_t limit, struct diag *d,
 		      struct scenario *scn, size_t *bytes)
@@ -295,7 +297,8 @@ int scenario_open_for(const char *path, size_t max_input, FILE *progress,
 	p.threads.track = true;
 	/* exact: a thread's and a region's process is its entry's index */
 	p.procs.track = p.procs.exact = true;
-	err = scn_feed_lines(&p, scn->stream, limit, &lines, &scn->text_len);
+	err = scn_feed_lines(&p, scn->stream, limit, &lines);
+	scn->text_len = p.bytes_read;
 	progress_end(&pg);
 	line_reader_free(&lines);
 	if (err) {
@@ -520,7 +523,6 @@ int scn_stream_run(struct scn_stream *st,
 		   bool (*each)(void *ctx, const struct scn_cmd *c), void *ctx)
 {
 	const struct scenario *scn = st->scn;
-	size_t read;
 	int err;
 
 	st->each = each;
@@ -530,8 +532,7 @@ int scn_stream_run(struct scn_stream *st,
 				 scn->file_name, strerror(errno));
 		return -EIO;
 	}
-	err = scn_feed_lines(&st->p, scn->stream, scn->text_len, &st->lines,
-			 &read);
+	err = scn_feed_lines(&st->p, scn->stream, scn->text_len, &st->lines);
 	sync_view(st);
 	if (err == -ENOMEM)
 		return scn_parse_oom(st->p.d, scn->file_name, st->p.lineno);
