@@ -236,6 +236,44 @@ START_TEST(trace_text_from_kernel)
 }
 END_TEST
 
+/*
+ * A listener told some kinds alone (kernel_trace_kinds) hears those, from
+ * the kernel and from kernel_emit alike; kernel_set_trace gives it every
+ * kind again.
+ */
+START_TEST(trace_text_kinds_chosen)
+{
+	struct capture c;
+	uint64_t off;
+	char *s;
+
+	capture_start(&c, TRACE_TEXT, "lab.tls");
+	kernel_set_trace(&k, trace_out_event, &c.t);
+	kernel_trace_kinds(&k, 1u << EV_TLS_ALLOC);
+	trace_out_set_line(&c.t, 3);
+	map_ok(p, 0x0, 0x1000, MEM_NORMAL, MAR_U_RW);
+	trace_out_set_line(&c.t, 4);
+	ck_assert_int_eq(process_tls_alloc(&k, p, &off), KERR_OK);
+	trace_out_set_line(&c.t, 5);
+	ck_assert_int_eq(process_tls_free(&k, p, off), KERR_OK);
+	kernel_emit(&k, &(struct trace_event){ .kind = EV_ERROR,
+					       .detail = "InvalidSize" });
+	kernel_set_trace(&k, trace_out_event, &c.t);
+	trace_out_set_line(&c.t, 6);
+	ck_assert_int_eq(process_tls_alloc(&k, p, &off), KERR_OK);
+	trace_out_set_line(&c.t, 7);
+	ck_assert_int_eq(process_tls_free(&k, p, off), KERR_OK);
+	kernel_set_trace(&k, NULL, NULL);
+	s = capture_end(&c);
+	/* the page stays mapped: no tls-page at line 6 */
+	ck_assert_str_eq(s,
+		"trace: lab.tls:4: tls-alloc P1 offset=0x1000\n"
+		"trace: lab.tls:6: tls-alloc P1 offset=0x1000\n"
+		"trace: lab.tls:7: tls-free P1 offset=0x1000\n");
+	free(s);
+}
+END_TEST
+
 /* ---- trace: JSON ---- */
 
 START_TEST(trace_json_every_kind_parses)
@@ -447,6 +485,7 @@ TCase *trace_tcase(void)
 	tcase_add_test(trace, trace_text_switch_register);
 	tcase_add_test(trace, trace_text_origin_and_escapes);
 	tcase_add_test(trace, trace_text_from_kernel);
+	tcase_add_test(trace, trace_text_kinds_chosen);
 	tcase_add_test(trace, trace_json_every_kind_parses);
 	tcase_add_test(trace, trace_json_map_fields);
 	tcase_add_test(trace, trace_json_thread_fields);

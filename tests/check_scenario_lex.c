@@ -278,8 +278,15 @@ START_TEST(lex_line_tokens)
 	ck_assert(t[1].quoted);
 	ck_assert_uint_eq(t[2].col, 12);
 	line = "a b c d e f";
-	ck_assert_int_eq(scn_lex_line(line, strlen(line), t, 4, &n, &e), 0);
+	/* names and blanks alone: 1, even past the tokens stored */
+	ck_assert_int_eq(scn_lex_line(line, strlen(line), t, 4, &n, &e), 1);
 	ck_assert_uint_eq(n, 6);
+	/* a comment, a NUL byte, a word not a name: 0 */
+	ck_assert_int_eq(scn_lex_line("a b #c", 6, t, 4, &n, &e), 0);
+	ck_assert_int_eq(scn_lex_line("a\0b c", 5, t, 4, &n, &e), 0);
+	ck_assert_int_eq(scn_lex_line("a 12", 4, t, 4, &n, &e), 0);
+	ck_assert_int_eq(scn_lex_line(" ab\t ", 5, t, 4, &n, &e), 1);
+	ck_assert_int_eq(scn_lex_line("", 0, t, 4, &n, &e), 1);
 }
 END_TEST
 
@@ -301,7 +308,8 @@ START_TEST(lex_marks_names)
 
 	for (int round = 0; round < 3000; round++) {
 		size_t len = 0;
-		int words;
+		bool all = true;
+		int words, rc;
 
 		seed = seed * 1103515245u + 12345u;
 		words = 1 + (int)((seed >> 16) % 4);
@@ -317,8 +325,8 @@ START_TEST(lex_marks_names)
 			}
 			line[len++] = ' ';
 		}
-		ck_assert_int_eq(scn_lex_line(line, len, t, 8,
-					      &n, &e), 0);
+		rc = scn_lex_line(line, len, t, 8, &n, &e);
+		ck_assert_int_ge(rc, 0);
 		ck_assert_uint_eq(n, (size_t)words);
 		for (size_t i = 0; i < n; i++) {
 			bool is = scn_lex_is_name(t[i].text, t[i].len);
@@ -326,7 +334,10 @@ START_TEST(lex_marks_names)
 			ck_assert_msg(t[i].name == is, "'%.*s': flag %d",
 				      (int)t[i].len, t[i].text, t[i].name);
 			*(is ? &names : &others) += 1;
+			all &= is;
 		}
+		/* 1 says the line is names alone */
+		ck_assert_int_eq(rc, all);
 	}
 	/* both kinds came up often */
 	ck_assert_uint_gt(names, 500);

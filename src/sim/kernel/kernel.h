@@ -52,8 +52,17 @@ void kernel_destroy(struct kernel *k);
 
 /* ---- The kernel ---- */
 
-/* Report events to fn(ctx, event); NULL stops reporting. */
+/*
+ * Report events to fn(ctx, event), every kind of them until
+ * kernel_trace_kinds says otherwise; NULL stops reporting.
+ */
 void kernel_set_trace(struct kernel *k, trace_fn fn, void *ctx);
+
+/*
+ * Report only the events whose bit (1u << kind) is in kinds: an event
+ * nobody takes is not built (TRACE_ALL_KINDS: all of them).
+ */
+void kernel_trace_kinds(struct kernel *k, uint32_t kinds);
 
 /*
  * Ask each TLS policy, right after every allocate and free, why it did

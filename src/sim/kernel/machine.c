@@ -55,7 +55,7 @@ struct percpu *this_cpu(struct kernel *k)
 
 void kernel_emit(struct kernel *k, const struct trace_event *ev)
 {
-	if (!k->trace)
+	if (!kernel_traces(k, ev->kind))
 		return;
 	if (k->ncpus > 1)
 		pthread_mutex_lock(&k->emit_lock);
@@ -68,6 +68,12 @@ void kernel_set_trace(struct kernel *k, trace_fn fn, void *ctx)
 {
 	k->trace = fn;
 	k->trace_ctx = ctx;
+	k->trace_kinds = TRACE_ALL_KINDS;
+}
+
+void kernel_trace_kinds(struct kernel *k, uint32_t kinds)
+{
+	k->trace_kinds = kinds;
 }
 
 /*

@@ -74,10 +74,27 @@ struct kernel {
 	struct stack_pool stacks;	/* host stacks of running threads */
 	trace_fn trace;
 	void *trace_ctx;
+	uint32_t trace_kinds;	/* bit 1 << kind: the listener takes it */
 	bool explain;		/* ask policies why (kernel_explain_tls) */
 	bool copy_register;	/* switch events: the CPU's copy of the
 				 * register (kernel_read_back_register) */
 };
+
+/* Whether the listener takes events of this kind (kernel_trace_kinds). */
+static inline bool kernel_traces(const struct kernel *k, enum trace_kind kind)
+{
+	return k->trace && (k->trace_kinds >> kind & 1);
+}
+
+/*
+ * kernel_emit from inside the kernel: the check inline, so that an event
+ * no listener takes is not even built.
+ */
+static inline void kernel_event(struct kernel *k, const struct trace_event *ev)
+{
+	if (kernel_traces(k, ev->kind))
+		kernel_emit(k, ev);
+}
 
 /*
  * Bring up a kernel (kernel_create's body) in k. Returns 0, or a negative

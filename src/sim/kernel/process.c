@@ -50,7 +50,7 @@ static enum kernel_error mem_page_op(void *ctx, uintptr_t addr,
 	else
 		err = pmem_unmap(p->pm, addr, length);
 	if (!err)
-		kernel_emit(c->k, &(struct trace_event){
+		kernel_event(c->k, &(struct trace_event){
 			.kind = map ? EV_TLS_PAGE : EV_TLS_PAGE_UNMAP,
 			.proc = p, .offset = process_offset(p, addr),
 			.length = length, .mem_type = MEM_THREAD_LOCAL,
@@ -113,8 +113,8 @@ int process_create(struct kernel *k, const char *name, size_t userland,
 	if (k->live)
 		k->live->live_prev = p;
 	k->live = p;
-	kernel_emit(k, &(struct trace_event){ .kind = EV_PROCESS_CREATE,
-					      .proc = p, .length = userland });
+	kernel_event(k, &(struct trace_event){ .kind = EV_PROCESS_CREATE,
+					       .proc = p, .length = userland });
 	*out = p;
 	return 0;
 
@@ -164,8 +164,8 @@ enum kernel_error process_kill(struct kernel *k, struct process *p)
 	p->next_retired = k->retired;
 	k->retired = p;
 	process_sweep_retired(k);
-	kernel_emit(k, &(struct trace_event){ .kind = EV_PROCESS_KILL,
-					      .proc = p });
+	kernel_event(k, &(struct trace_event){ .kind = EV_PROCESS_KILL,
+					       .proc = p });
 	return KERR_OK;
 }
 
@@ -201,7 +201,7 @@ static enum kernel_error process_mem_op(struct kernel *k, struct process *p,
 		err = pmem_unmap(p->pm, addr, (size_t)size);
 	pthread_mutex_unlock(&p->lock);
 	if (!err)
-		kernel_emit(k, &(struct trace_event){
+		kernel_event(k, &(struct trace_event){
 			.kind = map ? EV_MAP : EV_UNMAP, .proc = p,
 			.offset = offset, .length = size, .mem_type = type,
 			.rights = rights });
@@ -256,7 +256,7 @@ enum kernel_error process_tls_take(struct kernel *k, struct process *p,
 	err = call.err;
 	if (err)
 		return err;
-	kernel_emit(k, &(struct trace_event){
+	kernel_event(k, &(struct trace_event){
 		.kind = EV_TLS_ALLOC, .proc = p, .thread = t,
 		.offset = process_offset(p, *tls),
 		.why = k->explain && process_tls_why(k, p, why, sizeof(why)) ?
@@ -322,9 +322,9 @@ enum kernel_error process_tls_free(struct kernel *k, struct process *p,
 		return KERR_PROCESS_KILLED;
 	process_tls_release(k, p, p->userland_start + offset, why,
 			    sizeof(why));
-	kernel_emit(k, &(struct trace_event){ .kind = EV_TLS_FREE, .proc = p,
-					      .offset = offset,
-					      .why = why[0] ? why : NULL });
+	kernel_event(k, &(struct trace_event){ .kind = EV_TLS_FREE, .proc = p,
+					       .offset = offset,
+					       .why = why[0] ? why : NULL });
 	return KERR_OK;
 }
 

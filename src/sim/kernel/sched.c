@@ -86,9 +86,9 @@ static void first_schedule(struct kernel *k, struct thread *t)
 	memset(tls, 0, sizeof(*tls));
 	tls->ptr_self = tls;
 	t->scheduled_once = true;
-	kernel_emit(k, &(struct trace_event){ .kind = EV_FIRST_SCHEDULE,
-					      .proc = p, .thread = t,
-					      .offset = t->tls_offset });
+	kernel_event(k, &(struct trace_event){ .kind = EV_FIRST_SCHEDULE,
+					       .proc = p, .thread = t,
+					       .offset = t->tls_offset });
 }
 
 enum kernel_error sched_switch_to(struct kernel *k, struct thread *t)
@@ -127,8 +127,8 @@ enum kernel_error sched_switch_to(struct kernel *k, struct thread *t)
 		process_sweep_retired(k);
 		kernel_unlock(k);
 	}
-	if (k->trace)
-		kernel_emit(k, &(struct trace_event){
+	if (kernel_traces(k, EV_SWITCH))
+		kernel_event(k, &(struct trace_event){
 			.kind = EV_SWITCH, .proc = t->proc, .thread = t,
 			.offset = t->tls_offset,
 			.reg = k->copy_register ?

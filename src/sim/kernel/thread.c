@@ -74,9 +74,9 @@ enum kernel_error thread_create(struct kernel *k, struct process *p,
 	t->program = program;
 	t->program_arg = arg;
 	thread_attach(k, t);
-	kernel_emit(k, &(struct trace_event){ .kind = EV_THREAD_SPAWN,
-					      .proc = p, .thread = t,
-					      .offset = t->tls_offset });
+	kernel_event(k, &(struct trace_event){ .kind = EV_THREAD_SPAWN,
+					       .proc = p, .thread = t,
+					       .offset = t->tls_offset });
 	*out = t;
 	return KERR_OK;
 
@@ -151,10 +151,10 @@ enum kernel_error thread_exit(struct kernel *k, struct thread *t)
 	/* The manager checks before it changes anything: a panic here
 	 * leaves the thread alive. */
 	process_tls_release(k, p, t->tls, why, sizeof(why));
-	kernel_emit(k, &(struct trace_event){ .kind = EV_TLS_FREE, .proc = p,
-					      .thread = t,
-					      .offset = t->tls_offset,
-					      .why = why[0] ? why : NULL });
+	kernel_event(k, &(struct trace_event){ .kind = EV_TLS_FREE, .proc = p,
+					       .thread = t,
+					       .offset = t->tls_offset,
+					       .why = why[0] ? why : NULL });
 	thread_end(k, t);
 	return KERR_OK;
 }
@@ -162,8 +162,8 @@ enum kernel_error thread_exit(struct kernel *k, struct thread *t)
 void thread_end(struct kernel *k, struct thread *t)
 {
 	thread_mark_dead(k, t);
-	kernel_emit(k, &(struct trace_event){ .kind = EV_THREAD_EXIT,
-					      .proc = t->proc, .thread = t });
+	kernel_event(k, &(struct trace_event){ .kind = EV_THREAD_EXIT,
+					       .proc = t->proc, .thread = t });
 	/* after the event: its listener may still look at the record */
 	kernel_lock(k);
 	thread_reclaim(k, t);

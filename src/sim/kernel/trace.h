@@ -32,6 +32,9 @@ enum trace_kind {
 	EV_KIND_COUNT
 };
 
+/* Every kind's bit (1 << kind): what a listener takes at first. */
+#define TRACE_ALL_KINDS ((uint32_t)((1ull << EV_KIND_COUNT) - 1))
+
 struct trace_event {
 	enum trace_kind kind;
 	const struct process *proc;

@@ -69,9 +69,9 @@ void user_fault_kill(struct kernel *k)
 		return;
 	describe_fault(k, pc);
 	__atomic_store_n(&k->last_fault, pc->fault_detail, __ATOMIC_RELEASE);
-	kernel_emit(k, &(struct trace_event){ .kind = EV_FAULT,
-					      .proc = t->proc, .thread = t,
-					      .detail = pc->fault_detail });
+	kernel_event(k, &(struct trace_event){ .kind = EV_FAULT,
+					       .proc = t->proc, .thread = t,
+					       .detail = pc->fault_detail });
 	/*
 	 * The fault jumped off t's stack for good, so its context there is
 	 * stale even if t survives (its manager may panic on the exit): the

@@ -166,19 +166,15 @@ bool arg_declare(struct parser *p, struct name_table *t,
 		return false;
 	if (!quiet && !check_name(p, tok, t->what))
 		return false;
-	/* a streamed run's table was checked whole: no name comes twice */
-	old = t->retire ? SCN_NONE : name_find_token(t, tok);
-	if (old != SCN_NONE) {
-		if (quiet)
+	*out = name_add(p, t, tok, process, &old);
+	if (*out == SCN_NONE) {
+		if (old == SCN_NONE || quiet)
 			return false;
 		diag_quote(q, sizeof(q), tok->text, tok->len);
 		return perr(p, tok->col,
 			    "duplicate name '%s': %s '%s' was already declared at line %zu",
 			    q, t->what, q, name_line(t, old));
 	}
-	*out = name_add(p, t, tok, process);
-	if (*out == SCN_NONE)
-		return false;
 	name_used(p, t, *out);
 	return true;
 }

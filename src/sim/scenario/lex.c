@@ -81,6 +81,7 @@ int scn_lex_line(const char *line, size_t len, struct scn_token *toks,
 		 size_t max, size_t *count, struct scn_lex_error *err)
 {
 	size_t i = 0, n = 0, prev_end = SIZE_MAX;
+	bool clean = true;	/* blanks and names alone so far */
 
 	*count = 0;
 	while (i < len) {
@@ -91,8 +92,10 @@ int scn_lex_line(const char *line, size_t len, struct scn_token *toks,
 			i++;
 			continue;
 		}
-		if (line[i] == '#')
+		if (line[i] == '#') {
+			clean = false;
 			break;
+		}
 		if (prev_end == i)
 			return fail(err, i + 1,
 				    "expected whitespace between arguments");
@@ -105,6 +108,7 @@ int scn_lex_line(const char *line, size_t len, struct scn_token *toks,
 				return fail(err, start + 1,
 					    "unterminated string");
 			i = j + 1;
+			clean = false;
 		} else {
 			/* every byte's class and-ed: a name's have CH_NAME */
 			unsigned all = char_class[(unsigned char)line[i]] &
@@ -119,6 +123,7 @@ int scn_lex_line(const char *line, size_t len, struct scn_token *toks,
 				i++;
 			}
 			name = all;
+			clean &= name;
 		}
 		if (n < max)
 			toks[n] = (struct scn_token){
@@ -130,7 +135,7 @@ int scn_lex_line(const char *line, size_t len, struct scn_token *toks,
 		prev_end = i;
 	}
 	*count = n;
-	return 0;
+	return clean;
 }
 
 /*

@@ -237,11 +237,11 @@ static size_t compact_next_cap(const struct parser *p,
 }
 
 /*
- * Add the name in tok (not there yet) to compact table t: returns its
- * slot, or SCN_NONE when memory ran out (then p->oom is set).
+ * name_add to compact table t: one probe finds the name or the slot it
+ * takes.
  */
 static size_t compact_add(struct parser *p, struct name_table *t,
-			  const struct scn_token *tok)
+			  const struct scn_token *tok, size_t *old)
 {
 	struct name_cslot c = { .line = cline(p->lineno) };
 	bool found;
@@ -254,6 +254,11 @@ static size_t compact_add(struct parser *p, struct name_table *t,
 		if (!cap || !compact_resize(t, cap))
 			return poom(p), SCN_NONE;
 	}
+	i = compact_probe(t, tok->text, tok->len, tok_hash(tok), &found);
+	if (found) {
+		*old = i;
+		return SCN_NONE;
+	}
 	if (tok->len <= SCN_KEY_BYTES) {
 		c.key = scn_key_pack(tok->text, tok->len);
 	} else {
@@ -263,7 +268,6 @@ static size_t compact_add(struct parser *p, struct name_table *t,
 			return poom(p), SCN_NONE;
 		c.key = (uint64_t)(uintptr_t)name | CKEY_PTR;
 	}
-	i = compact_probe(t, tok->text, tok->len, tok_hash(tok), &found);
 	t->cs[i] = c;
 	t->n++;
 	return i;
@@ -388,17 +392,21 @@ static bool table_fit(struct name_table *t)
 }
 
 size_t name_add(struct parser *p, struct name_table *t,
-		const struct scn_token *tok, size_t process)
+		const struct scn_token *tok, size_t process, size_t *old)
 {
 	bool reuse = t->retire && t->free.n;
 	size_t i;
 	char *name;
 
+	*old = SCN_NONE;
 	if (t->track && !t->exact && !t->compact && t->n >= NAME_EXACT_MAX &&
 	    !to_compact(t))
 		return poom(p), SCN_NONE;
 	if (t->compact)
-		return compact_add(p, t, tok);
+		return compact_add(p, t, tok, old);
+	/* a streamed run's table was checked whole: no name comes twice */
+	if (!t->retire && (*old = name_find_token(t, tok)) != SCN_NONE)
+		return SCN_NONE;
 	if (!reuse && !table_fit(t))
 		return poom(p), SCN_NONE;
 	/* Keep the hash index at most 3/4 full (and indexes in 32 bits). */

@@ -391,6 +391,7 @@ void scn_lex_prepare(const char *line, size_t len, bool first,
 		     struct scn_lexed *lx)
 {
 	const char *nul;
+	int rc;
 
 	if (len && line[len - 1] == '\r')
 		len--;
@@ -402,13 +403,20 @@ void scn_lex_prepare(const char *line, size_t len, bool first,
 	}
 	lx->line = line;
 	lx->len = len;
+	lx->nul_col = 0;
+	rc = scn_lex_line(line, len, lx->toks, SCN_LINE_TOKENS, &lx->count,
+			  &lx->err);
+	lx->lex_failed = rc < 0;
+	/* names and blanks alone: no NUL, and no second look for one */
+	if (rc > 0)
+		return;
+	nul = memchr(line, '\0', len);
+	if (!nul)
+		return;
+	/* a NUL is all there is to say of its line */
+	lx->nul_col = (size_t)(nul - line) + 1;
 	lx->count = 0;
 	lx->lex_failed = false;
-	nul = memchr(line, '\0', len);
-	lx->nul_col = nul ? (size_t)(nul - line) + 1 : 0;
-	if (!nul && scn_lex_line(line, len, lx->toks, SCN_LINE_TOKENS,
-				 &lx->count, &lx->err) < 0)
-		lx->lex_failed = true;
 }
 
 void parser_lexed(struct parser *p, const struct scn_lexed *lx)

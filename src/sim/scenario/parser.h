@@ -463,11 +463,13 @@ uint32_t name_prefetch(const struct name_table *t, const char *s,
 size_t name_peek(const struct name_table *t, uint32_t h);
 
 /*
- * Add a name (its bytes in p->names); returns its index, or SCN_NONE when
- * memory ran out (then p->oom is set).
+ * Add the name in tok (its bytes in p->names) unless t has it; returns its
+ * index. SCN_NONE when t has it already (*old is then its index; a retire
+ * table, checked whole, is not looked in) or memory ran out (*old is
+ * SCN_NONE, p->oom is set).
  */
 size_t name_add(struct parser *p, struct name_table *t,
-		const struct scn_token *tok, size_t process);
+		const struct scn_token *tok, size_t process, size_t *old);
 
 /*
  * Name i of t was used on the current line, an occurrence: recorded as

@@ -221,11 +221,18 @@ static void stream_name_borrow(void *ctx, size_t thread, const char *bytes)
 	name_borrow(&st->p.threads, thread, bytes);
 }
 
+/* What the runner itself hears of the kernel (on_event): deaths and faults. */
+#define RUNNER_EVENTS ((1u << EV_THREAD_EXIT) | (1u << EV_FAULT))
+
 void runner_set_tracing(struct runner *r, bool on)
 {
+	bool all = on || r->narrating;
+
 	r->tracing = on;
 	/* the register of a switch is shown only in a trace or a story */
-	kernel_read_back_register(r->k, on || r->narrating);
+	kernel_read_back_register(r->k, all);
+	/* and the other events too: a quiet run is not told them */
+	kernel_trace_kinds(r->k, all ? TRACE_ALL_KINDS : RUNNER_EVENTS);
 }
 
 /* Name thread owns its bytes again, before the kernel's record goes. */

@@ -302,9 +302,10 @@ struct scn_lex_error {
 
 /*
  * Split line[0..len) (no newline) into tokens. Stores at most max tokens in
- * toks, sets *count to the number found (which may exceed max). Returns 0,
- * or -1 with *err set (an unterminated string, two tokens without
- * whitespace between them).
+ * toks, sets *count to the number found (which may exceed max). Returns 1
+ * when the line is names and blanks alone (no string, no comment, so no
+ * NUL byte either), 0 for any other line, or -1 with *err set (an
+ * unterminated string, two tokens without whitespace between them).
  */
 int scn_lex_line(const char *line, size_t len, struct scn_token *toks,
 		 size_t max, size_t *count, struct scn_lex_error *err);

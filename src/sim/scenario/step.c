@@ -57,9 +57,11 @@ static void narrate_event(struct runner *r, const struct trace_event *ev,
 }
 
 /*
- * Every kernel event passes here: a thread's death is noted with how it
- * went and the line that caused it (its first reason sticks), then the
- * event goes on to the story and the trace, if any.
+ * Every kernel event the runner takes passes here (all of them for a trace
+ * or a story, else deaths and faults: runner_set_tracing): a thread's
+ * death is noted with how it went and the line that caused it (its first
+ * reason sticks), then the event goes on to the story and the trace, if
+ * any.
  */
 static void on_event(void *ctx, const struct trace_event *ev)
 {
@@ -154,8 +156,8 @@ int runner_init(struct runner *r, const struct scenario *scn,
 		r->narrating = true;
 		kernel_explain_tls(r->k, true);
 	}
-	runner_set_tracing(r, opt->trace);
 	kernel_set_trace(r->k, on_event, r);
+	runner_set_tracing(r, opt->trace);
 	return 0;
 
 out_free:
