@@ -210,29 +210,56 @@ START_TEST(trace_text_origin_and_escapes)
 }
 END_TEST
 
+/*
+ * A TLS region allocated at line first and freed at the next, traced
+ * into c (its offset the first TLS page's).
+ */
+static void alloc_free(struct capture *c, size_t first)
+{
+	uint64_t off;
+
+	trace_out_set_line(&c->t, first);
+	ck_assert_int_eq(process_tls_alloc(&k, p, &off), KERR_OK);
+	trace_out_set_line(&c->t, first + 1);
+	ck_assert_int_eq(process_tls_free(&k, p, off), KERR_OK);
+}
+
+/*
+ * c started on lab.tls, hearing the kernel's events of the given kinds,
+ * and a page mapped at line 3.
+ */
+static void trace_kernel(struct capture *c, uint32_t kinds)
+{
+	capture_start(c, TRACE_TEXT, "lab.tls");
+	kernel_set_trace(&k, trace_out_event, &c->t);
+	kernel_trace_kinds(&k, kinds);
+	trace_out_set_line(&c->t, 3);
+	map_ok(p, 0x0, 0x1000, MEM_NORMAL, MAR_U_RW);
+}
+
+/* The kernel's listener gone, what c holds is want. */
+static void kernel_traced(struct capture *c, const char *want)
+{
+	char *s;
+
+	kernel_set_trace(&k, NULL, NULL);
+	s = capture_end(c);
+	ck_assert_str_eq(s, want);
+	free(s);
+}
+
 /* Events the kernel model itself emits, through kernel_set_trace. */
 START_TEST(trace_text_from_kernel)
 {
 	struct capture c;
-	uint64_t off;
-	char *s;
 
-	capture_start(&c, TRACE_TEXT, "lab.tls");
-	kernel_set_trace(&k, trace_out_event, &c.t);
-	trace_out_set_line(&c.t, 3);
-	map_ok(p, 0x0, 0x1000, MEM_NORMAL, MAR_U_RW);
-	trace_out_set_line(&c.t, 4);
-	ck_assert_int_eq(process_tls_alloc(&k, p, &off), KERR_OK);
-	trace_out_set_line(&c.t, 5);
-	ck_assert_int_eq(process_tls_free(&k, p, off), KERR_OK);
-	kernel_set_trace(&k, NULL, NULL);
-	s = capture_end(&c);
-	ck_assert_str_eq(s,
+	trace_kernel(&c, TRACE_ALL_KINDS);
+	alloc_free(&c, 4);
+	kernel_traced(&c,
 		"trace: lab.tls:3: map P1 offset=0x0 size=0x1000 type=Normal rights=rw-\n"
 		"trace: lab.tls:4: tls-page P1 offset=0x1000 size=0x1000 type=ThreadLocal rights=rw-\n"
 		"trace: lab.tls:4: tls-alloc P1 offset=0x1000\n"
 		"trace: lab.tls:5: tls-free P1 offset=0x1000\n");
-	free(s);
 }
 END_TEST
 
@@ -244,33 +271,18 @@ END_TEST
 START_TEST(trace_text_kinds_chosen)
 {
 	struct capture c;
-	uint64_t off;
-	char *s;
 
-	capture_start(&c, TRACE_TEXT, "lab.tls");
-	kernel_set_trace(&k, trace_out_event, &c.t);
-	kernel_trace_kinds(&k, 1u << EV_TLS_ALLOC);
-	trace_out_set_line(&c.t, 3);
-	map_ok(p, 0x0, 0x1000, MEM_NORMAL, MAR_U_RW);
-	trace_out_set_line(&c.t, 4);
-	ck_assert_int_eq(process_tls_alloc(&k, p, &off), KERR_OK);
-	trace_out_set_line(&c.t, 5);
-	ck_assert_int_eq(process_tls_free(&k, p, off), KERR_OK);
+	trace_kernel(&c, 1u << EV_TLS_ALLOC);
+	alloc_free(&c, 4);
 	kernel_emit(&k, &(struct trace_event){ .kind = EV_ERROR,
 					       .detail = "InvalidSize" });
 	kernel_set_trace(&k, trace_out_event, &c.t);
-	trace_out_set_line(&c.t, 6);
-	ck_assert_int_eq(process_tls_alloc(&k, p, &off), KERR_OK);
-	trace_out_set_line(&c.t, 7);
-	ck_assert_int_eq(process_tls_free(&k, p, off), KERR_OK);
-	kernel_set_trace(&k, NULL, NULL);
-	s = capture_end(&c);
+	alloc_free(&c, 6);
 	/* the page stays mapped: no tls-page at line 6 */
-	ck_assert_str_eq(s,
+	kernel_traced(&c,
 		"trace: lab.tls:4: tls-alloc P1 offset=0x1000\n"
 		"trace: lab.tls:6: tls-alloc P1 offset=0x1000\n"
 		"trace: lab.tls:7: tls-free P1 offset=0x1000\n");
-	free(s);
 }
 END_TEST
 
