@@ -1,6 +1,6 @@
 /*
  * check_scenario_lex.c - the scenario lexer: numbers, strings, hex bytes,
- * comments, line ends, odd input.
+ * comments, line ends, odd input, and the command a lexed line names.
  */
 #include <config.h>
 
@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "scenario/parser.h"
 #include "scenario_fixture.h"
 #include "testutil.h"
 #include "tls_manager.h"
@@ -349,6 +350,57 @@ START_TEST(lex_marks_names)
 END_TEST
 
 /* The lexer's suite: words, strings, numbers, comments, CR LF, errors. */
+/*
+ * A line lexed, as the reader lexes it ahead: the command scn_line_command
+ * finds in it (NULL for none) and the word it says names the thread.
+ */
+static const struct scn_command *line_command(const char *line,
+					      size_t len, size_t *thread)
+{
+	static struct scn_lexed lx;
+
+	scn_lex_prepare(line, len, false, &lx);
+	return scn_line_command(&lx, thread);
+}
+
+/*
+ * The word of a line that names its command's thread is the THREAD of
+ * its usage, in a group ("expect tls") or not; a line that names no
+ * command, or a bad one, finds none (the parse then says why).
+ */
+START_TEST(line_command_and_its_thread)
+{
+	static const struct { const char *line, *cmd; size_t thread; } ok[] = {
+		{ "spawn A t1", "spawn", 2 }, { "exit t1", "exit", 1 },
+		{ "peek t1 A 0x10", "peek", 1 },
+		{ "expect tls t1 0x1000", "expect tls", 2 },
+		{ "expect read t1 ipc 1", "expect read", 2 },
+		{ "process A", "process", 0 }, { "expect fault", "expect fault", 0 },
+		{ "exit", "exit", 1 },	/* too few words: the parse says so */
+	};
+	static const char *const none[] = {
+		"", "# exit t1", "frobnicate t1", "\"exit\" t1", "expect",
+		"expect frob t1", "exit \"t1",
+	};
+	const struct scn_command *c;
+	size_t thread;
+
+	for (size_t i = 0; i < ARRAY_SIZE(ok); i++) {
+		c = line_command(ok[i].line, strlen(ok[i].line), &thread);
+		ck_assert_msg(c && strcmp(c->name, ok[i].cmd) == 0, "%s",
+			      ok[i].line);
+		ck_assert_uint_eq(thread, ok[i].thread);
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(none); i++) {
+		c = line_command(none[i], strlen(none[i]), &thread);
+		ck_assert_msg(!c, "'%s' found %s", none[i], c ? c->name : "");
+		ck_assert_uint_eq(thread, 0);
+	}
+	/* a NUL byte is all the line says */
+	ck_assert_ptr_null(line_command("exit t\0", 7, &thread));
+}
+END_TEST
+
 static Suite *lex_suite(void)
 {
 	Suite *s = suite_create("scenario_lex");
@@ -374,6 +426,7 @@ static Suite *lex_suite(void)
 	tcase_add_test(lex, names_and_suggest);
 	tcase_add_test(lex, lex_line_tokens);
 	tcase_add_test(lex, lex_marks_names);
+	tcase_add_test(lex, line_command_and_its_thread);
 	suite_add_tcase(s, lex);
 	return s;
 }

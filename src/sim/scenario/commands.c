@@ -57,6 +57,7 @@ struct command_slot {
 	const char *word;
 	uint64_t key;			/* of the word (scn_word_key) */
 	uint8_t glen, wlen;
+	uint8_t thread;			/* scn_line_command's *thread */
 };
 
 /* Every command by its full name ("spawn", "expect tls"), built once. */
@@ -68,6 +69,22 @@ static bool command_index_built;
 static size_t command_hash(size_t glen, uint64_t key)
 {
 	return (size_t)(((key + glen) * 0x9e3779b97f4a7c15ull) >> 56);
+}
+
+/* The word of cmd's lines that is THREAD in its usage, or 0 (none). */
+static uint8_t thread_word(const struct scn_command *cmd)
+{
+	const char *u = cmd->usage;
+
+	for (uint8_t w = 0; *u && w < UINT8_MAX; w++) {
+		size_t len = strcspn(u, " ");
+
+		if (len == 6 && memcmp(u, "THREAD", 6) == 0)
+			return w;
+		u += len;
+		u += strspn(u, " ");
+	}
+	return 0;
 }
 
 /*
@@ -94,6 +111,7 @@ static bool index_command(void *arg, const struct scn_command *cmd)
 	command_slot[i] = (struct command_slot){
 		.cmd = cmd, .word = word, .key = key,
 		.glen = (uint8_t)glen, .wlen = (uint8_t)len,
+		.thread = thread_word(cmd),
 	};
 	return false;
 }
@@ -116,8 +134,9 @@ static void build_command_index(void)
 	__atomic_store_n(&command_index_built, true, __ATOMIC_RELEASE);
 }
 
-const struct scn_command *scn_find_command(const char *group,
-					   const char *word, size_t len)
+/* The index's slot of the command group + " " + word[0..len), or NULL. */
+static const struct command_slot *find_slot(const char *group,
+					    const char *word, size_t len)
 {
 	size_t glen = group[0] ? strlen(group) : 0;
 	uint64_t key = scn_word_key(word, len);
@@ -131,6 +150,38 @@ const struct scn_command *scn_find_command(const char *group,
 		    slot->glen == glen &&
 		    (len <= SCN_KEY_BYTES || same_bytes(slot->word, word, len)) &&
 		    same_bytes(slot->cmd->name, group, glen))
-			return slot->cmd;
+			return slot;
 	return NULL;
+}
+
+const struct scn_command *scn_find_command(const char *group,
+					   const char *word, size_t len)
+{
+	const struct command_slot *slot = find_slot(group, word, len);
+
+	return slot ? slot->cmd : NULL;
+}
+
+const struct scn_command *scn_line_command(const struct scn_lexed *lx,
+					   size_t *thread)
+{
+	const struct scn_token *t = lx->toks;
+	const char *group;
+	const struct command_slot *slot;
+
+	*thread = 0;
+	if (lx->nul_col || lx->lex_failed || !lx->count)
+		return NULL;
+	group = scn_line_group(t);
+	if (group && lx->count < 2)
+		return NULL;
+	if (group)
+		t++;
+	if (t->quoted || !t->len)
+		return NULL;
+	slot = find_slot(group ? group : "", t->text, t->len);
+	if (!slot)
+		return NULL;
+	*thread = slot->thread;
+	return slot->cmd;
 }

@@ -29,89 +29,65 @@ bool scn_word_before(const char *s, size_t *start, size_t *end)
 }
 
 /*
- * Where a thread command names its thread (exit T, switch T, expect tls
- * T ..., spawn P T) in a line lexed ahead: its second word (w 0) and its
- * last (w 1, unless that is the second). NULL when the line has no
- * such word, or is bad.
- */
-static struct scn_token *likely_thread(struct scn_lexed *lx, int w)
-{
-	size_t n = lx->count, i = w ? n - 1 : 1;
-
-	if (lx->nul_col || lx->lex_failed || n < (size_t)(w ? 3 : 2) ||
-	    i >= SCN_LINE_TOKENS || lx->toks[i].quoted)
-		return NULL;
-	return &lx->toks[i];
-}
-
-/*
- * Stage 0 of a line just read and lexed: the slots of its likely thread
- * names on their way, their hashes kept in their tokens (the parse finds
- * them by that hash, in any table). A wrong guess costs a useless load,
- * a right one the table's cache miss.
+ * Stage 0 of a line just read and lexed: its command found (kept for the
+ * parse), and the slot of the name in the word that names the command's
+ * thread on its way, its hash kept in its token (the parse finds it by
+ * that hash, in any table). A name that is not there costs a useless
+ * load, one that is the table's cache miss.
  */
 static void ahead_words(struct parser *p, struct scn_lexed *lx,
 			struct line_ahead *a)
 {
-	*a = (struct line_ahead){ .entry = { SCN_NONE, SCN_NONE } };
-	for (int w = 0; w < 2; w++) {
-		struct scn_token *tok = likely_thread(lx, w);
+	struct scn_token *tok;
+	size_t w;
 
-		a->tok[w] = tok;
-		if (!tok)
-			continue;
-		tok->hash = name_prefetch(&p->threads, tok->text, tok->len);
-		tok->hashed = true;
-	}
+	*a = (struct line_ahead){ .entry = SCN_NONE };
+	lx->cmd = scn_line_command(lx, &w);
+	if (!w || w >= lx->count || w >= SCN_LINE_TOKENS ||
+	    lx->toks[w].quoted)
+		return;
+	tok = &lx->toks[w];
+	tok->hash = name_prefetch(&p->threads, tok->text, tok->len);
+	tok->hashed = true;
+	a->tok = tok;
 }
 
 /*
- * Stage 1, two lines before its line is parsed: each likely name's entry
- * guessed from its slot (in the cache now, found by stage 0's hash), the
- * entry and the runner's row on their way. Only where someone listens
+ * Stage 1, two lines before its line is parsed: the name's entry guessed
+ * from its slot (in the cache now, found by stage 0's hash), the entry
+ * and the runner's row on their way. Only where someone listens
  * (p->ahead): the check has no entries.
  */
 static void ahead_entries(struct parser *p, struct line_ahead *a)
 {
 	const struct name_table *t = &p->threads;
+	size_t i;
 
-	if (!p->ahead)
+	if (!p->ahead || !a->tok)
 		return;
-	for (int w = 0; w < 2; w++) {
-		const struct scn_token *tok = a->tok[w];
-		size_t i;
-
-		if (!tok)
-			continue;
-		i = name_peek(t, tok->hash);
-		a->entry[w] = i;
-		if (i == SCN_NONE)
-			continue;
-		__builtin_prefetch(&t->v[i]);
-		p->ahead(p->ahead_ctx, i, 0);
-	}
+	i = name_peek(t, a->tok->hash);
+	a->entry = i;
+	if (i == SCN_NONE)
+		return;
+	__builtin_prefetch(&t->v[i]);
+	p->ahead(p->ahead_ctx, i, 0);
 }
 
 /*
- * Stage 2, a line before: the guessed entries' name bytes, and what the
- * runner's rows point to, on their way. An entry may have changed since
+ * Stage 2, a line before: the guessed entry's name bytes, and what the
+ * runner's row points to, on their way. The entry may have changed since
  * its guess (the line between ran): still only a hint.
  */
 static void ahead_bytes(struct parser *p, const struct line_ahead *a)
 {
 	const struct name_table *t = &p->threads;
+	size_t i = a->entry;
 
-	if (!p->ahead)
+	if (!p->ahead || i == SCN_NONE || i >= t->n)
 		return;
-	for (int w = 0; w < 2; w++) {
-		size_t i = a->entry[w];
-
-		if (i == SCN_NONE || i >= t->n)
-			continue;
-		if (t->v[i].name)
-			__builtin_prefetch(t->v[i].name);
-		p->ahead(p->ahead_ctx, i, 1);
-	}
+	if (t->v[i].name)
+		__builtin_prefetch(t->v[i].name);
+	p->ahead(p->ahead_ctx, i, 1);
 }
 
 /* Bytes of a block at first; it doubles while a line does not fit. */

@@ -249,12 +249,22 @@ static bool word_is(const struct scn_token *t, const char *word)
 	       memcmp(t->text, word, t->len) == 0;
 }
 
+const char *scn_line_group(const struct scn_token *first)
+{
+	if (word_is(first, "expect"))
+		return "expect";
+	if (word_is(first, "inject"))
+		return "inject";
+	return NULL;
+}
+
 /* Parse one line (no newline); pending is the outcome prefix waiting. */
 static void parse_line(struct parser *p, const struct scn_lexed *lx,
 		       struct scn_expect_outcome *pending)
 {
 	const struct scn_token *toks = lx->toks;
 	const struct scn_command *s;
+	const char *group;
 	struct scn_cmd c;
 	size_t count = lx->count, first = 1;
 
@@ -268,8 +278,9 @@ static void parse_line(struct parser *p, const struct scn_lexed *lx,
 	}
 	if (count == 0)
 		return;
-	if (word_is(&toks[0], "expect") || word_is(&toks[0], "inject")) {
-		bool expect = toks[0].text[0] == 'e';
+	group = scn_line_group(&toks[0]);
+	if (group) {
+		bool expect = group[0] == 'e';
 
 		if (count < 2) {
 			perr(p, toks[0].col, expect ?
@@ -278,11 +289,13 @@ static void parse_line(struct parser *p, const struct scn_lexed *lx,
 			goto consumed;
 		}
 		first = 2;
-		s = expect ? lookup(p, &toks[1], "expect", "expectation") :
-			     lookup(p, &toks[1], "inject", "injection");
-	} else {
-		s = lookup(p, &toks[0], "", "command");
 	}
+	/* found when the line was read ahead; else looked up, or reported */
+	s = lx->cmd;
+	if (!s)
+		s = lookup(p, &toks[first - 1], group ? group : "",
+			   !group ? "command" : group[0] == 'e' ? "expectation"
+							       : "injection");
 	if (!s)
 		goto consumed_unless_outcome;
 	if (!check_count(p, s, toks, first, count - first)) {
@@ -404,6 +417,7 @@ void scn_lex_prepare(const char *line, size_t len, bool first,
 	lx->line = line;
 	lx->len = len;
 	lx->nul_col = 0;
+	lx->cmd = NULL;
 	rc = scn_lex_line(line, len, lx->toks, SCN_LINE_TOKENS, &lx->count,
 			  &lx->err);
 	lx->lex_failed = rc < 0;

@@ -185,6 +185,8 @@ struct scn_lexed {
 	size_t nul_col;
 	bool lex_failed;
 	struct scn_lex_error err;
+	const struct scn_command *cmd;	/* found when read ahead (lines.c),
+					 * or NULL: the parse looks */
 };
 
 /*
@@ -223,13 +225,13 @@ void scn_cmd_release(struct scn_cmd *c);
 #define LINES_RING (LINES_AHEAD + 1)
 
 /*
- * A line read ahead: its likely thread names (tokens of its lexed line,
- * which stay where they are while the line waits) and the entries they
- * guess.
+ * A line read ahead: the word that names its command's thread (a token of
+ * its lexed line, which stays where it is while the line waits) and the
+ * entry it guesses.
  */
 struct line_ahead {
-	const struct scn_token *tok[2];	/* NULL: none */
-	size_t entry[2];	/* name_peek's guess, or SCN_NONE */
+	const struct scn_token *tok;	/* NULL: none */
+	size_t entry;		/* name_peek's guess, or SCN_NONE */
 };
 
 /*
@@ -420,6 +422,17 @@ scn_each_command(bool (*fn)(void *arg, const struct scn_command *cmd),
  */
 const struct scn_command *scn_find_command(const char *group,
 					   const char *word, size_t len);
+
+/*
+ * The command a lexed line names, or NULL (none, or a bad line: the parse
+ * says why); *thread is then the line's word that names the command's
+ * thread, as its usage has THREAD ("spawn PROCESS THREAD": 2), or 0.
+ */
+const struct scn_command *scn_line_command(const struct scn_lexed *lx,
+					   size_t *thread);
+
+/* The group a line's first word opens ("expect", "inject"), or NULL. */
+const char *scn_line_group(const struct scn_token *first);
 
 /* The tables, one per subject, each in the file of its commands. */
 extern const struct scn_command scn_memory_commands[];
