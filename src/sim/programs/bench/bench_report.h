@@ -18,6 +18,7 @@ struct bench_result {
 	double ns_per_op;		/* median */
 	double floor_ns;		/* median of the workload's floor, or 0
 					 * (bench_sample) */
+	double check_ns;		/* median of bench_sample's, or 0 */
 	double bytes_per_tls;		/* 0 when no TLS is live */
 	size_t peak_rss;		/* bytes, largest of the runs */
 	unsigned runs;

@@ -41,6 +41,7 @@ struct bench_sample {
 	/* the workload's floor, an op, or 0: switch-cross, one mprotect of
 	 * a land; scenario, its file read twice with a lookup a line */
 	double floor_ns;
+	double check_ns;	/* scenario: the check's part of ns_per_op */
 };
 
 const char *bench_workload_name(enum bench_workload w);
@@ -82,9 +83,10 @@ size_t bench_land_for(size_t n);
  * bench_churn_pairs(n) exit+spawn pairs, chosen from rng) written as a
  * scenario file and run as `tlssim run` runs it: checked, then read again
  * and each command parsed and run, with a silent reporter. The time is
- * the whole of it, both readings included. s->floor_ns: the same file
- * read twice with one name looked up a line and nothing parsed or run, a
- * command. Returns as bench_work_run.
+ * the whole of it, both readings included; s->check_ns is the first
+ * reading's part, a command. s->floor_ns: the same file read twice with
+ * one name looked up a line and nothing parsed or run, a command.
+ * Returns as bench_work_run.
  */
 int bench_scenario_run(const struct tls_manager_ops *ops, size_t n,
 		       uint64_t rng, struct bench_sample *s);
