@@ -281,6 +281,38 @@ static struct census run_churn(bool all)
 	return c;
 }
 
+/*
+ * A reporter of news alone (news_only) is told the steps with something
+ * to say (a value read, a failed expectation) and no other; one without
+ * the flag is told every step.
+ */
+START_TEST(news_only_reporter_told_news_alone)
+{
+	static const char text[] = "process A userland=64K\nspawn A t\n"
+		"write t ipc \"hi\"\nread t ipc\nexpect used A 0\n";
+
+	for (int only = 0; only < 2; only++) {
+		struct diag *d = diag_new_memory();
+		struct scenario *sc = open_text(text, NULL, d, NULL);
+		struct census c = { 0 };
+		struct reporter rep = {
+			.step = census_step, .summary = census_summary,
+			.ctx = &c, .texts_on_failure = true, .news_only = only,
+		};
+		struct run_options ro = {
+			.arch = ARCH_MOCK, .out = stdout, .err = stderr,
+			.reporter = &rep,
+		};
+
+		scenario_run(sc, &ro);
+		ck_assert_int_eq(c.status, RUN_FAILED);
+		ck_assert_uint_eq(c.steps, only ? 2 : 5);
+		scenario_free(sc);
+		diag_free(d);
+	}
+}
+END_TEST
+
 START_TEST(run_releases_dead_processes)
 {
 	struct census c = run_churn(false);
@@ -537,6 +569,7 @@ static Suite *forget_procs_suite(void)
 				     sizeof(forget_cases[0])));
 	tcase_add_test(tc, open_keeps_the_process_asked_for);
 	tcase_add_test(tc, run_releases_dead_processes);
+	tcase_add_test(tc, news_only_reporter_told_news_alone);
 	tcase_add_test(tc, run_keeps_processes_for_a_reporter_of_them_all);
 	tcase_add_test(tc, runner_forgets_dead_processes_only);
 	tcase_add_test(tc, streamed_reuse_prints_as_loaded);

@@ -107,6 +107,12 @@ struct reporter {
 	 */
 	bool texts_on_failure;
 	/*
+	 * It says nothing of a step that held with nothing to tell (no
+	 * story, value, drawing, failure or message): the runner does not
+	 * call it for one (most of the steps of a long quiet run).
+	 */
+	bool news_only;
+	/*
 	 * It lists every process the kernel holds, killed ones too
 	 * (kernel_for_each_process): a streamed run then releases no
 	 * process, so that killed ones stay listed to the end.

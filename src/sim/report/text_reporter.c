@@ -150,7 +150,8 @@ struct reporter text_reporter(struct text_reporter *tr)
 	/* a held step's texts are printed under --verbose only */
 	return (struct reporter){ .step = text_step,
 				  .summary = text_summary, .ctx = tr,
-				  .texts_on_failure = !tr->verbose };
+				  .texts_on_failure = !tr->verbose,
+				  .news_only = !tr->verbose };
 }
 
 static void silent_step(void *ctx, const struct step_report *s)
@@ -169,5 +170,5 @@ struct reporter reporter_silent(void)
 {
 	return (struct reporter){ .step = silent_step,
 				  .summary = silent_summary,
-				  .texts_on_failure = true };
+				  .texts_on_failure = true, .news_only = true };
 }

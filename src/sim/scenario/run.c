@@ -34,16 +34,21 @@ struct run {
 static bool run_one(void *ctx, const struct scn_cmd *c)
 {
 	struct run *run = ctx;
+	const struct reporter *also = run->opt->also;
 	struct step_report sr;
+	bool news;
 
 	runner_step(&run->r, c, run->buf, &sr);
+	news = sr.narration || sr.observed || sr.show || sr.check_failure ||
+	       sr.message;
 	/* what the step prints starts on a line of its own */
-	if (sr.narration || sr.observed || sr.show || sr.check_failure ||
-	    sr.message)
+	if (news)
 		progress_clear(&run->pg);
-	run->rep->step(run->rep->ctx, &sr);
-	if (run->opt->also)
-		run->opt->also->step(run->opt->also->ctx, &sr);
+	news |= sr.verdict != STEP_HELD;
+	if (news || !run->rep->news_only)
+		run->rep->step(run->rep->ctx, &sr);
+	if (also && (news || !also->news_only))
+		also->step(also->ctx, &sr);
 	run->done++;
 	progress_tick(&run->pg, run->done);
 	return !run->r.stop;

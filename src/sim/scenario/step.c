@@ -321,18 +321,19 @@ static void count_failure(struct runner *r)
 }
 
 /*
- * Judge the outcome o of c: its verdict, and the message for one that was
- * not expected (into buf).
+ * Judge the outcome o of c (matches: outcome_matches(c, o)): its verdict,
+ * and the message for one that was not expected (into buf).
  */
 static enum step_verdict judge(struct runner *r, const struct scn_cmd *c,
-			       const struct outcome *o, const char *text,
-			       const char *got, char *buf, size_t size)
+			       const struct outcome *o, bool matches,
+			       const char *text, const char *got, char *buf,
+			       size_t size)
 {
 	char want[128];
 
 	if (c->expect.kind != SCN_OUTCOME_NORMAL)
 		r->expectations++;
-	if (outcome_matches(c, o))
+	if (matches)
 		return STEP_HELD;
 	if (o->kind == OUT_HOST) {
 		snprintf(buf, size, "tlssim: the host refused: %s", o->message);
@@ -500,7 +501,7 @@ void runner_step(struct runner *r, const struct scn_cmd *c,
 	struct step *s = &b->s;
 	struct exec_call e = { r, c, s };
 	struct panic_catch catch;
-	bool texts;
+	bool texts, matches;
 
 	runner_release_dead(r);
 	step_clear(s);
@@ -528,7 +529,8 @@ void runner_step(struct runner *r, const struct scn_cmd *c,
 			.kind = EV_ERROR,
 			.detail = kernel_error_name(s->o.err) });
 	}
-	texts = r->held_texts || s->failure[0] || !outcome_matches(c, &s->o);
+	matches = outcome_matches(c, &s->o);
+	texts = r->held_texts || s->failure[0] || !matches;
 	if (texts) {
 		cmd_text(r, c, b->text, sizeof(b->text));
 		outcome_text(&s->o, b->outcome, sizeof(b->outcome));
@@ -548,8 +550,8 @@ void runner_step(struct runner *r, const struct scn_cmd *c,
 		rep->check_failure = s->failure;
 		count_failure(r);
 	}
-	rep->verdict = judge(r, c, &s->o, b->text, b->outcome, b->message,
-			     sizeof(b->message));
+	rep->verdict = judge(r, c, &s->o, matches, b->text, b->outcome,
+			     b->message, sizeof(b->message));
 	if (rep->verdict != STEP_HELD)
 		rep->message = b->message;
 	if (rep->verdict == STEP_PANIC || rep->verdict == STEP_HOST)
