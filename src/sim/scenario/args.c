@@ -106,9 +106,10 @@ static bool token_is_name(const struct scn_token *t)
 	return t->name || scn_lex_is_name(t->text, t->len);
 }
 
-/* A valid name in t, or an error naming what was expected. */
-static bool check_name(struct parser *p, const struct scn_token *t,
-		       const char *what)
+/* check_name's error, or true for a name the lexer did not mark. */
+static bool __attribute__((noinline))
+check_name_slow(struct parser *p, const struct scn_token *t,
+		const char *what)
 {
 	char q[64];
 
@@ -121,6 +122,16 @@ static bool check_name(struct parser *p, const struct scn_token *t,
 	return perr(p, t->col,
 		    "bad %s name '%s' (a name is a letter or '_', then letters, digits, '_', '.', '-')",
 		    what, q);
+}
+
+/*
+ * A valid name in t, or an error naming what was expected. A word the
+ * lexer marked a name is one (inline: a line's names pass here).
+ */
+static inline bool check_name(struct parser *p, const struct scn_token *t,
+			      const char *what)
+{
+	return (!t->quoted && t->name) || check_name_slow(p, t, what);
 }
 
 /*
