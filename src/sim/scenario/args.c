@@ -162,7 +162,7 @@ bool arg_resolve(struct parser *p, struct name_table *t,
 	*out = name_find_token(t, tok);
 	if (*out == SCN_NONE)
 		return unknown_name(p, t, tok);
-	name_used(p, t, *out);
+	name_used(t, *out);
 	return true;
 }
 
@@ -186,7 +186,7 @@ bool arg_declare(struct parser *p, struct name_table *t,
 			    "duplicate name '%s': %s '%s' was already declared at line %zu",
 			    q, t->what, q, name_line(t, old));
 	}
-	name_used(p, t, *out);
+	name_used(t, *out);
 	return true;
 }
 

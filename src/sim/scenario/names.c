@@ -458,23 +458,6 @@ size_t name_peek(const struct name_table *t, uint32_t h)
 	return SCN_NONE;
 }
 
-void name_used(struct parser *p, struct name_table *t, size_t i)
-{
-	uint64_t o = t->occ++;
-	uint32_t last = o < UINT32_MAX ? (uint32_t)o : UINT32_MAX;
-
-	(void)p;
-	if (t->compact)
-		t->cs[i].last = last;
-	else if (t->track)
-		t->last[i] = last;
-	if (!t->retire || o >= t->last_bits_n ||
-	    !(t->last_bits[o / 64] >> (o % 64) & 1))
-		return;
-	/* a name that cannot be listed is kept */
-	index_push(&t->used_up, i);
-}
-
 size_t name_line(const struct name_table *t, size_t i)
 {
 	return t->compact ? t->cs[i].line : t->v[i].line;

@@ -13,10 +13,9 @@
 
 #include "index_list.h"
 #include "scenario.h"
+#include "wordkey.h"
 
-#include <endian.h>
 #include <stdint.h>
-#include <string.h>
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -362,51 +361,6 @@ struct scn_command {
 		     struct step *s);
 };
 
-/* Words of at most this many bytes are their own key (scn_key_pack). */
-#define SCN_KEY_BYTES 8
-
-/* The 4 bytes at s (any alignment) as a number, the first lowest. */
-static inline uint64_t scn_load4(const char *s)
-{
-	uint32_t v;
-
-	memcpy(&v, s, sizeof(v));
-	return le32toh(v);
-}
-
-/*
- * The key of a word of at most SCN_KEY_BYTES bytes: its bytes, zero-padded,
- * the first lowest (the same on any host). Two loads that may overlap,
- * each placed where its bytes belong (a byte read twice lands on itself),
- * instead of a loop of len shifts: name tables and the command index
- * compare and hash words by it.
- */
-static inline uint64_t scn_key_pack(const char *s, size_t len)
-{
-	if (len >= 4)
-		return scn_load4(s) | scn_load4(s + len - 4) << (8 * (len - 4));
-	if (!len)
-		return 0;
-	return (uint64_t)(unsigned char)s[0] |
-	       (uint64_t)(unsigned char)s[len / 2] << (8 * (len / 2)) |
-	       (uint64_t)(unsigned char)s[len - 1] << (8 * (len - 1));
-}
-
-/* FNV-1a's 64-bit start, and the hash of s[0..len) continued from h. */
-#define SCN_FNV_SEED 0xcbf29ce484222325ull
-uint64_t scn_fnv(uint64_t h, const char *s, size_t len);
-
-/*
- * A word's key, which the name tables mix into their hash and the command
- * index hashes: a short word's bytes (scn_key_pack), a longer one's
- * FNV-1a.
- */
-static inline uint64_t scn_word_key(const char *s, size_t len)
-{
-	return len <= SCN_KEY_BYTES ? scn_key_pack(s, len)
-				    : scn_fnv(SCN_FNV_SEED, s, len);
-}
-
 /*
  * Call fn(arg, cmd) for every command of the tables below, in order
  * (commands.c); stops when fn returns true and returns that command,
@@ -488,8 +442,21 @@ size_t name_add(struct parser *p, struct name_table *t,
  * Name i of t was used on the current line, an occurrence: recorded as
  * its last so far (track), or put on t->used_up when the check marked it
  * its last (retire). Never fails (a name that cannot be listed is kept).
+ * Inline: every name of every line passes here.
  */
-void name_used(struct parser *p, struct name_table *t, size_t i);
+static inline void name_used(struct name_table *t, size_t i)
+{
+	uint64_t o = t->occ++;
+	uint32_t last = o < UINT32_MAX ? (uint32_t)o : UINT32_MAX;
+
+	if (t->compact)
+		t->cs[i].last = last;
+	else if (t->track)
+		t->last[i] = last;
+	if (t->retire && o < t->last_bits_n &&
+	    (t->last_bits[o / 64] >> (o % 64) & 1))
+		index_push(&t->used_up, i);
+}
 
 /*
  * Take name i of a retire table out of its index, and give its entry and
