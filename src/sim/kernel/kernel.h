@@ -59,8 +59,9 @@ void kernel_destroy(struct kernel *k);
 void kernel_set_trace(struct kernel *k, trace_fn fn, void *ctx);
 
 /*
- * Report only the events whose bit (1u << kind) is in kinds: an event
- * nobody takes is not built (TRACE_ALL_KINDS: all of them).
+ * Report only the events whose bit (1u << kind) is in kinds
+ * (TRACE_ALL_KINDS: all of them); inside the kernel, an event nobody
+ * takes is not even built.
  */
 void kernel_trace_kinds(struct kernel *k, uint32_t kinds);
 
