@@ -128,7 +128,7 @@ enum kernel_error sched_switch_to(struct kernel *k, struct thread *t)
 		kernel_unlock(k);
 	}
 	if (kernel_traces(k, EV_SWITCH))
-		kernel_event(k, &(struct trace_event){
+		kernel_emit(k, &(struct trace_event){
 			.kind = EV_SWITCH, .proc = t->proc, .thread = t,
 			.offset = t->tls_offset,
 			.reg = k->copy_register ?

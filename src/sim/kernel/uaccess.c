@@ -19,7 +19,7 @@ void user_read(struct kernel *k, size_t off, void *buf, size_t len)
 
 	cpu_user_read(&pc->cpu, off, buf, len);
 	if (kernel_traces(k, EV_USER_READ) && pc->current)
-		kernel_event(k, &(struct trace_event){
+		kernel_emit(k, &(struct trace_event){
 			.kind = EV_USER_READ, .proc = pc->current->proc,
 			.thread = pc->current, .offset = off, .length = len });
 }
@@ -30,7 +30,7 @@ void user_write(struct kernel *k, size_t off, const void *buf, size_t len)
 
 	cpu_user_write(&pc->cpu, off, buf, len);
 	if (kernel_traces(k, EV_USER_WRITE) && pc->current)
-		kernel_event(k, &(struct trace_event){
+		kernel_emit(k, &(struct trace_event){
 			.kind = EV_USER_WRITE, .proc = pc->current->proc,
 			.thread = pc->current, .offset = off, .length = len });
 }

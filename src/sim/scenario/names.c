@@ -39,13 +39,6 @@ bool index_push(struct index_list *l, size_t i)
 
 uint32_t name_hash_mask = UINT32_MAX;
 
-uint64_t scn_fnv(uint64_t h, const char *s, size_t len)
-{
-	for (size_t i = 0; i < len; i++)
-		h = (h ^ (unsigned char)s[i]) * 0x100000001b3ull;
-	return h;
-}
-
 /* ---- compact tables: the check's thread names past NAME_EXACT_MAX ---- */
 
 /* A compact key's bit saying it points to the name's bytes. */

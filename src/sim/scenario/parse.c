@@ -249,13 +249,33 @@ static bool word_is(const struct scn_token *t, const char *word)
 	       memcmp(t->text, word, t->len) == 0;
 }
 
+/*
+ * The groups of commands a line's first word opens ("expect tls"): the
+ * word, what its commands are called in messages, and what a line of the
+ * word alone is told.
+ */
+static const struct line_group {
+	const char *word, *what, *alone;
+} line_groups[] = {
+	{ "expect", "expectation",
+	  "'expect' needs what to expect: tls, pages, used, read, map, panic, error or fault" },
+	{ "inject", "injection", "'inject' needs what to inject: map-fail" },
+};
+
+/* The group first opens, or NULL. */
+static const struct line_group *group_of(const struct scn_token *first)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(line_groups); i++)
+		if (word_is(first, line_groups[i].word))
+			return &line_groups[i];
+	return NULL;
+}
+
 const char *scn_line_group(const struct scn_token *first)
 {
-	if (word_is(first, "expect"))
-		return "expect";
-	if (word_is(first, "inject"))
-		return "inject";
-	return NULL;
+	const struct line_group *g = group_of(first);
+
+	return g ? g->word : NULL;
 }
 
 /* Parse one line (no newline); pending is the outcome prefix waiting. */
@@ -264,7 +284,7 @@ static void parse_line(struct parser *p, const struct scn_lexed *lx,
 {
 	const struct scn_token *toks = lx->toks;
 	const struct scn_command *s;
-	const char *group;
+	const struct line_group *group;
 	struct scn_cmd c;
 	size_t count = lx->count, first = 1;
 
@@ -278,14 +298,10 @@ static void parse_line(struct parser *p, const struct scn_lexed *lx,
 	}
 	if (count == 0)
 		return;
-	group = scn_line_group(&toks[0]);
+	group = group_of(&toks[0]);
 	if (group) {
-		bool expect = group[0] == 'e';
-
 		if (count < 2) {
-			perr(p, toks[0].col, expect ?
-			     "'expect' needs what to expect: tls, pages, used, read, map, panic, error or fault" :
-			     "'inject' needs what to inject: map-fail");
+			perr(p, toks[0].col, "%s", group->alone);
 			goto consumed;
 		}
 		first = 2;
@@ -293,9 +309,8 @@ static void parse_line(struct parser *p, const struct scn_lexed *lx,
 	/* found when the line was read ahead; else looked up, or reported */
 	s = lx->cmd;
 	if (!s)
-		s = lookup(p, &toks[first - 1], group ? group : "",
-			   !group ? "command" : group[0] == 'e' ? "expectation"
-							       : "injection");
+		s = lookup(p, &toks[first - 1], group ? group->word : "",
+			   group ? group->what : "command");
 	if (!s)
 		goto consumed_unless_outcome;
 	if (!check_count(p, s, toks, first, count - first)) {

@@ -43,7 +43,12 @@ static inline uint64_t scn_key_pack(const char *s, size_t len)
 
 /* FNV-1a's 64-bit start, and the hash of s[0..len) continued from h. */
 #define SCN_FNV_SEED 0xcbf29ce484222325ull
-uint64_t scn_fnv(uint64_t h, const char *s, size_t len);
+static inline uint64_t scn_fnv(uint64_t h, const char *s, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		h = (h ^ (unsigned char)s[i]) * 0x100000001b3ull;
+	return h;
+}
 
 /*
  * A word's key, which the name tables mix into their hash and the command
