@@ -124,35 +124,49 @@ static size_t judge_runner_memory(const struct bench_result *sc,
 }
 
 /*
+ * What the commands of scenario case sc cost the kernel model, a command:
+ * its n spawns at fill's cost and its pairs at churn's, both in kernel
+ * mode, of its policy and size. False when fill or churn did not run.
+ */
+static bool kernel_cost(const struct bench_results *rs,
+			const struct bench_result *sc, double *kernel_ns)
+{
+	const char *pol = sc->ops->name;
+	const struct bench_result *fill, *churn;
+
+	fill = bench_find(rs, BW_FILL, pol, BM_KERNEL, sc->n);
+	churn = bench_find(rs, BW_CHURN, pol, BM_KERNEL, sc->n);
+	if (!fill || !churn || !sc->ops_per_run)
+		return false;
+	*kernel_ns = ((double)sc->n * fill->ns_per_op +
+		      (double)bench_churn_pairs(sc->n) * churn->ns_per_op) /
+		     (double)sc->ops_per_run;
+	return true;
+}
+
+/*
  * The scenario case the runner is judged on at size n (indexed, else the
  * first policy with fill and churn in kernel mode too), and in *kernel_ns
- * the same operations' cost in kernel mode, a command: n spawns at fill's
- * cost and the pairs at churn's. NULL when the run has no such case.
+ * the same operations' cost in kernel mode, a command (kernel_cost). NULL
+ * when the run has no such case.
  */
 static const struct bench_result *runner_case(const struct bench_results *rs,
 					      size_t n, double *kernel_ns)
 {
-	const struct bench_result *sc = NULL, *fill, *churn;
+	const struct bench_result *sc = NULL;
+	double ns;
 
 	for (size_t j = 0; j < rs->n; j++) {
 		const struct bench_result *r = &rs->r[j];
-		const char *pol = r->ops->name;
 
 		if (r->workload != BW_SCENARIO || r->n != n ||
-		    (sc && strcmp(pol, "indexed") != 0))
+		    (sc && strcmp(r->ops->name, "indexed") != 0))
 			continue;
-		fill = bench_find(rs, BW_FILL, pol, BM_KERNEL, n);
-		churn = bench_find(rs, BW_CHURN, pol, BM_KERNEL, n);
-		if (fill && churn && r->ops_per_run)
+		if (kernel_cost(rs, r, &ns)) {
 			sc = r;
+			*kernel_ns = ns;
+		}
 	}
-	if (!sc)
-		return NULL;
-	fill = bench_find(rs, BW_FILL, sc->ops->name, BM_KERNEL, n);
-	churn = bench_find(rs, BW_CHURN, sc->ops->name, BM_KERNEL, n);
-	*kernel_ns = ((double)n * fill->ns_per_op +
-		      (double)bench_churn_pairs(n) * churn->ns_per_op) /
-		     (double)sc->ops_per_run;
 	return sc;
 }
 
@@ -324,12 +338,21 @@ void bench_print_targets(FILE *out, const struct bench_results *rs)
 	print_runner_note(out, rs);
 }
 
-static json_t *result_json(const struct bench_result *r)
+/*
+ * One case as JSON. A scenario's kernel_ns is what its commands cost the
+ * kernel model (kernel_cost), 0 when fill or churn did not run beside it.
+ */
+static json_t *result_json(const struct bench_results *rs,
+			   const struct bench_result *r)
 {
 	bool cross = r->workload == BW_SWITCH_CROSS;	/* whose floor */
+	double kernel_ns = 0;
+
+	if (r->workload == BW_SCENARIO)
+		(void)kernel_cost(rs, r, &kernel_ns);	/* else stays 0 */
 
 	return json_pack("{s:s, s:s, s:s, s:I, s:f, s:f, s:I, s:i, s:I, s:I, "
-			 "s:f, s:f, s:f}",
+			 "s:f, s:f, s:f, s:f}",
 			 "workload", bench_workload_name(r->workload),
 			 "policy", r->ops->name,
 			 "mode", bench_mode_name(r->mode),
@@ -342,7 +365,8 @@ static json_t *result_json(const struct bench_result *r)
 			 "host_mappings", (json_int_t)r->host_mappings,
 			 "mprotect_ns", cross ? r->floor_ns : 0.0,
 			 "read_floor_ns", cross ? 0.0 : r->floor_ns,
-			 "check_ns", r->check_ns);
+			 "check_ns", r->check_ns,
+			 "kernel_ns", kernel_ns);
 }
 
 int bench_print_json(FILE *out, const struct bench_results *rs)
@@ -356,7 +380,7 @@ int bench_print_json(FILE *out, const struct bench_results *rs)
 	if (!root || !results || !targets)
 		goto out;
 	for (size_t i = 0; i < rs->n; i++)
-		if (json_array_append_new(results, result_json(&rs->r[i])))
+		if (json_array_append_new(results, result_json(rs, &rs->r[i])))
 			goto out;
 	for (size_t i = 0; i < k; i++) {
 		if (json_array_append_new(targets, json_pack(
