@@ -9,7 +9,9 @@
 #   check's part and kernel_ns (what the same commands cost the kernel
 #   model, > 0 when fill and churn ran at that n), and whose target line
 #   is twice kernel_ns;
-# - without jq or gnuplot: exit 2, naming the tool.
+# - without jq or gnuplot: exit 2, naming the tool; a file that is not
+#   the bench's JSON, or has no fill nor churn: exit 2, and why; an
+#   output that cannot be written: exit 1, and nothing on stdout.
 # Needs jq (scripts/deps installs it); SKIPs without.
 . "${top_srcdir:?}/tests/testlib.sh"
 test_begin plot-bench
@@ -20,11 +22,13 @@ if ! command -v jq >/dev/null 2>&1; then
 fi
 plot=$top_srcdir/scripts/plot-bench
 
-# The stand-in: its script in $tmp/gp, each data file it names after it.
+# The stand-in: its script in $tmp/gp, each data file it names after it,
+# and a few bytes where the script sets its output.
 mkdir -p "$tmp/bin"
 cat >"$tmp/bin/gnuplot" <<EOF
 #!/bin/sh
 cat >"$tmp/gp"
+echo stand-in >"\$(sed -n 's/^set output "\(.*\)"\$/\1/p' "$tmp/gp")"
 for f in \$(grep -o '"[^"]*\\.dat"' "$tmp/gp" | tr -d '"' | sort -u); do
 	echo "== \$(basename "\$f")" >>"$tmp/gp.data"
 	cat "\$f" >>"$tmp/gp.data"
@@ -88,6 +92,32 @@ for tool in jq gnuplot; do
 	[ "$got" -eq 2 ] && grep -q "needs $tool" "$tmp/plot.out" ||
 		fail "plot-bench without $tool: exit $got, or it did not name it"
 done
+
+# Input it cannot draw: exit 2 and why, nothing drawn.
+: >"$tmp/empty.json"
+echo 'not json' >"$tmp/text.json"
+echo '{"targets": []}' >"$tmp/noresults.json"
+jq '{results: [.results[] | select(.workload == "scenario")]}' \
+	"$tmp/three.json" >"$tmp/scenario-only.json"
+for f in empty text noresults scenario-only missing; do
+	rm -f "$tmp/gp"
+	PATH=$tmp/bin:$PATH sh "$plot" "$tmp/$f.json" "$tmp/bad.png" \
+		>"$tmp/plot.out" 2>&1
+	got=$?
+	[ "$got" -eq 2 ] || fail "plot-bench of $f.json: exit $got, not 2"
+	grep -q "^plot-bench: $tmp/$f.json: \(not the output of tlssim bench --json\|no fill or churn figures\)" \
+		"$tmp/plot.out" || fail "plot-bench of $f.json: did not say why"
+	[ -e "$tmp/gp" ] && fail "plot-bench of $f.json: ran gnuplot"
+	[ -e "$tmp/bad.png" ] && fail "plot-bench of $f.json: wrote a picture"
+done
+
+# An output it cannot write: exit 1, said on stderr, nothing on stdout.
+PATH=$tmp/bin:$PATH sh "$plot" "$tmp/three.json" "$tmp/no/such/dir/x.png" \
+	>"$tmp/plot.out" 2>"$tmp/plot.err"
+got=$?
+[ "$got" -eq 1 ] && grep -q 'cannot write' "$tmp/plot.err" &&
+	[ ! -s "$tmp/plot.out" ] ||
+	fail "plot-bench to a missing directory: exit $got, or not said, or output on stdout"
 
 [ "$fails" -eq 0 ] || exit 1
 echo "plot-bench: ok"
