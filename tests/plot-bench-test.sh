@@ -3,7 +3,8 @@
 # figure the bench's JSON holds. A stand-in gnuplot keeps the script it is
 # given and the data files that script names (plot-bench removes them),
 # so the test reads what would be drawn, from a real `tlssim bench --json`:
-# - fill and churn alone: two panels, a line per policy and mode;
+# - fill alone: its one panel; fill and churn: two, a line per policy
+#   and mode;
 # - with the scenario of indexed in kernel mode beside them: a third, the
 #   runner's, whose rows are the bench's own n, ns per command, the
 #   check's part and kernel_ns (what the same commands cost the kernel
@@ -48,6 +49,13 @@ draw() {
 count() {
 	grep -c -e "$1" "$2" || true
 }
+
+$TLSSIM bench fill --policy=indexed --mode=kernel --n=1000 --runs=1 \
+	--json >"$tmp/one.json" 2>/dev/null || fail "bench fill --json failed"
+draw "$tmp/one.json"
+[ "$(count '^plot ' "$tmp/gp")" -eq 1 ] && grep -q 'layout 1,1' "$tmp/gp" &&
+	grep -q 'title "fill: ns per spawn"' "$tmp/gp" ||
+	fail "fill alone: not its one panel"
 
 $TLSSIM bench fill churn --policy=indexed --mode=kernel --n=1000 --runs=1 \
 	--json >"$tmp/two.json" 2>/dev/null || fail "bench fill churn --json failed"
