@@ -358,9 +358,10 @@ static const struct scn_command *line_command(const char *line,
 					      size_t len, size_t *thread)
 {
 	static struct scn_lexed lx;
+	size_t first;
 
 	scn_lex_prepare(line, len, false, &lx);
-	return scn_line_command(&lx, thread);
+	return scn_line_command(&lx, &first, thread);
 }
 
 /*

@@ -163,20 +163,23 @@ const struct scn_command *scn_find_command(const char *group,
 }
 
 const struct scn_command *scn_line_command(const struct scn_lexed *lx,
-					   size_t *thread)
+					   size_t *first, size_t *thread)
 {
 	const struct scn_token *t = lx->toks;
 	const char *group;
 	const struct command_slot *slot;
 
+	*first = 1;
 	*thread = 0;
 	if (lx->nul_col || lx->lex_failed || !lx->count)
 		return NULL;
 	group = scn_line_group(t);
 	if (group && lx->count < 2)
 		return NULL;
-	if (group)
+	if (group) {
 		t++;
+		*first = 2;
+	}
 	if (t->quoted || !t->len)
 		return NULL;
 	slot = find_slot(group ? group : "", t->text, t->len);

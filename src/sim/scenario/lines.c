@@ -42,7 +42,7 @@ static void ahead_words(struct parser *p, struct scn_lexed *lx,
 	size_t w;
 
 	*a = (struct line_ahead){ .entry = SCN_NONE };
-	lx->cmd = scn_line_command(lx, &w);
+	lx->cmd = scn_line_command(lx, &lx->first, &w);
 	if (!w || w >= lx->count || w >= SCN_LINE_TOKENS ||
 	    lx->toks[w].quoted)
 		return;

@@ -284,9 +284,8 @@ static void parse_line(struct parser *p, const struct scn_lexed *lx,
 {
 	const struct scn_token *toks = lx->toks;
 	const struct scn_command *s;
-	const struct line_group *group;
 	struct scn_cmd c;
-	size_t count = lx->count, first = 1;
+	size_t count = lx->count, first;
 
 	if (lx->nul_col) {
 		perr(p, lx->nul_col, "NUL byte in input");
@@ -298,21 +297,23 @@ static void parse_line(struct parser *p, const struct scn_lexed *lx,
 	}
 	if (count == 0)
 		return;
-	group = group_of(&toks[0]);
-	if (group) {
-		if (count < 2) {
+	/* found, its group too, when the line was read ahead */
+	s = lx->cmd;
+	if (s) {
+		first = lx->first;
+	} else {
+		const struct line_group *group = group_of(&toks[0]);
+
+		if (group && count < 2) {
 			perr(p, toks[0].col, "%s", group->alone);
 			goto consumed;
 		}
-		first = 2;
-	}
-	/* found when the line was read ahead; else looked up, or reported */
-	s = lx->cmd;
-	if (!s)
+		first = group ? 2 : 1;
 		s = lookup(p, &toks[first - 1], group ? group->word : "",
 			   group ? group->what : "command");
-	if (!s)
-		goto consumed_unless_outcome;
+		if (!s)
+			goto consumed_unless_outcome;
+	}
 	if (!check_count(p, s, toks, first, count - first)) {
 		declare_anyway(p, s, toks + first, count - first);
 		goto consumed_unless_outcome;

@@ -186,6 +186,7 @@ struct scn_lexed {
 	struct scn_lex_error err;
 	const struct scn_command *cmd;	/* found when read ahead (lines.c),
 					 * or NULL: the parse looks */
+	size_t first;			/* with cmd: scn_line_command's */
 };
 
 /*
@@ -379,11 +380,13 @@ const struct scn_command *scn_find_command(const char *group,
 
 /*
  * The command a lexed line names, or NULL (none, or a bad line: the parse
- * says why); *thread is then the line's word that names the command's
- * thread, as its usage has THREAD ("spawn PROCESS THREAD": 2), or 0.
+ * says why). Then *first is the line's first word after the command's
+ * name (2 after a group: "expect tls T OFF"), and *thread the word that
+ * names the command's thread, as its usage has THREAD ("spawn PROCESS
+ * THREAD": 2), or 0.
  */
 const struct scn_command *scn_line_command(const struct scn_lexed *lx,
-					   size_t *thread);
+					   size_t *first, size_t *thread);
 
 /* The group a line's first word opens ("expect", "inject"), or NULL. */
 const char *scn_line_group(const struct scn_token *first);

@@ -285,13 +285,15 @@ static double median(double *v, unsigned n)
 	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
+/* The figures of a run that a case reports as their median over its runs. */
+enum { FIG_NS, FIG_FLOOR, FIG_CHECK, FIGURES };
+
 /*
- * One run of one case into r (its figures; ns into *ns, the floor of its
- * workload into *floor). 0, or the error.
+ * One run of one case into r (its figures; those reported as medians into
+ * fig, by FIG_*). 0, or the error.
  */
 static int measure_once(const struct bench_cfg *cfg, unsigned run,
-			struct bench_result *r, double *ns, double *floor,
-			double *check)
+			struct bench_result *r, double fig[FIGURES])
 {
 	struct bench_sample s;
 	size_t peak;
@@ -303,9 +305,9 @@ static int measure_once(const struct bench_cfg *cfg, unsigned run,
 	if (err)
 		return err;
 	progress_step(cfg->pg, ++*cfg->runs_done);
-	*ns = s.ns_per_op;
-	*floor = s.floor_ns;
-	*check = s.check_ns;
+	fig[FIG_NS] = s.ns_per_op;
+	fig[FIG_FLOOR] = s.floor_ns;
+	fig[FIG_CHECK] = s.check_ns;
 	peak = peak_rss();
 	if (peak > r->peak_rss)
 		r->peak_rss = peak;
@@ -325,21 +327,23 @@ static int measure_once(const struct bench_cfg *cfg, unsigned run,
 static int measure(const struct bench_cfg *cfg, struct bench_result *r,
 		   size_t count)
 {
-	double ns[MAX_POLICIES][101], floor[MAX_POLICIES][101];
-	double check[MAX_POLICIES][101];
+	double fig[MAX_POLICIES][FIGURES][101], one[FIGURES], med[FIGURES];
 
 	for (unsigned run = 0; run < cfg->runs; run++)
 		for (size_t i = 0; i < count; i++) {
-			int err = measure_once(cfg, run, &r[i], &ns[i][run],
-					       &floor[i][run], &check[i][run]);
+			int err = measure_once(cfg, run, &r[i], one);
 
 			if (err)
 				return err;
+			for (int f = 0; f < FIGURES; f++)
+				fig[i][f][run] = one[f];
 		}
 	for (size_t i = 0; i < count; i++) {
-		r[i].ns_per_op = median(ns[i], cfg->runs);
-		r[i].floor_ns = median(floor[i], cfg->runs);
-		r[i].check_ns = median(check[i], cfg->runs);
+		for (int f = 0; f < FIGURES; f++)
+			med[f] = median(fig[i][f], cfg->runs);
+		r[i].ns_per_op = med[FIG_NS];
+		r[i].floor_ns = med[FIG_FLOOR];
+		r[i].check_ns = med[FIG_CHECK];
 	}
 	return 0;
 }
