@@ -314,7 +314,7 @@ static int check_pictures(struct cli *cli, int nfiles)
 
 	if (render) {
 		if (!cli->out)
-			return cli_usage_error(NULL, "%s", "render: no --out=FILE.svg|.png|.pdf given");
+			return cli_usage_error(NULL, "%s", "render: no --out=FILE.svg|.png|.pdf|.html given");
 		if (cli->steps || render_format_of(cli->out) == RENDER_HTML)
 			ro->steps = cli->out;
 		else
@@ -333,6 +333,7 @@ static int check_pictures(struct cli *cli, int nfiles)
 	if (ro->out && render_format_of(ro->out) >= RENDER_HTML)
 		return cli_usage_error(NULL, "%s '%s' is not a .svg, .png or .pdf file name%s",
 				 render ? "--out:" : "--render:", ro->out,
+				 render ? " (nor .html, a flip-book)" :
 				 render_format_of(ro->out) == RENDER_HTML ?
 				 " (an HTML flip-book is --render-steps=FILE.html)" : "");
 	if (ro->steps && render_format_of(ro->steps) != RENDER_PDF &&

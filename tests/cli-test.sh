@@ -211,6 +211,10 @@ expect 2 "unknown workload 'frobnicate'" -- bench frobnicate
 expect 2 "policy wants names" -- bench fill --policy=linux
 expect 2 "mode wants" -- bench fill --mode=fast
 expect 2 "n wants sizes" -- bench fill --n=0
+# an empty item is a typo, not a shorter list
+expect 2 "n wants sizes" -- bench fill --n=1000,,2000
+expect 2 "n wants sizes" -- bench fill --n=1000,
+expect 2 "policy wants names" -- bench fill --policy=indexed,
 expect 0 '^Usage: tlssim bench' -- bench --help
 # every workload, policy and mode at a small size, once; the table and the
 # JSON name every policy and the floor

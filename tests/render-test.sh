@@ -185,8 +185,8 @@ expect2() {
 		[ -e "$f" ] && fail "tlssim $*: left $f behind"
 	done
 }
-expect2 'no --out' render "$tmp/two.tls"
-expect2 'is not a .svg, .png or .pdf' render --out="$tmp/x.jpg" "$tmp/two.tls"
+expect2 'no --out=FILE.svg|.png|.pdf|.html' render "$tmp/two.tls"
+expect2 'is not a .svg, .png or .pdf file name (nor .html, a flip-book)' render --out="$tmp/x.jpg" "$tmp/two.tls"
 expect2 'is not a .svg, .png or .pdf' run --render="$tmp/x.gif" "$tmp/two.tls"
 expect2 'is not a .pdf or .html' run --render-steps="$tmp/x.png" "$tmp/two.tls"
 expect2 'is not a .pdf or .html' render --steps --out="$tmp/x.svg" "$tmp/two.tls"

@@ -93,21 +93,20 @@ static const char *policy_names(char *buf, size_t size)
 
 /*
  * take(cfg, item) for each comma-separated item of arg, which says whether
- * the item was good. False when one was not, or when there was none.
+ * the item was good. False when one was not, or was empty ("1,,2", "1,"
+ * and "" are refused, not read as a shorter list).
  */
 static bool parse_list(struct bench_cfg *cfg, const char *arg,
 		       bool (*take)(struct bench_cfg *cfg, const char *item))
 {
-	char *copy = strdup(arg), *save = NULL;
-	bool ok = copy != NULL, any = false;
+	char *copy = strdup(arg), *rest = copy, *item;
+	bool ok = copy != NULL;
 
-	for (char *tok = copy ? strtok_r(copy, ",", &save) : NULL; ok && tok;
-	     tok = strtok_r(NULL, ",", &save)) {
-		ok = take(cfg, tok);
-		any = true;
-	}
+	/* strsep, unlike strtok, sees the empty item of "1,,2" or "1," */
+	while (ok && (item = strsep(&rest, ",")) != NULL)
+		ok = *item && take(cfg, item);
 	free(copy);
-	return ok && any;
+	return ok;
 }
 
 /* A size of --n ("1000", "1e6") into cfg->size. */
