@@ -5,6 +5,8 @@
  * reported at file:line, short and long, and a valid scenario's names
  * resolved to the right threads by the run, also with every name forced
  * to the same hash (name_hash_mask = 0: each lookup walks all of them);
+ * numbered names (t17: in an array by number, numbered.c) beside the
+ * hashed ones, each kind that does not go there found in the hash table;
  * and the table sized ahead from the input's size.
  */
 #include <config.h>
@@ -179,14 +181,37 @@ static void forget(void *ctx, const size_t *threads, size_t n)
 	s->forgotten += n;
 }
 
+/*
+ * Open path (a valid scenario: nothing is said of it), unlink it, and run
+ * it streamed, each name forgotten past its last use, counting into *s.
+ */
+static void run_streamed(const char *path, struct run_seen *s)
+{
+	char *msgs = NULL;
+	struct scenario *scn = NULL;
+	struct scn_stream st;
+	struct diag *d;
+
+	ck_assert_int_eq(open_and_say(path, &msgs, &scn), 0);
+	unlink(path);
+	ck_assert_str_eq(msgs, "");
+	free(msgs);
+	d = diag_new_stream(stderr, false);
+	s->st = &st;
+	scn_stream_begin(&st, scn, d);
+	scn_stream_recycle(&st, forget);
+	ck_assert_int_eq(scn_stream_run(&st, each, s), 0);
+	scn_stream_end(&st);
+	s->st = NULL;
+	scenario_free(scn);
+	diag_free(d);
+}
+
 /* A valid scenario past the exact table: the run names the right threads. */
 static void check_run(uint32_t mask)
 {
-	char *path, *msgs = NULL;
-	struct scenario *scn = NULL;
-	struct scn_stream st;
-	struct run_seen s = { .st = &st };
-	struct diag *d;
+	struct run_seen s = { 0 };
+	char *path;
 
 	name_hash_mask = mask;
 	path = write_scenario("exit t17\n"
@@ -197,22 +222,12 @@ static void check_run(uint32_t mask)
 			      "spawn A t_new\n"
 			      "exit t_new\n"
 			      "exit t0\n");
-	ck_assert_int_eq(open_and_say(path, &msgs, &scn), 0);
-	unlink(path);
-	ck_assert_str_eq(msgs, "");
-	free(msgs);
-	d = diag_new_stream(stderr, false);
-	scn_stream_begin(&st, scn, d);
-	scn_stream_recycle(&st, forget);
-	ck_assert_int_eq(scn_stream_run(&st, each, &s), 0);
+	run_streamed(path, &s);
 	name_hash_mask = UINT32_MAX;
 	ck_assert_uint_eq(s.commands, 1 + SHORT_NAMES + LONG_NAMES + 8);
 	ck_assert_uint_eq(s.named, SHORT_NAMES + LONG_NAMES + 8);
 	/* every name but the last command's (t0) was forgotten */
 	ck_assert_uint_eq(s.forgotten, SHORT_NAMES + LONG_NAMES);
-	scn_stream_end(&st);
-	scenario_free(scn);
-	diag_free(d);
 }
 
 START_TEST(compact_names_run_right)
@@ -224,6 +239,92 @@ END_TEST
 START_TEST(compact_names_run_right_all_colliding)
 {
 	check_run(0);
+}
+END_TEST
+
+/*
+ * Names past the exact table that are not numbered, or not kept so: of
+ * another form, of a fifth prefix, with a leading zero, past 2^24, or
+ * whose array chunk would be too sparse. Each declared (line by line
+ * from the tail's first), then what a line of the check says of it.
+ */
+static const char *const mixed_names[] = {
+	"w5z", "a1", "b1", "c1", "d1", "t007", "t16777216", "t16777215",
+	"t9000000", "t0x", "t2000000", "t3000000", "t4000000",
+};
+#define MIXED (sizeof(mixed_names) / sizeof(mixed_names[0]))
+
+/* The tail declaring mixed_names, then lines. */
+static char *mixed_scenario(const char *lines)
+{
+	static char tail[4096];
+	size_t n = 0;
+
+	for (size_t i = 0; i < MIXED; i++)
+		n += (size_t)snprintf(tail + n, sizeof(tail) - n,
+				      "spawn A %s\n", mixed_names[i]);
+	snprintf(tail + n, sizeof(tail) - n, "%s", lines);
+	return write_scenario(tail);
+}
+
+/* Every kind found again (duplicates) and none made up (unknown). */
+START_TEST(numbered_and_hashed_names_mix)
+{
+	size_t first = SHORT_NAMES + LONG_NAMES + 2, line = first + MIXED;
+	char lines[2048], want[256], *msgs = NULL;
+	struct scenario *scn = NULL;
+	const char *unknown[] = { "t9000001", "t16777214", "e1", "t08",
+				  "w5", "t1100" };
+	size_t n = 0;
+	char *path;
+
+	for (size_t i = 0; i < MIXED; i++)
+		n += (size_t)snprintf(lines + n, sizeof(lines) - n,
+				      "spawn A %s\n", mixed_names[i]);
+	for (size_t i = 0; i < 6; i++)
+		n += (size_t)snprintf(lines + n, sizeof(lines) - n,
+				      "exit %s\n", unknown[i]);
+	snprintf(lines + n, sizeof(lines) - n, "exit t7\nexit t16777215\n");
+	path = mixed_scenario(lines);
+	ck_assert_int_eq(open_and_say(path, &msgs, &scn), -EINVAL);
+	unlink(path);
+	ck_assert_ptr_null(scn);
+	for (size_t i = 0; i < MIXED; i++) {
+		snprintf(want, sizeof(want),
+			 ":%zu:9: error: duplicate name '%s': thread '%s' was already declared at line %zu\n",
+			 line + i, mixed_names[i], mixed_names[i], first + i);
+		has(msgs, want);
+	}
+	for (size_t i = 0; i < 6; i++) {
+		snprintf(want, sizeof(want),
+			 ":%zu:6: error: unknown thread '%s'\n",
+			 line + MIXED + i, unknown[i]);
+		has(msgs, want);
+	}
+	/* the two last lines name declared threads */
+	snprintf(want, sizeof(want), ":%zu:", line + MIXED + 6);
+	ck_assert_ptr_null(strstr(msgs, want));
+	snprintf(want, sizeof(want), ":%zu:", line + MIXED + 7);
+	ck_assert_ptr_null(strstr(msgs, want));
+	free(msgs);
+}
+END_TEST
+
+/* The run of the mix: each line on its own thread, every name forgotten. */
+START_TEST(numbered_and_hashed_names_run_right)
+{
+	struct run_seen s = { 0 };
+	char lines[1024];
+	size_t n = 0;
+
+	for (size_t i = 0; i < MIXED; i++)
+		n += (size_t)snprintf(lines + n, sizeof(lines) - n,
+				      "exit %s\n", mixed_names[i]);
+	snprintf(lines + n, sizeof(lines) - n, "exit t7\nexit t0\n");
+	run_streamed(mixed_scenario(lines), &s);
+	ck_assert_uint_eq(s.named, SHORT_NAMES + LONG_NAMES + 2 * MIXED + 2);
+	/* every name but the last command's (t0) was forgotten */
+	ck_assert_uint_eq(s.forgotten, SHORT_NAMES + LONG_NAMES + MIXED - 1);
 }
 END_TEST
 
@@ -297,7 +398,8 @@ static size_t largest_leap(size_t names, size_t input_bytes, size_t *last)
 	p.input_bytes = input_bytes;
 	parser_line(&p, "process A userland=16M", 22);
 	for (size_t i = 0; i < names; i++) {
-		int n = snprintf(line, sizeof(line), "spawn A t%zu", i);
+		/* t<i>x: not numbered, so every name is in the hash table */
+		int n = snprintf(line, sizeof(line), "spawn A t%zux", i);
 
 		p.bytes_read = 16 * (i + 2);
 		parser_line(&p, line, (size_t)n);
@@ -310,7 +412,7 @@ static size_t largest_leap(size_t names, size_t input_bytes, size_t *last)
 	ck_assert_uint_eq(p.errors, 0);
 	ck_assert(p.threads.compact);
 	for (size_t i = 0; i < names; i++) {
-		int n = snprintf(line, sizeof(line), "t%zu", i);
+		int n = snprintf(line, sizeof(line), "t%zux", i);
 
 		ck_assert_uint_ne(name_find(&p.threads, line, (size_t)n),
 				  SCN_NONE);
@@ -321,6 +423,59 @@ static size_t largest_leap(size_t names, size_t input_bytes, size_t *last)
 	diag_free(d);
 	return leap;
 }
+
+/*
+ * Where each of mixed_names goes, declared after NAME_EXACT_MAX names t<i>
+ * in a check's parser: an array (numbered) or the hash table.
+ */
+START_TEST(numbered_names_routed)
+{
+	/* a chunk each for t, a, b, c and four far numbers of t, then none */
+	static const bool numbered[MIXED] = {
+		false, true, true, true, false, false, false, true, true,
+		false, true, true, false,
+	};
+	struct parser p;
+	struct diag *d = diag_new_stream(stderr, false);
+	size_t hashed = 0;
+	char line[64];
+
+	ck_assert_ptr_nonnull(d);
+	parser_begin(&p, "route.tls", d, drop, NULL);
+	p.threads.track = true;
+	parser_line(&p, "process A userland=16M", 22);
+	for (size_t i = 0; i < NAME_EXACT_MAX; i++) {
+		int n = snprintf(line, sizeof(line), "spawn A t%zu", i);
+
+		parser_line(&p, line, (size_t)n);
+	}
+	for (size_t i = 0; i < MIXED; i++) {
+		int n = snprintf(line, sizeof(line), "spawn A %s",
+				 mixed_names[i]);
+
+		parser_line(&p, line, (size_t)n);
+	}
+	ck_assert_uint_eq(p.errors, 0);
+	ck_assert(p.threads.compact);
+	/* the first thousand moved to the array: none in the hash table */
+	for (size_t i = 0; i < MIXED; i++)
+		hashed += !numbered[i];
+	ck_assert_uint_eq(p.threads.n, hashed);
+	ck_assert(name_find(&p.threads, "t999", 4) & NAME_NUMBERED);
+	for (size_t i = 0; i < MIXED; i++) {
+		size_t at = name_find(&p.threads, mixed_names[i],
+				      strlen(mixed_names[i]));
+
+		ck_assert_uint_ne(at, SCN_NONE);
+		ck_assert_msg(!(at & NAME_NUMBERED) == !numbered[i],
+			      "%s: numbered %d", mixed_names[i], !numbered[i]);
+		ck_assert_uint_eq(name_line(&p.threads, at),
+				  NAME_EXACT_MAX + 2 + i);
+	}
+	parser_free(&p);
+	diag_free(d);
+}
+END_TEST
 
 /*
  * The compact table grows by doubling when the input's size is unknown
@@ -352,6 +507,9 @@ static Suite *compact_suite(void)
 	tcase_add_test(tc, compact_reports_bad_names_all_colliding);
 	tcase_add_test(tc, compact_names_run_right);
 	tcase_add_test(tc, compact_names_run_right_all_colliding);
+	tcase_add_test(tc, numbered_and_hashed_names_mix);
+	tcase_add_test(tc, numbered_and_hashed_names_run_right);
+	tcase_add_test(tc, numbered_names_routed);
 	tcase_add_test(tc, table_zalloc_zeroed);
 	tcase_add_test(tc, compact_table_leaps_to_its_projection);
 	suite_add_tcase(s, tc);

@@ -279,13 +279,15 @@ fi
 
 # Exit 4 with the reason on stderr: memory runs out while parsing. The
 # run streams its commands and keeps only the names, so it takes names:
-# 3.5 million threads' (50 MB of `spawn`), whose check sizes its table for
-# all of them (8 million slots of 16 bytes, 128 MiB), under a limit of
-# 120 MB of address space. A sanitizer's or an emulator's own reservations
+# 3.5 million threads' (53 MB of `spawn`), whose check sizes its hash
+# table for all of them (8 million slots of 16 bytes, 128 MiB), under a
+# limit of 120 MB of address space. The names end in a letter (t17x): a
+# name like t17 would be 8 bytes of an array by its number (numbered.c),
+# 28 MB for them all. A sanitizer's or an emulator's own reservations
 # do not fit such a limit: when the program cannot even start under it,
 # this is not checked (and said).
 awk 'BEGIN { print "process A userland=64K"
-	     for (i = 0; i < 3500000; i++) printf "spawn A t%d\n", i }' >"$tmp/oom.tls"
+	     for (i = 0; i < 3500000; i++) printf "spawn A t%dx\n", i }' >"$tmp/oom.tls"
 if ( (ulimit -v 120000 && exec $TLSSIM --version) ) >/dev/null 2>&1; then
 	(ulimit -v 120000 && exec $TLSSIM run "$tmp/oom.tls") >/dev/null 2>"$tmp/out"
 	got=$?

@@ -5,20 +5,20 @@
 #   one's resident set (compared by ratio, never by an absolute time).
 # - With spawn/exit churn (scripts/gen-churn), each spawn declares a new
 #   name. The run forgets a name after its last use, so what grows is the
-#   check's: every name declared (names are unique over the scenario: 16
-#   bytes a slot of its compact table, the table doubling) and a bit per
-#   occurrence. The growth between 10^5 and 10^6 pairs stays under 64
-#   bytes a pair (48 measured, the table caught doubling; 52 with the
-#   exact table, 122 when the run kept every name, about 600 before the
-#   run streamed).
+#   check's: every name declared (names are unique over the scenario: a
+#   name like t17 is 8 bytes of an array by its number, numbered.c) and a
+#   bit per occurrence. The growth between 10^5 and 10^6 pairs stays under
+#   16 bytes a pair (8 measured; 48 when every name took a 16-byte slot of
+#   a hash table, caught doubling; 52 with the exact table, 122 when the
+#   run kept every name, about 600 before the run streamed).
 # - With a churn of processes (scripts/gen-churn --processes: each a new
 #   process with a thread, killed before the next), the run gives each
 #   dead process back to the kernel and forgets its name: what grows is
 #   the check's names again (a process's exact entry, its thread's
-#   compact slot). The growth between 10^4 and 10^5 processes stays under
-#   160 bytes a process (110 measured, tables caught doubling; about 600
-#   when the run kept every process, the story's numbering of its pages
-#   too).
+#   numbered slot). The growth between 10^4 and 10^5 processes stays under
+#   96 bytes a process (63 measured; 110 with the thread's name in a hash
+#   table; about 600 when the run kept every process, the story's
+#   numbering of its pages too).
 # - Standard input runs as a scenario (`gen | tlssim run -`).
 # - scripts/gen-churn refuses bad arguments (exit 2, and why).
 # - Progress: nothing on stderr when it is not a terminal; on a terminal
@@ -124,7 +124,7 @@ if [ -z "$sanitized" ]; then
 	cs=$(peak /dev/null "$tmp/churn-s.tls")
 	cl=$(peak /dev/null "$tmp/churn-l.tls")
 	echo "churn: 10^5 pairs peak ${cs} KiB, 10^6 pairs peak ${cl} KiB"
-	growth "churn, a pair" "$cs" "$cl" 900000 64
+	growth "churn, a pair" "$cs" "$cl" 900000 16
 fi
 
 # Processes: 10^4 and 10^5 of them one after another, the story told
@@ -141,7 +141,7 @@ else
 	ps=$(peak_out=/dev/null peak /dev/null "$tmp/procs-s.tls")
 	pl=$(peak_out=/dev/null peak /dev/null "$tmp/procs-l.tls")
 	echo "processes: 10^4 peak ${ps} KiB, 10^5 peak ${pl} KiB"
-	growth "processes, a process" "$ps" "$pl" 90000 160
+	growth "processes, a process" "$ps" "$pl" 90000 96
 fi
 
 # Progress, asked for at once (TLSSIM_PROGRESS_DELAY=0): nothing on

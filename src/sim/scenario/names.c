@@ -10,7 +10,9 @@
  * follow the threads that a later line still names, not the scenario's
  * length. A spawned thread's name is the kernel's copy of it meanwhile
  * (name_borrow). The check itself keeps its thread names compact past a
- * thousand (16 bytes a name of up to 8 bytes: the name is the key).
+ * thousand: a name like t17 in an array by its number (8 bytes,
+ * numbered.c), any other in a hash table (16 bytes a name of up to 8
+ * bytes: the name is the key).
  */
 #include <config.h>
 
@@ -117,12 +119,16 @@ static size_t compact_probe(const struct name_table *t, const char *s,
 	return i;
 }
 
+/* The index of the name s[0..len), whose hash is h, numbered or not. */
 static size_t compact_find(const struct name_table *t, const char *s,
 			   size_t len, uint32_t h)
 {
 	bool found;
-	size_t i = compact_probe(t, s, len, h, &found);
+	size_t i = numbered_find(t->num, s, len);
 
+	if (i != SCN_NONE)
+		return i;
+	i = compact_probe(t, s, len, h, &found);
 	return found ? i : SCN_NONE;
 }
 
@@ -163,13 +169,15 @@ static uint32_t cline(size_t line)
 }
 
 /*
- * Turn tracked table t compact: its names move into slots (the long ones
- * pointing to their bytes, which stay in the parser's chunks), and its
- * entries, index and last uses go. False when memory ran out (t unchanged).
+ * Turn tracked table t compact: its names move to the numbered arrays or
+ * into slots (the long ones pointing to their bytes, which stay in the
+ * parser's chunks), and its entries, index and last uses go. False when
+ * memory ran out (t unchanged).
  */
 static bool to_compact(struct name_table *t)
 {
-	size_t cap = 64;
+	size_t cap = 64, in_slots = 0;
+	bool oom = false;
 
 	while (4 * (t->n + 1) > 3 * cap)
 		cap *= 2;
@@ -177,7 +185,7 @@ static bool to_compact(struct name_table *t)
 	t->cs = NULL;
 	if (!compact_resize(t, cap))
 		return false;
-	for (size_t i = 0; i < t->n; i++) {
+	for (size_t i = 0; i < t->n && !oom; i++) {
 		const char *name = t->v[i].name;
 		size_t len = strlen(name);
 		struct name_cslot c = {
@@ -187,8 +195,21 @@ static bool to_compact(struct name_table *t)
 			.last = t->last[i],
 		};
 
+		if (numbered_add(&t->num, name, len, c.line, c.last, &oom) !=
+		    SCN_NONE || oom)
+			continue;
 		cslot_insert(t->cs, t->cs_cap, &c);
+		in_slots++;
 	}
+	if (oom) {
+		numbered_free(t->num);
+		t->num = NULL;
+		free(t->cs);
+		t->cs = NULL;
+		t->cs_cap = 0;
+		return false;
+	}
+	t->n = in_slots;
 	free(t->v);
 	free(t->slots);
 	free(t->last);
@@ -237,9 +258,13 @@ static size_t compact_add(struct parser *p, struct name_table *t,
 			  const struct scn_token *tok, size_t *old)
 {
 	struct name_cslot c = { .line = cline(p->lineno) };
-	bool found;
-	size_t i;
+	bool found, oom;
+	size_t i = numbered_find(t->num, tok->text, tok->len), num;
 
+	if (i != SCN_NONE) {
+		*old = i;
+		return SCN_NONE;
+	}
 	/* at most 3/4 full */
 	if (4 * (t->n + 1) > 3 * t->cs_cap) {
 		size_t cap = compact_next_cap(p, t);
@@ -252,6 +277,12 @@ static size_t compact_add(struct parser *p, struct name_table *t,
 		*old = i;
 		return SCN_NONE;
 	}
+	/* in neither: a numbered name goes to its array if it can */
+	num = numbered_add(&t->num, tok->text, tok->len, c.line, 0, &oom);
+	if (num != SCN_NONE)
+		return num;
+	if (oom)
+		return poom(p), SCN_NONE;
 	if (tok->len <= SCN_KEY_BYTES) {
 		c.key = scn_key_pack(tok->text, tok->len);
 	} else {
@@ -427,9 +458,10 @@ uint32_t name_prefetch(const struct name_table *t, const char *s, size_t len)
 {
 	uint32_t h = hash(s, len);
 
-	if (t->compact)
-		__builtin_prefetch(&t->cs[h & (t->cs_cap - 1)]);
-	else if (t->slot_cap)
+	if (t->compact) {
+		if (!numbered_prefetch(t->num, s, len))
+			__builtin_prefetch(&t->cs[h & (t->cs_cap - 1)]);
+	} else if (t->slot_cap)
 		__builtin_prefetch(&t->slots[h & (t->slot_cap - 1)]);
 	return h;
 }
@@ -453,6 +485,8 @@ size_t name_peek(const struct name_table *t, uint32_t h)
 
 size_t name_line(const struct name_table *t, size_t i)
 {
+	if (t->compact && (i & NAME_NUMBERED))
+		return numbered_slot(t->num, i)->line;
 	return t->compact ? t->cs[i].line : t->v[i].line;
 }
 
@@ -479,6 +513,8 @@ bool name_last_bits(const struct name_table *t, uint64_t **bits,
 		if (last < count)
 			v[last / 64] |= 1ull << (last % 64);
 	}
+	if (t->compact)
+		numbered_last_bits(t->num, v, count);
 	*bits = v;
 	*n = count;
 	return true;
@@ -520,6 +556,7 @@ void name_table_free(struct name_table *t)
 	free(t->slots);
 	free(t->last);
 	free(t->cs);
+	numbered_free(t->num);
 	free(t->free.v);
 	free(t->used_up.v);
 	memset(t, 0, sizeof(*t));

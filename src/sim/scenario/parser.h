@@ -12,6 +12,7 @@
 #define TLSSIM_PARSER_H
 
 #include "index_list.h"
+#include "numbered.h"
 #include "scenario.h"
 #include "wordkey.h"
 
@@ -49,6 +50,7 @@ struct name_cslot {
 	uint32_t last;
 };
 
+
 /* Names a tracked table keeps exactly before it turns compact. */
 #define NAME_EXACT_MAX 1000
 
@@ -78,7 +80,7 @@ struct name_table {
 	const char *what;		/* "process", "thread", "region" */
 	struct scn_name *v;
 	size_t n;			/* entries in use or free; compact:
-					 * names */
+					 * names in cs */
 	size_t cap;
 	struct name_slot *slots;
 	size_t slot_cap;		/* a power of two, at most 2^32 */
@@ -89,6 +91,7 @@ struct name_table {
 	uint32_t *last;			/* track: by entry */
 	struct name_cslot *cs;		/* compact: the names */
 	size_t cs_cap;			/* a power of two */
+	struct name_numbered *num;	/* compact: names like t17 */
 	uint64_t occ;			/* track, retire: occurrences so far */
 	const uint64_t *last_bits;	/* retire: the check's, by occurrence */
 	uint64_t last_bits_n;
@@ -441,6 +444,7 @@ size_t name_peek(const struct name_table *t, uint32_t h);
 size_t name_add(struct parser *p, struct name_table *t,
 		const struct scn_token *tok, size_t process, size_t *old);
 
+
 /*
  * Name i of t was used on the current line, an occurrence: recorded as
  * its last so far (track), or put on t->used_up when the check marked it
@@ -452,7 +456,9 @@ static inline void name_used(struct name_table *t, size_t i)
 	uint64_t o = t->occ++;
 	uint32_t last = o < UINT32_MAX ? (uint32_t)o : UINT32_MAX;
 
-	if (t->compact)
+	if (t->compact && (i & NAME_NUMBERED))
+		numbered_slot(t->num, i)->last = last;
+	else if (t->compact)
 		t->cs[i].last = last;
 	else if (t->track)
 		t->last[i] = last;
