@@ -50,7 +50,6 @@ struct name_cslot {
 	uint32_t last;
 };
 
-
 /* Names a tracked table keeps exactly before it turns compact. */
 #define NAME_EXACT_MAX 1000
 
@@ -443,7 +442,6 @@ size_t name_peek(const struct name_table *t, uint32_t h);
  */
 size_t name_add(struct parser *p, struct name_table *t,
 		const struct scn_token *tok, size_t process, size_t *old);
-
 
 /*
  * Name i of t was used on the current line, an occurrence: recorded as
