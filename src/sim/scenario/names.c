@@ -123,10 +123,13 @@ static size_t compact_probe(const struct name_table *t, const char *s,
 static size_t compact_find(const struct name_table *t, const char *s,
 			   size_t len, uint32_t h)
 {
+	struct num_form f;
 	bool found;
-	size_t i = numbered_find(t->num, s, len);
+	size_t i;
 
-	if (i != SCN_NONE)
+	/* no array yet: nothing to split */
+	if (t->num && numbered_form(s, len, &f) &&
+	    (i = numbered_find(t->num, &f)) != SCN_NONE)
 		return i;
 	i = compact_probe(t, s, len, h, &found);
 	return found ? i : SCN_NONE;
@@ -177,6 +180,7 @@ static uint32_t cline(size_t line)
 static bool to_compact(struct name_table *t)
 {
 	size_t cap = 64, in_slots = 0;
+	struct num_form f;
 	bool oom = false;
 
 	while (4 * (t->n + 1) > 3 * cap)
@@ -195,8 +199,9 @@ static bool to_compact(struct name_table *t)
 			.last = t->last[i],
 		};
 
-		if (numbered_add(&t->num, name, len, c.line, c.last, &oom) !=
-		    SCN_NONE || oom)
+		if (numbered_form(name, len, &f) &&
+		    (numbered_add(&t->num, &f, c.line, c.last, &oom) !=
+		     SCN_NONE || oom))
 			continue;
 		cslot_insert(t->cs, t->cs_cap, &c);
 		in_slots++;
@@ -258,8 +263,10 @@ static size_t compact_add(struct parser *p, struct name_table *t,
 			  const struct scn_token *tok, size_t *old)
 {
 	struct name_cslot c = { .line = cline(p->lineno) };
-	bool found, oom;
-	size_t i = numbered_find(t->num, tok->text, tok->len), num;
+	struct num_form f;
+	bool found, oom = false,
+	     numbered = numbered_form(tok->text, tok->len, &f);
+	size_t i = numbered ? numbered_find(t->num, &f) : SCN_NONE, num;
 
 	if (i != SCN_NONE) {
 		*old = i;
@@ -278,7 +285,7 @@ static size_t compact_add(struct parser *p, struct name_table *t,
 		return SCN_NONE;
 	}
 	/* in neither: a numbered name goes to its array if it can */
-	num = numbered_add(&t->num, tok->text, tok->len, c.line, 0, &oom);
+	num = numbered ? numbered_add(&t->num, &f, c.line, 0, &oom) : SCN_NONE;
 	if (num != SCN_NONE)
 		return num;
 	if (oom)
@@ -458,10 +465,13 @@ uint32_t name_prefetch(const struct name_table *t, const char *s, size_t len)
 {
 	uint32_t h = hash(s, len);
 
-	if (t->compact) {
-		if (!numbered_prefetch(t->num, s, len))
-			__builtin_prefetch(&t->cs[h & (t->cs_cap - 1)]);
-	} else if (t->slot_cap)
+	/*
+	 * the hash table's slot even for a numbered name: splitting the name
+	 * to bring its array's slot ahead cost more than the miss it saved
+	 */
+	if (t->compact)
+		__builtin_prefetch(&t->cs[h & (t->cs_cap - 1)]);
+	else if (t->slot_cap)
 		__builtin_prefetch(&t->slots[h & (t->slot_cap - 1)]);
 	return h;
 }

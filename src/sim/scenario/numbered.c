@@ -53,39 +53,35 @@ struct name_numbered {
 	size_t chunks;			/* allocated, over every prefix */
 };
 
-/*
- * Split the name s[0..len) into a prefix of 1 to SCN_KEY_BYTES bytes that
- * ends in a non-digit and a number below NUM_MAX written without a
- * leading zero (but "0" itself). True with *plen and *num set when it is
- * of that form.
- */
-static bool num_split(const char *s, size_t len, size_t *plen, uint32_t *num)
+bool numbered_form(const char *s, size_t len, struct num_form *f)
 {
-	size_t i = len;
-	uint32_t v = 0;
+	size_t i = len, stop = len > 8 ? len - 8 : 0;
+	uint32_t v = 0, place = 1;
 
-	while (i && s[i - 1] >= '0' && s[i - 1] <= '9')
-		i--;
-	if (!i || i > SCN_KEY_BYTES || i == len || len - i > 8 ||
-	    (s[i] == '0' && len - i > 1))
+	/* the number, read from its last digit: at most 8 of them */
+	for (; i > stop; i--) {
+		uint32_t d = (uint32_t)(unsigned char)s[i - 1] - '0';
+
+		if (d > 9)
+			break;
+		v += d * place;
+		place *= 10;
+	}
+	if (!i || i == len || i > SCN_KEY_BYTES ||
+	    (unsigned)(s[i - 1] - '0') < 10 ||	/* a ninth digit */
+	    (s[i] == '0' && len - i > 1) || v >= NUM_MAX)
 		return false;
-	for (size_t j = i; j < len; j++)
-		v = 10 * v + (uint32_t)(s[j] - '0');
-	if (v >= NUM_MAX)
-		return false;
-	*plen = i;
-	*num = v;
+	*f = (struct num_form){ .key = scn_key_pack(s, i), .number = v,
+				.plen = (uint32_t)i };
 	return true;
 }
 
-/* The prefix of n that s[0..plen) is, or NUM_PREFIXES. */
-static size_t num_prefix_of(const struct name_numbered *n, const char *s,
-			    size_t plen)
+/* The prefix of n that f's is, or NUM_PREFIXES. */
+static size_t num_prefix_of(const struct name_numbered *n,
+			    const struct num_form *f)
 {
-	uint64_t key = scn_key_pack(s, plen);
-
 	for (size_t k = 0; k < n->nprefixes; k++)
-		if (n->p[k].key == key && n->p[k].len == plen)
+		if (n->p[k].key == f->key && n->p[k].len == f->plen)
 			return k;
 	return NUM_PREFIXES;
 }
@@ -105,43 +101,26 @@ struct name_nslot *numbered_slot(const struct name_numbered *n, size_t i)
 }
 
 /*
- * The slot of the name s[0..len) whether taken or not, or NULL when it has
- * no chunk (or is not of the form); *i its index.
+ * The slot of the name of form f whether taken or not, or NULL when it has
+ * no chunk; *i its index.
  */
 static struct name_nslot *num_place(const struct name_numbered *n,
-				    const char *s, size_t len, size_t *i)
+				    const struct num_form *f, size_t *i)
 {
-	size_t plen, k;
-	uint32_t v;
+	size_t k = num_prefix_of(n, f), c = f->number / NUM_CHUNK;
 
-	if (!n || !num_split(s, len, &plen, &v))
+	if (k == NUM_PREFIXES || c >= n->p[k].nchunks || !n->p[k].chunk[c])
 		return NULL;
-	k = num_prefix_of(n, s, plen);
-	if (k == NUM_PREFIXES || v / NUM_CHUNK >= n->p[k].nchunks ||
-	    !n->p[k].chunk[v / NUM_CHUNK])
-		return NULL;
-	*i = num_index(k, v);
-	return &n->p[k].chunk[v / NUM_CHUNK][v % NUM_CHUNK];
+	*i = num_index(k, f->number);
+	return &n->p[k].chunk[c][f->number % NUM_CHUNK];
 }
 
-size_t numbered_find(const struct name_numbered *n, const char *s,
-		     size_t len)
+size_t numbered_find(const struct name_numbered *n, const struct num_form *f)
 {
 	size_t i;
-	const struct name_nslot *slot = num_place(n, s, len, &i);
+	const struct name_nslot *slot = n ? num_place(n, f, &i) : NULL;
 
 	return slot && slot->line ? i : SCN_NONE;
-}
-
-bool numbered_prefetch(const struct name_numbered *n, const char *s,
-		       size_t len)
-{
-	size_t i;
-	const struct name_nslot *slot = num_place(n, s, len, &i);
-
-	if (slot)
-		__builtin_prefetch(slot);
-	return slot;
 }
 
 /*
@@ -176,38 +155,34 @@ static struct name_nslot *num_chunk(struct name_numbered *n,
 	return p->chunk[c];
 }
 
-size_t numbered_add(struct name_numbered **np, const char *s, size_t len,
+size_t numbered_add(struct name_numbered **np, const struct num_form *f,
 		    uint32_t line, uint32_t last, bool *oom)
 {
 	struct name_numbered *n = *np;
 	struct name_nslot *chunk;
-	size_t plen, k;
-	uint32_t v;
+	size_t k;
 
 	*oom = false;
-	if (!num_split(s, len, &plen, &v))
-		return SCN_NONE;
 	if (!n) {
 		n = *np = calloc(1, sizeof(*n));
 		if (!n)
 			return *oom = true, SCN_NONE;
 	}
-	k = num_prefix_of(n, s, plen);
+	k = num_prefix_of(n, f);
 	if (k == NUM_PREFIXES) {
 		if (n->nprefixes == NUM_PREFIXES)
 			return SCN_NONE;
 		k = n->nprefixes++;
-		n->p[k] = (struct num_prefix){ .key = scn_key_pack(s, plen),
-					       .len = plen };
+		n->p[k] = (struct num_prefix){ .key = f->key, .len = f->plen };
 	}
-	chunk = num_chunk(n, &n->p[k], v / NUM_CHUNK, oom);
+	chunk = num_chunk(n, &n->p[k], f->number / NUM_CHUNK, oom);
 	if (!chunk)
 		return SCN_NONE;
 	/* the caller looked: the slot is free */
-	chunk[v % NUM_CHUNK] = (struct name_nslot){ .line = line,
-						    .last = last };
+	chunk[f->number % NUM_CHUNK] = (struct name_nslot){ .line = line,
+							     .last = last };
 	n->names++;
-	return num_index(k, v);
+	return num_index(k, f->number);
 }
 
 void numbered_last_bits(const struct name_numbered *n, uint64_t *bits,
